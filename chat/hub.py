@@ -1,0 +1,178 @@
+"""The hub: settings, database, bus, listeners and plugins wired into one app.
+
+``create_app`` is the composition root. Plugins (knowledge, bot, console,
+widget) get the ``Hub`` in their ``setup`` and add routers, listeners and
+services; chat/ itself never imports them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from chat.auth import Tokens
+from chat.bus import Bus, create_bus
+from chat.config import Settings
+from chat.db import create_engine, session_factory, upgrade
+from chat.events import DomainEvent, EventName
+from chat.plugins import Plugin, installed_plugins
+
+T = TypeVar("T")
+Listener = Callable[[DomainEvent], Awaitable[None]]
+log = logging.getLogger("touchpoint.hub")
+
+
+class Listeners:
+    """Domain-event listeners of this process, keyed by event name.
+
+    Events are dispatched only in the process that caused them, so a listener
+    (the bot, routing) acts once per event however many processes run.
+    """
+
+    def __init__(self) -> None:
+        self._by_name: dict[EventName, list[Listener]] = defaultdict(list)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def on(self, name: EventName) -> Callable[[Listener], Listener]:
+        def register(listener: Listener) -> Listener:
+            self._by_name[name].append(listener)
+            return listener
+
+        return register
+
+    def dispatch(self, events: list[DomainEvent]) -> None:
+        """Run the listeners in the background: the caller has already answered its client."""
+        for event in events:
+            for listener in self._by_name.get(event.name, ()):
+                task = asyncio.create_task(self._run(listener, event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for running listeners (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @staticmethod
+    async def _run(listener: Listener, event: DomainEvent) -> None:
+        try:
+            await listener(event)
+        except Exception:
+            log.exception("listener failed", extra={"event": event.name.value})
+
+
+class Hub:
+    def __init__(self, settings: Settings, plugins: list[Plugin]) -> None:
+        from chat.presence import Presence
+        from chat.service import ConversationService
+
+        self.settings = settings.prepare()
+        self.plugins = plugins
+        self.database_url = settings.resolved_database_url()
+        self.engine: AsyncEngine = create_engine(self.database_url)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.bus: Bus = create_bus(settings.bus_url)
+        self.listeners = Listeners()
+        self.tokens = Tokens(self.settings.secret_key or "", settings.session_hours)
+        self.presence = Presence(self)
+        self.conversations = ConversationService(self)
+        self.routers: list[APIRouter] = []
+        self._services: dict[type, Any] = {}
+
+    # Services that plugins offer each other (the knowledge base to the bot, ...).
+    def provide(self, kind: type[T], service: T) -> None:
+        self._services[kind] = service
+
+    def require(self, kind: type[T]) -> T:
+        try:
+            return self._services[kind]  # type: ignore[no-any-return]
+        except KeyError:
+            raise RuntimeError(f"no {kind.__name__} registered; is its plugin installed?") from None
+
+    def optional(self, kind: type[T]) -> T | None:
+        return self._services.get(kind)
+
+    def include_router(self, router: APIRouter) -> None:
+        self.routers.append(router)
+
+    def version_locations(self) -> list[str]:
+        from importlib import resources
+
+        locations = [str(resources.files("chat") / "migrations" / "versions")]
+        for plugin in self.plugins:
+            if plugin.migrations:
+                package, _, path = plugin.migrations.partition(":")
+                locations.append(str(resources.files(package).joinpath(path)))
+        return locations
+
+    async def migrate(self) -> None:
+        await asyncio.to_thread(upgrade, self.database_url, self.version_locations())
+
+    async def start(self) -> None:
+        await self.migrate()
+        await self.bus.start()
+        await self.presence.start()
+        for plugin in self.plugins:
+            if plugin.startup:
+                await plugin.startup(self)
+
+    async def stop(self) -> None:
+        for plugin in reversed(self.plugins):
+            if plugin.shutdown:
+                await plugin.shutdown(self)
+        await self.listeners.drain()
+        await self.presence.stop()
+        await self.bus.stop()
+        await self.engine.dispose()
+
+    async def seed_demo(self) -> None:
+        from chat.demo import seed_core
+
+        await seed_core(self)
+        for plugin in self.plugins:
+            if plugin.seed_demo:
+                await plugin.seed_demo(self)
+
+
+def create_hub(settings: Settings | None = None, plugins: list[str] | None = None) -> Hub:
+    """A hub with the installed plugins (or only those named, with what they require)."""
+    hub = Hub(settings or Settings(), installed_plugins(plugins))
+    for plugin in hub.plugins:
+        if plugin.setup:
+            plugin.setup(hub)
+    return hub
+
+
+def create_app(
+    settings: Settings | None = None, plugins: list[str] | None = None, demo: bool = False
+) -> FastAPI:
+    from chat.api import install_core_routes
+
+    hub = create_hub(settings, plugins)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        if demo:
+            await hub.seed_demo()
+        yield
+        await hub.stop()
+
+    app = FastAPI(
+        title="Touchpoint",
+        version="1",
+        summary="Chat-based shopping assistant and live-support hub",
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    install_core_routes(app, hub)
+    for router in hub.routers:
+        app.include_router(router)
+    return app
