@@ -7,12 +7,12 @@ plugin's name); ``upgrade`` applies every branch's head.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -27,12 +27,29 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {
         dict[str, Any]: JSON,
         list[Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UTCDateTime(),
     }
 
 
@@ -72,7 +89,7 @@ def sync_url(url: str) -> str:
 
 def alembic_config(url: str, version_locations: list[str]) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("chat") / "migrations"))
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.set_main_option("version_locations", " ".join(version_locations))
     cfg.set_main_option("path_separator", "space")
     cfg.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))

@@ -22,6 +22,7 @@ class EventName(StrEnum):
     message_updated = "message.updated"
     contact_identified = "contact.identified"
     shopper_event_recorded = "shopper_event.recorded"
+    agent_status_changed = "agent.status_changed"
 
 
 class ConversationCreated(BaseModel):
@@ -76,6 +77,11 @@ class ShopperEventRecorded(BaseModel):
     conversation_id: int | None = None
 
 
+class AgentStatusChanged(BaseModel):
+    agent_id: int
+    status: str  # online | away | offline
+
+
 PAYLOADS: dict[EventName, type[BaseModel]] = {
     EventName.conversation_created: ConversationCreated,
     EventName.conversation_status_changed: ConversationStatusChanged,
@@ -85,6 +91,7 @@ PAYLOADS: dict[EventName, type[BaseModel]] = {
     EventName.message_updated: MessageUpdated,
     EventName.contact_identified: ContactIdentified,
     EventName.shopper_event_recorded: ShopperEventRecorded,
+    EventName.agent_status_changed: AgentStatusChanged,
 }
 
 

@@ -8,10 +8,12 @@ services; chat/ itself never imports them.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
@@ -22,6 +24,8 @@ from chat.bus import Bus, create_bus
 from chat.config import Settings
 from chat.db import create_engine, session_factory, upgrade
 from chat.events import DomainEvent, EventName
+from chat.metrics import Metrics
+from chat.ratelimit import Limits
 from chat.plugins import Plugin, installed_plugins
 
 T = TypeVar("T")
@@ -82,8 +86,12 @@ class Hub:
         self.listeners = Listeners()
         self.tokens = Tokens(self.settings.secret_key or "", settings.session_hours)
         self.presence = Presence(self)
+        self.metrics = Metrics()
+        self.limits = Limits(self.settings)
         self.conversations = ConversationService(self)
         self.routers: list[APIRouter] = []
+        # Timers and other fire-and-forget work, cancelled on shutdown.
+        self.background: set[asyncio.Task[Any]] = set()
         self._services: dict[type, Any] = {}
 
     # Services that plugins offer each other (the knowledge base to the bot, ...).
@@ -103,13 +111,11 @@ class Hub:
         self.routers.append(router)
 
     def version_locations(self) -> list[str]:
-        from importlib import resources
-
-        locations = [str(resources.files("chat") / "migrations" / "versions")]
+        locations = [package_path("chat", "migrations/versions")]
         for plugin in self.plugins:
             if plugin.migrations:
                 package, _, path = plugin.migrations.partition(":")
-                locations.append(str(resources.files(package).joinpath(path)))
+                locations.append(package_path(package, path))
         return locations
 
     async def migrate(self) -> None:
@@ -127,6 +133,9 @@ class Hub:
         for plugin in reversed(self.plugins):
             if plugin.shutdown:
                 await plugin.shutdown(self)
+        for task in list(self.background):
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.listeners.drain()
         await self.presence.stop()
         await self.bus.stop()
@@ -139,6 +148,11 @@ class Hub:
         for plugin in self.plugins:
             if plugin.seed_demo:
                 await plugin.seed_demo(self)
+
+
+def package_path(package: str, relative: str) -> str:
+    module = importlib.import_module(package)
+    return str(Path(module.__file__ or "").parent / relative)
 
 
 def create_hub(settings: Settings | None = None, plugins: list[str] | None = None) -> Hub:

@@ -1,0 +1,455 @@
+"""Conversation operations: persist, then publish, then tell the listeners.
+
+Every change to a conversation goes through ``ConversationService``: the
+websocket adapter, the REST routes and the bot all call it. The order is fixed:
+the database transaction commits first (the record), then the bus rings
+(``conv.<id>`` for watchers, ``agents`` for queue views), then local domain
+listeners run. See docs/subsystems/delivery.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat import lifecycle, storage
+from chat.db import utcnow
+from chat.events import (
+    ConversationCreated,
+    DomainEvent,
+    MessageCreated,
+    ShopperEventRecorded,
+)
+from chat.lifecycle import Cause, ConversationState, LifecycleError, Status
+from chat.models import Agent, Contact, Conversation, CsatRating, Message, ShopperEvent
+from chat.protocol import ConversationOut, MessageOut
+
+if TYPE_CHECKING:
+    from chat.hub import Hub
+
+log = logging.getLogger("touchpoint.service")
+BOT_NAME = "Assistant"
+
+
+class NotFound(Exception):
+    """The conversation or contact does not exist."""
+
+
+@dataclass(frozen=True)
+class PostResult:
+    message: MessageOut
+    duplicate: bool
+
+
+@dataclass
+class ContactSnapshot:
+    id: str
+    customer_id: str | None
+    identity_verified: bool
+    email: str | None
+    name: str | None
+    locale: str
+    consent_personalisation: bool | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ConversationContext:
+    conversation: ConversationOut
+    bot_state: dict[str, Any]
+    handoff_context: dict[str, Any] | None
+    contact: ContactSnapshot
+    recent: list[MessageOut]
+
+
+def conversation_channel(conversation_id: int) -> str:
+    return f"conv.{conversation_id}"
+
+
+def contact_channel(contact_id: str) -> str:
+    return f"contact.{contact_id}"
+
+
+AGENTS_CHANNEL = "agents"
+
+
+class ConversationService:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._agent_names: dict[int, str] = {}
+
+    # ---- reading --------------------------------------------------------
+
+    async def get(self, conversation_id: int) -> ConversationOut:
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            return storage.conversation_out(conversation)
+
+    async def messages_after(
+        self, conversation_id: int, after_seq: int, *, limit: int, include_private: bool
+    ) -> list[MessageOut]:
+        async with self.hub.sessions() as db:
+            rows = await storage.messages_after(
+                db,
+                conversation_id=conversation_id,
+                after_seq=after_seq,
+                limit=limit,
+                include_private=include_private,
+            )
+            return [await self._out(db, row) for row in rows]
+
+    async def context(self, conversation_id: int, *, recent: int = 20) -> ConversationContext:
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            contact = await db.get(Contact, conversation.contact_id)
+            assert contact is not None  # the foreign key guarantees it
+            rows = await storage.latest_messages(
+                db, conversation_id=conversation_id, limit=recent, include_private=False
+            )
+            return ConversationContext(
+                conversation=storage.conversation_out(conversation),
+                bot_state=dict(conversation.bot_state or {}),
+                handoff_context=conversation.handoff_context,
+                contact=ContactSnapshot(
+                    id=contact.id,
+                    customer_id=contact.customer_id if contact.identity_verified else None,
+                    identity_verified=contact.identity_verified,
+                    email=contact.email,
+                    name=contact.name,
+                    locale=contact.locale,
+                    consent_personalisation=contact.consent_personalisation,
+                    attributes=dict(contact.attributes or {}),
+                ),
+                recent=[await self._out(db, row) for row in rows],
+            )
+
+    # ---- writing --------------------------------------------------------
+
+    async def start_conversation(self, contact_id: str, *, team_id: int | None = None) -> ConversationOut:
+        async with self.hub.sessions() as db:
+            conversation = Conversation(contact_id=contact_id, status=Status.bot.value, team_id=team_id)
+            db.add(conversation)
+            await db.commit()
+            out = storage.conversation_out(conversation)
+        await self.hub.bus.publish(contact_channel(contact_id), {"kind": "conversation", "conversation": out.model_dump(mode="json")})
+        self.hub.listeners.dispatch(
+            [DomainEvent.of(ConversationCreated(conversation_id=out.id, contact_id=contact_id))]
+        )
+        return out
+
+    async def open_or_start(self, contact_id: str) -> ConversationOut:
+        async with self.hub.sessions() as db:
+            conversation = await storage.open_conversation_of(db, contact_id=contact_id)
+            if conversation is not None:
+                return storage.conversation_out(conversation)
+        return await self.start_conversation(contact_id)
+
+    async def post_message(
+        self,
+        conversation_id: int,
+        *,
+        sender_kind: str,
+        sender_id: str | None = None,
+        text: str = "",
+        content_type: str = "text",
+        payload: dict[str, Any] | None = None,
+        client_msg_id: str | None = None,
+        private: bool = False,
+    ) -> PostResult:
+        events: list[DomainEvent] = []
+        status_message: MessageOut | None = None
+        conversation: ConversationOut | None = None
+        async with self.hub.sessions() as db:
+            if client_msg_id is not None:
+                existing = await storage.find_by_client_id(
+                    db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
+                )
+                if existing is not None:
+                    return PostResult(await self._out(db, existing), duplicate=True)
+            claimed = await storage.claim_seq(db, conversation_id=conversation_id)
+            if claimed is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            seq = claimed.seq
+            state = _state(conversation_id, claimed)
+            if sender_kind == "visitor":
+                reopened = lifecycle.on_visitor_message(state)
+                if reopened is not None:
+                    status_row = await self._record_transition(db, reopened, seq=seq, actor="visitor")
+                    status_message = await self._out(db, status_row)
+                    events.extend(reopened.events)
+                    seq = (await storage.claim_seq(db, conversation_id=conversation_id)).seq  # type: ignore[union-attr]
+            message = Message(
+                conversation_id=conversation_id,
+                seq=seq,
+                sender_kind=sender_kind,
+                sender_id=sender_id,
+                content_type=content_type,
+                text=text,
+                payload=payload,
+                client_msg_id=client_msg_id,
+                private=private,
+            )
+            db.add(message)
+            row = await db.get(Conversation, conversation_id)
+            assert row is not None
+            if sender_kind == "agent" and not private and row.first_response_at is None:
+                row.first_response_at = utcnow()
+            try:
+                await db.commit()
+            except IntegrityError:
+                # A concurrent retry with the same client id won the race: answer with its row.
+                await db.rollback()
+                if client_msg_id is None:
+                    raise
+                existing = await storage.find_by_client_id(
+                    db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
+                )
+                if existing is None:
+                    raise
+                return PostResult(await self._out(db, existing), duplicate=True)
+            out = await self._out(db, message)
+            if status_message is not None:
+                conversation = storage.conversation_out(row)
+        if status_message is not None and conversation is not None:
+            await self._publish_conversation(conversation, status_message)
+        await self.hub.bus.publish(
+            conversation_channel(conversation_id), {"kind": "message", "message": out.model_dump(mode="json")}
+        )
+        events.append(
+            DomainEvent.of(
+                MessageCreated(
+                    conversation_id=conversation_id,
+                    message_id=out.id,
+                    seq=out.seq,
+                    sender_kind=sender_kind,
+                    content_type=content_type,
+                    text=text,
+                    private=private,
+                )
+            )
+        )
+        self.hub.listeners.dispatch(events)
+        return PostResult(out, duplicate=False)
+
+    async def transition(
+        self,
+        conversation_id: int,
+        cause: Cause,
+        *,
+        actor: str,
+        agent_id: int | None = None,
+        team_id: int | None = None,
+        reason: str | None = None,
+        context: dict[str, Any] | None = None,
+        expected: Status | None = None,
+    ) -> ConversationState:
+        async with self.hub.sessions() as db:
+            claimed = await storage.claim_seq(db, conversation_id=conversation_id)
+            if claimed is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            state = _state(conversation_id, claimed)
+            if expected is not None and state.status is not expected:
+                await db.rollback()
+                raise LifecycleError(
+                    f"the conversation is {state.status.value}, not {expected.value}", code="conflict"
+                )
+            try:
+                change = lifecycle.apply(
+                    state, cause, agent_id=agent_id, team_id=team_id, reason=reason, context=context
+                )
+            except LifecycleError:
+                await db.rollback()
+                raise
+            row = await self._record_transition(db, change, seq=claimed.seq, actor=actor)
+            await db.commit()
+            status_message = await self._out(db, row)
+            conversation = await db.get(Conversation, conversation_id)
+            assert conversation is not None
+            out = storage.conversation_out(conversation)
+        await self._publish_conversation(out, status_message)
+        self.hub.listeners.dispatch(change.events)
+        log.info(
+            "conversation transition",
+            extra={"conversation_id": conversation_id, "cause": cause.value, "actor": actor,
+                   "from": state.status.value, "to": change.after.status.value},
+        )
+        return change.after
+
+    async def save_bot_state(self, conversation_id: int, state: dict[str, Any]) -> None:
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            conversation.bot_state = state
+            await db.commit()
+
+    async def mark_read(self, conversation_id: int, *, by: str, seq: int) -> int:
+        """Store a read mark (it only moves forward); returns the stored value."""
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            seq = min(seq, conversation.last_seq)
+            column = "visitor_read_seq" if by == "visitor" else "agent_read_seq"
+            stored = max(getattr(conversation, column), seq)
+            setattr(conversation, column, stored)
+            await db.commit()
+        await self.hub.bus.publish(
+            conversation_channel(conversation_id),
+            {"kind": "read", "conversation_id": conversation_id, "by": by, "seq": stored},
+        )
+        return stored
+
+    async def rate(self, conversation_id: int, *, score: int, comment: str | None) -> None:
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            if conversation.status != Status.resolved.value:
+                raise LifecycleError("a conversation can be rated once it is resolved")
+            rating = (
+                await db.execute(select(CsatRating).where(CsatRating.conversation_id == conversation_id))
+            ).scalar_one_or_none()
+            if rating is None:
+                rating = CsatRating(conversation_id=conversation_id, score=score, comment=comment)
+                db.add(rating)
+            else:
+                rating.score, rating.comment = score, comment
+            await db.commit()
+
+    async def record_event(
+        self,
+        contact_id: str,
+        *,
+        kind: str,
+        url: str | None = None,
+        product_id: str | None = None,
+        data: dict[str, Any] | None = None,
+        conversation_id: int | None = None,
+    ) -> None:
+        async with self.hub.sessions() as db:
+            db.add(
+                ShopperEvent(
+                    contact_id=contact_id,
+                    conversation_id=conversation_id,
+                    kind=kind,
+                    url=url,
+                    product_id=product_id,
+                    data=data or {},
+                )
+            )
+            contact = await db.get(Contact, contact_id)
+            if contact is not None:
+                contact.last_seen_at = utcnow()
+            await db.commit()
+        self.hub.listeners.dispatch(
+            [DomainEvent.of(ShopperEventRecorded(contact_id=contact_id, kind=kind, conversation_id=conversation_id))]
+        )
+
+    # ---- helpers --------------------------------------------------------
+
+    async def _record_transition(
+        self, db: AsyncSession, change: lifecycle.Transition, *, seq: int, actor: str
+    ) -> Message:
+        conversation = await db.get(Conversation, change.before.conversation_id)
+        assert conversation is not None
+        now = utcnow()
+        after = change.after
+        conversation.status = after.status.value
+        conversation.assignee_id = after.assignee_id
+        conversation.team_id = after.team_id
+        if after.status is Status.queued:
+            # Keep the original wait start when a queued conversation moves between teams.
+            if change.before.status is not Status.queued:
+                conversation.queued_at = now
+        if after.status is Status.assigned and after.assignee_id != change.before.assignee_id:
+            conversation.assigned_at = now
+        if after.status is Status.resolved:
+            conversation.resolved_at = now
+        if after.status is Status.bot and change.before.status is Status.resolved:
+            conversation.resolved_at = None
+        for event in change.events:
+            if event.name == "conversation.handoff_requested":
+                payload = event.payload
+                conversation.handoff_reason = payload.reason  # type: ignore[attr-defined]
+                conversation.handoff_context = payload.context  # type: ignore[attr-defined]
+        assignee = None
+        if after.assignee_id is not None:
+            assignee = {"id": after.assignee_id, "name": await self._agent_name(db, after.assignee_id)}
+        message = Message(
+            conversation_id=conversation.id,
+            seq=seq,
+            sender_kind="system",
+            sender_id=actor,
+            content_type="system_event",
+            text=_describe_transition(change, assignee),
+            payload={
+                "event": "conversation.status_changed",
+                "from": change.before.status.value,
+                "to": after.status.value,
+                "cause": change.cause.value,
+                "assignee": assignee,
+                "team_id": after.team_id,
+            },
+        )
+        db.add(message)
+        await db.flush()
+        return message
+
+    async def _publish_conversation(self, conversation: ConversationOut, status_message: MessageOut) -> None:
+        frame = {"kind": "conversation", "conversation": conversation.model_dump(mode="json")}
+        await self.hub.bus.publish(
+            conversation_channel(conversation.id),
+            {"kind": "message", "message": status_message.model_dump(mode="json")},
+        )
+        await self.hub.bus.publish(conversation_channel(conversation.id), frame)
+        await self.hub.bus.publish(AGENTS_CHANNEL, frame)
+
+    async def _out(self, db: AsyncSession, message: Message) -> MessageOut:
+        name: str | None = None
+        if message.sender_kind == "agent" and message.sender_id:
+            name = await self._agent_name(db, int(message.sender_id))
+        elif message.sender_kind == "bot":
+            name = BOT_NAME
+        return storage.message_out(message, name)
+
+    async def _agent_name(self, db: AsyncSession, agent_id: int) -> str:
+        if agent_id not in self._agent_names:
+            agent = await db.get(Agent, agent_id)
+            self._agent_names[agent_id] = agent.name if agent else f"Agent {agent_id}"
+        return self._agent_names[agent_id]
+
+    def forget_agent_name(self, agent_id: int) -> None:
+        self._agent_names.pop(agent_id, None)
+
+
+def _state(conversation_id: int, claimed: storage.ClaimedSeq) -> ConversationState:
+    return ConversationState(
+        conversation_id=conversation_id,
+        status=Status(claimed.status),
+        assignee_id=claimed.assignee_id,
+        team_id=claimed.team_id,
+    )
+
+
+def _describe_transition(change: lifecycle.Transition, assignee: dict[str, Any] | None) -> str:
+    to = change.after.status
+    if to is Status.queued:
+        return "Waiting for an agent"
+    if to is Status.assigned and assignee:
+        return f"{assignee['name']} joined the conversation"
+    if to is Status.bot:
+        return "The assistant is back in the conversation"
+    if to is Status.resolved:
+        return "The conversation was resolved"
+    return f"Status changed to {to.value}"
+

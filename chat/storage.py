@@ -1,0 +1,271 @@
+"""Data access for the hub core: small functions with keyword-only arguments.
+
+Routes and the service call these; nothing else in chat/ builds SQL. Sequence
+numbers are claimed with one ``UPDATE … RETURNING`` that also locks the
+conversation row, so a seq is handed out in the same transaction as its row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat.models import Agent, Contact, Conversation, Message, Order, ShopperEvent
+from chat.protocol import ConversationOut, MessageOut, Sender
+
+
+@dataclass(frozen=True)
+class ClaimedSeq:
+    seq: int
+    status: str
+    assignee_id: int | None
+    team_id: int | None
+
+
+async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -> ClaimedSeq | None:
+    """Reserve the next ``count`` seqs (returns the last) and lock the conversation."""
+    row = (
+        await db.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(last_seq=Conversation.last_seq + count)
+            .returning(
+                Conversation.last_seq,
+                Conversation.status,
+                Conversation.assignee_id,
+                Conversation.team_id,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return ClaimedSeq(seq=row[0], status=row[1], assignee_id=row[2], team_id=row[3])
+
+
+async def find_by_client_id(
+    db: AsyncSession, *, conversation_id: int, sender_kind: str, client_msg_id: str
+) -> Message | None:
+    return (
+        await db.execute(
+            select(Message).where(
+                Message.conversation_id == conversation_id,
+                Message.sender_kind == sender_kind,
+                Message.client_msg_id == client_msg_id,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def messages_after(
+    db: AsyncSession,
+    *,
+    conversation_id: int,
+    after_seq: int,
+    limit: int,
+    include_private: bool,
+) -> list[Message]:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    if not include_private:
+        query = query.where(Message.private.is_(False))
+    return list((await db.execute(query)).scalars())
+
+
+async def latest_messages(
+    db: AsyncSession, *, conversation_id: int, limit: int, include_private: bool
+) -> list[Message]:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.seq.desc())
+        .limit(limit)
+    )
+    if not include_private:
+        query = query.where(Message.private.is_(False))
+    return list(reversed(list((await db.execute(query)).scalars())))
+
+
+async def open_conversation_of(db: AsyncSession, *, contact_id: str) -> Conversation | None:
+    """The contact's newest conversation that is not resolved."""
+    return (
+        await db.execute(
+            select(Conversation)
+            .where(Conversation.contact_id == contact_id, Conversation.status != "resolved")
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def conversations_of_contact(
+    db: AsyncSession, *, contact_id: str, limit: int = 20
+) -> list[Conversation]:
+    return list(
+        (
+            await db.execute(
+                select(Conversation)
+                .where(Conversation.contact_id == contact_id)
+                .order_by(Conversation.id.desc())
+                .limit(limit)
+            )
+        ).scalars()
+    )
+
+
+async def conversations_for_agent(
+    db: AsyncSession,
+    *,
+    agent: Agent,
+    status: str | None = None,
+    mine: bool = False,
+    contact_id: str | None = None,
+    limit: int = 200,
+) -> list[Conversation]:
+    query = select(Conversation).order_by(Conversation.id.desc()).limit(limit)
+    if status:
+        query = query.where(Conversation.status == status)
+    if contact_id:
+        query = query.where(Conversation.contact_id == contact_id)
+    if mine:
+        query = query.where(Conversation.assignee_id == agent.id)
+    elif agent.role != "admin":
+        team_ids = [team.id for team in agent.teams]
+        query = query.where(
+            (Conversation.team_id.is_(None))
+            | (Conversation.team_id.in_(team_ids))
+            | (Conversation.assignee_id == agent.id)
+        )
+    return list((await db.execute(query)).scalars())
+
+
+async def waiting_conversations(db: AsyncSession, *, limit: int = 200) -> list[Conversation]:
+    return list(
+        (
+            await db.execute(
+                select(Conversation)
+                .where(Conversation.status == "queued")
+                .order_by(Conversation.queued_at, Conversation.id)
+                .limit(limit)
+            )
+        ).scalars()
+    )
+
+
+async def assigned_to(db: AsyncSession, *, agent_id: int) -> list[Conversation]:
+    return list(
+        (
+            await db.execute(
+                select(Conversation).where(
+                    Conversation.assignee_id == agent_id, Conversation.status == "assigned"
+                )
+            )
+        ).scalars()
+    )
+
+
+async def agent_loads(db: AsyncSession) -> dict[int, int]:
+    """How many conversations each agent holds now."""
+    rows = await db.execute(
+        select(Conversation.assignee_id, func.count())
+        .where(Conversation.status == "assigned", Conversation.assignee_id.is_not(None))
+        .group_by(Conversation.assignee_id)
+    )
+    return {agent_id: count for agent_id, count in rows.all()}
+
+
+async def recent_events(
+    db: AsyncSession, *, contact_id: str, since: dt.datetime | None = None, limit: int = 200
+) -> list[ShopperEvent]:
+    query = (
+        select(ShopperEvent)
+        .where(ShopperEvent.contact_id == contact_id)
+        .order_by(ShopperEvent.created_at.desc(), ShopperEvent.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(ShopperEvent.created_at >= since)
+    return list((await db.execute(query)).scalars())
+
+
+async def orders_of_customer(db: AsyncSession, *, customer_id: str) -> list[Order]:
+    return list(
+        (
+            await db.execute(
+                select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc())
+            )
+        ).scalars()
+    )
+
+
+async def contact_by_customer_id(db: AsyncSession, *, customer_id: str) -> Contact | None:
+    return (
+        await db.execute(select(Contact).where(Contact.customer_id == customer_id))
+    ).scalar_one_or_none()
+
+
+def message_out(message: Message, sender_name: str | None = None) -> MessageOut:
+    return MessageOut(
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        id=message.id,
+        client_id=message.client_msg_id,
+        sender=Sender(kind=message.sender_kind, id=message.sender_id, name=sender_name),  # type: ignore[arg-type]
+        content_type=message.content_type,  # type: ignore[arg-type]
+        text=message.text,
+        payload=message.payload,
+        private=message.private,
+        created_at=message.created_at,
+    )
+
+
+def conversation_out(conversation: Conversation) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        status=conversation.status,
+        contact_id=conversation.contact_id,
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
+        priority=conversation.priority,
+        last_seq=conversation.last_seq,
+        visitor_read_seq=conversation.visitor_read_seq,
+        agent_read_seq=conversation.agent_read_seq,
+        handoff_reason=conversation.handoff_reason,
+        queued_at=conversation.queued_at,
+        created_at=conversation.created_at,
+    )
+
+
+def contact_summary(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "email": contact.email,
+        "identity_verified": contact.identity_verified,
+        "customer_id": contact.customer_id if contact.identity_verified else None,
+    }
+
+
+def agent_info(agent: Agent) -> dict[str, Any]:
+    return {
+        "id": agent.id,
+        "name": agent.name,
+        "email": agent.email,
+        "role": agent.role,
+        "max_concurrent": agent.max_concurrent,
+        "teams": [{"id": t.id, "name": t.name} for t in agent.teams],
+    }
+
+
+def may_see(agent: Agent, conversation: Conversation | ConversationOut) -> bool:
+    """Agents see their teams' conversations, unassigned-team ones and their own; admins all."""
+    if agent.role == "admin" or conversation.assignee_id == agent.id or conversation.team_id is None:
+        return True
+    return conversation.team_id in {team.id for team in agent.teams}
