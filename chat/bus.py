@@ -53,9 +53,12 @@ class Bus:
 
         return unsubscribe
 
-    def on_reconnect(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Run ``hook`` after the bus lost and regained its link (time to replay)."""
+    def on_reconnect(self, hook: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+        """Run ``hook`` after the bus lost and regained its link (time to replay).
+
+        Returns the function that removes the hook again."""
         self._reconnect_hooks.append(hook)
+        return lambda: self._reconnect_hooks.remove(hook)
 
     async def _deliver(self, channel: str, message: dict[str, Any]) -> None:
         for handler in list(self._handlers.get(channel, ())):
@@ -136,7 +139,7 @@ class RedisBus(Bus):
                 self.connected.set()
                 delay = 0.1
                 if reconnecting:
-                    for hook in self._reconnect_hooks:
+                    for hook in list(self._reconnect_hooks):
                         asyncio.ensure_future(hook())
                 async for item in self._pubsub.listen():
                     if item.get("type") != "message":

@@ -37,6 +37,9 @@ class Delivery:
     def unfollow(self, conversation_id: int) -> None:
         self._delivered.pop(conversation_id, None)
 
+    def followed(self) -> list[int]:
+        return list(self._delivered)
+
     def following(self, conversation_id: int) -> bool:
         return conversation_id in self._delivered
 

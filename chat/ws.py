@@ -102,6 +102,8 @@ class Connection:
 
     async def run(self) -> None:
         await self.websocket.accept()
+        # Bus messages may have been lost while its link was down: replay from storage.
+        self.subscriptions["#reconnect"] = self.hub.bus.on_reconnect(self._replay_all_later)
         self.hub.metrics.connections.labels(self.role.value).inc()
         try:
             wait = self.limits.ip_connections.hit(self.ip, time.monotonic())
@@ -626,6 +628,12 @@ class Connection:
             self.session.send(ReadOut(conversation_id=item["conversation_id"], by=item["by"], seq=item["seq"]))
         elif kind == "presence" and self.role is Role.agent:
             await self._send_presence()
+        elif kind == "replay_all":
+            for conversation_id in self.delivery.followed():
+                await self._replay(conversation_id)
+
+    async def _replay_all_later(self) -> None:
+        self.inbox.put_nowait({"kind": "replay_all"})
 
     async def _offer(self, message: MessageOut) -> None:
         decision = self.delivery.offer(message.conversation_id, message.seq)
