@@ -1,0 +1,258 @@
+// The reply box: Enter sends, Shift+Enter breaks the line, "/" searches canned
+// responses (placeholders filled by the hub), a note toggle, typing signals and
+// the knowledge base panel (FAQ answers into the box, products as cards).
+
+import { api } from "./api.js";
+import { byId, h } from "./dom.js";
+import { productCard } from "./messages.js";
+
+const TYPING_REPEAT_MS = 2500;
+const TYPING_IDLE_MS = 3000;
+const KB_LIMIT = 6;
+
+export class Composer {
+  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(on), toast(text)}
+  constructor(actions) {
+    this.actions = actions;
+    this.input = byId("composer-input");
+    this.note = byId("composer-note");
+    this.popup = byId("canned-popup");
+    this.hint = byId("composer-hint");
+    this.canned = [];
+    this.matches = [];
+    this.selected = 0;
+    this.typingSentAt = 0;
+    this.typingTimer = null;
+    this.input.addEventListener("keydown", (event) => this.keydown(event));
+    this.input.addEventListener("input", () => this.changed());
+    byId("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    this.note.addEventListener("change", () => this.input.classList.toggle("note-mode", this.note.checked));
+    byId("kb-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.searchKb();
+    });
+  }
+
+  async loadCanned() {
+    try {
+      this.canned = await api("GET", "/api/canned-responses");
+    } catch (error) {
+      this.actions.toast(`Canned responses unavailable: ${error.message}`);
+    }
+  }
+
+  focus() {
+    this.input.focus();
+  }
+
+  clear() {
+    this.input.value = "";
+    this.hint.textContent = "";
+    this.closePopup();
+  }
+
+  keydown(event) {
+    if (!this.popup.hidden) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        this.selected = (this.selected + step + this.matches.length) % this.matches.length;
+        this.drawPopup();
+        return;
+      }
+      if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        this.useCanned(this.matches[this.selected]);
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.closePopup();
+        return;
+      }
+    }
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.submit();
+    }
+  }
+
+  changed() {
+    const now = Date.now();
+    if (now - this.typingSentAt > TYPING_REPEAT_MS && !this.note.checked) {
+      this.typingSentAt = now;
+      this.actions.typing(true);
+    }
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    const match = /^\/([\w-]*)$/.exec(this.input.value);
+    if (match) this.openPopup(match[1].toLowerCase());
+    else this.closePopup();
+  }
+
+  stopTyping() {
+    clearTimeout(this.typingTimer);
+    if (this.typingSentAt) {
+      this.typingSentAt = 0;
+      this.actions.typing(false);
+    }
+  }
+
+  openPopup(query) {
+    const starts = this.canned.filter((c) => c.shortcut.startsWith(query));
+    const contains = this.canned.filter(
+      (c) => !c.shortcut.startsWith(query) && `${c.shortcut} ${c.title}`.toLowerCase().includes(query),
+    );
+    this.matches = [...starts, ...contains].slice(0, 8);
+    this.selected = 0;
+    if (!this.matches.length) {
+      this.closePopup();
+      return;
+    }
+    this.popup.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+    this.drawPopup();
+  }
+
+  drawPopup() {
+    this.popup.replaceChildren(
+      ...this.matches.map((canned, index) =>
+        h(
+          "li",
+          {
+            role: "option",
+            id: `canned-${canned.id}`,
+            class: index === this.selected ? "selected" : "",
+            "aria-selected": index === this.selected ? "true" : "false",
+            onmousedown: (event) => {
+              event.preventDefault();
+              this.useCanned(canned);
+            },
+          },
+          h("strong", { text: `/${canned.shortcut}` }),
+          h("span", { text: ` ${canned.title}` }),
+          h("div", { class: "small muted", text: canned.text }),
+        ),
+      ),
+    );
+    this.input.setAttribute("aria-activedescendant", `canned-${this.matches[this.selected].id}`);
+  }
+
+  closePopup() {
+    this.popup.hidden = true;
+    this.matches = [];
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  }
+
+  async useCanned(canned) {
+    this.closePopup();
+    const conversationId = this.actions.conversationId();
+    let text = canned.text;
+    let missing = canned.placeholders;
+    if (conversationId) {
+      try {
+        const rendered = await api(
+          "POST",
+          `/api/canned-responses/${canned.id}/render?conversation_id=${conversationId}`,
+        );
+        ({ text, missing } = rendered);
+      } catch (error) {
+        this.actions.toast(`Placeholders not filled: ${error.message}`);
+      }
+    }
+    this.input.value = text;
+    this.hint.textContent = missing.length
+      ? `Fill in by hand: ${missing.map((name) => `{${name}}`).join(", ")}`
+      : "";
+    this.focus();
+    const first = missing.length ? text.indexOf(`{${missing[0]}}`) : -1;
+    if (first >= 0) this.input.setSelectionRange(first, first + missing[0].length + 2);
+  }
+
+  submit() {
+    const text = this.input.value.trim();
+    if (!text || !this.actions.conversationId()) return;
+    if (/\{(first_name|order_number|agent_name)\}/.test(text)) {
+      this.hint.textContent = "Replace the {placeholders} before sending.";
+      return;
+    }
+    this.actions.send(text, this.note.checked);
+    this.stopTyping();
+    this.clear();
+  }
+
+  insertText(text) {
+    const { selectionStart, selectionEnd, value } = this.input;
+    this.input.value = value.slice(0, selectionStart) + text + value.slice(selectionEnd);
+    this.focus();
+  }
+
+  async searchKb() {
+    const query = byId("kb-query").value.trim();
+    const kind = byId("kb-kind").value;
+    const results = byId("kb-results");
+    if (!query) return;
+    results.replaceChildren(h("li", { class: "muted", text: "Searching…" }));
+    try {
+      const data = await api(
+        "GET",
+        `/api/kb/search?${new URLSearchParams({ q: query, kind, limit: String(KB_LIMIT) })}`,
+      );
+      const items = kbItems(data, kind);
+      results.replaceChildren(
+        ...(items.length ? items.map((item) => this.kbEntry(item, kind)) : [h("li", { class: "muted", text: "Nothing found." })]),
+      );
+    } catch (error) {
+      results.replaceChildren(h("li", { class: "error", text: error.message }));
+    }
+  }
+
+  kbEntry(item, kind) {
+    if (kind === "faqs") {
+      return h(
+        "li",
+        { class: "kb-faq" },
+        h("strong", { text: item.question }),
+        h("p", { class: "small", text: item.answer }),
+        h("button", { type: "button", class: "small-button", text: "Insert answer", onclick: () => this.insertText(item.answer) }),
+      );
+    }
+    const card = {
+      id: item.id,
+      title: item.title,
+      price: item.price,
+      currency: item.currency,
+      image_url: item.image_url,
+      url: item.url,
+      stock: item.stock,
+      rating: item.rating,
+    };
+    return h(
+      "li",
+      { class: "kb-product" },
+      productCard(
+        card,
+        h("button", {
+          type: "button",
+          class: "small-button",
+          text: "Send card",
+          onclick: () => this.actions.sendProducts([card]),
+        }),
+      ),
+    );
+  }
+}
+
+// The knowledge search answers {"results": [{"kind", "item" | fields...}]}; keep the items.
+export function kbItems(data, kind) {
+  const list = Array.isArray(data) ? data : data?.results || data?.hits || data?.items || [];
+  const wanted = kind === "faqs" ? "faq" : "product";
+  return list
+    .map((entry) => entry.item || entry.faq || entry.product || entry)
+    .filter((item, index) => (list[index].kind ? list[index].kind === wanted : true))
+    .filter((item) => (wanted === "faq" ? item.answer !== undefined : item.title !== undefined));
+}

@@ -1,0 +1,597 @@
+// The console's main module: state, the websocket frames, the lists, the open
+// conversation and its actions. See docs/subsystems/console.md.
+
+import { Settings } from "./admin.js";
+import { api } from "./api.js";
+import { Composer } from "./composer.js";
+import { byId, formatWait, h } from "./dom.js";
+import { renderMessage } from "./messages.js";
+import { askForNotifications, beep, notificationsAllowed, notify, unlockSound } from "./notify.js";
+import { renderHandoff, renderProfile } from "./profile.js";
+import { AgentSocket } from "./socket.js";
+
+const WATCHED_KEY = "touchpoint.console.watched"; // sessionStorage: conversations open before a reload
+const TYPING_SHOWN_MS = 6000;
+const WAIT_REFRESH_MS = 15000;
+
+const state = {
+  me: null,
+  agents: new Map(), // id -> agent from /api/agents, status from presence frames
+  teams: [],
+  queue: [], // waiting conversations, oldest first
+  seenQueue: new Set(),
+  contacts: new Map(), // contact id -> {id, name, email, identity_verified}
+  convs: new Map(), // conversation id -> Conv
+  active: null,
+};
+
+class Conv {
+  constructor(conversation) {
+    this.conversation = conversation;
+    this.messages = new Map(); // seq -> message
+    this.lastSeq = 0;
+    this.readSeq = conversation.agent_read_seq || 0;
+    this.unread = 0;
+    this.handoffContext = null;
+    this.profile = null;
+    this.loaded = false;
+    this.typingUntil = 0;
+  }
+
+  get id() {
+    return this.conversation.id;
+  }
+
+  get mine() {
+    return this.conversation.assignee_id === state.me.id && this.conversation.status === "assigned";
+  }
+
+  add(message) {
+    if (this.messages.has(message.seq)) return false;
+    this.messages.set(message.seq, message);
+    this.lastSeq = Math.max(this.lastSeq, message.seq);
+    return true;
+  }
+
+  ordered() {
+    return [...this.messages.values()].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+const socket = new AgentSocket(() =>
+  [...state.convs.values()].filter((c) => c.loaded).map((c) => ({ conversation_id: c.id, last_seq: c.lastSeq })),
+);
+let composer;
+
+// ---- helpers ---------------------------------------------------------------
+
+function toast(text) {
+  const item = h("div", { class: "toast", text });
+  byId("toasts").append(item);
+  setTimeout(() => item.remove(), 6000);
+}
+
+function failed(what) {
+  return (error) => toast(`${what}: ${error.message || error.code || "failed"}`);
+}
+
+function contactName(conversation) {
+  const contact = state.contacts.get(conversation.contact_id);
+  return contact?.name || contact?.email || `Visitor ${conversation.contact_id.slice(0, 6)}`;
+}
+
+function teamName(teamId) {
+  return state.teams.find((t) => t.id === teamId)?.name || "";
+}
+
+function agentName(agentId) {
+  return state.agents.get(agentId)?.name || `agent ${agentId}`;
+}
+
+function saveWatched() {
+  const ids = [...state.convs.values()].filter((c) => !c.mine).map((c) => c.id);
+  sessionStorage.setItem(WATCHED_KEY, JSON.stringify(ids));
+}
+
+function updateTitle() {
+  const unread = [...state.convs.values()].reduce((sum, c) => sum + c.unread, 0);
+  const waiting = state.queue.length;
+  const count = unread + waiting;
+  document.title = count ? `(${count}) Touchpoint console` : "Touchpoint console";
+}
+
+// ---- lists -------------------------------------------------------------------
+
+function renderQueue() {
+  byId("queue-count").textContent = String(state.queue.length);
+  const now = Date.now();
+  byId("queue").replaceChildren(
+    ...state.queue.map((conversation) =>
+      h(
+        "li",
+        { class: state.active === conversation.id ? "active" : "" },
+        h(
+          "button",
+          { type: "button", class: "conv-link", onclick: () => openConversation(conversation.id) },
+          h("span", { class: "name", text: contactName(conversation) }),
+          h("span", { class: "small muted", text: `waiting ${formatWait(conversation.queued_at, now)}` }),
+          h(
+            "span",
+            { class: "tags" },
+            conversation.handoff_reason ? h("span", { class: "badge", text: conversation.handoff_reason }) : null,
+            conversation.team_id ? h("span", { class: "badge team", text: teamName(conversation.team_id) }) : null,
+            conversation.priority ? h("span", { class: "badge warn", text: `priority ${conversation.priority}` }) : null,
+          ),
+        ),
+        h("button", {
+          type: "button",
+          class: "small-button take",
+          text: "Take",
+          "aria-label": `Take the conversation with ${contactName(conversation)}`,
+          onclick: () => take(conversation.id),
+        }),
+      ),
+    ),
+  );
+  updateTitle();
+}
+
+function switchOrder() {
+  const convs = [...state.convs.values()];
+  return [...convs.filter((c) => c.mine), ...convs.filter((c) => !c.mine)];
+}
+
+function convItem(conv, index) {
+  const typing = conv.typingUntil > Date.now();
+  return h(
+    "li",
+    { class: state.active === conv.id ? "active" : "" },
+    h(
+      "button",
+      {
+        type: "button",
+        class: "conv-link",
+        onclick: () => activate(conv.id),
+        "aria-current": state.active === conv.id ? "true" : false,
+        title: index < 9 ? `Alt+${index + 1}` : false,
+      },
+      h("span", { class: "name", text: contactName(conv.conversation) }),
+      h("span", { class: "small muted", text: typing ? "typing…" : conv.conversation.status }),
+      conv.unread ? h("span", { class: "count unread", text: String(conv.unread), "aria-label": `${conv.unread} unread` }) : null,
+    ),
+  );
+}
+
+function renderLists() {
+  const order = switchOrder();
+  byId("mine").replaceChildren(...order.filter((c) => c.mine).map((c) => convItem(c, order.indexOf(c))));
+  byId("watching").replaceChildren(...order.filter((c) => !c.mine).map((c) => convItem(c, order.indexOf(c))));
+  updateTitle();
+}
+
+// ---- the open conversation ---------------------------------------------------
+
+function actionButton(label, onclick, extra = {}) {
+  return h("button", { type: "button", class: "small-button", text: label, onclick, ...extra });
+}
+
+function renderHeader(conv) {
+  const conversation = conv.conversation;
+  byId("conv-title").textContent = contactName(conversation);
+  const status = byId("conv-status");
+  status.textContent = conversation.status;
+  status.className = `badge status-${conversation.status}`;
+  byId("conv-assignee").textContent = conversation.assignee_id
+    ? `with ${conversation.assignee_id === state.me.id ? "you" : agentName(conversation.assignee_id)}`
+    : conversation.team_id
+      ? `team ${teamName(conversation.team_id)}`
+      : "";
+  const id = conversation.id;
+  const actions = [];
+  if (!conv.mine && conversation.status !== "resolved") actions.push(actionButton("Take", () => take(id), { accesskey: "t" }));
+  if (conversation.status !== "resolved") {
+    actions.push(actionButton("Transfer…", () => openTransfer(id)));
+    if (conversation.status !== "bot") actions.push(actionButton("Hand back to bot", () => command("release", id)));
+    actions.push(actionButton("Resolve", () => command("resolve", id), { class: "small-button primary" }));
+  } else {
+    actions.push(actionButton("Reopen", () => command("reopen", id)));
+  }
+  if (!conv.mine) actions.push(actionButton("Close", () => closeConversation(id)));
+  byId("conv-actions").replaceChildren(...actions);
+}
+
+function renderTimeline(conv) {
+  const messages = conv.ordered();
+  const lastSeen = messages.filter((m) => m.sender?.kind === "agent" && !m.private && m.seq <= conv.conversation.visitor_read_seq).pop();
+  const timeline = byId("timeline");
+  timeline.replaceChildren(...messages.map((m) => renderMessage(m, { seen: m === lastSeen })));
+  timeline.scrollTop = timeline.scrollHeight;
+}
+
+function renderTyping(conv) {
+  byId("typing").textContent = conv && conv.typingUntil > Date.now() ? `${contactName(conv.conversation)} is typing…` : "";
+}
+
+function renderSide(conv) {
+  byId("handoff").replaceChildren(renderHandoff(conv.conversation, conv.handoffContext, conv.ordered()));
+  byId("profile-body").replaceChildren(
+    conv.profile ? renderProfile(conv.profile, conv.id) : h("p", { class: "muted", text: "Loading the profile…" }),
+  );
+}
+
+function renderActive() {
+  const conv = state.convs.get(state.active);
+  byId("empty").hidden = Boolean(conv);
+  byId("conv-view").hidden = !conv;
+  if (!conv) {
+    byId("handoff").replaceChildren();
+    byId("profile-body").replaceChildren();
+    return;
+  }
+  renderHeader(conv);
+  renderTimeline(conv);
+  renderTyping(conv);
+  renderSide(conv);
+}
+
+function markRead(conv) {
+  if (state.active !== conv.id || document.visibilityState !== "visible") return;
+  conv.unread = 0;
+  if (conv.lastSeq > conv.readSeq) {
+    conv.readSeq = conv.lastSeq;
+    socket.read(conv.id, conv.lastSeq);
+  }
+}
+
+function activate(id) {
+  if (!state.convs.has(id)) return;
+  if (state.active !== id) composer.clear();
+  state.active = id;
+  const conv = state.convs.get(id);
+  markRead(conv);
+  renderActive();
+  renderLists();
+  renderQueue();
+  composer.focus();
+}
+
+async function loadProfile(conv) {
+  try {
+    conv.profile = await api("GET", `/api/contacts/${encodeURIComponent(conv.conversation.contact_id)}`);
+    if (conv.profile.name || conv.profile.email) state.contacts.set(conv.profile.id, conv.profile);
+  } catch (error) {
+    conv.profile = null;
+    toast(`Profile not loaded: ${error.message}`);
+  }
+  if (state.active === conv.id) {
+    renderSide(conv);
+    renderHeader(conv);
+  }
+  renderLists();
+}
+
+// Watch a conversation: snapshot over the socket, then live messages.
+async function openConversation(id, { focus = true } = {}) {
+  let conv = state.convs.get(id);
+  if (!conv || !conv.loaded) {
+    let data;
+    try {
+      data = await socket.command("open", id);
+    } catch (error) {
+      toast(`Cannot open conversation ${id}: ${error.message}`);
+      return;
+    }
+    conv = state.convs.get(id) || new Conv(data.conversation);
+    conv.conversation = data.conversation;
+    conv.handoffContext = data.handoff_context;
+    if (data.contact) state.contacts.set(data.contact.id, data.contact);
+    for (const message of data.messages || []) conv.add(message);
+    conv.unread = conv.ordered().filter((m) => m.sender?.kind === "visitor" && m.seq > conv.readSeq).length;
+    conv.loaded = true;
+    state.convs.set(id, conv);
+    saveWatched();
+    loadProfile(conv);
+  }
+  if (focus || state.active === null) activate(id);
+  else renderLists();
+}
+
+function closeConversation(id) {
+  socket.command("close", id).catch(failed("Close"));
+  state.convs.delete(id);
+  if (state.active === id) state.active = null;
+  saveWatched();
+  renderActive();
+  renderLists();
+}
+
+function command(name, id, args = {}) {
+  return socket.command(name, id, args).catch(failed(name[0].toUpperCase() + name.slice(1)));
+}
+
+async function take(id) {
+  await openConversation(id);
+  await command("take", id);
+}
+
+// ---- transfer ------------------------------------------------------------------
+
+function openTransfer(id) {
+  const dialog = byId("transfer");
+  const others = [...state.agents.values()].filter((a) => a.id !== state.me.id && a.active !== false);
+  byId("transfer-agent").replaceChildren(
+    h("option", { value: "", text: "—" }),
+    ...others.map((a) => h("option", { value: String(a.id), text: `${a.name} (${a.status || "offline"})` })),
+  );
+  byId("transfer-team").replaceChildren(
+    h("option", { value: "", text: "—" }),
+    ...state.teams.map((t) => h("option", { value: String(t.id), text: t.name })),
+  );
+  byId("transfer-error").textContent = "";
+  dialog.dataset.conversation = String(id);
+  dialog.showModal();
+}
+
+function setupTransfer() {
+  const dialog = byId("transfer");
+  byId("transfer-form").addEventListener("submit", async (event) => {
+    if (event.submitter?.value !== "transfer") return;
+    event.preventDefault();
+    const agentId = byId("transfer-agent").value;
+    const teamId = byId("transfer-team").value;
+    if (!agentId === !teamId) {
+      byId("transfer-error").textContent = "Choose either an agent or a team.";
+      return;
+    }
+    const args = agentId ? { agent_id: Number(agentId) } : { team_id: Number(teamId) };
+    try {
+      await socket.command("transfer", Number(dialog.dataset.conversation), args);
+      dialog.close();
+    } catch (error) {
+      byId("transfer-error").textContent = error.message;
+    }
+  });
+}
+
+// ---- frames --------------------------------------------------------------------
+
+function onWelcome({ detail }) {
+  byId("connection").textContent = "Connected";
+  byId("connection").className = "connection ok";
+  byId("status-select").value = "online";
+  const watched = JSON.parse(sessionStorage.getItem(WATCHED_KEY) || "[]");
+  const ids = [...detail.conversations.map((c) => c.id), ...watched];
+  for (const conversation of detail.conversations) {
+    const conv = state.convs.get(conversation.id);
+    if (conv) conv.conversation = conversation;
+  }
+  // What the console already shows was resumed by hello; the rest gets a snapshot.
+  for (const id of new Set(ids)) {
+    if (!state.convs.get(id)?.loaded) openConversation(id, { focus: false });
+  }
+  renderLists();
+}
+
+async function onQueue({ detail }) {
+  const fresh = detail.waiting.filter((c) => !state.seenQueue.has(c.id));
+  state.queue = detail.waiting;
+  for (const conversation of detail.waiting) state.seenQueue.add(conversation.id);
+  if (detail.waiting.some((c) => !state.contacts.has(c.contact_id))) {
+    try {
+      const listed = await api("GET", "/api/conversations?status=queued");
+      for (const item of listed) if (item.contact) state.contacts.set(item.contact.id, item.contact);
+    } catch (error) {
+      toast(`Queue details not loaded: ${error.message}`);
+    }
+  }
+  renderQueue();
+  if (fresh.length) {
+    beep(660);
+    notify("New conversation waiting", `${contactName(fresh[0])}: ${fresh[0].handoff_reason || "asked for help"}`, () =>
+      openConversation(fresh[0].id),
+    );
+  }
+}
+
+function onConversation({ detail }) {
+  const conversation = detail.conversation;
+  const conv = state.convs.get(conversation.id);
+  const assignedToMe = conversation.status === "assigned" && conversation.assignee_id === state.me.id;
+  if (conv) {
+    const wasMine = conv.mine;
+    conv.conversation = conversation;
+    if (assignedToMe && !wasMine) announceAssigned(conv);
+    if (state.active === conv.id) renderActive();
+  } else if (assignedToMe) {
+    openConversation(conversation.id, { focus: state.active === null }).then(() => {
+      const opened = state.convs.get(conversation.id);
+      if (opened) announceAssigned(opened);
+    });
+  }
+  saveWatched();
+  renderLists();
+}
+
+function announceAssigned(conv) {
+  beep(880);
+  toast(`${contactName(conv.conversation)} is now yours`);
+  notify("Conversation assigned to you", contactName(conv.conversation), () => activate(conv.id));
+}
+
+function onMessage({ detail }) {
+  const message = detail.message;
+  const conv = state.convs.get(message.conversation_id);
+  if (!conv || !conv.add(message)) return;
+  if (message.sender?.kind === "visitor") {
+    conv.typingUntil = 0;
+    const looking = state.active === conv.id && document.visibilityState === "visible";
+    if (!looking) {
+      conv.unread += 1;
+      beep(990, 90);
+      notify(contactName(conv.conversation), message.text, () => activate(conv.id));
+    }
+  }
+  if (state.active === conv.id) {
+    markRead(conv);
+    renderTimeline(conv);
+    renderTyping(conv);
+    if (message.content_type === "system_event") renderHeader(conv);
+  }
+  renderLists();
+}
+
+function onTyping({ detail }) {
+  const conv = state.convs.get(detail.conversation_id);
+  if (!conv || detail.sender?.kind !== "visitor") return;
+  conv.typingUntil = detail.on ? Date.now() + TYPING_SHOWN_MS : 0;
+  if (state.active === conv.id) renderTyping(conv);
+  renderLists();
+  if (detail.on) {
+    setTimeout(() => {
+      if (state.active === conv.id) renderTyping(conv);
+      renderLists();
+    }, TYPING_SHOWN_MS + 50);
+  }
+}
+
+function onRead({ detail }) {
+  const conv = state.convs.get(detail.conversation_id);
+  if (!conv) return;
+  if (detail.by === "visitor") {
+    conv.conversation = { ...conv.conversation, visitor_read_seq: detail.seq };
+    if (state.active === conv.id) renderTimeline(conv);
+  } else {
+    // Another agent (or this one in another tab) read it.
+    conv.readSeq = Math.max(conv.readSeq, detail.seq);
+    conv.unread = conv.ordered().filter((m) => m.sender?.kind === "visitor" && m.seq > conv.readSeq).length;
+    renderLists();
+  }
+}
+
+async function onResync({ detail }) {
+  const conv = state.convs.get(detail.conversation_id);
+  if (!conv) return;
+  try {
+    const messages = await api("GET", `/api/conversations/${conv.id}/messages?after_seq=${conv.lastSeq}&limit=1000`);
+    for (const message of messages) conv.add(message);
+    if (state.active === conv.id) renderTimeline(conv);
+  } catch (error) {
+    toast(`Could not reload conversation ${conv.id}: ${error.message}`);
+  }
+}
+
+function onPresence({ detail }) {
+  byId("agents-online").textContent = `${detail.agents_online} agent${detail.agents_online === 1 ? "" : "s"} online`;
+  const statuses = new Map((detail.agents || []).map((a) => [a.id, a.status]));
+  for (const agent of state.agents.values()) agent.status = statuses.get(agent.id) || "offline";
+  if (!state.agents.size || [...statuses.keys()].some((id) => !state.agents.has(id))) loadAgents();
+}
+
+function onError({ detail }) {
+  if (!detail.ref) toast(detail.message);
+}
+
+function onDisconnected() {
+  byId("connection").textContent = "Reconnecting…";
+  byId("connection").className = "connection warn";
+}
+
+async function loadAgents() {
+  try {
+    for (const agent of await api("GET", "/api/agents")) state.agents.set(agent.id, agent);
+  } catch (error) {
+    toast(`Agents not loaded: ${error.message}`);
+  }
+}
+
+// ---- keyboard ------------------------------------------------------------------
+
+function onKey(event) {
+  unlockSound();
+  if (!event.altKey || event.ctrlKey || event.metaKey) return;
+  const key = event.key.toLowerCase();
+  if (/^[1-9]$/.test(key)) {
+    const conv = switchOrder()[Number(key) - 1];
+    if (conv) activate(conv.id);
+  } else if (key === "q") {
+    byId("queue").querySelector("button")?.focus();
+  } else if (key === "t") {
+    const target = state.active && !state.convs.get(state.active)?.mine ? state.active : state.queue[0]?.id;
+    if (target) take(target);
+  } else if (key === "k") {
+    byId("kb").open = true;
+    byId("kb-query").focus();
+  } else return;
+  event.preventDefault();
+}
+
+// ---- start -----------------------------------------------------------------------
+
+async function start() {
+  state.me = await api("GET", "/api/auth/me");
+  byId("me-name").textContent = `${state.me.name} (${state.me.role})`;
+  state.teams = await api("GET", "/api/teams");
+  await loadAgents();
+
+  composer = new Composer({
+    conversationId: () => state.active,
+    send: (text, isPrivate) => socket.message(state.active, text, { isPrivate }),
+    sendProducts: (products) =>
+      socket.message(state.active, "", { contentType: "product_cards", payload: { products } }),
+    typing: (on) => state.active && socket.typing(state.active, on),
+    toast,
+  });
+  composer.loadCanned();
+  setupTransfer();
+
+  if (state.me.role !== "agent") {
+    const settings = new Settings(state.me, { onCannedChanged: () => composer.loadCanned() });
+    const button = byId("settings-button");
+    button.hidden = false;
+    button.addEventListener("click", () => settings.open());
+  }
+  byId("status-select").addEventListener("change", (event) =>
+    command("status", null, { status: event.target.value }),
+  );
+  byId("alerts-button").addEventListener("click", async () => {
+    unlockSound();
+    const allowed = notificationsAllowed() || (await askForNotifications());
+    byId("alerts-button").textContent = allowed ? "Alerts on" : "Sound only";
+    beep();
+  });
+  byId("logout-button").addEventListener("click", async () => {
+    socket.stop();
+    await api("POST", "/api/auth/logout").catch(() => null);
+    sessionStorage.removeItem(WATCHED_KEY);
+    window.location.assign("/console/login");
+  });
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("pointerdown", unlockSound, { once: true });
+  document.addEventListener("visibilitychange", () => {
+    const conv = state.convs.get(state.active);
+    if (conv) {
+      markRead(conv);
+      renderLists();
+    }
+  });
+  setInterval(renderQueue, WAIT_REFRESH_MS);
+
+  const handlers = {
+    welcome: onWelcome,
+    queue: onQueue,
+    conversation: onConversation,
+    message: onMessage,
+    typing: onTyping,
+    read: onRead,
+    resync_required: onResync,
+    presence: onPresence,
+    error: onError,
+    disconnected: onDisconnected,
+  };
+  for (const [type, handler] of Object.entries(handlers)) socket.addEventListener(type, handler);
+  socket.connect();
+}
+
+start().catch((error) => {
+  byId("connection").textContent = `Could not start: ${error.message}`;
+});

@@ -1,0 +1,98 @@
+// Safe DOM building: every piece of data becomes a text node or a checked
+// attribute, never markup. Nothing in the console uses innerHTML.
+
+const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
+
+// An absolute http(s) URL, or null: "javascript:", "data:" and the like never reach a link.
+export function safeUrl(value) {
+  if (typeof value !== "string" || !value.trim()) return null;
+  try {
+    const url = new URL(value, window.location.href);
+    return SAFE_PROTOCOLS.has(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// h("a", {href, class, text, onclick}, ...children): props are written by our
+// code; values may be data. href/src go through safeUrl, on* props become listeners.
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = String(value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "href" || key === "src") {
+      const url = safeUrl(value);
+      if (url) node.setAttribute(key, url);
+    } else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+export function append(node, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export function byId(id) {
+  return document.getElementById(id);
+}
+
+function formatWith(iso, options) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleString([], options);
+}
+
+export const formatTime = (iso) => formatWith(iso, { hour: "2-digit", minute: "2-digit" });
+export const formatDate = (iso) => formatWith(iso, { dateStyle: "medium", timeStyle: "short" });
+
+// "45 s", "3 min", "2 h 5 min": how long someone has waited.
+export function formatWait(iso, now = Date.now()) {
+  if (!iso) return "";
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function formatMoney(amount, currency) {
+  const value = Number(amount);
+  if (!Number.isFinite(value)) return "";
+  try {
+    return new Intl.NumberFormat([], { style: "currency", currency: currency || "EUR" }).format(value);
+  } catch {
+    return `${value.toFixed(2)} ${currency || ""}`.trim();
+  }
+}
+
+// A key/value object as a definition list, nested objects indented; all text.
+export function describe(data, depth = 0) {
+  if (data === null || data === undefined) return h("span", { class: "muted", text: "—" });
+  if (Array.isArray(data)) {
+    if (!data.length) return h("span", { class: "muted", text: "none" });
+    return h("ul", { class: "plain" }, data.map((item) => h("li", {}, describe(item, depth + 1))));
+  }
+  if (typeof data === "object") {
+    const entries = Object.entries(data);
+    if (!entries.length) return h("span", { class: "muted", text: "none" });
+    if (depth > 3) return h("span", { text: JSON.stringify(data) });
+    return h(
+      "dl",
+      { class: "kv" },
+      entries.map(([key, value]) => [
+        h("dt", { text: key.replaceAll("_", " ") }),
+        h("dd", {}, describe(value, depth + 1)),
+      ]),
+    );
+  }
+  return h("span", { text: String(data) });
+}
