@@ -44,6 +44,9 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Seed the demo shop into an empty data dir.")] = False,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    plugins: Annotated[
+        str | None, typer.Option(help='Comma-separated plugins to load (default all; "" for the core only).')
+    ] = None,
 ) -> None:
     """Serve the hub: widget, demo shop, console, API and websockets."""
     import uvicorn
@@ -52,7 +55,8 @@ def serve(
 
     settings = current_settings()
     settings.public_url = f"http://{host}:{port}"
-    fastapi_app = create_app(settings, demo=demo)
+    only = None if plugins is None else [name for name in plugins.split(",") if name]
+    fastapi_app = create_app(settings, plugins=only, demo=demo)
     typer.echo(f"Touchpoint on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
     if demo:
         typer.echo(f"  demo shop      http://{host}:{port}/demo")
@@ -105,7 +109,12 @@ def build_cli() -> typer.Typer:
 
 
 def main() -> None:
+    """Entry point of the `touchpoint` console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     build_cli()()
+
+
+if __name__ == "__main__":
+    main()
