@@ -143,3 +143,15 @@ def on_visitor_message(state: ConversationState) -> Transition | None:
 
 def bot_should_answer(state: ConversationState) -> bool:
     return state.status is S.bot
+
+
+def diagram() -> str:
+    """TRANSITIONS as a mermaid state diagram (docs/subsystems/lifecycle.md embeds it)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.bot.value}"]
+    for (before, cause), after in TRANSITIONS.items():
+        lines.append(f"    {before.value} --> {after.value}: {cause.value}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(diagram())
