@@ -67,7 +67,7 @@ async def _teams(db: AsyncSession, team_ids: list[int]) -> list[Team]:
     try:
         return await _storage.teams_by_ids(db, ids=team_ids)
     except _storage.UnknownTeams as exc:
-        raise _error(status.HTTP_422_UNPROCESSABLE_ENTITY, "unknown_team", str(exc)) from None
+        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown_team", str(exc)) from None
 
 
 async def _drain_queue(hub: Hub) -> None:

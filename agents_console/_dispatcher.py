@@ -36,13 +36,13 @@ MAX_ROUNDS = 5
 
 
 class QueueDispatcher:
-    """One per process. Runs at most one drain at a time; wake-ups during a drain
-    make it run once more instead of piling up."""
+    """One per process. Runs one pass at a time; wake-ups during a pass make it
+    run once more, and a pass covers every wake-up that came before it."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._lock = asyncio.Lock()
-        self._again = False
+        self._wanted = False
         # Round-robin memory of this process: agent id -> turn of its last assignment.
         self._turns: dict[int, int] = {}
         self._turn = 0
@@ -71,18 +71,20 @@ class QueueDispatcher:
             await self.drain()
 
     async def drain(self) -> list[tuple[int, int]]:
-        """Assign what the queue and the online agents allow; returns what was assigned."""
-        if self._lock.locked():
-            self._again = True
-            return []
+        """Assign what the queue and the online agents allow; returns what this call assigned.
+
+        Callers queue on the lock; when it returns, a full pass that began after
+        the call has finished, so an admin's capacity change is in effect.
+        """
+        self._wanted = True
         assigned: list[tuple[int, int]] = []
         async with self._lock:
             # Bounded: a conversation that keeps failing must not spin the loop.
             for _ in range(MAX_ROUNDS):
-                self._again = False
-                assigned += await self._drain_once()
-                if not self._again:
+                if not self._wanted:
                     break
+                self._wanted = False
+                assigned += await self._drain_once()
         return assigned
 
     async def _drain_once(self) -> list[tuple[int, int]]:
@@ -134,7 +136,7 @@ class QueueDispatcher:
                     extra={"conversation_id": conversation_id, "agent_id": agent_id,
                            "reason": str(exc)},
                 )
-                self._again = True
+                self._wanted = True
                 continue
             self._turn += 1
             self._turns[agent_id] = self._turn

@@ -9,7 +9,6 @@ from chat.hub import Hub
 from chat.plugins import Plugin
 
 from agents_console._api import router as api_router
-from agents_console._demo import seed_demo
 from agents_console._dispatcher import QueueDispatcher
 from agents_console._pages import pages_router
 
@@ -26,5 +25,4 @@ plugin = Plugin(
     name="agents_console",
     requires=("knowledge",),
     setup=setup,
-    seed_demo=seed_demo,
 )
