@@ -81,6 +81,48 @@ class ContentType(StrEnum):
     system_event = "system_event"
 
 
+class RichPayload(BaseModel):
+    # Known fields are checked; extra ones pass through for the widget to ignore.
+    model_config = ConfigDict(extra="allow")
+
+
+class QuickReply(RichPayload):
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    value: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class QuickReplies(RichPayload):
+    options: Annotated[list[QuickReply], Field(min_length=1, max_length=20)]
+
+
+class ProductCard(RichPayload):
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    price: float | None = None
+    currency: Annotated[str, Field(max_length=3)] | None = None
+    image_url: Annotated[str, Field(max_length=2048)] | None = None
+    url: Annotated[str, Field(max_length=2048)] | None = None
+    stock: int | None = None
+    rating: float | None = None
+
+
+class ProductCards(RichPayload):
+    products: Annotated[list[ProductCard], Field(min_length=1, max_length=20)]
+
+
+class FormField(RichPayload):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    type: Annotated[str, Field(min_length=1, max_length=32)]
+    required: bool = False
+
+
+class Form(RichPayload):
+    form: Annotated[str, Field(min_length=1, max_length=64)]
+    fields: Annotated[list[FormField], Field(max_length=20)]
+    submit_label: Annotated[str, Field(max_length=100)] | None = None
+
+
 class SendMessage(Frame):
     type: Literal["message"]
     id: ClientId
@@ -169,6 +211,11 @@ ClientFrame = Annotated[
     Field(discriminator="type"),
 ]
 _client_frame: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
+RICH_PAYLOADS: dict[ContentType, type[RichPayload]] = {
+    ContentType.quick_replies: QuickReplies,
+    ContentType.product_cards: ProductCards,
+    ContentType.form: Form,
+}
 CLIENT_TYPES = {"hello", "message", "typing", "read", "resume", "command", "event", "ping"}
 VISITOR_COMMANDS = {c.value for c in VisitorCommand}
 AGENT_COMMANDS = {c.value for c in AgentCommand}
@@ -314,12 +361,19 @@ ServerFrame = (
 
 class ProtocolError(Exception):
     def __init__(
-        self, code: ErrorCode, message: str, *, ref: str | None = None, retry_after: float | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        ref: str | None = None,
+        retry_after: float | None = None,
+        fatal: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.ref = ref
         self.retry_after = retry_after
+        self.fatal = fatal
 
 
 # ---- the per-connection session ---------------------------------------------
@@ -333,16 +387,21 @@ class Session:
         self.max_frame_bytes = max_frame_bytes
         self.max_text_bytes = max_text_bytes
         self.greeted = False
+        # A fatal error was sent: the adapter closes the connection (code 4400).
+        self.failed = False
         self._received: list[ClientFrame] = []
         self._outgoing: list[str] = []
 
     # -- input
     def receive_data(self, data: str | bytes) -> None:
         """Feed one websocket message. Bad input queues an ``error`` frame."""
+        if self.failed:
+            return
         try:
             self._received.append(self._parse(data))
         except ProtocolError as exc:
-            self.send_error(exc.code, str(exc), ref=exc.ref)
+            self.send_error(exc.code, str(exc), ref=exc.ref, fatal=exc.fatal)
+            self.failed = exc.fatal
 
     def events_received(self) -> list[ClientFrame]:
         received, self._received = self._received, []
@@ -416,7 +475,9 @@ class Session:
                 raise ProtocolError(ErrorCode.invalid_frame, "hello was already sent", ref=ref)
             if frame.v != VERSION:
                 raise ProtocolError(
-                    ErrorCode.unsupported_version, f"protocol version {frame.v} is not supported; use {VERSION}"
+                    ErrorCode.unsupported_version,
+                    f"protocol version {frame.v} is not supported; use {VERSION}",
+                    fatal=True,
                 )
         elif isinstance(frame, SendMessage):
             size = len(frame.text.encode("utf-8"))
@@ -434,6 +495,22 @@ class Session:
                 raise ProtocolError(ErrorCode.invalid_frame, "message text is empty", ref=ref)
             if self.role is Role.agent and frame.conversation_id is None:
                 raise ProtocolError(ErrorCode.invalid_frame, "conversation_id is required", ref=ref)
+            if frame.content_type is ContentType.system_event:
+                raise ProtocolError(
+                    ErrorCode.forbidden, "system events are written by the server, not sent", ref=ref
+                )
+            shape = RICH_PAYLOADS.get(frame.content_type)
+            if shape is not None:
+                if frame.payload is None:
+                    raise ProtocolError(
+                        ErrorCode.invalid_frame, f"payload is required for {frame.content_type.value}", ref=ref
+                    )
+                try:
+                    shape.model_validate(frame.payload)
+                except ValidationError as exc:
+                    raise ProtocolError(
+                        ErrorCode.invalid_frame, _describe(exc, prefix="payload", tagged=False), ref=ref
+                    ) from None
         elif isinstance(frame, Command):
             allowed = VISITOR_COMMANDS if self.role is Role.visitor else AGENT_COMMANDS
             if frame.name not in allowed:
@@ -461,10 +538,12 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, *, prefix: str = "", tagged: bool = True) -> str:
     parts = []
     for error in exc.errors()[:3]:
         # Drop the union tag pydantic puts first ("message.text" -> "text").
-        location = ".".join(str(p) for p in error["loc"][1:]) or "frame"
+        path = [prefix] if prefix else []
+        path += [str(p) for p in error["loc"][1 if tagged else 0 :]]
+        location = ".".join(path) or "frame"
         parts.append(f"{location}: {error['msg']}")
     return "; ".join(parts)

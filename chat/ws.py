@@ -137,6 +137,8 @@ class Connection:
                     self.session.receive_data(data if data is not None else incoming.get("bytes") or b"")
                     for frame in self.session.events_received():
                         await self._handle(frame)
+                    if self.session.failed:
+                        self.closing = CLOSE_BAD_FRAME
                 if notified in done:
                     await self._notify(notified.result())
                     notified = None
