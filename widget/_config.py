@@ -1,0 +1,142 @@
+"""A site's widget settings (look, texts, business hours) and what the widget sees.
+
+Pure logic: models, defaults and the business-hours check; storage is in
+_storage.py and the HTTP surface in _api.py. See docs/subsystems/widget.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SiteKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+# Hex only: a colour ends up in a CSS custom property, so nothing else may get through.
+HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+Locale = Literal["en", "de"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Colors(Strict):
+    primary: HexColor = "#1f6feb"
+    on_primary: HexColor = "#ffffff"
+    background: HexColor = "#ffffff"
+    text: HexColor = "#1d2430"
+
+
+class Texts(Strict):
+    """What the shopper reads before anyone writes: one set per language."""
+
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    launcher: Annotated[str, Field(min_length=1, max_length=40)]
+    greeting_first: Annotated[str, Field(min_length=1, max_length=500)]
+    greeting_returning: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+DEFAULT_TEXTS: dict[Locale, Texts] = {
+    "en": Texts(
+        title="Shop assistant",
+        launcher="Chat with us",
+        greeting_first="Hi! I can answer questions about products, delivery and returns. How can I help?",
+        greeting_returning="Welcome back! How can I help you today?",
+    ),
+    "de": Texts(
+        title="Shop-Assistent",
+        launcher="Chatten Sie mit uns",
+        greeting_first="Hallo! Ich beantworte Fragen zu Produkten, Versand und Rückgabe. Wie kann ich helfen?",
+        greeting_returning="Willkommen zurück! Wie kann ich Ihnen heute helfen?",
+    ),
+}
+
+
+class BusinessHours(Strict):
+    """When agents answer; outside these hours the widget offers the offline form."""
+
+    timezone: str = "Europe/Berlin"
+    # Weekday -> ranges like "09:00-18:00"; a missing day is closed.
+    days: dict[Weekday, list[str]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin") from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def valid_ranges(cls, days: dict[Weekday, list[str]]) -> dict[Weekday, list[str]]:
+        for day, ranges in days.items():
+            for text in ranges:
+                match = _RANGE.match(text)
+                if match is None or match.group(3, 4) > ("24", "00") or text[:5] >= text[6:]:
+                    raise ValueError(f"{day}: {text!r} is not a range like 09:00-18:00")
+        return days
+
+
+class SiteConfig(Strict):
+    """What an admin edits (PUT /api/widget/config)."""
+
+    position: Literal["bottom-right", "bottom-left"] = "bottom-right"
+    colors: Colors = Field(default_factory=Colors)
+    texts: dict[Locale, Texts] = Field(default_factory=lambda: dict(DEFAULT_TEXTS))
+    privacy_url: Annotated[str, Field(max_length=2048)] | None = None
+    business_hours: BusinessHours | None = None  # None: agents may answer at any time
+
+    @field_validator("privacy_url")
+    @classmethod
+    def web_address(cls, value: str | None) -> str | None:
+        # A path ("/privacy") is on the shop's own site, where the widget runs.
+        parts = urlsplit(value or "")
+        path_only = not parts.scheme and not parts.netloc and (value or "").startswith("/")
+        if value is not None and parts.scheme not in ("http", "https") and not path_only:
+            raise ValueError("privacy_url must be an http(s) address or a path like /privacy")
+        return value
+
+    @field_validator("texts")
+    @classmethod
+    def every_language(cls, texts: dict[Locale, Texts]) -> dict[Locale, Texts]:
+        # A language left out keeps the defaults, so the widget never shows an empty label.
+        return {**DEFAULT_TEXTS, **texts}
+
+
+class PublicConfig(SiteConfig):
+    """What the widget loads (GET /api/widget/config): the settings plus who is there now."""
+
+    site: SiteKey
+    open_now: bool
+    agents_online: int
+
+
+def is_open(hours: BusinessHours | None, now: dt.datetime) -> bool:
+    """Whether ``now`` (timezone-aware) falls inside the business hours."""
+    if hours is None:
+        return True
+    local = now.astimezone(ZoneInfo(hours.timezone))
+    clock = local.strftime("%H:%M")
+    return any(
+        text[:5] <= clock < text[6:] for text in hours.days.get(WEEKDAYS[local.weekday()], [])
+    )
+
+
+def public_config(
+    site: str, config: SiteConfig, *, now: dt.datetime, agents_online: int
+) -> PublicConfig:
+    return PublicConfig(
+        **config.model_dump(),
+        site=site,
+        open_now=is_open(config.business_hours, now),
+        agents_online=agents_online,
+    )
