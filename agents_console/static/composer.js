@@ -198,11 +198,8 @@ export class Composer {
     if (!query) return;
     results.replaceChildren(h("li", { class: "muted", text: "Searching…" }));
     try {
-      const data = await api(
-        "GET",
-        `/api/kb/search?${new URLSearchParams({ q: query, kind, limit: String(KB_LIMIT) })}`,
-      );
-      const items = kbItems(data, kind);
+      const data = await api("POST", "/api/kb/search", { query, kind, k: KB_LIMIT });
+      const items = data.items || [];
       results.replaceChildren(
         ...(items.length ? items.map((item) => this.kbEntry(item, kind)) : [h("li", { class: "muted", text: "Nothing found." })]),
       );
@@ -245,14 +242,4 @@ export class Composer {
       ),
     );
   }
-}
-
-// The knowledge search answers {"results": [{"kind", "item" | fields...}]}; keep the items.
-export function kbItems(data, kind) {
-  const list = Array.isArray(data) ? data : data?.results || data?.hits || data?.items || [];
-  const wanted = kind === "faqs" ? "faq" : "product";
-  return list
-    .map((entry) => entry.item || entry.faq || entry.product || entry)
-    .filter((item, index) => (list[index].kind ? list[index].kind === wanted : true))
-    .filter((item) => (wanted === "faq" ? item.answer !== undefined : item.title !== undefined));
 }

@@ -422,6 +422,19 @@ function onMessage({ detail }) {
   const message = detail.message;
   const conv = state.convs.get(message.conversation_id);
   if (!conv || !conv.add(message)) return;
+  const change = message.content_type === "system_event" ? message.payload : null;
+  if (change?.to && message.seq >= conv.conversation.last_seq) {
+    // The hub sends no conversation frames for one moved out of this agent's teams;
+    // its status changes still arrive in the timeline.
+    conv.conversation = {
+      ...conv.conversation,
+      status: change.to,
+      assignee_id: change.assignee?.id ?? null,
+      team_id: change.team_id ?? conv.conversation.team_id,
+      last_seq: message.seq,
+    };
+    saveWatched();
+  }
   if (message.sender?.kind === "visitor") {
     conv.typingUntil = 0;
     const looking = state.active === conv.id && document.visibilityState === "visible";

@@ -1,22 +1,24 @@
 // One timeline entry as DOM. Shopper text is data: it only ever becomes text
 // nodes, and links and images only take http(s) URLs (dom.js#safeUrl).
 
-import { formatMoney, formatTime, h } from "./dom.js";
+import { formatMoney, formatTime, h, safeUrl } from "./dom.js";
 
 const SENDER_LABELS = { visitor: "Shopper", bot: "Assistant", agent: "Agent", system: "" };
 
 export function productCard(product, extra = null) {
   const title = product.title || product.id || "Product";
   const stock = product.stock === undefined || product.stock === null ? null : Number(product.stock);
+  const image = safeUrl(product.image_url);
+  const link = safeUrl(product.url);
   return h(
     "article",
     { class: "product" },
-    product.image_url ? h("img", { src: product.image_url, alt: "", loading: "lazy" }) : null,
+    image ? h("img", { src: image, alt: "", loading: "lazy" }) : null,
     h(
       "div",
       { class: "product-body" },
-      product.url
-        ? h("a", { href: product.url, target: "_blank", rel: "noopener noreferrer", text: title })
+      link
+        ? h("a", { href: link, target: "_blank", rel: "noopener noreferrer", text: title })
         : h("strong", { text: title }),
       h(
         "div",

@@ -39,6 +39,7 @@ function botTranscript(messages) {
 
 export function renderHandoff(conversation, handoffContext, messages) {
   const transcript = botTranscript(messages);
+  const { summary, ...packet } = handoffContext || {};
   return h(
     "div",
     { class: "handoff" },
@@ -50,7 +51,8 @@ export function renderHandoff(conversation, handoffContext, messages) {
         h("span", { class: "badge", text: conversation.handoff_reason || "no handoff" }),
         conversation.queued_at ? ` queued at ${formatTime(conversation.queued_at)}` : "",
       ),
-      handoffContext ? describe(handoffContext) : emptyLine("The bot sent no context packet."),
+      summary ? h("p", { class: "summary", text: summary }) : null,
+      handoffContext ? describe(packet) : emptyLine("The bot sent no context packet."),
     ),
     h(
       "details",

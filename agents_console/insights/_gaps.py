@@ -1,0 +1,181 @@
+"""Knowledge gaps, pure: which bot turns are gaps, how similar questions group, and the
+FAQ draft an editor starts from. Vectors come in; nothing here loads a model.
+
+Clustering is deterministic: the question with the most close neighbours seeds
+the first cluster and takes every unassigned question at least ``threshold``
+similar to it (cosine of normalised embeddings), then the next densest
+unassigned question seeds the next. Every member is close to its seed, so a
+cluster reads as one question asked in different words. The default threshold
+comes from ``touchpoint bench gaps`` on the dev splits (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+GapKind = Literal["unanswered", "unsure", "handoff"]
+DEFAULT_THRESHOLD = 0.62
+EXAMPLES = 5
+SLUG_LENGTH = 60
+_BLOCK = 2048
+# Redaction leaves these in place of personal data; such a text makes a poor FAQ variant.
+_REDACTED = re.compile(r"\[(?:email|phone|card)\]")
+
+
+def gap_kind(outcome: str, *, suggested: bool, handoff_reason: str | None) -> GapKind | None:
+    """Why a bot turn is a knowledge gap, from what the bot did (``TurnResult.action``)."""
+    if outcome == "fallback" or (outcome == "handoff" and handoff_reason == "no_answer"):
+        return "unanswered"
+    if outcome == "ask_clarifying" and suggested:
+        return "unsure"
+    return None
+
+
+def blames_previous(outcome: str, handoff_reason: str | None) -> bool:
+    """A shopper who asks for a person (or is fed up) right after an answer was not helped by it."""
+    return outcome == "handoff" and handoff_reason in ("asked", "frustration")
+
+
+@dataclass(frozen=True)
+class Question:
+    turn_id: int
+    text: str
+    kind: str
+    at: dt.datetime
+
+
+class Cluster(BaseModel):
+    key: str  # the seed's turn id: stable while the seed's turn exists
+    question: str  # the seed's text, the cluster's most typical wording
+    size: int
+    examples: list[str]
+    turn_ids: list[int]
+    kinds: dict[str, int]
+    first_at: dt.datetime
+    last_at: dt.datetime
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass
+class _Text:
+    text: str
+    members: list[Question] = field(default_factory=list)
+
+
+def _distinct(questions: Iterable[Question]) -> list[_Text]:
+    by_text: dict[str, _Text] = {}
+    for q in sorted(questions, key=lambda q: q.turn_id):
+        by_text.setdefault(normalise(q.text), _Text(q.text)).members.append(q)
+    # Most asked first, then alphabetical: the order (and so the result) never depends on input order.
+    return sorted(by_text.values(), key=lambda t: (-len(t.members), normalise(t.text)))
+
+
+def cluster_questions(
+    questions: Sequence[Question],
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Cluster]:
+    """Group ``questions`` by meaning; biggest cluster first. ``embed`` returns normalised rows."""
+    texts = _distinct(questions)
+    if not texts:
+        return []
+    vectors = np.ascontiguousarray(embed([t.text for t in texts]), dtype=np.float32)
+    weights = np.array([len(t.members) for t in texts], dtype=np.float32)
+    density = np.zeros(len(texts), dtype=np.float32)
+    for start in range(0, len(texts), _BLOCK):
+        close = vectors[start : start + _BLOCK] @ vectors.T >= threshold
+        density[start : start + _BLOCK] = close.astype(np.float32) @ weights
+    # Stable sort keeps the _distinct order among equals.
+    order = np.argsort(-density, kind="stable")
+    free = np.ones(len(texts), dtype=bool)
+    clusters = []
+    for seed in order:
+        if not free[seed]:
+            continue
+        members = np.flatnonzero(free & (vectors @ vectors[seed] >= threshold))
+        members = np.union1d(members, [seed])
+        free[members] = False
+        ranked = [texts[seed]] + [texts[i] for i in members if i != seed]
+        clusters.append(_cluster(ranked))
+    return sorted(clusters, key=lambda c: (-c.size, -c.last_at.timestamp(), c.question))
+
+
+def _cluster(texts: list[_Text]) -> Cluster:
+    members = [q for t in texts for q in t.members]
+    kinds: dict[str, int] = {}
+    for q in members:
+        kinds[q.kind] = kinds.get(q.kind, 0) + 1
+    seed_ids = [q.turn_id for q in texts[0].members]
+    return Cluster(
+        key=str(min(seed_ids)),
+        question=texts[0].text,
+        size=len(members),
+        examples=[t.text for t in texts[:EXAMPLES]],
+        turn_ids=sorted(q.turn_id for q in members),
+        kinds=dict(sorted(kinds.items())),
+        first_at=min(q.at for q in members),
+        last_at=max(q.at for q in members),
+    )
+
+
+class FaqDraft(BaseModel):
+    """A new FAQ prefilled from a cluster; the editor writes the answer and publishes."""
+
+    id: str
+    question: str
+    variants: list[str]
+    answer: str = ""
+    locale: str = "en"
+    turn_ids: list[int]
+
+
+def slug(text: str, taken: Iterable[str] = ()) -> str:
+    """An FAQ id from a question: ASCII words joined by dashes, unique among ``taken``."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    )
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_LENGTH].rstrip("-")
+    base = base or "faq"
+    used = set(taken)
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def draft_faq(
+    cluster_texts: Sequence[str],
+    turn_ids: Sequence[int],
+    *,
+    locale: str,
+    taken: Iterable[str] = (),
+) -> FaqDraft:
+    """The first text becomes the question, the others (without redacted data) variants."""
+    usable = [t.strip() for t in cluster_texts if t.strip() and not _REDACTED.search(t)]
+    if not usable:
+        usable = [t.strip() for t in cluster_texts if t.strip()]
+    question = usable[0]
+    seen = {normalise(question)}
+    variants = []
+    for text in usable[1:]:
+        if normalise(text) not in seen:
+            seen.add(normalise(text))
+            variants.append(text)
+    return FaqDraft(
+        id=slug(question, taken), question=question, variants=variants, locale=locale,
+        turn_ids=sorted(turn_ids),
+    )  # fmt: skip
+

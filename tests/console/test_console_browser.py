@@ -1,0 +1,234 @@
+"""The console in a real headless Chromium, against the real hub.
+
+An agent signs in, a handed-off shopper lands on them, they read the profile
+and the handoff packet, answer with a canned response and a product card,
+write a private note, transfer, get the conversation back and resolve it;
+the shopper sees every step. A second test sends hostile payloads as a
+shopper and checks nothing runs in the console.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from console_helpers import ConsoleServer, Socket, assigned
+from playwright.sync_api import Page, expect
+
+from chat.auth import identity_hmac
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 15_000
+
+
+def sign_in(page: Page, url: str, email: str = "agent@demo.shop", password: str = "demo-agent") -> None:
+    page.goto(f"{url}/console")
+    page.wait_for_url(re.compile(r"/console/login$"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.press("#password", "Enter")
+    page.wait_for_url(re.compile(r"/console$"))
+    expect(page.locator("#connection")).to_have_text("Connected", timeout=TIMEOUT)
+
+
+def verified_shopper(console_hub: ConsoleServer, customer_id: str, name: str) -> Socket:
+    secret = console_hub.server.settings.identity_secret
+    return console_hub.visitor_socket(
+        identity={"customer_id": customer_id, "hmac": identity_hmac(secret, customer_id), "name": name}
+    )
+
+
+def visitor_text(visitor: Socket, text: str) -> dict[str, Any]:
+    return visitor.wait_for(lambda f: f["type"] == "message" and f["message"]["text"] == text)["message"]
+
+
+@pytest.fixture
+def console_page(page: Page) -> Page:
+    page.set_viewport_size({"width": 1366, "height": 768})  # a laptop screen
+    page.set_default_timeout(TIMEOUT)
+    expect.set_options(timeout=TIMEOUT)
+    return page
+
+
+def test_agent_handles_a_handoff_from_start_to_end(console_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, console_hub.url)
+
+    shopper = verified_shopper(console_hub, "cust-1001", "Anna Schmidt")
+    shopper.send({"type": "event", "kind": "page_view", "url": "https://shop.example/tents", "data": {"title": "Tents"}})
+    shopper.send({"type": "event", "kind": "product_view", "url": "https://shop.example/p/t2",
+                  "product_id": "tent-2", "data": {"title": "Trail Tent 2"}})
+    shopper.send({"type": "event", "kind": "add_to_cart", "product_id": "tent-2",
+                  "data": {"title": "Trail Tent 2", "price": 149, "quantity": 1}})
+    conversation_id = shopper.message("My tent order has not arrived")["conversation_id"]
+    assert shopper.command("request_human", conversation_id)["type"] == "result"
+
+    # Routing gives it to the only agent online; the console opens it by itself.
+    mine = page.locator("#mine li")
+    expect(mine).to_have_count(1)
+    expect(mine.first).to_contain_text("Anna Schmidt")
+    mine.first.locator("button").click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("My tent order has not arrived")
+
+    side = page.locator("#side")
+    expect(side.locator(".handoff")).to_contain_text("visitor_request")
+    expect(side).to_contain_text("cust-1001")
+    expect(side).to_contain_text("verified by the shop")
+    expect(side).to_contain_text("granted")  # the demo customer's personalisation consent
+    expect(side).to_contain_text("Trail Tent 2")  # viewed and in the cart
+    expect(side.get_by_role("link", name="Tents", exact=True)).to_have_attribute("href", "https://shop.example/tents")
+    expect(side).to_contain_text("Previous conversations")
+
+    # Typing shows both ways.
+    shopper.send({"type": "typing", "conversation_id": conversation_id, "on": True})
+    expect(page.locator("#typing")).to_contain_text("is typing")
+    composer = page.locator("#composer-input")
+    composer.press_sequentially("/hel")
+    shopper.wait_for(lambda f: f["type"] == "typing" and f["sender"]["kind"] == "agent" and f["on"])
+
+    # A canned response, placeholders filled by the hub, sent with Enter.
+    popup = page.locator("#canned-popup")
+    expect(popup).to_be_visible()
+    expect(popup.locator("li").first).to_contain_text("/hello")
+    composer.press("Enter")
+    expect(composer).to_have_value(re.compile(r"^Hi Anna, thanks for waiting!"))
+    composer.press("Enter")
+    greeting = visitor_text(shopper, "Hi Anna, thanks for waiting! How can I help you today?")
+    assert greeting["sender"]["kind"] == "agent"
+
+    # The shopper reads it: the console marks it seen.
+    shopper.send({"type": "read", "conversation_id": conversation_id, "seq": greeting["seq"]})
+    expect(timeline.locator(".msg.agent .seen")).to_have_count(1)
+
+    # A product card from the knowledge base.
+    page.keyboard.press("Alt+k")
+    page.fill("#kb-query", "tent")
+    page.select_option("#kb-kind", "products")
+    page.press("#kb-query", "Enter")
+    first_product = page.locator("#kb-results li").first
+    expect(first_product.get_by_role("button", name="Send card")).to_be_visible()
+    product_title = first_product.locator(".product-body a, .product-body strong").first.inner_text()
+    first_product.get_by_role("button", name="Send card").click()
+    card = shopper.wait_for(lambda f: f["type"] == "message" and f["message"]["content_type"] == "product_cards")
+    assert card["message"]["payload"]["products"][0]["title"] == product_title
+    expect(timeline.locator(".product")).to_contain_text(product_title)
+
+    # A private note stays among agents.
+    page.check("#composer-note")
+    composer.fill("Customer is upset, be gentle")
+    composer.press("Enter")
+    expect(timeline.locator(".msg.note")).to_contain_text("Customer is upset, be gentle")
+    page.uncheck("#composer-note")
+
+    # Transfer to the Sales team: Sam from Sales is online and gets it.
+    sales_http, sales_login = console_hub.sign_in("sales")
+    sales = console_hub.agent_socket(sales_login["token"])
+    page.get_by_role("button", name="Transfer…").click()
+    page.select_option("#transfer-team", label="Sales")
+    page.locator("#transfer button[value=transfer]").click()
+    sales.wait_for(assigned(conversation_id, sales_login["agent"]["id"]))
+    expect(page.locator("#conv-assignee")).to_contain_text("Sam Sales")
+    expect(page.locator("#mine li")).to_have_count(0)
+
+    # Sam sends it back to the Support queue; routing gives it to Alex, who resolves it.
+    support = next(t["id"] for t in sales_http.get("/api/teams").json() if t["name"] == "Support")
+    assert sales.command("transfer", conversation_id, team_id=support)["type"] == "result"
+    expect(page.locator("#mine li")).to_have_count(1)
+    expect(page.locator("#conv-status")).to_have_text("assigned")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    shopper.wait_for(lambda f: f["type"] == "conversation" and f["conversation"]["status"] == "resolved")
+    notes = [f for f in shopper.frames if f["type"] == "message" and f["message"]["private"]]
+    assert notes == []
+
+    # A reload resumes where it was: the conversation and its messages, in order.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    page.locator("#watching li button, #mine li button").first.click()
+    seqs = [int(s) for s in timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.seq)")]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+    expect(timeline).to_contain_text("Customer is upset, be gentle")
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    assert errors == []
+    shopper.close()
+
+
+def test_unread_counts_across_conversations(console_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    first, _ = console_hub.shopper_asks_for_human("first shopper")
+    second, _ = console_hub.shopper_asks_for_human("second shopper")
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+    expect(items.nth(1).locator(".unread")).to_have_text("1")  # each has an unread message
+    items.nth(1).locator("button").click()
+    items.nth(0).locator("button").click()  # both read now
+    expect(page.locator("#mine .unread")).to_have_count(0)
+
+    in_view = page.locator("#timeline").inner_text()
+    quiet = second if "first shopper" in in_view else first
+    quiet.message("are you there?")
+    expect(items.nth(1).locator(".unread")).to_have_text("1")
+    expect(items.nth(0).locator(".unread")).to_have_count(0)
+    page.keyboard.press("Alt+2")
+    expect(page.locator("#timeline")).to_contain_text("are you there?")
+    expect(page.locator("#mine .unread")).to_have_count(0)
+    first.close()
+    second.close()
+
+
+HOSTILE = [
+    "<script>window.__pwned = 'script'</script>",
+    '<img src=x onerror="window.__pwned = \'img\'">',
+    '<a href="javascript:window.__pwned=\'link\'">click me</a>',
+    "javascript:window.__pwned='text-link'",
+    '"><svg onload="window.__pwned=\'svg\'">',
+]
+
+
+def test_hostile_shopper_input_never_runs_in_the_console(console_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, console_hub.url)
+
+    hostile_name = '<img src=x onerror="window.__pwned=\'name\'">'
+    shopper = verified_shopper(console_hub, "cust-evil", hostile_name)
+    shopper.send({"type": "event", "kind": "page_view", "url": "javascript:window.__pwned='page'",
+                  "data": {"title": "<b onmouseover=\"window.__pwned='title'\">Sale</b>"}})
+    shopper.send({"type": "event", "kind": "add_to_cart", "product_id": "<script>x</script>",
+                  "data": {"title": "<img src=x onerror=\"window.__pwned='cart'\">"}})
+    conversation_id = shopper.message(HOSTILE[0])["conversation_id"]
+    for text in HOSTILE[1:]:
+        shopper.message(text, conversation_id)
+    shopper.command("request_human", conversation_id)
+
+    # An agent tool could relay bad URLs too (a product card): only http(s) becomes a link.
+    _, login = console_hub.sign_in("admin")
+    admin = console_hub.agent_socket(login["token"])
+    admin.message("", conversation_id, content_type="product_cards", payload={"products": [
+        {"id": "x", "title": "Bad card", "price": 1, "currency": "EUR",
+         "url": "javascript:window.__pwned='card'", "image_url": "javascript:window.__pwned='image'"}]})
+
+    expect(page.locator("#mine li")).to_have_count(1)
+    page.locator("#mine li button").first.click()
+    timeline = page.locator("#timeline")
+    for text in HOSTILE:
+        expect(timeline.get_by_text(text, exact=True)).to_be_visible()
+    expect(page.locator("#conv-title")).to_have_text(hostile_name)
+    expect(page.locator("#side")).to_contain_text("<b onmouseover")
+
+    # Nothing was parsed as markup: no injected elements, no javascript: links.
+    assert page.locator("#timeline img, #timeline script, #timeline svg, #side img, #side script").count() == 0
+    hrefs = page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert all(href is None or href.startswith(("http://", "https://")) for href in hrefs), hrefs
+    page.get_by_text("Bad card").click()
+    page.locator("#side").get_by_text("javascript:window.__pwned='page'").click()
+    page.locator("#timeline").get_by_text("click me", exact=False).first.hover()
+    assert page.evaluate("window.__pwned") is None
+    assert dialogs == []
+    shopper.close()
