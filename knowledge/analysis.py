@@ -1,0 +1,316 @@
+"""Text analysis for the keyword index, English and German.
+
+Documents are analysed in their own language: tokens are folded (lower case,
+accents stripped, ß -> ss), stop words dropped and the rest stemmed. Queries
+come in any language, so each query token becomes a *clause* of alternative
+terms (both stemmers, the ä->ae spelling and back) and a document scores the
+best alternative. German compounds are handled against the index vocabulary
+(see ``compound_clauses``). See docs/subsystems/knowledge-search.md.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import snowballstemmer
+
+Language = Literal["en", "de"]
+LANGUAGES: tuple[Language, ...] = ("en", "de")
+
+# Digits and letters split ("28cm" -> "28", "cm"); punctuation separates.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
+
+# Short lists on purpose: negations and words that carry meaning in a shop stay in.
+STOPWORDS: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "been",
+            "by",
+            "do",
+            "does",
+            "for",
+            "from",
+            "had",
+            "has",
+            "have",
+            "i",
+            "if",
+            "in",
+            "into",
+            "is",
+            "it",
+            "its",
+            "me",
+            "my",
+            "of",
+            "on",
+            "or",
+            "our",
+            "so",
+            "than",
+            "that",
+            "the",
+            "their",
+            "them",
+            "then",
+            "there",
+            "these",
+            "they",
+            "this",
+            "to",
+            "us",
+            "was",
+            "we",
+            "were",
+            "what",
+            "which",
+            "who",
+            "will",
+            "with",
+            "you",
+            "your",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "aber",
+            "als",
+            "am",
+            "auch",
+            "auf",
+            "aus",
+            "bei",
+            "bin",
+            "bis",
+            "bist",
+            "da",
+            "dann",
+            "das",
+            "dass",
+            "dem",
+            "den",
+            "der",
+            "des",
+            "die",
+            "dies",
+            "diese",
+            "dieser",
+            "du",
+            "ein",
+            "eine",
+            "einem",
+            "einen",
+            "einer",
+            "eines",
+            "er",
+            "es",
+            "euch",
+            "für",
+            "hat",
+            "hatte",
+            "ich",
+            "ihr",
+            "im",
+            "in",
+            "ist",
+            "ja",
+            "mein",
+            "meine",
+            "mich",
+            "mir",
+            "mit",
+            "nach",
+            "sich",
+            "sie",
+            "sind",
+            "so",
+            "über",
+            "um",
+            "und",
+            "uns",
+            "unser",
+            "vom",
+            "von",
+            "vor",
+            "war",
+            "was",
+            "wie",
+            "wir",
+            "wird",
+            "zu",
+            "zum",
+            "zur",
+        ]
+    ),
+}
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_TRANSLITERATED = re.compile(r"ae|oe|ue")
+_STEMMER_NAMES: dict[Language, str] = {"en": "english", "de": "german"}
+_local = threading.local()
+
+
+def fold(token: str) -> str:
+    """Lower case without accents: "Küche" -> "kuche", "Straße" -> "strasse"."""
+    token = token.lower().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+_FOLDED_STOPWORDS = {lang: frozenset(map(fold, words)) for lang, words in STOPWORDS.items()}
+_ANY_STOPWORD = _FOLDED_STOPWORDS["en"] | _FOLDED_STOPWORDS["de"]
+
+
+@lru_cache(maxsize=262_144)
+def stem(word: str, language: Language) -> str:
+    # Snowball stemmers keep state between calls: one per thread.
+    stemmers: dict[Language, snowballstemmer.stemmer] | None = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {
+            lang: snowballstemmer.stemmer(name) for lang, name in _STEMMER_NAMES.items()
+        }
+    return str(stemmers[language].stemWord(word))
+
+
+def analyse(text: str, language: Language) -> list[str]:
+    """Index-side terms of ``text`` written in ``language``."""
+    stopwords = _FOLDED_STOPWORDS[language]
+    terms = []
+    for token in tokens(text):
+        folded = fold(token)
+        if folded not in stopwords:
+            terms.append(stem(folded, language))
+    return terms
+
+
+def detect_language(text: str, default: Language) -> Language:
+    """German or English from stop words and umlauts; ``default`` when unsure."""
+    words = [token.lower() for token in tokens(text)]
+    german = sum(word in STOPWORDS["de"] for word in words)
+    german += 2 * sum(any(ch in word for ch in "äöüß") for word in words)
+    english = sum(word in STOPWORDS["en"] for word in words)
+    if german > english:
+        return "de"
+    if english > german:
+        return "en"
+    return default
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Terms that together stand for one query token; a document scores their mean."""
+
+    terms: tuple[str, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One query token: a document gets the best of the alternatives."""
+
+    token: str
+    alternatives: tuple[Alternative, ...]
+
+
+def _spellings(token: str) -> set[str]:
+    """The folded token and its German transliterations both ways (Küche, Kueche, Kuche)."""
+    lower = token.lower()
+    spellings = {fold(lower), fold(lower.translate(_UMLAUTS))}
+    contracted = {_TRANSLITERATED.sub(lambda m: m.group()[0], s) for s in spellings}
+    return spellings | contracted
+
+
+def query_clauses(text: str) -> list[Clause]:
+    """Query-side analysis: every token, stemmed as English and as German."""
+    raw = tokens(text)
+    meaningful = [token for token in raw if fold(token) not in _ANY_STOPWORD]
+    clauses = []
+    for token in meaningful or raw:  # a query of stop words only still searches
+        terms = sorted({stem(s, lang) for s in _spellings(token) for lang in LANGUAGES})
+        clauses.append(Clause(token, tuple(Alternative((term,)) for term in terms)))
+    return clauses
+
+
+# --- German compounds, against the vocabulary of German documents -------------------------
+
+LINKING_MORPHEMES = ("", "s", "es", "n", "en", "e", "er")
+MIN_PART = 3
+MIN_AFFIX = 4
+
+
+def split_compound(word: str, known: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """The split of ``word`` into the fewest known parts (>= 2), or None.
+
+    "gartenstuhl" -> ("gart", "stuhl") when the vocabulary has both stems: each
+    part but the last may be followed by a linking morpheme (Garten-s-, -en-).
+    """
+    n = len(word)
+    # best[i]: fewest parts covering word[:i]; parts[i]: the parts themselves.
+    best: dict[int, tuple[str, ...]] = {0: ()}
+    for start in range(n):
+        if start not in best:
+            continue
+        for end in range(start + MIN_PART, n + 1):
+            part = word[start:end]
+            if not known(part):
+                continue
+            for link in LINKING_MORPHEMES:
+                if end == n and link:
+                    continue
+                if link and not word.startswith(link, end):
+                    continue
+                stop = end + len(link)
+                candidate = best[start] + (part,)
+                if stop not in best or len(candidate) < len(best[stop]):
+                    best[stop] = candidate
+    parts = best.get(n)
+    return parts if parts and len(parts) >= 2 else None
+
+
+def compound_clauses(
+    clauses: Iterable[Clause],
+    known: Callable[[str], bool],
+    with_affix: Callable[[str], Iterable[str]],
+    *,
+    affix_weight: float,
+    split_weight: float,
+) -> list[Clause]:
+    """Add compound alternatives to each clause.
+
+    - the query word inside a longer document word: "pfanne" finds "Bratpfanne";
+    - a query compound split into words the documents have: "Gartenstuhl" finds
+      "Stuhl für den Garten".
+    """
+    expanded = []
+    for clause in clauses:
+        extra: list[Alternative] = []
+        seen = {alt.terms for alt in clause.alternatives}
+        for alt in clause.alternatives:
+            (term,) = alt.terms
+            if len(term) >= MIN_AFFIX:
+                for longer in with_affix(term):
+                    if (longer,) not in seen:
+                        seen.add((longer,))
+                        extra.append(Alternative((longer,), affix_weight))
+            parts = split_compound(term, known)
+            if parts and parts not in seen:
+                seen.add(parts)
+                extra.append(Alternative(parts, split_weight))
+        expanded.append(Clause(clause.token, clause.alternatives + tuple(extra)))
+    return expanded

@@ -1,0 +1,289 @@
+"""The content API under /api/kb: products, FAQs, imports, search and stats.
+
+Any signed-in agent may read; writing needs the editor or admin role. Every
+write is audited and searchable (in every server process) within a second.
+"""
+
+# No `from __future__ import annotations`: the route factory's body parameters are
+# annotated with a variable (`model`) that FastAPI must see as a class, not a string.
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile, status
+from pydantic import BaseModel, Field
+
+from chat.api.deps import CurrentAgent, DbSession, EditorAgent, HubDep
+from knowledge import store
+from knowledge.base import Mode, SearchKind
+from knowledge.facets import FilterError
+from knowledge.formats import FORMATS, Format, ItemKind
+from knowledge.models import KbImportJob
+from knowledge.schemas import Faq, FaqMatch, Hit, Kind, Product
+from knowledge.service import KnowledgeService
+
+router = APIRouter(prefix="/api/kb", tags=["knowledge"])
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def get_service(hub: HubDep) -> KnowledgeService:
+    return hub.require(KnowledgeService)
+
+
+Service = Annotated[KnowledgeService, Depends(get_service)]
+
+
+class ProductPage(BaseModel):
+    items: list[Product]
+    total: int
+
+
+class FaqPage(BaseModel):
+    items: list[Faq]
+    total: int
+
+
+class SearchRequest(BaseModel):
+    query: str = Field("", max_length=1000)
+    kind: SearchKind = "products"
+    k: int = Field(10, ge=1, le=100)
+    mode: Mode = "hybrid"
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class SearchResponse(BaseModel):
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    total: int
+    # The products or FAQs of ``hits``, in the same order.
+    items: list[Product | Faq]
+
+
+class ImportJobOut(BaseModel):
+    id: str
+    kind: str
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    processed: int
+    report: dict[str, Any] | None
+    error: str | None
+
+
+class ImportStarted(BaseModel):
+    job_id: str
+    status_url: str
+
+
+class Stats(BaseModel):
+    products: int
+    faqs: int
+    categories: dict[str, int]
+    index_mb: float
+    model: str
+
+
+def _not_found(kind: Kind, item_id: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND,
+        detail={"code": "not_found", "message": f"no {kind} with id {item_id!r}"},
+    )
+
+
+def _check_path_id(path_id: str, body_id: str) -> None:
+    if path_id != body_id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            detail={
+                "code": "invalid_request",
+                "message": "the request has invalid fields",
+                "fields": [
+                    {"field": "id", "message": f"must equal the id in the URL ({path_id!r})"}
+                ],
+            },
+        )
+
+
+def _crud(
+    kind: Kind, model: type[Product] | type[Faq], page: type[ProductPage] | type[FaqPage]
+) -> None:
+    """List, read, create, replace and delete routes for one kind."""
+    plural = f"{kind}s"
+
+    async def list_items(
+        _agent: CurrentAgent,
+        db: DbSession,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> Any:
+        items, total = await store.list_items(db, kind, offset=offset, limit=limit)
+        return page(items=items, total=total)  # type: ignore[arg-type]
+
+    async def get_item(item_id: str, _agent: CurrentAgent, db: DbSession) -> Any:
+        item = await store.get_item(db, kind, item_id)
+        if item is None:
+            raise _not_found(kind, item_id)
+        return item
+
+    async def create_item(item: model, agent: EditorAgent, service: Service, db: DbSession) -> Any:  # type: ignore[valid-type]
+        if await store.get_item(db, kind, item.id) is not None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail={
+                    "code": "exists",
+                    "message": f"{kind} {item.id!r} exists; PUT /api/kb/{plural}/{item.id} replaces it",
+                },
+            )
+        await service.upsert(item, actor=agent.email)
+        return item
+
+    async def replace_item(
+        item_id: str, item: model, agent: EditorAgent, service: Service, response: Response
+    ) -> Any:  # type: ignore[valid-type]
+        _check_path_id(item_id, item.id)
+        if await service.upsert(item, actor=agent.email):
+            response.status_code = status.HTTP_201_CREATED
+        return item
+
+    async def delete_item(item_id: str, agent: EditorAgent, service: Service) -> Response:
+        if not await service.delete(kind, item_id, actor=agent.email):
+            raise _not_found(kind, item_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    router.add_api_route(
+        f"/{plural}", list_items, methods=["GET"], response_model=page, summary=f"List {plural}"
+    )
+    router.add_api_route(
+        f"/{plural}",
+        create_item,
+        methods=["POST"],
+        response_model=model,
+        status_code=201,
+        summary=f"Create a {kind}",
+    )
+    router.add_api_route(
+        f"/{plural}/{{item_id}}",
+        get_item,
+        methods=["GET"],
+        response_model=model,
+        summary=f"Get a {kind}",
+    )
+    router.add_api_route(
+        f"/{plural}/{{item_id}}",
+        replace_item,
+        methods=["PUT"],
+        response_model=model,
+        summary=f"Create or replace a {kind}",
+    )
+    router.add_api_route(
+        f"/{plural}/{{item_id}}", delete_item, methods=["DELETE"], status_code=204, summary=f"Delete a {kind}",
+        response_class=Response,
+    )  # fmt: skip
+
+
+_crud("product", Product, ProductPage)
+_crud("faq", Faq, FaqPage)
+
+
+@router.post("/search", response_model=SearchResponse)
+async def search(request: SearchRequest, _agent: CurrentAgent, service: Service) -> SearchResponse:
+    """Hybrid (or keyword / dense) search with filters; facets count every match."""
+    kb = service.kb
+    try:
+        result = await asyncio.to_thread(
+            kb.search,
+            request.query,
+            kind=request.kind,
+            k=request.k,
+            filters=request.filters,
+            mode=request.mode,
+        )
+    except FilterError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            detail={
+                "code": "invalid_filter",
+                "message": str(exc),
+                "fields": [{"field": f"filters.{exc.key}", "message": exc.message}],
+            },
+        ) from None
+    ids = [hit.id for hit in result.hits]
+    items: list[Product | Faq] = (
+        kb.products(ids)
+        if request.kind == "products"
+        else [f for i in ids if (f := kb.get_faq(i)) is not None]
+    )
+    return SearchResponse(hits=result.hits, facets=result.facets, total=result.total, items=items)
+
+
+@router.get("/faq-matches", response_model=list[FaqMatch])
+async def faq_matches(
+    q: Annotated[str, Query(min_length=1, max_length=1000)],
+    _agent: CurrentAgent,
+    service: Service,
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[FaqMatch]:
+    """The closest FAQs with each retriever's evidence (what the bot sees)."""
+    return await asyncio.to_thread(service.kb.faq_matches, q, k)
+
+
+@router.post("/import/{kind}", status_code=202, response_model=ImportStarted)
+async def start_import(
+    kind: ItemKind,
+    file: UploadFile,
+    agent: EditorAgent,
+    service: Service,
+    format: Annotated[
+        Format | None,
+        Query(description=f"one of {', '.join(FORMATS)}; default: from the file name"),
+    ] = None,
+    encoding: Annotated[
+        str | None, Query(description="default: UTF-8 (or UTF-16 with BOM)")
+    ] = None,
+    replace: Annotated[bool, Query(description="delete what the file no longer has")] = False,
+    skip_invalid: Annotated[
+        bool, Query(description="import the good rows and list the bad ones")
+    ] = False,
+) -> ImportStarted:
+    """Start a bulk import; poll ``status_url`` for progress and the report."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            detail={
+                "code": "too_large",
+                "message": "files over 200 MB: use `touchpoint kb import` on the server",
+            },
+        )
+    job_id = await service.start_import_job(
+        data, kind=kind, filename=file.filename or f"upload.{format or 'json'}", actor=agent.email,
+        format=format, encoding=encoding, replace=replace, skip_invalid=skip_invalid,
+    )  # fmt: skip
+    return ImportStarted(job_id=job_id, status_url=f"/api/kb/jobs/{job_id}")
+
+
+@router.get("/jobs/{job_id}", response_model=ImportJobOut)
+async def get_job(job_id: str, _agent: CurrentAgent, db: DbSession) -> ImportJobOut:
+    job: KbImportJob | None = await store.get_job(db, job_id)
+    if job is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail={"code": "not_found", "message": f"no import job {job_id!r}"},
+        )
+    return ImportJobOut.model_validate(job, from_attributes=True)
+
+
+@router.get("/stats", response_model=Stats)
+async def stats(_agent: CurrentAgent, service: Service, db: DbSession) -> Stats:
+    return await collect_stats(service, db)
+
+
+async def collect_stats(service: KnowledgeService, db: DbSession) -> Stats:
+    counts = await store.counts(db)
+    return Stats(
+        products=counts["products"],
+        faqs=counts["faqs"],
+        categories=await store.category_counts(db),
+        index_mb=round(await asyncio.to_thread(service.kb.nbytes) / 2**20, 2),
+        model=service.kb.embedder.model_id,
+    )

@@ -1,0 +1,575 @@
+"""The knowledge base: products and FAQs with keyword, dense and hybrid search.
+
+Thread-safe and synchronous: callers on the event loop use ``asyncio.to_thread``.
+Each kind is a ``_Corpus`` of units (a product; an FAQ question or variant)
+indexed by BM25 and FAISS under the same unit ids. Updates replace a document's
+units one by one, so an edit is searchable as soon as ``apply`` returns.
+See docs/subsystems/knowledge-search.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from knowledge import fusion
+from knowledge.analysis import Language, analyse, detect_language, query_clauses
+from knowledge.bm25 import Bm25Index
+from knowledge.dense import DenseIndex
+from knowledge.embedder import Embedder, get_embedder
+from knowledge.facets import CatalogColumns, FilterError, parse_filters
+from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult, content_hash
+from knowledge.settings import KnowledgeSettings
+
+SearchKind = Literal["products", "faqs"]
+Mode = Literal["hybrid", "keyword", "dense"]
+Progress = Callable[[int, int], None]  # (texts embedded or reused so far, all texts)
+
+# Field weights of a product's keyword unit: the title says most.
+PRODUCT_FIELD_WEIGHTS = {
+    "title": 3.0,
+    "brand": 2.0,
+    "category": 2.0,
+    "attributes": 1.0,
+    "description": 1.0,
+}
+# The attributes worth embedding: what a shopper names when asking for a product.
+EMBED_ATTRIBUTES = 4
+EMBED_BATCH = 512
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def product_embedding_text(product: Product) -> str:
+    """Short on purpose: title, category, brand and a few attributes embed fast and well."""
+    attributes = [f"{k} {v}" for k, v in list(product.attributes.items())[:EMBED_ATTRIBUTES]]
+    category = product.category.replace("/", " ")
+    return ". ".join(
+        part for part in (product.title, category, product.brand, ", ".join(attributes)) if part
+    )
+
+
+def language_of(locale: str) -> Language:
+    return "de" if locale.lower().startswith("de") else "en"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    terms: dict[str, float]
+    german: bool
+    text: str  # what is embedded and reported as the matched text
+
+
+def _weighted_terms(parts: Iterable[tuple[str, float]], language: Language) -> dict[str, float]:
+    terms: Counter[str] = Counter()
+    for text, weight in parts:
+        for term in analyse(text, language):
+            terms[term] += weight
+    return dict(terms)
+
+
+def product_units(product: Product, default_language: Language) -> list[_Unit]:
+    language = detect_language(f"{product.title} {product.description}", default_language)
+    attributes = " ".join(
+        f"{value}" for value in product.attributes.values() if not isinstance(value, bool)
+    )
+    weights = PRODUCT_FIELD_WEIGHTS
+    terms = _weighted_terms(
+        (
+            (product.title, weights["title"]),
+            (product.brand, weights["brand"]),
+            (product.category.replace("/", " "), weights["category"]),
+            (attributes, weights["attributes"]),
+            (product.description, weights["description"]),
+        ),
+        language,
+    )
+    return [_Unit(terms, language == "de", product_embedding_text(product))]
+
+
+def faq_units(faq: Faq, answer_weight: float) -> list[_Unit]:
+    """The question (with answer and tags as extra evidence), then each variant."""
+    language = language_of(faq.locale)
+    german = language == "de"
+    question = _weighted_terms(
+        ((faq.question, 1.0), (" ".join(faq.tags), 1.0), (faq.answer, answer_weight)), language
+    )
+    units = [_Unit(question, german, faq.question)]
+    for variant in dict.fromkeys(faq.variants):
+        units.append(_Unit(_weighted_terms(((variant, 1.0),), language), german, variant))
+    return units
+
+
+class _Corpus:
+    """Documents of one kind as units in a BM25 and a FAISS index sharing unit ids."""
+
+    def __init__(self, dim: int, k1: float, b: float) -> None:
+        self.bm25 = Bm25Index(k1, b)
+        self.dense = DenseIndex(dim)
+        self.unit_slot = array("i")
+        self.unit_text: list[str] = []
+        self.slot_units: list[list[int]] = []
+        self.slot_ids: list[str | None] = []
+        self.slots: dict[str, int] = {}
+        # Embedded text -> a live unit holding its vector, so unchanged text is never re-embedded.
+        self._vector_unit: dict[str, int] = {}
+
+    @property
+    def slot_count(self) -> int:
+        return len(self.slot_ids)
+
+    def known_vectors(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        keys = {text: text_key(text) for text in texts}
+        found = {
+            text: self._vector_unit[key] for text, key in keys.items() if key in self._vector_unit
+        }
+        if not found:
+            return {}
+        vectors = self.dense.vectors(np.fromiter(found.values(), dtype=np.int64, count=len(found)))
+        return dict(zip(found, vectors, strict=True))
+
+    def add(self, doc_id: str, units: list[_Unit], vectors: Mapping[str, np.ndarray]) -> int:
+        slot = len(self.slot_ids)
+        self.slot_ids.append(doc_id)
+        self.slots[doc_id] = slot
+        ids = []
+        for unit in units:
+            uid = self.bm25.add(unit.terms, german=unit.german)
+            self.unit_slot.append(slot)
+            self.unit_text.append(unit.text)
+            self._vector_unit[text_key(unit.text)] = uid
+            ids.append(uid)
+        self.slot_units.append(ids)
+        self.dense.add(np.asarray(ids, dtype=np.int64), np.stack([vectors[u.text] for u in units]))
+        return slot
+
+    def remove(self, doc_id: str) -> int | None:
+        slot = self.slots.pop(doc_id, None)
+        if slot is None:
+            return None
+        units = self.slot_units[slot]
+        for uid in units:
+            self.bm25.remove(uid)
+            key = text_key(self.unit_text[uid])
+            if self._vector_unit.get(key) == uid:
+                del self._vector_unit[key]
+        self.dense.remove(units)
+        self.slot_units[slot] = []
+        self.slot_ids[slot] = None
+        return slot
+
+    def vector_snapshot(self) -> tuple[list[str], np.ndarray]:
+        keys = list(self._vector_unit)
+        return keys, self.dense.vectors(np.fromiter(self._vector_unit.values(), dtype=np.int64))
+
+    # --- per-document scores from per-unit scores ---------------------------------------
+
+    def keyword(self, query: str, settings: KnowledgeSettings) -> np.ndarray:
+        """Keyword evidence (0..1) per slot: the best unit's BM25 over the query's bound."""
+        clauses = self.bm25.expand(
+            query_clauses(query),
+            affix_weight=settings.affix_weight,
+            split_weight=settings.split_weight,
+        )
+        scores, bound = self.bm25.scores(clauses)
+        return self._best_per_slot(scores / bound, fill=0.0)
+
+    def dense_scores(
+        self, vector: np.ndarray, radius: float, allowed: np.ndarray | None
+    ) -> np.ndarray:
+        """Cosine per slot for documents with a unit within ``radius``; -inf elsewhere."""
+        allowed_units = None
+        if allowed is not None:
+            allowed_units = np.flatnonzero(allowed[np.frombuffer(self.unit_slot, dtype=np.int32)])
+        ids, scores = self.dense.within(vector, radius, allowed_units)
+        unit_scores = np.full(self.bm25.unit_count, -np.inf, dtype=np.float32)
+        unit_scores[ids] = scores
+        return self._best_per_slot(unit_scores, fill=-np.inf)
+
+    def exact_dense(self, slots: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        out = np.empty(len(slots), dtype=np.float32)
+        for i, slot in enumerate(slots):
+            units = np.asarray(self.slot_units[slot], dtype=np.int64)
+            out[i] = float(self.dense.scores(units, vector).max())
+        return out
+
+    def _best_per_slot(self, unit_scores: np.ndarray, *, fill: float) -> np.ndarray:
+        best = np.full(self.slot_count, fill, dtype=np.float32)
+        slots = np.frombuffer(self.unit_slot, dtype=np.int32)
+        np.maximum.at(best, slots, unit_scores)
+        return best
+
+    def best_unit(self, slot: int, vector: np.ndarray | None, query: str) -> str:
+        units = self.slot_units[slot]
+        if vector is not None:
+            scores = self.dense.scores(np.asarray(units, dtype=np.int64), vector)
+            return self.unit_text[units[int(np.argmax(scores))]]
+        clauses = query_clauses(query)
+        unit_scores, _ = self.bm25.scores(clauses)
+        return self.unit_text[max(units, key=lambda u: unit_scores[u])]
+
+    def nbytes(self) -> int:
+        return self.bm25.nbytes() + self.dense.nbytes() + len(self.unit_slot) * 4
+
+
+class KnowledgeBase:
+    """Products and FAQs, searchable by keyword, meaning or both."""
+
+    def __init__(self, embedder: Embedder, settings: KnowledgeSettings | None = None) -> None:
+        self.embedder = embedder
+        self.settings = settings or KnowledgeSettings()
+        self._lock = threading.RLock()
+        self._reset()
+
+    def _reset(self) -> None:
+        s = self.settings
+        self._products = _Corpus(self.embedder.dim, s.bm25_k1, s.bm25_b)
+        self._faqs = _Corpus(self.embedder.dim, s.bm25_k1, s.bm25_b)
+        self._columns = CatalogColumns()
+        self._product_json: dict[str, bytes] = {}
+        self._faq_items: dict[str, Faq] = {}
+        self._hashes: dict[tuple[Kind, str], str] = {}
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        faqs: Sequence[Faq] = (),
+        products: Sequence[Product] = (),
+        embedder: Embedder | None = None,
+        settings: KnowledgeSettings | None = None,
+    ) -> KnowledgeBase:
+        """A knowledge base without database or disk (benchmarks, tests)."""
+        kb = cls(embedder or get_embedder(), settings)
+        kb.apply(upserts=[*products, *faqs])
+        return kb
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def apply(
+        self,
+        upserts: Sequence[Item] = (),
+        deletes: Iterable[tuple[Kind, str]] = (),
+        *,
+        vectors: Mapping[str, np.ndarray] | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Add or replace ``upserts`` and drop ``deletes``; searchable when this returns.
+
+        ``vectors`` (text key -> vector) are reused instead of embedding again,
+        as are the vectors of texts the index already holds. Returns how many
+        texts had to be embedded.
+        """
+        planned = [(item, self._units(item)) for item in upserts]
+        new_vectors, embedded = self._embed_missing(planned, vectors or {}, progress)
+        with self._lock:
+            for kind, doc_id in deletes:
+                self._remove(kind, doc_id)
+            for item, units in planned:
+                self._add(item, units, new_vectors)
+        return embedded
+
+    def replace_all(
+        self,
+        items: Sequence[Item],
+        *,
+        vectors: Mapping[str, np.ndarray] | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Rebuild from scratch (start-up, model change); searches meanwhile see the old state."""
+        fresh = KnowledgeBase(self.embedder, self.settings)
+        embedded = fresh.apply(upserts=items, vectors=vectors, progress=progress)
+        with self._lock:
+            self._products, self._faqs, self._columns = fresh._products, fresh._faqs, fresh._columns
+            self._product_json, self._faq_items = fresh._product_json, fresh._faq_items
+            self._hashes = fresh._hashes
+        return embedded
+
+    def _units(self, item: Item) -> list[_Unit]:
+        if isinstance(item, Product):
+            return product_units(item, self.settings.catalog_language)
+        return faq_units(item, self.settings.answer_weight)
+
+    def _embed_missing(
+        self,
+        planned: list[tuple[Item, list[_Unit]]],
+        given: Mapping[str, np.ndarray],
+        progress: Progress | None,
+    ) -> tuple[dict[str, np.ndarray], int]:
+        texts = {unit.text: isinstance(item, Product) for item, units in planned for unit in units}
+        with self._lock:
+            found = self._products.known_vectors(t for t, p in texts.items() if p)
+            found |= self._faqs.known_vectors(t for t, p in texts.items() if not p)
+        for text in texts:
+            if text not in found and (vector := given.get(text_key(text))) is not None:
+                found[text] = vector
+        missing = [text for text in texts if text not in found]
+        if progress:
+            progress(len(found), len(texts))
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            found.update(zip(batch, self.embedder.encode(batch), strict=True))
+            if progress:
+                progress(len(found), len(texts))
+        return found, len(missing)
+
+    def _add(self, item: Item, units: list[_Unit], vectors: Mapping[str, np.ndarray]) -> None:
+        kind: Kind = "product" if isinstance(item, Product) else "faq"
+        self._remove(kind, item.id)
+        if isinstance(item, Product):
+            slot = self._products.add(item.id, units, vectors)
+            self._columns.add(slot, item)
+            self._product_json[item.id] = item.model_dump_json().encode()
+        else:
+            self._faqs.add(item.id, units, vectors)
+            self._faq_items[item.id] = item
+        self._hashes[(kind, item.id)] = content_hash(item)
+
+    def _remove(self, kind: Kind, doc_id: str) -> None:
+        if kind == "product":
+            slot = self._products.remove(doc_id)
+            if slot is not None:
+                self._columns.remove(slot)
+            self._product_json.pop(doc_id, None)
+        else:
+            self._faqs.remove(doc_id)
+            self._faq_items.pop(doc_id, None)
+        self._hashes.pop((kind, doc_id), None)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get_product(self, id: str) -> Product | None:
+        raw = self._product_json.get(id)
+        return Product.model_validate_json(raw) if raw is not None else None
+
+    def get_faq(self, id: str) -> Faq | None:
+        return self._faq_items.get(id)
+
+    def products(self, ids: list[str]) -> list[Product]:
+        return [p for p in map(self.get_product, ids) if p is not None]
+
+    def faqs(self) -> list[Faq]:
+        with self._lock:
+            return sorted(self._faq_items.values(), key=lambda f: f.id)
+
+    def all_products(self) -> list[Product]:
+        with self._lock:
+            raws = list(self._product_json.values())
+        return [Product.model_validate_json(raw) for raw in raws]
+
+    def content_hashes(self) -> dict[tuple[Kind, str], str]:
+        with self._lock:
+            return dict(self._hashes)
+
+    def counts(self) -> dict[str, int]:
+        return {"products": len(self._product_json), "faqs": len(self._faq_items)}
+
+    def nbytes(self) -> int:
+        """Memory of the indexes and records (arrays and vectors, not Python object overhead)."""
+        with self._lock:
+            records = sum(map(len, self._product_json.values()))
+            records += sum(len(f.model_dump_json()) for f in self._faq_items.values())
+            columns = self._columns.rows * 24
+            return self._products.nbytes() + self._faqs.nbytes() + columns + records
+
+    def vector_snapshot(self, kind: Kind) -> tuple[list[str], np.ndarray]:
+        """Text keys and vectors of every embedded text, for saving."""
+        with self._lock:
+            corpus = self._products if kind == "product" else self._faqs
+            return corpus.vector_snapshot()
+
+    # --- search -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: SearchKind = "products",
+        k: int = 10,
+        filters: dict[str, Any] | None = None,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        """Products or FAQs for ``query`` narrowed by ``filters``; facets count every match.
+
+        Product filters: category (path prefix), brand, price_min, price_max,
+        in_stock, attr.<name> (equals), attr.<name>_min / _max. FAQ filters:
+        locale, tag. An empty query browses what the filters let through.
+        Raises ``FilterError`` for a filter that cannot apply.
+        """
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        query = query.strip()
+        vector = self._query_vector(query, mode)
+        with self._lock:
+            if kind == "faqs":
+                mask = self._faq_mask(filters)
+                # Every FAQ's cosine is wanted (FaqMatch.dense); few enough to score all.
+                ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0)
+                return self._result(ranked, "faq", k, facets=self._faq_facets(ranked[3]))
+            mask = self._columns.mask(parse_filters(filters))
+            ranked = self._rank(
+                self._products, query, vector, mask, mode, radius=self.settings.dense_min_similarity
+            )
+            return self._result(ranked, "product", k, facets=self._columns.facets(ranked[3]))
+
+    def faq_matches(
+        self, query: str, k: int = 5, *, mode: Mode = "hybrid", vector: np.ndarray | None = None
+    ) -> list[FaqMatch]:
+        """The FAQs closest to ``query`` with the evidence of each retriever (for thresholds).
+
+        ``vector``: the query's embedding when the caller embedded many queries at once.
+        """
+        query = query.strip()
+        if not query:
+            return []
+        if vector is None:
+            vector = self._query_vector(query, mode)
+        with self._lock:
+            mask = np.array([doc_id is not None for doc_id in self._faqs.slot_ids], dtype=bool)
+            ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0)
+            order, keyword, dense, _, fused = ranked
+            matches = []
+            for slot in order[:k]:
+                doc_id = self._faqs.slot_ids[slot]
+                assert doc_id is not None
+                matches.append(
+                    FaqMatch(
+                        faq_id=doc_id,
+                        dense=round(float(dense[slot]), 6) if np.isfinite(dense[slot]) else 0.0,
+                        keyword=round(float(keyword[slot]), 6),
+                        score=round(float(fused[slot]), 6),
+                        matched_text=self._faqs.best_unit(int(slot), vector, query),
+                    )
+                )
+            return matches
+
+    def faq_evidence(
+        self, query: str, vector: np.ndarray
+    ) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+        """FAQ ids (None: deleted) with the keyword evidence and cosine of each (tuning)."""
+        with self._lock:
+            keyword = self._faqs.keyword(query, self.settings)
+            dense = self._faqs.dense_scores(vector, -1.0, None)
+            return list(self._faqs.slot_ids), keyword, dense
+
+    def _query_vector(self, query: str, mode: Mode) -> np.ndarray | None:
+        if not query or mode == "keyword":
+            return None
+        return self.embedder.encode([query])[0]
+
+    def _rank(
+        self,
+        corpus: _Corpus,
+        query: str,
+        vector: np.ndarray | None,
+        mask: np.ndarray,
+        mode: Mode,
+        *,
+        radius: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Slots best first, keyword and dense score per slot, the match mask, fused scores."""
+        n = corpus.slot_count
+        keyword = np.zeros(n, dtype=np.float32)
+        dense = np.full(n, -np.inf, dtype=np.float32)
+        if not query:
+            return self._browse(corpus, mask), keyword, dense, mask, np.zeros(n, dtype=np.float32)
+        matched = np.zeros(n, dtype=bool)
+        if mode != "dense":
+            keyword = corpus.keyword(query, self.settings) * mask
+            matched |= keyword > 0
+        if vector is not None:
+            allowed = None if mask.all() else mask
+            dense = corpus.dense_scores(vector, radius, allowed)
+            matched |= (dense >= self.settings.dense_min_similarity) & mask
+        if mode == "keyword":
+            return fusion.top_indices(keyword, n), keyword, dense, matched, keyword
+        if mode == "dense":
+            scores = np.where(mask, dense, -np.inf)
+            return fusion.top_indices(scores, n, floor=-np.inf), keyword, dense, matched, scores
+        params = self.settings.fusion_params()
+        dense = np.where(mask, dense, -np.inf)
+        pool = fusion.candidates(keyword, dense, params.depth, dense_floor=-np.inf)
+        # Keyword-only candidates lie beyond the radius: their cosine is computed exactly.
+        missing = pool[~np.isfinite(dense[pool])]
+        if len(missing):
+            dense[missing] = corpus.exact_dense(missing, vector)  # type: ignore[arg-type]
+        order, scores = fusion.rank(keyword, dense, params)
+        fused = np.zeros(n, dtype=np.float32)
+        fused[order] = scores
+        return order, keyword, dense, matched, fused
+
+    def _browse(self, corpus: _Corpus, mask: np.ndarray) -> np.ndarray:
+        """Without a query: popular first, then by rating (products) or id (FAQs)."""
+        if corpus is self._products:
+            return self._columns.browse_order(mask)
+        slots = np.flatnonzero(mask)
+        return np.asarray(
+            sorted(
+                slots.tolist(),
+                key=lambda s: (
+                    not self._faq_items[corpus.slot_ids[s] or ""].popular,
+                    corpus.slot_ids[s],
+                ),
+            ),
+            dtype=np.int64,
+        )
+
+    def _result(
+        self,
+        ranked: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        kind: Kind,
+        k: int,
+        *,
+        facets: dict[str, dict[str, int]],
+    ) -> SearchResult:
+        order, keyword, dense, matched, fused = ranked
+        corpus = self._products if kind == "product" else self._faqs
+        hits = []
+        for slot in order[matched[order]][:k]:
+            doc_id = corpus.slot_ids[slot]
+            assert doc_id is not None
+            hits.append(
+                Hit(
+                    id=doc_id,
+                    kind=kind,
+                    score=round(float(fused[slot]), 6),
+                    keyword_score=round(float(keyword[slot]), 6) if keyword[slot] > 0 else None,
+                    dense_score=round(float(dense[slot]), 6) if np.isfinite(dense[slot]) else None,
+                )
+            )
+        return SearchResult(hits=hits, facets=facets, total=int(matched.sum()))
+
+    def _faq_mask(self, filters: dict[str, Any] | None) -> np.ndarray:
+        wanted = {key: str(value).strip().lower() for key, value in (filters or {}).items()}
+        for key in wanted:
+            if key not in ("locale", "tag"):
+                raise FilterError(key, "unknown filter for FAQs; use locale or tag")
+
+        def keep(faq: Faq) -> bool:
+            tags = {tag.lower() for tag in faq.tags}
+            return faq.locale.lower().startswith(wanted.get("locale", "")) and (
+                "tag" not in wanted or wanted["tag"] in tags
+            )
+
+        slots = self._faqs.slot_ids
+        return np.array([d is not None and keep(self._faq_items[d]) for d in slots], dtype=bool)
+
+    def _faq_facets(self, matched: np.ndarray) -> dict[str, dict[str, int]]:
+        locales: Counter[str] = Counter()
+        tags: Counter[str] = Counter()
+        for slot in np.flatnonzero(matched):
+            doc_id = self._faqs.slot_ids[slot]
+            if doc_id is not None:
+                faq = self._faq_items[doc_id]
+                locales[faq.locale] += 1
+                tags.update(faq.tags)
+        return {"locale": dict(locales), "tag": dict(tags)}

@@ -1,0 +1,191 @@
+"""`touchpoint bench search` and `touchpoint bench tune-search`.
+
+The search benchmark runs the real import path (parse, database, embedding,
+index) into a fresh data dir, then times queries one at a time the way the bot
+sends them, then an FAQ edit until search returns it, then retrieval quality
+on the public data sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from chat.config import Settings
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import get_embedder
+from knowledge.evaluation import (
+    DATASETS,
+    LOADERS,
+    accuracy,
+    collect_evidence,
+    data_root,
+    fusion_grid,
+    tune,
+)
+from knowledge.formats import dump
+from knowledge.schemas import Faq
+from knowledge.settings import KnowledgeSettings
+from knowledge.synthetic import synthetic_catalog, synthetic_queries
+
+bench_app = typer.Typer(help="Benchmarks (print one JSON object with --json).")
+QUERIES_PER_MODE = 200
+EDITS = 5
+
+
+def _p95_ms(timings: list[float]) -> float:
+    return round(float(np.percentile(timings, 95)) * 1000, 2)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+async def _catalog_figures(products: int) -> dict[str, Any]:
+    from chat.hub import create_hub
+    from knowledge.service import KnowledgeService
+
+    with tempfile.TemporaryDirectory(prefix="tp-bench-") as tmp:
+        hub = create_hub(Settings(data_dir=Path(tmp)), plugins=["knowledge"])
+        await hub.migrate()
+        await hub.bus.start()
+        service = hub.require(KnowledgeService)
+        try:
+            await service.start()  # loads the model (not timed) and an empty index
+            kb = service.kb
+            data = dump(synthetic_catalog(products), "jsonl", "products").encode()
+            _say(f"importing {products} products ...")
+            started = time.perf_counter()
+            await service.import_file(
+                data, kind="products", filename="catalog.jsonl", actor="bench"
+            )
+            import_seconds = time.perf_counter() - started
+            _say(f"  {import_seconds:.1f} s")
+
+            queries = synthetic_queries(3 * QUERIES_PER_MODE)
+            latency = {}
+            for number, mode in enumerate(("keyword", "dense", "hybrid")):
+                batch = queries[number * QUERIES_PER_MODE : (number + 1) * QUERIES_PER_MODE]
+                timings = []
+                for query in batch:  # distinct queries: no cached embedding helps
+                    started = time.perf_counter()
+                    kb.search(query, k=10, mode=mode)  # type: ignore[arg-type]
+                    timings.append(time.perf_counter() - started)
+                latency[f"{mode}_p95_ms"] = _p95_ms(timings)
+            _say(f"  latency {latency}")
+
+            faq = Faq(
+                id="bench-faq", question="How do I care for a cast iron pan?", answer="Oil it."
+            )
+            await service.upsert(faq, actor="bench")
+            edits = []
+            for number in range(EDITS):
+                phrase = f"seasoning my skillet after washing it, take {number}"
+                edited = faq.model_copy(update={"variants": [phrase]})
+                started = time.perf_counter()
+                await service.upsert(edited, actor="bench")
+                while kb.faq_matches(phrase, k=1)[0].matched_text != phrase:
+                    await asyncio.sleep(0.001)
+                edits.append(time.perf_counter() - started)
+            return {
+                "products": products,
+                "import_per_s": round(products / import_seconds, 1),
+                "index_mb": round(kb.nbytes() / 2**20, 1),
+                **latency,
+                "edit_to_searchable_s": round(max(edits), 3),
+            }
+        finally:
+            await service.stop()
+            await hub.bus.stop()
+            await hub.engine.dispose()
+
+
+def _quality(datasets: list[str], settings: KnowledgeSettings) -> dict[str, dict[str, float]]:
+    embedder = get_embedder()
+    params = settings.fusion_params()
+    root = data_root()
+    figures = {}
+    for name in datasets:
+        dataset = LOADERS[name](root)
+        _say(f"quality: {name} ({len(dataset.faqs)} FAQs, {len(dataset.test)} test queries) ...")
+        kb = KnowledgeBase.in_memory(faqs=dataset.faqs, embedder=embedder, settings=settings)
+        evidence = collect_evidence(kb, dataset.test, embedder)
+        figures[name] = {
+            mode: round(accuracy(evidence, mode, params), 4)
+            for mode in ("keyword", "dense", "hybrid")
+        }
+        _say(f"  {figures[name]}")
+    return figures
+
+
+DatasetsOption = Annotated[
+    list[str] | None,
+    typer.Option("--dataset", help=f"Repeatable; default all of {', '.join(DATASETS)}."),
+]
+
+
+def _datasets(chosen: list[str] | None) -> list[str]:
+    unknown = set(chosen or ()) - set(DATASETS)
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown data set(s) {sorted(unknown)}; choose from {DATASETS}", param_hint="--dataset"
+        )
+    return chosen or list(DATASETS)
+
+
+@bench_app.command("search")
+def bench_search(
+    products: Annotated[
+        int, typer.Option("--products", min=1, help="Size of the synthetic catalog.")
+    ] = 50_000,
+    quality: Annotated[
+        bool, typer.Option(help="Also measure top-1 accuracy on the public data.")
+    ] = True,
+    dataset: DatasetsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Import throughput, index size, query latency, edit-to-searchable time and retrieval quality."""
+    logging.getLogger("touchpoint").setLevel(logging.WARNING)
+    result = asyncio.run(_catalog_figures(products))
+    if quality:
+        result["quality"] = _quality(_datasets(dataset), KnowledgeSettings())
+    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("tune-search")
+def bench_tune_search(
+    dataset: DatasetsOption = None,
+    top: Annotated[int, typer.Option(help="How many of the best settings to print.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Grid-search fusion method, weight and depth on the dev splits (never the test splits)."""
+    logging.getLogger("touchpoint").setLevel(logging.WARNING)
+    embedder = get_embedder()
+    settings = KnowledgeSettings()
+    evidence, single = [], {}
+    for name in _datasets(dataset):
+        data = LOADERS[name](data_root())
+        _say(f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries")
+        kb = KnowledgeBase.in_memory(faqs=data.faqs, embedder=embedder, settings=settings)
+        evidence.append(collect_evidence(kb, data.dev, embedder))
+        params = settings.fusion_params()
+        single[name] = {
+            mode: round(accuracy(evidence[-1], mode, params), 4) for mode in ("keyword", "dense")
+        }
+    ranking = tune(evidence, fusion_grid())
+    best = [{"dev_accuracy": round(score, 4), **params.__dict__} for score, params in ranking[:top]]
+    winner = ranking[0][1]
+    per_dataset = {
+        name: round(accuracy(e, "hybrid", winner), 4)
+        for name, e in zip(single, evidence, strict=True)
+    }
+    result = {"single_retriever_dev": single, "best_hybrid_dev": per_dataset, "best": best}
+    typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

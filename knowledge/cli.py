@@ -1,0 +1,259 @@
+"""`touchpoint kb ...`: import, export, search and stats from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self, TypeVar
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from chat.config import Settings
+from knowledge import store
+from knowledge.base import Mode
+from knowledge.facets import FilterError
+from knowledge.formats import Format, ItemKind, dump
+from knowledge.service import ImportRejected, KnowledgeService
+
+T = TypeVar("T")
+kb_app = typer.Typer(help="Products and FAQs: import, export, search, stats.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import products or FAQs from JSON, JSONL, CSV or a product feed.", no_args_is_help=True
+)
+kb_app.add_typer(import_app, name="import")
+
+PHASES = {"read": "Reading", "save": "Saving", "index": "Indexing"}
+
+
+def settings() -> Settings:
+    from chat.cli import current_settings
+
+    return current_settings()
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+@asynccontextmanager
+async def open_service(*, load: bool = True) -> AsyncIterator[KnowledgeService]:
+    """A hub with only the knowledge plugin: database, bus (to tell running servers) and index."""
+    from chat.hub import create_hub
+
+    hub = create_hub(settings(), plugins=["knowledge"])
+    await hub.migrate()
+    await hub.bus.start()
+    service = hub.require(KnowledgeService)
+    try:
+        if load:
+            with BarProgress() as progress:
+                await service.load(progress=progress)
+        yield service
+        await service.flush()
+    finally:
+        await hub.bus.stop()
+        await hub.engine.dispose()
+
+
+class BarProgress:
+    """A progress bar per import phase, on stderr so stdout stays parseable."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            transient=False, disable=not sys.stderr.isatty(),
+        )  # fmt: skip
+        self._task: Any = None
+
+    def __enter__(self) -> Self:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._bar.stop()
+
+    def phase(self, name: Literal["read", "save", "index"], total: int) -> None:
+        self._task = self._bar.add_task(PHASES[name], total=total)
+
+    def advance(self, done: int) -> None:
+        self._bar.advance(self._task, done)
+
+
+def _import(
+    kind: ItemKind,
+    file: Path,
+    format: Format | None,
+    encoding: str | None,
+    replace: bool,
+    skip_invalid: bool,
+) -> None:
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+
+    async def go() -> None:
+        async with open_service() as service:
+            with BarProgress() as progress:
+                try:
+                    report = await service.import_file(
+                        file.read_bytes(), kind=kind, filename=str(file), actor="cli", format=format,
+                        encoding=encoding, replace=replace, skip_invalid=skip_invalid, progress=progress,
+                    )  # fmt: skip
+                except ImportRejected as exc:
+                    for error in exc.report.invalid:
+                        typer.echo(str(error), err=True)
+                    hint = "; nothing was imported" + (
+                        "" if skip_invalid else " (--skip-invalid imports the good rows)"
+                    )
+                    typer.echo(f"{len(exc.report.invalid)} problem(s){hint}", err=True)
+                    raise typer.Exit(1) from None
+        for error in report.invalid:
+            typer.echo(f"skipped {error}", err=True)
+        typer.echo(
+            f"{kind}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.deleted} deleted, {len(report.invalid)} skipped"
+        )
+
+    run(go())
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="json, jsonl, csv or feed (default: from the name)"),
+]
+EncodingOption = Annotated[
+    str | None, typer.Option(help="Text encoding (default UTF-8, or UTF-16 with a BOM).")
+]
+ReplaceOption = Annotated[
+    bool, typer.Option("--replace", help="Delete what the file no longer has.")
+]
+SkipOption = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the good rows and list the bad ones.")
+]
+FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
+
+
+@import_app.command("products")
+def import_products(
+    file: FileArgument, format: FormatOption = None, encoding: EncodingOption = None,
+    replace: ReplaceOption = False, skip_invalid: SkipOption = False,
+) -> None:  # fmt: skip
+    """Products: JSON, JSONL, CSV (attributes as attr_<name> columns) or a shopping feed."""
+    _import("products", file, format, encoding, replace, skip_invalid)
+
+
+@import_app.command("faqs")
+def import_faqs(
+    file: FileArgument, format: FormatOption = None, encoding: EncodingOption = None,
+    replace: ReplaceOption = False, skip_invalid: SkipOption = False,
+) -> None:  # fmt: skip
+    """FAQs: JSON, JSONL or CSV (variants and tags separated by |)."""
+    _import("faqs", file, format, encoding, replace, skip_invalid)
+
+
+@kb_app.command("export")
+def export(
+    kind: Annotated[ItemKind, typer.Argument(help="products or faqs")],
+    file: Annotated[Path, typer.Argument(help="Where to write; - for stdout.")],
+    format: Annotated[
+        Format | None, typer.Option("--format", help="json, jsonl or csv (default: from the name)")
+    ] = None,
+) -> None:
+    """Write every product or FAQ to a file that `kb import` reads back."""
+    fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower(), "json")
+
+    async def go() -> str:
+        async with open_service(load=False) as service, service.hub.sessions() as db:
+            items = await store.load_items(db, "product" if kind == "products" else "faq")
+        return dump(items, fmt, kind)  # type: ignore[arg-type]
+
+    try:
+        text = run(go())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {file}", err=True)
+
+
+@kb_app.command("stats")
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Counts, categories, index size and the embedding model."""
+    from knowledge.api import collect_stats
+
+    async def go() -> dict[str, Any]:
+        async with open_service() as service, service.hub.sessions() as db:
+            return (await collect_stats(service, db)).model_dump()
+
+    result = run(go())
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(
+        f"products {result['products']}, faqs {result['faqs']}, index {result['index_mb']} MB, model {result['model']}"
+    )
+    for category, n in sorted(result["categories"].items()):
+        typer.echo(f"  {n:6d}  {category}")
+
+
+def parse_filter_options(values: list[str]) -> dict[str, str]:
+    filters = {}
+    for value in values:
+        key, sep, raw = value.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(
+                f"{value!r}: write key=value, e.g. brand=Alpina or attr.persons_min=2",
+                param_hint="--filter",
+            )
+        filters[key.strip()] = raw.strip()
+    return filters
+
+
+@kb_app.command("search")
+def search(
+    query: Annotated[
+        str, typer.Argument(help="What to look for; - reads one query per line from stdin.")
+    ],
+    kind: Annotated[Literal["products", "faqs"], typer.Option(help="What to search.")] = "products",
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")] = 10,
+    filter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="key=value, repeatable: category, brand, price_min, price_max, in_stock, attr.<name>[_min|_max]",
+        ),
+    ] = None,
+    mode: Annotated[Mode, typer.Option(help="hybrid, keyword or dense.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per query.")] = False,
+) -> None:
+    """Search products or FAQs; with QUERY - answer a query per stdin line as JSON lines."""
+    filters = parse_filter_options(filter or [])
+
+    async def go() -> None:
+        async with open_service() as service:
+            kb = service.kb
+            queries = (line.rstrip("\n") for line in sys.stdin) if query == "-" else iter([query])
+            for text in queries:
+                try:
+                    result = kb.search(text, kind=kind, k=k, filters=filters, mode=mode)
+                except FilterError as exc:
+                    raise typer.BadParameter(str(exc), param_hint="--filter") from None
+                if as_json or query == "-":
+                    results = [{"id": h.id, "score": h.score, "kind": h.kind} for h in result.hits]
+                    typer.echo(json.dumps({"query": text, "results": results}, ensure_ascii=False))
+                    continue
+                typer.echo(f"{result.total} match(es)")
+                for hit in result.hits:
+                    item = kb.get_product(hit.id) if hit.kind == "product" else kb.get_faq(hit.id)
+                    title = getattr(item, "title", None) or getattr(item, "question", "")
+                    typer.echo(f"  {hit.score:7.3f}  {hit.id:<20} {title}")
+
+    run(go())

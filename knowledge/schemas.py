@@ -1,0 +1,100 @@
+"""Wire and in-memory shapes of the knowledge engine: products, FAQs and search results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+AttributeValue = str | float | int | bool
+Kind = Literal["product", "faq"]
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    title: str = Field(min_length=1, max_length=500)
+    description: str = ""
+    price: float = Field(ge=0)
+    currency: str = Field("EUR", min_length=3, max_length=3)
+    category: str = Field("", description='Category path, e.g. "Kitchen/Cookware"')
+    brand: str = ""
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    stock: int = 0
+    url: str = ""
+    image_url: str = ""
+    rating: float | None = Field(None, ge=0, le=5)
+    popular: bool = False
+
+    @field_validator("id", "title", "brand", "category", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("category", mode="after")
+    @classmethod
+    def _clean_path(cls, value: str) -> str:
+        return "/".join(part.strip() for part in value.split("/") if part.strip())
+
+    @field_validator("currency", mode="after")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class Faq(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    question: str = Field(min_length=1)
+    answer: str
+    variants: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    locale: str = Field("en", min_length=2, max_length=8)
+    url: str = ""
+    popular: bool = False
+
+    @field_validator("id", "question", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("variants", "tags", mode="after")
+    @classmethod
+    def _drop_blank(cls, values: list[str]) -> list[str]:
+        return [value.strip() for value in values if value.strip()]
+
+
+Item = Product | Faq
+
+
+def content_hash(item: Item) -> str:
+    """Changes exactly when the item's content does; re-imports compare it."""
+    data = json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+class Hit(BaseModel):
+    id: str
+    kind: Kind
+    score: float
+    keyword_score: float | None = Field(None, description="keyword evidence, 0..1")
+    dense_score: float | None = Field(None, description="cosine similarity of the embeddings")
+
+
+class SearchResult(BaseModel):
+    hits: list[Hit]
+    # facet name -> value -> count over every match of the query and filters, not just `hits`.
+    facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    total: int = 0
+
+
+class FaqMatch(BaseModel):
+    faq_id: str
+    dense: float = Field(description="max cosine similarity between the query and the FAQ's texts")
+    keyword: float = Field(description="keyword evidence normalised to 0..1")
+    score: float = Field(description="fused hybrid score")
+    matched_text: str = Field(description="the question or variant that matched best")

@@ -1,0 +1,386 @@
+"""The knowledge engine inside a hub: the database is the record, the index follows it.
+
+Every change (API, import, another process) ends in ``refresh``: under one
+lock it reads the changed rows back from the database and applies them to the
+in-memory index, so whatever order changes arrive in, the index ends equal to
+the database. Other processes hear of changes on the bus channel ``kb`` and do
+the same; after a lost bus link they ``resync`` by content hash.
+See docs/subsystems/knowledge-search.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from chat.db import utcnow
+from knowledge import store
+from knowledge.base import KnowledgeBase
+from knowledge.formats import FileError, Format, ItemKind, RowError, parse
+from knowledge.index_store import IndexStore
+from knowledge.schemas import Item, Kind
+
+if TYPE_CHECKING:
+    from chat.hub import Hub
+
+log = logging.getLogger("touchpoint.knowledge")
+CHANNEL = "kb"
+# Beyond this many ids a bus message says "resync" instead of listing them.
+MAX_IDS_PER_MESSAGE = 1000
+JOB_PROGRESS_SECONDS = 0.3
+KIND_OF: dict[ItemKind, Kind] = {"products": "product", "faqs": "faq"}
+
+
+class ImportReport(BaseModel):
+    kind: ItemKind
+    file: str
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    invalid: list[RowError] = []
+    applied: bool
+
+
+class ImportRejected(Exception):
+    """Nothing was imported; ``report.invalid`` says why."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{report.file}: import rejected, {len(report.invalid)} problem(s)")
+        self.report = report
+
+
+class ImportProgress(Protocol):
+    def phase(self, name: Literal["read", "save", "index"], total: int) -> None: ...
+    def advance(self, done: int) -> None: ...
+
+
+class LoadReport(BaseModel):
+    products: int
+    faqs: int
+    embedded: int
+    reused: int
+
+
+class KnowledgeService:
+    def __init__(self, hub: Hub, kb: KnowledgeBase) -> None:
+        self.hub = hub
+        self.kb = kb
+        self.store = IndexStore(hub.settings.data_dir / "index")
+        self.origin = uuid.uuid4().hex
+        self._refresh_lock = asyncio.Lock()
+        self._save_task: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.last_load: LoadReport | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> LoadReport:
+        self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
+        self.hub.bus.on_reconnect(self.resync)
+        report = await self.load()
+        # Load the model now rather than on the first shopper's question.
+        await asyncio.to_thread(self.kb.embedder.encode, ["warm up"])
+        return report
+
+    async def stop(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+        for task in list(self._jobs):
+            task.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
+        if self._save_task and not self._save_task.done():
+            self._save_task.cancel()
+            await asyncio.gather(self._save_task, return_exceptions=True)
+            await asyncio.to_thread(self._save)
+
+    async def load(self, progress: ImportProgress | None = None) -> LoadReport:
+        """Build the index from the database, reusing saved vectors of the same model."""
+        async with self._refresh_lock:
+            async with self.hub.sessions() as db:
+                items = [*await store.load_items(db, "product"), *await store.load_items(db, "faq")]
+            model_id = self.kb.embedder.model_id
+            saved = await asyncio.to_thread(
+                lambda: self.store.load("product", model_id) | self.store.load("faq", model_id)
+            )
+            embedded = await asyncio.to_thread(
+                self.kb.replace_all, items, vectors=saved, progress=_index_progress(progress)
+            )
+            if embedded or not saved:
+                await asyncio.to_thread(self._save)
+        counts = self.kb.counts()
+        self.last_load = LoadReport(**counts, embedded=embedded, reused=len(saved))
+        log.info("knowledge loaded", extra=self.last_load.model_dump())
+        return self.last_load
+
+    # --- changes ----------------------------------------------------------------------------
+
+    async def upsert(self, item: Item, *, actor: str) -> bool:
+        """Create or replace one product or FAQ; True if it was new."""
+        kind = store.kind_of(item)
+        async with self.hub.sessions() as db:
+            result = await store.save_items(db, kind, [item])
+            action = "create" if result.created else "update" if result.updated else "unchanged"
+            if action != "unchanged":
+                store.audit(
+                    db, actor=actor, action=f"kb.{kind}.{action}", target=item.id, details={}
+                )
+            await db.commit()
+        await self.changed(kind, [item.id])
+        return bool(result.created)
+
+    async def delete(self, kind: Kind, item_id: str, *, actor: str) -> bool:
+        async with self.hub.sessions() as db:
+            gone = await store.delete_item(db, kind, item_id)
+            if gone:
+                store.audit(db, actor=actor, action=f"kb.{kind}.delete", target=item_id, details={})
+            await db.commit()
+        if gone:
+            await self.changed(kind, [item_id])
+        return gone
+
+    async def import_file(
+        self,
+        data: bytes,
+        *,
+        kind: ItemKind,
+        filename: str,
+        actor: str,
+        format: Format | None = None,
+        encoding: str | None = None,
+        replace: bool = False,
+        skip_invalid: bool = False,
+        progress: ImportProgress | None = None,
+    ) -> ImportReport:
+        """Import a whole file in one transaction; raises ``ImportRejected`` and changes nothing
+        when a row is bad (unless ``skip_invalid``) or the file cannot be read."""
+        if progress:
+            progress.phase("read", len(data))
+        try:
+            parsed = await asyncio.to_thread(
+                parse, data, kind=kind, filename=filename, format=format, encoding=encoding
+            )
+        except FileError as exc:
+            raise ImportRejected(
+                ImportReport(kind=kind, file=filename, rows=0, invalid=[exc.error], applied=False)
+            ) from None
+        if progress:
+            progress.advance(len(data))
+        rows = len(parsed.items) + len(parsed.errors)
+        if parsed.errors and not skip_invalid:
+            raise ImportRejected(
+                ImportReport(
+                    kind=kind, file=filename, rows=rows, invalid=parsed.errors, applied=False
+                )
+            )
+        item_kind = KIND_OF[kind]
+        if progress:
+            progress.phase("save", len(parsed.items))
+        async with self.hub.sessions() as db:
+            saved = await store.save_items(
+                db,
+                item_kind,
+                parsed.items,
+                replace=replace,
+                progress=progress.advance if progress else None,
+            )
+            report = ImportReport(
+                kind=kind, file=filename, rows=rows, created=len(saved.created), updated=len(saved.updated),
+                unchanged=saved.unchanged, deleted=len(saved.deleted), invalid=parsed.errors, applied=True,
+            )  # fmt: skip
+            details = report.model_dump(
+                include={"file", "rows", "created", "updated", "unchanged", "deleted"}
+            )
+            store.audit(
+                db, actor=actor, action=f"kb.{kind}.import", target=filename, details=details
+            )
+            await db.commit()
+        await self.changed(item_kind, saved.changed() + saved.deleted, progress=progress)
+        log.info("knowledge import", extra=details)
+        return report
+
+    async def changed(
+        self, kind: Kind, ids: list[str], *, progress: ImportProgress | None = None
+    ) -> None:
+        """Bring this process's index up to date for ``ids`` and tell the other processes."""
+        if not ids:
+            return
+        await self.refresh(kind, ids, progress=progress)
+        message: dict[str, Any] = {"origin": self.origin, "kind": kind}
+        if len(ids) > MAX_IDS_PER_MESSAGE:
+            message["op"] = "resync"
+        else:
+            message |= {"op": "changed", "ids": ids}
+        await self.hub.bus.publish(CHANNEL, message)
+
+    async def refresh(
+        self, kind: Kind, ids: list[str], *, progress: ImportProgress | None = None
+    ) -> None:
+        """Make the index hold what the database now has for ``ids``."""
+        async with self._refresh_lock:
+            async with self.hub.sessions() as db:
+                current = await store.load_items(db, kind, ids)
+            present = {item.id for item in current}
+            deletes = [(kind, item_id) for item_id in ids if item_id not in present]
+            await asyncio.to_thread(
+                self.kb.apply, current, deletes, progress=_index_progress(progress)
+            )
+        self._schedule_save()
+
+    async def resync(self) -> None:
+        """Compare content hashes with the database and apply every difference."""
+        held = await asyncio.to_thread(self.kb.content_hashes)
+        for kind in ("product", "faq"):
+            async with self.hub.sessions() as db:
+                current = await store.hashes(db, kind)
+            mine = {item_id: h for (k, item_id), h in held.items() if k == kind}
+            stale = [i for i, h in current.items() if mine.get(i) != h] + [
+                i for i in mine if i not in current
+            ]
+            if stale:
+                log.info("knowledge resync", extra={"kind": kind, "changed": len(stale)})
+                await self.refresh(kind, stale)
+
+    async def _on_bus(self, message: dict[str, Any]) -> None:
+        if message.get("origin") == self.origin:
+            return
+        if message.get("op") == "changed":
+            await self.refresh(message["kind"], [str(i) for i in message["ids"]])
+        elif message.get("op") == "resync":
+            await self.resync()
+
+    # --- saving vectors ---------------------------------------------------------------------
+
+    def _schedule_save(self) -> None:
+        if self._save_task is None or self._save_task.done():
+            self._save_task = asyncio.create_task(self._save_later())
+
+    async def _save_later(self) -> None:
+        await asyncio.sleep(self.kb.settings.save_delay_seconds)
+        await asyncio.to_thread(self._save)
+
+    def _save(self) -> None:
+        model_id = self.kb.embedder.model_id
+        for kind in ("product", "faq"):
+            keys, vectors = self.kb.vector_snapshot(kind)
+            self.store.save(kind, model_id, keys, vectors)
+
+    async def flush(self) -> None:
+        """Write pending vectors now (the CLI exits right after its work)."""
+        if self._save_task and not self._save_task.done():
+            self._save_task.cancel()
+            await asyncio.gather(self._save_task, return_exceptions=True)
+        await asyncio.to_thread(self._save)
+
+    # --- import jobs (API) ------------------------------------------------------------------
+
+    async def start_import_job(
+        self, data: bytes, *, kind: ItemKind, filename: str, actor: str, **options: Any
+    ) -> str:
+        async with self.hub.sessions() as db:
+            job = await store.create_job(db, kind=kind, filename=filename, created_by=actor)
+            await db.commit()
+        task = asyncio.create_task(
+            self._run_job(job.id, data, kind=kind, filename=filename, actor=actor, **options)
+        )
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+        return job.id
+
+    async def _run_job(self, job_id: str, data: bytes, **arguments: Any) -> None:
+        progress = _JobProgress(self, job_id)
+        await self._update_job(job_id, status="running")
+        try:
+            report = await self.import_file(data, progress=progress, **arguments)
+        except ImportRejected as exc:
+            await progress.drain()
+            await self._update_job(
+                job_id,
+                status="failed",
+                error=str(exc),
+                report=exc.report.model_dump(mode="json"),
+                finished_at=utcnow(),
+            )
+            return
+        except Exception as exc:
+            await progress.drain()
+            log.exception("import job failed", extra={"job": job_id})
+            await self._update_job(
+                job_id, status="failed", error=f"internal error: {exc}", finished_at=utcnow()
+            )
+            return
+        await progress.drain()
+        await self._update_job(
+            job_id,
+            status="done",
+            report=report.model_dump(mode="json"),
+            processed=progress.total,
+            finished_at=utcnow(),
+        )
+
+    async def _update_job(self, job_id: str, **values: Any) -> None:
+        async with self.hub.sessions() as db:
+            await store.update_job(db, job_id, **values)
+            await db.commit()
+
+
+class _JobProgress:
+    """Progress of an API import, written to its job row a few times a second."""
+
+    def __init__(self, service: KnowledgeService, job_id: str) -> None:
+        self.service = service
+        self.job_id = job_id
+        self.total = 0
+        self.done = 0
+        self._written = 0.0
+        self._loop = asyncio.get_running_loop()
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def phase(self, name: str, total: int) -> None:
+        self.total, self.done = total, 0
+        self._write(force=True)
+
+    def advance(self, done: int) -> None:
+        self.done += done
+        self._write(force=self.done >= self.total)
+
+    def _write(self, *, force: bool) -> None:
+        now = time.monotonic()
+        if not force and now - self._written < JOB_PROGRESS_SECONDS:
+            return
+        self._written = now
+        values = {"total": self.total, "processed": min(self.done, self.total)}
+        # Indexing reports from a worker thread: the write itself happens on the loop.
+        self._loop.call_soon_threadsafe(self._spawn, values)
+
+    def _spawn(self, values: dict[str, int]) -> None:
+        task = self._loop.create_task(self.service._update_job(self.job_id, **values))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        await asyncio.sleep(0)  # let scheduled writes start
+        await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+def _index_progress(progress: ImportProgress | None) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    state = {"started": False, "done": 0}
+
+    def report(done: int, total: int) -> None:
+        if not state["started"]:
+            progress.phase("index", total)
+            state["started"] = True
+        progress.advance(done - state["done"])
+        state["done"] = done
+
+    return report

@@ -1,0 +1,177 @@
+"""Database access for the knowledge tables: load, save with counts, delete, jobs, audit.
+
+Functions take the session and keyword arguments; the caller owns the transaction,
+so an import is one commit or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat.db import utcnow
+from chat.models import AuditEntry
+from knowledge.models import KbFaq, KbImportJob, KbProduct
+from knowledge.schemas import Faq, Item, Kind, Product, content_hash
+
+BATCH = 1000
+Table = type[KbProduct] | type[KbFaq]
+
+
+def table_of(kind: Kind) -> Table:
+    return KbProduct if kind == "product" else KbFaq
+
+
+def kind_of(item: Item) -> Kind:
+    return "product" if isinstance(item, Product) else "faq"
+
+
+def _to_item(row: KbProduct | KbFaq) -> Item:
+    if isinstance(row, KbProduct):
+        return Product(
+            id=row.id, title=row.title, description=row.description, price=row.price,
+            currency=row.currency, category=row.category, brand=row.brand,
+            attributes=row.attributes, stock=row.stock, url=row.url, image_url=row.image_url,
+            rating=row.rating, popular=row.popular,
+        )  # fmt: skip
+    return Faq(
+        id=row.id, question=row.question, answer=row.answer, variants=row.variants, tags=row.tags,
+        locale=row.locale, url=row.url, popular=row.popular,
+    )  # fmt: skip
+
+
+def _values(item: Item) -> dict[str, Any]:
+    return {**item.model_dump(), "content_hash": content_hash(item), "updated_at": utcnow()}
+
+
+async def load_items(db: AsyncSession, kind: Kind, ids: Sequence[str] | None = None) -> list[Item]:
+    table = table_of(kind)
+    if ids is None:
+        rows = (await db.scalars(select(table).order_by(table.id))).all()
+        return [_to_item(row) for row in rows]
+    found: list[Item] = []
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found += [
+            _to_item(row)
+            for row in (await db.scalars(select(table).where(table.id.in_(chunk)))).all()
+        ]
+    return found
+
+
+async def get_item(db: AsyncSession, kind: Kind, item_id: str) -> Item | None:
+    row = await db.get(table_of(kind), item_id)
+    return _to_item(row) if row is not None else None
+
+
+async def list_items(
+    db: AsyncSession, kind: Kind, *, offset: int, limit: int
+) -> tuple[list[Item], int]:
+    table = table_of(kind)
+    total = await db.scalar(select(func.count()).select_from(table)) or 0
+    rows = (await db.scalars(select(table).order_by(table.id).offset(offset).limit(limit))).all()
+    return [_to_item(row) for row in rows], total
+
+
+async def counts(db: AsyncSession) -> dict[str, int]:
+    products = await db.scalar(select(func.count()).select_from(KbProduct)) or 0
+    faqs = await db.scalar(select(func.count()).select_from(KbFaq)) or 0
+    return {"products": products, "faqs": faqs}
+
+
+async def category_counts(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(select(KbProduct.category, func.count()).group_by(KbProduct.category))
+    return {category or "(none)": n for category, n in rows.tuples().all()}
+
+
+async def hashes(db: AsyncSession, kind: Kind) -> dict[str, str]:
+    table = table_of(kind)
+    return dict((await db.execute(select(table.id, table.content_hash))).tuples().all())
+
+
+@dataclass
+class SaveResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    deleted: list[str] = field(default_factory=list)
+
+    def changed(self) -> list[str]:
+        return self.created + self.updated
+
+
+async def save_items(
+    db: AsyncSession,
+    kind: Kind,
+    items: Sequence[Item],
+    *,
+    replace: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> SaveResult:
+    """Insert new items, update changed ones by id; with ``replace`` delete the rest."""
+    table = table_of(kind)
+    existing = await hashes(db, kind)
+    result = SaveResult()
+    for start in range(0, len(items), BATCH):
+        inserts, updates = [], []
+        for item in items[start : start + BATCH]:
+            values = _values(item)
+            previous = existing.get(item.id)
+            if previous is None:
+                inserts.append({**values, "created_at": values["updated_at"]})
+                result.created.append(item.id)
+            elif previous != values["content_hash"]:
+                updates.append(values)
+                result.updated.append(item.id)
+            else:
+                result.unchanged += 1
+        if inserts:
+            await db.execute(insert(table), inserts)
+        if updates:
+            await db.execute(update(table), updates)
+        if progress:
+            progress(len(items[start : start + BATCH]))
+    if replace:
+        keep = {item.id for item in items}
+        result.deleted = [item_id for item_id in existing if item_id not in keep]
+        for start in range(0, len(result.deleted), BATCH):
+            await db.execute(
+                delete(table).where(table.id.in_(result.deleted[start : start + BATCH]))
+            )
+    return result
+
+
+async def delete_item(db: AsyncSession, kind: Kind, item_id: str) -> bool:
+    table = table_of(kind)
+    outcome = await db.execute(delete(table).where(table.id == item_id))
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
+def audit(
+    db: AsyncSession, *, actor: str, action: str, target: str, details: dict[str, Any]
+) -> None:
+    db.add(AuditEntry(actor=actor, action=action, target=target, details=details))
+
+
+# --- import jobs ------------------------------------------------------------------------------
+
+
+async def create_job(db: AsyncSession, *, kind: str, filename: str, created_by: str) -> KbImportJob:
+    job = KbImportJob(
+        kind=kind, filename=filename, created_by=created_by, status="queued", total=0, processed=0
+    )
+    db.add(job)
+    await db.flush()
+    return job
+
+
+async def update_job(db: AsyncSession, job_id: str, **values: Any) -> None:
+    await db.execute(update(KbImportJob).where(KbImportJob.id == job_id).values(**values))
+
+
+async def get_job(db: AsyncSession, job_id: str) -> KbImportJob | None:
+    return await db.get(KbImportJob, job_id)
