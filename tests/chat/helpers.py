@@ -30,6 +30,7 @@ DEMO_PASSWORDS = {
     "admin@demo.shop": "demo-admin",
 }
 _ids = itertools.count(1)
+_tokens: dict[tuple[str, str], str] = {}
 
 
 class Server(Protocol):
@@ -187,10 +188,15 @@ async def visitor(server: Server, **hello: Any) -> Client:
 async def agent(server: Server, email: str = "agent@demo.shop", password: str | None = None) -> Client:
     """An agent signed in, connected and greeted (the bearer token goes in hello).
 
-    Demo agents need no password (``DEMO_PASSWORDS``)."""
-    session = await login(server, email, password or DEMO_PASSWORDS[email])
+    Demo agents need no password (``DEMO_PASSWORDS``). Tokens are reused per
+    server secret and e-mail: checking an argon2 password takes a good half second.
+    """
+    settings = getattr(server, "settings", None)
+    key = (getattr(settings, "secret_key", None) or server.url, email)
+    if key not in _tokens:
+        _tokens[key] = (await login(server, email, password or DEMO_PASSWORDS[email]))["token"]
     client = await Client.connect(server, "agent")
-    await client.hello(token=session["token"])
+    await client.hello(token=_tokens[key])
     return client
 
 
@@ -201,3 +207,21 @@ async def login(server: Server, email: str, password: str) -> Frame:
     assert response.status_code == 200, response.text
     data: Frame = response.json()
     return data
+
+
+def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one SQL statement on a server's database (``server.hub.database_url``) and commit.
+
+    Goes through its own synchronous connection, so it sees only what was committed.
+    """
+    from sqlalchemy import create_engine, text
+
+    from chat.db import sync_url
+
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql), params)
+            return [dict(row) for row in result.mappings()] if result.returns_rows else []
+    finally:
+        engine.dispose()
