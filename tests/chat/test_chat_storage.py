@@ -1,0 +1,202 @@
+"""ConversationService on both databases: migrations from scratch, seqs and
+de-duplication under concurrency, transitions with row locks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from chat.config import Settings
+from chat.hub import Hub, create_hub
+from chat.lifecycle import Cause, LifecycleError, Status
+from chat.models import Agent, Contact, Conversation, Message
+from chat.service import NotFound
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
+    """A migrated core hub (no server) on a fresh database of either kind."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    hub = create_hub(Settings(data_dir=tmp_path, database_url=url), plugins=[])
+    await hub.migrate()
+    yield hub
+    await hub.listeners.drain()
+    await hub.engine.dispose()
+
+
+async def new_conversation(hub: Hub) -> int:
+    async with hub.sessions() as db:
+        contact = Contact(name="Test Shopper")
+        db.add(contact)
+        await db.commit()
+    return (await hub.conversations.start_conversation(contact.id)).id
+
+
+async def new_agent(hub: Hub, email: str) -> int:
+    async with hub.sessions() as db:
+        row = Agent(email=email, name=email.split("@")[0], password_hash="-")
+        db.add(row)
+        await db.commit()
+        return row.id
+
+
+async def timeline(hub: Hub, conversation_id: int) -> list[Message]:
+    async with hub.sessions() as db:
+        rows = await db.execute(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
+        )
+        return list(rows.scalars())
+
+
+async def test_migrations_apply_from_scratch_and_twice(hub: Hub) -> None:
+    async with hub.engine.connect() as connection:
+        tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    assert {"contacts", "agents", "teams", "agent_teams", "conversations", "messages", "shopper_events",
+            "canned_responses", "csat_ratings", "orders", "audit_log", "consent_records"} <= tables
+    assert versions == ["chat_0001"]
+    await hub.migrate()  # at head already: nothing to do, nothing breaks
+
+
+async def test_concurrent_posts_get_distinct_consecutive_seqs(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    results = await asyncio.gather(
+        *(hub.conversations.post_message(cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}")
+          for n in range(50))
+    )
+    assert sorted(r.message.seq for r in results) == list(range(1, 51))
+    assert not any(r.duplicate for r in results)
+    rows = await timeline(hub, cid)
+    assert [row.seq for row in rows] == list(range(1, 51))
+    # Each seq belongs to the message that was acknowledged with it.
+    assert {r.message.seq: r.message.text for r in results} == {row.seq: row.text for row in rows}
+    assert (await hub.conversations.get(cid)).last_seq == 50
+
+
+async def test_concurrent_retries_of_one_message_store_it_once(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    await hub.conversations.post_message(cid, sender_kind="visitor", text="before")
+    results = await asyncio.gather(
+        *(hub.conversations.post_message(cid, sender_kind="visitor", text="hello", client_msg_id="retry-me")
+          for _ in range(10))
+    )
+    assert sum(not r.duplicate for r in results) == 1
+    assert {r.message.seq for r in results} == {2}
+    assert {r.message.id for r in results} == {results[0].message.id}
+    rows = await timeline(hub, cid)
+    assert [(row.seq, row.text) for row in rows] == [(1, "before"), (2, "hello")]
+    # The losers' seqs were given back: the next message is 3, with no hole.
+    after = await hub.conversations.post_message(cid, sender_kind="visitor", text="after")
+    assert after.message.seq == 3
+    # The same client id from another sender kind is a different message.
+    other = await hub.conversations.post_message(cid, sender_kind="agent", text="hi", client_msg_id="retry-me")
+    assert (other.duplicate, other.message.seq) == (False, 4)
+
+
+async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    alex = await new_agent(hub, "alex@example.com")
+    await hub.conversations.post_message(cid, sender_kind="visitor", text="I need a person")
+    queued = await hub.conversations.transition(
+        cid, Cause.handoff, actor="bot", reason="low_confidence", context={"intent": "returns"}
+    )
+    assert queued.status is Status.queued
+    assigned = await hub.conversations.transition(cid, Cause.assign, actor="routing", agent_id=alex)
+    assert (assigned.status, assigned.assignee_id) == (Status.assigned, alex)
+    await hub.conversations.post_message(cid, sender_kind="agent", sender_id=str(alex), text="Hello!")
+    await hub.conversations.transition(cid, Cause.resolve, actor=f"agent:{alex}")
+
+    rows = await timeline(hub, cid)
+    assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.content_type for row in rows] == ["text", "system_event", "system_event", "text", "system_event"]
+    assert [(row.payload or {}).get("to") for row in rows] == [None, "queued", "assigned", None, "resolved"]
+    assert rows[2].payload == {
+        "event": "conversation.status_changed", "from": "queued", "to": "assigned", "cause": "assign",
+        "assignee": {"id": alex, "name": "alex"}, "team_id": None,
+    }
+    async with hub.sessions() as db:
+        conversation = await db.get(Conversation, cid)
+        assert conversation is not None
+        assert (conversation.status, conversation.assignee_id, conversation.last_seq) == ("resolved", None, 5)
+        assert conversation.handoff_reason == "low_confidence"
+        assert conversation.handoff_context == {"intent": "returns"}
+        assert conversation.queued_at and conversation.assigned_at and conversation.resolved_at
+        assert conversation.first_response_at is not None
+    context = await hub.conversations.context(cid)
+    assert context.conversation.status == "resolved"
+    assert [m.text for m in context.recent][0] == "I need a person"
+
+    # A visitor message reopens it to the bot, with the status change first.
+    reopened = await hub.conversations.post_message(cid, sender_kind="visitor", text="One more thing")
+    assert reopened.message.seq == 7
+    rows = await timeline(hub, cid)
+    assert (rows[5].payload or {}).get("cause") == "visitor_returned"
+    assert (await hub.conversations.get(cid)).status == "bot"
+
+
+async def test_an_illegal_transition_stores_nothing(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    await hub.conversations.post_message(cid, sender_kind="visitor", text="hi")
+    for cause in (Cause.release, Cause.agent_lost, Cause.reopen, Cause.transfer_team):
+        with pytest.raises(LifecycleError):
+            await hub.conversations.transition(cid, cause, actor="test", agent_id=1)
+    conversation = await hub.conversations.get(cid)
+    assert (conversation.status, conversation.last_seq) == ("bot", 1)
+    assert len(await timeline(hub, cid)) == 1
+    with pytest.raises(NotFound):
+        await hub.conversations.transition(987654, Cause.handoff, actor="test")
+    with pytest.raises(NotFound):
+        await hub.conversations.post_message(987654, sender_kind="visitor", text="lost")
+
+
+async def test_concurrent_resolves_succeed_once(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    alex = await new_agent(hub, "alex@example.com")
+    await hub.conversations.transition(cid, Cause.assign, actor="test", agent_id=alex)
+    outcomes = await asyncio.gather(
+        *(hub.conversations.transition(cid, Cause.resolve, actor=f"t{n}") for n in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+    assert all(isinstance(o, LifecycleError) for o in outcomes if isinstance(o, BaseException))
+    rows = await timeline(hub, cid)
+    assert [(row.payload or {}).get("to") for row in rows] == ["assigned", "resolved"]
+    assert (await hub.conversations.get(cid)).last_seq == 2
+
+
+async def test_messages_and_transitions_interleave_without_holes(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    alex = await new_agent(hub, "alex@example.com")
+
+    async def chatter(n: int) -> None:
+        await hub.conversations.post_message(cid, sender_kind="visitor", text=f"v{n}", client_msg_id=f"v{n}")
+
+    async def moves() -> None:
+        await hub.conversations.transition(cid, Cause.handoff, actor="bot")
+        await hub.conversations.transition(cid, Cause.assign, actor="routing", agent_id=alex)
+        await hub.conversations.transition(cid, Cause.release, actor="agent")
+
+    await asyncio.gather(moves(), *(chatter(n) for n in range(20)))
+    rows = await timeline(hub, cid)
+    assert [row.seq for row in rows] == list(range(1, 24))
+    async with hub.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Message).where(Message.conversation_id == cid)) == 23
+
+
+async def test_bot_state_and_context(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    await hub.conversations.save_bot_state(cid, {"flow": "order_status", "slots": {"order": "10042"}})
+    await hub.conversations.post_message(cid, sender_kind="bot", text="Which order?", content_type="quick_replies",
+                                         payload={"options": [{"label": "10042", "value": "10042"}]})
+    await hub.conversations.post_message(cid, sender_kind="agent", text="internal", private=True)
+    context = await hub.conversations.context(cid)
+    assert context.bot_state == {"flow": "order_status", "slots": {"order": "10042"}}
+    assert [m.text for m in context.recent] == ["Which order?"], "the bot never reads private notes"
+    assert context.recent[0].sender.name == "Assistant"
+    assert context.contact.name == "Test Shopper" and context.contact.customer_id is None
+    with pytest.raises(NotFound):
+        await hub.conversations.save_bot_state(987654, {})
