@@ -6,7 +6,7 @@ from importlib import resources
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Cookie, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Cookie, Header, HTTPException, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chat import storage

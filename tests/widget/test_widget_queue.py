@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from widget._queue import FALLBACK_SECONDS_PER_CONVERSATION, MAX_WAIT, MIN_WAIT, Waiting, expected_wait, position_in_queue
+from widget._queue import (
+    FALLBACK_SECONDS_PER_CONVERSATION,
+    MAX_WAIT,
+    MIN_WAIT,
+    Waiting,
+    expected_wait,
+    position_in_queue,
+)
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 

@@ -7,7 +7,15 @@ import re
 from typing import Any
 
 from knowledge.schemas import Product
-from widget._shop import DemoCustomer, Page, in_category, placeholder_svg, render_home, render_product, top_categories
+from widget._shop import (
+    DemoCustomer,
+    Page,
+    in_category,
+    placeholder_svg,
+    render_home,
+    render_product,
+    top_categories,
+)
 
 HOSTILE = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
 
@@ -25,7 +33,7 @@ CATALOGUE = [
 
 
 def page_data(html: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL)
     assert match
     return json.loads(match.group(1))
 
