@@ -152,12 +152,20 @@ def is_handoff(c: ConversationRow) -> bool:
     return c.handoff_reason is not None or c.queued_at is not None
 
 
+def bounds(start: dt.date, end: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The period from ``start`` to ``end`` (both whole days in ``timezone``) as UTC [since, until)."""
+    zone = ZoneInfo(timezone)
+    since = dt.datetime.combine(start, dt.time(), zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+    return since.astimezone(dt.UTC), until.astimezone(dt.UTC)
+
+
 def from_chat(events: Iterable[ShopEventRow], turns: Iterable[TurnRow]) -> list[ShopEventRow]:
     """The events the chat led to: marked by the widget, or of a product the bot showed the
     same shopper within ``ASSIST_WINDOW`` before."""
     shown: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)
     for turn in turns:
-        for product_id in turn.product_ids:
+        for product_id in turn.product_ids if turn.action == "show_products" else ():
             shown[(turn.contact_id, product_id)].append(turn.created_at)
     assisted = []
     for event in events:
@@ -168,8 +176,10 @@ def from_chat(events: Iterable[ShopEventRow], turns: Iterable[TurnRow]) -> list[
 
 
 def report(rows: Rows, *, start: dt.date, end: dt.date, timezone: str = "UTC") -> Report:
-    """The figures of ``rows`` (already limited to the period) with one entry a day."""
+    """The figures of ``rows`` (limited to the period; turns may start earlier) by day."""
     zone = ZoneInfo(timezone)
+    since, _ = bounds(start, end, timezone)
+    turns = [t for t in rows.turns if t.created_at >= since]
     engaged = [c for c in rows.conversations if c.visitor_messages > 0]
     contained = [c for c in engaged if not c.human]
     handoffs = [c for c in rows.conversations if is_handoff(c)]
@@ -180,8 +190,10 @@ def report(rows: Rows, *, start: dt.date, end: dt.date, timezone: str = "UTC") -
         day["contained"] += c.visitor_messages > 0 and not c.human
         day["handoffs"] += is_handoff(c)
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    served = Counter(t.faq_id for t in rows.turns if t.action == "answer_faq" and t.faq_id)
-    recommended = Counter(p for t in rows.turns for p in dict.fromkeys(t.product_ids))
+    served = Counter(t.faq_id for t in turns if t.action == "answer_faq" and t.faq_id)
+    recommended = Counter(
+        p for t in turns if t.action == "show_products" for p in dict.fromkeys(t.product_ids)
+    )
     assisted = from_chat(rows.events, rows.turns)
     clicked = Counter(e.product_id for e in assisted if e.kind == "product_view" and e.product_id)
     carted = Counter(e.product_id for e in assisted if e.kind == "add_to_cart" and e.product_id)

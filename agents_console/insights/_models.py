@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chat.db import Base, utcnow
@@ -16,12 +16,17 @@ class BotTurn(Base):
     """A shopper message the bot handled: the question (PII-redacted) and the bot's decision."""
 
     __tablename__ = "bot_turns"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "visitor_seq", name="uq_bot_turns_conversation_visitor_seq"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
     contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    # The shopper message answered; a turn's later bot messages update the same row.
+    visitor_seq: Mapped[int] = mapped_column(Integer)
     question: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
     action: Mapped[str] = mapped_column(String(32))

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("contact_id", sa.String(length=32), nullable=False),
+        sa.Column("visitor_seq", sa.Integer(), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
@@ -45,6 +46,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bot_turns")),
+        sa.UniqueConstraint(
+            "conversation_id", "visitor_seq", name="uq_bot_turns_conversation_visitor_seq"
+        ),
     )
     op.create_index(op.f("ix_bot_turns_contact_id"), "bot_turns", ["contact_id"], unique=False)
     op.create_index(

@@ -1,0 +1,64 @@
+"""Gap clusters for the API: the period's open gap questions, embedded and grouped.
+
+Vectors of questions are kept in memory between requests (questions repeat and
+the page is reloaded); an erased shopper's questions are forgotten at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from knowledge import Embedder
+
+from chat.hub import Hub
+
+from agents_console.insights import _storage
+from agents_console.insights._gaps import Cluster, cluster_questions
+from agents_console.insights._settings import InsightsSettings
+
+CACHE = 20000
+
+
+class GapFinder:
+    def __init__(self, hub: Hub, embedder: Embedder, settings: InsightsSettings) -> None:
+        self.hub = hub
+        self.embedder = embedder
+        self.settings = settings
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    async def clusters(self, *, since: dt.datetime, until: dt.datetime) -> list[Cluster]:
+        async with self.hub.sessions() as db:
+            questions = await _storage.open_gaps(
+                db, since=since, until=until, limit=self.settings.gap_questions
+            )
+        return await asyncio.to_thread(
+            cluster_questions, questions, self.embed, threshold=self.settings.gap_similarity
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.encode(missing), strict=True))
+        with self._lock:
+            self._vectors.update(known)
+            for text in known:
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > CACHE:
+                self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+    def forget(self, texts: set[str]) -> None:
+        with self._lock:
+            for text in texts:
+                self._vectors.pop(text, None)
+
+    def holds(self, text: str) -> bool:
+        with self._lock:
+            return text in self._vectors

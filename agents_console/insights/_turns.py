@@ -1,0 +1,188 @@
+"""One ``bot_turns`` row per shopper message the bot answered, for analytics and gaps.
+
+The bot keeps its decision to itself, so the turn is read back from what it
+stored: its replies after the shopper's message (an FAQ answer carries the
+FAQ id, product cards the products, suggestions ``faq:`` quick replies), a
+handoff in the timeline, and the bot state it saved before replying (failed
+questions, confidence). ``read_turn`` is that reading, pure; ``TurnRecorder``
+feeds it on every bot message and upserts the row. The question is stored
+PII-redacted (chat.privacy.redact).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot import BotState
+from sqlalchemy import select
+
+from chat.events import DomainEvent, EventName, MessageCreated
+from chat.models import Conversation, Message
+from chat.privacy import redact
+
+from agents_console.insights import _storage
+from agents_console.insights._gaps import blames_previous, gap_kind
+
+if TYPE_CHECKING:
+    from chat.hub import Hub
+
+log = logging.getLogger("touchpoint.insights")
+SUGGESTION_PREFIX = "faq:"  # the bot's quick-reply value for "did you mean this FAQ?"
+# Bot outcomes worth naming when no reply tells more (bot.engine.ActionName values).
+NAMED_OUTCOMES = frozenset({"greet", "goodbye", "order_status", "ask_clarifying", "show_products"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    sender_kind: str
+    content_type: str
+    text: str
+    payload: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    action: str
+    faq_id: str | None = None
+    confidence: float | None = None
+    handoff_reason: str | None = None
+    suggested: bool = False
+    product_ids: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> str | None:
+        return gap_kind(self.action, suggested=self.suggested, handoff_reason=self.handoff_reason)
+
+
+def read_turn(
+    question: str, replies: list[Reply], bot_state: dict[str, Any], handoff_reason: str | None
+) -> Turn | None:
+    """What the bot did with ``question``, from the messages after it (None: not a bot turn).
+
+    ``replies`` are the timeline entries after the question, oldest first;
+    ``handoff_reason`` is the conversation's. A release back to the bot means
+    the bot's later greeting answers no question.
+    """
+    if any(_cause(r) == "release" for r in replies):
+        return None
+    bot = [r for r in replies if r.sender_kind == "bot"]
+    if not bot:
+        return None
+    state = BotState.from_dict(bot_state)
+    confidence = state.last_confidence
+    for reply in bot:
+        faq_id = (reply.payload or {}).get("faq_id")
+        if reply.content_type == "text" and isinstance(faq_id, str):
+            return Turn("answer_faq", faq_id=faq_id, confidence=confidence)
+    for reply in bot:
+        if reply.content_type == "product_cards":
+            products = (reply.payload or {}).get("products") or []
+            ids = [str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")]
+            return Turn("show_products", confidence=confidence, product_ids=ids)
+    handed_off = any(_cause(r) == "handoff" for r in replies) or any(
+        "handoff_packet" in (r.payload or {}) for r in bot
+    )
+    if handed_off:
+        return Turn("handoff", confidence=confidence, handoff_reason=handoff_reason or _packet_reason(bot))
+    if any(_suggests(r) for r in bot):
+        return Turn("ask_clarifying", confidence=confidence, suggested=True)
+    if state.failed > 0 and state.failed_question == question:
+        return Turn("fallback", confidence=confidence)
+    outcome = state.last_intent if state.last_intent in NAMED_OUTCOMES else "other"
+    return Turn(outcome, confidence=confidence)
+
+
+def _cause(reply: Reply) -> str | None:
+    if reply.content_type != "system_event":
+        return None
+    cause = (reply.payload or {}).get("cause")
+    return cause if isinstance(cause, str) else None
+
+
+def _packet_reason(bot: list[Reply]) -> str | None:
+    for reply in bot:
+        packet = (reply.payload or {}).get("handoff_packet")
+        if isinstance(packet, dict) and isinstance(packet.get("reason"), str):
+            return str(packet["reason"])
+    return None
+
+
+def _suggests(reply: Reply) -> bool:
+    options = (reply.payload or {}).get("options") or []
+    return reply.content_type == "quick_replies" and any(
+        isinstance(o, dict) and str(o.get("value", "")).startswith(SUGGESTION_PREFIX) for o in options
+    )
+
+
+class TurnRecorder:
+    """Listens for bot messages and keeps the turn they answer up to date."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        # A turn's bot messages arrive as separate events; one at a time per conversation.
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def install(self) -> None:
+        self.hub.listeners.on(EventName.message_created)(self.on_message)
+
+    async def on_message(self, event: DomainEvent) -> None:
+        created = event.payload
+        assert isinstance(created, MessageCreated)
+        if created.sender_kind != "bot":
+            return
+        async with self._locks[created.conversation_id]:
+            await self.record(created.conversation_id, created.seq)
+
+    async def record(self, conversation_id: int, bot_seq: int) -> None:
+        async with self.hub.sessions() as db:
+            conversation = await db.get(Conversation, conversation_id)
+            if conversation is None:
+                return
+            question = await db.scalar(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.sender_kind == "visitor",
+                    Message.seq < bot_seq,
+                )
+                .order_by(Message.seq.desc())
+                .limit(1)
+            )
+            if question is None:
+                return
+            between = await db.scalars(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.seq > question.seq,
+                    Message.seq <= bot_seq,
+                    Message.private.is_(False),
+                )
+                .order_by(Message.seq)
+            )
+            replies = [Reply(m.sender_kind, m.content_type, m.text, m.payload) for m in between]
+            if any(r.sender_kind == "agent" for r in replies):
+                return  # a person answered in between: this is not the bot's turn
+            turn = read_turn(question.text, replies, conversation.bot_state or {}, conversation.handoff_reason)
+            if turn is None:
+                return
+            await _storage.save_turn(
+                db,
+                conversation_id=conversation_id,
+                contact_id=conversation.contact_id,
+                visitor_seq=question.seq,
+                question=redact(question.text),
+                language=await _storage.contact_locale(db, contact_id=conversation.contact_id),
+                turn=turn,
+                blame_previous=blames_previous(turn.action, turn.handoff_reason),
+            )
+            await db.commit()
+        log.debug(
+            "bot turn recorded",
+            extra={"conversation_id": conversation_id, "seq": question.seq, "action": turn.action},
+        )
+
