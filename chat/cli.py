@@ -96,7 +96,7 @@ def bench_relay(
 
 def build_cli() -> typer.Typer:
     groups: dict[str, typer.Typer] = {"bench": bench_app, "db": db_app}
-    for plugin in installed_plugins():
+    for plugin in installed_plugins(strict=False):
         for name, sub_app in plugin.cli.items():
             if name in groups:
                 groups[name].registered_commands.extend(sub_app.registered_commands)

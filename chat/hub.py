@@ -111,7 +111,7 @@ class Hub:
         self.routers.append(router)
 
     def version_locations(self) -> list[str]:
-        locations = [package_path("chat", "migrations/versions")]
+        locations = [str(Path(__file__).parent / "migrations" / "versions")]
         for plugin in self.plugins:
             if plugin.migrations:
                 package, _, path = plugin.migrations.partition(":")
@@ -152,7 +152,9 @@ class Hub:
 
 def package_path(package: str, relative: str) -> str:
     module = importlib.import_module(package)
-    return str(Path(module.__file__ or "").parent / relative)
+    if module.__file__ is None:
+        raise RuntimeError(f"{package} is not a regular package (is something shadowing it on sys.path?)")
+    return str(Path(module.__file__).parent / relative)
 
 
 def create_hub(settings: Settings | None = None, plugins: list[str] | None = None) -> Hub:

@@ -8,6 +8,7 @@ See docs/subsystems/plugins.md.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -36,8 +37,11 @@ class Plugin:
     seed_demo: Callable[[Hub], Awaitable[None]] | None = None
 
 
-def installed_plugins(only: list[str] | None = None) -> list[Plugin]:
-    """The installed plugins sorted so that each comes after what it requires."""
+def installed_plugins(only: list[str] | None = None, *, strict: bool = True) -> list[Plugin]:
+    """The installed plugins sorted so that each comes after what it requires.
+
+    With ``strict=False`` a plugin that fails to import is left out with a
+    warning (the CLI stays usable to repair things), as are those needing it."""
     found = {ep.name: ep for ep in entry_points(group="touchpoint.plugins")}
     wanted = set(found) if only is None else set(only)
     loaded: dict[str, Plugin] = {}
@@ -53,5 +57,10 @@ def installed_plugins(only: list[str] | None = None) -> list[Plugin]:
         loaded[name] = plugin
 
     for name in sorted(wanted):
-        load(name)
+        try:
+            load(name)
+        except Exception as exc:
+            if strict:
+                raise
+            warnings.warn(f"plugin {name!r} is left out: {exc}", stacklevel=2)
     return list(loaded.values())

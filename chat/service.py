@@ -9,6 +9,8 @@ listeners run. See docs/subsystems/delivery.md.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,6 +84,11 @@ class ConversationService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._agent_names: dict[int, str] = {}
+        # SQLite allows one writer at a time and makes the others poll with growing
+        # sleeps; queueing writers here instead keeps the tail latency low.
+        self._write_lock: asyncio.Lock | contextlib.AbstractAsyncContextManager[None] = (
+            asyncio.Lock() if hub.database_url.startswith("sqlite") else contextlib.nullcontext()
+        )
 
     # ---- reading --------------------------------------------------------
 
@@ -168,25 +175,20 @@ class ConversationService:
         events: list[DomainEvent] = []
         status_message: MessageOut | None = None
         conversation: ConversationOut | None = None
-        async with self.hub.sessions() as db:
-            if client_msg_id is not None:
-                existing = await storage.find_by_client_id(
-                    db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
-                )
-                if existing is not None:
-                    return PostResult(await self._out(db, existing), duplicate=True)
+        async with self._write_lock, self.hub.sessions() as db:
             claimed = await storage.claim_seq(db, conversation_id=conversation_id)
             if claimed is None:
                 raise NotFound(f"conversation {conversation_id} does not exist")
             seq = claimed.seq
-            state = _state(conversation_id, claimed)
             if sender_kind == "visitor":
-                reopened = lifecycle.on_visitor_message(state)
+                reopened = lifecycle.on_visitor_message(_state(conversation_id, claimed))
                 if reopened is not None:
                     status_row = await self._record_transition(db, reopened, seq=seq, actor="visitor")
                     status_message = await self._out(db, status_row)
                     events.extend(reopened.events)
                     seq = (await storage.claim_seq(db, conversation_id=conversation_id)).seq  # type: ignore[union-attr]
+                    conversation = storage.conversation_out(await self._conversation(db, conversation_id))
+                    conversation.last_seq = seq
             message = Message(
                 conversation_id=conversation_id,
                 seq=seq,
@@ -198,27 +200,23 @@ class ConversationService:
                 client_msg_id=client_msg_id,
                 private=private,
             )
-            db.add(message)
-            row = await db.get(Conversation, conversation_id)
-            assert row is not None
-            if sender_kind == "agent" and not private and row.first_response_at is None:
-                row.first_response_at = utcnow()
             try:
-                await db.commit()
+                # Insert first, dedupe on conflict: retries are rare, fresh messages are not.
+                message.id, message.created_at = await storage.insert_message(db, message=message)
             except IntegrityError:
-                # A concurrent retry with the same client id won the race: answer with its row.
                 await db.rollback()
-                if client_msg_id is None:
-                    raise
-                existing = await storage.find_by_client_id(
-                    db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
-                )
+                existing = None
+                if client_msg_id is not None:
+                    existing = await storage.find_by_client_id(
+                        db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
+                    )
                 if existing is None:
                     raise
                 return PostResult(await self._out(db, existing), duplicate=True)
+            if sender_kind == "agent" and not private:
+                await storage.mark_first_response(db, conversation_id=conversation_id, at=utcnow())
+            await db.commit()
             out = await self._out(db, message)
-            if status_message is not None:
-                conversation = storage.conversation_out(row)
         if status_message is not None and conversation is not None:
             await self._publish_conversation(conversation, status_message)
         await self.hub.bus.publish(
@@ -252,7 +250,7 @@ class ConversationService:
         context: dict[str, Any] | None = None,
         expected: Status | None = None,
     ) -> ConversationState:
-        async with self.hub.sessions() as db:
+        async with self._write_lock, self.hub.sessions() as db:
             claimed = await storage.claim_seq(db, conversation_id=conversation_id)
             if claimed is None:
                 raise NotFound(f"conversation {conversation_id} does not exist")
@@ -360,8 +358,7 @@ class ConversationService:
     async def _record_transition(
         self, db: AsyncSession, change: lifecycle.Transition, *, seq: int, actor: str
     ) -> Message:
-        conversation = await db.get(Conversation, change.before.conversation_id)
-        assert conversation is not None
+        conversation = await self._conversation(db, change.before.conversation_id)
         now = utcnow()
         after = change.after
         conversation.status = after.status.value
@@ -404,6 +401,12 @@ class ConversationService:
         db.add(message)
         await db.flush()
         return message
+
+    async def _conversation(self, db: AsyncSession, conversation_id: int) -> Conversation:
+        conversation = await db.get(Conversation, conversation_id)
+        if conversation is None:
+            raise NotFound(f"conversation {conversation_id} does not exist")
+        return conversation
 
     async def _publish_conversation(self, conversation: ConversationOut, status_message: MessageOut) -> None:
         frame = {"kind": "conversation", "conversation": conversation.model_dump(mode="json")}

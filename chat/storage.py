@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.models import Agent, Contact, Conversation, Message, Order, ShopperEvent
@@ -44,6 +44,38 @@ async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -
     if row is None:
         return None
     return ClaimedSeq(seq=row[0], status=row[1], assignee_id=row[2], team_id=row[3])
+
+
+async def insert_message(db: AsyncSession, *, message: Message) -> tuple[int, dt.datetime]:
+    """Insert without the ORM's bookkeeping (the hot path); returns id and created_at."""
+    created_at = message.created_at or dt.datetime.now(dt.UTC)
+    row = (
+        await db.execute(
+            insert(Message)
+            .values(
+                conversation_id=message.conversation_id,
+                seq=message.seq,
+                sender_kind=message.sender_kind,
+                sender_id=message.sender_id,
+                content_type=message.content_type,
+                text=message.text,
+                payload=message.payload,
+                client_msg_id=message.client_msg_id,
+                private=bool(message.private),
+                created_at=created_at,
+            )
+            .returning(Message.id)
+        )
+    ).one()
+    return int(row[0]), created_at
+
+
+async def mark_first_response(db: AsyncSession, *, conversation_id: int, at: dt.datetime) -> None:
+    await db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.first_response_at.is_(None))
+        .values(first_response_at=at)
+    )
 
 
 async def find_by_client_id(

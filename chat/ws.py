@@ -92,6 +92,7 @@ class Connection:
         self.subscriptions: dict[str, Callable[[], None]] = {}
         self.limits = hub.limits
         self.contact_id: str | None = None
+        self.owned: set[int] = set()  # a visitor's own conversations, checked once
         self.agent: Agent | None = None
         self.closing: int | None = None
         self.commands: dict[str, Callable[[Command], Awaitable[dict[str, Any]]]] = (
@@ -519,7 +520,8 @@ class Connection:
 
     async def _cmd_open(self, command: Command) -> dict[str, Any]:
         conversation_id = _required_conversation(command)
-        conversation = await self._authorize(conversation_id)
+        await self._authorize(conversation_id)
+        conversation = await self.hub.conversations.get(conversation_id)
         self._subscribe(conversation_channel(conversation_id))
         async with self.hub.sessions() as db:
             rows = await storage.latest_messages(db, conversation_id=conversation_id, limit=200, include_private=True)
@@ -703,7 +705,10 @@ class Connection:
 
     # ---- access ---------------------------------------------------------
 
-    async def _authorize(self, conversation_id: int) -> ConversationOut:
+    async def _authorize(self, conversation_id: int) -> ConversationOut | None:
+        """Check access; visitors' own conversations are known without a query."""
+        if self.role is Role.visitor and conversation_id in self.owned:
+            return None
         try:
             conversation = await self.hub.conversations.get(conversation_id)
         except NotFound:
@@ -712,6 +717,7 @@ class Connection:
             if conversation.contact_id != self.contact_id:
                 # Same answer as for a missing one: visitors learn nothing of others' chats.
                 raise ProtocolError(ErrorCode.not_found, f"conversation {conversation_id} does not exist")
+            self.owned.add(conversation_id)
         elif not storage.may_see(self._agent(), conversation):
             raise ProtocolError(ErrorCode.forbidden, f"conversation {conversation_id} belongs to a team you are not in")
         return conversation
