@@ -82,6 +82,9 @@ class RedisBus(Bus):
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url, decode_responses=True, health_check_interval=10)
+        # Pub/sub ignores the database number: without a prefix, two installations
+        # sharing one Redis server on different databases would hear each other's chats.
+        self._prefix = f"touchpoint.db{self._redis.connection_pool.connection_kwargs.get('db', 0)}."
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
@@ -104,18 +107,18 @@ class RedisBus(Bus):
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         try:
-            await self._redis.publish(channel, json.dumps(message, separators=(",", ":")))
+            await self._redis.publish(self._prefix + channel, json.dumps(message, separators=(",", ":")))
         except Exception:
             # The message is stored already; subscribers replay it after reconnecting.
             log.warning("redis publish failed", extra={"channel": channel})
 
     def _channel_added(self, channel: str) -> None:
         if self._pubsub is not None and self.connected.is_set():
-            self._spawn(self._pubsub.subscribe(channel))
+            self._spawn(self._pubsub.subscribe(self._prefix + channel))
 
     def _channel_removed(self, channel: str) -> None:
         if self._pubsub is not None and self.connected.is_set():
-            self._spawn(self._pubsub.unsubscribe(channel))
+            self._spawn(self._pubsub.unsubscribe(self._prefix + channel))
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         async def run() -> None:
@@ -135,7 +138,7 @@ class RedisBus(Bus):
             try:
                 self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 # A dummy channel keeps the connection in subscribe mode with no handlers.
-                await self._pubsub.subscribe("touchpoint.keepalive", *self._handlers)
+                await self._pubsub.subscribe(*(self._prefix + c for c in ["keepalive", *self._handlers]))
                 self.connected.set()
                 delay = 0.1
                 if reconnecting:
@@ -144,7 +147,8 @@ class RedisBus(Bus):
                 async for item in self._pubsub.listen():
                     if item.get("type") != "message":
                         continue
-                    await self._deliver(item["channel"], json.loads(item["data"]))
+                    channel = item["channel"].removeprefix(self._prefix)
+                    await self._deliver(channel, json.loads(item["data"]))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

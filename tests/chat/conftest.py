@@ -40,7 +40,9 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def start_core(live_server: Callable[..., Any], demo_data_dir: Path, tmp_path: Path) -> Callable[..., Any]:
+def start_core(
+    live_server: Callable[..., Any], demo_data_dir: Path, tmp_path: Path
+) -> Callable[..., Any]:
     """Factory: ``start_core(**settings)`` -> a running core-only server (no bot, no
     knowledge) with the demo agents, on its own copy of the demo data."""
     copies = iter(range(1000))

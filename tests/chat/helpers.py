@@ -15,7 +15,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -57,7 +57,9 @@ class Client:
 
     @classmethod
     async def connect(cls, server: Server, role: str = "visitor", **headers: str) -> Client:
-        ws = await connect(f"{server.ws_url}/ws/{role}", additional_headers=headers or None, max_size=None)
+        ws = await connect(
+            f"{server.ws_url}/ws/{role}", additional_headers=headers or None, max_size=None
+        )
         return cls(ws, role)
 
     # ---- sending ----------------------------------------------------------
@@ -87,7 +89,9 @@ class Client:
         if conversation_id is not None:
             frame["conversation_id"] = conversation_id
         await self.send(frame)
-        result = await self.expect("result", lambda f: f["id"] == command_id, fail_on_error=command_id)
+        result = await self.expect(
+            "result", lambda f: f["id"] == command_id, fail_on_error=command_id
+        )
         data: Frame = result["data"]
         return data
 
@@ -171,7 +175,7 @@ class Client:
         """Cut the connection without a closing handshake (a network failure)."""
         self.ws.transport.abort()
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -185,7 +189,9 @@ async def visitor(server: Server, **hello: Any) -> Client:
     return client
 
 
-async def agent(server: Server, email: str = "agent@demo.shop", password: str | None = None) -> Client:
+async def agent(
+    server: Server, email: str = "agent@demo.shop", password: str | None = None
+) -> Client:
     """An agent signed in, connected and greeted (the bearer token goes in hello).
 
     Demo agents need no password (``DEMO_PASSWORDS``). Tokens are reused per

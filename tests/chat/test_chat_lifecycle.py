@@ -68,7 +68,9 @@ def test_legal_transition_gives_the_expected_state_and_events(status: Status, ca
     before = state_in(status)
     # Whoever ends up holding it; for a re-assignment someone other than the holder.
     agent_id = OTHER_AGENT if status is S.assigned else AGENT
-    change = apply(before, cause, agent_id=agent_id, team_id=OTHER_TEAM, reason="asked", context={"k": 1})
+    change = apply(
+        before, cause, agent_id=agent_id, team_id=OTHER_TEAM, reason="asked", context={"k": 1}
+    )
 
     target = EXPECTED[(status, cause)]
     expected_assignee = agent_id if target is S.assigned else None
@@ -89,10 +91,16 @@ def test_legal_transition_gives_the_expected_state_and_events(status: Status, ca
         "team_id": expected_team,
     }
     assert (EventName.conversation_handoff_requested in names) == (cause is C.handoff)
-    assigned = [e.payload.model_dump() for e in change.events if e.name is EventName.conversation_assigned]
+    assigned = [
+        e.payload.model_dump() for e in change.events if e.name is EventName.conversation_assigned
+    ]
     if expected_assignee != before.assignee_id:
         assert assigned == [
-            {"conversation_id": 42, "assignee_id": expected_assignee, "previous_assignee_id": before.assignee_id}
+            {
+                "conversation_id": 42,
+                "assignee_id": expected_assignee,
+                "previous_assignee_id": before.assignee_id,
+            }
         ]
     else:
         assert assigned == []
@@ -111,7 +119,9 @@ def test_illegal_transition_raises_and_changes_nothing(status: Status, cause: Ca
 
 
 def test_handoff_event_carries_reason_and_context() -> None:
-    change = apply(state_in(S.bot), C.handoff, reason="low_confidence", context={"intent": "returns"})
+    change = apply(
+        state_in(S.bot), C.handoff, reason="low_confidence", context={"intent": "returns"}
+    )
     handoff = next(e for e in change.events if e.name is EventName.conversation_handoff_requested)
     assert handoff.payload.model_dump() == {
         "conversation_id": 42,
@@ -122,7 +132,10 @@ def test_handoff_event_carries_reason_and_context() -> None:
     assert unexplained.events[1].payload.model_dump()["reason"] == "asked"
 
 
-@pytest.mark.parametrize(("status", "cause"), [(S.bot, C.assign), (S.queued, C.assign), (S.assigned, C.assign), (S.resolved, C.reopen)])
+@pytest.mark.parametrize(
+    ("status", "cause"),
+    [(S.bot, C.assign), (S.queued, C.assign), (S.assigned, C.assign), (S.resolved, C.reopen)],
+)
 def test_assign_and_reopen_need_an_agent(status: Status, cause: Cause) -> None:
     before = state_in(status)
     with pytest.raises(LifecycleError) as raised:
@@ -163,12 +176,16 @@ def test_the_bot_answers_only_while_it_holds_the_conversation(status: Status) ->
 
 def test_lifecycle_doc_holds_exactly_the_generated_diagram() -> None:
     printed = subprocess.run(
-        [sys.executable, "-m", "chat.lifecycle"], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-m", "chat.lifecycle"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     ).stdout
     assert printed == diagram() + "\n"
     page = (ROOT / "docs" / "subsystems" / "lifecycle.md").read_text()
-    blocks = re.findall(r"```mermaid\n(.*?)```", page, flags=re.S)
+    blocks = re.findall(r"```mermaid\n(.*?)```", page, flags=re.DOTALL)
     assert blocks == [printed], "regenerate the diagram: python -m chat.lifecycle"
-    edges = re.findall(r"^ {4}(\w+) --> (\w+): (\w+)$", blocks[0], flags=re.M)
+    edges = re.findall(r"^ {4}(\w+) --> (\w+): (\w+)$", blocks[0], flags=re.MULTILINE)
     assert {(S(a), C(c)): S(b) for a, b, c in edges} == TRANSITIONS
     assert len(edges) == len(TRANSITIONS)

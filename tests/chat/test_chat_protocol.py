@@ -82,7 +82,9 @@ def message(**fields: Any) -> dict[str, Any]:
 # ---- bad input ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", ['{"type": "message"', "hello", "", '{"type": "ping"} trailing', "{'type': 'ping'}"])
+@pytest.mark.parametrize(
+    "data", ['{"type": "message"', "hello", "", '{"type": "ping"} trailing', "{'type': 'ping'}"]
+)
 def test_malformed_json(data: str) -> None:
     error = rejected(session(), data, ErrorCode.bad_json)
     assert "not JSON" in error["message"]
@@ -94,7 +96,9 @@ def test_a_frame_must_be_an_object(data: str) -> None:
     assert "JSON object" in error["message"]
 
 
-@pytest.mark.parametrize("frame", [{"type": "shout"}, {"type": 3}, {"type": None}, {}, {"text": "hi"}])
+@pytest.mark.parametrize(
+    "frame", [{"type": "shout"}, {"type": 3}, {"type": None}, {}, {"text": "hi"}]
+)
 def test_unknown_or_missing_type(frame: dict[str, Any]) -> None:
     error = rejected(session(), frame, ErrorCode.unknown_type)
     assert "message" in error["message"] and "hello" in error["message"], "lists the known types"
@@ -168,7 +172,9 @@ def test_oversized_text_counts_utf8_bytes() -> None:
     rejected(s, message(text="€" * 1366), ErrorCode.too_large)
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfe\xfd", b'{"type": "ping", "x": "\xc3"}', b"\xed\xa0\x80"])
+@pytest.mark.parametrize(
+    "data", [b"\xff\xfe\xfd", b'{"type": "ping", "x": "\xc3"}', b"\xed\xa0\x80"]
+)
 def test_binary_frame_with_invalid_utf8(data: bytes) -> None:
     error = rejected(session(), data, ErrorCode.invalid_utf8)
     assert "UTF-8" in error["message"]
@@ -216,15 +222,21 @@ def test_empty_text(text: str) -> None:
 
 @pytest.mark.parametrize(
     "frame",
-    [message(), {"type": "ping"}, {"type": "typing", "conversation_id": 1, "on": True},
-     {"type": "command", "id": "c-1", "name": "end", "conversation_id": 1}],
+    [
+        message(),
+        {"type": "ping"},
+        {"type": "typing", "conversation_id": 1, "on": True},
+        {"type": "command", "id": "c-1", "name": "end", "conversation_id": 1},
+    ],
 )
 def test_frames_before_hello(frame: dict[str, Any]) -> None:
     s = session(greeted=False)
     error = rejected(s, frame, ErrorCode.hello_required)
     assert "hello" in error["message"]
     assert not s.greeted
-    assert isinstance(accepted(s, {"type": "hello", "v": 1}), Hello), "a hello still works afterwards"
+    assert isinstance(accepted(s, {"type": "hello", "v": 1}), Hello), (
+        "a hello still works afterwards"
+    )
 
 
 def test_second_hello() -> None:
@@ -266,8 +278,18 @@ def test_visitor_forbidden_frames(frame: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "frame",
     [
-        message(conversation_id=1, content_type="system_event", payload={"event": "conversation.status_changed"}),
-        {"type": "command", "id": "c-1", "name": "rate", "conversation_id": 1, "args": {"score": 5}},
+        message(
+            conversation_id=1,
+            content_type="system_event",
+            payload={"event": "conversation.status_changed"},
+        ),
+        {
+            "type": "command",
+            "id": "c-1",
+            "name": "rate",
+            "conversation_id": 1,
+            "args": {"score": 5},
+        },
         {"type": "command", "id": "c-1", "name": "request_human"},
         {"type": "event", "kind": "page_view", "url": "/"},
     ],
@@ -277,7 +299,11 @@ def test_agent_forbidden_frames(frame: dict[str, Any]) -> None:
 
 
 def test_unknown_command_lists_the_allowed_ones() -> None:
-    error = rejected(session(Role.visitor), {"type": "command", "id": "c-1", "name": "explode"}, ErrorCode.invalid_frame)
+    error = rejected(
+        session(Role.visitor),
+        {"type": "command", "id": "c-1", "name": "explode"},
+        ErrorCode.invalid_frame,
+    )
     assert "request_human" in error["message"] and "explode" in error["message"]
 
 
@@ -293,11 +319,16 @@ def test_agents_must_name_the_conversation() -> None:
         ("quick_replies", {"choices": []}),
         ("product_cards", {"products": [{"title": "Kettle"}]}),
         ("form", {"form": "csat"}),
-        ("form", {"form": "csat", "fields": [{"name": "score", "type": "rating", "required": "yes"}]}),
+        (
+            "form",
+            {"form": "csat", "fields": [{"name": "score", "type": "rating", "required": "yes"}]},
+        ),
         ("quick_replies", None),
     ],
 )
-def test_rich_content_payload_must_have_its_shape(content_type: str, payload: dict[str, Any] | None) -> None:
+def test_rich_content_payload_must_have_its_shape(
+    content_type: str, payload: dict[str, Any] | None
+) -> None:
     frame = message(conversation_id=1, content_type=content_type, payload=payload)
     error = rejected(session(Role.agent), frame, ErrorCode.invalid_frame)
     assert "payload" in error["message"]
@@ -323,54 +354,127 @@ CLIENT_FRAMES: list[tuple[Role, dict[str, Any], type[BaseModel]]] = [
     (
         Role.visitor,
         {
-            "type": "hello", "v": 1, "token": "t.o.k", "site": "demo", "locale": "de",
-            "identity": {"customer_id": "cust-1001", "hmac": "a" * 64, "email": "anna@example.com", "name": "Anna"},
+            "type": "hello",
+            "v": 1,
+            "token": "t.o.k",
+            "site": "demo",
+            "locale": "de",
+            "identity": {
+                "customer_id": "cust-1001",
+                "hmac": "a" * 64,
+                "email": "anna@example.com",
+                "name": "Anna",
+            },
             "resume": [{"conversation_id": 12, "last_seq": 7}],
         },
         Hello,
     ),
-    (Role.visitor, {"type": "message", "id": "m-1", "conversation_id": 3, "text": "Hi <b>there</b>"}, SendMessage),
-    (Role.visitor, {"type": "message", "id": "m.2:x_y-z", "text": "Yes", "payload": {"reply": "yes"}}, SendMessage),
+    (
+        Role.visitor,
+        {"type": "message", "id": "m-1", "conversation_id": 3, "text": "Hi <b>there</b>"},
+        SendMessage,
+    ),
+    (
+        Role.visitor,
+        {"type": "message", "id": "m.2:x_y-z", "text": "Yes", "payload": {"reply": "yes"}},
+        SendMessage,
+    ),
     (
         Role.agent,
         {
-            "type": "message", "id": "a-1", "conversation_id": 3, "text": "Pick one",
-            "content_type": "quick_replies", "payload": {"options": [{"label": "A", "value": "a"}]},
+            "type": "message",
+            "id": "a-1",
+            "conversation_id": 3,
+            "text": "Pick one",
+            "content_type": "quick_replies",
+            "payload": {"options": [{"label": "A", "value": "a"}]},
         },
         SendMessage,
     ),
     (
         Role.agent,
         {
-            "type": "message", "id": "a-2", "conversation_id": 3, "text": "",
+            "type": "message",
+            "id": "a-2",
+            "conversation_id": 3,
+            "text": "",
             "content_type": "product_cards",
-            "payload": {"products": [{"id": "p1", "title": "Kettle", "price": 29.9, "currency": "EUR",
-                                      "image_url": "/k.png", "url": "/p/1", "stock": 3, "rating": 4.5}]},
+            "payload": {
+                "products": [
+                    {
+                        "id": "p1",
+                        "title": "Kettle",
+                        "price": 29.9,
+                        "currency": "EUR",
+                        "image_url": "/k.png",
+                        "url": "/p/1",
+                        "stock": 3,
+                        "rating": 4.5,
+                    }
+                ]
+            },
         },
         SendMessage,
     ),
     (
         Role.agent,
         {
-            "type": "message", "id": "a-3", "conversation_id": 3, "text": "How did we do?", "content_type": "form",
-            "payload": {"form": "csat", "fields": [{"name": "score", "label": "Score", "type": "rating", "required": True}],
-                        "submit_label": "Send"},
+            "type": "message",
+            "id": "a-3",
+            "conversation_id": 3,
+            "text": "How did we do?",
+            "content_type": "form",
+            "payload": {
+                "form": "csat",
+                "fields": [{"name": "score", "label": "Score", "type": "rating", "required": True}],
+                "submit_label": "Send",
+            },
         },
         SendMessage,
     ),
-    (Role.agent, {"type": "message", "id": "a-4", "conversation_id": 3, "text": "note", "private": True}, SendMessage),
+    (
+        Role.agent,
+        {"type": "message", "id": "a-4", "conversation_id": 3, "text": "note", "private": True},
+        SendMessage,
+    ),
     (Role.visitor, {"type": "typing", "conversation_id": 3, "on": True}, Typing),
     (Role.agent, {"type": "read", "conversation_id": 3, "seq": 9}, Read),
     (Role.visitor, {"type": "resume", "conversation_id": 3, "last_seq": 0}, Resume),
-    (Role.visitor, {"type": "command", "id": "c-1", "name": "rate", "conversation_id": 3, "args": {"score": 5}}, Command),
-    (Role.agent, {"type": "command", "id": "c-2", "name": "transfer", "conversation_id": 3, "args": {"team_id": 2}}, Command),
-    (Role.visitor, {"type": "event", "kind": "add_to_cart", "product_id": "p1", "data": {"qty": 2}}, Track),
+    (
+        Role.visitor,
+        {
+            "type": "command",
+            "id": "c-1",
+            "name": "rate",
+            "conversation_id": 3,
+            "args": {"score": 5},
+        },
+        Command,
+    ),
+    (
+        Role.agent,
+        {
+            "type": "command",
+            "id": "c-2",
+            "name": "transfer",
+            "conversation_id": 3,
+            "args": {"team_id": 2},
+        },
+        Command,
+    ),
+    (
+        Role.visitor,
+        {"type": "event", "kind": "add_to_cart", "product_id": "p1", "data": {"qty": 2}},
+        Track,
+    ),
     (Role.agent, {"type": "ping"}, Ping),
 ]
 
 
 @pytest.mark.parametrize(("role", "frame", "model"), CLIENT_FRAMES)
-def test_valid_client_frames_round_trip(role: Role, frame: dict[str, Any], model: type[BaseModel]) -> None:
+def test_valid_client_frames_round_trip(
+    role: Role, frame: dict[str, Any], model: type[BaseModel]
+) -> None:
     s = session(role, greeted=frame["type"] != "hello")
     event = accepted(s, frame)
     assert type(event) is model
@@ -378,13 +482,32 @@ def test_valid_client_frames_round_trip(role: Role, frame: dict[str, Any], model
 
 
 NOW = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
-CONVERSATION = ConversationOut(id=3, status="queued", contact_id="c1", last_seq=4, handoff_reason="asked", queued_at=NOW)
+CONVERSATION = ConversationOut(
+    id=3, status="queued", contact_id="c1", last_seq=4, handoff_reason="asked", queued_at=NOW
+)
 SERVER_FRAMES: list[BaseModel] = [
-    Welcome(role=Role.visitor, session_id="s", visitor_token="t", contact_id="c1", conversations=[CONVERSATION],
-            agents_online=2, limits={"max_text_bytes": 4096}),
+    Welcome(
+        role=Role.visitor,
+        session_id="s",
+        visitor_token="t",
+        contact_id="c1",
+        conversations=[CONVERSATION],
+        agents_online=2,
+        limits={"max_text_bytes": 4096},
+    ),
     Ack(id="m-1", conversation_id=3, seq=5, duplicate=True),
-    MessageFrame(message=MessageOut(conversation_id=3, seq=5, id=11, client_id="m-1", sender=Sender(kind="agent", id="2", name="Alex"),
-                                    content_type="text", text="<script>alert(1)</script>", created_at=NOW)),
+    MessageFrame(
+        message=MessageOut(
+            conversation_id=3,
+            seq=5,
+            id=11,
+            client_id="m-1",
+            sender=Sender(kind="agent", id="2", name="Alex"),
+            content_type="text",
+            text="<script>alert(1)</script>",
+            created_at=NOW,
+        )
+    ),
     TypingOut(conversation_id=3, sender=Sender(kind="visitor", id="c1"), on=False),
     ReadOut(conversation_id=3, by="agent", seq=5),
     ConversationFrame(conversation=CONVERSATION),

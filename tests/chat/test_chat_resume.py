@@ -26,8 +26,11 @@ def visible_after(server: Any, conversation_id: int, seq: int) -> list[tuple[int
     """What a visitor is owed after ``seq``: the stored timeline without private notes."""
     rows = query(
         server.hub.database_url,
-        "SELECT seq, text FROM messages WHERE conversation_id = :c AND seq > :s AND private = :p ORDER BY seq",
-        c=conversation_id, s=seq, p=False,
+        "SELECT seq, text FROM messages"
+        " WHERE conversation_id = :c AND seq > :s AND private = :p ORDER BY seq",
+        c=conversation_id,
+        s=seq,
+        p=False,
     )
     return [(row["seq"], row["text"]) for row in rows]
 
@@ -90,8 +93,14 @@ async def test_a_resume_frame_and_an_agent_resume(core: Any) -> None:
     await support_again.send({"type": "resume", "conversation_id": cid, "last_seq": 1})
     await support_again.expect("message", lambda f: f["message"]["text"] == "question 2")
     received = [m["text"] for m in support_again.messages(cid)]
-    expected = [row["text"] for row in query(server.hub.database_url,
-                "SELECT text FROM messages WHERE conversation_id = :c AND seq > 1 ORDER BY seq", c=cid)]
+    expected = [
+        row["text"]
+        for row in query(
+            server.hub.database_url,
+            "SELECT text FROM messages WHERE conversation_id = :c AND seq > 1 ORDER BY seq",
+            c=cid,
+        )
+    ]
     assert received == expected and "note to self" in received
 
 
@@ -122,7 +131,9 @@ async def test_resume_across_a_server_restart(resume_server: Any) -> None:
         assert [c["id"] for c in support_again.welcome["conversations"]] == [cid]
         ack = await support_again.send_message("Still here after the restart.", conversation_id=cid)
         await again.expect("message", lambda f: f["message"]["seq"] == ack["seq"])
-        assert [m["seq"] for m in again.messages(cid)] == [seq for seq, _ in visible_after(restarted, cid, seen)]
+        assert [m["seq"] for m in again.messages(cid)] == [
+            seq for seq, _ in visible_after(restarted, cid, seen)
+        ]
     finally:
         restarted.stop()
 

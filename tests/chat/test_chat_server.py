@@ -21,7 +21,11 @@ def stored(server: Any, conversation_id: int) -> list[dict[str, Any]]:
 
 
 def status_of(server: Any, conversation_id: int) -> str:
-    rows = query(server.hub.database_url, "SELECT status FROM conversations WHERE id = :cid", cid=conversation_id)
+    rows = query(
+        server.hub.database_url,
+        "SELECT status FROM conversations WHERE id = :cid",
+        cid=conversation_id,
+    )
     return str(rows[0]["status"])
 
 
@@ -34,7 +38,13 @@ async def test_message_is_stored_before_its_ack_and_retries_are_deduplicated(cor
     assert (ack["seq"], ack["duplicate"]) == (1, False)
     # The ack means the row is committed: a separate connection sees it.
     assert stored(core, cid) == [
-        {"seq": 1, "sender_kind": "visitor", "client_msg_id": "first", "text": "Do you ship to Austria?", "private": False}
+        {
+            "seq": 1,
+            "sender_kind": "visitor",
+            "client_msg_id": "first",
+            "text": "Do you ship to Austria?",
+            "private": False,
+        }
     ]
 
     again = await shopper.send_message("Do you ship to Austria?", id="first")
@@ -64,26 +74,57 @@ async def test_a_whole_conversation_from_bot_to_agent_to_rating_and_back(core: A
     # Typing and read marks are relayed both ways, not stored.
     await shopper.send({"type": "typing", "conversation_id": cid, "on": True})
     typing = await support.expect("typing")
-    assert (typing["conversation_id"], typing["on"], typing["sender"]["kind"]) == (cid, True, "visitor")
+    assert (typing["conversation_id"], typing["on"], typing["sender"]["kind"]) == (
+        cid,
+        True,
+        "visitor",
+    )
     await support.send({"type": "typing", "conversation_id": cid, "on": False})
     typing = await shopper.expect("typing")
-    assert (typing["on"], typing["sender"]["kind"], typing["sender"]["name"]) == (False, "agent", "Alex Agent")
+    assert (typing["on"], typing["sender"]["kind"], typing["sender"]["name"]) == (
+        False,
+        "agent",
+        "Alex Agent",
+    )
     await support.send({"type": "read", "conversation_id": cid, "seq": 6})
-    assert (await shopper.expect("read")) == {"type": "read", "conversation_id": cid, "by": "agent", "seq": 6}
-    assert not [f for f in shopper.log if f["type"] == "typing" and f["sender"]["kind"] == "visitor"]
+    assert (await shopper.expect("read")) == {
+        "type": "read",
+        "conversation_id": cid,
+        "by": "agent",
+        "seq": 6,
+    }
+    assert not [
+        f for f in shopper.log if f["type"] == "typing" and f["sender"]["kind"] == "visitor"
+    ]
 
     # Handoff: the visitor asks for a person, the conversation waits in the queue.
     assert (await shopper.command("request_human", conversation_id=cid))["status"] == "queued"
     waiting = await support.expect("queue", lambda f: any(c["id"] == cid for c in f["waiting"]))
-    assert next(c for c in waiting["waiting"] if c["id"] == cid)["handoff_reason"] == "visitor_request"
+    assert (
+        next(c for c in waiting["waiting"] if c["id"] == cid)["handoff_reason"] == "visitor_request"
+    )
 
     taken = await support.command("take", conversation_id=cid)
-    assert taken == {"conversation_id": cid, "status": "assigned", "assignee_id": support.welcome["agent"]["id"]}
-    joined = await shopper.expect("conversation", lambda f: f["conversation"]["status"] == "assigned")
+    assert taken == {
+        "conversation_id": cid,
+        "status": "assigned",
+        "assignee_id": support.welcome["agent"]["id"],
+    }
+    joined = await shopper.expect(
+        "conversation", lambda f: f["conversation"]["status"] == "assigned"
+    )
     assert joined["conversation"]["assignee_id"] == support.welcome["agent"]["id"]
-    event = await shopper.expect("message", lambda f: f["message"]["content_type"] == "system_event"
-                                 and f["message"]["payload"]["to"] == "assigned")
-    assert event["message"]["payload"]["assignee"] == {"id": support.welcome["agent"]["id"], "name": "Alex Agent"}
+    event = await shopper.expect(
+        "message",
+        lambda f: (
+            f["message"]["content_type"] == "system_event"
+            and f["message"]["payload"]["to"] == "assigned"
+        ),
+    )
+    assert event["message"]["payload"]["assignee"] == {
+        "id": support.welcome["agent"]["id"],
+        "name": "Alex Agent",
+    }
 
     await support.send_message("Hi, I am Alex. Let me check.", conversation_id=cid)
     reply = await shopper.expect("message", lambda f: f["message"]["sender"]["kind"] == "agent")
@@ -91,14 +132,24 @@ async def test_a_whole_conversation_from_bot_to_agent_to_rating_and_back(core: A
     assert reply["message"]["sender"]["name"] == "Alex Agent"
 
     # Resolve, then the visitor rates; rating an open conversation is refused.
-    await shopper.send({"type": "command", "id": "early", "name": "rate", "conversation_id": cid, "args": {"score": 5}})
+    await shopper.send(
+        {
+            "type": "command",
+            "id": "early",
+            "name": "rate",
+            "conversation_id": cid,
+            "args": {"score": 5},
+        }
+    )
     assert (await shopper.expect_error("illegal_transition"))["ref"] == "early"
     assert (await support.command("resolve", conversation_id=cid))["status"] == "resolved"
     await shopper.expect("conversation", lambda f: f["conversation"]["status"] == "resolved")
     await shopper.command("rate", conversation_id=cid, score=4, comment="quick <b>help</b>")
-    assert query(core.hub.database_url, "SELECT score, comment FROM csat_ratings WHERE conversation_id = :c", c=cid) == [
-        {"score": 4, "comment": "quick <b>help</b>"}
-    ]
+    assert query(
+        core.hub.database_url,
+        "SELECT score, comment FROM csat_ratings WHERE conversation_id = :c",
+        c=cid,
+    ) == [{"score": 4, "comment": "quick <b>help</b>"}]
 
     # A new visitor message reopens it to the bot.
     ack = await shopper.send_message("One more question", conversation_id=cid)
@@ -130,10 +181,16 @@ async def test_private_notes_never_reach_the_visitor(core: Any) -> None:
     await again.expect("message", lambda f: f["message"]["text"] == "Hello! How can I help?")
     assert not any(m["private"] for m in again.messages(cid))
     async with httpx.AsyncClient(base_url=core.url) as http:
-        history = (await http.get(f"/api/conversations/{cid}/messages", headers={"X-Visitor-Token": token})).json()
+        history = (
+            await http.get(f"/api/conversations/{cid}/messages", headers={"X-Visitor-Token": token})
+        ).json()
         session = await login(core, "agent@demo.shop", "demo-agent")
-        full = (await http.get(f"/api/conversations/{cid}/messages",
-                               headers={"Authorization": f"Bearer {session['token']}"})).json()
+        full = (
+            await http.get(
+                f"/api/conversations/{cid}/messages",
+                headers={"Authorization": f"Bearer {session['token']}"},
+            )
+        ).json()
     assert "VIP customer, be nice" not in [m["text"] for m in history]
     assert "Hello! How can I help?" in [m["text"] for m in history]
     assert "VIP customer, be nice" in [m["text"] for m in full]
@@ -144,7 +201,9 @@ async def test_a_visitor_cannot_read_another_visitors_conversation(core: Any) ->
     cid = (await anna.send_message("my address is Hauptstr. 1"))["conversation_id"]
     mallory = await visitor(core)
 
-    await mallory.send({"type": "message", "id": "peek", "conversation_id": cid, "text": "let me in"})
+    await mallory.send(
+        {"type": "message", "id": "peek", "conversation_id": cid, "text": "let me in"}
+    )
     assert (await mallory.expect_error("not_found"))["ref"] == "peek"
     await mallory.send({"type": "resume", "conversation_id": cid, "last_seq": 0})
     await mallory.expect_error("not_found")
@@ -154,7 +213,9 @@ async def test_a_visitor_cannot_read_another_visitors_conversation(core: Any) ->
     await mallory.expect_error("not_found")
     # Resuming at hello is refused the same way (the visitor learns nothing).
     sneaky = await Client.connect(core)
-    await sneaky.send({"type": "hello", "v": 1, "resume": [{"conversation_id": cid, "last_seq": 0}]})
+    await sneaky.send(
+        {"type": "hello", "v": 1, "resume": [{"conversation_id": cid, "last_seq": 0}]}
+    )
     await sneaky.expect("welcome")
     assert "does not exist" in (await sneaky.expect_error("not_found"))["message"]
     await sneaky.send({"type": "ping"})
@@ -164,14 +225,20 @@ async def test_a_visitor_cannot_read_another_visitors_conversation(core: Any) ->
 
     async with httpx.AsyncClient(base_url=core.url) as http:
         response = await http.get(
-            f"/api/conversations/{cid}/messages", headers={"X-Visitor-Token": mallory.welcome["visitor_token"]}
+            f"/api/conversations/{cid}/messages",
+            headers={"X-Visitor-Token": mallory.welcome["visitor_token"]},
         )
         assert response.status_code == 404
         assert response.json()["detail"]["code"] == "not_found"
-        missing = await http.get("/api/conversations/99999/messages", headers={"X-Visitor-Token": mallory.welcome["visitor_token"]})
+        missing = await http.get(
+            "/api/conversations/99999/messages",
+            headers={"X-Visitor-Token": mallory.welcome["visitor_token"]},
+        )
         assert missing.status_code == 404, "someone else's conversation looks like a missing one"
         assert missing.json()["detail"]["code"] == "not_found"
-        forged = await http.get(f"/api/conversations/{cid}/messages", headers={"X-Visitor-Token": "forged.token"})
+        forged = await http.get(
+            f"/api/conversations/{cid}/messages", headers={"X-Visitor-Token": "forged.token"}
+        )
         assert forged.status_code == 401 and forged.json()["detail"]["code"] == "bad_token"
     assert [row["text"] for row in stored(core, cid)] == ["my address is Hauptstr. 1"]
 
@@ -179,11 +246,18 @@ async def test_a_visitor_cannot_read_another_visitors_conversation(core: Any) ->
 async def test_an_agent_cannot_open_a_conversation_of_another_team(core: Any) -> None:
     shopper = await visitor(core)
     cid = (await shopper.send_message("I want to buy 500 kettles"))["conversation_id"]
-    query(core.hub.database_url, "UPDATE conversations SET team_id = (SELECT id FROM teams WHERE name = 'Sales') WHERE id = :c", c=cid)
+    query(
+        core.hub.database_url,
+        "UPDATE conversations SET team_id = (SELECT id FROM teams WHERE name = 'Sales')"
+        " WHERE id = :c",
+        c=cid,
+    )
 
     support = await agent(core, "agent@demo.shop")  # Support team only
     for name in ("open", "take"):
-        await support.send({"type": "command", "id": f"x-{name}", "name": name, "conversation_id": cid})
+        await support.send(
+            {"type": "command", "id": f"x-{name}", "name": name, "conversation_id": cid}
+        )
         error = await support.expect("error", lambda f, n=name: f.get("ref") == f"x-{n}")
         assert error["code"] == "forbidden" and "team" in error["message"]
     await support.send({"type": "message", "id": "x-msg", "conversation_id": cid, "text": "hi"})
@@ -193,7 +267,9 @@ async def test_an_agent_cannot_open_a_conversation_of_another_team(core: Any) ->
     assert (await sales.command("open", conversation_id=cid))["conversation"]["id"] == cid
 
     token = (await login(core, "agent@demo.shop", "demo-agent"))["token"]
-    async with httpx.AsyncClient(base_url=core.url, headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        base_url=core.url, headers={"Authorization": f"Bearer {token}"}
+    ) as http:
         for path in (f"/api/conversations/{cid}", f"/api/conversations/{cid}/messages"):
             response = await http.get(path)
             assert response.status_code == 403, path
@@ -208,7 +284,11 @@ async def test_a_visitor_token_is_not_an_agent_token(core: Any) -> None:
     token = shopper.welcome["visitor_token"]
     async with httpx.AsyncClient(base_url=core.url) as http:
         for headers in ({"Authorization": f"Bearer {token}"}, {"X-Visitor-Token": token}, {}):
-            for path in ("/api/conversations", "/api/auth/me", f"/api/contacts/{shopper.welcome['contact_id']}"):
+            for path in (
+                "/api/conversations",
+                "/api/auth/me",
+                f"/api/contacts/{shopper.welcome['contact_id']}",
+            ):
                 response = await http.get(path, headers=headers)
                 assert response.status_code == 401, (path, headers)
                 assert response.json()["detail"]["code"] in ("bad_token", "not_signed_in")
@@ -240,7 +320,9 @@ async def test_bad_input_gets_an_error_and_loses_nothing(core: Any) -> None:
         assert error["code"] == code, (data, error)
         assert error["message"] and error["fatal"] is False
         # Meanwhile the other connection keeps working.
-        assert (await bystander.send_message(f"still here after {code}", conversation_id=other))["duplicate"] is False
+        assert (await bystander.send_message(f"still here after {code}", conversation_id=other))[
+            "duplicate"
+        ] is False
 
     assert (await sender.send_message("after the errors", conversation_id=cid))["seq"] == 2
     assert [row["text"] for row in stored(core, cid)] == ["kept", "after the errors"]
@@ -284,36 +366,53 @@ async def test_visitor_and_ip_message_limits(start_core: Any) -> None:
     await second.send({"type": "message", "id": "same-ip", "text": "me too, same address"})
     error = await second.expect_error("rate_limited")
     assert error["ref"] == "same-ip" and error["retry_after"] > 0
-    assert query(per_ip.hub.database_url, "SELECT id FROM messages WHERE client_msg_id = 'same-ip'") == []
+    assert (
+        query(per_ip.hub.database_url, "SELECT id FROM messages WHERE client_msg_id = 'same-ip'")
+        == []
+    )
 
 
 async def test_login_limit(start_core: Any) -> None:
     server = start_core(login_attempts_per_minute=3)
     async with httpx.AsyncClient(base_url=server.url) as http:
         codes = [
-            (await http.post("/api/auth/login", json={"email": "agent@demo.shop", "password": "guess"})).status_code
+            (
+                await http.post(
+                    "/api/auth/login", json={"email": "agent@demo.shop", "password": "guess"}
+                )
+            ).status_code
             for _ in range(3)
         ]
         assert codes == [401, 401, 401]
-        limited = await http.post("/api/auth/login", json={"email": "agent@demo.shop", "password": "demo-agent"})
+        limited = await http.post(
+            "/api/auth/login", json={"email": "agent@demo.shop", "password": "demo-agent"}
+        )
         assert limited.status_code == 429
         assert limited.json()["detail"]["code"] == "rate_limited"
         assert int(limited.headers["retry-after"]) >= 1
-        other = await http.post("/api/auth/login", json={"email": "sales@demo.shop", "password": "demo-sales"})
+        other = await http.post(
+            "/api/auth/login", json={"email": "sales@demo.shop", "password": "demo-sales"}
+        )
         assert other.status_code == 200, "the limit is per address and account"
 
 
 async def test_identity_hmac_links_the_visitor_to_the_customer(core: Any) -> None:
-    (anna,) = query(core.hub.database_url, "SELECT id FROM contacts WHERE customer_id = 'cust-1001'")
+    (anna,) = query(
+        core.hub.database_url, "SELECT id FROM contacts WHERE customer_id = 'cust-1001'"
+    )
     signature = identity_hmac(core.settings.identity_secret, "cust-1001")
 
     known = await visitor(core, identity={"customer_id": "cust-1001", "hmac": signature})
     assert known.welcome["identity_verified"] is True
     assert known.welcome["contact_id"] == anna["id"]
-    assert [c["status"] for c in known.welcome["conversations"]] == ["resolved"], "her past conversation"
+    assert [c["status"] for c in known.welcome["conversations"]] == ["resolved"], (
+        "her past conversation"
+    )
 
     stranger = await Client.connect(core)
-    await stranger.send({"type": "hello", "v": 1, "identity": {"customer_id": "cust-1001", "hmac": "0" * 64}})
+    await stranger.send(
+        {"type": "hello", "v": 1, "identity": {"customer_id": "cust-1001", "hmac": "0" * 64}}
+    )
     error = await stranger.expect_error("bad_identity")
     assert error["fatal"] is False and "anonymous" in error["message"]
     welcome = await stranger.expect("welcome")
@@ -321,9 +420,11 @@ async def test_identity_hmac_links_the_visitor_to_the_customer(core: Any) -> Non
     assert welcome["contact_id"] != anna["id"]
     assert welcome["conversations"] == []
     assert (await stranger.send_message("still works"))["seq"] == 1
-    assert query(core.hub.database_url, "SELECT identity_verified FROM contacts WHERE id = :c", c=welcome["contact_id"]) == [
-        {"identity_verified": False}
-    ]
+    assert query(
+        core.hub.database_url,
+        "SELECT identity_verified FROM contacts WHERE id = :c",
+        c=welcome["contact_id"],
+    ) == [{"identity_verified": False}]
 
 
 async def test_identify_later_moves_the_visit_to_the_customer(core: Any) -> None:
@@ -331,33 +432,56 @@ async def test_identify_later_moves_the_visit_to_the_customer(core: Any) -> None
     shopper = await visitor(core)
     cid = (await shopper.send_message("my kettle again"))["conversation_id"]
     result = await shopper.command(
-        "identify", customer_id="cust-1002", hmac=identity_hmac(core.settings.identity_secret, "cust-1002")
+        "identify",
+        customer_id="cust-1002",
+        hmac=identity_hmac(core.settings.identity_secret, "cust-1002"),
     )
     assert result["identity_verified"] is True and result["contact_id"] == ben["id"]
-    assert query(core.hub.database_url, "SELECT contact_id FROM conversations WHERE id = :c", c=cid) == [
-        {"contact_id": ben["id"]}
-    ]
+    assert query(
+        core.hub.database_url, "SELECT contact_id FROM conversations WHERE id = :c", c=cid
+    ) == [{"contact_id": ben["id"]}]
     returning = await visitor(core, token=result["visitor_token"])
-    assert returning.welcome["contact_id"] == ben["id"] and returning.welcome["identity_verified"] is True
+    assert (
+        returning.welcome["contact_id"] == ben["id"]
+        and returning.welcome["identity_verified"] is True
+    )
     assert cid in [c["id"] for c in returning.welcome["conversations"]]
 
 
 async def test_agent_login_cookie_csrf_bearer_and_logout(core: Any) -> None:
     async with httpx.AsyncClient(base_url=core.url) as http:
-        wrong = await http.post("/api/auth/login", json={"email": "agent@demo.shop", "password": "demo-agentx"})
+        wrong = await http.post(
+            "/api/auth/login", json={"email": "agent@demo.shop", "password": "demo-agentx"}
+        )
         assert wrong.status_code == 401 and wrong.json()["detail"]["code"] == "bad_credentials"
-        unknown = await http.post("/api/auth/login", json={"email": "nobody@demo.shop", "password": "demo-agent"})
-        assert unknown.status_code == 401 and unknown.json() == wrong.json(), "no hint which part was wrong"
+        unknown = await http.post(
+            "/api/auth/login", json={"email": "nobody@demo.shop", "password": "demo-agent"}
+        )
+        assert unknown.status_code == 401 and unknown.json() == wrong.json(), (
+            "no hint which part was wrong"
+        )
         invalid = await http.post("/api/auth/login", json={"email": "agent@demo.shop"})
-        assert invalid.status_code == 422 and invalid.json()["detail"]["fields"][0]["field"] == "password"
+        assert (
+            invalid.status_code == 422
+            and invalid.json()["detail"]["fields"][0]["field"] == "password"
+        )
 
-        ok = await http.post("/api/auth/login", json={"email": "Agent@Demo.Shop", "password": "demo-agent"})
+        ok = await http.post(
+            "/api/auth/login", json={"email": "Agent@Demo.Shop", "password": "demo-agent"}
+        )
         assert ok.status_code == 200
         body = ok.json()
-        assert body["agent"]["email"] == "agent@demo.shop" and body["agent"]["teams"] == [{"id": 1, "name": "Support"}]
+        assert body["agent"]["email"] == "agent@demo.shop" and body["agent"]["teams"] == [
+            {"id": 1, "name": "Support"}
+        ]
         assert "httponly" in ok.headers["set-cookie"].lower()
-        assert http.cookies.get("tp_session") == body["token"] and http.cookies.get("tp_csrf") == body["csrf"]
-        assert (await http.get("/api/auth/me")).json()["email"] == "agent@demo.shop"  # the cookie alone
+        assert (
+            http.cookies.get("tp_session") == body["token"]
+            and http.cookies.get("tp_csrf") == body["csrf"]
+        )
+        assert (await http.get("/api/auth/me")).json()[
+            "email"
+        ] == "agent@demo.shop"  # the cookie alone
 
         refused = await http.post("/api/auth/logout")
         assert refused.status_code == 403 and refused.json()["detail"]["code"] == "csrf_failed"
@@ -368,9 +492,13 @@ async def test_agent_login_cookie_csrf_bearer_and_logout(core: Any) -> None:
         assert http.cookies.get("tp_session") is None
         assert (await http.get("/api/auth/me")).status_code == 401
 
-    async with httpx.AsyncClient(base_url=core.url, headers={"Authorization": f"Bearer {body['token']}"}) as bearer:
+    async with httpx.AsyncClient(
+        base_url=core.url, headers={"Authorization": f"Bearer {body['token']}"}
+    ) as bearer:
         assert (await bearer.get("/api/auth/me")).status_code == 200
-        assert (await bearer.post("/api/auth/logout")).status_code == 204, "bearer tokens need no CSRF header"
+        assert (await bearer.post("/api/auth/logout")).status_code == 204, (
+            "bearer tokens need no CSRF header"
+        )
 
     cookie_agent = await Client.connect(core, "agent", Cookie=f"tp_session={body['token']}")
     welcome = await cookie_agent.hello()
@@ -385,13 +513,20 @@ async def test_health_readiness_and_metrics(core: Any) -> None:
     async with httpx.AsyncClient(base_url=core.url) as http:
         assert (await http.get("/healthz")).json() == {"status": "ok"}
         ready = await http.get("/readyz")
-        assert ready.status_code == 200 and ready.json() == {"status": "ok", "checks": {"database": "ok"}}
+        assert ready.status_code == 200 and ready.json() == {
+            "status": "ok",
+            "checks": {"database": "ok"},
+        }
         metrics = await http.get("/metrics")
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text
-    for name in ("touchpoint_connections", "touchpoint_messages_total", "touchpoint_message_ack_seconds",
-                 "touchpoint_queue_length"):
+    for name in (
+        "touchpoint_connections",
+        "touchpoint_messages_total",
+        "touchpoint_message_ack_seconds",
+        "touchpoint_queue_length",
+    ):
         assert f"# TYPE {name}" in text, name
     assert 'touchpoint_connections{role="visitor"} 1.0' in text
     assert 'touchpoint_messages_total{sender="visitor"} 1.0' in text
@@ -404,7 +539,10 @@ async def test_a_disconnected_agents_conversations_go_back_to_the_queue(start_co
     server = start_core(agent_grace_seconds=0.5)
     shoppers = [await visitor(server), await visitor(server)]
     cids = [(await s.send_message("help"))["conversation_id"] for s in shoppers]
-    returning, leaving = await agent(server, "agent@demo.shop"), await agent(server, "admin@demo.shop")
+    returning, leaving = (
+        await agent(server, "agent@demo.shop"),
+        await agent(server, "admin@demo.shop"),
+    )
     await returning.command("take", conversation_id=cids[0])
     await leaving.command("take", conversation_id=cids[1])
 
@@ -414,16 +552,27 @@ async def test_a_disconnected_agents_conversations_go_back_to_the_queue(start_co
     back = await agent(server, "agent@demo.shop")
     assert [c["id"] for c in back.welcome["conversations"]] == [cids[0]]
 
-    requeued = await shoppers[1].expect("conversation", lambda f: f["conversation"]["status"] == "queued")
+    requeued = await shoppers[1].expect(
+        "conversation", lambda f: f["conversation"]["status"] == "queued"
+    )
     assert requeued["conversation"].get("assignee_id") is None
     await back.expect("queue", lambda f: cids[1] in [c["id"] for c in f["waiting"]])
     # The returning agent's timer started first, so it has run by now: nothing changed.
     assert status_of(server, cids[0]) == "assigned"
     assert status_of(server, cids[1]) == "queued"
-    lost = await shoppers[1].expect("message", lambda f: f["message"]["content_type"] == "system_event"
-                                    and f["message"]["payload"]["cause"] == "agent_lost")
+    lost = await shoppers[1].expect(
+        "message",
+        lambda f: (
+            f["message"]["content_type"] == "system_event"
+            and f["message"]["payload"]["cause"] == "agent_lost"
+        ),
+    )
     assert lost["message"]["payload"]["to"] == "queued"
-    assert not [f for f in shoppers[0].log if f["type"] == "conversation" and f["conversation"]["status"] == "queued"]
+    assert not [
+        f
+        for f in shoppers[0].log
+        if f["type"] == "conversation" and f["conversation"]["status"] == "queued"
+    ]
 
 
 async def test_concurrent_visitors_each_see_only_their_own_stream(core: Any) -> None:
@@ -432,14 +581,21 @@ async def test_concurrent_visitors_each_see_only_their_own_stream(core: Any) -> 
     async def chat(index: int, client: Client) -> int:
         cid = None
         for n in range(5):
-            ack = await client.send_message(f"visitor {index} line {n}", id=next_id(f"v{index}"),
-                                            **({"conversation_id": cid} if cid else {}))
+            ack = await client.send_message(
+                f"visitor {index} line {n}",
+                id=next_id(f"v{index}"),
+                **({"conversation_id": cid} if cid else {}),
+            )
             cid = ack["conversation_id"]
         return int(cid)
 
     cids = await asyncio.gather(*(chat(i, c) for i, c in enumerate(shoppers)))
     assert len(set(cids)) == 4
     for index, (client, cid) in enumerate(zip(shoppers, cids)):
-        await client.expect("message", lambda f, i=index: f["message"]["text"] == f"visitor {i} line 4")
-        assert {f["message"]["conversation_id"] for f in client.log if f["type"] == "message"} == {cid}
+        await client.expect(
+            "message", lambda f, i=index: f["message"]["text"] == f"visitor {i} line 4"
+        )
+        assert {f["message"]["conversation_id"] for f in client.log if f["type"] == "message"} == {
+            cid
+        }
         assert [row["seq"] for row in stored(core, cid)] == [1, 2, 3, 4, 5]

@@ -55,9 +55,25 @@ async def timeline(hub: Hub, conversation_id: int) -> list[Message]:
 async def test_migrations_apply_from_scratch_and_twice(hub: Hub) -> None:
     async with hub.engine.connect() as connection:
         tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
-        versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-    assert {"contacts", "agents", "teams", "agent_teams", "conversations", "messages", "shopper_events",
-            "canned_responses", "csat_ratings", "orders", "audit_log", "consent_records"} <= tables
+        versions = (
+            (await connection.execute(text("SELECT version_num FROM alembic_version")))
+            .scalars()
+            .all()
+        )
+    assert {
+        "contacts",
+        "agents",
+        "teams",
+        "agent_teams",
+        "conversations",
+        "messages",
+        "shopper_events",
+        "canned_responses",
+        "csat_ratings",
+        "orders",
+        "audit_log",
+        "consent_records",
+    } <= tables
     assert versions == ["chat_0001"]
     await hub.migrate()  # at head already: nothing to do, nothing breaks
 
@@ -65,8 +81,12 @@ async def test_migrations_apply_from_scratch_and_twice(hub: Hub) -> None:
 async def test_concurrent_posts_get_distinct_consecutive_seqs(hub: Hub) -> None:
     cid = await new_conversation(hub)
     results = await asyncio.gather(
-        *(hub.conversations.post_message(cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}")
-          for n in range(50))
+        *(
+            hub.conversations.post_message(
+                cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}"
+            )
+            for n in range(50)
+        )
     )
     assert sorted(r.message.seq for r in results) == list(range(1, 51))
     assert not any(r.duplicate for r in results)
@@ -81,8 +101,12 @@ async def test_concurrent_retries_of_one_message_store_it_once(hub: Hub) -> None
     cid = await new_conversation(hub)
     await hub.conversations.post_message(cid, sender_kind="visitor", text="before")
     results = await asyncio.gather(
-        *(hub.conversations.post_message(cid, sender_kind="visitor", text="hello", client_msg_id="retry-me")
-          for _ in range(10))
+        *(
+            hub.conversations.post_message(
+                cid, sender_kind="visitor", text="hello", client_msg_id="retry-me"
+            )
+            for _ in range(10)
+        )
     )
     assert sum(not r.duplicate for r in results) == 1
     assert {r.message.seq for r in results} == {2}
@@ -93,7 +117,9 @@ async def test_concurrent_retries_of_one_message_store_it_once(hub: Hub) -> None
     after = await hub.conversations.post_message(cid, sender_kind="visitor", text="after")
     assert after.message.seq == 3
     # The same client id from another sender kind is a different message.
-    other = await hub.conversations.post_message(cid, sender_kind="agent", text="hi", client_msg_id="retry-me")
+    other = await hub.conversations.post_message(
+        cid, sender_kind="agent", text="hi", client_msg_id="retry-me"
+    )
     assert (other.duplicate, other.message.seq) == (False, 4)
 
 
@@ -107,31 +133,55 @@ async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
     assert queued.status is Status.queued
     assigned = await hub.conversations.transition(cid, Cause.assign, actor="routing", agent_id=alex)
     assert (assigned.status, assigned.assignee_id) == (Status.assigned, alex)
-    await hub.conversations.post_message(cid, sender_kind="agent", sender_id=str(alex), text="Hello!")
+    await hub.conversations.post_message(
+        cid, sender_kind="agent", sender_id=str(alex), text="Hello!"
+    )
     await hub.conversations.transition(cid, Cause.resolve, actor=f"agent:{alex}")
 
     rows = await timeline(hub, cid)
     assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
-    assert [row.content_type for row in rows] == ["text", "system_event", "system_event", "text", "system_event"]
-    assert [(row.payload or {}).get("to") for row in rows] == [None, "queued", "assigned", None, "resolved"]
+    assert [row.content_type for row in rows] == [
+        "text",
+        "system_event",
+        "system_event",
+        "text",
+        "system_event",
+    ]
+    assert [(row.payload or {}).get("to") for row in rows] == [
+        None,
+        "queued",
+        "assigned",
+        None,
+        "resolved",
+    ]
     assert rows[2].payload == {
-        "event": "conversation.status_changed", "from": "queued", "to": "assigned", "cause": "assign",
-        "assignee": {"id": alex, "name": "alex"}, "team_id": None,
+        "event": "conversation.status_changed",
+        "from": "queued",
+        "to": "assigned",
+        "cause": "assign",
+        "assignee": {"id": alex, "name": "alex"},
+        "team_id": None,
     }
     async with hub.sessions() as db:
         conversation = await db.get(Conversation, cid)
         assert conversation is not None
-        assert (conversation.status, conversation.assignee_id, conversation.last_seq) == ("resolved", None, 5)
+        assert (conversation.status, conversation.assignee_id, conversation.last_seq) == (
+            "resolved",
+            None,
+            5,
+        )
         assert conversation.handoff_reason == "low_confidence"
         assert conversation.handoff_context == {"intent": "returns"}
         assert conversation.queued_at and conversation.assigned_at and conversation.resolved_at
         assert conversation.first_response_at is not None
     context = await hub.conversations.context(cid)
     assert context.conversation.status == "resolved"
-    assert [m.text for m in context.recent][0] == "I need a person"
+    assert context.recent[0].text == "I need a person"
 
     # A visitor message reopens it to the bot, with the status change first.
-    reopened = await hub.conversations.post_message(cid, sender_kind="visitor", text="One more thing")
+    reopened = await hub.conversations.post_message(
+        cid, sender_kind="visitor", text="One more thing"
+    )
     assert reopened.message.seq == 7
     rows = await timeline(hub, cid)
     assert (rows[5].payload or {}).get("cause") == "visitor_returned"
@@ -173,7 +223,9 @@ async def test_messages_and_transitions_interleave_without_holes(hub: Hub) -> No
     alex = await new_agent(hub, "alex@example.com")
 
     async def chatter(n: int) -> None:
-        await hub.conversations.post_message(cid, sender_kind="visitor", text=f"v{n}", client_msg_id=f"v{n}")
+        await hub.conversations.post_message(
+            cid, sender_kind="visitor", text=f"v{n}", client_msg_id=f"v{n}"
+        )
 
     async def moves() -> None:
         await hub.conversations.transition(cid, Cause.handoff, actor="bot")
@@ -184,14 +236,26 @@ async def test_messages_and_transitions_interleave_without_holes(hub: Hub) -> No
     rows = await timeline(hub, cid)
     assert [row.seq for row in rows] == list(range(1, 24))
     async with hub.sessions() as db:
-        assert await db.scalar(select(func.count()).select_from(Message).where(Message.conversation_id == cid)) == 23
+        assert (
+            await db.scalar(
+                select(func.count()).select_from(Message).where(Message.conversation_id == cid)
+            )
+            == 23
+        )
 
 
 async def test_bot_state_and_context(hub: Hub) -> None:
     cid = await new_conversation(hub)
-    await hub.conversations.save_bot_state(cid, {"flow": "order_status", "slots": {"order": "10042"}})
-    await hub.conversations.post_message(cid, sender_kind="bot", text="Which order?", content_type="quick_replies",
-                                         payload={"options": [{"label": "10042", "value": "10042"}]})
+    await hub.conversations.save_bot_state(
+        cid, {"flow": "order_status", "slots": {"order": "10042"}}
+    )
+    await hub.conversations.post_message(
+        cid,
+        sender_kind="bot",
+        text="Which order?",
+        content_type="quick_replies",
+        payload={"options": [{"label": "10042", "value": "10042"}]},
+    )
     await hub.conversations.post_message(cid, sender_kind="agent", text="internal", private=True)
     context = await hub.conversations.context(cid)
     assert context.bot_state == {"flow": "order_status", "slots": {"order": "10042"}}
