@@ -11,12 +11,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat import storage as core_storage
-from chat.api.deps import AdminAgent, CurrentAgent, DbSession, EditorAgent, HubDep
-from chat.auth import hash_password
-from chat.hub import Hub
-from chat.models import Agent, CannedResponse, Contact, Conversation, Team
-
 from agents_console import _storage
 from agents_console._dispatcher import QueueDispatcher
 from agents_console._schemas import (
@@ -31,6 +25,11 @@ from agents_console._schemas import (
     TeamRef,
 )
 from agents_console.placeholders import first_name, render
+from chat import storage as core_storage
+from chat.api.deps import AdminAgent, CurrentAgent, DbSession, EditorAgent, HubDep
+from chat.auth import hash_password
+from chat.hub import Hub
+from chat.models import Agent, CannedResponse, Contact, Conversation, Team
 
 log = logging.getLogger("touchpoint.console.api")
 router = APIRouter(prefix="/api", tags=["console"])

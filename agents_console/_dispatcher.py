@@ -15,6 +15,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from agents_console import _storage
+from agents_console.routing import Candidate, Waiting, plan_assignments
 from chat import storage as core_storage
 from chat.events import (
     AgentStatusChanged,
@@ -24,9 +26,6 @@ from chat.events import (
 )
 from chat.lifecycle import Cause, LifecycleError, Status
 from chat.service import NotFound
-
-from agents_console import _storage
-from agents_console.routing import Candidate, Waiting, plan_assignments
 
 if TYPE_CHECKING:
     from chat.hub import Hub

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chat.models import CannedResponse
 from agents_console.placeholders import KNOWN, placeholders_in, unknown_placeholders
+from chat.models import CannedResponse
 
 Role = Literal["agent", "editor", "admin"]
 PresenceStatus = Literal["online", "away", "offline"]

@@ -5,12 +5,11 @@ See docs/subsystems/console.md.
 
 from __future__ import annotations
 
-from chat.hub import Hub
-from chat.plugins import Plugin
-
 from agents_console._api import router as api_router
 from agents_console._dispatcher import QueueDispatcher
 from agents_console._pages import pages_router
+from chat.hub import Hub
+from chat.plugins import Plugin
 
 
 def setup(hub: Hub) -> None:

@@ -51,8 +51,10 @@ def console_page(page: Page) -> Page:
     return page
 
 
-def test_agent_handles_a_handoff_from_start_to_end(console_hub: ConsoleServer, console_page: Page) -> None:
-    page = console_page
+def test_agent_handles_a_handoff_from_start_to_end(
+    console_hub_with_catalog: ConsoleServer, console_page: Page
+) -> None:
+    console_hub, page = console_hub_with_catalog, console_page
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, console_hub.url)

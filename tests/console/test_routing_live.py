@@ -5,7 +5,7 @@ conversation, an agent who goes offline loses their chats to the others."""
 from __future__ import annotations
 
 import httpx
-from console_helpers import ConsoleServer, Socket, assigned
+from console_helpers import ConsoleServer, assigned
 
 
 def second_support_agent(console_hub: ConsoleServer, admin: httpx.Client, capacity: int) -> tuple[int, str]:
@@ -18,18 +18,6 @@ def second_support_agent(console_hub: ConsoleServer, admin: httpx.Client, capaci
     assert created.status_code == 201, created.text
     _, login = console_hub.sign_in(email="blair@demo.shop", password="long enough pw")
     return created.json()["id"], login["token"]
-
-
-def conversations_of(socket: Socket, agent_id: int, count: int) -> list[int]:
-    """The ids of the next ``count`` conversations assigned to ``agent_id``, as the agent sees them."""
-    ids: list[int] = []
-    while len(ids) < count:
-        frame = socket.wait_for(lambda f: f["type"] == "conversation")
-        conversation = frame["conversation"]
-        if conversation["status"] == "assigned" and conversation["assignee_id"] == agent_id:
-            if conversation["id"] not in ids:
-                ids.append(conversation["id"])
-    return ids
 
 
 def test_least_loaded_round_robin_capacity_and_oldest_first(console_hub: ConsoleServer) -> None:
