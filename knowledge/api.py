@@ -93,7 +93,7 @@ def _not_found(kind: Kind, item_id: str) -> HTTPException:
 def _check_path_id(path_id: str, body_id: str) -> None:
     if path_id != body_id:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail={
                 "code": "invalid_request",
                 "message": "the request has invalid fields",
@@ -200,7 +200,7 @@ async def search(request: SearchRequest, _agent: CurrentAgent, service: Service)
         )
     except FilterError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail={
                 "code": "invalid_filter",
                 "message": str(exc),

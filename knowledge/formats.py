@@ -92,11 +92,10 @@ def detect_format(filename: str, text: str) -> Format:
 
 def decode(data: bytes, filename: str, encoding: str | None = None) -> str:
     """The file's text: UTF-8 (with or without BOM) or UTF-16 with BOM, or the encoding given."""
+    label = encoding
     if encoding is None:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            encoding = "utf-16"
-        else:
-            encoding = "utf-8-sig"
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        encoding, label = ("utf-16", "UTF-16") if utf16 else ("utf-8-sig", "UTF-8")
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -109,7 +108,7 @@ def decode(data: bytes, filename: str, encoding: str | None = None) -> str:
             RowError(
                 file=filename,
                 line=line,
-                reason=f"not valid {encoding} (byte 0x{data[exc.start]:02x}); save the file as UTF-8 "
+                reason=f"not valid {label} (byte 0x{data[exc.start]:02x}); save the file as UTF-8 "
                 "or name its encoding (--encoding cp1252, latin-1, ...)",
             )
         ) from None

@@ -17,7 +17,10 @@ def test_fold_lowercases_and_strips_accents(raw: str, folded: str) -> None:
 
 def test_german_documents_are_stemmed_as_german() -> None:
     assert analyse("Pfannen", "de") == analyse("Pfanne", "de")
-    assert analyse("die Pfanne und der Topf", "de") == [*analyse("Pfanne", "de"), *analyse("Topf", "de")]
+    assert analyse("die Pfanne und der Topf", "de") == [
+        *analyse("Pfanne", "de"),
+        *analyse("Topf", "de"),
+    ]
 
 
 def test_english_documents_are_stemmed_as_english() -> None:

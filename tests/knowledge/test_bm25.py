@@ -15,7 +15,9 @@ def add(index: Bm25Index, text: str, language: str = "en") -> int:
 
 
 def scores(index: Bm25Index, query: str) -> np.ndarray:
-    raw, bound = index.scores(index.expand(query_clauses(query), affix_weight=0.6, split_weight=0.8))
+    raw, bound = index.scores(
+        index.expand(query_clauses(query), affix_weight=0.6, split_weight=0.8)
+    )
     return raw / bound
 
 

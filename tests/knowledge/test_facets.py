@@ -64,7 +64,12 @@ def test_bad_filters_name_the_key(filters: dict[str, object], key: str) -> None:
 def test_facets_count_every_row_of_the_mask() -> None:
     columns = catalog()
     facets = columns.facets(columns.alive())
-    assert facets["category"] == {"Outdoor": 2, "Outdoor/Tents": 2, "Kitchen": 1, "Kitchen/Cookware": 1}
+    assert facets["category"] == {
+        "Outdoor": 2,
+        "Outdoor/Tents": 2,
+        "Kitchen": 1,
+        "Kitchen/Cookware": 1,
+    }
     assert facets["brand"] == {"Alpina": 2, "Eisenwerk": 1}
     assert facets["price"] == {"25-50": 1, "50-100": 1, "100-250": 1}
     assert facets["in_stock"] == {"true": 2, "false": 1}

@@ -25,12 +25,16 @@ def test_weighted_fusion_mixes_linearly() -> None:
 
 
 def test_minmax_scales_each_retriever_to_0_1() -> None:
-    fused = fuse(np.array([0.2, 0.4]), np.array([0.5, 0.6]), FusionParams(method="minmax", dense_weight=0.5))
+    fused = fuse(
+        np.array([0.2, 0.4]), np.array([0.5, 0.6]), FusionParams(method="minmax", dense_weight=0.5)
+    )
     assert np.allclose(fused, [0.0, 1.0])
 
 
 def test_rrf_rewards_agreement_and_ignores_missing_evidence() -> None:
-    fused = fuse(np.array([0.9, 0.0, 0.5]), np.array([0.9, 0.8, 0.1]), FusionParams(method="rrf", rrf_k=1))
+    fused = fuse(
+        np.array([0.9, 0.0, 0.5]), np.array([0.9, 0.8, 0.1]), FusionParams(method="rrf", rrf_k=1)
+    )
     assert int(np.argmax(fused)) == 0
     assert fused[1] == 1 / (1 + 2)  # dense rank 2, no keyword credit
 

@@ -1,0 +1,199 @@
+"""`touchpoint kb import/export/stats/search` against a real data dir."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chat.config import Settings
+from chat.hub import create_hub
+from knowledge import store
+from knowledge.formats import parse
+from knowledge.service import KnowledgeService
+
+Cli = Callable[..., Any]
+FAQS = [
+    {
+        "id": "ship",
+        "question": "How long does delivery take?",
+        "answer": "1-3 days.",
+        "variants": ["when will it arrive"],
+    },
+    {
+        "id": "return",
+        "question": "How do I return an item?",
+        "answer": "Use the form.",
+        "tags": ["returns"],
+    },
+    {
+        "id": "pay",
+        "question": "Which payment methods do you accept?",
+        "answer": "Cards and PayPal.",
+    },
+]
+
+
+def write(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def export(cli: Cli, data_dir: Path, kind: str = "faqs") -> list[Any]:
+    result = cli("--data-dir", data_dir, "kb", "export", kind, "-", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    return parse(result.stdout.encode(), kind=kind, filename="export.jsonl").items  # type: ignore[arg-type]
+
+
+def test_import_counts_replace_export_stats_and_search(cli: Cli, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = cli("--data-dir", data, "kb", "import", "faqs", write(tmp_path / "faqs.json", FAQS))
+    assert first.exit_code == 0, first.output
+    assert "faqs: 3 created, 0 updated, 0 unchanged, 0 deleted, 0 skipped" in first.stdout
+
+    changed = [FAQS[0], {**FAQS[1], "answer": "Use the returns form."}, FAQS[2],
+               {"id": "gift", "question": "Do you sell gift cards?", "answer": "Yes."}]  # fmt: skip
+    second = cli(
+        "--data-dir", data, "kb", "import", "faqs", write(tmp_path / "faqs2.json", changed)
+    )
+    assert "faqs: 1 created, 1 updated, 2 unchanged, 0 deleted" in second.stdout
+
+    replaced = cli(
+        "--data-dir",
+        data,
+        "kb",
+        "import",
+        "faqs",
+        "--replace",
+        write(tmp_path / "faqs3.json", changed[:2]),
+    )
+    assert "faqs: 0 created, 0 updated, 2 unchanged, 2 deleted" in replaced.stdout
+    assert [f.id for f in export(cli, data)] == ["return", "ship"]
+
+    csv_file = tmp_path / "faqs.csv"
+    assert cli("--data-dir", data, "kb", "export", "faqs", csv_file).exit_code == 0
+    assert (
+        "0 created, 0 updated, 2 unchanged"
+        in cli("--data-dir", data, "kb", "import", "faqs", csv_file).stdout
+    )
+
+    stats = json.loads(cli("--data-dir", data, "kb", "stats", "--json").stdout)
+    assert (stats["faqs"], stats["products"]) == (2, 0)
+
+    one = json.loads(
+        cli(
+            "--data-dir",
+            data,
+            "kb",
+            "search",
+            "when does my parcel come",
+            "--kind",
+            "faqs",
+            "--json",
+        ).stdout
+    )
+    assert one["results"][0] == {"id": "ship", "score": one["results"][0]["score"], "kind": "faq"}
+    lines = cli(
+        "--data-dir",
+        data,
+        "kb",
+        "search",
+        "-",
+        "--kind",
+        "faqs",
+        "-k",
+        "1",
+        input="return my item\nwhen will my order arrive\n",
+    ).stdout
+    answers = [json.loads(line) for line in lines.splitlines()]
+    assert [(a["query"], a["results"][0]["id"]) for a in answers] == [
+        ("return my item", "return"),
+        ("when will my order arrive", "ship"),
+    ]
+
+
+BAD_FILES = {
+    "missing-id.csv": (b"id,question,answer\n,Where?,Here.\n", "missing-id.csv:2: missing id"),
+    "price.jsonl": (b'{"id": "p1", "title": "Tent", "price": 100}\n{"id": "p2", "title": "Pan", "price": "ten"}\n',
+                    "price.jsonl:2: p2: price: 'ten' is not a number"),
+    "broken.json": (b'[{"id": "x", "question": "Q", "answer": "A"},\n{"id": ]', "broken.json:2: broken JSON"),
+    "latin1.csv": ("id,question,answer\nk,Rückgabe?,Ja.\n".encode("cp1252"), "latin1.csv:2: not valid UTF-8"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_input_rejects_the_whole_file_and_changes_nothing(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    data = tmp_path / "data"
+    cli("--data-dir", data, "kb", "import", "faqs", write(tmp_path / "good.json", FAQS))
+    content, message = BAD_FILES[name]
+    kind = "products" if name.startswith("price") else "faqs"
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = cli("--data-dir", data, "kb", "import", kind, bad)
+    assert result.exit_code == 1
+    assert f"{tmp_path}/{message}" in result.output
+    assert "nothing was imported" in result.output
+    assert [f.id for f in export(cli, data)] == ["pay", "return", "ship"]
+    assert export(cli, data, "products") == []
+
+
+def test_skip_invalid_imports_the_good_rows_and_lists_the_bad(cli: Cli, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_bytes(BAD_FILES["price.jsonl"][0])
+    result = cli("--data-dir", data, "kb", "import", "products", "--skip-invalid", bad)
+    assert result.exit_code == 0
+    assert "skipped" in result.output and "price: 'ten' is not a number" in result.output
+    assert "products: 1 created, 0 updated, 0 unchanged, 0 deleted, 1 skipped" in result.stdout
+    assert [p.id for p in export(cli, data, "products")] == ["p1"]
+
+
+def test_export_refuses_the_feed_format(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "--data-dir", tmp_path / "data", "kb", "export", "products", "-", "--format", "feed"
+    )
+    assert result.exit_code != 0
+
+
+class Interrupt(Exception):
+    pass
+
+
+class InterruptAfterFirstBatch:
+    def phase(self, name: str, total: int) -> None:
+        self.name = name
+
+    def advance(self, done: int) -> None:
+        if self.name == "save":
+            raise Interrupt
+
+
+async def test_an_interrupted_import_leaves_the_previous_knowledge(tmp_path: Path) -> None:
+    hub = create_hub(Settings(data_dir=tmp_path), plugins=["knowledge"])
+    await hub.migrate()
+    service = hub.require(KnowledgeService)
+    try:
+        await service.load()
+        await service.import_file(
+            json.dumps(FAQS).encode(), kind="faqs", filename="faqs.json", actor="test"
+        )
+        many = [{"id": f"n{i}", "question": f"Question {i}?", "answer": "A."} for i in range(2500)]
+        many[0] = {**FAQS[0], "answer": "changed"}
+        with pytest.raises(Interrupt):
+            await service.import_file(
+                json.dumps(many).encode(), kind="faqs", filename="many.json", actor="test",
+                replace=True, progress=InterruptAfterFirstBatch(),
+            )  # fmt: skip
+        async with hub.sessions() as db:
+            stored = {faq.id: faq for faq in await store.load_items(db, "faq")}
+        assert sorted(stored) == ["pay", "return", "ship"]
+        assert stored["ship"].answer == service.kb.get_faq("ship").answer == "1-3 days."  # type: ignore[union-attr]
+        assert service.kb.get_faq("n5") is None
+    finally:
+        await service.stop()
+        await hub.engine.dispose()

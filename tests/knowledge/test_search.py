@@ -1,0 +1,139 @@
+"""Search over the demo shop and a German catalog: modes, filters, facets, FAQs, live changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import Embedder, Faq, FilterError, KnowledgeBase, Product
+
+
+def ids(kb: KnowledgeBase, query: str, **options: object) -> list[str]:
+    return [hit.id for hit in kb.search(query, **options).hits]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "dense", "hybrid"])
+def test_each_mode_finds_the_obvious_product(demo_kb: KnowledgeBase, mode: str) -> None:
+    result = demo_kb.search("cast iron skillet", mode=mode, k=3)  # type: ignore[arg-type]
+    assert result.hits[0].id in {"CW-101", "CW-102"}
+    hit = result.hits[0]
+    if mode == "keyword":
+        assert hit.keyword_score is not None and hit.dense_score is None
+    elif mode == "dense":
+        assert hit.dense_score is not None and hit.keyword_score is None
+    else:
+        assert hit.keyword_score is not None and hit.dense_score is not None
+
+
+def test_hybrid_finds_by_meaning_what_keywords_miss(demo_kb: KnowledgeBase) -> None:
+    assert ids(demo_kb, "freezing nights", mode="keyword") == []
+    (hit,) = demo_kb.search("freezing nights", k=1).hits
+    product = demo_kb.get_product(hit.id)
+    assert product is not None and product.category == "Outdoor/Sleeping bags"
+    assert hit.keyword_score is None and hit.dense_score is not None
+
+
+def test_filters_combine_with_the_query(demo_kb: KnowledgeBase) -> None:
+    found = demo_kb.search("tent", filters={"attr.persons_min": 3, "in_stock": True}, k=10)
+    assert {h.id for h in found.hits} == {"TE-602", "TE-603"}
+    assert ids(demo_kb, "tent", filters={"brand": "nordkamm", "attr.season": "4-season"}) == [
+        "TE-604"
+    ]
+    cheap = demo_kb.search("knife", filters={"category": "Kitchen", "price_max": 40}, k=10)
+    assert [h.id for h in cheap.hits][:2] == ["KN-203", "KN-205"] or {"KN-203"} <= {
+        h.id for h in cheap.hits
+    }
+    for hit in cheap.hits:
+        product = demo_kb.get_product(hit.id)
+        assert product and product.price <= 40 and product.category.startswith("Kitchen")
+
+
+def test_facets_count_every_match_not_just_the_page(demo_kb: KnowledgeBase) -> None:
+    result = demo_kb.search("tent", k=1, mode="keyword")
+    assert len(result.hits) == 1
+    assert result.total == 6
+    assert result.facets["category"]["Outdoor/Tents"] == 6
+    assert sum(result.facets["attr.persons"].values()) == 6
+    assert result.facets["attr.persons"]["2"] == 3
+    assert result.facets["in_stock"] == {"true": 5, "false": 1}
+
+
+def test_empty_query_browses_popular_first(demo_kb: KnowledgeBase) -> None:
+    result = demo_kb.search("", filters={"category": "Outdoor/Tents"}, k=50)
+    assert result.total == 6
+    first = demo_kb.get_product(result.hits[0].id)
+    assert first is not None and first.popular
+
+
+def test_bad_filters_raise_filter_error(demo_kb: KnowledgeBase) -> None:
+    with pytest.raises(FilterError):
+        demo_kb.search("tent", filters={"size_min": 3})
+    with pytest.raises(FilterError):
+        demo_kb.search("tent", filters={"price_max": "a lot"})
+    with pytest.raises(FilterError):
+        demo_kb.search("returns", kind="faqs", filters={"brand": "x"})
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Pfannen", "de-1"),  # German plural, stemmed
+        ("pfanne", "de-1"),  # inside the compound "Bratpfanne"
+        ("Gartenstuhl", "de-2"),  # compound query, words apart in the title
+        ("Küchenmesser", "de-3"),
+        ("kuechenmesser", "de-3"),  # ü typed as ue
+        ("kuchenmesser", "de-3"),  # ü typed as u
+        ("Schlauch", "de-5"),  # inside "Gartenschlauch"
+    ],
+)
+def test_german_keyword_search(german_kb: KnowledgeBase, query: str, expected: str) -> None:
+    assert ids(german_kb, query, mode="keyword", k=1) == [expected]
+
+
+def test_faq_matches_carry_each_retrievers_evidence(demo_kb: KnowledgeBase) -> None:
+    best = demo_kb.faq_matches("when will my parcel arrive", k=3)[0]
+    assert best.faq_id == "shipping-time"
+    assert best.matched_text == "When will my parcel arrive?"
+    assert 0 < best.keyword <= 1 and 0.5 < best.dense <= 1
+    german = demo_kb.faq_matches("Wann kommt mein Paket?", k=1)[0]
+    assert german.faq_id == "lieferzeit"
+    assert demo_kb.faq_matches("   ") == []
+
+
+def test_faq_search_filters_by_locale_and_counts_tags(demo_kb: KnowledgeBase) -> None:
+    result = demo_kb.search("Rücksendung", kind="faqs", filters={"locale": "de"}, k=3)
+    assert result.hits[0].id in {"ruecksendung", "rueckgabe"}
+    assert set(result.facets["locale"]) == {"de"}
+    assert result.facets["tag"]["retoure"] >= 1
+
+
+def test_changes_are_searchable_at_once_and_unchanged_text_is_not_embedded_again(
+    embedder: Embedder,
+) -> None:
+    kb = KnowledgeBase.in_memory(
+        products=[Product(id="p1", title="Dome tent", price=100, stock=1)],
+        faqs=[Faq(id="f1", question="How long is delivery?", answer="Two days.")],
+        embedder=embedder,
+    )
+    assert kb.apply([Product(id="p2", title="Hammock for two", price=80)]) == 1
+    assert ids(kb, "hammock")[0] == "p2"
+    # Stock changes, the embedded text does not: nothing to embed.
+    assert kb.apply([Product(id="p1", title="Dome tent", price=100, stock=0)]) == 0
+    assert ids(kb, "tent", filters={"in_stock": False}, mode="keyword") == ["p1"]
+    kb.apply([Product(id="p2", title="Camping lantern", price=80)])
+    assert ids(kb, "hammock", mode="keyword") == []
+    assert ids(kb, "lantern")[0] == "p2"
+    kb.apply(
+        [
+            Faq(
+                id="f1",
+                question="How long is delivery?",
+                answer="Two days.",
+                variants=["parcel arrival date"],
+            )
+        ]
+    )
+    assert kb.faq_matches("parcel arrival date")[0].matched_text == "parcel arrival date"
+    kb.apply(deletes=[("product", "p2"), ("faq", "f1")])
+    assert kb.get_product("p2") is None and ids(kb, "lantern", mode="keyword") == []
+    assert kb.faq_matches("delivery") == []
+    assert kb.counts() == {"products": 1, "faqs": 0}
