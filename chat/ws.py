@@ -556,7 +556,14 @@ class Connection:
         return {"conversation_id": conversation_id, "status": state.status.value, "assignee_id": state.assignee_id}
 
     async def _cmd_take(self, command: Command) -> dict[str, Any]:
-        return await self._transition(command, Cause.assign, agent_id=self._agent().id)
+        # Taking never steals: it needs the status seen here to hold under the row
+        # lock too, so of two agents taking at once exactly one wins.
+        conversation = await self._authorize(_required_conversation(command))
+        if conversation.status == Status.assigned.value:
+            raise LifecycleError("the conversation is already assigned; ask for a transfer")
+        return await self._transition(
+            command, Cause.assign, agent_id=self._agent().id, expected=Status(conversation.status)
+        )
 
     async def _cmd_assign(self, command: Command) -> dict[str, Any]:
         agent_id = await self._target_agent(command)

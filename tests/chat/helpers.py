@@ -99,19 +99,21 @@ class Client:
 
     async def expect(
         self,
-        type: str,
+        type: str | tuple[str, ...],
         predicate: Callable[[Frame], bool] | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         fail_on_error: bool | str = False,
     ) -> Frame:
-        """The first unread frame of ``type`` that matches ``predicate``; reads until one comes.
+        """The first unread frame of ``type`` (or of one of several types) that matches
+        ``predicate``; reads until one comes.
 
         ``fail_on_error``: True fails on any ``error`` frame, a string on one whose ``ref`` is it.
         """
 
         def matches(frame: Frame) -> bool:
-            return frame.get("type") == type and (predicate is None or predicate(frame))
+            wanted = frame.get("type") in ((type,) if isinstance(type, str) else type)
+            return wanted and (predicate is None or predicate(frame))
 
         def failing(frame: Frame) -> bool:
             if frame.get("type") != "error" or not fail_on_error:
@@ -180,6 +182,11 @@ class Client:
 
     async def __aexit__(self, *_: object) -> None:
         await self.close()
+
+
+def replying_to(ref: str) -> Callable[[Frame], bool]:
+    """Predicate: the ``ack``, ``result`` or ``error`` answering the frame with id ``ref``."""
+    return lambda frame: ref in (frame.get("ref"), frame.get("id"))
 
 
 async def visitor(server: Server, **hello: Any) -> Client:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from chat.auth import identity_hmac
-from tests.chat.helpers import Client, agent, login, next_id, query, visitor
+from tests.chat.helpers import Client, agent, login, next_id, query, replying_to, visitor
 
 
 def stored(server: Any, conversation_id: int) -> list[dict[str, Any]]:
@@ -599,3 +599,30 @@ async def test_concurrent_visitors_each_see_only_their_own_stream(core: Any) -> 
             cid
         }
         assert [row["seq"] for row in stored(core, cid)] == [1, 2, 3, 4, 5]
+
+
+async def test_two_agents_taking_at_once_one_wins(core: Any) -> None:
+    shopper = await visitor(core)
+    cid = (await shopper.send_message("anyone there?"))["conversation_id"]
+    await shopper.command("request_human", conversation_id=cid)
+    alex, ada = await agent(core, "agent@demo.shop"), await agent(core, "admin@demo.shop")
+    for client in (alex, ada):
+        await client.send({"type": "command", "id": "grab", "name": "take", "conversation_id": cid})
+    answers = [
+        await client.expect(("result", "error"), replying_to("grab")) for client in (alex, ada)
+    ]
+
+    assert sorted(a["type"] for a in answers) == ["error", "result"], answers
+    winner = next(a for a in answers if a["type"] == "result")
+    loser = next(a for a in answers if a["type"] == "error")
+    assert loser["code"] == "illegal_transition" and "assigned" in loser["message"]
+    (row,) = query(
+        core.hub.database_url, "SELECT assignee_id FROM conversations WHERE id = :c", c=cid
+    )
+    assert row["assignee_id"] == winner["data"]["assignee_id"]
+    events = query(
+        core.hub.database_url,
+        "SELECT seq FROM messages WHERE conversation_id = :c AND content_type = 'system_event'",
+        c=cid,
+    )
+    assert len(events) == 2, "queued, then assigned once"
