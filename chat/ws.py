@@ -321,8 +321,8 @@ class Connection:
         for point in hello.resume:
             try:
                 await self._authorize(point.conversation_id)
-            except (ProtocolError, NotFound) as exc:
-                self.session.send_error(ErrorCode.not_found, str(exc))
+            except ProtocolError as exc:  # not_found, or forbidden for another team's
+                self.session.send_error(exc.code, str(exc))
                 continue
             await self._follow(point.conversation_id, point.last_seq)
             await self._replay(point.conversation_id)

@@ -265,6 +265,18 @@ async def test_an_agent_cannot_open_a_conversation_of_another_team(core: Any) ->
 
     sales = await agent(core, "sales@demo.shop")
     assert (await sales.command("open", conversation_id=cid))["conversation"]["id"] == cid
+    resuming = await Client.connect(core, "agent")
+    await resuming.send(
+        {
+            "type": "hello",
+            "v": 1,
+            "token": (await login(core, "agent@demo.shop", "demo-agent"))["token"],
+            "resume": [{"conversation_id": cid, "last_seq": 0}],
+        }
+    )
+    await resuming.expect("welcome")
+    assert "team" in (await resuming.expect_error("forbidden"))["message"]
+    assert not resuming.messages(cid)
 
     token = (await login(core, "agent@demo.shop", "demo-agent"))["token"]
     async with httpx.AsyncClient(
@@ -626,3 +638,45 @@ async def test_two_agents_taking_at_once_one_wins(core: Any) -> None:
         c=cid,
     )
     assert len(events) == 2, "queued, then assigned once"
+
+
+async def test_transfer_to_a_team_shows_it_only_in_that_teams_queue(core: Any) -> None:
+    shopper = await visitor(core)
+    cid = (await shopper.send_message("I would like a quote for 500 kettles"))["conversation_id"]
+    support, sales = await agent(core, "agent@demo.shop"), await agent(core, "sales@demo.shop")
+    await support.command("take", conversation_id=cid)
+    sales_team = next(
+        t["id"] for t in (await login(core, "sales@demo.shop", "demo-sales"))["agent"]["teams"]
+    )
+
+    moved = await support.command("transfer", conversation_id=cid, team_id=sales_team)
+    assert moved["status"] == "queued" and moved["assignee_id"] is None
+    waiting = await sales.expect("queue", lambda f: cid in [c["id"] for c in f["waiting"]])
+    assert next(c for c in waiting["waiting"] if c["id"] == cid)["team_id"] == sales_team
+    # Support never sees it waiting and cannot take it back.
+    await support.send({"type": "command", "id": "back", "name": "take", "conversation_id": cid})
+    assert (await support.expect("error", replying_to("back")))["code"] == "forbidden"
+    queues = [f["waiting"] for f in support.log if f["type"] == "queue"]
+    assert queues and all(cid not in [c["id"] for c in waiting] for waiting in queues)
+    assert (await sales.command("take", conversation_id=cid))["status"] == "assigned"
+
+    await sales.send(
+        {
+            "type": "command",
+            "id": "nowhere",
+            "name": "transfer",
+            "conversation_id": cid,
+            "args": {"team_id": 999},
+        }
+    )
+    assert (await sales.expect("error", replying_to("nowhere")))["code"] == "not_found"
+
+
+async def test_too_many_new_connections_from_one_address(start_core: Any) -> None:
+    server = start_core(ip_connections_per_minute=3)  # a burst of one
+    first = await visitor(server)
+    second = await Client.connect(server)
+    error = await second.expect_error("rate_limited")
+    assert error["fatal"] is True and error["retry_after"] > 0
+    assert await second.closed() == 4429
+    assert (await first.send_message("the open connection is unaffected"))["seq"] == 1
