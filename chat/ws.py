@@ -265,11 +265,14 @@ class Connection:
             known = await storage.contact_by_customer_id(db, customer_id=identity.customer_id)
             assert current is not None
             if known is not None and known.id != current.id:
-                # The customer has a contact already: move this visit's history there.
-                for model in (Conversation, ShopperEvent):
+                # The customer has a contact already: move this visit's history there
+                # (consent records too: deleting the visit's contact would cascade to them).
+                for model in (Conversation, ShopperEvent, ConsentRecord):
                     rows = (await db.execute(select(model).where(model.contact_id == current.id))).scalars()
                     for row in rows:
                         row.contact_id = known.id
+                if current.consent_personalisation is not None:
+                    known.consent_personalisation = current.consent_personalisation  # the newest decision
                 await db.flush()
                 await db.delete(current)
                 current = known

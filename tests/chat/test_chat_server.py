@@ -443,6 +443,8 @@ async def test_identify_later_moves_the_visit_to_the_customer(core: Any) -> None
     (ben,) = query(core.hub.database_url, "SELECT id FROM contacts WHERE customer_id = 'cust-1002'")
     shopper = await visitor(core)
     cid = (await shopper.send_message("my kettle again"))["conversation_id"]
+    await shopper.send({"type": "event", "kind": "page_view", "url": "/kettles"})
+    await shopper.command("consent", granted=True)  # Ben had refused before
     result = await shopper.command(
         "identify",
         customer_id="cust-1002",
@@ -452,6 +454,22 @@ async def test_identify_later_moves_the_visit_to_the_customer(core: Any) -> None
     assert query(
         core.hub.database_url, "SELECT contact_id FROM conversations WHERE id = :c", c=cid
     ) == [{"contact_id": ben["id"]}]
+    events = query(
+        core.hub.database_url, "SELECT contact_id FROM shopper_events WHERE url = '/kettles'"
+    )
+    assert events == [{"contact_id": ben["id"]}]
+    consents = query(
+        core.hub.database_url,
+        "SELECT granted FROM consent_records WHERE contact_id = :c ORDER BY id",
+        c=ben["id"],
+    )
+    assert consents == [{"granted": True}], "the consent given in this visit is kept"
+    (profile,) = query(
+        core.hub.database_url,
+        "SELECT consent_personalisation FROM contacts WHERE id = :c",
+        c=ben["id"],
+    )
+    assert profile["consent_personalisation"], "the newest decision counts (Ben had refused)"
     returning = await visitor(core, token=result["visitor_token"])
     assert (
         returning.welcome["contact_id"] == ben["id"]
