@@ -1,0 +1,241 @@
+"""Guided selling: a Rasa form whose next question is chosen from the candidates' facets."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions._turn import Turn, finish, turn_of
+from bot.engine import REPLY_RESTART, REPLY_RESULTS, REPLY_SKIP, SELLING_SLOTS
+from bot.entities import extract
+from bot.runtime import OrderView
+from bot.selling import (
+    apply_constraint,
+    choose_question,
+    constrained_facets,
+    constraint_from_reply,
+    filters_for,
+    flow_for,
+    question_message,
+)
+from bot.texts import money, say
+
+FORM = "shopping_form"
+
+
+class ValidateShoppingForm(FormValidationAction):
+    """Fills the selling slots from the message's entities and rejects impossible values."""
+
+    def name(self) -> str:
+        return "validate_shopping_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        return list(SELLING_SLOTS)
+
+    def _entities(self, tracker: Tracker) -> dict[str, Any]:
+        return extract((tracker.latest_message or {}).get("text") or "").slots()
+
+    async def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        value = self._entities(tracker).get(slot)
+        return {slot: value} if value is not None else {}
+
+    async def extract_budget_min(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("budget_min", t)
+
+    async def extract_budget_max(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("budget_max", t)
+
+    async def extract_persons(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("persons", t)
+
+    async def extract_size(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("size", t)
+
+    async def extract_colour(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("colour", t)
+
+    async def extract_season(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+        return await self._extract("season", t)
+
+    @staticmethod
+    def _budget(slot: str, value: Any, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any]:
+        if isinstance(value, int | float) and value > 0:
+            return {slot: float(value)}
+        dispatcher.utter_message(text=say("invalid_budget", language))
+        return {slot: None}
+
+    async def validate_budget_max(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._budget("budget_max", value, dispatcher, _language(tracker))
+
+    async def validate_budget_min(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._budget("budget_min", value, dispatcher, _language(tracker))
+
+    async def validate_persons(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        if isinstance(value, int) and 1 <= value <= 30:
+            return {"persons": value}
+        dispatcher.utter_message(text=say("invalid_persons", _language(tracker)))
+        return {"persons": None}
+
+
+def _language(tracker: Tracker) -> str:
+    prepared = (tracker.latest_message or {}).get("touchpoint")
+    return prepared["understanding"].language if prepared else "en"
+
+
+def product_card(product: Any) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "title": product.title,
+        "price": product.price,
+        "currency": product.currency,
+        "image_url": product.image_url,
+        "url": product.url,
+        "stock": product.stock,
+        "rating": product.rating,
+        "add_to_cart": {"event": "add_to_cart", "product_id": product.id},
+    }
+
+
+async def _form_slots(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> dict[str, Any]:
+    events = await ValidateShoppingForm().run(dispatcher, tracker, domain)
+    return {
+        e["name"]: e["value"]
+        for e in events
+        if e.get("event") == "slot" and e["name"] in SELLING_SLOTS and e["value"] is not None
+    }
+
+
+async def _comparison(turn: Turn, first: Any) -> str | None:
+    """For a consenting known customer only: how the top card compares with a past purchase."""
+    facts = turn.facts
+    if not (facts.personalise and facts.customer_id):
+        return None
+    kb = turn.runtime.brain.kb
+    orders: list[OrderView] = await turn.runtime.orders.for_customer(facts.customer_id)
+    for order in orders:
+        for item in order.items:
+            bought = kb.get_product(str(item.get("product_id", "")))
+            if bought and bought.id != first.id and bought.category == first.category:
+                diff = first.price - bought.price
+                amount = money(abs(diff), first.currency)
+                key = "same_price" if abs(diff) < 0.01 else "cheaper" if diff < 0 else "dearer"
+                return say(
+                    "compared_last_time",
+                    turn.language,
+                    title=bought.title,
+                    price=money(bought.price, bought.currency),
+                    diff=say(key, turn.language, amount=amount),
+                )
+    return None
+
+
+class ActionSearchProducts(Action):
+    def name(self) -> str:
+        return "action_search_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
+        text = turn.understanding.text
+        named = flow_for(text, runtime.flows)
+        if turn.understanding.intent == "product_search" and named and named.category != state.category:
+            state.restart_selling()  # a new kind of product: a new search
+        if not state.selling:
+            state.query, state.category = text, named.category if named else None
+        flow = next((f for f in runtime.flows if f.category == state.category), None)
+        state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
+        reply = turn.facts.reply or ""
+        if picked := constraint_from_reply(reply):
+            state.constraints = apply_constraint(state.constraints, *picked)
+        elif state.pending and (value := _typed_option(text, state.pending, state.pending_values)):
+            state.constraints = apply_constraint(state.constraints, state.pending, value)
+        force_results = reply == REPLY_RESULTS
+        state.pending, state.pending_values = None, []
+
+        kb = runtime.brain.kb
+        filters = filters_for(state.constraints, state.category)
+        result = await asyncio.to_thread(kb.search, state.query or text, filters=filters, k=settings.cards_shown)
+        relaxed = False
+        if result.total == 0 and state.constraints:
+            relaxed = True
+            result = await asyncio.to_thread(
+                kb.search, state.query or text, filters=filters_for({}, state.category), k=settings.cards_shown
+            )
+        if result.total == 0 or not result.hits:
+            dispatcher.utter_message(text=say("no_products", turn.language))
+            state.restart_selling()
+            return finish(turn, "fallback")
+        candidates = [hit.id for hit in result.hits]
+
+        may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
+        if may_ask and result.total > settings.narrow_above:
+            skip = set(state.asked) | constrained_facets(state.constraints)
+            question = choose_question(result.facets, result.total, skip=skip, flow=flow)
+            if question is not None:
+                text_out, options = question_message(question, result.facets, turn.language)
+                if not state.asked and flow and flow.intro:
+                    text_out = f"{flow.intro.get(turn.language) or flow.intro.get('en', '')} {text_out}"
+                state.asked.append(question.facet)
+                state.pending = question.facet
+                state.pending_values = [o["value"].partition("=")[2] for o in options if "=" in o["value"]]
+                dispatcher.utter_message(
+                    text=text_out,
+                    buttons=[{"title": o["label"], "payload": o["value"]} for o in options],
+                    json_message={"kind": "candidates", "product_ids": candidates, "total": result.total},
+                )
+                return [*finish(turn, "ask_clarifying"), SlotSet("requested_slot", question.facet)]
+
+        products = kb.products(candidates)
+        state.shown = [p.id for p in products]
+        intro = say("products_relaxed" if relaxed else "products_found", turn.language)
+        dispatcher.utter_message(
+            text=intro,
+            json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
+        )
+        if products and (note := await _comparison(turn, products[0])):
+            dispatcher.utter_message(text=note)
+        dispatcher.utter_message(
+            buttons=[{"title": say("restart_button", turn.language), "payload": REPLY_RESTART}],
+        )
+        return finish(turn, "show_products")
+
+
+def _typed_option(text: str, facet: str, values: list[str]) -> str | None:
+    """A typed answer to the pending question: one of the offered values, or a person count."""
+    typed = text.strip().lower().rstrip(".!")
+    if facet == "attr.persons" and (persons := extract(f"for {typed}").persons):
+        return str(persons)
+    return next((value for value in values if value.lower() == typed), None)
+
+
+class ActionStartOver(Action):
+    def name(self) -> str:
+        return "action_start_over"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        turn.state.restart_selling()
+        dispatcher.utter_message(text=say("what_product", turn.language))
+        return finish(turn, "ask_clarifying")

@@ -1,0 +1,52 @@
+"""Greeting, goodbye and the honest "I don't know"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions._turn import finish, turn_of
+from bot.engine import REPLY_HUMAN
+from bot.texts import say
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        dispatcher.utter_message(text=say("greet", turn.language))
+        return finish(turn, "greet")
+
+
+class ActionGoodbye(Action):
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        dispatcher.utter_message(text=say("goodbye", turn.language))
+        return finish(turn, "goodbye")
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        language = turn.language
+        dispatcher.utter_message(
+            text=say("fallback", language),
+            buttons=[{"title": say("human_button", language), "payload": REPLY_HUMAN}],
+        )
+        return finish(turn, "fallback")

@@ -1,0 +1,151 @@
+"""The understanding side wired to the knowledge engine: one embedding per utterance.
+
+``Brain`` embeds a message once, classifies it (bot intent, FAQ), and reads the
+keyword evidence from ``KnowledgeBase.faq_matches``. The FAQ classifier is refit
+whenever the FAQ set changes (a few ms for a shop's FAQ, seconds for 150 intents).
+CPU-bound and synchronous: the listener calls it through ``asyncio.to_thread``.
+See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from knowledge.base import KnowledgeBase, text_key
+
+from bot.nlu import (
+    Calibration,
+    FaqClassifier,
+    FaqGuess,
+    IntentClassifier,
+    Understanding,
+    understand,
+)
+
+KEYWORD_DEPTH = 10
+
+
+class RememberingEncoder:
+    """An embedder that keeps the vectors of recent queries, so the knowledge base's
+    searches on a message the bot already embedded skip the model."""
+
+    def __init__(self, embedder: Any, size: int = 4096) -> None:
+        self._embedder = embedder
+        self._size = size
+        self._known: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return int(self._embedder.dim)
+
+    @property
+    def model_id(self) -> str:
+        return str(self._embedder.model_id)
+
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._known[text] = vector
+                self._known.move_to_end(text)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            found = [self._known.get(text) for text in texts]
+        if all(vector is not None for vector in found) and texts:
+            return np.stack(found)  # type: ignore[arg-type]
+        vectors: np.ndarray = self._embedder.encode(list(texts))
+        return vectors
+
+
+class Brain:
+    """Intent, FAQ verdict and entities for shopper messages."""
+
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None) -> None:
+        self.kb = kb
+        self.calibration = calibration or Calibration.load()
+        self._intents: IntentClassifier | None = None
+        self._lock = threading.Lock()
+        self._faq_key: tuple[str, ...] | None = None
+        self._classifier: FaqClassifier | None = None
+
+    @property
+    def intents(self) -> IntentClassifier:
+        # Built on first use: embedding the examples loads the model, which setup() must not.
+        with self._lock:
+            if self._intents is None:
+                self._intents = IntentClassifier(self._encode)
+            return self._intents
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors: np.ndarray = self.kb.embedder.encode(list(texts))
+        return vectors
+
+    def faq_classifier(self) -> FaqClassifier:
+        """The classifier for the FAQs as they are now; refit after any FAQ change."""
+        hashes = self.kb.content_hashes()
+        key = tuple(sorted(h for (kind, _), h in hashes.items() if kind == "faq"))
+        with self._lock:
+            if self._classifier is None or key != self._faq_key:
+                self._classifier = self._fit()
+                self._faq_key = key
+            return self._classifier
+
+    def _fit(self) -> FaqClassifier:
+        keys, vectors = self.kb.vector_snapshot("faq")
+        row_of = {key: row for row, key in enumerate(keys)}
+        faq_ids: list[str] = []
+        rows: list[int] = []
+        for faq in self.kb.faqs():
+            for text in dict.fromkeys([faq.question, *faq.variants]):
+                if (row := row_of.get(text_key(text))) is not None:
+                    faq_ids.append(faq.id)
+                    rows.append(row)
+        return FaqClassifier(faq_ids, vectors[rows] if rows else np.zeros((0, self.kb.embedder.dim)))
+
+    def keyword_evidence(self, text: str, faq_id: str) -> float:
+        for match in self.kb.faq_matches(text, k=KEYWORD_DEPTH):
+            if match.faq_id == faq_id:
+                return match.keyword
+        return 0.0
+
+    def understand_many(
+        self, texts: Sequence[str], *, locale: str = "en", expecting_order: bool = False
+    ) -> list[Understanding]:
+        if not texts:
+            return []
+        vectors = self._encode(texts)
+        remember = getattr(self.kb.embedder, "remember", None)
+        if remember is not None:
+            remember(texts, vectors)
+        classifier = self.faq_classifier()
+        guesses: list[FaqGuess | None] = list(classifier.guess(vectors)) or [None] * len(texts)
+        results = []
+        for text, vector, guess in zip(texts, vectors, guesses, strict=True):
+            keyword = self.keyword_evidence(text, guess.faq_id) if guess else 0.0
+            u = understand(
+                text,
+                vector,
+                intents=self.intents,
+                faq_guess=guess,
+                keyword=keyword,
+                calibration=self.calibration,
+                locale=locale,
+                expecting_order=expecting_order,
+            )
+            if u.intent == "product_search" and self.kb.counts()["products"]:
+                u = replace(u, catalog_match=self.kb.search(text, k=1).total > 0)
+            results.append(u)
+        return results
+
+    def understand(
+        self, text: str, *, locale: str = "en", expecting_order: bool = False
+    ) -> Understanding:
+        return self.understand_many([text], locale=locale, expecting_order=expecting_order)[0]

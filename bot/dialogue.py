@@ -1,0 +1,164 @@
+"""The in-process dialogue runner: understand, decide, run the rasa-sdk action, collect replies.
+
+Rasa-format bot messages (``text``, ``buttons``, ``custom``) become hub messages
+in ``to_replies``, which the REST connector to a shop's own Rasa server uses
+too. See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import (
+    ActionAnswerFaq,
+    ActionFallback,
+    ActionGoodbye,
+    ActionGreet,
+    ActionHandoff,
+    ActionOrderStatus,
+    ActionSearchProducts,
+    ActionStartOver,
+    ActionSuggestFaqs,
+)
+from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
+from bot.engine import ActionName, BotState, Decision, Facts, decide, record
+from bot.nlu import Understanding
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Reply:
+    content_type: str  # text | quick_replies | product_cards | form
+    text: str
+    payload: dict[str, Any] | None = None
+
+
+@dataclass
+class TurnResult:
+    action: str
+    replies: list[Reply]
+    state: BotState
+    understanding: Understanding
+    decision: Decision
+    handoff: dict[str, Any] | None = None
+    product_ids: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON line `touchpoint bot ask --json` prints."""
+        u = self.understanding
+        confidence = u.faq.confidence if u.faq else u.intent_score
+        faq_id = self.decision.faq_id if self.action == "answer_faq" else None
+        return {
+            "text": u.text,
+            "action": self.action,
+            "faq_id": faq_id,
+            "product_ids": self.product_ids,
+            "confidence": round(confidence, 4),
+            "reply": "\n".join(r.text for r in self.replies if r.text),
+        }
+
+
+def rasa_action_for(decision: Decision) -> Action:
+    if decision.action is ActionName.ask_clarifying:
+        return ActionSuggestFaqs() if decision.suggestions else ActionStartOver()
+    return {
+        ActionName.answer_faq: ActionAnswerFaq,
+        ActionName.show_products: ActionSearchProducts,
+        ActionName.order_status: ActionOrderStatus,
+        ActionName.handoff: ActionHandoff,
+        ActionName.greet: ActionGreet,
+        ActionName.goodbye: ActionGoodbye,
+        ActionName.fallback: ActionFallback,
+    }[decision.action]()
+
+
+def to_replies(messages: list[dict[str, Any]]) -> tuple[list[Reply], dict[str, Any] | None, list[str]]:
+    """Rasa-format messages -> hub replies, the handoff packet if any, the products named."""
+    replies: list[Reply] = []
+    handoff: dict[str, Any] | None = None
+    product_ids: list[str] = []
+    for message in messages:
+        text = str(message.get("text") or "")
+        custom: dict[str, Any] = message.get("custom") or message.get("json_message") or {}
+        buttons = message.get("buttons") or []
+        kind = custom.get("kind")
+        if kind == "handoff":
+            handoff = custom["packet"]
+        if kind == "product_cards" or "products" in custom and kind is None:
+            products = custom.get("products", [])
+            product_ids = [str(p.get("id")) for p in products]
+            replies.append(Reply("product_cards", text, {"products": products}))
+        elif kind == "form" or "form" in custom and kind is None:
+            fields_ = {k: custom[k] for k in ("form", "fields", "submit_label") if k in custom}
+            replies.append(Reply("form", text, fields_))
+        elif buttons:
+            options = [{"label": str(b.get("title", "")), "value": str(b.get("payload", ""))} for b in buttons]
+            if kind == "candidates":
+                product_ids = [str(p) for p in custom.get("product_ids", [])]
+            replies.append(Reply("quick_replies", text, {"options": options}))
+        elif text:
+            payload = {k: v for k, v in custom.items() if k != "kind"} if kind == "faq" else None
+            replies.append(Reply("text", text, payload))
+    return replies, handoff, product_ids
+
+
+class Dialogue:
+    """One runtime, many conversations: each call is one shopper message."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def respond(
+        self,
+        text: str,
+        *,
+        state: BotState | None = None,
+        facts: Facts | None = None,
+        locale: str = "en",
+        sender_id: str = "cli",
+        understanding: Understanding | None = None,
+    ) -> TurnResult:
+        state = state or BotState()
+        facts = facts or Facts()
+        u = understanding or await self.runtime.understand(
+            text, locale, expecting_order=state.awaiting == "order"
+        )
+        decision = decide(u, state, facts, self.runtime.settings)
+        state = record(u, decision, state)
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker(
+            sender_id=sender_id,
+            slots={STATE_SLOT: state.to_dict(), **state.constraints},
+            latest_message={
+                "text": text,
+                "intent": {"name": u.intent, "confidence": u.intent_score},
+                "entities": [{"entity": k, "value": v} for k, v in u.entities.slots().items()],
+                "touchpoint": {
+                    "understanding": u,
+                    "decision": decision,
+                    "state": state,
+                    "facts": facts,
+                },
+            },
+            events=[],
+            paused=False,
+            followup_action=None,
+            active_loop={"name": "shopping_form"} if state.selling else {},
+            latest_action_name="action_listen",
+        )
+        events = await rasa_action_for(decision).run(dispatcher, tracker, {})
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        replies, handoff, product_ids = to_replies(dispatcher.messages)
+        return TurnResult(
+            action=str(slots.get(OUTCOME_SLOT) or decision.action.value),
+            replies=replies,
+            state=BotState.from_dict(slots.get(STATE_SLOT, state.to_dict())),
+            understanding=u,
+            decision=decision,
+            handoff=handoff,
+            product_ids=product_ids,
+        )

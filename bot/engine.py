@@ -1,0 +1,235 @@
+"""The dialogue engine: which skill answers a message. Pure: no I/O, no clock.
+
+Given what the message means (``Understanding``), the conversation's bot state
+and a few facts about the shopper, ``decide`` names the action to run and the
+reason; the rasa-sdk actions in bot/actions/ carry it out. The rules for a
+handoff live here and nowhere else. See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+from bot.nlu import Understanding
+from bot.settings import BotSettings
+
+
+class ActionName(StrEnum):
+    answer_faq = "answer_faq"
+    show_products = "show_products"
+    ask_clarifying = "ask_clarifying"
+    order_status = "order_status"
+    handoff = "handoff"
+    greet = "greet"
+    goodbye = "goodbye"
+    fallback = "fallback"
+
+
+class HandoffReason(StrEnum):
+    asked = "asked"
+    no_answer = "no_answer"  # failed answers in a row
+    frustration = "frustration"
+    high_value = "high_value"  # the configurable cart / customer value rule
+
+
+# Quick-reply values the bot itself sends; a click comes back as {"reply": value}.
+REPLY_HUMAN = "human"
+REPLY_RESTART = "restart"
+REPLY_SKIP = "skip"
+REPLY_RESULTS = "results"
+REPLY_FAQ = "faq:"  # + FAQ id
+REPLY_FACET = "facet:"  # + "<facet>=<value>"
+
+SELLING_SLOTS = ("budget_min", "budget_max", "persons", "size", "colour", "season")
+
+
+@dataclass
+class BotState:
+    """What the bot remembers in ``conversation.bot_state`` between messages."""
+
+    failed: int = 0  # unanswered messages in a row
+    failed_question: str | None = None
+    last_intent: str | None = None
+    last_confidence: float | None = None
+    # Guided selling: the search, its constraints and the questions asked so far.
+    query: str | None = None
+    category: str | None = None
+    constraints: dict[str, Any] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+    pending: str | None = None  # the facet of the question just asked
+    pending_values: list[str] = field(default_factory=list)  # the values it offered
+    shown: list[str] = field(default_factory=list)
+    # Order look-up for a shopper who is not identified.
+    awaiting: str | None = None  # "order" while the bot waits for number and e-mail
+    order_number: str | None = None
+    email: str | None = None
+    value_rule_fired: bool = False
+    handoff_offered: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> BotState:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def selling(self) -> bool:
+        return self.query is not None
+
+    def restart_selling(self) -> None:
+        self.query, self.category, self.pending = None, None, None
+        self.constraints, self.asked, self.shown, self.pending_values = {}, [], [], []
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the hub knows about the shopper, read fresh for every message."""
+
+    verified_customer: bool = False
+    customer_id: str | None = None
+    personalise: bool = False  # consent given; never true for anonymous visitors
+    cart_value: float | None = None
+    customer_value: float | None = None
+    reply: str | None = None  # the value of a clicked quick reply
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: ActionName
+    reason: str = ""
+    faq_id: str | None = None
+    suggestions: tuple[str, ...] = ()
+    handoff_reason: HandoffReason | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        return cls(
+            action=ActionName(data["action"]),
+            reason=data.get("reason", ""),
+            faq_id=data.get("faq_id"),
+            suggestions=tuple(data.get("suggestions") or ()),
+            handoff_reason=HandoffReason(data["handoff_reason"]) if data.get("handoff_reason") else None,
+        )
+
+
+def _handoff(reason: HandoffReason, why: str) -> Decision:
+    return Decision(ActionName.handoff, reason=why, handoff_reason=reason)
+
+
+def _value_rule(facts: Facts, settings: BotSettings) -> str | None:
+    if settings.handoff_cart_value is not None and (facts.cart_value or 0) > settings.handoff_cart_value:
+        return f"cart value {facts.cart_value:.2f} above {settings.handoff_cart_value:.2f}"
+    if (
+        settings.handoff_customer_value is not None
+        and (facts.customer_value or 0) > settings.handoff_customer_value
+    ):
+        return f"customer value {facts.customer_value:.2f} above {settings.handoff_customer_value:.2f}"
+    return None
+
+
+def _from_reply(reply: str, state: BotState) -> Decision | None:
+    if reply == REPLY_HUMAN:
+        return _handoff(HandoffReason.asked, "clicked talk to a human")
+    if reply.startswith(REPLY_FAQ):
+        return Decision(ActionName.answer_faq, reason="picked a suggestion", faq_id=reply[len(REPLY_FAQ) :])
+    if reply == REPLY_RESTART:
+        return Decision(ActionName.ask_clarifying, reason="start over")
+    if state.selling and (reply in (REPLY_SKIP, REPLY_RESULTS) or reply.startswith(REPLY_FACET)):
+        return Decision(ActionName.show_products, reason="answered a selling question")
+    return None
+
+
+def _answers_selling(u: Understanding, state: BotState) -> bool:
+    slots = u.entities.slots()
+    return state.selling and (
+        u.intent == "skip" or any(name in slots for name in SELLING_SLOTS) or state.pending is not None
+    )
+
+
+def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSettings) -> Decision:
+    """The next action for message ``u``; the order of the checks is the bot's priorities."""
+    if facts.reply and (decision := _from_reply(facts.reply, state)):
+        return decision
+    if u.intent == "handoff_request":
+        return _handoff(HandoffReason.asked, "asked for a human")
+    if u.intent == "frustration":
+        return _handoff(HandoffReason.frustration, "sounds frustrated")
+    if not state.value_rule_fired and (why := _value_rule(facts, settings)):
+        return _handoff(HandoffReason.high_value, why)
+    entities = u.entities
+    if u.intent == "order_status" or entities.order_number or (
+        state.awaiting == "order" and entities.email
+    ):
+        return Decision(ActionName.order_status, reason="order look-up")
+    if u.intent == "start_over":
+        return Decision(ActionName.ask_clarifying, reason="start over")
+    faq = u.faq
+    if u.intent == "product_search" and u.catalog_match and u.intent_score >= 1.0:
+        return Decision(ActionName.show_products, reason="asked for a product the catalog has")
+    if u.intent_score >= 1.0 and u.intent in ("greet", "goodbye", "thanks"):
+        return Decision(ActionName.greet if u.intent == "greet" else ActionName.goodbye, reason=u.intent)
+    if faq and faq.band == "answer":
+        return Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id=faq.faq_id)
+    if _answers_selling(u, state):
+        return Decision(ActionName.show_products, reason="answered a selling question")
+    if u.intent == "greet":
+        return Decision(ActionName.greet, reason="greeting")
+    if u.intent in ("goodbye", "thanks"):
+        return Decision(ActionName.goodbye, reason=u.intent)
+    shopping = {name for name in entities.slots() if name in SELLING_SLOTS}
+    if u.intent == "product_search" or (shopping and (faq is None or faq.band != "suggest")):
+        return Decision(ActionName.show_products, reason="looking for a product")
+    if faq and faq.band == "suggest":
+        return Decision(
+            ActionName.ask_clarifying, reason="close FAQ matches", suggestions=faq.suggestions
+        )
+    if state.failed + 1 >= settings.failed_answers_before_handoff:
+        return _handoff(HandoffReason.no_answer, f"{state.failed + 1} unanswered messages in a row")
+    return Decision(ActionName.fallback, reason="no confident answer")
+
+
+def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
+    """The state after ``decision`` was taken for ``u`` (the actions add their own slots)."""
+    failed = decision.action is ActionName.fallback or (
+        decision.action is ActionName.handoff and decision.handoff_reason is HandoffReason.no_answer
+    )
+    state.failed = state.failed + 1 if failed else 0
+    if failed:
+        state.failed_question = u.text
+    state.last_intent = decision.faq_id or u.intent or decision.action.value
+    state.last_confidence = round(u.faq.confidence, 3) if u.faq else round(u.intent_score, 3)
+    if decision.handoff_reason is HandoffReason.high_value:
+        state.value_rule_fired = True
+    return state
+
+
+def handoff_packet(
+    u: Understanding, decision: Decision, state: BotState, *, products: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What the agent sees first: why, what the bot understood, and what it already showed."""
+    reason = decision.handoff_reason or HandoffReason.asked
+    slots = {**state.constraints, **u.entities.slots()}
+    summary_bits = [f"Handoff ({reason.value})"]
+    if state.query:
+        summary_bits.append(f"shopping for '{state.query}'")
+    if state.failed_question:
+        summary_bits.append(f"unanswered: '{state.failed_question}'")
+    summary_bits.append(f"last message: '{u.text[:80]}'")
+    return {
+        "reason": reason.value,
+        "detail": decision.reason,
+        "intent": state.last_intent or u.intent,
+        "confidence": state.last_confidence,
+        "slots": slots,
+        "products_shown": products,
+        "failed_question": state.failed_question,
+        "language": u.language,
+        "summary": "; ".join(summary_bits),
+    }

@@ -1,0 +1,247 @@
+"""Rule-based entity extraction for English and German shopper text.
+
+Pure functions, no I/O. Numbers, prices and e-mail addresses follow fixed
+shapes, so regular expressions are both more exact and far cheaper than a model.
+See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.analysis import detect_language as knowledge_language
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "a couple": 2,
+    "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "zwölf": 12,
+}  # fmt: skip
+
+# Canonical colour names (English) and the words that mean them; German stems
+# take adjective endings ("schwarzen", "rote").
+COLOURS = {
+    "black": ("black", "schwarz"),
+    "white": ("white", "weiß", "weiss"),
+    "red": ("red", "rot"),
+    "blue": ("blue", "blau", "navy"),
+    "green": ("green", "grün", "gruen", "olive", "oliv"),
+    "yellow": ("yellow", "gelb"),
+    "grey": ("grey", "gray", "grau", "anthracite", "anthrazit"),
+    "orange": ("orange",),
+    "pink": ("pink", "rosa"),
+    "purple": ("purple", "lila", "violett"),
+    "brown": ("brown", "braun"),
+    "beige": ("beige", "sand"),
+    "silver": ("silver", "silber"),
+    "gold": ("gold", "golden"),
+}
+
+SEASONS = {
+    "summer": ("summer", "sommer"),
+    "winter": ("winter",),
+    "3-season": ("3-season", "three-season", "3-jahreszeiten", "drei-jahreszeiten", "spring",
+                 "autumn", "fall", "frühling", "herbst"),
+    "4-season": ("4-season", "four-season", "all season", "all-season", "ganzjährig",
+                 "4-jahreszeiten", "vier-jahreszeiten"),
+}  # fmt: skip
+
+_CURRENCY = r"(?:€|eur(?:o|os)?\b|\$|usd\b|dollars?\b|£|gbp\b|pounds?\b|chf\b|franken\b)"
+_AMOUNT = r"(\d{1,6}(?:[.,]\d{1,2})?)"
+_MONEY = rf"(?:{_CURRENCY}\s*)?{_AMOUNT}(?:\s*{_CURRENCY}|,-)?"
+_RANGE = re.compile(
+    rf"(?:between|zwischen|from|von)\s+{_MONEY}\s+(?:and|und|to|bis|-)\s+{_MONEY}"
+    rf"|{_MONEY}\s*(?:-|–|to|bis)\s*{_MONEY}\s*(?={_CURRENCY})",
+    re.IGNORECASE,
+)
+_MAX = re.compile(
+    r"(?:under|below|less than|cheaper than|no more than|not more than|max(?:imum|\.)?|up to|"
+    r"at most|within|unter|unterhalb von|weniger als|günstiger als|billiger als|höchstens|"
+    r"maximal|bis zu|bis|nicht mehr als)\s+" + _MONEY,
+    re.IGNORECASE,
+)
+_MIN = re.compile(
+    r"(?:over|above|more than|at least|from|min(?:imum|\.)?|über|ueber|mehr als|mindestens|ab)\s+"
+    + _MONEY,
+    re.IGNORECASE,
+)
+_AROUND = re.compile(
+    r"(?:around|about|approximately|roughly|circa|ca\.|etwa|ungefähr|um die|rund)\s+" + _MONEY,
+    re.IGNORECASE,
+)
+# A bare amount counts as a budget only with a currency: "100 euro", "€80", "$ 50".
+_PRICE = re.compile(rf"{_CURRENCY}\s*{_AMOUNT}|{_AMOUNT}\s*{_CURRENCY}", re.IGNORECASE)
+_BUDGET_WORD = re.compile(r"\b(?:budget|price|preis|kosten|spend|ausgeben)\b", re.IGNORECASE)
+
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + ")"
+_PERSONS = re.compile(
+    rf"(?:for|für|fuer)\s+{_NUMBER}\s*(?:people|persons?|guests?|adults?|personen|leute|gäste)?\b"
+    rf"|{_NUMBER}[\s-]*(?:people|persons?|person|guests?|personen|leute|gäste|mann|man)\b"
+    rf"|family of\s+{_NUMBER}|familie mit\s+{_NUMBER}",
+    re.IGNORECASE,
+)
+_SIZE = re.compile(
+    r"\b(?:size|größe|groesse|gr\.)\s*:?\s*(xxs|xs|s|m|l|xl|xxl|3xl|\d{1,3}(?:[.,]5)?)\b"
+    r"|\b(xxs|xs|xl|xxl|3xl)\b"
+    r"|\b(\d{1,3}(?:[.,]\d)?)\s*(cm|l|liters?|litres?|liter|mm|inch|zoll)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_ORDER = re.compile(
+    r"(?:order|bestellung|bestellnummer|auftrag|purchase)\s*(?:number|no\.?|nr\.?|nummer|#|id)?"
+    r"\s*[:#]?\s*([A-Z]{0,4}-?\d{4,12})\b"
+    r"|#\s*([A-Z]{0,4}-?\d{4,12})\b"
+    r"|\b([A-Z]{2,4}-\d{4,12})\b",
+    re.IGNORECASE,
+)
+_BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class Budget:
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Entities:
+    budget: Budget | None = None
+    persons: int | None = None
+    size: str | None = None
+    colours: tuple[str, ...] = ()
+    season: str | None = None
+    order_number: str | None = None
+    email: str | None = None
+
+    def slots(self) -> dict[str, object]:
+        """The non-empty entities as slot values (the names the flows and forms use)."""
+        values: dict[str, object] = {}
+        if self.budget and self.budget.maximum is not None:
+            values["budget_max"] = self.budget.maximum
+        if self.budget and self.budget.minimum is not None:
+            values["budget_min"] = self.budget.minimum
+        if self.persons is not None:
+            values["persons"] = self.persons
+        if self.size:
+            values["size"] = self.size
+        if self.colours:
+            values["colour"] = self.colours[0]
+        if self.season:
+            values["season"] = self.season
+        if self.order_number:
+            values["order_number"] = self.order_number
+        if self.email:
+            values["email"] = self.email
+        return values
+
+
+def _amount(text: str | None) -> float:
+    return float((text or "0").replace(",", "."))
+
+
+def _first(groups: tuple[str | None, ...]) -> str | None:
+    return next((g for g in groups if g), None)
+
+
+def _count(word: str) -> int | None:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def extract_budget(text: str) -> Budget | None:
+    if match := _RANGE.search(text):
+        low, high = (_amount(g) for g in match.groups() if g)
+        return Budget(minimum=min(low, high), maximum=max(low, high))
+    if match := _MAX.search(text):
+        return Budget(maximum=_amount(match.group(1)))
+    if match := _AROUND.search(text):
+        value = _amount(match.group(1))
+        return Budget(minimum=round(value * 0.8, 2), maximum=round(value * 1.2, 2))
+    if (match := _MIN.search(text)) and (_PRICE.search(text) or _BUDGET_WORD.search(text)):
+        return Budget(minimum=_amount(match.group(1)))
+    if match := _PRICE.search(text):
+        return Budget(maximum=_amount(_first(match.groups())))
+    return None
+
+
+def extract_persons(text: str) -> int | None:
+    for match in _PERSONS.finditer(text):
+        word = _first(match.groups())
+        count = _count(word) if word else None
+        # "for 2" alone is a person count; "for 20 euro" is a price, caught by the lookahead below.
+        tail = text[match.end() : match.end() + 8].lower()
+        if count and 0 < count <= 30 and not re.match(rf"\s*{_CURRENCY}", tail):
+            return count
+    return None
+
+
+def extract_size(text: str) -> str | None:
+    match = _SIZE.search(text)
+    if not match:
+        return None
+    named, bare, number, unit = match.groups()
+    if number:
+        unit = {"liter": "l", "liters": "l", "litres": "l", "litre": "l", "zoll": "inch"}.get(
+            unit.lower(), unit.lower()
+        )
+        return f"{number.replace(',', '.')} {unit}"
+    return (named or bare or "").upper()
+
+
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})(?:e|en|er|es|em)?\b", re.IGNORECASE)
+
+
+_COLOUR_PATTERNS = {name: _word_pattern(words) for name, words in COLOURS.items()}
+_SEASON_PATTERNS = {name: _word_pattern(words) for name, words in SEASONS.items()}
+
+
+def extract_colours(text: str) -> tuple[str, ...]:
+    found = [(m.start(), name) for name, p in _COLOUR_PATTERNS.items() if (m := p.search(text))]
+    return tuple(name for _, name in sorted(found))
+
+
+def extract_season(text: str) -> str | None:
+    for name in ("4-season", "3-season", "summer", "winter"):
+        if _SEASON_PATTERNS[name].search(text):
+            return name
+    return None
+
+
+def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
+    """An order number; with ``expecting`` (the bot just asked for one) a bare number counts."""
+    if match := _ORDER.search(_EMAIL.sub(" ", text)):
+        return (_first(match.groups()) or "").upper()
+    if expecting and (match := _BARE_ORDER.match(text)):
+        return match.group(1).upper()
+    return None
+
+
+def extract_email(text: str) -> str | None:
+    match = _EMAIL.search(text)
+    return match.group(0).lower() if match else None
+
+
+def extract(text: str, *, expecting_order: bool = False) -> Entities:
+    order_number = extract_order_number(text, expecting=expecting_order)
+    # Order numbers and e-mails must not be read as prices, sizes or person counts.
+    rest = _EMAIL.sub(" ", text)
+    if order_number:
+        rest = re.sub(re.escape(order_number), " ", rest, flags=re.IGNORECASE)
+    return Entities(
+        budget=extract_budget(rest),
+        persons=extract_persons(rest),
+        size=extract_size(rest),
+        colours=extract_colours(rest),
+        season=extract_season(rest),
+        order_number=order_number,
+        email=extract_email(text),
+    )
+
+
+def detect_language(text: str, locale: str = "en") -> str:
+    """"de" or "en" for ``text``; when the words do not tell, the contact's locale decides."""
+    return knowledge_language(text, "de" if locale.lower().startswith("de") else "en")

@@ -1,0 +1,142 @@
+"""Wires the bot to the hub: visitor messages in, bot messages and handoffs out.
+
+Registered on ``message.created`` (answer visitors while the conversation is
+with the bot) and ``conversation.status_changed`` (greet the shopper again when
+an agent hands the conversation back). See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+from bot.dialogue import Dialogue, Reply
+from bot.engine import BotState, Facts
+from bot.rasa_rest import RasaError, ask_rasa
+from bot.runtime import Runtime
+from bot.texts import say
+from chat.events import ConversationStatusChanged, DomainEvent, EventName, MessageCreated
+from chat.hub import Hub
+from chat.lifecycle import Cause, ConversationState, LifecycleError, Status, bot_should_answer
+from chat.service import ConversationContext
+
+log = logging.getLogger("touchpoint.bot")
+
+
+def facts_of(context: ConversationContext, reply: str | None, customer_value: float | None) -> Facts:
+    contact = context.contact
+    verified = contact.identity_verified and contact.customer_id is not None
+    cart = contact.attributes.get("cart_value")
+    return Facts(
+        verified_customer=verified,
+        customer_id=contact.customer_id if verified else None,
+        # Purchase history only with consent, and only for a customer the shop vouched for.
+        personalise=verified and contact.consent_personalisation is True,
+        cart_value=float(cart) if isinstance(cart, int | float) else None,
+        customer_value=customer_value,
+        reply=reply,
+    )
+
+
+class BotListener:
+    def __init__(self, hub: Hub, runtime: Runtime) -> None:
+        self.hub = hub
+        self.runtime = runtime
+        self.dialogue = Dialogue(runtime)
+        # One message at a time per conversation: the bot state is read, changed and saved.
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def install(self) -> None:
+        self.hub.listeners.on(EventName.message_created)(self.on_message)
+        self.hub.listeners.on(EventName.conversation_status_changed)(self.on_status_changed)
+
+    async def on_message(self, event: DomainEvent) -> None:
+        created = event.payload
+        assert isinstance(created, MessageCreated)
+        if created.sender_kind != "visitor" or created.private:
+            return
+        cid = created.conversation_id
+        async with self._locks[cid]:
+            context = await self.hub.conversations.context(cid)
+            status = Status(context.conversation.status)
+            if not bot_should_answer(ConversationState(cid, status)):
+                return
+            message = next((m for m in context.recent if m.seq == created.seq), None)
+            reply = (message.payload or {}).get("reply") if message else None
+            if self.runtime.settings.rasa_url:
+                await self._via_rasa(cid, created.text, context, reply)
+                return
+            await self._answer(cid, created.text, context, reply if isinstance(reply, str) else None)
+
+    async def _answer(self, cid: int, text: str, context: ConversationContext, reply: str | None) -> None:
+        settings = self.runtime.settings
+        customer_value = None
+        if settings.handoff_customer_value is not None and context.contact.customer_id:
+            customer_value = await self.runtime.orders.customer_value(context.contact.customer_id)
+        result = await self.dialogue.respond(
+            text,
+            state=BotState.from_dict(context.bot_state),
+            facts=facts_of(context, reply, customer_value),
+            locale=context.contact.locale,
+            sender_id=str(cid),
+        )
+        await self.hub.conversations.save_bot_state(cid, result.state.to_dict())
+        log.info(
+            "bot answered",
+            extra={"conversation_id": cid, "action": result.action, "intent": result.state.last_intent},
+        )
+        await self._deliver(cid, result.replies, result.handoff)
+
+    async def _deliver(self, cid: int, replies: list[Reply], handoff: dict[str, Any] | None) -> None:
+        if handoff is not None:
+            try:
+                await self.hub.conversations.transition(
+                    cid, Cause.handoff, actor="bot", reason=str(handoff.get("reason", "asked")), context=handoff
+                )
+            except LifecycleError as exc:  # an agent took it meanwhile: nothing left to hand off
+                log.info("handoff skipped", extra={"conversation_id": cid, "error": str(exc)})
+                return
+        for reply in replies:
+            await self.hub.conversations.post_message(
+                cid, sender_kind="bot", text=reply.text, content_type=reply.content_type, payload=reply.payload
+            )
+
+    async def _via_rasa(self, cid: int, text: str, context: ConversationContext, reply: Any) -> None:
+        facts = facts_of(context, reply if isinstance(reply, str) else None, None)
+        metadata = {
+            "verified_customer": facts.verified_customer,
+            "customer_id": facts.customer_id,
+            "personalise": facts.personalise,
+            "locale": context.contact.locale,
+            "reply": facts.reply,
+        }
+        settings = self.runtime.settings
+        try:
+            replies, handoff = await ask_rasa(
+                settings.rasa_url or "",
+                sender=str(cid),
+                text=reply if isinstance(reply, str) else text,
+                metadata=metadata,
+                timeout=settings.rasa_timeout_seconds,
+            )
+        except RasaError as exc:
+            log.warning("rasa unavailable", extra={"conversation_id": cid, "error": str(exc)})
+            replies = [Reply("text", say("fallback", context.contact.locale[:2]))]
+            handoff = None
+        await self._deliver(cid, replies, handoff)
+
+    async def on_status_changed(self, event: DomainEvent) -> None:
+        changed = event.payload
+        assert isinstance(changed, ConversationStatusChanged)
+        if changed.to_status != Status.bot.value or changed.cause != Cause.release.value:
+            return
+        cid = changed.conversation_id
+        async with self._locks[cid]:
+            context = await self.hub.conversations.context(cid)
+            state = BotState.from_dict(context.bot_state)
+            state.failed, state.handoff_offered = 0, False
+            await self.hub.conversations.save_bot_state(cid, state.to_dict())
+            language = "de" if context.contact.locale.lower().startswith("de") else "en"
+            await self.hub.conversations.post_message(cid, sender_kind="bot", text=say("welcome_back", language))

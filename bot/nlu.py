@@ -1,0 +1,281 @@
+"""Understanding shopper text: the bot's intents, the FAQ it asks about, and entities.
+
+FAQ matching is a softmax classifier over the embeddings of every FAQ question
+and variant, checked against the nearest of those texts and the keyword
+evidence from the knowledge engine; a logistic calibration (a few numbers in
+bot/data/calibration.json, refit with ``touchpoint bot calibrate``) turns the
+three into the probability that the best FAQ is right. The bot's own intents
+come from rules for the unambiguous cases and the nearest examples in
+bot/data/intents.yml otherwise. No I/O beyond reading those two files.
+See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot.entities import Entities, detect_language, extract
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+"""Texts to L2-normalised embeddings, one row each."""
+
+DATA = Path(__file__).parent / "data"
+CALIBRATION_FILE = DATA / "calibration.json"
+
+BOT_INTENTS = (
+    "greet", "goodbye", "thanks", "handoff_request", "order_status", "product_search",
+    "frustration", "start_over", "skip",
+)  # fmt: skip
+
+# Unambiguous phrasings that need no model, English and German.
+_RULES: dict[str, re.Pattern[str]] = {
+    "handoff_request": re.compile(
+        r"\b(?:talk|speak|chat|connect|transfer|put)\b.{0,40}\b(?:human|person|agent|someone|"
+        r"somebody|representative|operator|staff)\b"
+        r"|\b(?:real|live) (?:person|human|agent)\b|^\W*(?:human|agent|operator)\W*$"
+        r"|\b(?:mitarbeiter\w*|menschen|mensch|kundenberater\w*|kundenservice|kundendienst)\b",
+        re.IGNORECASE,
+    ),
+    "frustration": re.compile(
+        r"\b(?:useless|stupid|idiot\w*|ridiculous|waste of (?:my )?time|annoy\w*|fed up|"
+        r"nutzlos|sinnlos|dumm\w*|genervt|ärger\w*|unverschämt|bringt nichts|frustrier\w*)\b"
+        r"|!{3,}",
+        re.IGNORECASE,
+    ),
+    "start_over": re.compile(
+        r"\b(?:start (?:over|again)|restart|reset|new search|von vorne|neu anfangen|neue suche)\b",
+        re.IGNORECASE,
+    ),
+    "skip": re.compile(
+        r"^\W*(?:skip|pass|any|whatever|no preference|(?:i )?don'?t care|doesn'?t matter|egal|"
+        r"ist (?:mir )?egal|überspringen|ueberspringen|keine präferenz|weiter)\W*$",
+        re.IGNORECASE,
+    ),
+    "greet": re.compile(
+        r"^\W*(?:hi|hello|hey|hallo|moin|servus|grüß gott|good (?:morning|afternoon|evening)|"
+        r"guten (?:morgen|tag|abend))(?: there)?\W*$",
+        re.IGNORECASE,
+    ),
+    "product_search": re.compile(
+        r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|do you (?:have|sell)|"
+        r"show me|ich suche|suche (?:ein|eine|einen|nach)|ich brauche|empfiehl\w*|empfehlen|habt ihr|"
+        r"haben sie|zeig mir)\b",
+        re.IGNORECASE,
+    ),
+    "goodbye": re.compile(
+        r"^\W*(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$", re.IGNORECASE
+    ),
+    "thanks": re.compile(
+        r"^\W*(?:thanks|thank you|thx|danke|vielen dank|danke schön)\b.{0,25}$", re.IGNORECASE
+    ),
+}
+# Order words next to a possessive: "where is my parcel", "meine Bestellung".
+_OWN_ORDER = re.compile(
+    r"\b(?:my|meine?m?n?)\s+(?:\w+\s+)?(?:order|package|parcel|delivery|shipment|return|refund|"
+    r"bestellung|paket|lieferung|sendung|rücksendung|retoure|erstattung)\b",
+    re.IGNORECASE,
+)
+INTENT_THRESHOLD = 0.72  # cosine to the nearest example; below it the intent is "none"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic model: P(top FAQ is right) from (classifier probability, similarity, keyword)."""
+
+    weights: tuple[float, float, float]
+    bias: float
+    answer_threshold: float
+    suggest_threshold: float
+    fitted_on: str = ""
+
+    def confidence(self, probability: float, dense: float, keyword: float) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, (probability, dense, keyword), strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        data = json.loads(path.read_text())
+        return cls(**{**data, "weights": tuple(data["weights"])})
+
+    def save(self, path: Path = CALIBRATION_FILE) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+
+def fit_softmax(
+    vectors: np.ndarray, labels: np.ndarray, classes: int, *, weight_decay: float = 1e-5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression by L-BFGS; a light penalty keeps rare FAQs in reach."""
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+    y = torch.from_numpy(labels.astype(np.int64))
+    weights = torch.zeros(x.shape[1], classes, requires_grad=True)
+    bias = torch.zeros(classes, requires_grad=True)
+    optimiser = torch.optim.LBFGS([weights, bias], max_iter=60, line_search_fn="strong_wolfe")
+
+    def loss() -> torch.Tensor:
+        optimiser.zero_grad()
+        value = torch.nn.functional.cross_entropy(x @ weights + bias, y)
+        value = value + weight_decay * (weights**2).sum()
+        value.backward()  # type: ignore[no-untyped-call]
+        return value
+
+    # One thread: on a busy 2-core machine, spinning worker threads made this 3x slower.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        optimiser.step(loss)  # type: ignore[no-untyped-call]
+    finally:
+        torch.set_num_threads(threads)
+    return weights.detach().numpy(), bias.detach().numpy()
+
+
+@dataclass(frozen=True)
+class FaqGuess:
+    faq_id: str
+    probability: float  # the classifier's softmax probability
+    dense: float  # cosine to the nearest text of that FAQ
+    runner_ups: tuple[str, ...]  # the next most likely FAQs, best first
+
+
+class FaqClassifier:
+    """Which FAQ a question is about, from the embeddings of every FAQ's texts."""
+
+    def __init__(self, faq_ids: Sequence[str], vectors: np.ndarray) -> None:
+        self.labels = sorted(set(faq_ids))
+        index = {faq_id: i for i, faq_id in enumerate(self.labels)}
+        self._rows = np.array([index[faq_id] for faq_id in faq_ids], dtype=np.int64)
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(self.labels) > 1:
+            self._weights, self._bias = fit_softmax(self._vectors, self._rows, len(self.labels))
+        else:  # one FAQ: nothing to tell apart, the similarity alone decides
+            self._weights = np.zeros((vectors.shape[1], 1), np.float32)
+            self._bias = np.zeros(1, np.float32)
+
+    def guess(self, queries: np.ndarray, runner_ups: int = 2) -> list[FaqGuess]:
+        if not self.labels:
+            return []
+        logits = queries @ self._weights + self._bias
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        order = np.argsort(-probabilities, axis=1)[:, : runner_ups + 1]
+        similarities = queries @ self._vectors.T
+        guesses = []
+        for row, ranked in enumerate(order):
+            best = int(ranked[0])
+            dense = float(similarities[row, self._rows == best].max())
+            guesses.append(
+                FaqGuess(
+                    faq_id=self.labels[best],
+                    probability=float(probabilities[row, best]),
+                    dense=dense,
+                    runner_ups=tuple(self.labels[int(i)] for i in ranked[1:]),
+                )
+            )
+        return guesses
+
+
+class IntentClassifier:
+    """The bot's own intents: rules first, then the nearest example in intents.yml."""
+
+    def __init__(self, encode: Encode, examples: dict[str, list[str]] | None = None) -> None:
+        if examples is None:
+            examples = yaml.safe_load((DATA / "intents.yml").read_text(encoding="utf-8"))
+        self._intents = [intent for intent, texts in examples.items() for _ in texts]
+        self._vectors = encode([text for texts in examples.values() for text in texts])
+
+    def classify(self, text: str, vector: np.ndarray) -> tuple[str | None, float]:
+        for intent, pattern in _RULES.items():
+            if pattern.search(text):
+                return intent, 1.0
+        if _OWN_ORDER.search(text):
+            return "order_status", 0.9
+        similarities = self._vectors @ vector
+        best = int(similarities.argmax())
+        score = float(similarities[best])
+        return (self._intents[best], score) if score >= INTENT_THRESHOLD else (None, score)
+
+
+@dataclass(frozen=True)
+class FaqVerdict:
+    faq_id: str
+    confidence: float
+    band: str  # "answer" | "suggest" | "unknown"
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str
+    language: str
+    intent: str | None
+    intent_score: float
+    faq: FaqVerdict | None
+    entities: Entities
+    catalog_match: bool = False  # a product search for this text finds something
+    vector: Any = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> dict[str, Any]:
+        """What the handoff packet and the Rasa tracker carry (JSON-safe)."""
+        return {
+            "text": self.text,
+            "language": self.language,
+            "intent": self.intent,
+            "intent_score": round(self.intent_score, 3),
+            "faq_id": self.faq.faq_id if self.faq else None,
+            "faq_confidence": round(self.faq.confidence, 3) if self.faq else None,
+            "faq_band": self.faq.band if self.faq else None,
+            "entities": self.entities.slots(),
+            "catalog_match": self.catalog_match,
+        }
+
+
+def verdict(
+    guess: FaqGuess, keyword: float, calibration: Calibration
+) -> FaqVerdict:
+    confidence = calibration.confidence(guess.probability, guess.dense, keyword)
+    if confidence >= calibration.answer_threshold:
+        band = "answer"
+    elif confidence >= calibration.suggest_threshold:
+        band = "suggest"
+    else:
+        band = "unknown"
+    return FaqVerdict(
+        faq_id=guess.faq_id,
+        confidence=confidence,
+        band=band,
+        suggestions=(guess.faq_id, *guess.runner_ups),
+    )
+
+
+def understand(
+    text: str,
+    vector: np.ndarray,
+    *,
+    intents: IntentClassifier,
+    faq_guess: FaqGuess | None,
+    keyword: float,
+    calibration: Calibration,
+    locale: str = "en",
+    expecting_order: bool = False,
+) -> Understanding:
+    intent, score = intents.classify(text, vector)
+    return Understanding(
+        text=text,
+        language=detect_language(text, locale),
+        intent=intent,
+        intent_score=score,
+        faq=verdict(faq_guess, keyword, calibration) if faq_guess else None,
+        entities=extract(text, expecting_order=expecting_order),
+        vector=vector,
+    )

@@ -1,0 +1,68 @@
+"""The bot plugin: the runtime, the hub listener, the CLI groups and demo orders."""
+
+from __future__ import annotations
+
+import asyncio
+
+from knowledge.base import KnowledgeBase
+
+from bot.brain import Brain
+from bot.cli import bench_app, bot_app
+from bot.listener import BotListener
+from bot.runtime import OrderBook, Runtime, availability_probe, install
+from bot.settings import BotSettings
+from chat.db import utcnow
+from chat.hub import Hub
+from chat.models import Order
+from chat.plugins import Plugin
+
+
+def setup(hub: Hub) -> None:
+    settings = BotSettings()
+    runtime = Runtime(
+        brain=Brain(hub.require(KnowledgeBase)),
+        settings=settings,
+        orders=OrderBook(hub.sessions),
+        availability=availability_probe(hub.sessions, hub.presence.agents_online, settings),
+    )
+    hub.provide(Runtime, runtime)
+    install(runtime)  # the actions find it here
+    BotListener(hub, runtime).install()
+
+
+async def startup(hub: Hub) -> None:
+    brain = hub.require(Runtime).brain
+    # Fit the FAQ classifier and embed the intent examples before the first shopper.
+    await asyncio.to_thread(brain.faq_classifier)
+    await asyncio.to_thread(lambda: brain.intents)
+
+
+DEMO_ORDERS = [
+    {"id": "TP-10001", "customer_id": "cust-1001", "email": "anna@example.com", "status": "shipped",
+     "total": 189.90, "tracking_url": "https://tracking.example/TP-10001",
+     "items": [{"product_id": "tent-trail-2", "title": "Trail 2 tent", "quantity": 1, "price": 189.90}]},
+    {"id": "TP-10002", "customer_id": "cust-1001", "email": "anna@example.com", "status": "delivered",
+     "total": 59.00, "return_status": "return_received",
+     "items": [{"product_id": "pan-cast-28", "title": "Cast iron pan 28 cm", "quantity": 1, "price": 59.00}]},
+    {"id": "TP-10003", "customer_id": "cust-1002", "email": "ben@example.com", "status": "processing",
+     "total": 34.50, "items": [{"title": "Chef's knife", "quantity": 1, "price": 34.50}]},
+]  # fmt: skip
+
+
+async def seed_demo(hub: Hub) -> None:
+    """A few orders for the demo customers (the lead seeds the contacts)."""
+    async with hub.sessions() as db:
+        if await db.get(Order, DEMO_ORDERS[0]["id"]) is not None:
+            return
+        db.add_all(Order(**order, currency="EUR", placed_at=utcnow()) for order in DEMO_ORDERS)
+        await db.commit()
+
+
+plugin = Plugin(
+    name="bot",
+    requires=("knowledge",),
+    setup=setup,
+    startup=startup,
+    cli={"bot": bot_app, "bench": bench_app},
+    seed_demo=seed_demo,
+)

@@ -1,0 +1,185 @@
+"""Guided selling, pure: constraints to filters, and the one question that splits best.
+
+The candidates' facet counts (from the knowledge engine) say how each open
+question would divide them; the bot asks the one with the highest entropy, so
+each answer removes as much doubt as possible. The content team may fix the
+questions and their wording per category in bot/flows/<category>.yml; without
+a flow the bot asks about price and any attribute the candidates differ in.
+See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
+
+FLOWS_DIR = Path(__file__).parent / "flows"
+PRICE = "price"
+MAX_OPTIONS = 4
+
+# Where an extracted entity lands among the knowledge engine's filters.
+ENTITY_FILTERS = {
+    "budget_max": "price_max",
+    "budget_min": "price_min",
+    "persons": "attr.persons_min",
+    "colour": "attr.colour",
+    "season": "attr.season",
+    "size": "attr.size",
+}
+GENERIC_PROMPTS = {
+    PRICE: {"en": "What is your budget?", "de": "Wie hoch ist dein Budget?"},
+    "": {"en": "Which {name} would you like?", "de": "Welche Eigenschaft „{name}“ soll es sein?"},
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    facet: str
+    prompt: dict[str, str]
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # value -> language -> label
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A category's guided-selling questions, in the order the content team prefers."""
+
+    category: str
+    match: tuple[str, ...]
+    questions: tuple[Question, ...]
+    intro: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Flow:
+        questions = tuple(
+            Question(facet=q["facet"], prompt=q["ask"], labels=q.get("labels", {}))
+            for q in data.get("questions", [])
+        )
+        return cls(
+            category=data["category"],
+            match=tuple(word.lower() for word in data.get("match", [])),
+            questions=questions,
+            intro=data.get("intro", {}),
+        )
+
+
+def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
+    return [
+        Flow.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for path in sorted(folder.glob("*.yml"))
+    ]
+
+
+def flow_for(text: str, flows: list[Flow]) -> Flow | None:
+    lowered = text.lower()
+    return next((flow for flow in flows if any(word in lowered for word in flow.match)), None)
+
+
+def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:
+    """The knowledge engine's product filters for the shopper's constraints."""
+    filters: dict[str, Any] = {"category": category} if category else {}
+    for name, value in constraints.items():
+        filters[ENTITY_FILTERS.get(name, name)] = value
+    return filters
+
+
+def constraint_from_reply(reply: str) -> tuple[str, Any] | None:
+    """``facet:price=50-100`` -> a constraint; a price bucket becomes min and max."""
+    if not reply.startswith(REPLY_FACET):
+        return None
+    facet, _, value = reply[len(REPLY_FACET) :].partition("=")
+    return facet, value
+
+
+def apply_constraint(constraints: dict[str, Any], facet: str, value: str) -> dict[str, Any]:
+    updated = dict(constraints)
+    if facet == PRICE:
+        low, _, high = value.rstrip("+").partition("-")
+        updated["price_min"] = float(low) if low else None
+        updated["price_max"] = float(high) if high else None
+        return {k: v for k, v in updated.items() if v is not None}
+    updated[facet] = value
+    return updated
+
+
+def constrained_facets(constraints: dict[str, Any]) -> set[str]:
+    facets = set()
+    for name in constraints:
+        key = ENTITY_FILTERS.get(name, name)
+        if key.startswith("price"):
+            facets.add(PRICE)
+        else:
+            facets.add(key.removesuffix("_min").removesuffix("_max"))
+    return facets
+
+
+def split_entropy(counts: dict[str, int], total: int) -> float:
+    """How evenly a facet divides the candidates (bits); products without the facet count as
+    one more group, so a facet few products have scores low."""
+    known = sum(counts.values())
+    groups = [n for n in counts.values() if n > 0]
+    if total > known:
+        groups.append(total - known)
+    if len(counts) < 2:
+        return 0.0
+    return -sum(n / total * math.log2(n / total) for n in groups)
+
+
+def choose_question(
+    facets: dict[str, dict[str, int]],
+    total: int,
+    *,
+    skip: set[str],
+    flow: Flow | None,
+) -> Question | None:
+    """The open question whose answer splits the candidates best; None if nothing splits."""
+    if flow is not None:
+        options = [q for q in flow.questions if q.facet not in skip]
+    else:
+        names = [PRICE, *(n for n in facets if n.startswith("attr."))]
+        options = [Question(facet=n, prompt={}) for n in names if n not in skip]
+    scored = [(split_entropy(facets.get(q.facet, {}), total), i, q) for i, q in enumerate(options)]
+    scored = [item for item in scored if item[0] > 0.5]
+    if not scored:
+        return None
+    # Ties keep the flow's order: the content team knows which question reads best first.
+    return max(scored, key=lambda item: (round(item[0], 1), -item[1]))[2]
+
+
+def question_message(
+    question: Question, facets: dict[str, dict[str, int]], language: str
+) -> tuple[str, list[dict[str, str]]]:
+    """The text and quick replies for ``question``: its most common values, then skip."""
+    name = question.facet.removeprefix("attr.").replace("_", " ")
+    template = question.prompt or GENERIC_PROMPTS.get(question.facet) or GENERIC_PROMPTS[""]
+    text = template.get(language) or template.get("en") or next(iter(template.values()))
+    counts = facets.get(question.facet, {})
+    if question.facet == PRICE:
+        values = sorted(counts, key=_price_order)[:MAX_OPTIONS]
+    else:
+        values = sorted(counts, key=lambda v: -counts[v])[:MAX_OPTIONS]
+    options = []
+    for value in values:
+        label = question.labels.get(value, {}).get(language) or _label(question.facet, value)
+        options.append({"label": label, "value": f"{REPLY_FACET}{question.facet}={value}"})
+    skip = {"en": "Doesn't matter", "de": "Egal"}
+    results = {"en": "Show results", "de": "Ergebnisse zeigen"}
+    options.append({"label": skip.get(language, skip["en"]), "value": REPLY_SKIP})
+    options.append({"label": results.get(language, results["en"]), "value": REPLY_RESULTS})
+    return text.format(name=name), options
+
+
+def _price_order(label: str) -> float:
+    return float(label.rstrip("+").partition("-")[0] or 0)
+
+
+def _label(facet: str, value: str) -> str:
+    if facet == PRICE:
+        low, _, high = value.rstrip("+").partition("-")
+        return f"{low}+ €" if not high else f"{low}–{high} €"
+    return value

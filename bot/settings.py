@@ -1,0 +1,45 @@
+"""The bot's settings (environment prefix ``TOUCHPOINT_BOT_``); chat/config.py stays the core's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_BOT_", extra="ignore")
+
+    # A shop's own Rasa server; when set, visitor messages go there instead of our engine.
+    rasa_url: str | None = None
+    rasa_timeout_seconds: float = 10.0
+
+    # Guided selling: ask while more candidates than this remain, at most max_questions times.
+    max_questions: int = 3
+    narrow_above: int = 3
+    cards_shown: int = 3
+
+    # Handoff rules beyond an explicit request.
+    failed_answers_before_handoff: int = 2
+    handoff_cart_value: float | None = Field(None, description="hand off when the cart is worth more")
+    handoff_customer_value: float | None = Field(
+        None, description="hand off when the customer's past orders add up to more"
+    )
+
+    # Business hours in the shop's time zone, e.g. "mon-fri 09:00-18:00".
+    business_hours: str = "mon-fri 09:00-18:00"
+    timezone: str = "Europe/Berlin"
+    minutes_per_queued_conversation: float = 3.0
+
+    def is_business_time(self, now: dt.datetime) -> bool:
+        days, _, hours = self.business_hours.strip().lower().partition(" ")
+        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        first, _, last = days.partition("-")
+        open_days = range(names.index(first), names.index(last or first) + 1)
+        start, _, end = hours.partition("-")
+        local = now.astimezone(ZoneInfo(self.timezone))
+        opens = dt.time.fromisoformat(start.strip())
+        closes = dt.time.fromisoformat(end.strip())
+        return local.weekday() in open_days and opens <= local.time() < closes

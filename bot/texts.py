@@ -1,0 +1,119 @@
+"""Everything the bot says, in English and German. Templates are plain text, never HTML."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "greet": {
+        "en": "Hi! I can answer questions about orders, delivery and returns, or help you find "
+        "the right product. What are you looking for?",
+        "de": "Hallo! Ich beantworte Fragen zu Bestellung, Versand und Rückgabe oder helfe dir, "
+        "das passende Produkt zu finden. Wonach suchst du?",
+    },
+    "goodbye": {
+        "en": "Thanks for stopping by. Have a great day!",
+        "de": "Danke für deinen Besuch. Einen schönen Tag noch!",
+    },
+    "faq_source": {"en": "More: {url}", "de": "Mehr dazu: {url}"},
+    "suggest": {
+        "en": "I'm not completely sure what you mean. Is it one of these?",
+        "de": "Ich bin nicht ganz sicher, was du meinst. Ist es eine dieser Fragen?",
+    },
+    "fallback": {
+        "en": "Sorry, I don't know the answer to that. I can connect you with a colleague, or "
+        "you can rephrase your question.",
+        "de": "Das weiß ich leider nicht. Ich kann dich mit einer Kollegin oder einem Kollegen "
+        "verbinden, oder du formulierst die Frage anders.",
+    },
+    "human_button": {"en": "Talk to a human", "de": "Mit einem Menschen sprechen"},
+    "restart_button": {"en": "Start over", "de": "Neu anfangen"},
+    "what_product": {
+        "en": "Sure! What kind of product are you looking for?",
+        "de": "Gern! Was für ein Produkt suchst du?",
+    },
+    "products_found": {
+        "en": "Here are the best matches:",
+        "de": "Das passt am besten:",
+    },
+    "products_relaxed": {
+        "en": "Nothing matches all of that exactly; these come closest:",
+        "de": "Nichts passt genau auf alles; das kommt am nächsten:",
+    },
+    "no_products": {
+        "en": "I couldn't find a product for that. Could you describe it differently?",
+        "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",
+    },
+    "compared_last_time": {
+        "en": "Compared with the {title} you bought last time ({price}), the first one is {diff}.",
+        "de": "Verglichen mit {title} aus deinem letzten Kauf ({price}) ist das erste {diff}.",
+    },
+    "cheaper": {"en": "{amount} cheaper", "de": "{amount} günstiger"},
+    "dearer": {"en": "{amount} more expensive", "de": "{amount} teurer"},
+    "same_price": {"en": "the same price", "de": "gleich teuer"},
+    "order_ask": {
+        "en": "I can check that. Please send your order number and the e-mail address you "
+        "ordered with.",
+        "de": "Das prüfe ich gern. Schick mir bitte deine Bestellnummer und die E-Mail-Adresse "
+        "der Bestellung.",
+    },
+    "order_ask_email": {
+        "en": "Thanks. Which e-mail address did you use for that order?",
+        "de": "Danke. Mit welcher E-Mail-Adresse hast du bestellt?",
+    },
+    "order_ask_number": {
+        "en": "Thanks. What is the order number?",
+        "de": "Danke. Wie lautet die Bestellnummer?",
+    },
+    "order_refused": {
+        "en": "I couldn't find an order for that combination of order number and e-mail. "
+        "Please check both, or ask a colleague.",
+        "de": "Zu dieser Kombination aus Bestellnummer und E-Mail finde ich keine Bestellung. "
+        "Bitte prüfe beides oder frag eine Kollegin oder einen Kollegen.",
+    },
+    "order_none": {
+        "en": "I don't see any orders in your account yet.",
+        "de": "In deinem Konto sehe ich noch keine Bestellungen.",
+    },
+    "order_status": {
+        "en": "Order {number} ({total}): {status}.",
+        "de": "Bestellung {number} ({total}): {status}.",
+    },
+    "order_tracking": {"en": "Track it here: {url}", "de": "Sendungsverfolgung: {url}"},
+    "order_return": {"en": "Return: {status}.", "de": "Rücksendung: {status}."},
+    "handoff_online": {
+        "en": "A colleague will be with you shortly (expected wait about {minutes} min). "
+        "Your conversation so far is passed on, so no need to repeat yourself.",
+        "de": "Gleich ist eine Kollegin oder ein Kollege für dich da (Wartezeit etwa "
+        "{minutes} Min.). Der bisherige Verlauf wird übergeben, du musst nichts wiederholen.",
+    },
+    "handoff_offline": {
+        "en": "Our team is not available right now ({hours}). Leave your e-mail and we'll get "
+        "back to you; meanwhile I'm happy to keep helping.",
+        "de": "Unser Team ist gerade nicht erreichbar ({hours}). Hinterlass deine E-Mail, wir "
+        "melden uns; bis dahin helfe ich gern weiter.",
+    },
+    "offline_email": {"en": "Your e-mail", "de": "Deine E-Mail"},
+    "offline_message": {"en": "Your message", "de": "Deine Nachricht"},
+    "offline_submit": {"en": "Send", "de": "Senden"},
+    "welcome_back": {
+        "en": "I'm back. Anything else I can help you with?",
+        "de": "Da bin ich wieder. Kann ich noch etwas für dich tun?",
+    },
+    "invalid_budget": {
+        "en": "That budget doesn't look right; please give an amount above zero.",
+        "de": "Das Budget passt nicht; bitte gib einen Betrag über null an.",
+    },
+    "invalid_persons": {
+        "en": "Please give a number of people between 1 and 30.",
+        "de": "Bitte gib eine Personenzahl zwischen 1 und 30 an.",
+    },
+}
+
+
+def say(key: str, language: str, **values: object) -> str:
+    texts = TEXTS[key]
+    return (texts.get(language) or texts["en"]).format(**values)
+
+
+def money(amount: float, currency: str = "EUR") -> str:
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency.upper())
+    return f"{amount:.2f} {symbol}" if symbol else f"{amount:.2f} {currency}"

@@ -1,0 +1,146 @@
+"""The pure dialogue engine: priorities, handoff rules and the handoff packet."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import (
+    ActionName,
+    BotState,
+    Decision,
+    Facts,
+    HandoffReason,
+    decide,
+    handoff_packet,
+    record,
+)
+from bot.entities import extract
+from bot.nlu import FaqVerdict, Understanding
+from bot.settings import BotSettings
+
+
+def understood(
+    text: str,
+    intent: str | None = None,
+    *,
+    band: str | None = None,
+    faq_id: str = "returns",
+    score: float = 1.0,
+    catalog: bool = False,
+    expecting_order: bool = False,
+) -> Understanding:
+    confidence = {"answer": 0.95, "suggest": 0.4, "unknown": 0.1}.get(band or "", 0.0)
+    verdict = FaqVerdict(faq_id, confidence, band, (faq_id, "payment")) if band else None
+    return Understanding(
+        text=text,
+        language="en",
+        intent=intent,
+        intent_score=score,
+        faq=verdict,
+        entities=extract(text, expecting_order=expecting_order),
+        catalog_match=catalog,
+    )
+
+
+SETTINGS = BotSettings(handoff_cart_value=500.0, handoff_customer_value=2000.0)
+
+
+def test_confident_faq_is_answered() -> None:
+    decision = decide(understood("can I return this", band="answer"), BotState(), Facts(), SETTINGS)
+    assert decision == Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id="returns")
+
+
+def test_middle_band_offers_the_closest_questions() -> None:
+    decision = decide(understood("give back stuff", band="suggest"), BotState(), Facts(), SETTINGS)
+    assert decision.action is ActionName.ask_clarifying
+    assert decision.suggestions == ("returns", "payment")
+
+
+def test_unknown_falls_back_then_hands_off_after_two_failures() -> None:
+    state = BotState()
+    first = understood("what is the meaning of life", band="unknown")
+    decision = decide(first, state, Facts(), SETTINGS)
+    assert decision.action is ActionName.fallback
+    state = record(first, decision, state)
+    assert state.failed == 1 and state.failed_question == "what is the meaning of life"
+    second = understood("and the weather on mars?", band="unknown")
+    decision = decide(second, state, Facts(), SETTINGS)
+    assert decision.action is ActionName.handoff
+    assert decision.handoff_reason is HandoffReason.no_answer
+
+
+def test_a_good_answer_resets_the_failure_count() -> None:
+    state = record(understood("??", band="unknown"), Decision(ActionName.fallback), BotState())
+    state = record(understood("returns?", band="answer"), Decision(ActionName.answer_faq, faq_id="returns"), state)
+    assert state.failed == 0
+    assert decide(understood("hmm", band="unknown"), state, Facts(), SETTINGS).action is ActionName.fallback
+
+
+@pytest.mark.parametrize(
+    ("intent", "reason"), [("handoff_request", HandoffReason.asked), ("frustration", HandoffReason.frustration)]
+)
+def test_explicit_request_and_frustration_hand_off_even_over_an_faq(intent: str, reason: HandoffReason) -> None:
+    decision = decide(understood("x", intent, band="answer"), BotState(), Facts(), SETTINGS)
+    assert (decision.action, decision.handoff_reason) == (ActionName.handoff, reason)
+
+
+def test_clicking_talk_to_a_human() -> None:
+    decision = decide(understood("Talk to a human"), BotState(), Facts(reply="human"), SETTINGS)
+    assert decision.handoff_reason is HandoffReason.asked
+
+
+def test_value_rules_fire_once() -> None:
+    rich_cart = Facts(cart_value=650.0)
+    decision = decide(understood("hi", "greet"), BotState(), rich_cart, SETTINGS)
+    assert decision.handoff_reason is HandoffReason.high_value
+    assert "650.00" in decision.reason
+    state = record(understood("hi", "greet"), decision, BotState())
+    assert decide(understood("hi", "greet"), state, rich_cart, SETTINGS).action is ActionName.greet
+    loyal = decide(understood("hi", "greet"), BotState(), Facts(customer_value=2500.0), SETTINGS)
+    assert loyal.handoff_reason is HandoffReason.high_value
+    assert decide(understood("hi", "greet"), BotState(), Facts(cart_value=100.0), SETTINGS).action is ActionName.greet
+    assert decide(understood("hi", "greet"), BotState(), rich_cart, BotSettings()).action is ActionName.greet
+
+
+def test_order_questions_go_to_order_status() -> None:
+    assert decide(understood("where is TP-10001"), BotState(), Facts(), SETTINGS).action is ActionName.order_status
+    waiting = BotState(awaiting="order", order_number="TP-10001")
+    follow_up = understood("anna@example.com")
+    assert decide(follow_up, waiting, Facts(), SETTINGS).action is ActionName.order_status
+
+
+def test_product_search_and_selling_answers() -> None:
+    looking = understood("I'm looking for a tent", "product_search", catalog=True, band="answer")
+    assert decide(looking, BotState(), Facts(), SETTINGS).action is ActionName.show_products
+    # Without a catalog match a confident FAQ still wins.
+    no_catalog = understood("I'm looking for your returns policy", "product_search", band="answer")
+    assert decide(no_catalog, BotState(), Facts(), SETTINGS).action is ActionName.answer_faq
+    selling = BotState(query="tent", pending="attr.persons")
+    assert decide(understood("4"), selling, Facts(), SETTINGS).action is ActionName.show_products
+    assert decide(understood("skip", "skip"), selling, Facts(reply="skip"), SETTINGS).action is ActionName.show_products
+    assert decide(understood("under 300 euro"), BotState(), Facts(), SETTINGS).action is ActionName.show_products
+
+
+def test_start_over_and_small_talk() -> None:
+    assert decide(understood("start over", "start_over"), BotState(query="tent"), Facts(), SETTINGS).reason == "start over"
+    assert decide(understood("hello", "greet"), BotState(), Facts(), SETTINGS).action is ActionName.greet
+    assert decide(understood("bye", "goodbye"), BotState(), Facts(), SETTINGS).action is ActionName.goodbye
+
+
+def test_state_survives_a_round_trip_and_ignores_unknown_keys() -> None:
+    state = BotState(query="tent", constraints={"persons": 4}, asked=["price"], failed=1)
+    assert BotState.from_dict({**state.to_dict(), "from_an_old_version": 1}) == state
+
+
+def test_handoff_packet_carries_what_the_agent_needs() -> None:
+    state = BotState(query="tent for 4", constraints={"persons": 4}, failed_question="do you rent tents?")
+    u = understood("I want a human now", "handoff_request")
+    decision = decide(u, state, Facts(), SETTINGS)
+    state = record(u, decision, state)
+    packet = handoff_packet(u, decision, state, products=[{"id": "tent-5", "title": "Tent", "price": 279.0}])
+    assert packet["reason"] == "asked"
+    assert packet["slots"] == {"persons": 4}
+    assert packet["products_shown"][0]["id"] == "tent-5"
+    assert packet["failed_question"] == "do you rent tents?"
+    assert packet["intent"] == "handoff_request" and packet["confidence"] == 1.0
+    assert "tent for 4" in packet["summary"] and "do you rent tents?" in packet["summary"]

@@ -1,0 +1,80 @@
+"""Entity rules in English and German: prices, persons, sizes, colours, orders, e-mail."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.entities import Budget, detect_language, extract
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("a tent under 100 euro", Budget(maximum=100.0)),
+        ("ein Zelt unter 100 Euro", Budget(maximum=100.0)),
+        ("something under $100", Budget(maximum=100.0)),
+        ("between 50 and 80", Budget(minimum=50.0, maximum=80.0)),
+        ("zwischen 50 und 80 €", Budget(minimum=50.0, maximum=80.0)),
+        ("50-80 EUR please", Budget(minimum=50.0, maximum=80.0)),
+        ("bis 49,90 €", Budget(maximum=49.9)),
+        ("around 100 dollars", Budget(minimum=80.0, maximum=120.0)),
+        ("over 200 euro", Budget(minimum=200.0)),
+        ("a pan", None),
+    ],
+)
+def test_budget(text: str, budget: Budget | None) -> None:
+    assert extract(text).budget == budget
+
+
+@pytest.mark.parametrize(
+    ("text", "persons"),
+    [
+        ("tent for 4 people", 4),
+        ("Zelt für 4 Personen", 4),
+        ("for two", 2),
+        ("für zwei", 2),
+        ("a 3-person tent", 3),
+        ("family of 5", 5),
+        ("a tent for 20 euro", None),
+        ("a tent", None),
+    ],
+)
+def test_persons(text: str, persons: int | None) -> None:
+    assert extract(text).persons == persons
+
+
+def test_size_colour_season() -> None:
+    english = extract("a black jacket size XL for winter")
+    assert (english.size, english.colours, english.season) == ("XL", ("black",), "winter")
+    german = extract("eine schwarze Jacke in Größe 42, rote Mütze")
+    assert german.size == "42"
+    assert german.colours == ("black", "red")
+    assert extract("Pfanne 28 cm").size == "28 cm"
+    assert extract("Schlafsack für den Sommer").season == "summer"
+
+
+def test_order_number_and_email_are_not_prices() -> None:
+    found = extract("Where is order TP-10001? I'm anna@example.com")
+    assert found.order_number == "TP-10001"
+    assert found.email == "anna@example.com"
+    assert found.budget is None and found.persons is None
+    assert extract("Bestellung #123456 ist nicht da").order_number == "123456"
+    assert extract("10023").order_number is None
+    assert extract("10023", expecting_order=True).order_number == "10023"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Wo ist meine Bestellung?", "de"),
+        ("Where is my order?", "en"),
+        ("Größe", "de"),
+        ("ok", "en"),
+    ],
+)
+def test_language(text: str, language: str) -> None:
+    assert detect_language(text, "en") == language
+
+
+def test_language_tie_keeps_locale() -> None:
+    assert detect_language("ok", "de-AT") == "de"

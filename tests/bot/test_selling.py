@@ -1,0 +1,62 @@
+"""Choosing the question that splits the candidates best, and the declarative flows."""
+
+from __future__ import annotations
+
+from bot.selling import (
+    Flow,
+    apply_constraint,
+    choose_question,
+    constrained_facets,
+    filters_for,
+    flow_for,
+    load_flows,
+    question_message,
+    split_entropy,
+)
+
+
+def test_even_split_beats_lopsided() -> None:
+    assert split_entropy({"a": 5, "b": 5}, 10) > split_entropy({"a": 9, "b": 1}, 10)
+    assert split_entropy({"a": 10}, 10) == 0.0
+    # Products lacking the facet count as their own group: a rare facet does not look useful.
+    assert split_entropy({"a": 1, "b": 1}, 100) < split_entropy({"a": 50, "b": 50}, 100)
+
+
+def test_generic_question_from_facets() -> None:
+    facets = {"price": {"0-10": 10, "10-25": 10}, "attr.colour": {"red": 7, "blue": 7, "green": 6}}
+    question = choose_question(facets, 20, skip=set(), flow=None)
+    assert question is not None and question.facet == "attr.colour"
+    assert choose_question(facets, 20, skip={"attr.colour"}, flow=None).facet == "price"  # type: ignore[union-attr]
+    assert choose_question(facets, 20, skip={"attr.colour", "price"}, flow=None) is None
+
+
+def test_flow_questions_and_labels_in_both_languages() -> None:
+    flows = load_flows()
+    tents = flow_for("Ich suche ein Zelt", flows)
+    assert tents is not None and tents.category == "Outdoor/Tents"
+    assert flow_for("a cast iron pan", flows).category == "Kitchen/Cookware"  # type: ignore[union-attr]
+    assert flow_for("a hammock", flows) is None
+    facets = {"attr.season": {"summer": 3, "3-season": 4, "4-season": 2}, "attr.persons": {"2": 9}}
+    question = choose_question(facets, 9, skip=set(), flow=tents)
+    assert question is not None and question.facet == "attr.season"  # persons does not split these
+    text, options = question_message(question, facets, "de")
+    assert text == "Wann bist du meistens unterwegs?"
+    assert options[0] == {"label": "Frühling bis Herbst", "value": "facet:attr.season=3-season"}
+    assert [o["value"] for o in options[-2:]] == ["skip", "results"]
+
+
+def test_constraints_become_filters() -> None:
+    constraints = apply_constraint({"persons": 4}, "price", "100-250")
+    assert constraints == {"persons": 4, "price_min": 100.0, "price_max": 250.0}
+    assert apply_constraint({}, "price", "1000+") == {"price_min": 1000.0}
+    assert filters_for(constraints, "Outdoor/Tents") == {
+        "category": "Outdoor/Tents", "attr.persons_min": 4, "price_min": 100.0, "price_max": 250.0,
+    }  # fmt: skip
+    assert constrained_facets({"budget_max": 100, "attr.season": "summer", "persons": 2}) == {
+        "price", "attr.season", "attr.persons",
+    }  # fmt: skip
+
+
+def test_flow_from_dict() -> None:
+    flow = Flow.from_dict({"category": "Home", "match": ["Lamp"], "questions": [{"facet": "price", "ask": {"en": "?"}}]})
+    assert flow.match == ("lamp",) and flow.questions[0].facet == "price"
