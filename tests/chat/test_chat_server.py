@@ -321,6 +321,7 @@ async def test_bad_input_gets_an_error_and_loses_nothing(core: Any) -> None:
         ('{"type": "message", "id": "x", "text": ', "bad_json"),
         ('{"type": "shout", "id": "x"}', "unknown_type"),
         ('{"type": "message", "id": "big", "text": "' + "x" * 4097 + '"}', "too_large"),
+        ('{"type": "event", "kind": "page_view", "data": {"p": "' + "p" * 20000 + '"}}', "too_large"),
         (b'{"type": "message", "id": "bin", "text": "\xff\xfe"}', "invalid_utf8"),
         ('{"type": "message", "id": "sur", "text": "\\ud800"}', "invalid_utf8"),
         ('{"type": "message", "id": "nul", "text": "a\\u0000b"}', "invalid_frame"),
