@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import update
 from starlette.websockets import WebSocketState
 
 from chat import storage
@@ -267,10 +267,13 @@ class Connection:
             if known is not None and known.id != current.id:
                 # The customer has a contact already: move this visit's history there
                 # (consent records too: deleting the visit's contact would cascade to them).
-                for model in (Conversation, ShopperEvent, ConsentRecord):
-                    rows = (await db.execute(select(model).where(model.contact_id == current.id))).scalars()
-                    for row in rows:
-                        row.contact_id = known.id
+                moved: list[type[Conversation] | type[ShopperEvent] | type[ConsentRecord]] = [
+                    Conversation, ShopperEvent, ConsentRecord
+                ]
+                for model in moved:
+                    await db.execute(
+                        update(model).where(model.contact_id == current.id).values(contact_id=known.id)
+                    )
                 if current.consent_personalisation is not None:
                     known.consent_personalisation = current.consent_personalisation  # the newest decision
                 await db.flush()
@@ -561,7 +564,9 @@ class Connection:
     async def _cmd_take(self, command: Command) -> dict[str, Any]:
         # Taking never steals: it needs the status seen here to hold under the row
         # lock too, so of two agents taking at once exactly one wins.
-        conversation = await self._authorize(_required_conversation(command))
+        conversation_id = _required_conversation(command)
+        await self._authorize(conversation_id)
+        conversation = await self.hub.conversations.get(conversation_id)
         if conversation.status == Status.assigned.value:
             raise LifecycleError("the conversation is already assigned; ask for a transfer")
         return await self._transition(
