@@ -1,0 +1,110 @@
+"""Helpers for the insights tests: a shopper with data everywhere, and a scan of the
+whole database for anything of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+
+from agents_console.insights._models import BotTurn
+from chat.db import Base, utcnow
+from chat.hub import Hub
+from chat.models import (
+    ConsentRecord,
+    Contact,
+    Conversation,
+    CsatRating,
+    Message,
+    Order,
+    ShopperEvent,
+)
+
+
+@dataclass
+class Shopper:
+    """A contact whose every stored trace contains one of ``markers``."""
+
+    contact_id: str
+    markers: list[str]
+    question: str
+    turn_ids: list[int] = field(default_factory=list)
+    conversation_id: int = 0
+
+
+async def add_shopper(
+    hub: Hub, tag: str, *, days_ago: float = 0, question: str | None = None
+) -> Shopper:
+    """A verified customer with consent, a conversation (bot and agent), a rating, events,
+    an order and a recorded bot turn, ``days_ago`` old."""
+    at = utcnow() - dt.timedelta(days=days_ago)
+    question = question or f"Can I pick up my {tag} order in your store?"
+    markers = [
+        f"{tag} Mustermann", f"{tag}@example.org", f"+49 170 {tag}", f"cust-{tag}",
+        f"my {tag} parcel is late", f"/products/{tag}-kettle", f"ORD-{tag}", question,
+    ]
+    async with hub.sessions() as db:
+        contact = Contact(
+            name=markers[0], email=markers[1], phone=markers[2], customer_id=markers[3],
+            identity_verified=True, consent_personalisation=True, attributes={"note": markers[4]},
+            created_at=at, last_seen_at=at,
+        )  # fmt: skip
+        db.add(contact)
+        await db.flush()
+        db.add(ConsentRecord(contact_id=contact.id, purpose="personalisation", granted=True, source="widget", created_at=at))
+        conversation = Conversation(
+            contact_id=contact.id, status="resolved", created_at=at, updated_at=at, resolved_at=at, last_seq=4,
+            handoff_reason="no_answer", handoff_context={"failed_question": markers[4]},
+            bot_state={"failed_question": markers[4]},
+        )  # fmt: skip
+        db.add(conversation)
+        await db.flush()
+        lines = [("visitor", markers[4]), ("visitor", question), ("bot", "Sorry, I don't know."), ("agent", f"Hello {markers[0]}")]
+        for seq, (kind, text) in enumerate(lines, start=1):
+            db.add(Message(conversation_id=conversation.id, seq=seq, sender_kind=kind, text=text, created_at=at))
+        db.add(Message(conversation_id=conversation.id, seq=5, sender_kind="agent", text=f"note on {markers[1]}", private=True, created_at=at))
+        db.add(CsatRating(conversation_id=conversation.id, score=4, comment=f"thanks {markers[0]}", created_at=at))
+        db.add(ShopperEvent(contact_id=contact.id, conversation_id=conversation.id, kind="page_view", url=markers[5], created_at=at))
+        db.add(ShopperEvent(contact_id=contact.id, kind="add_to_cart", product_id="CT-301", data={"source": "chat"}, created_at=at))
+        db.add(Order(id=markers[6], customer_id=markers[3], email=markers[1], status="shipped", total=69, items=[], placed_at=at))
+        turn = BotTurn(
+            conversation_id=conversation.id, contact_id=contact.id, visitor_seq=2, question=question,
+            action="fallback", gap="unanswered", created_at=at, product_ids=[],
+        )  # fmt: skip
+        db.add(turn)
+        await db.commit()
+        return Shopper(contact.id, markers, question, [turn.id], conversation.id)
+
+
+async def database_dump(hub: Hub) -> dict[str, str]:
+    """Every row of every table as text, by table name."""
+    dump: dict[str, str] = {}
+    async with hub.engine.connect() as conn:
+        present = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+    assert {"contacts", "messages", "bot_turns", "kb_faqs"} <= present
+    async with hub.sessions() as db:
+        for table in [t for t in Base.metadata.sorted_tables if t.name in present]:
+            rows = (await db.execute(select(table))).mappings().all()
+            dump[table.name] = json.dumps([dict(row) for row in rows], default=str, ensure_ascii=False)
+    return dump
+
+
+def traces(dump: dict[str, str], needles: list[str], *, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    return [(table, needle) for table, text in dump.items() if table not in skip for needle in needles if needle in text]
+
+
+def file_traces(data_dir: Path, needles: list[str]) -> list[tuple[str, str]]:
+    """The needles found in the raw bytes of the SQLite files (database and write-ahead log)."""
+    found = []
+    for path in data_dir.glob("touchpoint.db*"):
+        raw = path.read_bytes()
+        found += [(path.name, n) for n in needles if n.encode() in raw]
+    return found
+
+
+async def turn_rows(hub: Hub) -> list[BotTurn]:
+    async with hub.sessions() as db:
+        return list(await db.scalars(select(BotTurn).order_by(BotTurn.id)))
