@@ -17,6 +17,7 @@ from knowledge.schemas import Product
 from widget._shop import (
     DemoCustomer,
     Page,
+    by_slug,
     placeholder_svg,
     render_cart,
     render_category,
@@ -63,16 +64,16 @@ async def category(category: str, hub: HubDep, db: DbSession, customer: Customer
     return render_category(await _page(hub, db, customer), products, category)
 
 
-def _product(hub: HubDep, product_id: str) -> Product:
-    product = hub.require(KnowledgeBase).get_product(product_id)
+def _product(hub: HubDep, name: str) -> Product:
+    product = by_slug(_catalogue(hub), name)
     if product is None:
-        raise HTTPException(404, detail={"code": "not_found", "message": f"no product {product_id!r} in the demo catalogue"})
+        raise HTTPException(404, detail={"code": "not_found", "message": f"no product {name!r} in the demo catalogue"})
     return product
 
 
-@router.get("/p/{product_id}", response_class=HTMLResponse)
-async def product(product_id: str, hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> str:
-    return render_product(await _page(hub, db, customer), _catalogue(hub), _product(hub, product_id))
+@router.get("/products/{name}", response_class=HTMLResponse)
+async def product(name: str, hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> str:
+    return render_product(await _page(hub, db, customer), _catalogue(hub), _product(hub, name))
 
 
 @router.get("/cart", response_class=HTMLResponse)
@@ -85,9 +86,9 @@ async def privacy(hub: HubDep, db: DbSession, customer: CustomerCookie = None) -
     return render_privacy(await _page(hub, db, customer), _catalogue(hub))
 
 
-@router.get("/img/{product_id}.svg")
-async def image(product_id: str, hub: HubDep) -> Response:
-    product = _product(hub, product_id)
+@router.get("/img/{name}.svg")
+async def image(name: str, hub: HubDep) -> Response:
+    product = _product(hub, name)
     return Response(
         placeholder_svg(product.id, product.title),
         media_type="image/svg+xml",

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 SHOP_NAME = "Trailhead Outdoor (demo shop)"
@@ -40,6 +40,9 @@ class ShopProduct(Protocol):
     attributes: dict[str, Any]
 
 
+P = TypeVar("P", bound=ShopProduct)
+
+
 @dataclass(frozen=True)
 class DemoCustomer:
     customer_id: str
@@ -56,12 +59,21 @@ class Page:
     identity_hmac: str | None = None
 
 
+def slug(product_id: str) -> str:
+    """How the demo shop names a product in its addresses (the catalogue's url and image_url agree)."""
+    return product_id.lower()
+
+
 def product_path(product_id: str) -> str:
-    return f"/demo/p/{quote(product_id, safe='')}"
+    return f"/demo/products/{quote(slug(product_id), safe='')}"
 
 
 def image_path(product_id: str) -> str:
-    return f"/demo/img/{quote(product_id, safe='')}.svg"
+    return f"/demo/img/{quote(slug(product_id), safe='')}.svg"
+
+
+def by_slug(products: Iterable[P], wanted: str) -> P | None:
+    return next((p for p in products if slug(p.id) == wanted.lower()), None)
 
 
 def category_path(category: str) -> str:
@@ -72,7 +84,7 @@ def top_categories(products: Iterable[ShopProduct]) -> list[str]:
     return sorted({p.category.split("/")[0] for p in products if p.category})
 
 
-def in_category(products: Iterable[ShopProduct], category: str) -> list[ShopProduct]:
+def in_category(products: Iterable[P], category: str) -> list[P]:
     chosen = [p for p in products if p.category == category or p.category.startswith(category + "/")]
     return sorted(chosen, key=lambda p: (not p.popular, p.title))
 

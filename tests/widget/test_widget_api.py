@@ -12,6 +12,7 @@ import pytest
 from widget_helpers import Loop, module_server, visitor_client
 
 from chat.auth import identity_hmac
+from knowledge.base import KnowledgeBase
 from tests.chat.helpers import DEMO_PASSWORDS, query
 from widget import widget_assets
 
@@ -128,7 +129,7 @@ def test_demo_shop_pages(server: Any, http: httpx.Client) -> None:
     home = http.get("/demo")
     assert home.status_code == 200
     assert '<script src="/widget.js" data-touchpoint-site="demo" async></script>' in home.text
-    product_path = re.search(r'href="(/demo/p/[^"]+)"', home.text)
+    product_path = re.search(r'href="(/demo/products/[^"]+)"', home.text)
     category_path = re.search(r'href="(/demo/c/[^"]+)"', home.text)
     assert product_path and category_path, "the demo catalogue is empty"
     product = http.get(product_path.group(1))
@@ -138,7 +139,11 @@ def test_demo_shop_pages(server: Any, http: httpx.Client) -> None:
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/svg+xml"
     for path in ("/demo/shop.js", "/demo/shop.css", "/demo/cart", "/demo/privacy"):
         assert http.get(path).status_code == 200, path
-    for path in ("/demo/p/no-such-thing", "/demo/c/Nowhere", "/demo/img/none.svg", "/demo/secrets.txt"):
+    # The catalogue's own addresses (what the bot's product cards link to) are all real pages.
+    for item in server.hub.require(KnowledgeBase).all_products():
+        assert http.get(item.url).status_code == 200, item.url
+        assert http.get(item.image_url).headers["content-type"] == "image/svg+xml", item.image_url
+    for path in ("/demo/products/no-such-thing", "/demo/c/Nowhere", "/demo/img/none.svg", "/demo/secrets.txt"):
         missing = http.get(path)
         assert missing.status_code == 404 and missing.json()["detail"]["code"] == "not_found", path
 

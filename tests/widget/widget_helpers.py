@@ -7,6 +7,7 @@ import asyncio
 import re
 import threading
 from collections.abc import Callable, Coroutine, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import pytest
@@ -115,3 +116,32 @@ def module_server(plugins: list[str] | None) -> Callable[..., Iterator[Any]]:
         running.stop()
 
     return server
+
+
+class ForeignShop:
+    """Another shop's site on its own origin (http://localhost:PORT; the hub is 127.0.0.1),
+    serving the pages it is given. A real server: Chromium lets only real loopback pages
+    reach the loopback hub."""
+
+    def __init__(self, pages: dict[str, str]) -> None:
+        self.pages = pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write((body or "not found").encode())
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://localhost:{self.http.server_address[1]}"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()

@@ -15,7 +15,9 @@
   var APP_URL = base + "__APP_PATH__";
   var MAX_BUFFERED_EVENTS = 20;
   var LAUNCHER_TEXT = { en: "Chat with us", de: "Chatten Sie mit uns" };
-  var HOST_STYLE = "all:initial!important;display:block!important;position:static!important;" +
+  // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
+  var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
+    "left:0!important;width:0!important;height:0!important;z-index:2147483000!important;" +
     "visibility:visible!important;opacity:1!important;direction:ltr!important;unicode-bidi:normal!important";
   var LAUNCHER_CSS =
     ".tp{--tp-primary:#1f6feb;--tp-on-primary:#fff;--tp-bg:#fff;--tp-text:#1d2430;" +
@@ -159,7 +161,7 @@
 
   function setBadge(count) {
     unread = count;
-    ui.badge.textContent = count > 9 ? "9+" : String(count);
+    ui.badge.textContent = count > 9 ? "9+" : count ? String(count) : "";
     ui.badge.hidden = !count;
     applyLook();
   }

@@ -1,0 +1,303 @@
+"""The widget end to end in real headless Chromium against a real hub with every plugin:
+the demo shop, the bot, an agent on a websocket, a dropped network, a hostile shop."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+from widget_helpers import (
+    WIDGET,
+    ForeignShop,
+    Loop,
+    SyncClient,
+    Widget,
+    agent_client,
+    module_server,
+)
+
+from tests.chat.helpers import DEMO_PASSWORDS, query
+
+expect.set_options(timeout=20_000)  # the bot answers through NLU and embeddings on a busy 2-core box
+server = module_server(None)
+OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+ONLINE = {**OFFLINE, "offline": False}
+HOSTILE_CSS = """
+* { font-family: "Comic Sans MS", cursive !important; color: red !important; background: yellow !important;
+    letter-spacing: 3px !important; text-transform: uppercase !important; box-sizing: content-box !important; }
+html, body { font-size: 30px !important; line-height: 3 !important; direction: rtl; }
+div, button, section, p, span, textarea, form, header, label { display: inline !important; padding: 20px !important;
+    margin: 10px !important; border: 5px dotted blue !important; }
+button { all: unset !important; }
+touchpoint-widget { display: none !important; position: absolute !important; left: -9999px !important;
+    transform: scale(0.5) !important; filter: blur(4px) !important; opacity: 0 !important; }
+:root { --tp-primary: #00ff00; --tp-text: #ff00ff; color-scheme: dark; }
+"""
+# Every element of the shadow tree with what decides how it looks and where it is.
+STYLE_SNAPSHOT = """() => {
+  const props = ["color", "background-color", "font-family", "font-size", "font-weight", "line-height",
+    "letter-spacing", "text-transform", "display", "visibility", "opacity", "padding-top", "padding-left",
+    "margin-top", "border-top-width", "border-top-style", "border-radius", "transform", "filter", "direction"];
+  const root = document.querySelector("touchpoint-widget").shadowRoot;
+  return Array.from(root.querySelectorAll("*")).filter((el) => el.tagName !== "STYLE").map((el) => {
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return [el.tagName, String(el.getAttribute("class")), ...props.map((p) => style.getPropertyValue(p)),
+      Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)];
+  });
+}"""
+
+
+def stored(page: Any, name: str) -> Any:
+    return page.evaluate(f"JSON.parse(localStorage.getItem('tp.demo.{name}'))")
+
+
+def admin(server: Any) -> httpx.Client:
+    token = httpx.post(
+        f"{server.url}/api/auth/login", json={"email": "admin@demo.shop", "password": DEMO_PASSWORDS["admin@demo.shop"]}
+    ).json()["token"]
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def claim(agent: SyncClient, conversation_id: int) -> None:
+    """Routing hands the conversation to the online agent; without routing, the agent takes it."""
+    frame = agent.expect("conversation", lambda f: f["conversation"]["id"] == conversation_id)
+    if frame["conversation"]["status"] == "queued":
+        agent.command("take", conversation_id)
+
+
+def answered(widget: Widget, before: int) -> None:
+    """Wait until the bot or an agent has said something since ``before`` messages."""
+    expect(widget.from_others()).not_to_have_count(before)
+
+
+def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    expect(widget.log.locator(".tp-greeting")).to_contain_text("How can I help?")
+
+    # Personalisation only after opting in; the notice links the shop's privacy page.
+    consent = page.locator(f"{WIDGET} .tp-consent")
+    expect(consent.get_by_role("link", name="Privacy policy")).to_have_attribute("href", f"{server.url}/demo/privacy")
+    consent.get_by_role("button", name="Yes, personalise").click()
+    expect(consent).to_be_hidden()
+
+    # An FAQ, answered by the bot from the demo knowledge base.
+    widget.send("How long does delivery take?")
+    expect(widget.bubble("leave our warehouse the same day")).to_be_visible()
+
+    # Guided selling: answer the bot's questions with its buttons until it shows products.
+    widget.send("I am looking for a tent")
+    cards = widget.log.locator(".tp-card")
+    for _ in range(6):
+        replies = widget.log.locator(".tp-reply:enabled")
+        expect(replies.first.or_(cards.first)).to_be_visible()
+        if cards.count():
+            break
+        seen = widget.from_others().count()
+        replies.first.click()
+        answered(widget, seen)
+    expect(cards.first).to_be_visible()
+    expect(cards.first.locator(".tp-price")).to_contain_text("€")
+    expect(cards.first.get_by_role("link", name="View product")).to_have_attribute("href", re.compile(r"/demo/products/"))
+    # The demo shop listens for add-to-cart, so the cards offer it and the shop's cart fills up.
+    cards.first.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("[data-cart-count]")).to_have_text("1")
+
+    # A person: routing gives the conversation to the agent online.
+    agent = agent_client(loop, server)
+    widget.menu("Talk to a person")
+    conversation_id = stored(page, "conversation")
+    claim(agent, conversation_id)
+    expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
+    agent.send_message("Hi, I am Alex. How can I help?", conversation_id=conversation_id)
+    expect(widget.bubble("Hi, I am Alex.")).to_be_visible()
+    widget.send("Is the tent waterproof?")
+    agent.expect("message", lambda f: f["message"]["text"] == "Is the tent waterproof?")
+
+    # A reload mid-conversation brings the same history back, once.
+    history = widget.log.locator(".tp-msg[data-seq], .tp-system")
+    before = history.all_inner_texts()
+    page.reload()
+    expect(history).to_have_count(len(before))
+    assert history.all_inner_texts() == before
+
+    # The network drops: what the shopper writes meanwhile goes out once, in order, afterwards.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.emulateNetworkConditions", OFFLINE)
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_visible()
+    agent.send_message("Are you still there?", conversation_id=conversation_id)
+    widget.send("offline one")
+    widget.send("offline two")
+    expect(widget.log.locator(".tp-pending .tp-receipt", has_text="Waiting for connection")).to_have_count(2)
+    network.send("Network.emulateNetworkConditions", ONLINE)
+    expect(widget.bubble("Are you still there?")).to_be_visible()
+    agent.expect("message", lambda f: f["message"]["text"] == "offline one")
+    agent.expect("message", lambda f: f["message"]["text"] == "offline two")
+    expect(widget.log.locator(".tp-pending")).to_have_count(0)
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_hidden()
+    rows = query(
+        server.hub.database_url,
+        "SELECT text FROM messages WHERE conversation_id = :c AND text LIKE 'offline %' ORDER BY seq",
+        c=conversation_id,
+    )
+    assert [row["text"] for row in rows] == ["offline one", "offline two"]
+    assert widget.visitor_texts()[-2:] == ["offline one", "offline two"]
+
+    # A message the hub refuses stays visible as failed, with a retry, and blocks nothing.
+    widget.send("€" * 1500)
+    failed = widget.log.locator(".tp-failed")
+    expect(failed.locator(".tp-receipt")).to_contain_text("Not sent: message text is 4500 bytes")
+    expect(failed.get_by_role("button", name="Retry")).to_be_visible()
+
+    # Resolved: the survey takes a click and an optional comment.
+    agent.command("resolve", conversation_id)
+    survey = page.locator(f"{WIDGET} .tp-survey")
+    survey.locator("label", has_text="4").click()
+    survey.get_by_label("What could we do better? (optional)").fill("Quick and friendly")
+    survey.get_by_role("button", name="Send rating").click()
+    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you for your feedback!")
+    ratings = query(
+        server.hub.database_url, "SELECT score, comment FROM csat_ratings WHERE conversation_id = :c", c=conversation_id
+    )
+    assert ratings == [{"score": 4, "comment": "Quick and friendly"}]
+    contact = query(
+        server.hub.database_url,
+        "SELECT consent_personalisation FROM contacts JOIN conversations ON contacts.id = contact_id "
+        "WHERE conversations.id = :c",
+        c=conversation_id,
+    )
+    assert contact == [{"consent_personalisation": 1}]
+
+
+def shop_page(server: Any, *, css: str = "", widget: bool = True, lang: str = "en", site: str = "demo") -> str:
+    tag = f'<script src="{server.url}/widget.js" data-touchpoint-site="{site}" async></script>' if widget else ""
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta name="viewport" content="width=device-width">'
+        f"<style>{css}</style>{tag}</head><body><h1>Another shop</h1><p>Some products.</p></body></html>"
+    )
+
+
+@pytest.fixture
+def foreign_shop(server: Any) -> Iterator[ForeignShop]:
+    shop = ForeignShop(
+        {
+            "/plain": shop_page(server, widget=False),
+            "/calm": shop_page(server),
+            "/hostile": shop_page(server, css=HOSTILE_CSS),
+            "/de": shop_page(server, lang="de", site="outlet"),
+        }
+    )
+    yield shop
+    shop.close()
+
+
+def test_hostile_shop_css_changes_nothing_and_only_touchpoint_is_global(browser: Any, foreign_shop: ForeignShop) -> None:
+    def visit(path: str) -> Any:
+        # A fresh browser profile each time: the same first visit, with and without hostile CSS.
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(f"{foreign_shop.url}{path}")
+        return page
+
+    plain = visit("/plain")
+    baseline = set(plain.evaluate("Object.getOwnPropertyNames(window)"))
+    plain.context.close()
+
+    snapshots = []
+    for path in ("/calm", "/hostile"):
+        page = visit(path)
+        shopper = Widget(page)
+        shopper.open()
+        expect(page.locator(f"{WIDGET} .tp-consent")).to_be_visible()
+        shopper.send("Hello from another shop")
+        expect(shopper.log.locator(".tp-from-visitor .tp-receipt")).to_have_text("Sent")
+        page.mouse.move(0, 0)  # no hover effects in the picture
+        snapshots.append(page.evaluate(STYLE_SNAPSHOT))
+        added = set(page.evaluate("Object.getOwnPropertyNames(window)")) - baseline
+        assert added == {"Touchpoint"}, f"{path}: the widget added globals {added - {'Touchpoint'}}"
+        page.context.close()
+
+    calm, hostile = snapshots
+    assert len(calm) == len(hostile) > 30
+    changed = [(a, b) for a, b in zip(calm, hostile, strict=True) if a != b]
+    assert not changed, f"the shop's CSS changed the widget: {changed[:3]}"
+
+
+def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: ForeignShop) -> None:
+    with admin(server) as http:
+        saved = http.put(
+            "/api/widget/config",
+            params={"site": "outlet"},
+            json={
+                "position": "bottom-left",
+                "colors": {"primary": "#8a2be2"},
+                "texts": {"de": {"title": "Outlet-Hilfe", "launcher": "Fragen? Schreiben Sie uns!",
+                                 "greeting_first": "Moin! Was suchen Sie?", "greeting_returning": "Schön, dass Sie wieder da sind!"}},
+            },
+        )
+        assert saved.status_code == 200, saved.text
+    context = browser.new_context(viewport={"width": 390, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{foreign_shop.url}/de")
+    shopper = Widget(page)
+
+    expect(shopper.launcher).to_have_text("Fragen? Schreiben Sie uns!")
+    expect(shopper.launcher).to_have_css("background-color", "rgb(138, 43, 226)")
+    assert shopper.launcher.bounding_box()["x"] < 100  # bottom-left
+
+    # Keyboard only: open, type, close; focus goes to the input and back to the launcher.
+    shopper.launcher.focus()
+    page.keyboard.press("Enter")
+    expect(shopper.panel).to_be_visible()
+    active = "document.querySelector('touchpoint-widget').shadowRoot.activeElement"
+    assert page.evaluate(f"{active}.id") == "tp-input"
+    assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 740}  # full screen
+    expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Outlet-Hilfe")
+    expect(shopper.input).to_have_attribute("placeholder", "Nachricht schreiben…")
+    expect(shopper.log).to_have_attribute("role", "log")
+    expect(shopper.log).to_have_attribute("aria-live", "polite")
+    expect(shopper.log.locator(".tp-greeting")).to_have_text("Moin! Was suchen Sie?")
+    page.keyboard.type("Hallo, ich brauche Hilfe")
+    page.keyboard.press("Enter")
+    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text("Hallo, ich brauche Hilfe")
+    expect(page.locator(f"{WIDGET} .tp-consent").get_by_role("button", name="Nein, danke")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(shopper.panel).to_be_hidden()
+    assert page.evaluate(f"{active}.className") == "tp-launcher"
+
+    page.evaluate("Touchpoint.setLocale('en')")
+    expect(shopper.launcher).to_have_text("Chat with us")
+    context.close()
+
+
+def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
+    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
+    widget.open()
+    widget.menu("Talk to a person")  # nobody is online in this test
+
+    form = page.locator(f"{WIDGET} .tp-offline")
+    form.get_by_label("E-mail").fill("anna@")
+    form.get_by_label("Message").fill("Please call me back about my tent order")
+    form.get_by_role("button", name="Send message").click()
+    expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")
+    form.get_by_label("E-mail").fill("anna@example.com")
+    form.get_by_role("button", name="Send message").click()
+    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you! We will reply to anna@example.com.")
+    expect(widget.bubble("Please call me back about my tent order")).to_be_visible()
+    expect(page.locator(f"{WIDGET} .tp-queue")).to_have_text("We have your message and will reply by e-mail.")
+
+    conversation_id = stored(page, "conversation")
+    with admin(server) as http:
+        waiting = http.get("/api/conversations", params={"status": "queued"}).json()
+    mine = next(c for c in waiting if c["id"] == conversation_id)
+    assert mine["handoff_reason"] == "offline_message"
+    assert mine["contact"]["identity_verified"] is True  # identify() with the shop's HMAC
