@@ -93,6 +93,14 @@ async def test_a_whole_conversation_from_bot_to_agent_to_rating_and_back(core: A
         "by": "agent",
         "seq": 6,
     }
+    # Read marks are stored (and come back in `conversation`), typing is not.
+    await shopper.send({"type": "read", "conversation_id": cid, "seq": 99})
+    read = await support.expect("read", lambda f: f["by"] == "visitor")
+    assert read["seq"] == 6, "clamped to the last seq"
+    marks = "SELECT agent_read_seq, visitor_read_seq FROM conversations WHERE id = :c"
+    assert query(core.hub.database_url, marks, c=cid) == [
+        {"agent_read_seq": 6, "visitor_read_seq": 6}
+    ]
     assert not [
         f for f in shopper.log if f["type"] == "typing" and f["sender"]["kind"] == "visitor"
     ]
@@ -321,7 +329,10 @@ async def test_bad_input_gets_an_error_and_loses_nothing(core: Any) -> None:
         ('{"type": "message", "id": "x", "text": ', "bad_json"),
         ('{"type": "shout", "id": "x"}', "unknown_type"),
         ('{"type": "message", "id": "big", "text": "' + "x" * 4097 + '"}', "too_large"),
-        ('{"type": "event", "kind": "page_view", "data": {"p": "' + "p" * 20000 + '"}}', "too_large"),
+        (
+            '{"type": "event", "kind": "page_view", "data": {"p": "' + "p" * 20000 + '"}}',
+            "too_large",
+        ),
         (b'{"type": "message", "id": "bin", "text": "\xff\xfe"}', "invalid_utf8"),
         ('{"type": "message", "id": "sur", "text": "\\ud800"}', "invalid_utf8"),
         ('{"type": "message", "id": "nul", "text": "a\\u0000b"}', "invalid_frame"),
