@@ -363,6 +363,13 @@ async def test_fatal_errors_close_the_socket(core: Any) -> None:
     assert error["fatal"] is True and "not valid" in error["message"]
     assert await forged.closed() == 4401
 
+    hasty = await Client.connect(core, "agent")
+    await hasty.send({"type": "command", "id": "early", "name": "take", "conversation_id": cid})
+    assert (await hasty.expect_error("hello_required"))["fatal"] is False
+    await hasty.send({"type": "hello", "v": 1})  # no token: authentication fails, fatally
+    assert "sign in" in (await hasty.expect_error("bad_token"))["message"]
+    assert await hasty.closed() == 4401
+
     future = await Client.connect(core)
     await future.send({"type": "hello", "v": 2})
     assert (await future.expect_error("unsupported_version"))["fatal"] is True
