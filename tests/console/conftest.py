@@ -14,6 +14,7 @@ from console_helpers import ConsoleServer
 from chat.config import Settings
 from chat.demo import seed_core
 from chat.hub import Hub
+from tests.conftest import LiveServer, start_server
 
 GRACE_SECONDS = 0.3  # an agent who disconnects loses their chats this fast
 
@@ -27,27 +28,40 @@ async def _seed_core_only(settings: Settings) -> None:
     await hub.engine.dispose()
 
 
-@pytest.fixture
-def console_hub(live_server: Callable[..., Any], tmp_path: Path) -> Iterator[ConsoleServer]:
-    """The console and what it requires (the knowledge engine, empty), with the demo agents."""
-    data_dir = tmp_path / "console"
-    settings = Settings(data_dir=data_dir)
+def _console_server(data_dir: Path) -> LiveServer:
+    settings = Settings(data_dir=data_dir, agent_grace_seconds=GRACE_SECONDS)
     # Its own thread: the browser tests' Playwright owns this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(lambda: asyncio.run(_seed_core_only(settings))).result()
-    hub = ConsoleServer(
-        live_server(plugins=["agents_console"], demo=False, data_dir=data_dir,
-                    agent_grace_seconds=GRACE_SECONDS)
-    )
-    yield hub
-    hub.close()
+    return start_server(settings, plugins=["agents_console"], demo=False)
 
 
 @pytest.fixture
-def console_hub_with_catalog(live_server: Callable[..., Any]) -> Iterator[ConsoleServer]:
-    """As ``console_hub``, plus the knowledge base's demo catalogue and FAQs."""
+def console_hub(tmp_path: Path) -> Iterator[ConsoleServer]:
+    """The console and what it requires (the knowledge engine, empty), with the demo agents."""
+    hub = ConsoleServer(_console_server(tmp_path / "console"))
+    yield hub
+    hub.close()
+    hub.server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_console_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """As ``console_hub``, shared by a module's tests: they must not depend on each other's data."""
+    hub = ConsoleServer(_console_server(tmp_path_factory.mktemp("console")))
+    yield hub
+    hub.close()
+    hub.server.stop()
+
+
+@pytest.fixture
+def full_hub(live_server: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsoleServer]:
+    """The console with the bot and the widget (its demo shop), all demo data and the catalogue."""
+    # Outside business hours the bot offers an e-mail form instead of a person.
+    monkeypatch.setenv("TOUCHPOINT_BOT_BUSINESS_HOURS", "mon-sun 00:00-23:59:59")
     hub = ConsoleServer(
-        live_server(plugins=["agents_console"], demo=True, agent_grace_seconds=GRACE_SECONDS)
+        live_server(plugins=["agents_console", "bot", "widget"], demo=True,
+                    agent_grace_seconds=GRACE_SECONDS)
     )
     yield hub
     hub.close()

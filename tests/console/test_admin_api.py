@@ -3,11 +3,20 @@ change them and the errors a person can act on."""
 
 from __future__ import annotations
 
+import httpx
+import pytest
 from console_helpers import ConsoleServer
 
 
-def error_code(response: object) -> str:
-    return response.json()["detail"]["code"]  # type: ignore[attr-defined, no-any-return]
+@pytest.fixture(scope="module")
+def console_hub(shared_console_hub: ConsoleServer) -> ConsoleServer:
+    # One server for the module: these tests do not depend on each other's data.
+    return shared_console_hub
+
+
+def error_code(response: httpx.Response) -> str:
+    code: str = response.json()["detail"]["code"]
+    return code
 
 
 def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
@@ -89,8 +98,6 @@ def test_roles_decide_who_writes(console_hub: ConsoleServer) -> None:
 
 
 def test_cookie_sessions_need_the_csrf_header(console_hub: ConsoleServer) -> None:
-    import httpx
-
     with httpx.Client(base_url=console_hub.url) as browser_like:
         login = browser_like.post("/api/auth/login", json={"email": "admin@demo.shop", "password": "demo-admin"})
         assert login.status_code == 200
