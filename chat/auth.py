@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,12 +53,18 @@ class AgentSession:
     agent_id: int
     role: str
     csrf: str
+    epoch: int
 
 
 class TokenError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def session_is_current(session: AgentSession, agent: Any) -> bool:
+    """False once the agent signed out (everywhere) or was disabled after the token was made."""
+    return bool(agent is not None and agent.active and agent.session_epoch == session.epoch)
 
 
 class Tokens:
@@ -77,14 +84,16 @@ class Tokens:
         data = self._load(self._visitor, token, self.VISITOR_MAX_AGE, "visitor token")
         return str(data["c"])
 
-    def agent_token(self, agent_id: int, role: str) -> tuple[str, str]:
+    def agent_token(self, agent_id: int, role: str, epoch: int = 0) -> tuple[str, str]:
         """A session token and its CSRF value (the double-submit cookie's content)."""
         csrf = secrets.token_urlsafe(16)
-        return self._agent.dumps({"a": agent_id, "r": role, "x": csrf}), csrf
+        return self._agent.dumps({"a": agent_id, "r": role, "x": csrf, "e": epoch}), csrf
 
     def agent_session(self, token: str) -> AgentSession:
         data = self._load(self._agent, token, self._session_seconds, "agent session")
-        return AgentSession(agent_id=int(data["a"]), role=str(data["r"]), csrf=str(data["x"]))
+        return AgentSession(
+            agent_id=int(data["a"]), role=str(data["r"]), csrf=str(data["x"]), epoch=int(data.get("e", 0))
+        )
 
     @staticmethod
     def _load(serializer: URLSafeTimedSerializer, token: str, max_age: int, what: str) -> dict:

@@ -89,6 +89,8 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(16), default="agent")  # agent | editor | admin
     max_concurrent: Mapped[int] = mapped_column(Integer, default=5)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session token; bumping it (logout) revokes all the agent's sessions.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(

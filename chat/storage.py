@@ -210,7 +210,7 @@ async def agent_loads(db: AsyncSession) -> dict[int, int]:
         .where(Conversation.status == "assigned", Conversation.assignee_id.is_not(None))
         .group_by(Conversation.assignee_id)
     )
-    return {agent_id: count for agent_id, count in rows.all()}
+    return {int(agent_id): int(count) for agent_id, count in rows.all()}
 
 
 async def recent_events(

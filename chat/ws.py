@@ -22,7 +22,7 @@ from sqlalchemy import update
 from starlette.websockets import WebSocketState
 
 from chat import storage
-from chat.auth import SESSION_COOKIE, TokenError, verify_identity
+from chat.auth import SESSION_COOKIE, TokenError, session_is_current, verify_identity
 from chat.delivery import Delivery, Offer
 from chat.events import ContactIdentified, DomainEvent
 from chat.hub import Hub
@@ -295,14 +295,21 @@ class Connection:
         return True, token
 
     async def _hello_agent(self, hello: Hello) -> None:
-        token = hello.token or self.websocket.cookies.get(SESSION_COOKIE)
+        token = hello.token
+        if not token:
+            token = self.websocket.cookies.get(SESSION_COOKIE)
+            # Browsers send cookies with cross-site websocket handshakes too: only
+            # pages of the hub itself may use the cookie session.
+            if token and not _same_origin(self.websocket.headers):
+                raise TokenError("bad_token", "the agent cookie is only accepted from the hub's own pages")
         if not token:
             raise TokenError("bad_token", "sign in first: send the agent token in hello")
         agent_session = self.hub.tokens.agent_session(token)
         async with self.hub.sessions() as db:
             agent = await db.get(Agent, agent_session.agent_id)
-            if agent is None or not agent.active:
-                raise TokenError("bad_token", "this agent account is disabled or gone")
+            if not session_is_current(agent_session, agent):
+                raise TokenError("bad_token", "this session has ended (signed out or account disabled)")
+            assert agent is not None
             assigned = await storage.assigned_to(db, agent_id=agent.id)
         self.agent = agent
         await self.hub.presence.connected(agent.id)
@@ -757,6 +764,13 @@ class Connection:
         self.subscriptions.clear()
         if self.agent is not None and await self.hub.presence.disconnected(self.agent.id):
             schedule_requeue(self.hub, self.agent.id)
+
+
+def _same_origin(headers: Any) -> bool:
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookie to abuse
+    return bool(origin.split("://", 1)[-1] == headers.get("host"))
 
 
 def _required_conversation(command: Command) -> int:

@@ -74,12 +74,18 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=20)
 
+    plugins: list[str] | None = None
+    # The fixture's list of servers to stop; a restarted server joins it.
+    registry: list[LiveServer] | None = None
+
     def restart(self) -> LiveServer:
         """Stop and start again on the same port and data (a server restart)."""
         self.stop()
-        return start_server(self.settings, plugins=self.plugins, port=int(self.url.rsplit(":", 1)[1]))
-
-    plugins: list[str] | None = None
+        again = start_server(self.settings, plugins=self.plugins, port=int(self.url.rsplit(":", 1)[1]))
+        again.registry = self.registry
+        if self.registry is not None:
+            self.registry.append(again)
+        return again
 
 
 def start_server(
@@ -119,6 +125,7 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     def start(plugins: list[str] | None = None, demo: bool = True, **overrides: Any) -> LiveServer:
         overrides.setdefault("data_dir", tmp_path / f"data-{len(started)}")
         server = start_server(Settings(**overrides), plugins=plugins, demo=demo)
+        server.registry = started
         started.append(server)
         return server
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, TokenError
+from chat.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, TokenError, session_is_current
 from chat.hub import Hub
 from chat.models import Agent
 
@@ -69,8 +69,9 @@ async def current_agent(request: Request, hub: HubDep, db: DbSession) -> Agent:
                 detail={"code": "csrf_failed", "message": f"send the {CSRF_HEADER} header"},
             )
     agent = await db.get(Agent, session.agent_id)
-    if agent is None or not agent.active:
-        raise _unauthorized("agent_inactive", "this agent account is disabled or gone")
+    if not session_is_current(session, agent):
+        raise _unauthorized("session_ended", "this session has ended (signed out or account disabled); sign in again")
+    assert agent is not None
     return agent
 
 

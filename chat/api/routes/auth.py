@@ -44,7 +44,7 @@ async def login(body: LoginRequest, request: Request, response: Response, hub: H
             status.HTTP_401_UNAUTHORIZED,
             detail={"code": "bad_credentials", "message": "e-mail or password is wrong"},
         )
-    token, csrf = hub.tokens.agent_token(agent.id, agent.role)
+    token, csrf = hub.tokens.agent_token(agent.id, agent.role, agent.session_epoch)
     max_age = hub.settings.session_hours * 3600
     secure = hub.settings.cookie_secure
     response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure)
@@ -53,7 +53,10 @@ async def login(body: LoginRequest, request: Request, response: Response, hub: H
 
 
 @router.post("/logout", status_code=204)
-async def logout(_agent: CurrentAgent, response: Response) -> Response:
+async def logout(agent: CurrentAgent, db: DbSession, response: Response) -> Response:
+    """Sign out everywhere: every token of this agent stops working."""
+    agent.session_epoch += 1
+    await db.commit()
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     response.status_code = 204
