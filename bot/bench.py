@@ -24,9 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from knowledge.base import KnowledgeBase
-from knowledge.embedder import get_embedder
-from knowledge.schemas import Faq, Product
 
 from bot.brain import Brain, RememberingEncoder
 from bot.dialogue import Dialogue
@@ -34,6 +31,9 @@ from bot.engine import ActionName, BotState, Facts, decide
 from bot.nlu import Calibration, fit_softmax
 from bot.runtime import OrderBook, Runtime
 from bot.settings import BotSettings
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import get_embedder
+from knowledge.schemas import Faq, Product
 
 log = logging.getLogger("touchpoint.bot.bench")
 Progress = Callable[[int], None]
@@ -167,7 +167,9 @@ def calibrate(data: Path, progress: Progress | None = None) -> Calibration:
         if ((outside >= t) & (outside < answer)).mean() > SUGGEST_OOS_BUDGET:
             break
         suggest = float(t)
-    return Calibration((w[0], w[1], w[2]), round(b, 6), answer, suggest, fitted_on="clinc150 train+val")
+    return Calibration(
+        (w[0], w[1], w[2]), round(b, 6), answer, suggest, fitted_on="clinc150 train+val"
+    )
 
 
 # --- latency ------------------------------------------------------------------------------
@@ -197,8 +199,28 @@ VALUES: dict[str, list[Any]] = {
     "type": ["espresso", "filter", "french press", "capsule"],
     "size": ["135x200", "155x220", "200x200"],
 }
-BRANDS = ["Alpenwerk", "Nordkap", "Fjellstad", "Küchenmeister", "Casa Verde", "Lumo", "Trailhead", "Hearth & Co"]
-ADJECTIVES = ["Classic", "Pro", "Light", "Compact", "Family", "Trek", "Urban", "Premium", "Eco", "Ultra"]
+BRANDS = [
+    "Alpenwerk",
+    "Nordkap",
+    "Fjellstad",
+    "Küchenmeister",
+    "Casa Verde",
+    "Lumo",
+    "Trailhead",
+    "Hearth & Co",
+]
+ADJECTIVES = [
+    "Classic",
+    "Pro",
+    "Light",
+    "Compact",
+    "Family",
+    "Trek",
+    "Urban",
+    "Premium",
+    "Eco",
+    "Ultra",
+]
 SHOPPER_QUERIES = [
     "I need a tent for 4 people under 300 euro",
     "do you have a cast iron frying pan",
@@ -240,7 +262,8 @@ def synthetic_catalog(count: int, seed: int = 7) -> list[Product]:
             Product(
                 id=f"p{i:06d}",
                 title=title,
-                description=f"{noun.capitalize()} by {brand}. " + ", ".join(f"{k}: {v}" for k, v in values.items()),
+                description=f"{noun.capitalize()} by {brand}. "
+                + ", ".join(f"{k}: {v}" for k, v in values.items()),
                 price=round(rng.uniform(low, high), 2),
                 category=category,
                 brand=brand,
@@ -254,7 +277,9 @@ def synthetic_catalog(count: int, seed: int = 7) -> list[Product]:
     return products
 
 
-def cached_kb(items: Sequence[Faq | Product], cache_dir: Path, progress: Progress | None = None) -> KnowledgeBase:
+def cached_kb(
+    items: Sequence[Faq | Product], cache_dir: Path, progress: Progress | None = None
+) -> KnowledgeBase:
     """A knowledge base whose vectors are cached in ``cache_dir`` between benchmark runs."""
     encoder = RememberingEncoder(get_embedder())
     texts = "\n".join(i.model_dump_json() for i in items)
@@ -269,7 +294,9 @@ def cached_kb(items: Sequence[Faq | Product], cache_dir: Path, progress: Progres
         keys, matrix = kb.vector_snapshot("product")
         faq_keys, faq_matrix = kb.vector_snapshot("faq")
         cache_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, keys=np.asarray(keys + faq_keys), vectors=np.concatenate([matrix, faq_matrix]))
+        np.savez(
+            cache, keys=np.asarray(keys + faq_keys), vectors=np.concatenate([matrix, faq_matrix])
+        )
     return kb
 
 
@@ -305,7 +332,9 @@ async def _throughput(dialogue: Dialogue, requests: int, concurrency: int) -> fl
     async def worker() -> None:
         while queue:
             i = queue.pop()
-            await dialogue.respond(SHOPPER_QUERIES[i % len(SHOPPER_QUERIES)] + f" #{i}", state=BotState())
+            await dialogue.respond(
+                SHOPPER_QUERIES[i % len(SHOPPER_QUERIES)] + f" #{i}", state=BotState()
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -327,7 +356,12 @@ def latency(
         await dialogue.respond("warm up", state=BotState())
         measured = await _measure(dialogue, rate, seconds)
         replies_per_s = await _throughput(dialogue, requests=600, concurrency=32)
-        return {"products": products, "rate_per_s": rate, **measured, "max_replies_per_s": replies_per_s}
+        return {
+            "products": products,
+            "rate_per_s": rate,
+            **measured,
+            "max_replies_per_s": replies_per_s,
+        }
 
     return asyncio.run(run())
 

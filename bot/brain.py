@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from knowledge.base import KnowledgeBase, text_key
 
 from bot.nlu import (
     Calibration,
@@ -26,6 +25,7 @@ from bot.nlu import (
     Understanding,
     understand,
 )
+from knowledge.base import KnowledgeBase, text_key
 
 KEYWORD_DEPTH = 10
 
@@ -108,7 +108,9 @@ class Brain:
                 if (row := row_of.get(text_key(text))) is not None:
                     faq_ids.append(faq.id)
                     rows.append(row)
-        return FaqClassifier(faq_ids, vectors[rows] if rows else np.zeros((0, self.kb.embedder.dim)))
+        return FaqClassifier(
+            faq_ids, vectors[rows] if rows else np.zeros((0, self.kb.embedder.dim))
+        )
 
     def keyword_evidence(self, text: str, faq_id: str) -> float:
         for match in self.kb.faq_matches(text, k=KEYWORD_DEPTH):

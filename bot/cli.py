@@ -29,15 +29,26 @@ async def _ask(texts: list[str], as_json: bool) -> None:
             # Each utterance is the first message of a fresh conversation.
             result = await dialogue.respond(text)
             summary = result.summary()
-            typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else f"[{summary['action']}] {summary['reply']}")
+            typer.echo(
+                json.dumps(summary, ensure_ascii=False)
+                if as_json
+                else f"[{summary['action']}] {summary['reply']}"
+            )
     finally:
         await hub.stop()
 
 
 @bot_app.command("ask")
 def ask(
-    text: Annotated[str, typer.Argument(help='What the shopper writes; "-" reads one utterance per line from stdin.')],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per utterance.")] = False,
+    text: Annotated[
+        str,
+        typer.Argument(
+            help='What the shopper writes; "-" reads one utterance per line from stdin.'
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per utterance.")
+    ] = False,
 ) -> None:
     """Answer TEXT as the bot would at the start of a conversation."""
     texts = [line.strip() for line in sys.stdin if line.strip()] if text == "-" else [text]
@@ -48,7 +59,9 @@ def ask(
 
 @bot_app.command("calibrate")
 def calibrate_command(
-    data: Annotated[Path, typer.Option(help="The evaluation data folder (CLINC150 train/val are used).")] = DEFAULT_DATA,
+    data: Annotated[
+        Path, typer.Option(help="The evaluation data folder (CLINC150 train/val are used).")
+    ] = DEFAULT_DATA,
 ) -> None:
     """Refit the FAQ confidence model and thresholds on CLINC150 train/val; writes bot/data/calibration.json."""
     from bot.bench import calibrate, load_clinc
@@ -73,6 +86,8 @@ def bench_bot(
 
     if not data.is_dir():
         raise typer.BadParameter(f"{data} is not a folder", param_hint="--data")
-    with typer.progressbar(length=5500 + 3080 + 810 + products, label="bench bot", file=sys.stderr) as bar:
+    with typer.progressbar(
+        length=5500 + 3080 + 810 + products, label="bench bot", file=sys.stderr
+    ) as bar:
         result = run_all(data, products, progress=bar.update)
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

@@ -76,7 +76,9 @@ def rasa_action_for(decision: Decision) -> Action:
     }[decision.action]()
 
 
-def to_replies(messages: list[dict[str, Any]]) -> tuple[list[Reply], dict[str, Any] | None, list[str]]:
+def to_replies(
+    messages: list[dict[str, Any]],
+) -> tuple[list[Reply], dict[str, Any] | None, list[str]]:
     """Rasa-format messages -> hub replies, the handoff packet if any, the products named."""
     replies: list[Reply] = []
     handoff: dict[str, Any] | None = None
@@ -96,7 +98,10 @@ def to_replies(messages: list[dict[str, Any]]) -> tuple[list[Reply], dict[str, A
             fields_ = {k: custom[k] for k in ("form", "fields", "submit_label") if k in custom}
             replies.append(Reply("form", text, fields_))
         elif buttons:
-            options = [{"label": str(b.get("title", "")), "value": str(b.get("payload", ""))} for b in buttons]
+            options = [
+                {"label": str(b.get("title", "")), "value": str(b.get("payload", ""))}
+                for b in buttons
+            ]
             if kind == "candidates":
                 product_ids = [str(p) for p in custom.get("product_ids", [])]
             replies.append(Reply("quick_replies", text, {"options": options}))

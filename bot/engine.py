@@ -115,7 +115,9 @@ class Decision:
             reason=data.get("reason", ""),
             faq_id=data.get("faq_id"),
             suggestions=tuple(data.get("suggestions") or ()),
-            handoff_reason=HandoffReason(data["handoff_reason"]) if data.get("handoff_reason") else None,
+            handoff_reason=HandoffReason(data["handoff_reason"])
+            if data.get("handoff_reason")
+            else None,
         )
 
 
@@ -124,13 +126,18 @@ def _handoff(reason: HandoffReason, why: str) -> Decision:
 
 
 def _value_rule(facts: Facts, settings: BotSettings) -> str | None:
-    if settings.handoff_cart_value is not None and (facts.cart_value or 0) > settings.handoff_cart_value:
+    if (
+        settings.handoff_cart_value is not None
+        and (facts.cart_value or 0) > settings.handoff_cart_value
+    ):
         return f"cart value {facts.cart_value:.2f} above {settings.handoff_cart_value:.2f}"
     if (
         settings.handoff_customer_value is not None
         and (facts.customer_value or 0) > settings.handoff_customer_value
     ):
-        return f"customer value {facts.customer_value:.2f} above {settings.handoff_customer_value:.2f}"
+        return (
+            f"customer value {facts.customer_value:.2f} above {settings.handoff_customer_value:.2f}"
+        )
     return None
 
 
@@ -138,7 +145,9 @@ def _from_reply(reply: str, state: BotState) -> Decision | None:
     if reply == REPLY_HUMAN:
         return _handoff(HandoffReason.asked, "clicked talk to a human")
     if reply.startswith(REPLY_FAQ):
-        return Decision(ActionName.answer_faq, reason="picked a suggestion", faq_id=reply[len(REPLY_FAQ) :])
+        return Decision(
+            ActionName.answer_faq, reason="picked a suggestion", faq_id=reply[len(REPLY_FAQ) :]
+        )
     if reply == REPLY_RESTART:
         return Decision(ActionName.ask_clarifying, reason="start over")
     if state.selling and (reply in (REPLY_SKIP, REPLY_RESULTS) or reply.startswith(REPLY_FACET)):
@@ -149,7 +158,9 @@ def _from_reply(reply: str, state: BotState) -> Decision | None:
 def _answers_selling(u: Understanding, state: BotState) -> bool:
     slots = u.entities.slots()
     return state.selling and (
-        u.intent == "skip" or any(name in slots for name in SELLING_SLOTS) or state.pending is not None
+        u.intent == "skip"
+        or any(name in slots for name in SELLING_SLOTS)
+        or state.pending is not None
     )
 
 
@@ -164,8 +175,10 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if not state.value_rule_fired and (why := _value_rule(facts, settings)):
         return _handoff(HandoffReason.high_value, why)
     entities = u.entities
-    if u.intent == "order_status" or entities.order_number or (
-        state.awaiting == "order" and entities.email
+    if (
+        u.intent == "order_status"
+        or entities.order_number
+        or (state.awaiting == "order" and entities.email)
     ):
         return Decision(ActionName.order_status, reason="order look-up")
     if u.intent == "start_over":
@@ -174,7 +187,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if u.intent == "product_search" and u.catalog_match and u.intent_score >= 1.0:
         return Decision(ActionName.show_products, reason="asked for a product the catalog has")
     if u.intent_score >= 1.0 and u.intent in ("greet", "goodbye", "thanks"):
-        return Decision(ActionName.greet if u.intent == "greet" else ActionName.goodbye, reason=u.intent)
+        return Decision(
+            ActionName.greet if u.intent == "greet" else ActionName.goodbye, reason=u.intent
+        )
     if faq and faq.band == "answer":
         return Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id=faq.faq_id)
     if _answers_selling(u, state):

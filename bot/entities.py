@@ -97,6 +97,7 @@ _ORDER = re.compile(
 )
 _BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
 
+
 @dataclass(frozen=True)
 class Budget:
     minimum: float | None = None
@@ -243,5 +244,5 @@ def extract(text: str, *, expecting_order: bool = False) -> Entities:
 
 
 def detect_language(text: str, locale: str = "en") -> str:
-    """"de" or "en" for ``text``; when the words do not tell, the contact's locale decides."""
+    """ "de" or "en" for ``text``; when the words do not tell, the contact's locale decides."""
     return knowledge_language(text, "de" if locale.lower().startswith("de") else "en")

@@ -12,20 +12,32 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from bot.dialogue import Dialogue, Reply
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.handoff import announce
+from bot.dialogue import Dialogue, Reply, to_replies
 from bot.engine import BotState, Facts
 from bot.rasa_rest import RasaError, ask_rasa
 from bot.runtime import Runtime
 from bot.texts import say
-from chat.events import ConversationStatusChanged, DomainEvent, EventName, MessageCreated
+from chat.events import (
+    ConversationHandoffRequested,
+    ConversationStatusChanged,
+    DomainEvent,
+    EventName,
+    MessageCreated,
+)
 from chat.hub import Hub
 from chat.lifecycle import Cause, ConversationState, LifecycleError, Status, bot_should_answer
 from chat.service import ConversationContext
 
 log = logging.getLogger("touchpoint.bot")
+VISITOR_REQUEST = "visitor_request"  # the reason chat/ws.py gives for the request_human command
 
 
-def facts_of(context: ConversationContext, reply: str | None, customer_value: float | None) -> Facts:
+def facts_of(
+    context: ConversationContext, reply: str | None, customer_value: float | None
+) -> Facts:
     contact = context.contact
     verified = contact.identity_verified and contact.customer_id is not None
     cart = contact.attributes.get("cart_value")
@@ -51,6 +63,7 @@ class BotListener:
     def install(self) -> None:
         self.hub.listeners.on(EventName.message_created)(self.on_message)
         self.hub.listeners.on(EventName.conversation_status_changed)(self.on_status_changed)
+        self.hub.listeners.on(EventName.conversation_handoff_requested)(self.on_handoff_requested)
 
     async def on_message(self, event: DomainEvent) -> None:
         created = event.payload
@@ -68,9 +81,13 @@ class BotListener:
             if self.runtime.settings.rasa_url:
                 await self._via_rasa(cid, created.text, context, reply)
                 return
-            await self._answer(cid, created.text, context, reply if isinstance(reply, str) else None)
+            await self._answer(
+                cid, created.text, context, reply if isinstance(reply, str) else None
+            )
 
-    async def _answer(self, cid: int, text: str, context: ConversationContext, reply: str | None) -> None:
+    async def _answer(
+        self, cid: int, text: str, context: ConversationContext, reply: str | None
+    ) -> None:
         settings = self.runtime.settings
         customer_value = None
         if settings.handoff_customer_value is not None and context.contact.customer_id:
@@ -85,25 +102,41 @@ class BotListener:
         await self.hub.conversations.save_bot_state(cid, result.state.to_dict())
         log.info(
             "bot answered",
-            extra={"conversation_id": cid, "action": result.action, "intent": result.state.last_intent},
+            extra={
+                "conversation_id": cid,
+                "action": result.action,
+                "intent": result.state.last_intent,
+            },
         )
         await self._deliver(cid, result.replies, result.handoff)
 
-    async def _deliver(self, cid: int, replies: list[Reply], handoff: dict[str, Any] | None) -> None:
+    async def _deliver(
+        self, cid: int, replies: list[Reply], handoff: dict[str, Any] | None
+    ) -> None:
         if handoff is not None:
             try:
                 await self.hub.conversations.transition(
-                    cid, Cause.handoff, actor="bot", reason=str(handoff.get("reason", "asked")), context=handoff
+                    cid,
+                    Cause.handoff,
+                    actor="bot",
+                    reason=str(handoff.get("reason", "asked")),
+                    context=handoff,
                 )
             except LifecycleError as exc:  # an agent took it meanwhile: nothing left to hand off
                 log.info("handoff skipped", extra={"conversation_id": cid, "error": str(exc)})
                 return
         for reply in replies:
             await self.hub.conversations.post_message(
-                cid, sender_kind="bot", text=reply.text, content_type=reply.content_type, payload=reply.payload
+                cid,
+                sender_kind="bot",
+                text=reply.text,
+                content_type=reply.content_type,
+                payload=reply.payload,
             )
 
-    async def _via_rasa(self, cid: int, text: str, context: ConversationContext, reply: Any) -> None:
+    async def _via_rasa(
+        self, cid: int, text: str, context: ConversationContext, reply: Any
+    ) -> None:
         facts = facts_of(context, reply if isinstance(reply, str) else None, None)
         metadata = {
             "verified_customer": facts.verified_customer,
@@ -123,9 +156,22 @@ class BotListener:
             )
         except RasaError as exc:
             log.warning("rasa unavailable", extra={"conversation_id": cid, "error": str(exc)})
-            replies = [Reply("text", say("fallback", context.contact.locale[:2]))]
+            replies = [Reply("text", say("fallback", _language(context)))]
             handoff = None
         await self._deliver(cid, replies, handoff)
+
+    async def on_handoff_requested(self, event: DomainEvent) -> None:
+        """The visitor pressed "talk to a human" (not through the bot): say what happens next."""
+        requested = event.payload
+        assert isinstance(requested, ConversationHandoffRequested)
+        if requested.reason != VISITOR_REQUEST:
+            return
+        cid = requested.conversation_id
+        context = await self.hub.conversations.context(cid)
+        dispatcher = CollectingDispatcher()
+        await announce(dispatcher, self.runtime, _language(context), {})
+        replies, _, _ = to_replies(dispatcher.messages)
+        await self._deliver(cid, replies, None)
 
     async def on_status_changed(self, event: DomainEvent) -> None:
         changed = event.payload
@@ -138,5 +184,10 @@ class BotListener:
             state = BotState.from_dict(context.bot_state)
             state.failed, state.handoff_offered = 0, False
             await self.hub.conversations.save_bot_state(cid, state.to_dict())
-            language = "de" if context.contact.locale.lower().startswith("de") else "en"
-            await self.hub.conversations.post_message(cid, sender_kind="bot", text=say("welcome_back", language))
+            await self.hub.conversations.post_message(
+                cid, sender_kind="bot", text=say("welcome_back", _language(context))
+            )
+
+
+def _language(context: ConversationContext) -> str:
+    return "de" if context.contact.locale.lower().startswith("de") else "en"

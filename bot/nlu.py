@@ -98,7 +98,9 @@ class Calibration:
     fitted_on: str = ""
 
     def confidence(self, probability: float, dense: float, keyword: float) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, (probability, dense, keyword), strict=True))
+        z = self.bias + sum(
+            w * x for w, x in zip(self.weights, (probability, dense, keyword), strict=True)
+        )
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
@@ -240,9 +242,7 @@ class Understanding:
         }
 
 
-def verdict(
-    guess: FaqGuess, keyword: float, calibration: Calibration
-) -> FaqVerdict:
+def verdict(guess: FaqGuess, keyword: float, calibration: Calibration) -> FaqVerdict:
     confidence = calibration.confidence(guess.probability, guess.dense, keyword)
     if confidence >= calibration.answer_threshold:
         band = "answer"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from knowledge.base import KnowledgeBase
-
 from bot.brain import Brain
 from bot.cli import bench_app, bot_app
 from bot.listener import BotListener
@@ -15,6 +13,7 @@ from chat.db import utcnow
 from chat.hub import Hub
 from chat.models import Order
 from chat.plugins import Plugin
+from knowledge.base import KnowledgeBase
 
 
 def setup(hub: Hub) -> None:
@@ -39,13 +38,13 @@ async def startup(hub: Hub) -> None:
 
 DEMO_ORDERS = [
     {"id": "TP-10001", "customer_id": "cust-1001", "email": "anna@example.com", "status": "shipped",
-     "total": 189.90, "tracking_url": "https://tracking.example/TP-10001",
-     "items": [{"product_id": "tent-trail-2", "title": "Trail 2 tent", "quantity": 1, "price": 189.90}]},
+     "total": 329.00, "tracking_url": "https://tracking.example/TP-10001",
+     "items": [{"product_id": "TE-601", "title": "Trail 2 ultralight tent", "quantity": 1, "price": 329.00}]},
     {"id": "TP-10002", "customer_id": "cust-1001", "email": "anna@example.com", "status": "delivered",
-     "total": 59.00, "return_status": "return_received",
-     "items": [{"product_id": "pan-cast-28", "title": "Cast iron pan 28 cm", "quantity": 1, "price": 59.00}]},
+     "total": 49.90, "return_status": "return_received",
+     "items": [{"product_id": "CW-101", "title": "Cast iron skillet 28 cm", "quantity": 1, "price": 49.90}]},
     {"id": "TP-10003", "customer_id": "cust-1002", "email": "ben@example.com", "status": "processing",
-     "total": 34.50, "items": [{"title": "Chef's knife", "quantity": 1, "price": 34.50}]},
+     "total": 34.50, "items": [{"product_id": "CW-103", "title": "Non-stick frying pan 24 cm", "quantity": 1, "price": 34.50}]},
 ]  # fmt: skip
 
 

@@ -29,7 +29,9 @@ async def ask_rasa(
     endpoint = url.rstrip("/") + "/webhooks/rest/webhook"
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(endpoint, json={"sender": sender, "message": text, "metadata": metadata})
+            response = await client.post(
+                endpoint, json={"sender": sender, "message": text, "metadata": metadata}
+            )
             response.raise_for_status()
             messages = response.json()
     except (httpx.HTTPError, ValueError) as exc:

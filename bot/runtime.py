@@ -118,7 +118,9 @@ def availability_probe(
     async def probe() -> Availability:
         async with sessions() as db:
             queued = await db.scalar(
-                select(func.count()).select_from(Conversation).where(Conversation.status == "queued")
+                select(func.count())
+                .select_from(Conversation)
+                .where(Conversation.status == "queued")
             )
         return Availability(
             agents_online=await agents_online(),
@@ -148,10 +150,13 @@ class UnderstandingBatcher:
 
     async def _drain(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+            batch, self._waiting = (
+                self._waiting[: self._max_batch],
+                self._waiting[self._max_batch :],
+            )
             try:
                 results = await asyncio.to_thread(self._run, batch)
-            except Exception as exc:  # hand the error to every waiting caller
+            except Exception as exc:  # noqa: BLE001  (each waiting caller gets the error)
                 for *_, future in batch:
                     future.set_exception(exc)
                 continue
@@ -187,6 +192,7 @@ class Runtime:
 
 
 _current: Runtime | None = None
+_starting = asyncio.Lock()
 
 
 def install(runtime: Runtime | None) -> None:
@@ -194,20 +200,15 @@ def install(runtime: Runtime | None) -> None:
     _current = runtime
 
 
-def current() -> Runtime:
-    """The installed runtime, or one built from the environment (stand-alone action server)."""
-    global _current
-    if _current is None:
-        _current = _from_environment()
+async def current() -> Runtime:
+    """The installed runtime; a stand-alone action server starts a hub on first use
+    (``TOUCHPOINT_DATA_DIR`` and friends say which store), whose bot plugin installs it."""
+    async with _starting:
+        if _current is None:
+            from chat.config import Settings
+            from chat.hub import create_hub
+
+            hub = create_hub(Settings(), plugins=["bot"])
+            await hub.start()
+    assert _current is not None, "the bot plugin did not install its runtime"
     return _current
-
-
-def _from_environment() -> Runtime:
-    from chat.config import Settings
-    from chat.db import create_engine, session_factory
-    from knowledge import open_knowledge_base
-
-    settings = Settings().prepare()
-    engine = create_engine(settings.resolved_database_url())
-    kb = open_knowledge_base(settings)
-    return Runtime(brain=Brain(kb), settings=BotSettings(), orders=OrderBook(session_factory(engine)))

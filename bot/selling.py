@@ -11,6 +11,7 @@ See docs/subsystems/bot.md.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,26 @@ def apply_constraint(constraints: dict[str, Any], facet: str, value: str) -> dic
         return {k: v for k, v in updated.items() if v is not None}
     updated[facet] = value
     return updated
+
+
+def constraints_named_in(
+    text: str, facets: dict[str, dict[str, int]], skip: set[str]
+) -> dict[str, str]:
+    """Attribute values the shopper already named ("a *cast iron* pan", "*red* chair")."""
+    lowered = f" {text.lower()} "
+    named = {}
+    for facet, counts in facets.items():
+        if not facet.startswith("attr.") or facet in skip:
+            continue
+        for value in sorted(counts, key=len, reverse=True):
+            if (
+                len(value) > 2
+                and not value.replace(".", "").isdigit()
+                and re.search(rf"(?<!\w){re.escape(value.lower())}(?!\w)", lowered)
+            ):
+                named[facet] = value
+                break
+    return named
 
 
 def constrained_facets(constraints: dict[str, Any]) -> set[str]:

@@ -23,7 +23,9 @@ class BotSettings(BaseSettings):
 
     # Handoff rules beyond an explicit request.
     failed_answers_before_handoff: int = 2
-    handoff_cart_value: float | None = Field(None, description="hand off when the cart is worth more")
+    handoff_cart_value: float | None = Field(
+        None, description="hand off when the cart is worth more"
+    )
     handoff_customer_value: float | None = Field(
         None, description="hand off when the customer's past orders add up to more"
     )
@@ -41,5 +43,5 @@ class BotSettings(BaseSettings):
         start, _, end = hours.partition("-")
         local = now.astimezone(ZoneInfo(self.timezone))
         opens = dt.time.fromisoformat(start.strip())
-        closes = dt.time.fromisoformat(end.strip())
-        return local.weekday() in open_days and opens <= local.time() < closes
+        closes = dt.time.max if end.strip() == "24:00" else dt.time.fromisoformat(end.strip())
+        return local.weekday() in open_days and opens <= local.time() <= closes

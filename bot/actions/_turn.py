@@ -35,7 +35,7 @@ class Turn:
 
 
 async def turn_of(tracker: Tracker) -> Turn:
-    runtime = current()
+    runtime = await current()
     message = tracker.latest_message or {}
     prepared = message.get("touchpoint")
     if prepared is not None:  # in-process: the runner decided already

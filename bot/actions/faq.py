@@ -20,7 +20,11 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        faq_id = turn.decision.faq_id
+        verdict = turn.understanding.faq
+        # From a Rasa server the decision may differ from Rasa's choice; its best match then.
+        faq_id = turn.decision.faq_id or (
+            verdict.faq_id if verdict and verdict.band == "answer" else None
+        )
         faq = turn.runtime.brain.kb.get_faq(faq_id) if faq_id else None
         if faq is None:  # the FAQ was deleted between matching and answering
             dispatcher.utter_message(text=say("fallback", turn.language))

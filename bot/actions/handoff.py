@@ -9,7 +9,49 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import finish, turn_of
 from bot.engine import handoff_packet
+from bot.runtime import Runtime
 from bot.texts import say
+
+
+async def announce(
+    dispatcher: CollectingDispatcher, runtime: Runtime, language: str, packet: dict[str, Any]
+) -> bool:
+    """Tell the shopper what happens next; True when an agent can take the conversation now."""
+    availability = await runtime.availability()
+    if availability.reachable:
+        minutes = availability.expected_wait_minutes(
+            runtime.settings.minutes_per_queued_conversation
+        )
+        dispatcher.utter_message(
+            text=say("handoff_online", language, minutes=minutes),
+            json_message={"kind": "handoff", "packet": packet, "expected_wait_minutes": minutes},
+        )
+        return True
+    # Nobody to take it now: say so, offer the e-mail form, and keep helping.
+    fields = [
+        {
+            "name": "email",
+            "label": say("offline_email", language),
+            "type": "email",
+            "required": True,
+        },
+        {
+            "name": "message",
+            "label": say("offline_message", language),
+            "type": "textarea",
+            "required": False,
+        },
+    ]
+    dispatcher.utter_message(
+        text=say("handoff_offline", language, hours=runtime.settings.business_hours),
+        json_message={
+            "kind": "form",
+            "form": "offline",
+            "fields": fields,
+            "submit_label": say("offline_submit", language),
+        },
+    )
+    return False
 
 
 class ActionHandoff(Action):
@@ -20,33 +62,12 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        runtime, state, language = turn.runtime, turn.state, turn.language
+        runtime, state = turn.runtime, turn.state
         shown = [
             {"id": p.id, "title": p.title, "price": p.price}
             for p in runtime.brain.kb.products(state.shown)
         ]
         packet = handoff_packet(turn.understanding, turn.decision, state, products=shown)
-        availability = await runtime.availability()
-        if availability.reachable:
-            minutes = availability.expected_wait_minutes(runtime.settings.minutes_per_queued_conversation)
-            dispatcher.utter_message(
-                text=say("handoff_online", language, minutes=minutes),
-                json_message={"kind": "handoff", "packet": packet, "expected_wait_minutes": minutes},
-            )
-        else:
-            # Nobody to take it now: say so, offer the e-mail form, and keep helping.
-            dispatcher.utter_message(
-                text=say("handoff_offline", language, hours=runtime.settings.business_hours),
-                json_message={
-                    "kind": "form",
-                    "form": "offline",
-                    "fields": [
-                        {"name": "email", "label": say("offline_email", language), "type": "email", "required": True},
-                        {"name": "message", "label": say("offline_message", language), "type": "textarea", "required": False},
-                    ],
-                    "submit_label": say("offline_submit", language),
-                    "handoff_packet": packet,
-                },
-            )
+        await announce(dispatcher, runtime, turn.language, packet)
         state.handoff_offered, state.failed = True, 0
         return finish(turn, "handoff")

@@ -43,7 +43,9 @@ class ActionOrderStatus(Action):
         if turn.facts.verified_customer and turn.facts.customer_id:
             found = await orders.for_customer(turn.facts.customer_id, number)
             if found:
-                text = "\n\n".join(_report(order, language) for order in found[:1 if number else 3])
+                text = "\n\n".join(
+                    _report(order, language) for order in found[: 1 if number else 3]
+                )
             else:
                 text = say("order_refused" if number else "order_none", language)
             dispatcher.utter_message(text=text)
@@ -56,7 +58,9 @@ class ActionOrderStatus(Action):
             return finish(turn, "order_status")
         order = await orders.matching(number, email)
         # One message for "no such order" and "wrong e-mail": nothing to learn by guessing.
-        dispatcher.utter_message(text=_report(order, language) if order else say("order_refused", language))
+        dispatcher.utter_message(
+            text=_report(order, language) if order else say("order_refused", language)
+        )
         return self._done(turn)
 
     @staticmethod

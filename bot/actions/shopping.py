@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import Turn, finish, turn_of
-from bot.engine import REPLY_RESTART, REPLY_RESULTS, REPLY_SKIP, SELLING_SLOTS
+from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import extract
 from bot.runtime import OrderView
 from bot.selling import (
@@ -18,6 +18,7 @@ from bot.selling import (
     choose_question,
     constrained_facets,
     constraint_from_reply,
+    constraints_named_in,
     filters_for,
     flow_for,
     question_message,
@@ -49,10 +50,14 @@ class ValidateShoppingForm(FormValidationAction):
         value = self._entities(tracker).get(slot)
         return {slot: value} if value is not None else {}
 
-    async def extract_budget_min(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+    async def extract_budget_min(
+        self, d: CollectingDispatcher, t: Tracker, _: Any
+    ) -> dict[str, Any]:
         return await self._extract("budget_min", t)
 
-    async def extract_budget_max(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
+    async def extract_budget_max(
+        self, d: CollectingDispatcher, t: Tracker, _: Any
+    ) -> dict[str, Any]:
         return await self._extract("budget_max", t)
 
     async def extract_persons(self, d: CollectingDispatcher, t: Tracker, _: Any) -> dict[str, Any]:
@@ -68,7 +73,9 @@ class ValidateShoppingForm(FormValidationAction):
         return await self._extract("season", t)
 
     @staticmethod
-    def _budget(slot: str, value: Any, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any]:
+    def _budget(
+        slot: str, value: Any, dispatcher: CollectingDispatcher, language: str
+    ) -> dict[str, Any]:
         if isinstance(value, int | float) and value > 0:
             return {slot: float(value)}
         dispatcher.utter_message(text=say("invalid_budget", language))
@@ -158,7 +165,11 @@ class ActionSearchProducts(Action):
         state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
         text = turn.understanding.text
         named = flow_for(text, runtime.flows)
-        if turn.understanding.intent == "product_search" and named and named.category != state.category:
+        if (
+            turn.understanding.intent == "product_search"
+            and named
+            and named.category != state.category
+        ):
             state.restart_selling()  # a new kind of product: a new search
         if not state.selling:
             state.query, state.category = text, named.category if named else None
@@ -174,12 +185,24 @@ class ActionSearchProducts(Action):
 
         kb = runtime.brain.kb
         filters = filters_for(state.constraints, state.category)
-        result = await asyncio.to_thread(kb.search, state.query or text, filters=filters, k=settings.cards_shown)
+        result = await asyncio.to_thread(
+            kb.search, state.query or text, filters=filters, k=settings.cards_shown
+        )
+        named = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
+        if named:
+            state.constraints = {**state.constraints, **named}
+            filters = filters_for(state.constraints, state.category)
+            result = await asyncio.to_thread(
+                kb.search, state.query or text, filters=filters, k=settings.cards_shown
+            )
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
             result = await asyncio.to_thread(
-                kb.search, state.query or text, filters=filters_for({}, state.category), k=settings.cards_shown
+                kb.search,
+                state.query or text,
+                filters=filters_for({}, state.category),
+                k=settings.cards_shown,
             )
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.language))
@@ -194,14 +217,22 @@ class ActionSearchProducts(Action):
             if question is not None:
                 text_out, options = question_message(question, result.facets, turn.language)
                 if not state.asked and flow and flow.intro:
-                    text_out = f"{flow.intro.get(turn.language) or flow.intro.get('en', '')} {text_out}"
+                    text_out = (
+                        f"{flow.intro.get(turn.language) or flow.intro.get('en', '')} {text_out}"
+                    )
                 state.asked.append(question.facet)
                 state.pending = question.facet
-                state.pending_values = [o["value"].partition("=")[2] for o in options if "=" in o["value"]]
+                state.pending_values = [
+                    o["value"].partition("=")[2] for o in options if "=" in o["value"]
+                ]
                 dispatcher.utter_message(
                     text=text_out,
                     buttons=[{"title": o["label"], "payload": o["value"]} for o in options],
-                    json_message={"kind": "candidates", "product_ids": candidates, "total": result.total},
+                    json_message={
+                        "kind": "candidates",
+                        "product_ids": candidates,
+                        "total": result.total,
+                    },
                 )
                 return [*finish(turn, "ask_clarifying"), SlotSet("requested_slot", question.facet)]
 

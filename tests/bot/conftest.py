@@ -13,16 +13,15 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.base import KnowledgeBase  # noqa: E402
-from knowledge.embedder import get_embedder  # noqa: E402
-from knowledge.schemas import Faq, Product  # noqa: E402
-
-from bot.brain import Brain  # noqa: E402
-from bot.dialogue import Dialogue  # noqa: E402
-from bot.runtime import Availability, OrderBook, Runtime, install  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
-from chat.db import Base, create_engine, session_factory  # noqa: E402
-from chat.models import Order  # noqa: E402
+from bot.brain import Brain
+from bot.dialogue import Dialogue
+from bot.runtime import Availability, OrderBook, Runtime, install
+from bot.settings import BotSettings
+from chat.db import Base, create_engine, session_factory
+from chat.models import Order
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import get_embedder
+from knowledge.schemas import Faq, Product
 
 FAQS = [
     Faq(id="shipping-time", question="How long does delivery take?",
@@ -62,6 +61,7 @@ PRODUCTS = [
     _tent(1, 1, "summer", 89.0), _tent(2, 2, "summer", 129.0), _tent(3, 2, "3-season", 199.0),
     _tent(4, 3, "3-season", 249.0), _tent(5, 4, "3-season", 279.0), _tent(6, 4, "4-season", 449.0),
     _tent(7, 6, "3-season", 389.0), _tent(8, 2, "4-season", 359.0), _tent(9, 4, "summer", 159.0),
+    _tent(10, 4, "summer", 199.0),
     Product(id="pan-cast-28", title="Cast iron frying pan 28 cm", price=59.0, category="Kitchen/Cookware",
             brand="Hearth & Co", stock=12, attributes={"material": "cast iron", "induction": True, "diameter_cm": 28},
             description="Heavy cast iron pan for searing."),
@@ -145,8 +145,12 @@ def settings() -> BotSettings:
 
 
 @pytest.fixture
-def runtime(brain: Brain, orders_db: Any, agents: AgentsOnline, settings: BotSettings) -> Iterator[Runtime]:
-    runtime = Runtime(brain=brain, settings=settings, orders=OrderBook(orders_db), availability=agents)
+def runtime(
+    brain: Brain, orders_db: Any, agents: AgentsOnline, settings: BotSettings
+) -> Iterator[Runtime]:
+    runtime = Runtime(
+        brain=brain, settings=settings, orders=OrderBook(orders_db), availability=agents
+    )
     install(runtime)
     yield runtime
     install(None)
@@ -155,3 +159,16 @@ def runtime(brain: Brain, orders_db: Any, agents: AgentsOnline, settings: BotSet
 @pytest.fixture
 async def dialogue(runtime: Runtime) -> AsyncIterator[Dialogue]:
     yield Dialogue(runtime)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Settings of a data dir holding the demo shop, written by a hub that is then stopped."""
+    from chat.config import Settings
+    from tests.conftest import start_server
+
+    server = start_server(
+        Settings(data_dir=tmp_path_factory.mktemp("store")), plugins=["bot"], demo=True
+    )
+    server.stop()
+    return server.settings

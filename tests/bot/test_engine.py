@@ -47,7 +47,9 @@ SETTINGS = BotSettings(handoff_cart_value=500.0, handoff_customer_value=2000.0)
 
 def test_confident_faq_is_answered() -> None:
     decision = decide(understood("can I return this", band="answer"), BotState(), Facts(), SETTINGS)
-    assert decision == Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id="returns")
+    assert decision == Decision(
+        ActionName.answer_faq, reason="confident FAQ match", faq_id="returns"
+    )
 
 
 def test_middle_band_offers_the_closest_questions() -> None:
@@ -71,15 +73,25 @@ def test_unknown_falls_back_then_hands_off_after_two_failures() -> None:
 
 def test_a_good_answer_resets_the_failure_count() -> None:
     state = record(understood("??", band="unknown"), Decision(ActionName.fallback), BotState())
-    state = record(understood("returns?", band="answer"), Decision(ActionName.answer_faq, faq_id="returns"), state)
+    state = record(
+        understood("returns?", band="answer"),
+        Decision(ActionName.answer_faq, faq_id="returns"),
+        state,
+    )
     assert state.failed == 0
-    assert decide(understood("hmm", band="unknown"), state, Facts(), SETTINGS).action is ActionName.fallback
+    assert (
+        decide(understood("hmm", band="unknown"), state, Facts(), SETTINGS).action
+        is ActionName.fallback
+    )
 
 
 @pytest.mark.parametrize(
-    ("intent", "reason"), [("handoff_request", HandoffReason.asked), ("frustration", HandoffReason.frustration)]
+    ("intent", "reason"),
+    [("handoff_request", HandoffReason.asked), ("frustration", HandoffReason.frustration)],
 )
-def test_explicit_request_and_frustration_hand_off_even_over_an_faq(intent: str, reason: HandoffReason) -> None:
+def test_explicit_request_and_frustration_hand_off_even_over_an_faq(
+    intent: str, reason: HandoffReason
+) -> None:
     decision = decide(understood("x", intent, band="answer"), BotState(), Facts(), SETTINGS)
     assert (decision.action, decision.handoff_reason) == (ActionName.handoff, reason)
 
@@ -98,12 +110,21 @@ def test_value_rules_fire_once() -> None:
     assert decide(understood("hi", "greet"), state, rich_cart, SETTINGS).action is ActionName.greet
     loyal = decide(understood("hi", "greet"), BotState(), Facts(customer_value=2500.0), SETTINGS)
     assert loyal.handoff_reason is HandoffReason.high_value
-    assert decide(understood("hi", "greet"), BotState(), Facts(cart_value=100.0), SETTINGS).action is ActionName.greet
-    assert decide(understood("hi", "greet"), BotState(), rich_cart, BotSettings()).action is ActionName.greet
+    assert (
+        decide(understood("hi", "greet"), BotState(), Facts(cart_value=100.0), SETTINGS).action
+        is ActionName.greet
+    )
+    assert (
+        decide(understood("hi", "greet"), BotState(), rich_cart, BotSettings()).action
+        is ActionName.greet
+    )
 
 
 def test_order_questions_go_to_order_status() -> None:
-    assert decide(understood("where is TP-10001"), BotState(), Facts(), SETTINGS).action is ActionName.order_status
+    assert (
+        decide(understood("where is TP-10001"), BotState(), Facts(), SETTINGS).action
+        is ActionName.order_status
+    )
     waiting = BotState(awaiting="order", order_number="TP-10001")
     follow_up = understood("anna@example.com")
     assert decide(follow_up, waiting, Facts(), SETTINGS).action is ActionName.order_status
@@ -117,14 +138,31 @@ def test_product_search_and_selling_answers() -> None:
     assert decide(no_catalog, BotState(), Facts(), SETTINGS).action is ActionName.answer_faq
     selling = BotState(query="tent", pending="attr.persons")
     assert decide(understood("4"), selling, Facts(), SETTINGS).action is ActionName.show_products
-    assert decide(understood("skip", "skip"), selling, Facts(reply="skip"), SETTINGS).action is ActionName.show_products
-    assert decide(understood("under 300 euro"), BotState(), Facts(), SETTINGS).action is ActionName.show_products
+    assert (
+        decide(understood("skip", "skip"), selling, Facts(reply="skip"), SETTINGS).action
+        is ActionName.show_products
+    )
+    assert (
+        decide(understood("under 300 euro"), BotState(), Facts(), SETTINGS).action
+        is ActionName.show_products
+    )
 
 
 def test_start_over_and_small_talk() -> None:
-    assert decide(understood("start over", "start_over"), BotState(query="tent"), Facts(), SETTINGS).reason == "start over"
-    assert decide(understood("hello", "greet"), BotState(), Facts(), SETTINGS).action is ActionName.greet
-    assert decide(understood("bye", "goodbye"), BotState(), Facts(), SETTINGS).action is ActionName.goodbye
+    assert (
+        decide(
+            understood("start over", "start_over"), BotState(query="tent"), Facts(), SETTINGS
+        ).reason
+        == "start over"
+    )
+    assert (
+        decide(understood("hello", "greet"), BotState(), Facts(), SETTINGS).action
+        is ActionName.greet
+    )
+    assert (
+        decide(understood("bye", "goodbye"), BotState(), Facts(), SETTINGS).action
+        is ActionName.goodbye
+    )
 
 
 def test_state_survives_a_round_trip_and_ignores_unknown_keys() -> None:
@@ -133,11 +171,15 @@ def test_state_survives_a_round_trip_and_ignores_unknown_keys() -> None:
 
 
 def test_handoff_packet_carries_what_the_agent_needs() -> None:
-    state = BotState(query="tent for 4", constraints={"persons": 4}, failed_question="do you rent tents?")
+    state = BotState(
+        query="tent for 4", constraints={"persons": 4}, failed_question="do you rent tents?"
+    )
     u = understood("I want a human now", "handoff_request")
     decision = decide(u, state, Facts(), SETTINGS)
     state = record(u, decision, state)
-    packet = handoff_packet(u, decision, state, products=[{"id": "tent-5", "title": "Tent", "price": 279.0}])
+    packet = handoff_packet(
+        u, decision, state, products=[{"id": "tent-5", "title": "Tent", "price": 279.0}]
+    )
     assert packet["reason"] == "asked"
     assert packet["slots"] == {"persons": 4}
     assert packet["products_shown"][0]["id"] == "tent-5"

@@ -58,5 +58,11 @@ def test_constraints_become_filters() -> None:
 
 
 def test_flow_from_dict() -> None:
-    flow = Flow.from_dict({"category": "Home", "match": ["Lamp"], "questions": [{"facet": "price", "ask": {"en": "?"}}]})
+    flow = Flow.from_dict(
+        {
+            "category": "Home",
+            "match": ["Lamp"],
+            "questions": [{"facet": "price", "ask": {"en": "?"}}],
+        }
+    )
     assert flow.match == ("lamp",) and flow.questions[0].facet == "price"

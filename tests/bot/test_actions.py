@@ -1,0 +1,241 @@
+"""Every action through the in-process dialogue: real knowledge base, real embedder, real SQLite."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.dialogue import Dialogue, TurnResult
+from bot.engine import BotState, Facts
+from bot.nlu import FaqVerdict
+from bot.runtime import Availability
+
+ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
+
+
+async def talk(
+    dialogue: Dialogue,
+    *turns: str | tuple[str, str],
+    facts: Facts | None = None,
+    locale: str = "en",
+) -> list[TurnResult]:
+    """Several messages of one conversation; a tuple is (label, quick-reply value)."""
+    state, results = BotState(), []
+    for turn in turns:
+        text, reply = (turn, None) if isinstance(turn, str) else turn
+        turn_facts = replace(facts or Facts(), reply=reply)
+        result = await dialogue.respond(text, state=state, facts=turn_facts, locale=locale)
+        state = result.state
+        results.append(result)
+    return results
+
+
+async def test_faq_answer_with_source_link_in_english_and_german(dialogue: Dialogue) -> None:
+    english = await dialogue.respond("how long does the delivery take?")
+    assert (english.action, english.decision.faq_id) == ("answer_faq", "shipping-time")
+    assert english.replies[0].payload == {
+        "faq_id": "shipping-time",
+        "source_url": "https://shop.example/help/shipping",
+    }
+    assert "https://shop.example/help/shipping" in english.replies[0].text
+    german = await dialogue.respond("Wie lange dauert die Lieferung?", locale="de")
+    assert (german.action, german.decision.faq_id) == ("answer_faq", "shipping-time-de")
+    assert "Mehr dazu" in german.replies[0].text
+
+
+async def test_out_of_scope_is_not_answered_with_an_unrelated_faq(dialogue: Dialogue) -> None:
+    for text in (
+        "what is the capital of France",
+        "can you write me a poem about cats",
+        "Wer hat die Fußball-WM 2014 gewonnen?",
+    ):
+        result = await dialogue.respond(text)
+        assert result.action in ("fallback", "ask_clarifying"), (text, result.summary())
+        if result.action == "fallback":
+            options = result.replies[0].payload["options"]  # type: ignore[index]
+            assert options == [{"label": "Talk to a human", "value": "human"}]
+
+
+async def test_suggestions_are_faq_questions_and_clicking_one_answers(
+    dialogue: Dialogue, runtime: Any
+) -> None:
+    understood = await runtime.understand("money back?", "en", False)
+    # The middle band as the calibration would place it; the action shows what is offered.
+    unsure = replace(understood, faq=FaqVerdict("returns", 0.4, "suggest", ("returns", "payment")))
+    result = await dialogue.respond("money back?", understanding=unsure)
+    assert result.action == "ask_clarifying"
+    labels = [o["label"] for o in result.replies[0].payload["options"]]  # type: ignore[index]
+    assert labels == [
+        "Can I return a product?",
+        "Which payment methods do you accept?",
+        "Talk to a human",
+    ]
+    clicked = await dialogue.respond("Can I return a product?", facts=Facts(reply="faq:returns"))
+    assert (clicked.action, clicked.decision.faq_id) == ("answer_faq", "returns")
+
+
+async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
+    assert (await dialogue.respond("hello")).action == "greet"
+    hallo = await dialogue.respond("Hallo", locale="de")
+    assert hallo.action == "greet" and hallo.replies[0].text.startswith("Hallo!")
+    assert (await dialogue.respond("bye")).action == "goodbye"
+    assert (await dialogue.respond("tschüss", locale="de")).replies[0].text.startswith("Danke")
+
+
+async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
+    first, second, third = await talk(
+        dialogue,
+        "I'm looking for a tent",
+        ("4", "facet:attr.persons=4"),
+        ("Spring to autumn", "facet:attr.season=3-season"),
+    )
+    assert first.action == "ask_clarifying"
+    assert first.replies[0].text.startswith("Happy to help you find a tent. How many people")
+    assert len(first.product_ids) == 3  # the current best candidates
+    assert (
+        second.action == "ask_clarifying" and "When will you mostly camp" in second.replies[0].text
+    )
+    assert third.action == "show_products"
+    assert third.product_ids == ["tent-5"]
+    card = third.replies[0].payload["products"][0]  # type: ignore[index]
+    assert {k: card[k] for k in ("id", "price", "currency", "stock", "url", "image_url")} == {
+        "id": "tent-5", "price": 279.0, "currency": "EUR", "stock": 5,
+        "url": "https://shop.example/p/tent-5", "image_url": "https://shop.example/img/tent-5.jpg",
+    }  # fmt: skip
+    assert card["add_to_cart"] == {"event": "add_to_cart", "product_id": "tent-5"}
+
+
+async def test_guided_selling_in_german_with_constraints_in_the_first_message(
+    dialogue: Dialogue,
+) -> None:
+    (result,) = await talk(
+        dialogue, "Ich suche ein Zelt für 4 Personen unter 300 Euro", locale="de"
+    )
+    # persons >= 4 and price <= 300: tents 5, 9 and 10 remain, few enough to show.
+    assert result.action == "show_products"
+    assert sorted(result.product_ids) == ["tent-10", "tent-5", "tent-9"]
+    assert result.replies[0].text == "Das passt am besten:"
+    assert result.state.constraints == {"persons": 4, "budget_max": 300.0}
+
+
+async def test_skip_start_over_and_at_most_three_questions(dialogue: Dialogue) -> None:
+    results = await talk(
+        dialogue,
+        "I'm looking for a tent",
+        ("Doesn't matter", "skip"),
+        ("Doesn't matter", "skip"),
+        ("Doesn't matter", "skip"),
+    )
+    asked = [r for r in results if r.action == "ask_clarifying"]
+    assert len(asked) <= 3
+    assert results[-1].action == "show_products"
+    restart = await talk(dialogue, "I'm looking for a tent", "start over")
+    assert restart[-1].action == "ask_clarifying" and restart[-1].state.query is None
+    shown = await talk(dialogue, "I'm looking for a tent", ("Show results", "results"))
+    assert shown[-1].action == "show_products" and len(shown[-1].product_ids) == 3
+
+
+async def test_order_status_for_the_identified_customer(dialogue: Dialogue) -> None:
+    result = await dialogue.respond("where is my order?", facts=ANNA)
+    assert result.action == "order_status"
+    text = result.replies[0].text
+    assert "TP-10001" in text and "shipped" in text and "https://tracking.example/TP-10001" in text
+    assert "TP-10002" in text and "return received" in text
+    # Someone else's order number is refused like an unknown one.
+    other = await dialogue.respond("status of order TP-10003", facts=ANNA)
+    unknown = await dialogue.respond("status of order TP-99999", facts=ANNA)
+    assert other.replies[0].text == unknown.replies[0].text
+    assert "TP-10003" not in other.replies[0].text
+
+
+async def test_order_status_with_number_and_email(dialogue: Dialogue) -> None:
+    ask, answer = await talk(
+        dialogue, "Wo ist meine Bestellung TP-10001?", "anna@example.com", locale="de"
+    )
+    assert ask.replies[0].text.startswith("Danke. Mit welcher E-Mail")
+    assert "TP-10001" in answer.replies[0].text and "Sendungsverfolgung" in answer.replies[0].text
+    assert answer.state.awaiting is None
+
+
+async def test_order_refusals_never_reveal_whether_the_order_exists(dialogue: Dialogue) -> None:
+    wrong_email = await dialogue.respond("order TP-10001, email mallory@example.com")
+    no_such_order = await dialogue.respond("order TP-55555, email anna@example.com")
+    assert wrong_email.replies[0].text == no_such_order.replies[0].text
+    assert "couldn't find" in wrong_email.replies[0].text
+    for result in (wrong_email, no_such_order):
+        assert "shipped" not in result.replies[0].text and "tracking" not in result.replies[0].text
+    anonymous = await dialogue.respond("where is my order?")
+    assert anonymous.replies[0].text.startswith("I can check that. Please send your order number")
+
+
+async def test_handoff_with_agents_online_carries_the_context_packet(
+    dialogue: Dialogue, agents: Any
+) -> None:
+    agents.value = Availability(agents_online=2, queued=3, business_hours=True)
+    looking, handoff = await talk(
+        dialogue, "I need a tent for 4 people under 300 euro", "I want to talk to a human"
+    )
+    assert handoff.action == "handoff"
+    assert "about 6 min" in handoff.replies[0].text
+    packet = handoff.handoff
+    assert packet is not None and packet["reason"] == "asked"
+    assert packet["slots"] == {"persons": 4, "budget_max": 300.0}
+    assert [p["id"] for p in packet["products_shown"]] == looking.product_ids
+    assert packet["summary"].startswith("Handoff (asked); shopping for 'I need a tent")
+
+
+async def test_handoff_when_nobody_is_there_offers_the_email_form_and_keeps_helping(
+    dialogue: Dialogue, agents: Any
+) -> None:
+    agents.value = Availability(agents_online=0, queued=0, business_hours=True)
+    handoff, later = await talk(
+        dialogue,
+        "Ich möchte mit einem Mitarbeiter sprechen",
+        "Wie lange dauert der Versand?",
+        locale="de",
+    )
+    assert (
+        handoff.action == "handoff" and handoff.handoff is None
+    )  # no transition: nobody could take it
+    form = handoff.replies[0]
+    assert form.content_type == "form" and form.payload["form"] == "offline"  # type: ignore[index]
+    assert "nicht erreichbar" in form.text
+    assert later.action == "answer_faq"
+
+
+async def test_two_failed_answers_then_frustration_hand_off(dialogue: Dialogue) -> None:
+    first, second = await talk(dialogue, "what is the capital of France", "who wrote the odyssey")
+    assert first.action in ("fallback", "ask_clarifying")
+    if first.action == "fallback":
+        assert second.action == "handoff"
+        assert second.handoff["reason"] == "no_answer"  # type: ignore[index]
+        assert second.handoff["failed_question"] == "who wrote the odyssey"  # type: ignore[index]
+    angry = await dialogue.respond("this is useless!!!")
+    assert angry.action == "handoff" and angry.handoff["reason"] == "frustration"  # type: ignore[index]
+
+
+async def test_cart_value_rule_hands_off(dialogue: Dialogue) -> None:
+    result = await dialogue.respond("hello", facts=Facts(cart_value=800.0))
+    assert result.action == "handoff" and result.handoff["reason"] == "high_value"  # type: ignore[index]
+
+
+async def test_named_attribute_values_become_constraints(dialogue: Dialogue) -> None:
+    result = await dialogue.respond("I'm looking for a cast iron frying pan")
+    assert result.action == "show_products"
+    assert sorted(result.product_ids) == ["pan-cast-28", "pan-cast-32"]
+    assert result.state.constraints == {"attr.material": "cast iron"}
+
+
+async def test_personalisation_only_with_consent(dialogue: Dialogue) -> None:
+    query = "I need a tent for 4 people under 300 euro"
+    with_consent = await dialogue.respond(query, facts=ANNA)
+    assert with_consent.action == "show_products"
+    note = with_consent.replies[1].text
+    assert note.startswith(
+        "Compared with the Trailhead 2-person 3-season tent 3 you bought last time (199.00 €)"
+    )
+    no_consent = Facts(verified_customer=True, customer_id="cust-1001", personalise=False)
+    for facts in (no_consent, Facts()):
+        without = await dialogue.respond(query, facts=facts)
+        assert without.product_ids == with_consent.product_ids
+        assert "bought" not in " ".join(r.text for r in without.replies)

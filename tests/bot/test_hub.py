@@ -1,0 +1,134 @@
+"""The bot in the running hub: uvicorn on a free port, the demo shop, real websockets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chat.auth import identity_hmac
+from tests.chat.helpers import Client, agent, visitor
+
+BOT = "bot"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One demo shop for this module: starting the hub and embedding the demo takes a while."""
+    from chat.config import Settings
+    from tests.conftest import start_server
+
+    # Always open, so the test does not depend on the clock.
+    os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"] = "mon-sun 00:00-24:00"
+    try:
+        server = start_server(
+            Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
+        )
+    finally:
+        del os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"]
+    yield server
+    server.stop()
+
+
+async def bot_message(
+    client: Client, conversation_id: int | None = None, **match: Any
+) -> dict[str, Any]:
+    frame = await client.expect(
+        "message",
+        lambda f: (
+            f["message"]["sender"]["kind"] == BOT
+            and (conversation_id is None or f["message"]["conversation_id"] == conversation_id)
+            and all(f["message"].get(k) == v for k, v in match.items())
+        ),
+        timeout=30,
+    )
+    message: dict[str, Any] = frame["message"]
+    return message
+
+
+async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> None:
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("How long does delivery take?")
+        answer = await bot_message(shopper)
+        assert answer["content_type"] == "text" and answer["payload"]["faq_id"] == "shipping-time"
+        cid = answer["conversation_id"]
+        await shopper.send_message("I'm looking for a tent", conversation_id=cid)
+        question = await bot_message(shopper, cid, content_type="quick_replies")
+        option = question["payload"]["options"][0]
+        await shopper.send_message(
+            option["label"], conversation_id=cid, payload={"reply": option["value"]}
+        )
+        follow_up = await shopper.expect(
+            "message",
+            lambda f: (
+                f["message"]["sender"]["kind"] == BOT
+                and f["message"]["seq"] > question["seq"]
+                and f["message"]["content_type"] in ("quick_replies", "product_cards")
+            ),
+            timeout=30,
+        )
+        assert follow_up["message"]["conversation_id"] == cid
+
+
+async def test_identified_customer_gets_order_status_and_others_are_refused(shop: Any) -> None:
+    secret = shop.settings.identity_secret
+    identity = {
+        "customer_id": "cust-1001",
+        "hmac": identity_hmac(secret, "cust-1001"),
+        "email": "anna@example.com",
+    }
+    async with await visitor(shop, identity=identity) as anna:
+        await anna.send_message("Where is my order?")
+        status = await bot_message(anna)
+        assert (
+            "TP-10001" in status["text"] and "https://tracking.example/TP-10001" in status["text"]
+        )
+    async with await visitor(shop) as stranger:
+        await stranger.send_message("Where is my order TP-10001?")
+        asked = await bot_message(stranger)
+        assert "e-mail" in asked["text"] and "TP-10001" not in asked["text"]
+        await stranger.send_message("ben@example.com", conversation_id=asked["conversation_id"])
+        refused = await bot_message(stranger, asked["conversation_id"], seq=asked["seq"] + 2)
+        assert "couldn't find" in refused["text"] and "shipped" not in refused["text"]
+
+
+async def test_handoff_with_context_and_release_back_to_the_bot(shop: Any) -> None:
+    async with await agent(shop) as colleague, await visitor(shop, locale="de") as shopper:
+        await shopper.send_message("Ich suche ein Zelt für 4 Personen")
+        shown = await bot_message(shopper)
+        cid = shown["conversation_id"]
+        await shopper.send_message("Ich möchte mit einem Mitarbeiter sprechen", conversation_id=cid)
+        queued = await shopper.expect(
+            "conversation",
+            lambda f: f["conversation"]["id"] == cid and f["conversation"]["status"] == "queued",
+            timeout=30,
+        )
+        assert queued["conversation"]["handoff_reason"] == "asked"
+        wait = await bot_message(shopper, cid, content_type="text")
+        assert "Wartezeit" in wait["text"]
+        opened = await colleague.command("open", cid)
+        context = opened["conversation"]["handoff_context"]
+        assert context["reason"] == "asked" and context["slots"]["persons"] == 4
+        assert context["summary"].startswith("Handoff (asked)")
+        await colleague.command("take", cid)
+        await colleague.command("release", cid)
+        back = await bot_message(
+            shopper, cid, text="Da bin ich wieder. Kann ich noch etwas für dich tun?"
+        )
+        assert back["seq"] > wait["seq"]
+        await shopper.send_message("Wie lange dauert der Versand?", conversation_id=cid)
+        again = await bot_message(shopper, cid, content_type="text")
+        assert again["seq"] > back["seq"]
+
+
+async def test_request_human_command_without_agents_offers_the_offline_form(
+    tmp_path: Any, live_server: Any
+) -> None:
+    server = live_server(plugins=["bot"], demo=False)
+    async with await visitor(server) as shopper:
+        result = await shopper.command("request_human")
+        form = await bot_message(shopper, result["conversation_id"], content_type="form")
+        assert form["payload"]["form"] == "offline"
+        assert [field["name"] for field in form["payload"]["fields"]] == ["email", "message"]
