@@ -213,13 +213,14 @@ class KnowledgeService:
         """Bring this process's index up to date for ``ids`` and tell the other processes."""
         if not ids:
             return
-        await self.refresh(kind, ids, progress=progress)
         message: dict[str, Any] = {"origin": self.origin, "kind": kind}
         if len(ids) > MAX_IDS_PER_MESSAGE:
             message["op"] = "resync"
         else:
             message |= {"op": "changed", "ids": ids}
+        # The rows are committed: the others can start while this process catches up.
         await self.hub.bus.publish(CHANNEL, message)
+        await self.refresh(kind, ids, progress=progress)
 
     async def refresh(
         self, kind: Kind, ids: list[str], *, progress: ImportProgress | None = None

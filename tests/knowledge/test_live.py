@@ -1,0 +1,135 @@
+"""Index persistence across restarts, model changes, and live updates across two hubs."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chat.config import Settings
+from knowledge.embedder import default_model_path
+from knowledge.service import KnowledgeService
+from tests.chat.helpers import DEMO_PASSWORDS
+from tests.conftest import start_server
+
+
+def login(url: str, email: str) -> httpx.Client:
+    http = httpx.Client(base_url=url, timeout=30)
+    token = http.post(
+        "/api/auth/login", json={"email": email, "password": DEMO_PASSWORDS[email]}
+    ).json()["token"]
+    http.headers["authorization"] = f"Bearer {token}"
+    return http
+
+
+def test_restart_loads_saved_vectors_and_a_new_model_rebuilds(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = start_server(Settings(data_dir=data), plugins=["knowledge"], demo=True)
+    service = server.hub.require(KnowledgeService)
+    assert service.kb.counts() == {"products": 51, "faqs": 26}
+    server.stop()
+    assert (data / "index" / "product.vectors.npz").exists()
+
+    server = server.restart()
+    report = server.hub.require(KnowledgeService).last_load
+    server.stop()
+    assert report is not None
+    assert (report.products, report.faqs, report.embedded) == (51, 26, 0)
+    assert report.reused > 0
+
+    # The same weights under a different configuration: another model as far as the index knows.
+    model = tmp_path / "model"
+    for source in default_model_path().rglob("*"):
+        target = model / source.relative_to(default_model_path())
+        if source.is_dir():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(source)
+    config = model / "config_sentence_transformers.json"
+    settings = json.loads(config.read_text())
+    config.unlink()
+    config.write_text(json.dumps({**settings, "note": "a copy"}))
+    server = start_server(
+        Settings(data_dir=data, embedding_model=str(model)), plugins=["knowledge"]
+    )
+    try:
+        report = server.hub.require(KnowledgeService).last_load
+        assert report is not None
+        assert report.reused == 0
+        assert report.embedded == report.products + sum(
+            1 + len(f.variants) for f in server.hub.require(KnowledgeService).kb.faqs()
+        )
+        with closing(login(server.url, "agent@demo.shop")) as http:
+            hits = http.post("/api/kb/search", json={"query": "cast iron skillet", "k": 1}).json()[
+                "hits"
+            ]
+        assert hits[0]["id"] in {"CW-101", "CW-102"}
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+def test_an_edit_on_one_hub_is_searchable_on_the_other_within_a_second(
+    tmp_path: Path, redis_url: str
+) -> None:
+    shared = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    first = start_server(
+        Settings(data_dir=tmp_path / "a", database_url=shared, bus_url=redis_url),
+        plugins=["knowledge"],
+        demo=True,
+    )
+    second = start_server(
+        Settings(data_dir=tmp_path / "b", database_url=shared, bus_url=redis_url),
+        plugins=["knowledge"],
+    )
+    try:
+        with (
+            closing(login(first.url, "editor@demo.shop")) as editor,
+            closing(login(second.url, "agent@demo.shop")) as reader,
+        ):
+
+            def visible_on_second(query: str, wanted: str, present: bool) -> float:
+                started = time.monotonic()
+                while time.monotonic() - started < 5:
+                    hits = reader.post(
+                        "/api/kb/search", json={"query": query, "kind": "faqs", "mode": "keyword"}
+                    ).json()["hits"]
+                    if (wanted in [h["id"] for h in hits]) == present:
+                        return time.monotonic() - started
+                    time.sleep(0.02)
+                raise AssertionError(
+                    f"{wanted} {'never appeared' if present else 'never went'} on the second hub"
+                )
+
+            faq = {
+                "id": "loyalty",
+                "question": "Do you have a loyalty programme?",
+                "answer": "Yes: points on every order.",
+            }
+            started = time.monotonic()
+            assert editor.put("/api/kb/faqs/loyalty", json=faq).status_code == 201
+            visible_on_second("loyalty programme", "loyalty", True)
+            assert time.monotonic() - started < 1.0
+
+            started = time.monotonic()
+            assert (
+                editor.put(
+                    "/api/kb/faqs/loyalty", json={**faq, "question": "Is there a bonus card?"}
+                ).status_code
+                == 200
+            )
+            visible_on_second("bonus card", "loyalty", True)
+            visible_on_second("loyalty programme", "loyalty", False)
+            assert time.monotonic() - started < 1.0
+
+            started = time.monotonic()
+            assert editor.delete("/api/kb/faqs/loyalty").status_code == 204
+            visible_on_second("bonus card", "loyalty", False)
+            assert time.monotonic() - started < 1.0
+    finally:
+        second.stop()
+        first.stop()
