@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel
 
 GapKind = Literal["unanswered", "unsure", "handoff"]
-DEFAULT_THRESHOLD = 0.62
+DEFAULT_THRESHOLD = 0.575
 EXAMPLES = 5
 SLUG_LENGTH = 60
 _BLOCK = 2048
@@ -93,10 +93,11 @@ def cluster_questions(
         return []
     vectors = np.ascontiguousarray(embed([t.text for t in texts]), dtype=np.float32)
     weights = np.array([len(t.members) for t in texts], dtype=np.float32)
-    density = np.zeros(len(texts), dtype=np.float32)
+    neighbours: list[np.ndarray] = []
     for start in range(0, len(texts), _BLOCK):
         close = vectors[start : start + _BLOCK] @ vectors.T >= threshold
-        density[start : start + _BLOCK] = close.astype(np.float32) @ weights
+        neighbours += [np.flatnonzero(row) for row in close]
+    density = np.array([weights[n].sum() for n in neighbours], dtype=np.float32)
     # Stable sort keeps the _distinct order among equals.
     order = np.argsort(-density, kind="stable")
     free = np.ones(len(texts), dtype=bool)
@@ -104,9 +105,9 @@ def cluster_questions(
     for seed in order:
         if not free[seed]:
             continue
-        members = np.flatnonzero(free & (vectors @ vectors[seed] >= threshold))
-        members = np.union1d(members, [seed])
+        members = neighbours[seed][free[neighbours[seed]]]
         free[members] = False
+        free[seed] = False
         ranked = [texts[seed]] + [texts[i] for i in members if i != seed]
         clusters.append(_cluster(ranked))
     return sorted(clusters, key=lambda c: (-c.size, -c.last_at.timestamp(), c.question))

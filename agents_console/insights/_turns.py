@@ -64,8 +64,8 @@ def read_turn(
     """What the bot did with ``question``, from the messages after it (None: not a bot turn).
 
     ``replies`` are the timeline entries after the question, oldest first;
-    ``handoff_reason`` is the conversation's. A release back to the bot means
-    the bot's later greeting answers no question.
+    ``handoff_reason`` is the conversation's (set when the bot queued it). A
+    release back to the bot means the bot's later greeting answers no question.
     """
     if any(_cause(r) == "release" for r in replies):
         return None
@@ -83,11 +83,13 @@ def read_turn(
             products = (reply.payload or {}).get("products") or []
             ids = [str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")]
             return Turn("show_products", confidence=confidence, product_ids=ids)
-    handed_off = any(_cause(r) == "handoff" for r in replies) or any(
-        "handoff_packet" in (r.payload or {}) for r in bot
-    )
-    if handed_off:
-        return Turn("handoff", confidence=confidence, handoff_reason=handoff_reason or _packet_reason(bot))
+    if any(_cause(r) == "handoff" for r in replies):
+        return Turn("handoff", confidence=confidence, handoff_reason=handoff_reason)
+    if any(_offers_offline_form(r) for r in bot):
+        # Nobody was online: the bot offered the e-mail form instead of queueing. The form
+        # does not say why; a question the bot failed on is the no-answer rule.
+        reason = _packet_reason(bot) or ("no_answer" if state.failed_question == question else "asked")
+        return Turn("handoff", confidence=confidence, handoff_reason=reason)
     if any(_suggests(r) for r in bot):
         return Turn("ask_clarifying", confidence=confidence, suggested=True)
     if state.failed > 0 and state.failed_question == question:
@@ -109,6 +111,10 @@ def _packet_reason(bot: list[Reply]) -> str | None:
         if isinstance(packet, dict) and isinstance(packet.get("reason"), str):
             return str(packet["reason"])
     return None
+
+
+def _offers_offline_form(reply: Reply) -> bool:
+    return reply.content_type == "form" and (reply.payload or {}).get("form") == "offline"
 
 
 def _suggests(reply: Reply) -> bool:

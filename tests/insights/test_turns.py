@@ -43,8 +43,12 @@ STATE = {"last_confidence": 0.42, "last_intent": None, "failed": 0, "failed_ques
             STATE, "no_answer", ("handoff", None, "unanswered"),
         ),
         (
-            [bot("Nobody is online.", "form", {"form": "offline", "fields": [], "handoff_packet": {"reason": "asked"}})],
+            [bot("Nobody is online.", "form", {"form": "offline", "fields": [], "submit_label": "Send"})],
             STATE, None, ("handoff", None, None),
+        ),
+        (
+            [bot("Nobody is online.", "form", {"form": "offline", "fields": [], "submit_label": "Send"})],
+            {**STATE, "failed_question": "do you repair tents?"}, None, ("handoff", None, "unanswered"),
         ),
         ([bot("Hi! How can I help?")], {**STATE, "last_intent": "greet"}, None, ("greet", None, None)),
         ([bot("Which size?", "quick_replies", {"options": [{"label": "2", "value": "facet:attr.persons=2"}]})],
@@ -56,6 +60,13 @@ def test_what_the_bot_did(replies: list[Reply], state: dict[str, Any], handoff_r
     assert turn is not None
     assert (turn.action, turn.faq_id, turn.gap) == expected
     assert turn.confidence == 0.42
+
+
+def test_handoff_reasons() -> None:
+    offline = bot("Nobody is online.", "form", {"form": "offline", "fields": []})
+    assert read_turn("human please", [offline], STATE, "no_answer").handoff_reason == "asked"  # type: ignore[union-attr]
+    queued = [system("handoff", "queued"), bot("A colleague will be with you.")]
+    assert read_turn("human please", queued, STATE, "frustration").handoff_reason == "frustration"  # type: ignore[union-attr]
 
 
 def test_products_shown_are_kept() -> None:

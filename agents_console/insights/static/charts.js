@@ -39,7 +39,7 @@ export function barChart(items, { series = ["bar"], label, horizontal = true } =
     const chart = frame(width, height, label);
     items.forEach((item, row) => {
       const y = 5 + row * rowHeight;
-      const name = item.label.length > 28 ? `${item.label.slice(0, 27)}…` : item.label;
+      const name = item.label.length > 25 ? `${item.label.slice(0, 24)}…` : item.label;
       chart.append(svg("text", { class: "tick", x: left - 6, y: y + rowHeight / 2, "text-anchor": "end", "dominant-baseline": "middle" }, name));
       item.values.forEach((value, index) => {
         const bar = svg("rect", {

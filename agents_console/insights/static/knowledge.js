@@ -113,9 +113,10 @@ class Catalog {
   }
 
   async view() {
-    const search = h("input", { type: "search", value: this.query, "aria-label": `Search ${this.plural}`, placeholder: `Search ${this.plural}` });
+    const name = this.kind === "faq" ? "FAQ" : "product";
+    const search = h("input", { type: "search", value: this.query, "aria-label": `Search ${name}s`, placeholder: `Search ${name}s` });
     const form = h("form", { class: "toolbar", role: "search" }, search, h("button", { type: "submit", text: "Search" }),
-      h("button", { type: "button", class: "small-button primary", text: `New ${this.kind.toUpperCase() === "FAQ" ? "FAQ" : this.kind}`, onclick: () => this.open(null) }));
+      h("button", { type: "button", class: "small-button primary", text: `New ${name}`, onclick: () => this.open(null) }));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.query = search.value.trim();
@@ -364,7 +365,7 @@ async function flowsView() {
         h("td", {}, h("span", { class: flow.source === "edited" ? "badge ok" : "badge", text: flow.source })),
         h("td", { class: "inline" },
           h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => open(flow) }),
-          flow.source === "edited" ? h("button", { type: "button", class: "small-button danger", text: "Revert", onclick: () => revert(flow) }) : null)))))));
+          flow.source === "edited" ? h("button", { type: "button", class: "small-button danger", text: "Revert", onclick: () => revert(flow) }) : null))))));
 }
 
 // ---- Ask the bot ----------------------------------------------------------------
