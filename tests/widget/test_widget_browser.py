@@ -63,11 +63,12 @@ def admin(server: Any) -> httpx.Client:
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
 
 
-def claim(agent: SyncClient, conversation_id: int) -> None:
-    """Routing hands the conversation to the online agent; without routing, the agent takes it."""
-    frame = agent.expect("conversation", lambda f: f["conversation"]["id"] == conversation_id)
-    if frame["conversation"]["status"] == "queued":
-        agent.command("take", conversation_id)
+def routed_to(agent: SyncClient, conversation_id: int) -> None:
+    """Routing (the console plugin) hands the conversation to the only agent online."""
+    agent.expect(
+        "conversation",
+        lambda f: f["conversation"]["id"] == conversation_id and f["conversation"]["status"] == "assigned",
+    )
 
 
 def answered(widget: Widget, before: int) -> None:
@@ -96,7 +97,7 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     cards = widget.log.locator(".tp-card")
     for _ in range(6):
         replies = widget.log.locator(".tp-reply:enabled")
-        expect(replies.first.or_(cards.first)).to_be_visible()
+        expect(replies.or_(cards).first).to_be_visible()
         if cards.count():
             break
         seen = widget.from_others().count()
@@ -113,7 +114,7 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     agent = agent_client(loop, server)
     widget.menu("Talk to a person")
     conversation_id = stored(page, "conversation")
-    claim(agent, conversation_id)
+    routed_to(agent, conversation_id)
     expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
     agent.send_message("Hi, I am Alex. How can I help?", conversation_id=conversation_id)
     expect(widget.bubble("Hi, I am Alex.")).to_be_visible()
@@ -121,7 +122,7 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     agent.expect("message", lambda f: f["message"]["text"] == "Is the tent waterproof?")
 
     # A reload mid-conversation brings the same history back, once.
-    history = widget.log.locator(".tp-msg[data-seq], .tp-system")
+    history = widget.log.locator(".tp-msg[data-seq] .tp-bubble, .tp-system")
     before = history.all_inner_texts()
     page.reload()
     expect(history).to_have_count(len(before))
