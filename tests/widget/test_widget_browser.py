@@ -109,12 +109,19 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     # The demo shop listens for add-to-cart, so the cards offer it and the shop's cart fills up.
     cards.first.get_by_role("button", name="Add to cart").click()
     expect(page.locator("[data-cart-count]")).to_have_text("1")
+    card_product = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))[0].product_id")
 
     # A person: routing gives the conversation to the agent online.
     agent = agent_client(loop, server)
     widget.menu("Talk to a person")
     conversation_id = stored(page, "conversation")
     routed_to(agent, conversation_id)
+    # The agent sees where the shopper is and what is in the cart (the widget's events).
+    with admin(server) as http:
+        contact_id = http.get(f"/api/conversations/{conversation_id}").json()["contact"]["id"]
+        profile = http.get(f"/api/contacts/{contact_id}").json()
+    assert profile["current_page"] == f"{server.url}/demo"
+    assert [item["product_id"] for item in profile["cart"]] == [card_product]
     expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
     agent.send_message("Hi, I am Alex. How can I help?", conversation_id=conversation_id)
     expect(widget.bubble("Hi, I am Alex.")).to_be_visible()

@@ -22,8 +22,7 @@
     else list.push({ product_id: product.id, title: product.title, price: product.price, currency: product.currency, quantity: 1 });
     save(list);
     Touchpoint.track("add_to_cart", {
-      product_id: product.id, title: product.title, price: product.price, currency: product.currency,
-      quantity: 1, cart: list
+      product_id: product.id, title: product.title, price: product.price, currency: product.currency, quantity: 1
     });
   }
 
