@@ -14,8 +14,8 @@ BERLIN_WEEKDAYS = BusinessHours(
 )
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def test_defaults_cover_both_languages() -> None:

@@ -35,7 +35,8 @@ CATALOGUE = [
 def page_data(html: str) -> dict[str, Any]:
     match = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL)
     assert match
-    return json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
 
 
 def test_categories() -> None:
