@@ -8,7 +8,7 @@ write is audited and searchable (in every server process) within a second.
 # annotated with a variable (`model`) that FastAPI must see as a class, not a string.
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
@@ -19,7 +19,7 @@ from knowledge.base import Mode, SearchKind
 from knowledge.facets import FilterError
 from knowledge.formats import FORMATS, Format, ItemKind
 from knowledge.models import KbImportJob
-from knowledge.schemas import Faq, FaqMatch, Hit, Kind, Product
+from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product
 from knowledge.service import KnowledgeService
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
@@ -44,7 +44,7 @@ class FaqPage(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str = Field("", max_length=1000)
+    query: str = Field(default="", max_length=1000)
     kind: SearchKind = "products"
     k: int = Field(10, ge=1, le=100)
     mode: Mode = "hybrid"
@@ -125,25 +125,32 @@ def _crud(
             raise _not_found(kind, item_id)
         return item
 
+    # `model` is a class chosen per kind; FastAPI validates the body against it.
     async def create_item(item: model, agent: EditorAgent, service: Service, db: DbSession) -> Any:  # type: ignore[valid-type]
-        if await store.get_item(db, kind, item.id) is not None:
+        doc = cast(Item, item)
+        if await store.get_item(db, kind, doc.id) is not None:
             raise HTTPException(
                 status.HTTP_409_CONFLICT,
                 detail={
                     "code": "exists",
-                    "message": f"{kind} {item.id!r} exists; PUT /api/kb/{plural}/{item.id} replaces it",
+                    "message": f"{kind} {doc.id!r} exists; PUT /api/kb/{plural}/{doc.id} replaces it",
                 },
             )
-        await service.upsert(item, actor=agent.email)
-        return item
+        await service.upsert(doc, actor=agent.email)
+        return doc
 
     async def replace_item(
-        item_id: str, item: model, agent: EditorAgent, service: Service, response: Response
-    ) -> Any:  # type: ignore[valid-type]
-        _check_path_id(item_id, item.id)
-        if await service.upsert(item, actor=agent.email):
+        item_id: str,
+        item: model,  # type: ignore[valid-type]
+        agent: EditorAgent,
+        service: Service,
+        response: Response,
+    ) -> Any:
+        doc = cast(Item, item)
+        _check_path_id(item_id, doc.id)
+        if await service.upsert(doc, actor=agent.email):
             response.status_code = status.HTTP_201_CREATED
-        return item
+        return doc
 
     async def delete_item(item_id: str, agent: EditorAgent, service: Service) -> Response:
         if not await service.delete(kind, item_id, actor=agent.email):
@@ -208,11 +215,11 @@ async def search(request: SearchRequest, _agent: CurrentAgent, service: Service)
             },
         ) from None
     ids = [hit.id for hit in result.hits]
-    items: list[Product | Faq] = (
-        kb.products(ids)
-        if request.kind == "products"
-        else [f for i in ids if (f := kb.get_faq(i)) is not None]
-    )
+    items: list[Product | Faq] = []
+    if request.kind == "products":
+        items.extend(kb.products(ids))
+    else:
+        items.extend(f for i in ids if (f := kb.get_faq(i)) is not None)
     return SearchResponse(hits=result.hits, facets=result.facets, total=result.total, items=items)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -70,7 +70,7 @@ class _Unit:
 
 
 def _weighted_terms(parts: Iterable[tuple[str, float]], language: Language) -> dict[str, float]:
-    terms: Counter[str] = Counter()
+    terms: dict[str, float] = defaultdict(float)
     for text, weight in parts:
         for term in analyse(text, language):
             terms[term] += weight
@@ -464,7 +464,8 @@ class KnowledgeBase:
     def _query_vector(self, query: str, mode: Mode) -> np.ndarray | None:
         if not query or mode == "keyword":
             return None
-        return self.embedder.encode([query])[0]
+        vector: np.ndarray = self.embedder.encode([query])[0]
+        return vector
 
     def _rank(
         self,

@@ -36,7 +36,8 @@ class DenseIndex:
 
     def scores(self, ids: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Cosine of ``query`` with the given units (they must be in the index)."""
-        return self.vectors(ids) @ query
+        scores: np.ndarray = self.vectors(ids) @ query
+        return scores
 
     def within(
         self, query: np.ndarray, radius: float, allowed: np.ndarray | None = None
@@ -48,7 +49,7 @@ class DenseIndex:
         if allowed is not None:
             if not len(allowed):
                 return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
         _, scores, ids = self._index.range_search(
             query[None, :].astype(np.float32), radius, params=params
         )

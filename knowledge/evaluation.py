@@ -178,7 +178,7 @@ def fusion_grid() -> list[FusionParams]:
             for method in ("weighted", "minmax"):
                 grid.append(
                     FusionParams(method=method, dense_weight=round(float(weight), 2), depth=depth)
-                )  # type: ignore[arg-type]
+                )
         for k in (1.0, 5.0, 10.0, 30.0, 60.0):
             grid.append(FusionParams(method="rrf", rrf_k=k, depth=depth))
     return grid

@@ -145,7 +145,7 @@ class _Codes:
     def counts(self, rows: int, mask: np.ndarray) -> dict[str, int]:
         codes = self.codes.view(rows)[mask]
         codes = codes[codes >= 0]
-        counts = np.bincount(codes, minlength=len(self.labels)) if len(codes) else []
+        counts = np.bincount(codes, minlength=len(self.labels)) if len(codes) else np.zeros(0, int)
         return {self.labels[c]: int(n) for c, n in enumerate(counts) if n}
 
 

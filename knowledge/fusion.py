@@ -55,7 +55,8 @@ def fuse(keyword: np.ndarray, dense: np.ndarray, params: FusionParams) -> np.nda
     if len(keyword) == 0:
         return np.zeros(0, dtype=np.float32)
     if params.method == "rrf":
-        return _rrf(keyword, params.rrf_k) + _rrf(dense, params.rrf_k)
+        summed: np.ndarray = _rrf(keyword, params.rrf_k) + _rrf(dense, params.rrf_k)
+        return summed
     if params.method == "minmax":
         keyword, dense = _minmax(keyword), _minmax(dense)
     w = params.dense_weight

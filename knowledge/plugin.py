@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from knowledge.bench import bench_app
-
 from chat.hub import Hub
 from chat.plugins import Plugin
 from knowledge.api import router
 from knowledge.base import KnowledgeBase
+from knowledge.bench import bench_app
 from knowledge.cli import kb_app
 from knowledge.embedder import get_embedder
 from knowledge.service import KnowledgeService
@@ -41,7 +40,7 @@ async def seed_demo(hub: Hub) -> None:
     demo = resources.files("knowledge") / "demo"
     for kind in ("products", "faqs"):
         data = (demo / f"{kind}.json").read_bytes()
-        await service.import_file(data, kind=kind, filename=f"demo/{kind}.json", actor=DEMO_ACTOR)  # type: ignore[arg-type]
+        await service.import_file(data, kind=kind, filename=f"demo/{kind}.json", actor=DEMO_ACTOR)
 
 
 plugin = Plugin(

@@ -19,14 +19,14 @@ class Product(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     description: str = ""
     price: float = Field(ge=0)
-    currency: str = Field("EUR", min_length=3, max_length=3)
-    category: str = Field("", description='Category path, e.g. "Kitchen/Cookware"')
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    category: str = Field(default="", description='Category path, e.g. "Kitchen/Cookware"')
     brand: str = ""
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     stock: int = 0
     url: str = ""
     image_url: str = ""
-    rating: float | None = Field(None, ge=0, le=5)
+    rating: float | None = Field(default=None, ge=0, le=5)
     popular: bool = False
 
     @field_validator("id", "title", "brand", "category", mode="after")
@@ -53,7 +53,7 @@ class Faq(BaseModel):
     answer: str
     variants: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
-    locale: str = Field("en", min_length=2, max_length=8)
+    locale: str = Field(default="en", min_length=2, max_length=8)
     url: str = ""
     popular: bool = False
 
@@ -81,8 +81,10 @@ class Hit(BaseModel):
     id: str
     kind: Kind
     score: float
-    keyword_score: float | None = Field(None, description="keyword evidence, 0..1")
-    dense_score: float | None = Field(None, description="cosine similarity of the embeddings")
+    keyword_score: float | None = Field(default=None, description="keyword evidence, 0..1")
+    dense_score: float | None = Field(
+        default=None, description="cosine similarity of the embeddings"
+    )
 
 
 class SearchResult(BaseModel):

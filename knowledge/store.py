@@ -30,7 +30,7 @@ def kind_of(item: Item) -> Kind:
     return "product" if isinstance(item, Product) else "faq"
 
 
-def _to_item(row: KbProduct | KbFaq) -> Item:
+def _to_item(row: object) -> Item:
     if isinstance(row, KbProduct):
         return Product(
             id=row.id, title=row.title, description=row.description, price=row.price,
@@ -38,6 +38,7 @@ def _to_item(row: KbProduct | KbFaq) -> Item:
             attributes=row.attributes, stock=row.stock, url=row.url, image_url=row.image_url,
             rating=row.rating, popular=row.popular,
         )  # fmt: skip
+    assert isinstance(row, KbFaq), row
     return Faq(
         id=row.id, question=row.question, answer=row.answer, variants=row.variants, tags=row.tags,
         locale=row.locale, url=row.url, popular=row.popular,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from knowledge.schemas import Product
+from knowledge.schemas import AttributeValue, Product
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,9 @@ def synthetic_catalog(count: int, seed: int = 7) -> list[Product]:
     for number in range(count):
         family = FAMILIES[number % len(FAMILIES)]
         noun = rng.choice(family.nouns)
-        attributes = {name: rng.choice(values) for name, values in family.attributes.items()}
+        attributes: dict[str, AttributeValue] = {
+            name: rng.choice(values) for name, values in family.attributes.items()
+        }
         brand = rng.choice(BRANDS)
         headline = " ".join(str(v) for v in list(attributes.values())[:1])
         title = f"{brand} {rng.choice(ADJECTIVES)} {noun} {headline}"
