@@ -58,16 +58,16 @@ def period(
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_timezone",
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_timezone",
             f"unknown time zone {tz!r}; use an IANA name such as Europe/Berlin or UTC",
         ) from None  # fmt: skip
     end = end or dt.datetime.now(zone).date()
     start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        raise _error(status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_period", "start must not be after end")
+        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_period", "start must not be after end")
     if (end - start).days >= MAX_DAYS:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_period", f"choose at most {MAX_DAYS} days"
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_period", f"choose at most {MAX_DAYS} days"
         )
     return Period(start, end, tz)
 
@@ -130,7 +130,7 @@ async def analytics_csv(
 ) -> Response:
     if table not in CSV_TABLES:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_table", f"table must be one of {', '.join(CSV_TABLES)}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_table", f"table must be one of {', '.join(CSV_TABLES)}"
         )
     body = to_csv(await _report(p, db, knowledge), table)
     name = f"touchpoint-{table}-{p.start}-{p.end}.csv"
@@ -195,7 +195,7 @@ async def draft(body: DraftIn, _editor: EditorAgent, db: DbSession, knowledge: K
 async def publish(body: PublishIn, editor: EditorAgent, db: DbSession, knowledge: Knowledge) -> Published:
     """Publish the completed FAQ; the bot answers with it at once and its gap questions close."""
     if not body.faq.answer.strip():
-        raise _error(status.HTTP_422_UNPROCESSABLE_ENTITY, "answer_missing", "write the answer before publishing")
+        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "answer_missing", "write the answer before publishing")
     if knowledge.kb.get_faq(body.faq.id) is not None:
         raise _error(
             status.HTTP_409_CONFLICT, "exists", f"an FAQ with id {body.faq.id!r} exists; choose another id"
@@ -228,7 +228,7 @@ async def list_flows(_editor: EditorAgent, flows: Flows) -> list[FlowOut]:
 def _category(category: str) -> str:
     cleaned = "/".join(part.strip() for part in category.split("/") if part.strip())
     if not cleaned or len(cleaned) > 500:
-        raise _error(status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_category", "give a category path such as Outdoor/Tents")
+        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_category", "give a category path such as Outdoor/Tents")
     return cleaned
 
 
@@ -243,10 +243,10 @@ async def save_flow(
             knowledge.kb.search, "", kind="products", k=1, filters={"category": category}
         )
     except FilterError as exc:
-        raise _error(status.HTTP_422_UNPROCESSABLE_ENTITY, "invalid_category", str(exc)) from None
+        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_category", str(exc)) from None
     if found.total == 0:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "unknown_category",
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown_category",
             f"no product is in the category {category!r}; use a category path from the catalog",
         )  # fmt: skip
     await _storage.save_flow(db, category=category, definition=definition(category, body), actor=editor.email)

@@ -165,8 +165,10 @@ async def erase(
     force: Annotated[bool, Query(description="erase even while a conversation is open")] = False,
 ) -> privacy.ErasureReport:
     """Delete the contact and all its data (messages, events, analytics); audited without it."""
+    actor = f"agent:{admin.id}"
     open_ids = await _storage.conversations_with_agents(db, contact_id=contact_id)
-    await db.rollback()  # the erasure runs in its own transaction
+    # The erasure runs in its own transaction; an open read here would hold up its checkpoint.
+    await db.rollback()
     if open_ids and not force:
         raise _error(
             status.HTTP_409_CONFLICT,
@@ -174,7 +176,7 @@ async def erase(
             f"an agent is on conversation {open_ids[0]} with this contact; resolve it first or erase with force=true",
         )
     try:
-        return await privacy.erase_contact(hub, contact_id, actor=f"agent:{admin.id}")
+        return await privacy.erase_contact(hub, contact_id, actor=actor)
     except privacy.ContactNotFound as exc:
         raise _error(status.HTTP_404_NOT_FOUND, "not_found", str(exc)) from None
 
@@ -185,7 +187,7 @@ async def purge(body: PurgeIn, admin: AdminAgent, hub: HubDep) -> privacy.PurgeR
     days = body.days or InsightsSettings().retention_days
     if days is None:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             "no_retention",
             "no retention period is configured (TOUCHPOINT_RETENTION_DAYS); give days",
         )

@@ -2,9 +2,9 @@
 
 The bot keeps its decision to itself, so the turn is read back from what it
 stored: its replies after the shopper's message (an FAQ answer carries the
-FAQ id, product cards the products, suggestions ``faq:`` quick replies), a
-handoff in the timeline, and the bot state it saved before replying (failed
-questions, confidence). ``read_turn`` is that reading, pure; ``TurnRecorder``
+FAQ id, product cards the products, suggestions ``faq:`` quick replies, "I
+don't know" is one of the bot's texts), a handoff in the timeline, and the
+bot state it saved before replying (failed question, confidence). ``read_turn`` is that reading, pure; ``TurnRecorder``
 feeds it on every bot message and upserts the row. The question is stored
 PII-redacted (chat.privacy.redact).
 """
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import BotState
+from bot.texts import TEXTS
 from sqlalchemy import select
 
 from chat.events import DomainEvent, EventName, MessageCreated
@@ -34,6 +35,8 @@ log = logging.getLogger("touchpoint.insights")
 SUGGESTION_PREFIX = "faq:"  # the bot's quick-reply value for "did you mean this FAQ?"
 # Bot outcomes worth naming when no reply tells more (bot.engine.ActionName values).
 NAMED_OUTCOMES = frozenset({"greet", "goodbye", "order_status", "ask_clarifying", "show_products"})
+# The bot's "I don't know" and "no product for that", in every language it speaks.
+UNANSWERED = frozenset(text for key in ("fallback", "no_products") for text in TEXTS[key].values())
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def read_turn(
         return Turn("handoff", confidence=confidence, handoff_reason=reason)
     if any(_suggests(r) for r in bot):
         return Turn("ask_clarifying", confidence=confidence, suggested=True)
-    if state.failed > 0 and state.failed_question == question:
+    if any(r.text in UNANSWERED for r in bot):
         return Turn("fallback", confidence=confidence)
     outcome = state.last_intent if state.last_intent in NAMED_OUTCOMES else "other"
     return Turn(outcome, confidence=confidence)

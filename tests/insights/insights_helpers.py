@@ -3,15 +3,19 @@ whole database for anything of it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents_console.insights._models import BotTurn
-from chat.db import Base, utcnow
+from chat.db import Base, create_engine, session_factory, utcnow
 from chat.hub import Hub
 from chat.models import (
     ConsentRecord,
@@ -22,6 +26,8 @@ from chat.models import (
     Order,
     ShopperEvent,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -79,16 +85,14 @@ async def add_shopper(
         return Shopper(contact.id, markers, question, [turn.id], conversation.id)
 
 
-async def database_dump(hub: Hub) -> dict[str, str]:
+async def database_dump(db: AsyncSession) -> dict[str, str]:
     """Every row of every table as text, by table name."""
-    dump: dict[str, str] = {}
-    async with hub.engine.connect() as conn:
-        present = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+    present = set(await db.run_sync(lambda sync: inspect(sync.connection()).get_table_names()))
     assert {"contacts", "messages", "bot_turns", "kb_faqs"} <= present
-    async with hub.sessions() as db:
-        for table in [t for t in Base.metadata.sorted_tables if t.name in present]:
-            rows = (await db.execute(select(table))).mappings().all()
-            dump[table.name] = json.dumps([dict(row) for row in rows], default=str, ensure_ascii=False)
+    dump: dict[str, str] = {}
+    for table in [t for t in Base.metadata.sorted_tables if t.name in present]:
+        rows = (await db.execute(select(table))).mappings().all()
+        dump[table.name] = json.dumps([dict(row) for row in rows], default=str, ensure_ascii=False)
     return dump
 
 
@@ -108,3 +112,28 @@ def file_traces(data_dir: Path, needles: list[str]) -> list[tuple[str, str]]:
 async def turn_rows(hub: Hub) -> list[BotTurn]:
     async with hub.sessions() as db:
         return list(await db.scalars(select(BotTurn).order_by(BotTurn.id)))
+
+
+def in_database(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in a session of its own engine (the server's engine lives on its loop)."""
+
+    async def main() -> T:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as db:
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def bot_reply(socket: Any, conversation_id: int | None = None, timeout: float = 30) -> dict[str, Any]:
+    """The next bot message the visitor socket receives."""
+    frame = socket.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "bot"
+        and (conversation_id is None or f["message"]["conversation_id"] == conversation_id),
+        timeout=timeout,
+    )
+    message: dict[str, Any] = frame["message"]
+    return message

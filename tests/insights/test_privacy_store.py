@@ -74,7 +74,8 @@ async def test_erasure_leaves_nothing_of_the_shopper(hub: Hub, embedder: Any) ->
 
     assert (report.conversations, report.messages, report.events, report.consent_records) == (1, 5, 2, 1)
     assert (report.ratings, report.orders, report.other) == (1, 1, {"bot_turns": 1})
-    dump = await database_dump(hub)
+    async with hub.sessions() as db:
+        dump = await database_dump(db)
     assert traces(dump, target.markers) == []
     assert traces(dump, [target.contact_id], skip=("audit_log",)) == []
     # Only the erasure's own audit entry names the (random) contact id, with counts.
@@ -129,7 +130,8 @@ async def test_retention_purge_removes_only_what_is_too_old(hub: Hub) -> None:
 
     assert (report.conversations, report.messages, report.ratings) == (1, 5, 1)
     assert report.events == 3 and report.contacts == 2 and report.other == {"bot_turns": 1}
-    dump = await database_dump(hub)
+    async with hub.sessions() as db:
+        dump = await database_dump(db)
     # The old shopper's contact went too: no conversation left and not seen for 200 days.
     assert traces(dump, [m for m in old.markers if not m.startswith("ORD-")] + ["idle visitor", "/old-visit"]) == [
         ("orders", "old1@example.org"), ("orders", "cust-old1")

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.texts import say
+
 from agents_console.insights._gaps import blames_previous, gap_kind
 from agents_console.insights._turns import Reply, read_turn
 
@@ -34,10 +36,8 @@ STATE = {"last_confidence": 0.42, "last_intent": None, "failed": 0, "failed_ques
             [bot("Is it one of these?", "quick_replies", {"options": [{"label": "Returns", "value": "faq:returns"}, {"label": "Human", "value": "human"}]})],
             STATE, None, ("ask_clarifying", None, "unsure"),
         ),
-        (
-            [bot("Sorry, I don't know.", "quick_replies", HUMAN)],
-            {**STATE, "failed": 1, "failed_question": "do you repair tents?"}, None, ("fallback", None, "unanswered"),
-        ),
+        ([bot(say("fallback", "en"), "quick_replies", HUMAN)], STATE, None, ("fallback", None, "unanswered")),
+        ([bot(say("no_products", "de"))], STATE, None, ("fallback", None, "unanswered")),
         (
             [system("handoff", "queued"), bot("A colleague will be with you in about 3 minutes.")],
             STATE, "no_answer", ("handoff", None, "unanswered"),
