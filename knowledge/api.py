@@ -157,35 +157,29 @@ def _crud(
             raise _not_found(kind, item_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
+    one = f"/{plural}/{{item_id}}"
+    for path, endpoint, method, code, response_model, summary in (
+        (f"/{plural}", list_items, "GET", 200, page, f"List {plural}"),
+        (f"/{plural}", create_item, "POST", 201, model, f"Create a {kind}"),
+        (one, get_item, "GET", 200, model, f"Get a {kind}"),
+        (one, replace_item, "PUT", 200, model, f"Create or replace a {kind}"),
+    ):
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            status_code=code,
+            response_model=response_model,
+            summary=summary,
+        )
     router.add_api_route(
-        f"/{plural}", list_items, methods=["GET"], response_model=page, summary=f"List {plural}"
-    )
-    router.add_api_route(
-        f"/{plural}",
-        create_item,
-        methods=["POST"],
-        response_model=model,
-        status_code=201,
-        summary=f"Create a {kind}",
-    )
-    router.add_api_route(
-        f"/{plural}/{{item_id}}",
-        get_item,
-        methods=["GET"],
-        response_model=model,
-        summary=f"Get a {kind}",
-    )
-    router.add_api_route(
-        f"/{plural}/{{item_id}}",
-        replace_item,
-        methods=["PUT"],
-        response_model=model,
-        summary=f"Create or replace a {kind}",
-    )
-    router.add_api_route(
-        f"/{plural}/{{item_id}}", delete_item, methods=["DELETE"], status_code=204, summary=f"Delete a {kind}",
+        one,
+        delete_item,
+        methods=["DELETE"],
+        status_code=204,
+        summary=f"Delete a {kind}",
         response_class=Response,
-    )  # fmt: skip
+    )
 
 
 _crud("product", Product, ProductPage)

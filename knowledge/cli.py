@@ -137,22 +137,21 @@ SkipOption = Annotated[
 FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
 
 
-@import_app.command("products")
-def import_products(
-    file: FileArgument, format: FormatOption = None, encoding: EncodingOption = None,
-    replace: ReplaceOption = False, skip_invalid: SkipOption = False,
-) -> None:  # fmt: skip
-    """Products: JSON, JSONL, CSV (attributes as attr_<name> columns) or a shopping feed."""
-    _import("products", file, format, encoding, replace, skip_invalid)
+def _import_command(kind: ItemKind, summary: str) -> None:
+    def command(
+        file: FileArgument, format: FormatOption = None, encoding: EncodingOption = None,
+        replace: ReplaceOption = False, skip_invalid: SkipOption = False,
+    ) -> None:  # fmt: skip
+        _import(kind, file, format, encoding, replace, skip_invalid)
+
+    command.__doc__ = summary
+    import_app.command(kind)(command)
 
 
-@import_app.command("faqs")
-def import_faqs(
-    file: FileArgument, format: FormatOption = None, encoding: EncodingOption = None,
-    replace: ReplaceOption = False, skip_invalid: SkipOption = False,
-) -> None:  # fmt: skip
-    """FAQs: JSON, JSONL or CSV (variants and tags separated by |)."""
-    _import("faqs", file, format, encoding, replace, skip_invalid)
+_import_command(
+    "products", "Products: JSON, JSONL, CSV (attributes as attr_<name> columns) or a shopping feed."
+)
+_import_command("faqs", "FAQs: JSON, JSONL or CSV (variants and tags separated by |).")
 
 
 @kb_app.command("export")

@@ -309,62 +309,64 @@ def _split(value: str) -> list[str]:
 
 def _csv_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
     for line, record in _csv_records(text, filename):
-        if isinstance(record, RowError):
-            yield line, record
-            continue
-        row: dict[str, Any] = {}
-        attributes: dict[str, AttributeValue] = {}
-        for key, value in record.items():
-            if not value:
-                continue
-            if key.startswith(ATTR_PREFIX) and kind == "products":
-                attributes[key[len(ATTR_PREFIX) :]] = _csv_value(value)
-            elif key in ("variants", "tags") and kind == "faqs":
-                row[key] = _split(value)
-            elif key in ("price", "rating"):
-                row[key] = _number_text(value)
-            elif key == "popular":
-                row[key] = value.lower() in ("1", "true", "yes", "y")
-            else:
-                row[key] = value
-        if attributes:
-            row["attributes"] = attributes
-        yield line, row
+        yield line, record if isinstance(record, RowError) else _csv_row(record, kind)
 
 
 def _feed_rows(text: str, filename: str, _kind: ItemKind) -> Iterator[Row]:
     for line, record in _csv_records(text, filename):
-        if isinstance(record, RowError):
-            yield line, record
+        yield line, record if isinstance(record, RowError) else _feed_row(record)
+
+
+def _csv_row(record: dict[str, str], kind: ItemKind) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    attributes: dict[str, AttributeValue] = {}
+    for key, value in record.items():
+        if not value:
             continue
-        row: dict[str, Any] = {}
-        attributes: dict[str, AttributeValue] = {}
-        availability = ""
-        for key, value in record.items():
-            name = key.lower()
-            if not value or name in FEED_IGNORED:
-                continue
-            if name == "price":
-                amount, _, currency = value.partition(" ")
-                row["price"] = _number_text(amount)
-                if currency:
-                    row["currency"] = currency.strip()
-            elif name == "availability":
-                availability = value.lower().replace("_", " ")
-            elif name in FEED_COLUMNS:
-                field_name = FEED_COLUMNS[name]
-                if field_name == "category":
-                    value = "/".join(part.strip() for part in value.split(">"))
-                row.setdefault(field_name, value)
-            elif name in Product.model_fields and name != "attributes":
-                row[name] = _number_text(value) if name == "rating" else value
-            else:
-                attributes[name] = _csv_value(value)
-        if "stock" not in row:
-            row["stock"] = 1 if availability in ("in stock", "preorder", "backorder") else 0
-        if attributes:
-            row["attributes"] = attributes
-        yield line, row
+        if key.startswith(ATTR_PREFIX) and kind == "products":
+            attributes[key[len(ATTR_PREFIX) :]] = _csv_value(value)
+        elif key in ("variants", "tags") and kind == "faqs":
+            row[key] = _split(value)
+        elif key in ("price", "rating"):
+            row[key] = _number_text(value)
+        elif key == "popular":
+            row[key] = value.lower() in ("1", "true", "yes", "y")
+        else:
+            row[key] = value
+    if attributes:
+        row["attributes"] = attributes
+    return row
+
+
+def _feed_row(record: dict[str, str]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    attributes: dict[str, AttributeValue] = {}
+    availability = ""
+    for key, value in record.items():
+        name = key.lower()
+        if not value or name in FEED_IGNORED:
+            continue
+        if name == "price":
+            amount, _, currency = value.partition(" ")
+            row["price"] = _number_text(amount)
+            if currency:
+                row["currency"] = currency.strip()
+        elif name == "availability":
+            availability = value.lower().replace("_", " ")
+        elif name in FEED_COLUMNS:
+            field_name = FEED_COLUMNS[name]
+            if field_name == "category":
+                value = "/".join(part.strip() for part in value.split(">"))
+            row.setdefault(field_name, value)
+        elif name in Product.model_fields and name != "attributes":
+            row[name] = _number_text(value) if name == "rating" else value
+        else:
+            attributes[name] = _csv_value(value)
+    if "stock" not in row:
+        row["stock"] = 1 if availability in ("in stock", "preorder", "backorder") else 0
+    if attributes:
+        row["attributes"] = attributes
+    return row
 
 
 # --- writing --------------------------------------------------------------------------------
