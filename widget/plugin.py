@@ -6,6 +6,7 @@ from chat.hub import Hub
 from chat.plugins import Plugin
 from widget import _storage as storage
 from widget._api import router as api_router
+from widget._bench import bench_app
 from widget._cli import widget_app
 from widget._config import SiteConfig
 from widget._demo import router as demo_router
@@ -31,6 +32,6 @@ plugin = Plugin(
     requires=("knowledge",),
     migrations="widget:migrations/versions",
     setup=setup,
-    cli={"widget": widget_app},
+    cli={"widget": widget_app, "bench": bench_app},
     seed_demo=seed_demo,
 )
