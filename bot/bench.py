@@ -168,7 +168,12 @@ def calibrate(data: Path, progress: Progress | None = None) -> Calibration:
             break
         suggest = float(t)
     return Calibration(
-        (w[0], w[1], w[2]), round(b, 6), answer, suggest, fitted_on="clinc150 train+val"
+        (w[0], w[1], w[2]),
+        round(b, 6),
+        answer,
+        suggest,
+        fitted_on="clinc150 train+val",
+        reference_faqs=len(classifier.labels),
     )
 
 

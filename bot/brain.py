@@ -128,7 +128,9 @@ class Brain:
         if remember is not None:
             remember(texts, vectors)
         classifier = self.faq_classifier()
-        guesses: list[FaqGuess | None] = list(classifier.guess(vectors)) or [None] * len(texts)
+        guesses: list[FaqGuess | None] = list(
+            classifier.guess(vectors, reference=self.calibration.reference_faqs)
+        ) or [None] * len(texts)
         results = []
         for text, vector, guess in zip(texts, vectors, guesses, strict=True):
             keyword = self.keyword_evidence(text, guess.faq_id) if guess else 0.0

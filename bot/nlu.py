@@ -96,6 +96,8 @@ class Calibration:
     answer_threshold: float
     suggest_threshold: float
     fitted_on: str = ""
+    # The number of FAQs it was fitted with: smaller FAQ sets are judged as if they had as many.
+    reference_faqs: int = 150
 
     def confidence(self, probability: float, dense: float, keyword: float) -> float:
         z = self.bias + sum(
@@ -163,13 +165,19 @@ class FaqClassifier:
             self._weights = np.zeros((vectors.shape[1], 1), np.float32)
             self._bias = np.zeros(1, np.float32)
 
-    def guess(self, queries: np.ndarray, runner_ups: int = 2) -> list[FaqGuess]:
+    def guess(self, queries: np.ndarray, runner_ups: int = 2, reference: int = 0) -> list[FaqGuess]:
+        """The best FAQ per query. With ``reference`` FAQs the probabilities are taken as if
+        there were that many, the missing ones at the mean logit: a softmax over six FAQs is
+        sure of something for any text, which would make a calibration fitted on many FAQs
+        trust it too much."""
         if not self.labels:
             return []
         logits = queries @ self._weights + self._bias
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        missing = max(0, reference - len(self.labels))
+        padding = missing * np.exp(logits.mean(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True) + padding
         order = np.argsort(-probabilities, axis=1)[:, : runner_ups + 1]
         similarities = queries @ self._vectors.T
         guesses = []

@@ -154,6 +154,15 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
     return None
 
 
+async def _search(kb: Any, query: str, filters: dict[str, Any], k: int) -> Any:
+    """Search; when the category is known but the words match nothing there (another
+    language, a vague "I need a tent"), browse the category with the other filters."""
+    result = await asyncio.to_thread(kb.search, query, filters=filters, k=k)
+    if result.total == 0 and "category" in filters:
+        result = await asyncio.to_thread(kb.search, "", filters=filters, k=k)
+    return result
+
+
 class ActionSearchProducts(Action):
     def name(self) -> str:
         return "action_search_products"
@@ -184,26 +193,19 @@ class ActionSearchProducts(Action):
         state.pending, state.pending_values = None, []
 
         kb = runtime.brain.kb
-        filters = filters_for(state.constraints, state.category)
-        result = await asyncio.to_thread(
-            kb.search, state.query or text, filters=filters, k=settings.cards_shown
+        query = state.query or text
+        result = await _search(
+            kb, query, filters_for(state.constraints, state.category), settings.cards_shown
         )
         named = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
         if named:
             state.constraints = {**state.constraints, **named}
             filters = filters_for(state.constraints, state.category)
-            result = await asyncio.to_thread(
-                kb.search, state.query or text, filters=filters, k=settings.cards_shown
-            )
+            result = await _search(kb, query, filters, settings.cards_shown)
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            result = await asyncio.to_thread(
-                kb.search,
-                state.query or text,
-                filters=filters_for({}, state.category),
-                k=settings.cards_shown,
-            )
+            result = await _search(kb, query, filters_for({}, state.category), settings.cards_shown)
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.language))
             state.restart_selling()

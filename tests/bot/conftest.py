@@ -162,13 +162,18 @@ async def dialogue(runtime: Runtime) -> AsyncIterator[Dialogue]:
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Settings of a data dir holding the demo shop, written by a hub that is then stopped."""
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The demo shop served by uvicorn on a free port, always within business hours, shared
+    by the tests that need a running hub (starting one and embedding the demo takes a while)."""
     from chat.config import Settings
     from tests.conftest import start_server
 
-    server = start_server(
-        Settings(data_dir=tmp_path_factory.mktemp("store")), plugins=["bot"], demo=True
-    )
+    os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"] = "mon-sun 00:00-24:00"
+    try:
+        server = start_server(
+            Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
+        )
+    finally:
+        del os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"]
+    yield server
     server.stop()
-    return server.settings

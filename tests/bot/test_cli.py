@@ -12,13 +12,13 @@ from chat.cli import build_cli
 APP = build_cli()
 
 
-def test_ask_prints_the_decision_as_json(demo_store: Any) -> None:
+def test_ask_prints_the_decision_as_json(shop: Any) -> None:
     runner = CliRunner()
     result = runner.invoke(
         APP,
         [
             "--data-dir",
-            str(demo_store.data_dir),
+            str(shop.settings.data_dir),
             "bot",
             "ask",
             "How long does delivery take?",
@@ -32,7 +32,7 @@ def test_ask_prints_the_decision_as_json(demo_store: Any) -> None:
 
     lines = "Ich suche ein Zelt\nwhat is the capital of France\n"
     result = runner.invoke(
-        APP, ["--data-dir", str(demo_store.data_dir), "bot", "ask", "-", "--json"], input=lines
+        APP, ["--data-dir", str(shop.settings.data_dir), "bot", "ask", "-", "--json"], input=lines
     )
     assert result.exit_code == 0, result.output
     tent, capital = (json.loads(line) for line in result.output.strip().splitlines()[-2:])
@@ -41,9 +41,9 @@ def test_ask_prints_the_decision_as_json(demo_store: Any) -> None:
     assert capital["action"] == "fallback" and capital["faq_id"] is None
 
 
-def test_ask_rejects_empty_input(demo_store: Any) -> None:
+def test_ask_rejects_empty_input(shop: Any) -> None:
     result = CliRunner().invoke(
-        APP, ["--data-dir", str(demo_store.data_dir), "bot", "ask", "-", "--json"], input="\n"
+        APP, ["--data-dir", str(shop.settings.data_dir), "bot", "ask", "-", "--json"], input="\n"
     )
     assert result.exit_code == 2
     assert "non-empty text" in result.output

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
+import httpx
 
 from chat.auth import identity_hmac
-from tests.chat.helpers import Client, agent, visitor
+from tests.chat.helpers import DEMO_PASSWORDS, Client, agent, login, visitor
 
 BOT = "bot"
-
-
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One demo shop for this module: starting the hub and embedding the demo takes a while."""
-    from chat.config import Settings
-    from tests.conftest import start_server
-
-    # Always open, so the test does not depend on the clock.
-    os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"] = "mon-sun 00:00-24:00"
-    try:
-        server = start_server(
-            Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
-        )
-    finally:
-        del os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"]
-    yield server
-    server.stop()
 
 
 async def bot_message(
@@ -108,8 +88,11 @@ async def test_handoff_with_context_and_release_back_to_the_bot(shop: Any) -> No
         assert queued["conversation"]["handoff_reason"] == "asked"
         wait = await bot_message(shopper, cid, content_type="text")
         assert "Wartezeit" in wait["text"]
-        opened = await colleague.command("open", cid)
-        context = opened["conversation"]["handoff_context"]
+        token = (await login(shop, "agent@demo.shop", DEMO_PASSWORDS["agent@demo.shop"]))["token"]
+        async with httpx.AsyncClient(
+            base_url=shop.url, headers={"authorization": f"Bearer {token}"}
+        ) as http:
+            context = (await http.get(f"/api/conversations/{cid}")).json()["handoff_context"]
         assert context["reason"] == "asked" and context["slots"]["persons"] == 4
         assert context["summary"].startswith("Handoff (asked)")
         await colleague.command("take", cid)

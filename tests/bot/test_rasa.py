@@ -28,11 +28,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 @pytest.fixture(scope="module")
-def action_server(demo_store: Any) -> Iterator[str]:
+def action_server(shop: Any) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
-        "TOUCHPOINT_DATA_DIR": str(demo_store.data_dir),
+        "TOUCHPOINT_DATA_DIR": str(shop.settings.data_dir),
         "HF_HUB_OFFLINE": "1",
         "PYTHONPATH": ROOT,
     }
@@ -138,11 +138,11 @@ def rasa_stand_in(action_server: str) -> Iterator[str]:
 
 
 async def test_hub_forwards_visitor_messages_to_rasa(
-    rasa_stand_in: str, demo_store: Any, live_server: Any
+    rasa_stand_in: str, shop: Any, live_server: Any
 ) -> None:
     os.environ["TOUCHPOINT_BOT_RASA_URL"] = rasa_stand_in
     try:
-        server = live_server(plugins=["bot"], demo=False, data_dir=demo_store.data_dir)
+        server = live_server(plugins=["bot"], demo=False, data_dir=shop.settings.data_dir)
     finally:
         del os.environ["TOUCHPOINT_BOT_RASA_URL"]
     async with await visitor(server) as shopper:
