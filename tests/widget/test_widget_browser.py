@@ -104,6 +104,12 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
         replies.first.click()
         answered(widget, seen)
     expect(cards.first).to_be_visible()
+    carousel = widget.log.locator(".tp-carousel").last
+    if carousel.count():  # several matches: a swipeable row with buttons for mouse and keyboard
+        carousel.get_by_role("button", name="Next products").click()
+        page.wait_for_function(
+            "el => el.scrollLeft > 0", arg=carousel.locator(".tp-track").element_handle()
+        )
     expect(cards.first.locator(".tp-price")).to_contain_text("€")
     expect(cards.first.get_by_role("link", name="View product")).to_have_attribute("href", re.compile(r"/demo/products/"))
     # The demo shop listens for add-to-cart, so the cards offer it and the shop's cart fills up.
@@ -123,10 +129,20 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     assert profile["current_page"] == f"{server.url}/demo"
     assert [item["product_id"] for item in profile["cart"]] == [card_product]
     expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
-    agent.send_message("Hi, I am Alex. How can I help?", conversation_id=conversation_id)
+    agent.send({"type": "typing", "conversation_id": conversation_id, "on": True})
+    expect(page.locator(f"{WIDGET} .tp-typing")).to_have_text(re.compile(r"is typing"))
+    greeting = agent.send_message("Hi, I am Alex. How can I help?", conversation_id=conversation_id)
     expect(widget.bubble("Hi, I am Alex.")).to_be_visible()
+    expect(page.locator(f"{WIDGET} .tp-typing")).to_be_hidden()
+    # Read receipts both ways: the open widget marks the agent's message read ...
+    agent.expect("read", lambda f: f["by"] == "visitor" and f["seq"] >= greeting["seq"])
     widget.send("Is the tent waterproof?")
-    agent.expect("message", lambda f: f["message"]["text"] == "Is the tent waterproof?")
+    question = agent.expect("message", lambda f: f["message"]["text"] == "Is the tent waterproof?")
+    last_receipt = widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last
+    expect(last_receipt).to_have_text("Sent")
+    # ... and the shopper sees when the agent has read theirs.
+    agent.send({"type": "read", "conversation_id": conversation_id, "seq": question["message"]["seq"]})
+    expect(last_receipt).to_have_text("Read")
 
     # A reload mid-conversation brings the same history back, once.
     history = widget.log.locator(".tp-msg[data-seq] .tp-bubble, .tp-system")
@@ -274,13 +290,38 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     page.keyboard.type("Hallo, ich brauche Hilfe")
     page.keyboard.press("Enter")
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text("Hallo, ich brauche Hilfe")
-    expect(page.locator(f"{WIDGET} .tp-consent").get_by_role("button", name="Nein, danke")).to_be_visible()
+
+    # Consent: declined first, then changed from the menu; the hub records both choices.
+    consent = page.locator(f"{WIDGET} .tp-consent")
+    consent.get_by_role("button", name="Nein, danke").click()
+    shopper.menu("Einstellungen zur Personalisierung")
+    expect(consent).to_contain_text("Personalisierung ist aus.")
+    consent.get_by_role("button", name="Ja, personalisieren").click()
+    expect(consent).to_be_hidden()
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.outlet.conversation'))")
+    choices = query(
+        server.hub.database_url,
+        "SELECT granted FROM consent_records JOIN conversations USING (contact_id) "
+        "WHERE conversations.id = :c ORDER BY consent_records.id",
+        c=conversation_id,
+    )
+    assert [row["granted"] for row in choices] == [0, 1]
+
     page.keyboard.press("Escape")
     expect(shopper.panel).to_be_hidden()
     assert page.evaluate(f"{active}.className") == "tp-launcher"
 
+    # Back on another page: a returning visitor's greeting, and "end chat" leads to the survey.
+    page.reload()
+    shopper.open()
+    expect(shopper.log.locator(".tp-greeting")).to_have_text("Schön, dass Sie wieder da sind!")
+    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text("Hallo, ich brauche Hilfe")
+    page.get_by_role("button", name="Chat beenden").click()
+    expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war Ihr Chat?")
+
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")
+    expect(page.locator(f"{WIDGET} .tp-end")).to_be_hidden()
     context.close()
 
 
