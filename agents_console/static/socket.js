@@ -22,9 +22,15 @@ export class AgentSocket extends EventTarget {
     this.pending = new Map(); // command id -> {resolve, reject, timer}
     this.outbox = new Map(); // message id -> frame, until acked
     this.stopped = false;
+    this.retryTimer = null;
+    this.onlineHooked = false;
   }
 
   connect() {
+    if (!this.onlineHooked) {
+      this.onlineHooked = true;
+      window.addEventListener("online", () => this.retryNow());
+    }
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${window.location.host}/ws/agent`);
     this.ws = ws;
@@ -86,7 +92,18 @@ export class AgentSocket extends EventTarget {
     }
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
-    setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  // The network is back: no need to sit out the rest of the backoff.
+  retryNow() {
+    if (!this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
   }
 
   send(frame) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,6 @@ class Socket:
         self.ws: ClientConnection = connect(url, open_timeout=10, max_size=2**22)
         self.frames: list[Frame] = []
         self._next = 0
-        self._counter = 0
         self.send({"type": "hello", "v": 1, **hello})
         self.welcome = self.wait_for(lambda f: f["type"] in ("welcome", "error"))
 
@@ -39,8 +39,8 @@ class Socket:
         self.ws.send(json.dumps(frame))
 
     def new_id(self, prefix: str) -> str:
-        self._counter += 1
-        return f"{prefix}-{self._counter}"
+        # Unique across sockets: a shopper who reconnects must not reuse a message id.
+        return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
     def wait_for(self, match: Callable[[Frame], bool], timeout: float = 10.0) -> Frame:
         deadline = time.monotonic() + timeout

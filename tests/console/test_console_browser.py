@@ -63,7 +63,7 @@ def test_agent_handles_a_handoff_from_start_to_end(
     widget = Widget(shop)
     shop.goto(f"{console_hub.url}/demo")
     shop.get_by_role("button", name="Log in as Anna (cust-1001)").click()
-    shop.locator("a[href^='/demo/p/']").first.click()
+    shop.locator("a[href^='/demo/products/']").first.click()
     product = shop.locator("h1").first.inner_text()
     shop.locator("main [data-add-to-cart]").first.click()
     widget.open()
@@ -92,10 +92,13 @@ def test_agent_handles_a_handoff_from_start_to_end(
     expect(side.locator(".orders")).to_contain_text("TP-10001")
     expect(side.locator(".orders")).to_contain_text("shipped")
     expect(side).to_contain_text(product)  # viewed and in the cart
-    expect(side).to_contain_text("Previous conversations")
+    # An earlier conversation's transcript opens in place.
+    earlier = side.locator("details", has=page.get_by_text(re.compile(r"^#\d+ · resolved"))).first
+    earlier.locator("summary").click()
+    expect(earlier).to_contain_text("Wie lange dauert der Versand")
     # The page she is on, as a link an agent can open.
-    expect(side.locator("a[href*='/demo/p/']").first).to_have_attribute(
-        "href", re.compile(r"^http://127\.0\.0\.1:\d+/demo/p/")
+    expect(side.locator("a[href*='/demo/products/']").first).to_have_attribute(
+        "href", re.compile(r"^http://127\.0\.0\.1:\d+/demo/products/")
     )
 
     # Typing shows both ways.
@@ -125,6 +128,16 @@ def test_agent_handles_a_handoff_from_start_to_end(
     first_product.get_by_role("button", name="Send card").click()
     expect(shop.locator(f"{WIDGET} .tp-card-title", has_text=card_title).first).to_be_visible()
     expect(timeline.locator(".product").first).to_contain_text(card_title)
+
+    # An FAQ answer goes into the reply box, to be edited before sending.
+    page.select_option("#kb-kind", "faqs")
+    page.fill("#kb-query", "how long does delivery take")
+    page.press("#kb-query", "Enter")
+    faq = page.locator("#kb-results li.kb-faq").first
+    answer = faq.locator("p").inner_text()
+    faq.get_by_role("button", name="Insert answer").click()
+    expect(composer).to_have_value(answer)
+    composer.fill("")
 
     # A private note stays among agents.
     page.check("#composer-note")
@@ -162,7 +175,9 @@ def test_agent_handles_a_handoff_from_start_to_end(
     expect(timeline).to_contain_text("Customer is upset, be gentle")
     seqs = [int(s) for s in timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.seq)")]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
-    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.locator("#conv-status")).to_have_text("assigned")
+    expect(page.locator("#mine li")).to_have_count(1)
     assert errors == []
     shop.context.close()
 
@@ -189,6 +204,77 @@ def test_unread_counts_across_conversations(console_hub: ConsoleServer, console_
     expect(page.locator("#mine .unread")).to_have_count(0)
     first.close()
     second.close()
+
+
+def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    # Away: no automatic assignment, the conversation waits in the queue.
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("is anyone there?")
+    waiting = page.locator("#queue li")
+    expect(waiting).to_have_count(1)
+    expect(waiting.first).to_contain_text("visitor_request")
+    expect(waiting.first).to_contain_text(re.compile(r"waiting \d+ s"))
+    expect(page.locator("#queue-count")).to_have_text("1")
+    expect(page).to_have_title("(1) Touchpoint console")
+
+    # Manual pick with the keyboard: Alt+T takes the oldest waiting conversation.
+    page.keyboard.press("Alt+t")
+    expect(page.locator("#mine li")).to_have_count(1)
+    expect(waiting).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text("is anyone there?")
+    shopper.wait_for(assigned(conversation_id))
+
+    # Settings: an admin adds a team and an agent in it with room for two chats.
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("tab", name="Teams").click()
+    page.get_by_role("textbox", name="New team").fill("Returns")
+    page.get_by_role("button", name="Create team").click()
+    expect(page.locator("#settings-body input[value='Returns']")).to_be_visible()
+    page.get_by_role("tab", name="Agents").click()
+    form = page.get_by_role("form", name="New agent")
+    form.get_by_label("Name").fill("Robin")
+    form.get_by_label("E-mail").fill("agent@demo.shop")
+    form.get_by_label("Password").fill("long enough pw")
+    form.get_by_label("Max. chats at once").fill("2")
+    form.get_by_label("Returns").check()
+    form.get_by_role("button", name="Create agent").click()
+    expect(form.locator(".error")).to_have_text("agent@demo.shop already has an account")
+    form.get_by_label("E-mail").fill("robin@demo.shop")
+    form.get_by_role("button", name="Create agent").click()
+    row = page.locator("#settings-body tr", has_text="robin@demo.shop")
+    expect(row).to_contain_text("Returns")
+    expect(row.get_by_label("Max. chats of Robin")).to_have_value("2")
+    page.get_by_role("button", name="Close").click()
+    shopper.close()
+
+
+def test_console_resumes_after_the_hub_restarts(console_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    shopper, conversation_id = console_hub.shopper_asks_for_human("before the restart")
+    expect(page.locator("#mine li")).to_have_count(1)
+    page.locator("#mine li button").first.click()
+    expect(page.locator("#timeline")).to_contain_text("before the restart")
+    shopper.close()
+
+    # The agent's network is down while the hub restarts and the shopper writes.
+    page.context.set_offline(True)
+    console_hub.server = console_hub.server.restart()
+    expect(page.locator("#connection")).to_have_text("Reconnecting…")
+    back = console_hub.visitor_socket(token=shopper.welcome["visitor_token"])
+    back.message("after the restart", conversation_id)
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_have_text("Connected", timeout=30_000)
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("after the restart")
+    back.message("and once more", conversation_id)
+    expect(timeline).to_contain_text("and once more")
+    # Each message once, in order: the resume point carried the last seq seen.
+    texts = timeline.locator(".msg.visitor .text").all_inner_texts()
+    assert texts == ["before the restart", "after the restart", "and once more"]
 
 
 HOSTILE = [
