@@ -294,7 +294,14 @@ def cached_kb(
         stored = np.load(cache)
         vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
     kb = KnowledgeBase(encoder)  # type: ignore[arg-type]
-    kb.apply(upserts=items, vectors=vectors, progress=progress)
+    reported = [0]
+
+    def embedded(done: int, total: int) -> None:
+        if progress:
+            progress(done - reported[0])
+        reported[0] = done
+
+    kb.apply(upserts=items, vectors=vectors, progress=embedded)
     if not cache.exists():
         keys, matrix = kb.vector_snapshot("product")
         faq_keys, faq_matrix = kb.vector_snapshot("faq")

@@ -95,7 +95,9 @@ def to_replies(
             product_ids = [str(p.get("id")) for p in products]
             replies.append(Reply("product_cards", text, {"products": products}))
         elif kind == "form" or "form" in custom and kind is None:
-            fields_ = {k: custom[k] for k in ("form", "fields", "submit_label") if k in custom}
+            fields_: dict[str, Any] = {
+                k: custom[k] for k in ("form", "fields", "submit_label") if k in custom
+            }
             replies.append(Reply("form", text, fields_))
         elif buttons:
             options = [

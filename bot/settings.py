@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,12 +22,9 @@ class BotSettings(BaseSettings):
 
     # Handoff rules beyond an explicit request.
     failed_answers_before_handoff: int = 2
-    handoff_cart_value: float | None = Field(
-        None, description="hand off when the cart is worth more"
-    )
-    handoff_customer_value: float | None = Field(
-        None, description="hand off when the customer's past orders add up to more"
-    )
+    # Hand off when the cart, or the customer's past orders together, are worth more.
+    handoff_cart_value: float | None = None
+    handoff_customer_value: float | None = None
 
     # Business hours in the shop's time zone, e.g. "mon-fri 09:00-18:00".
     business_hours: str = "mon-fri 09:00-18:00"

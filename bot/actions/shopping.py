@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import Turn, finish, turn_of
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
-from bot.entities import extract
+from bot.entities import COLOURS, SEASONS, extract
 from bot.runtime import OrderView
 from bot.selling import (
     apply_constraint,
@@ -98,6 +98,21 @@ class ValidateShoppingForm(FormValidationAction):
             return {"persons": value}
         dispatcher.utter_message(text=say("invalid_persons", _language(tracker)))
         return {"persons": None}
+
+    async def validate_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return {"size": str(value).strip() or None}
+
+    async def validate_colour(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return {"colour": value if value in COLOURS else None}
+
+    async def validate_season(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return {"season": value if value in SEASONS else None}
 
 
 def _language(tracker: Tracker) -> str:
@@ -197,9 +212,9 @@ class ActionSearchProducts(Action):
         result = await _search(
             kb, query, filters_for(state.constraints, state.category), settings.cards_shown
         )
-        named = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
-        if named:
-            state.constraints = {**state.constraints, **named}
+        said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
+        if said:
+            state.constraints = {**state.constraints, **said}
             filters = filters_for(state.constraints, state.category)
             result = await _search(kb, query, filters, settings.cards_shown)
         relaxed = False
