@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -114,6 +115,13 @@ async def turn_rows(hub: Hub) -> list[BotTurn]:
         return list(await db.scalars(select(BotTurn).order_by(BotTurn.id)))
 
 
+def in_thread(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own thread: Playwright's sync API owns the main
+    thread's loop once a browser test has run."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 def in_database(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in a session of its own engine (the server's engine lives on its loop)."""
 
@@ -125,7 +133,7 @@ def in_database(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         finally:
             await engine.dispose()
 
-    return asyncio.run(main())
+    return in_thread(main())
 
 
 def bot_reply(socket: Any, conversation_id: int | None = None, timeout: float = 30) -> dict[str, Any]:

@@ -5,13 +5,13 @@ the SQLite files, the FAQ index or the gap vectors."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from insights_helpers import add_shopper, database_dump, file_traces, traces, turn_rows
+from insights_helpers import add_shopper, database_dump, file_traces, in_thread, traces, turn_rows
 from sqlalchemy import select
 
 from agents_console.insights._clusters import GapFinder
@@ -27,15 +27,26 @@ from knowledge.service import KnowledgeService
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    """The insights plugin with what it requires, migrated, its knowledge index loaded."""
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    hub = create_hub(Settings(data_dir=tmp_path / "data", database_url=url), plugins=["insights"])
-    await hub.migrate()
-    await hub.require(KnowledgeService).load()
-    yield hub
-    await hub.require(KnowledgeService).stop()
-    await hub.engine.dispose()
+    return Settings(data_dir=tmp_path / "data", database_url=url)
+
+
+def with_hub(settings: Settings, scenario: Callable[[Hub], Awaitable[None]]) -> None:
+    """Run ``scenario`` on the insights plugin with what it requires, migrated and its
+    knowledge index loaded (in a thread of its own: see in_thread)."""
+
+    async def main() -> None:
+        hub = create_hub(settings, plugins=["insights"])
+        await hub.migrate()
+        await hub.require(KnowledgeService).load()
+        try:
+            await scenario(hub)
+        finally:
+            await hub.require(KnowledgeService).stop()
+            await hub.engine.dispose()
+
+    in_thread(main())
 
 
 def saved_keys(path: Path) -> set[str]:
@@ -56,7 +67,11 @@ async def publish_from(hub: Hub, faq_id: str, turn_ids: list[int], wordings: lis
         await db.commit()
 
 
-async def test_erasure_leaves_nothing_of_the_shopper(hub: Hub, embedder: Any) -> None:
+def test_erasure_leaves_nothing_of_the_shopper(settings: Settings, embedder: Any) -> None:
+    with_hub(settings, erasure_leaves_nothing)
+
+
+async def erasure_leaves_nothing(hub: Hub) -> None:
     target = await add_shopper(hub, "qx7target")
     other = await add_shopper(hub, "zz9other")
     await publish_from(
@@ -97,7 +112,11 @@ async def test_erasure_leaves_nothing_of_the_shopper(hub: Hub, embedder: Any) ->
         await privacy.erase_contact(hub, target.contact_id, actor="agent:1")
 
 
-async def test_export_holds_everything_of_one_shopper(hub: Hub) -> None:
+def test_export_holds_everything_of_one_shopper(settings: Settings) -> None:
+    with_hub(settings, export_holds_everything)
+
+
+async def export_holds_everything(hub: Hub) -> None:
     target = await add_shopper(hub, "ex1target")
     other = await add_shopper(hub, "ex2other")
     async with hub.sessions() as db:
@@ -116,7 +135,11 @@ async def test_export_holds_everything_of_one_shopper(hub: Hub) -> None:
             await privacy.export_contact(db, "no-such-contact")
 
 
-async def test_retention_purge_removes_only_what_is_too_old(hub: Hub) -> None:
+def test_retention_purge_removes_only_what_is_too_old(settings: Settings) -> None:
+    with_hub(settings, purge_removes_only_what_is_too_old)
+
+
+async def purge_removes_only_what_is_too_old(hub: Hub) -> None:
     old = await add_shopper(hub, "old1", days_ago=200)
     recent = await add_shopper(hub, "new1", days_ago=10)
     async with hub.sessions() as db:

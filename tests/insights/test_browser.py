@@ -1,0 +1,163 @@
+"""The content workspace, analytics and privacy pages in real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.widget.widget_helpers import Widget
+SHARPENING = "Yes: send us your knives and we sharpen them for 5 EUR each."
+
+
+def sign_in(page: Any, url: str, email: str, password: str, then: str) -> None:
+    page.goto(f"{url}/console/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/console")
+    page.goto(f"{url}{then}")
+
+
+def test_an_faq_made_in_the_workspace_answers_in_the_preview_and_the_widget(server: Any, browser: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
+    expect(page.locator("table[aria-label=faqs] tbody tr")).not_to_have_count(0)
+
+    page.get_by_role("button", name="New FAQ").click()
+    dialog = page.locator("#editor")
+    dialog.locator("#f-id").fill("knife-sharpening")
+    dialog.locator("#f-question").fill("")
+    dialog.locator("#f-answer").fill(SHARPENING)
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.locator("#editor-error")).to_contain_text("question")  # the hub's validation, shown
+    dialog.locator("#f-question").fill("Do you have a knife sharpening service?")
+    dialog.locator("#f-variants").fill("can you sharpen my knives\nknife sharpening service?")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator("tr[data-id=knife-sharpening]")
+    expect(row).to_contain_text("Do you have a knife sharpening service?")
+    row.get_by_role("button", name="Mark knife-sharpening popular").click()
+    expect(page.locator("tr[data-id=knife-sharpening] [aria-pressed=true]")).to_be_visible()
+
+    page.fill("#ask-text", "Could you sharpen my chef's knife?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    result = page.locator("#ask-result")
+    expect(result.locator(".badge")).to_have_text("answer_faq")
+    expect(result).to_contain_text("knife-sharpening")
+    expect(result.locator(".replies")).to_contain_text(SHARPENING)
+
+    shop = context.new_page()
+    shop.goto(f"{server.url}/demo")
+    widget = Widget(shop)
+    widget.open()
+    widget.send("Could you sharpen my chef's knife?")
+    expect(widget.bubble(SHARPENING)).to_be_visible()
+
+    token = httpx.post(f"{server.url}/api/auth/login", json={"email": "editor@demo.shop", "password": "demo-editor"}).json()["token"]
+    stored = httpx.get(f"{server.url}/api/kb/faqs/knife-sharpening", headers={"Authorization": f"Bearer {token}"}).json()
+    assert stored["popular"] is True and stored["variants"] == ["can you sharpen my knives", "knife sharpening service?"]
+    context.close()
+
+
+def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(server: Any, page: Any) -> None:
+    sign_in(page, server.url, "admin@demo.shop", "demo-admin", "/console/analytics")
+    # The demo seeds four weeks of conversations: 30 days, two bars a day.
+    expect(page.locator("#chart-daily svg.chart rect")).to_have_count(60)
+    expect(page.locator("#chart-daily svg.chart polyline.line")).to_have_count(1)
+    expect(page.locator("#chart-csat svg rect")).to_have_count(5)
+    expect(page.locator("#chart-faqs svg rect")).not_to_have_count(0)
+    expect(page.locator("#chart-products svg rect.carted")).not_to_have_count(0)
+    expect(page.locator("#cards .card")).to_have_count(7)
+    expect(page.locator("#cards")).to_contain_text(re.compile(r"Bot containment"))
+    csv_link = page.locator("#csv-link")
+    expect(csv_link).to_have_attribute("href", re.compile(r"/api/insights/analytics\.csv\?start=.*&table=daily"))
+
+    gap = page.locator("#gap-list > li").filter(has_text="student")
+    expect(gap).to_have_count(1)
+    gap.get_by_role("button", name="Draft FAQ").click()
+    dialog = page.locator("#draft")
+    expect(dialog.locator("[name=question]")).to_have_value(re.compile("student", re.I))
+    expect(dialog.locator("[name=variants]")).to_have_value(re.compile("student", re.I))
+    dialog.get_by_role("button", name="Publish FAQ").click()
+    expect(page.locator("#draft-error")).to_contain_text("answer")
+    dialog.locator("[name=answer]").fill("Students get 10 % off with a valid student ID.")
+    dialog.get_by_role("button", name="Publish FAQ").click()
+    expect(page.locator("#toasts")).to_contain_text("Published FAQ")
+    expect(page.locator("#gap-list > li").filter(has_text="student")).to_have_count(0)
+
+
+def test_privacy_page_exports_and_erases_a_contact(server: Any, page: Any) -> None:
+    sign_in(page, server.url, "admin@demo.shop", "demo-admin", "/console/privacy")
+    expect(page.locator("#retention-note")).to_contain_text("180 days")
+    page.fill("#find-query", "ben@example.com")
+    page.get_by_role("button", name="Find").click()
+    page.locator("#find-results button", has_text="Ben Carter").click()
+    contact = page.locator("#contact")
+    expect(contact).to_contain_text("personalisation refused")
+    with page.expect_download() as download:
+        contact.get_by_role("link", name="Download export (JSON)").click()
+    assert download.value.suggested_filename.startswith("contact-")
+    contact.get_by_role("button", name="Erase contact…").click()
+    page.fill("#erase-confirm", "erase")
+    page.locator("#erase-submit").click()
+    expect(page.locator("#erase-error")).to_have_text("type ERASE to confirm")
+    page.fill("#erase-confirm", "ERASE")
+    page.locator("#erase-submit").click()
+    expect(contact).to_contain_text("Erased: 1 conversations")
+    expect(page.locator("#audit-rows")).to_contain_text("privacy.erase")
+    expect(page.locator("#audit-rows")).to_contain_text("privacy.export")
+
+
+def test_agents_are_told_the_pages_are_not_theirs(server: Any, page: Any) -> None:
+    sign_in(page, server.url, "agent@demo.shop", "demo-agent", "/console/knowledge")
+    expect(page.locator("#gate")).to_contain_text("editor and admin")
+    expect(page.locator("#page")).to_be_hidden()
+    page.goto(f"{server.url}/console/privacy")
+    expect(page.locator("#gate")).to_contain_text("admin")
+
+
+def test_import_with_progress_and_report_canned_responses_and_flows(server: Any, page: Any, tmp_path: Path) -> None:
+    faqs = {"faqs": [
+        {"id": "gift-wrap", "question": "Do you gift wrap orders?", "answer": "Yes, for 3 EUR per order."},
+        {"id": "bulk-orders", "question": "Do you give discounts on bulk orders?", "answer": "From 10 pieces, ask us."},
+        {"id": "", "question": "A row without an id", "answer": "?"},
+    ]}  # fmt: skip
+    upload = tmp_path / "more-faqs.json"
+    upload.write_text(json.dumps(faqs))
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
+    page.get_by_role("tab", name="Import").click()
+    page.locator("select[name=kind]").select_option("faqs")
+    page.set_input_files("input[type=file]", str(upload))
+    page.get_by_role("button", name="Upload").click()
+    report = page.locator(".report-box")
+    expect(report).to_contain_text("failed")  # one bad row: nothing imported, and why
+    expect(report).to_contain_text("id")
+    page.get_by_label("Import the good rows, list the bad ones").check()
+    page.get_by_role("button", name="Upload").click()
+    expect(report).to_contain_text("Imported more-faqs.json")
+    expect(report).to_contain_text("2 new")
+    expect(page.locator("progress")).to_have_attribute("value", re.compile(r"\d+"))
+
+    page.get_by_role("tab", name="Canned responses").click()
+    page.get_by_role("button", name="New canned response").click()
+    page.locator("#editor [name=shortcut]").fill("wrap")
+    page.locator("#editor [name=title]").fill("Gift wrap")
+    page.locator("#editor [name=text]").fill("Hi {first_name}, we wrap it for you.")
+    page.locator("#editor").get_by_role("button", name="Save").click()
+    expect(page.locator("table[aria-label='Canned responses']")).to_contain_text("/wrap")
+
+    page.get_by_role("tab", name="Selling flows").click()
+    tents = page.locator("table[aria-label='Selling flows'] tr", has_text="Outdoor/Tents")
+    tents.get_by_role("button", name="Edit").click()
+    page.locator("#editor [name=intro_en]").fill("Let us find your tent.")
+    page.locator("#editor").get_by_role("button", name="Save").click()
+    expect(tents.locator(".badge")).to_have_text("edited")
+    page.fill("#ask-text", "I am looking for a tent")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator("#ask-result .replies")).to_contain_text("Let us find your tent.")
