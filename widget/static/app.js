@@ -587,7 +587,7 @@
       var groups = ui.log.querySelectorAll(".tp-replies");
       Array.prototype.forEach.call(groups, function (group) {
         var seq = Number(group.parentNode.getAttribute("data-seq"));
-        var live = seq === s.maxSeq && !outbox.length;
+        var live = seq === s.maxSeq && !outbox.some(function (item) { return item.state !== "failed"; });
         Array.prototype.forEach.call(group.children, function (button) { button.disabled = !live; });
       });
     }
@@ -896,6 +896,10 @@
       if (error.code === "rate_limited" || error.code === "internal") {
         // Not stored: send the same message (same id) again a little later.
         s.holdUntil = Date.now() + 1000 * (error.retry_after || 2);
+        setState(id, "queued");
+      } else if (error.code === "not_found" && s.conversation) {
+        // The conversation is gone (erased on request, say): the message starts a new one.
+        forgetConversation();
         setState(id, "queued");
       } else {
         var item = findPending(id);
