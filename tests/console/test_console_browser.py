@@ -248,6 +248,12 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     expect(row).to_contain_text("Returns")
     expect(row.get_by_label("Max. chats of Robin")).to_have_value("2")
     page.get_by_role("button", name="Close").click()
+
+    # Signing out ends the session: the console sends the agent back to sign in.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/console/login$"))
+    page.goto(f"{console_hub.url}/console")
+    page.wait_for_url(re.compile(r"/console/login$"))
     shopper.close()
 
 
