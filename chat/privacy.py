@@ -169,6 +169,12 @@ class ExportedMessage(BaseModel):
     at: dt.datetime
 
 
+class ExportedRating(BaseModel):
+    score: int
+    comment: str | None
+    at: dt.datetime
+
+
 class ExportedConversation(BaseModel):
     id: int
     status: str
@@ -177,7 +183,7 @@ class ExportedConversation(BaseModel):
     resolved_at: dt.datetime | None
     handoff_reason: str | None
     handoff_context: dict[str, Any] | None
-    rating: dict[str, Any] | None
+    rating: ExportedRating | None
     messages: list[ExportedMessage]
 
 
@@ -236,7 +242,7 @@ async def export_contact(
     )
     ids = [c.id for c in conversations]
     messages: dict[int, list[ExportedMessage]] = {i: [] for i in ids}
-    ratings: dict[int, dict[str, Any]] = {}
+    ratings: dict[int, ExportedRating] = {}
     if ids:
         for m in await db.scalars(
             select(Message).where(Message.conversation_id.in_(ids)).order_by(Message.conversation_id, Message.seq)
@@ -248,7 +254,7 @@ async def export_contact(
                 )
             )  # fmt: skip
         for r in await db.scalars(select(CsatRating).where(CsatRating.conversation_id.in_(ids))):
-            ratings[r.conversation_id] = {"score": r.score, "comment": r.comment, "at": r.created_at.isoformat()}
+            ratings[r.conversation_id] = ExportedRating(score=r.score, comment=r.comment, at=r.created_at)
     return ContactExport(
         exported_at=utcnow(),
         contact=ExportedContact.model_validate(contact, from_attributes=True),
@@ -262,7 +268,7 @@ async def export_contact(
                 conversation_id=e.conversation_id, at=e.created_at,
             )
             for e in events
-        ],  # fmt: skip
+        ],
         conversations=[
             ExportedConversation(
                 id=c.id, status=c.status, channel=c.channel, created_at=c.created_at,
@@ -270,14 +276,14 @@ async def export_contact(
                 handoff_context=c.handoff_context, rating=ratings.get(c.id), messages=messages[c.id],
             )
             for c in conversations
-        ],  # fmt: skip
+        ],
         orders=[
             ExportedOrder(
                 id=o.id, status=o.status, total=float(o.total), currency=o.currency,
                 items=o.items or [], placed_at=o.placed_at,
             )
             for o in await _orders_of(db, contact)
-        ],  # fmt: skip
+        ],
         other={owner.name: await owner.export(db, contact_id) for owner in extra},
     )
 
@@ -387,7 +393,7 @@ async def _checkpoint(engine: AsyncEngine) -> None:
     if engine.dialect.name != "sqlite":
         return
     async with engine.connect() as conn:
-        busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
     if busy:
         log.warning("write-ahead log still in use; it is emptied at a later checkpoint")
 

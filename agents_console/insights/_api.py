@@ -12,21 +12,27 @@ from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import Runtime
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from knowledge import Faq, FilterError
-from knowledge.service import KnowledgeService
 from pydantic import BaseModel, Field
-
-from chat.api.deps import DbSession, EditorAgent, HubDep
 
 from agents_console._storage import audit
 from agents_console.insights import _storage
 from agents_console.insights._clusters import GapFinder
 from agents_console.insights._flows import FlowBook, FlowIn, FlowOut, definition
 from agents_console.insights._gaps import Cluster, FaqDraft, draft_faq, normalise
-from agents_console.insights._metrics import ASSIST_WINDOW, CSV_TABLES, Report, bounds, report, to_csv
+from agents_console.insights._metrics import (
+    ASSIST_WINDOW,
+    CSV_TABLES,
+    Report,
+    bounds,
+    report,
+    to_csv,
+)
 from agents_console.insights._preview import Preview, PreviewIn, preview
+from bot import Runtime
+from chat.api.deps import DbSession, EditorAgent, HubDep
+from knowledge import Faq, FilterError
+from knowledge.service import KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 router = APIRouter(prefix="/api/insights", tags=["insights"])

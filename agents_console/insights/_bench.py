@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from chat.privacy import redact
-
 from agents_console.insights._gaps import DEFAULT_THRESHOLD, Question, cluster_questions
+from chat.privacy import redact
 
 GRID = [round(0.4 + 0.025 * i, 3) for i in range(19)]  # 0.40 … 0.85
 Labelled = list[tuple[str, str]]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from chat.hub import Hub
 
@@ -60,7 +60,7 @@ def purge(
     async def main() -> None:
         columns = (SpinnerColumn(), TextColumn("{task.description:<14}"), TextColumn("{task.completed} deleted"), TimeElapsedColumn())
         with Progress(*columns, disable=not sys.stderr.isatty()) as progress:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def tick(what: str, count: int) -> None:
                 if what not in tasks:

@@ -12,13 +12,12 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from knowledge import Embedder
-
-from chat.hub import Hub
 
 from agents_console.insights import _storage
 from agents_console.insights._gaps import Cluster, cluster_questions
 from agents_console.insights._settings import InsightsSettings
+from chat.hub import Hub
+from knowledge import Embedder
 
 CACHE = 20000
 

@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents_console.insights._models import BotTurn
 from chat.db import utcnow
 from chat.hub import Hub
 from chat.models import Agent, Contact, Conversation, CsatRating, Message, ShopperEvent
-
-from agents_console.insights._models import BotTurn
 
 DAYS = 28
 SEED = 7

@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from bot import Runtime
-from bot.selling import Flow, load_flows
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents_console.insights import _storage
+from bot import Runtime
+from bot.selling import Flow, load_flows
 
 if TYPE_CHECKING:
     from chat.hub import Hub

@@ -14,6 +14,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -253,7 +254,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_rows(report: Report, table: str) -> list[list[object]]:
+def csv_rows(report: Report, table: str) -> list[list[Any]]:
     """One of ``CSV_TABLES`` as rows, the first the header."""
     if table == "summary":
         spreads = {"first_response": report.first_response_seconds, "resolution": report.resolution_seconds}
@@ -272,7 +273,7 @@ def csv_rows(report: Report, table: str) -> list[list[object]]:
             [d.date, d.conversations, d.contained, d.handoffs] for d in report.daily
         ]
     if table == "handoff_reasons":
-        return [["reason", "handoffs"], *map(list, report.handoff_reasons.items())]
+        return [["reason", "handoffs"], *([r, n] for r, n in report.handoff_reasons.items())]
     if table == "faqs":
         return [["faq_id", "question", "served"]] + [[f.faq_id, f.question, f.served] for f in report.top_faqs]
     if table == "products":
@@ -280,7 +281,7 @@ def csv_rows(report: Report, table: str) -> list[list[object]]:
             [p.product_id, p.title, p.recommended, p.clicked, p.added_to_cart] for p in report.products
         ]
     if table == "csat":
-        return [["score", "ratings"], *map(list, report.csat.distribution.items())]
+        return [["score", "ratings"], *([s, n] for s, n in report.csat.distribution.items())]
     raise ValueError(f"unknown table {table!r}; use one of {', '.join(CSV_TABLES)}")
 
 

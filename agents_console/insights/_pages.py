@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from agents_console._pages import IMMUTABLE, SECURITY_HEADERS, Assets
 
 STATIC_PREFIX = "/console/insights/static"
-PAGES = ("knowledge", "analytics", "privacy")
+PAGES = {"knowledge": "Knowledge", "analytics": "Analytics", "privacy": "Privacy"}
 
 
 def pages_router() -> APIRouter:
@@ -23,12 +23,16 @@ def pages_router() -> APIRouter:
     assets = Assets(resources.files("agents_console.insights") / "static")
     base = f"{STATIC_PREFIX}/{assets.version}"
     templates = resources.files("agents_console.insights") / "templates"
+    shell = Template((templates / "shell.html").read_text("utf-8"))
     shells = {
-        name: Template((templates / f"{name}.html").read_text("utf-8"))
-        .substitute(assets=base, console=console.base)
+        name: shell.substitute(
+            title=title, script=name, assets=base, console=console.base,
+            body=(templates / f"{name}.html").read_text("utf-8"),
+        )
+        .replace(f'<a href="/console/{name}"', f'<a href="/console/{name}" aria-current="page"')
         .encode()
-        for name in PAGES
-    }
+        for name, title in PAGES.items()
+    }  # fmt: skip
     router = APIRouter(include_in_schema=False)
 
     def add_page(name: str) -> None:

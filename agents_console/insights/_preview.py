@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, Field
+
 from bot import Dialogue, Runtime
 from knowledge import KnowledgeBase, Product
-from pydantic import BaseModel, Field
 
 
 class PreviewIn(BaseModel):

@@ -11,20 +11,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
-from knowledge import Faq
-from knowledge.service import KnowledgeService
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from chat import privacy
-from chat.api.deps import AdminAgent, DbSession, HubDep
-from chat.hub import Hub
-from chat.models import AuditEntry
 
 from agents_console._storage import audit
 from agents_console.insights import _storage
 from agents_console.insights._gaps import normalise
 from agents_console.insights._settings import InsightsSettings
+from chat import privacy
+from chat.api.deps import AdminAgent, DbSession, HubDep
+from chat.hub import Hub
+from chat.models import AuditEntry
+from knowledge import Faq
+from knowledge.service import KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 ERASURE_ACTOR = "privacy-erasure"

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
-
 from agents_console.insights._gaps import Question
 from agents_console.insights._metrics import ConversationRow, Rows, ShopEventRow, TurnRow
 from agents_console.insights._models import BotTurn, SellingFlow
+from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
 
 if TYPE_CHECKING:
     from agents_console.insights._turns import Turn
@@ -27,6 +26,35 @@ NOT_BLAMED = ("greet", "goodbye", "handoff", "order_status")
 
 async def contact_locale(db: AsyncSession, *, contact_id: str) -> str:
     return await db.scalar(select(Contact.locale).where(Contact.id == contact_id)) or "en"
+
+
+async def question_before(db: AsyncSession, *, conversation_id: int, seq: int) -> Message | None:
+    """The shopper's last message before ``seq``."""
+    return await db.scalar(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender_kind == "visitor",
+            Message.seq < seq,
+        )
+        .order_by(Message.seq.desc())
+        .limit(1)
+    )
+
+
+async def timeline(db: AsyncSession, *, conversation_id: int, after: int, upto: int) -> list[Message]:
+    """The public timeline entries with ``after < seq <= upto``, oldest first."""
+    rows = await db.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.seq > after,
+            Message.seq <= upto,
+            Message.private.is_(False),
+        )
+        .order_by(Message.seq)
+    )
+    return list(rows)
 
 
 async def save_turn(

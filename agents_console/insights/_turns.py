@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot import BotState
-from bot.texts import TEXTS
-from sqlalchemy import select
-
-from chat.events import DomainEvent, EventName, MessageCreated
-from chat.models import Conversation, Message
-from chat.privacy import redact
-
 from agents_console.insights import _storage
 from agents_console.insights._gaps import blames_previous, gap_kind
+from bot import BotState
+from bot.texts import TEXTS
+from chat.events import DomainEvent, EventName, MessageCreated
+from chat.models import Conversation
+from chat.privacy import redact
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -134,6 +131,7 @@ class TurnRecorder:
         self.hub = hub
         # A turn's bot messages arrive as separate events; one at a time per conversation.
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: Counter[int] = Counter()  # drop a conversation's lock when nobody needs it
 
     def install(self) -> None:
         self.hub.listeners.on(EventName.message_created)(self.on_message)
@@ -143,35 +141,26 @@ class TurnRecorder:
         assert isinstance(created, MessageCreated)
         if created.sender_kind != "bot":
             return
-        async with self._locks[created.conversation_id]:
-            await self.record(created.conversation_id, created.seq)
+        cid = created.conversation_id
+        self._waiting[cid] += 1
+        try:
+            async with self._locks[cid]:
+                await self.record(cid, created.seq)
+        finally:
+            self._waiting[cid] -= 1
+            if not self._waiting[cid]:
+                del self._waiting[cid], self._locks[cid]
 
     async def record(self, conversation_id: int, bot_seq: int) -> None:
         async with self.hub.sessions() as db:
             conversation = await db.get(Conversation, conversation_id)
             if conversation is None:
                 return
-            question = await db.scalar(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.sender_kind == "visitor",
-                    Message.seq < bot_seq,
-                )
-                .order_by(Message.seq.desc())
-                .limit(1)
-            )
+            question = await _storage.question_before(db, conversation_id=conversation_id, seq=bot_seq)
             if question is None:
                 return
-            between = await db.scalars(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.seq > question.seq,
-                    Message.seq <= bot_seq,
-                    Message.private.is_(False),
-                )
-                .order_by(Message.seq)
+            between = await _storage.timeline(
+                db, conversation_id=conversation_id, after=question.seq, upto=bot_seq
             )
             replies = [Reply(m.sender_kind, m.content_type, m.text, m.payload) for m in between]
             if any(r.sender_kind == "agent" for r in replies):

@@ -7,12 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from knowledge import KnowledgeBase
-
-from chat import privacy
-from chat.hub import Hub
-from chat.plugins import Plugin
-
 from agents_console.insights._api import router as insights_router
 from agents_console.insights._cli import bench_app, privacy_app
 from agents_console.insights._clusters import GapFinder
@@ -23,6 +17,10 @@ from agents_console.insights._privacy import TurnData, run_purge
 from agents_console.insights._privacy import router as privacy_router
 from agents_console.insights._settings import InsightsSettings
 from agents_console.insights._turns import TurnRecorder
+from chat import privacy
+from chat.hub import Hub
+from chat.plugins import Plugin
+from knowledge import KnowledgeBase
 
 log = logging.getLogger("touchpoint.insights")
 RETENTION_ACTOR = "retention"

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from bot.texts import say
-
 from agents_console.insights._gaps import blames_previous, gap_kind
 from agents_console.insights._turns import Reply, read_turn
+from bot.texts import say
 
 
 def bot(text: str = "", content_type: str = "text", payload: dict[str, Any] | None = None) -> Reply:
