@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console_helpers import ConsoleServer
 
 from chat.config import Settings
 from chat.demo import seed_core
 from chat.hub import Hub
 from tests.conftest import LiveServer, start_server
+from tests.console.console_helpers import ConsoleServer
 
 GRACE_SECONDS = 0.3  # an agent who disconnects loses their chats this fast
 

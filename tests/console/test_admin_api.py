@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from console_helpers import ConsoleServer
+
+from tests.console.console_helpers import ConsoleServer
 
 
 @pytest.fixture(scope="module")

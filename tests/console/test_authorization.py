@@ -4,7 +4,8 @@ of everything meant for agents."""
 from __future__ import annotations
 
 import httpx
-from console_helpers import ConsoleServer, Socket, assigned
+
+from tests.console.console_helpers import ConsoleServer, Socket, assigned
 
 AGENT_ENDPOINTS = [
     ("GET", "/api/agents"),

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from console_helpers import ConsoleServer, Socket, assigned
 from playwright.sync_api import Browser, Page, expect
 
 from chat.auth import identity_hmac
+from tests.console.console_helpers import ConsoleServer, Socket, assigned
 from tests.widget.widget_helpers import WIDGET, Widget
 
 pytestmark = pytest.mark.browser

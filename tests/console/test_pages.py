@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import httpx
-from console_helpers import ConsoleServer
 
 from agents_console._pages import Assets
+from tests.console.console_helpers import ConsoleServer
 
 
 def test_asset_version_follows_the_content(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ conversation, an agent who goes offline loses their chats to the others."""
 from __future__ import annotations
 
 import httpx
-from console_helpers import ConsoleServer, assigned
+
+from tests.console.console_helpers import ConsoleServer, assigned
 
 
 def second_support_agent(console_hub: ConsoleServer, admin: httpx.Client, capacity: int) -> tuple[int, str]:

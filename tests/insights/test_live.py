@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from insights_helpers import bot_reply, database_dump, file_traces, in_database, traces
+from tests.insights.insights_helpers import bot_reply, database_dump, file_traces, in_database, traces
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 

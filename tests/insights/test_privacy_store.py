@@ -5,13 +5,17 @@ the SQLite files, the FAQ index or the gap vectors."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from insights_helpers import add_shopper, database_dump, file_traces, in_thread, traces, turn_rows
+from tests.insights.insights_helpers import add_shopper, database_dump, file_traces, in_thread, traces, turn_rows
 from sqlalchemy import select
 
 from agents_console.insights._clusters import GapFinder
@@ -171,3 +175,31 @@ async def purge_removes_only_what_is_too_old(hub: Hub) -> None:
     assert (again.conversations, again.events, again.contacts) == (0, 0, 0)
     with pytest.raises(ValueError, match="at least one day"):
         await privacy.purge_older_than(hub, 0)
+
+
+def test_purge_from_the_command_line(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+
+    async def seed(hub: Hub) -> None:
+        await add_shopper(hub, "cliold", days_ago=40)
+        await add_shopper(hub, "clinew", days_ago=5)
+
+    with_hub(settings, seed)
+    touchpoint = str(Path(sys.executable).parent / "touchpoint")
+    command = [touchpoint, "--data-dir", str(settings.data_dir), "privacy", "purge", "--days", "30"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "TOUCHPOINT_LOG_LEVEL": "WARNING"})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["conversations"], report["contacts"], report["other"]) == (1, 1, {"bot_turns": 1})
+
+    async def check(hub: Hub) -> None:
+        async with hub.sessions() as db:
+            dump = await database_dump(db)
+            audit = await db.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.purge"))
+        assert traces(dump, ["cliold Mustermann", "my cliold parcel is late"]) == []
+        assert traces(dump, ["clinew Mustermann"]) != []
+        assert audit is not None and (audit.actor, audit.target) == ("cli", "older_than:30d")
+
+    with_hub(settings, check)
+    refused = subprocess.run([*command[:-1], "0"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "--days" in refused.stderr

@@ -45,6 +45,8 @@ def write(path: Path, rows: list[dict[str, Any]]) -> Path:
 def export(cli: Cli, data_dir: Path, kind: str = "faqs") -> list[Any]:
     result = cli("--data-dir", data_dir, "kb", "export", kind, "-", "--format", "jsonl")
     assert result.exit_code == 0, result.output
+    if not result.stdout:
+        return []
     return parse(result.stdout.encode(), kind=kind, filename="export.jsonl").items  # type: ignore[arg-type]
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-# `from tests.chat import helpers` under a bare `pytest` too (python -m pytest adds the cwd).
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from widget_helpers import Loop, Widget
+from tests.widget.widget_helpers import Loop, Widget
 
 
 @pytest.fixture

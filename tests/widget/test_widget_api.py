@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from widget_helpers import Loop, module_server, visitor_client
 
 from chat.auth import identity_hmac
 from knowledge.base import KnowledgeBase
 from tests.chat.helpers import DEMO_PASSWORDS, query
+from tests.widget.widget_helpers import Loop, module_server, visitor_client
 from widget import widget_assets
 
 server = module_server(["widget"])

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect
-from widget_helpers import (
+
+from tests.chat.helpers import DEMO_PASSWORDS, query
+from tests.widget.widget_helpers import (
     WIDGET,
     ForeignShop,
     Loop,
@@ -19,8 +21,6 @@ from widget_helpers import (
     agent_client,
     module_server,
 )
-
-from tests.chat.helpers import DEMO_PASSWORDS, query
 
 expect.set_options(timeout=20_000)  # the bot answers through NLU and embeddings on a busy 2-core box
 server = module_server(None)
@@ -298,6 +298,8 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(consent).to_contain_text("Personalisierung ist aus.")
     consent.get_by_role("button", name="Ja, personalisieren").click()
     expect(consent).to_be_hidden()
+    # The widget marks the choice synced once the hub has answered (and stored it).
+    page.wait_for_function("JSON.parse(localStorage.getItem('tp.outlet.consent')).synced === true")
     conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.outlet.conversation'))")
     choices = query(
         server.hub.database_url,
