@@ -26,6 +26,7 @@ from bot.nlu import (
     understand,
 )
 from knowledge.base import KnowledgeBase, text_key
+from knowledge.schemas import Faq
 
 KEYWORD_DEPTH = 10
 
@@ -73,7 +74,8 @@ class Brain:
         self.calibration = calibration or Calibration.load()
         self._intents: IntentClassifier | None = None
         self._lock = threading.Lock()
-        self._faq_key: tuple[str, ...] | None = None
+        self._faq_key: tuple[int, ...] | None = None
+        self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
 
     @property
@@ -90,20 +92,21 @@ class Brain:
 
     def faq_classifier(self) -> FaqClassifier:
         """The classifier for the FAQs as they are now; refit after any FAQ change."""
-        hashes = self.kb.content_hashes()
-        key = tuple(sorted(h for (kind, _), h in hashes.items() if kind == "faq"))
+        faqs = self.kb.faqs()
+        # An edit replaces the Faq object; holding the list keeps the ids from being reused.
+        key = tuple(map(id, faqs))
         with self._lock:
             if self._classifier is None or key != self._faq_key:
-                self._classifier = self._fit()
-                self._faq_key = key
+                self._classifier = self._fit(faqs)
+                self._faq_key, self._faqs = key, faqs
             return self._classifier
 
-    def _fit(self) -> FaqClassifier:
+    def _fit(self, faqs: list[Faq]) -> FaqClassifier:
         keys, vectors = self.kb.vector_snapshot("faq")
         row_of = {key: row for row, key in enumerate(keys)}
         faq_ids: list[str] = []
         rows: list[int] = []
-        for faq in self.kb.faqs():
+        for faq in faqs:
             for text in dict.fromkeys([faq.question, *faq.variants]):
                 if (row := row_of.get(text_key(text))) is not None:
                     faq_ids.append(faq.id)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot.brain import Brain
 from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability
+from knowledge.base import KnowledgeBase
+from knowledge.schemas import Faq
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
 
@@ -239,3 +242,22 @@ async def test_personalisation_only_with_consent(dialogue: Dialogue) -> None:
         without = await dialogue.respond(query, facts=facts)
         assert without.product_ids == with_consent.product_ids
         assert "bought" not in " ".join(r.text for r in without.replies)
+
+
+def test_faq_classifier_follows_content_edits(kb: Any) -> None:
+    own = KnowledgeBase.in_memory(faqs=kb.faqs()[:3], embedder=kb.embedder)
+    brain = Brain(own)
+    before = brain.understand("Do you offer gift wrapping?")
+    assert before.faq is None or before.faq.band != "answer"
+    own.apply(
+        upserts=[
+            Faq(
+                id="gift-wrap",
+                question="Do you offer gift wrapping?",
+                answer="Yes, for 3 euro per order.",
+                variants=["can you wrap my present", "gift packaging"],
+            )
+        ]
+    )
+    after = brain.understand("Do you offer gift wrapping?")
+    assert after.faq is not None and (after.faq.faq_id, after.faq.band) == ("gift-wrap", "answer")
