@@ -36,12 +36,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=url)
 
 
-def with_hub(settings: Settings, scenario: Callable[[Hub], Awaitable[None]]) -> None:
-    """Run ``scenario`` on the insights plugin with what it requires, migrated and its
-    knowledge index loaded (in a thread of its own: see in_thread)."""
+def with_hub(
+    settings: Settings, scenario: Callable[[Hub], Awaitable[None]], plugins: tuple[str, ...] | None = ("insights",)
+) -> None:
+    """Run ``scenario`` on the insights plugin with what it requires (or ``plugins``),
+    migrated and its knowledge index loaded (in a thread of its own: see in_thread)."""
 
     async def main() -> None:
-        hub = create_hub(settings, plugins=["insights"])
+        hub = create_hub(settings, plugins=None if plugins is None else list(plugins))
         await hub.migrate()
         await hub.require(KnowledgeService).load()
         try:
@@ -184,7 +186,7 @@ def test_purge_from_the_command_line(tmp_path: Path) -> None:
         await add_shopper(hub, "cliold", days_ago=40)
         await add_shopper(hub, "clinew", days_ago=5)
 
-    with_hub(settings, seed)
+    with_hub(settings, seed, plugins=None)  # all of them, as the command loads them
     touchpoint = str(Path(sys.executable).parent / "touchpoint")
     command = [touchpoint, "--data-dir", str(settings.data_dir), "privacy", "purge", "--days", "30"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "TOUCHPOINT_LOG_LEVEL": "WARNING"})
@@ -200,6 +202,6 @@ def test_purge_from_the_command_line(tmp_path: Path) -> None:
         assert traces(dump, ["clinew Mustermann"]) != []
         assert audit is not None and (audit.actor, audit.target) == ("cli", "older_than:30d")
 
-    with_hub(settings, check)
+    with_hub(settings, check, plugins=None)
     refused = subprocess.run([*command[:-1], "0"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "--days" in refused.stderr
