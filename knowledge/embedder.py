@@ -17,7 +17,7 @@ from chat.config import Settings
 
 log = logging.getLogger("touchpoint.knowledge")
 
-_QUERY_CACHE = 2048
+_RECENT = 4096
 
 
 def default_model_path() -> Path:
@@ -57,7 +57,7 @@ class Embedder:
         self._model_id = f"{self.model_path.name}-{_fingerprint(self.model_path)}"
         self._model: Any = None
         self._lock = threading.Lock()
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def model_id(self) -> str:
@@ -81,34 +81,32 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if len(texts) == 1 and (cached := self._cached(texts[0])) is not None:
-            return cached[None, :]
         with self._lock:
-            vectors = self._load().encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if len(texts) == 1:
-            self._remember(texts[0], vectors[0])
-        return vectors
+            known = {text: self._recent[text] for text in texts if text in self._recent}
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            with self._lock:
+                vectors = self._load().encode(
+                    missing,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            fresh = dict(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+            self._remember(fresh)
+            known |= fresh
+        return np.stack([known[text] for text in texts])
 
-    # Queries repeat (the bot asks again, the widget retries): skip the model for those.
-    def _cached(self, text: str) -> np.ndarray | None:
+    # Texts repeat: the bot asks again, several hubs in one process embed the same
+    # content. A small cache of recent texts skips the model for those.
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
         with self._lock:
-            vector = self._queries.get(text)
-            if vector is not None:
-                self._queries.move_to_end(text)
-            return vector
-
-    def _remember(self, text: str, vector: np.ndarray) -> None:
-        with self._lock:
-            self._queries[text] = vector
-            while len(self._queries) > _QUERY_CACHE:
-                self._queries.popitem(last=False)
+            for text, vector in list(vectors.items())[-_RECENT:]:
+                self._recent[text] = vector
+                self._recent.move_to_end(text)
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
 
 
 _instances: dict[Path, Embedder] = {}
