@@ -69,11 +69,6 @@ async def _teams(db: AsyncSession, team_ids: list[int]) -> list[Team]:
         raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown_team", str(exc)) from None
 
 
-async def _drain_queue(hub: Hub) -> None:
-    # Capacity or membership changed: waiting conversations may fit now.
-    await hub.require(QueueDispatcher).drain()
-
-
 # ---- agents -----------------------------------------------------------------
 
 
@@ -145,7 +140,12 @@ async def update_agent(
     await db.commit()
     hub.conversations.forget_agent_name(agent.id)
     log.info("agent updated", extra={"agent_id": agent.id, "by": admin.id, "fields": list(changes)})
-    await _drain_queue(hub)
+    dispatcher = hub.require(QueueDispatcher)
+    if body.active is False:
+        # A deactivated agent's open socket lingers; their shoppers must not wait on it.
+        await dispatcher.requeue_agent(agent.id, actor=f"agent:{admin.id}")
+    # Capacity, teams or activation changed: waiting conversations may fit now.
+    await dispatcher.drain()
     return (await _agent_out(hub, db, [agent]))[0]
 
 
@@ -203,11 +203,11 @@ async def delete_team(team_id: int, admin: AdminAgent, db: DbSession) -> Respons
     if team is None:
         raise _not_found("team", team_id)
     # Deleting would cascade to the team's canned responses; make that a choice.
-    canned = [c for c in await _storage.list_canned(db, team_ids=[team_id]) if c.team_id == team_id]
+    canned = await _storage.count_canned_of_team(db, team_id=team_id)
     if canned:
         raise _error(
             status.HTTP_409_CONFLICT, "team_in_use",
-            f"the team still has {len(canned)} canned responses; move or delete them first",
+            f"the team still has {canned} canned responses; move or delete them first",
         )
     _storage.audit(db, actor=admin, action="team.deleted", target=f"team:{team.id}",
                    details={"name": team.name})
@@ -294,6 +294,9 @@ async def render_canned(
     conversation_id: int = Query(..., ge=1),
 ) -> Rendered:
     canned = await _canned(db, canned_id)
+    visible = _visible_teams(agent)
+    if canned.team_id is not None and visible is not None and canned.team_id not in visible:
+        raise _not_found("canned response", canned_id)
     conversation = await db.get(Conversation, conversation_id)
     if conversation is None or not core_storage.may_see(agent, conversation):
         raise _not_found("conversation", conversation_id)

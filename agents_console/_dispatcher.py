@@ -86,6 +86,23 @@ class QueueDispatcher:
                 assigned += await self._drain_once()
         return assigned
 
+    async def requeue_agent(self, agent_id: int, *, actor: str) -> list[int]:
+        """Put a deactivated agent's conversations back in the queue (routing then
+        gives them to someone else); returns their ids."""
+        async with self.hub.sessions() as db:
+            held = [c.id for c in await core_storage.assigned_to(db, agent_id=agent_id)]
+        moved: list[int] = []
+        for conversation_id in held:
+            try:
+                await self.hub.conversations.transition(
+                    conversation_id, Cause.agent_lost, actor=actor, expected=Status.assigned
+                )
+            except (LifecycleError, NotFound):
+                continue  # resolved or moved meanwhile: nothing to hand over
+            moved.append(conversation_id)
+        log.info("agent's conversations requeued", extra={"agent_id": agent_id, "conversations": moved})
+        return moved
+
     async def _drain_once(self) -> list[tuple[int, int]]:
         presence = {p.agent_id: p.status for p in await self.hub.presence.online_agents()}
         if not presence:

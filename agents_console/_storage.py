@@ -101,6 +101,11 @@ async def list_canned(
     return list((await db.execute(statement)).scalars())
 
 
+async def count_canned_of_team(db: AsyncSession, *, team_id: int) -> int:
+    query = select(func.count()).select_from(CannedResponse).where(CannedResponse.team_id == team_id)
+    return int((await db.execute(query)).scalar_one())
+
+
 async def canned_by_shortcut(db: AsyncSession, *, shortcut: str) -> CannedResponse | None:
     query = select(CannedResponse).where(CannedResponse.shortcut == shortcut)
     return (await db.execute(query)).scalar_one_or_none()

@@ -65,6 +65,12 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
     renamed = admin.patch(f"/api/teams/{team_id}", json={"name": "Returns & refunds"})
     assert renamed.json()["name"] == "Returns & refunds"
     assert error_code(admin.patch(f"/api/teams/{team_id}", json={"name": "Support"})) == "team_exists"
+    # A team's canned responses would go with it: that needs deciding first.
+    canned = admin.post("/api/canned-responses", json={"shortcut": "refund", "title": "Refund",
+                                                       "text": "Refunds take 5 days.", "team_id": team_id})
+    in_use = admin.delete(f"/api/teams/{team_id}")
+    assert in_use.status_code == 409 and error_code(in_use) == "team_in_use"
+    assert admin.delete(f"/api/canned-responses/{canned.json()['id']}").status_code == 204
     assert admin.delete(f"/api/teams/{team_id}").status_code == 204
     assert all(t["id"] != team_id for t in admin.get("/api/teams").json())
     assert admin.delete(f"/api/teams/{team_id}").status_code == 404
@@ -149,6 +155,9 @@ def test_canned_responses_search_scope_and_render(console_hub: ConsoleServer) ->
     assert filled.json() == {"text": "Alex Agent here, checking {order_number}.", "missing": ["order_number"]}
 
     assert agent.post(f"/api/canned-responses/{order['id']}/render", params={"conversation_id": 99999}).status_code == 404
+    other_team = agent.post(f"/api/canned-responses/{sales_only.json()['id']}/render",
+                            params={"conversation_id": conversation_id})
+    assert other_team.status_code == 404
     assert editor.delete(f"/api/canned-responses/{order['id']}").status_code == 204
     assert agent.post(f"/api/canned-responses/{order['id']}/render", params={"conversation_id": conversation_id}).status_code == 404
     visitor.close()

@@ -87,3 +87,19 @@ def test_an_offline_agents_conversations_go_to_someone_online(console_hub: Conso
     # The shopper's conversation carries on with Blair.
     assert blair.message("Blair here, I'm taking over", conversation_id)["seq"] > 0
     visitor.wait_for(lambda f: f["type"] == "message" and f["message"]["text"] == "Blair here, I'm taking over")
+
+
+def test_deactivating_an_agent_hands_their_conversations_on(console_hub: ConsoleServer) -> None:
+    admin, _ = console_hub.sign_in("admin")
+    blair_id, blair_token = second_support_agent(console_hub, admin, capacity=2)
+    blair = console_hub.agent_socket(blair_token)
+    _, conversation_id = console_hub.shopper_asks_for_human()
+    blair.wait_for(assigned(conversation_id, blair_id))
+
+    _, login = console_hub.sign_in("agent")
+    alex = console_hub.agent_socket(login["token"])
+    # Blair's socket is still open, but the account is gone: Alex gets the shopper.
+    assert admin.delete(f"/api/agents/{blair_id}").status_code == 204
+    assert alex.wait_for(assigned(conversation_id, login["agent"]["id"]))
+    listed = {a["id"]: a for a in admin.get("/api/agents").json()}
+    assert listed[blair_id]["load"] == 0 and listed[blair_id]["active"] is False
