@@ -306,9 +306,10 @@ def cached_kb(
         keys, matrix = kb.vector_snapshot("product")
         faq_keys, faq_matrix = kb.vector_snapshot("faq")
         cache_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(
-            cache, keys=np.asarray(keys + faq_keys), vectors=np.concatenate([matrix, faq_matrix])
-        )
+        partial = cache.with_suffix(".partial.npz")  # renamed when whole: readers never see half
+        vectors_out = np.concatenate([matrix, faq_matrix])
+        np.savez(partial, keys=np.asarray(keys + faq_keys), vectors=vectors_out)
+        partial.replace(cache)
     return kb
 
 
