@@ -37,17 +37,23 @@ touchpoint-widget { display: none !important; position: absolute !important; lef
     transform: scale(0.5) !important; filter: blur(4px) !important; opacity: 0 !important; }
 :root { --tp-primary: #00ff00; --tp-text: #ff00ff; color-scheme: dark; }
 """
-# Every element of the shadow tree with what decides how it looks and where it is.
+# Every element of the shadow tree with what decides how it looks and where it is. The bot's
+# answers arrive at their own pace, so they are left out, and places inside the scrolling
+# log are measured from the start of its content.
 STYLE_SNAPSHOT = """() => {
   const props = ["color", "background-color", "font-family", "font-size", "font-weight", "line-height",
     "letter-spacing", "text-transform", "display", "visibility", "opacity", "padding-top", "padding-left",
     "margin-top", "border-top-width", "border-top-style", "border-radius", "transform", "filter", "direction"];
   const root = document.querySelector("touchpoint-widget").shadowRoot;
-  return Array.from(root.querySelectorAll("*")).filter((el) => el.tagName !== "STYLE").map((el) => {
+  const log = root.querySelector(".tp-log");
+  const logBox = log.getBoundingClientRect();
+  const timed = ".tp-typing, .tp-msg[data-seq]:not(.tp-from-visitor)";
+  return Array.from(root.querySelectorAll("*")).filter((el) => el.tagName !== "STYLE" && !el.closest(timed)).map((el) => {
     const style = getComputedStyle(el);
     const box = el.getBoundingClientRect();
+    const y = log.contains(el) && el !== log ? box.y - logBox.y + log.scrollTop : box.y;
     return [el.tagName, String(el.getAttribute("class")), ...props.map((p) => style.getPropertyValue(p)),
-      Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)];
+      Math.round(box.x), Math.round(y), Math.round(box.width), Math.round(box.height)];
   });
 }"""
 
