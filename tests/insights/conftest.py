@@ -1,4 +1,4 @@
-"""Fixtures of the insights tests; helpers are in insights_helpers.py."""
+"""Fixtures of the insights tests; helpers are in tests/insights/insights_helpers.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# `import insights_helpers` and `from tests... import` under a bare `pytest` too.
-for folder in (Path(__file__).resolve().parent, Path(__file__).resolve().parents[2]):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+# `from tests... import` under a bare `pytest` too (python -m pytest adds the cwd).
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +28,11 @@ def embedder() -> Any:
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def server(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
     """One demo hub with every plugin for the live and browser tests of this package:
     seeding embeds the demo catalogue, so it is paid once. The tests share it and so
-    use data of their own (their own visitors, FAQs, periods), never each other's."""
+    use data of their own (their own visitors, FAQs, periods), never each other's.
+    The model is loaded first, outside the server's start-up deadline."""
     from chat.config import Settings
     from tests.conftest import start_server
 

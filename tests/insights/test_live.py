@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.insights.insights_helpers import bot_reply, database_dump, file_traces, in_database, traces
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +19,13 @@ from agents_console.insights._models import BotTurn
 from chat.db import utcnow
 from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
 from tests.console.console_helpers import ConsoleServer
+from tests.insights.insights_helpers import (
+    bot_reply,
+    database_dump,
+    file_traces,
+    in_database,
+    traces,
+)
 
 
 @pytest.fixture(scope="module")

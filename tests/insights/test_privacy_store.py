@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.insights.insights_helpers import add_shopper, database_dump, file_traces, in_thread, traces, turn_rows
 from sqlalchemy import select
 
 from agents_console.insights._clusters import GapFinder
@@ -28,6 +27,14 @@ from chat.models import AuditEntry, Contact, Conversation, ShopperEvent
 from knowledge import Faq
 from knowledge.base import text_key
 from knowledge.service import KnowledgeService
+from tests.insights.insights_helpers import (
+    add_shopper,
+    database_dump,
+    file_traces,
+    in_thread,
+    traces,
+    turn_rows,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -189,7 +196,7 @@ def test_purge_from_the_command_line(tmp_path: Path) -> None:
     with_hub(settings, seed, plugins=None)  # all of them, as the command loads them
     touchpoint = str(Path(sys.executable).parent / "touchpoint")
     command = [touchpoint, "--data-dir", str(settings.data_dir), "privacy", "purge", "--days", "30"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "TOUCHPOINT_LOG_LEVEL": "WARNING"})
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120, env={**os.environ, "TOUCHPOINT_LOG_LEVEL": "WARNING"})
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert (report["conversations"], report["contacts"], report["other"]) == (1, 1, {"bot_turns": 1})
@@ -203,5 +210,5 @@ def test_purge_from_the_command_line(tmp_path: Path) -> None:
         assert audit is not None and (audit.actor, audit.target) == ("cli", "older_than:30d")
 
     with_hub(settings, check, plugins=None)
-    refused = subprocess.run([*command[:-1], "0"], capture_output=True, text=True, timeout=120)
+    refused = subprocess.run([*command[:-1], "0"], check=False, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "--days" in refused.stderr
