@@ -183,7 +183,7 @@ async def erase(
 @router.post("/purge", response_model=privacy.PurgeReport)
 async def purge(body: PurgeIn, admin: AdminAgent, hub: HubDep) -> privacy.PurgeReport:
     """Run the retention purge now (it also runs on a schedule)."""
-    days = body.days or InsightsSettings().retention_days
+    days = body.days or hub.require(InsightsSettings).retention_days
     if days is None:
         raise _error(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -223,7 +223,7 @@ async def audit_log(
 
 
 @router.get("/retention", response_model=Retention)
-async def retention(_admin: AdminAgent) -> Retention:
-    settings = InsightsSettings()
+async def retention(_admin: AdminAgent, hub: HubDep) -> Retention:
+    settings = hub.require(InsightsSettings)
     return Retention(days=settings.retention_days, interval_seconds=settings.purge_interval_seconds)
 
