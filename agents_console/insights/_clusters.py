@@ -1,7 +1,8 @@
 """Gap clusters for the API: the period's open gap questions, embedded and grouped.
 
 Vectors of questions are kept in memory between requests (questions repeat and
-the page is reloaded); an erased shopper's questions are forgotten at once.
+the page is reloaded); an erased shopper's questions are forgotten at once, and
+the other server processes drop their vectors when they hear of an erasure.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import asyncio
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +23,7 @@ from chat.hub import Hub
 from knowledge import Embedder
 
 CACHE = 20000
+CHANNEL = "insights.gaps"
 
 
 class GapFinder:
@@ -29,6 +33,14 @@ class GapFinder:
         self.settings = settings
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
+
+    def stop(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
 
     async def clusters(self, *, since: dt.datetime, until: dt.datetime) -> list[Cluster]:
         async with self.hub.sessions() as db:
@@ -57,6 +69,16 @@ class GapFinder:
         with self._lock:
             for text in texts:
                 self._vectors.pop(text, None)
+
+    async def forget_everywhere(self, texts: set[str]) -> None:
+        """Forget ``texts`` here; other processes forget all (the bus carries no shopper text)."""
+        self.forget(texts)
+        await self.hub.bus.publish(CHANNEL, {"op": "forget"})
+
+    async def _on_bus(self, message: dict[str, Any]) -> None:
+        if message.get("op") == "forget":
+            with self._lock:
+                self._vectors.clear()
 
     def holds(self, text: str) -> bool:
         with self._lock:

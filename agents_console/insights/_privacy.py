@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -35,7 +35,7 @@ class TurnData:
 
     name = "bot_turns"
 
-    def __init__(self, hub: Hub, forget: Callable[[set[str]], None]) -> None:
+    def __init__(self, hub: Hub, forget: Callable[[set[str]], Awaitable[None]]) -> None:
         self.hub = hub
         self.forget = forget  # drops the texts from in-memory caches (the gap vectors)
 
@@ -52,7 +52,7 @@ class TurnData:
         rows = await _storage.delete_turns(db, ids=[t.id for t in turns])
 
         async def after_commit() -> None:
-            self.forget(texts)
+            await self.forget(texts)
             await self._strip_faqs(published, texts)
 
         return privacy.Erased(rows=rows, after_commit=[after_commit])

@@ -33,7 +33,7 @@ def setup(hub: Hub) -> None:
     hub.provide(GapFinder, finder)
     hub.provide(FlowBook, FlowBook(hub))
     TurnRecorder(hub).install()
-    privacy.register(hub, TurnData(hub, finder.forget))
+    privacy.register(hub, TurnData(hub, finder.forget_everywhere))
     privacy.secure_delete(hub.engine)
     hub.include_router(insights_router)
     hub.include_router(privacy_router)
@@ -41,6 +41,7 @@ def setup(hub: Hub) -> None:
 
 
 async def startup(hub: Hub) -> None:
+    hub.require(GapFinder).start()
     await hub.require(FlowBook).start()
     days = hub.require(InsightsSettings).retention_days
     if days is not None:
@@ -51,6 +52,7 @@ async def startup(hub: Hub) -> None:
 
 async def shutdown(hub: Hub) -> None:
     hub.require(FlowBook).stop()
+    hub.require(GapFinder).stop()
 
 
 async def _purge_regularly(hub: Hub, days: int) -> None:
