@@ -541,17 +541,25 @@ async def test_agent_login_cookie_csrf_bearer_and_logout(core: Any) -> None:
         assert http.cookies.get("tp_session") is None
         assert (await http.get("/api/auth/me")).status_code == 401
 
+    # Signing out ended the session everywhere: the token is dead as a bearer token too.
     async with httpx.AsyncClient(
         base_url=core.url, headers={"Authorization": f"Bearer {body['token']}"}
+    ) as stale:
+        assert (await stale.get("/api/auth/me")).json()["detail"]["code"] == "session_ended"
+
+    again = await login(core, "agent@demo.shop", "demo-agent")
+    cookie_agent = await Client.connect(core, "agent", Cookie=f"tp_session={again['token']}")
+    welcome = await cookie_agent.hello()
+    assert welcome["agent"]["email"] == "agent@demo.shop"
+    await cookie_agent.close()
+
+    async with httpx.AsyncClient(
+        base_url=core.url, headers={"Authorization": f"Bearer {again['token']}"}
     ) as bearer:
         assert (await bearer.get("/api/auth/me")).status_code == 200
         assert (await bearer.post("/api/auth/logout")).status_code == 204, (
             "bearer tokens need no CSRF header"
         )
-
-    cookie_agent = await Client.connect(core, "agent", Cookie=f"tp_session={body['token']}")
-    welcome = await cookie_agent.hello()
-    assert welcome["agent"]["email"] == "agent@demo.shop"
 
 
 async def test_health_readiness_and_metrics(core: Any) -> None:
