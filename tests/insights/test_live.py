@@ -67,13 +67,24 @@ def wait_for_turns(hub: ConsoleServer, conversation_id: int, count: int) -> list
 
 
 def test_a_real_conversation_becomes_turns_with_redacted_questions(hub: ConsoleServer) -> None:
-    cid = ask(hub, ["How long does delivery take?", "my mail is kim@example.org, do you have a loyalty programme?"])
-    turns = wait_for_turns(hub, cid, 2)
-    assert [(t.action, t.faq_id, t.gap) for t in turns] == [
-        ("answer_faq", "shipping-time", None), ("fallback", None, "unanswered"),
+    cid = ask(hub, [
+        "How long does delivery take?",
+        "my mail is kim@example.org, do you have a loyalty programme?",
+        "I want to talk to a person",  # nobody is online: the bot offers the e-mail form
+    ])  # fmt: skip
+    turns = wait_for_turns(hub, cid, 3)
+    assert [(t.action, t.faq_id, t.gap, t.handoff_reason) for t in turns] == [
+        ("answer_faq", "shipping-time", None, None),
+        ("fallback", None, "unanswered", None),
+        ("handoff", None, None, "asked"),
     ]
     assert turns[1].question == "my mail is [email], do you have a loyalty programme?"
     assert turns[0].confidence is not None and turns[0].confidence > 0.5
+
+    # An answer followed by "a person, please" did not help: it becomes a gap.
+    cid = ask(hub, ["What is your return policy?", "I want to talk to a person"])
+    turns = wait_for_turns(hub, cid, 2)
+    assert [(t.action, t.gap) for t in turns] == [("answer_faq", "handoff"), ("handoff", None)]
 
 
 def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServer) -> None:
