@@ -79,8 +79,9 @@ def export(
     contact_id: Annotated[str, typer.Argument(help="The contact's id (see the console's privacy page).")],
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Print everything stored about one contact as JSON."""
+    """Print everything stored about one contact as JSON (audited)."""
     from chat import privacy
+    from chat.models import AuditEntry
 
     async def main() -> str:
         async with _hub(start=False) as hub, hub.sessions() as db:
@@ -88,6 +89,9 @@ def export(
                 data = await privacy.export_contact(db, contact_id, extra=privacy.owners(hub))
             except privacy.ContactNotFound as exc:
                 raise typer.BadParameter(str(exc), param_hint="CONTACT_ID") from None
+            details = {"conversations": len(data.conversations), "events": len(data.events)}
+            db.add(AuditEntry(actor=CLI_ACTOR, action="privacy.export", target=f"contact:{contact_id}", details=details))
+            await db.commit()
             return data.model_dump_json(indent=2)
 
     text = asyncio.run(main())
