@@ -75,6 +75,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Erased personal data must not linger in freed pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -115,6 +115,9 @@ function visit(profile) {
   return section(
     "This visit",
     h("p", {}, "Now on: ", profile.current_page ? link(profile.current_page) : h("span", { class: "muted", text: "unknown" })),
+    profile.browsing_hidden
+      ? h("p", { class: "muted small", text: "Pages and products viewed are hidden: the shopper has not consented to personalisation." })
+      : null,
     h("h4", { text: "Pages" }),
     profile.pages?.length
       ? h("ol", { class: "plain small" }, profile.pages.map((p) => h("li", {}, link(p.url, p.title || p.url), ` ${formatTime(p.at)}`)))

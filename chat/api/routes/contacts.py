@@ -34,6 +34,8 @@ class Profile(BaseModel):
     created_at: dt.datetime
     last_seen_at: dt.datetime
     current_page: str | None
+    # Visit history is shown only with the shopper's consent to personalisation.
+    browsing_hidden: bool
     pages: list[dict[str, Any]]
     products_viewed: list[dict[str, Any]]
     cart: list[dict[str, Any]]
@@ -82,7 +84,8 @@ async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profi
     contact = await db.get(Contact, contact_id)
     if contact is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail={"code": "not_found", "message": f"contact {contact_id} does not exist"}
+            status.HTTP_404_NOT_FOUND,
+            detail={"code": "not_found", "message": f"contact {contact_id} does not exist"},
         )
     visit = current_visit(await storage.recent_events(db, contact_id=contact.id))
     orders: list[Order] = []
@@ -91,10 +94,15 @@ async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profi
     conversations = await storage.conversations_of_contact(db, contact_id=contact.id, limit=50)
     consents = (
         await db.execute(
-            select(ConsentRecord).where(ConsentRecord.contact_id == contact.id).order_by(ConsentRecord.id)
+            select(ConsentRecord)
+            .where(ConsentRecord.contact_id == contact.id)
+            .order_by(ConsentRecord.id)
         )
     ).scalars()
     page_views = [e for e in visit if e.kind == "page_view"]
+    # Where the shopper is now and the cart serve the support request itself;
+    # the trail of pages and products viewed is personal profiling and needs consent.
+    history = visit if contact.consent_personalisation else []
     return Profile(
         id=contact.id,
         name=contact.name,
@@ -105,17 +113,27 @@ async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profi
         attributes=contact.attributes or {},
         consent_personalisation=contact.consent_personalisation,
         consent_records=[
-            {"purpose": c.purpose, "granted": c.granted, "source": c.source, "at": c.created_at} for c in consents
+            {"purpose": c.purpose, "granted": c.granted, "source": c.source, "at": c.created_at}
+            for c in consents
         ],
         segment=segment_of(
-            orders=len(orders), total_spent=float(sum(o.total for o in orders)), conversations=len(conversations)
+            orders=len(orders),
+            total_spent=float(sum(o.total for o in orders)),
+            conversations=len(conversations),
         ),
         created_at=contact.created_at,
         last_seen_at=contact.last_seen_at,
         current_page=page_views[0].url if page_views else None,
-        pages=[{"url": e.url, "title": e.data.get("title"), "at": e.created_at} for e in page_views],
+        browsing_hidden=not contact.consent_personalisation,
+        pages=[
+            {"url": e.url, "title": e.data.get("title"), "at": e.created_at}
+            for e in history
+            if e.kind == "page_view"
+        ],
         products_viewed=[
-            {"product_id": e.product_id, **e.data, "at": e.created_at} for e in visit if e.kind == "product_view"
+            {"product_id": e.product_id, **e.data, "at": e.created_at}
+            for e in history
+            if e.kind == "product_view"
         ],
         cart=cart_of(visit),
         orders=[
@@ -132,7 +150,12 @@ async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profi
             for o in orders
         ],
         conversations=[
-            {"id": c.id, "status": c.status, "created_at": c.created_at, "handoff_reason": c.handoff_reason}
+            {
+                "id": c.id,
+                "status": c.status,
+                "created_at": c.created_at,
+                "handoff_reason": c.handoff_reason,
+            }
             for c in conversations
         ],
     )
