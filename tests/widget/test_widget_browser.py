@@ -20,6 +20,7 @@ from tests.widget.widget_helpers import (
     Widget,
     agent_client,
     module_server,
+    visitor_client,
 )
 
 expect.set_options(timeout=20_000)  # the bot answers through NLU and embeddings on a busy 2-core box
@@ -358,3 +359,36 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     mine = next(c for c in waiting if c["id"] == conversation_id)
     assert mine["handoff_reason"] == "offline_message"
     assert mine["contact"]["identity_verified"] is True  # identify() with the shop's HMAC
+
+
+def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, loop: Loop) -> None:
+    # An agent who takes one chat at a time, kept busy by another shopper.
+    with admin(server) as http:
+        support = next(t["id"] for t in http.get("/api/teams").json() if t["name"] == "Support")
+        created = http.post(
+            "/api/agents",
+            json={"email": "solo@demo.shop", "name": "Solo", "password": "a long password",
+                  "max_concurrent": 1, "team_ids": [support]},
+        )
+        assert created.status_code == 201, created.text
+    solo_id = created.json()["id"]
+    solo = agent_client(loop, server, "solo@demo.shop", "a long password")
+    other = visitor_client(loop, server)
+    other.send_message("I need a person")
+    other.command("request_human")
+    # Routing gives Solo that chat, or one still waiting from an earlier test: either way Solo is full.
+    solo.expect(
+        "conversation",
+        lambda f: f["conversation"]["status"] == "assigned" and f["conversation"].get("assignee_id") == solo_id,
+    )
+
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.menu("Talk to a person")
+    queue = page.locator(f"{WIDGET} .tp-queue")
+    expect(queue).to_have_text(
+        re.compile(r"You are number \d+ in line\. Expected wait: (about \d+ min\.|less than a minute\.)")
+    )
+    expect(page.locator(f"{WIDGET} .tp-subtitle")).to_have_text("Waiting for an agent")
+    expect(page.locator(f"{WIDGET} .tp-menu button", has_text="Talk to a person")).to_be_hidden()

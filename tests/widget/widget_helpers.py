@@ -57,8 +57,10 @@ class SyncClient:
         return call
 
 
-def agent_client(loop: Loop, server: helpers.Server, email: str = "agent@demo.shop") -> SyncClient:
-    client = loop.run(helpers.agent(server, email))
+def agent_client(
+    loop: Loop, server: helpers.Server, email: str = "agent@demo.shop", password: str | None = None
+) -> SyncClient:
+    client = loop.run(helpers.agent(server, email, password))
     loop.clients.append(client)
     return SyncClient(loop, client)
 
