@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from chat.auth import Tokens
 from chat.bus import Bus, create_bus
 from chat.config import Settings
-from chat.db import create_engine, session_factory, upgrade
+from chat.db import SyncWriter, create_engine, session_factory, upgrade
 from chat.events import DomainEvent, EventName
 from chat.metrics import Metrics
-from chat.ratelimit import Limits
 from chat.plugins import Plugin, installed_plugins
+from chat.ratelimit import Limits
 
 T = TypeVar("T")
 Listener = Callable[[DomainEvent], Awaitable[None]]
@@ -82,6 +82,7 @@ class Hub:
         self.database_url = settings.resolved_database_url()
         self.engine: AsyncEngine = create_engine(self.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.writer = SyncWriter(self.database_url)
         self.bus: Bus = create_bus(settings.bus_url)
         self.listeners = Listeners()
         self.tokens = Tokens(self.settings.secret_key or "", settings.session_hours)
@@ -140,6 +141,7 @@ class Hub:
         await self.presence.stop()
         await self.bus.stop()
         await self.engine.dispose()
+        self.writer.close()
 
     async def seed_demo(self) -> None:
         from chat.demo import seed_core

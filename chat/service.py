@@ -30,6 +30,7 @@ from chat.events import (
 from chat.lifecycle import Cause, ConversationState, LifecycleError, Status
 from chat.models import Agent, Contact, Conversation, CsatRating, Message, ShopperEvent
 from chat.protocol import ConversationOut, MessageOut
+from chat.storage import WriteOutcome
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -110,7 +111,7 @@ class ConversationService:
                 limit=limit,
                 include_private=include_private,
             )
-            return [await self._out(db, row) for row in rows]
+            return [await self._out(row) for row in rows]
 
     async def context(self, conversation_id: int, *, recent: int = 20) -> ConversationContext:
         async with self.hub.sessions() as db:
@@ -136,7 +137,7 @@ class ConversationService:
                     consent_personalisation=contact.consent_personalisation,
                     attributes=dict(contact.attributes or {}),
                 ),
-                recent=[await self._out(db, row) for row in rows],
+                recent=[await self._out(row) for row in rows],
             )
 
     # ---- writing --------------------------------------------------------
@@ -172,53 +173,28 @@ class ConversationService:
         client_msg_id: str | None = None,
         private: bool = False,
     ) -> PostResult:
+        message = Message(
+            conversation_id=conversation_id,
+            sender_kind=sender_kind,
+            sender_id=sender_id,
+            content_type=content_type,
+            text=text,
+            payload=payload,
+            client_msg_id=client_msg_id,
+            private=private,
+            created_at=utcnow(),
+        )
         events: list[DomainEvent] = []
-        status_message: MessageOut | None = None
-        conversation: ConversationOut | None = None
-        async with self._write_lock, self.hub.sessions() as db:
-            claimed = await storage.claim_seq(db, conversation_id=conversation_id)
-            if claimed is None:
-                raise NotFound(f"conversation {conversation_id} does not exist")
-            seq = claimed.seq
-            if sender_kind == "visitor":
-                reopened = lifecycle.on_visitor_message(_state(conversation_id, claimed))
-                if reopened is not None:
-                    status_row = await self._record_transition(db, reopened, seq=seq, actor="visitor")
-                    status_message = await self._out(db, status_row)
-                    events.extend(reopened.events)
-                    seq = (await storage.claim_seq(db, conversation_id=conversation_id)).seq  # type: ignore[union-attr]
-                    conversation = storage.conversation_out(await self._conversation(db, conversation_id))
-                    conversation.last_seq = seq
-            message = Message(
-                conversation_id=conversation_id,
-                seq=seq,
-                sender_kind=sender_kind,
-                sender_id=sender_id,
-                content_type=content_type,
-                text=text,
-                payload=payload,
-                client_msg_id=client_msg_id,
-                private=private,
-            )
-            try:
-                # Insert first, dedupe on conflict: retries are rare, fresh messages are not.
-                message.id, message.created_at = await storage.insert_message(db, message=message)
-            except IntegrityError:
-                await db.rollback()
-                existing = None
-                if client_msg_id is not None:
-                    existing = await storage.find_by_client_id(
-                        db, conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
-                    )
-                if existing is None:
-                    raise
-                return PostResult(await self._out(db, existing), duplicate=True)
-            if sender_kind == "agent" and not private:
-                await storage.mark_first_response(db, conversation_id=conversation_id, at=utcnow())
-            await db.commit()
-            out = await self._out(db, message)
-        if status_message is not None and conversation is not None:
-            await self._publish_conversation(conversation, status_message)
+        outcome = await self.hub.writer.run(
+            storage.write_message, message=message, first_response=sender_kind == "agent" and not private
+        )
+        if outcome is WriteOutcome.needs_lifecycle:
+            outcome, events = await self._reopen_with(message)
+        if outcome is WriteOutcome.missing:
+            raise NotFound(f"conversation {conversation_id} does not exist")
+        out = await self._out(message)
+        if outcome is WriteOutcome.duplicate:
+            return PostResult(out, duplicate=True)
         await self.hub.bus.publish(
             conversation_channel(conversation_id), {"kind": "message", "message": out.model_dump(mode="json")}
         )
@@ -237,6 +213,37 @@ class ConversationService:
         )
         self.hub.listeners.dispatch(events)
         return PostResult(out, duplicate=False)
+
+    async def _reopen_with(self, message: Message) -> tuple[WriteOutcome, list[DomainEvent]]:
+        """A visitor writes into a resolved conversation: reopen it, then store the message."""
+        cid = message.conversation_id
+        async with self._write_lock, self.hub.sessions() as db:
+            claimed = await storage.claim_seq(db, conversation_id=cid)
+            if claimed is None:
+                return WriteOutcome.missing, []
+            reopened = lifecycle.on_visitor_message(_state(cid, claimed))
+            if reopened is not None:  # else another request reopened it meanwhile
+                status_row = await self._record_transition(db, reopened, seq=claimed.seq, actor="visitor")
+                claimed = await storage.claim_seq(db, conversation_id=cid)
+                assert claimed is not None
+            message.seq = claimed.seq
+            try:
+                message.id = await storage.insert_message(db, message=message)
+            except IntegrityError:
+                await db.rollback()
+                existing = await storage.find_by_client_id(
+                    db, conversation_id=cid, sender_kind=message.sender_kind, client_msg_id=message.client_msg_id or ""
+                )
+                if existing is None:
+                    raise
+                storage.copy_stored(existing, into=message)
+                return WriteOutcome.duplicate, []
+            await db.commit()
+            if reopened is None:
+                return WriteOutcome.stored, []
+            conversation = storage.conversation_out(await self._conversation(db, cid))
+        await self._publish_conversation(conversation, await self._out(status_row))
+        return WriteOutcome.stored, reopened.events
 
     async def transition(
         self,
@@ -269,7 +276,7 @@ class ConversationService:
                 raise
             row = await self._record_transition(db, change, seq=claimed.seq, actor=actor)
             await db.commit()
-            status_message = await self._out(db, row)
+            status_message = await self._out(row)
             conversation = await db.get(Conversation, conversation_id)
             assert conversation is not None
             out = storage.conversation_out(conversation)
@@ -381,7 +388,7 @@ class ConversationService:
                 conversation.handoff_context = payload.context  # type: ignore[attr-defined]
         assignee = None
         if after.assignee_id is not None:
-            assignee = {"id": after.assignee_id, "name": await self._agent_name(db, after.assignee_id)}
+            assignee = {"id": after.assignee_id, "name": await self._agent_name(after.assignee_id)}
         message = Message(
             conversation_id=conversation.id,
             seq=seq,
@@ -417,17 +424,18 @@ class ConversationService:
         await self.hub.bus.publish(conversation_channel(conversation.id), frame)
         await self.hub.bus.publish(AGENTS_CHANNEL, frame)
 
-    async def _out(self, db: AsyncSession, message: Message) -> MessageOut:
+    async def _out(self, message: Message) -> MessageOut:
         name: str | None = None
         if message.sender_kind == "agent" and message.sender_id:
-            name = await self._agent_name(db, int(message.sender_id))
+            name = await self._agent_name(int(message.sender_id))
         elif message.sender_kind == "bot":
             name = BOT_NAME
         return storage.message_out(message, name)
 
-    async def _agent_name(self, db: AsyncSession, agent_id: int) -> str:
+    async def _agent_name(self, agent_id: int) -> str:
         if agent_id not in self._agent_names:
-            agent = await db.get(Agent, agent_id)
+            async with self.hub.sessions() as db:
+                agent = await db.get(Agent, agent_id)
             self._agent_names[agent_id] = agent.name if agent else f"Agent {agent_id}"
         return self._agent_names[agent_id]
 

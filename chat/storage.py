@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from chat.models import Agent, Contact, Conversation, Message, Order, ShopperEvent
 from chat.protocol import ConversationOut, MessageOut, Sender
@@ -26,70 +29,119 @@ class ClaimedSeq:
     team_id: int | None
 
 
-async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -> ClaimedSeq | None:
-    """Reserve the next ``count`` seqs (returns the last) and lock the conversation."""
-    row = (
-        await db.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(last_seq=Conversation.last_seq + count)
-            .returning(
-                Conversation.last_seq,
-                Conversation.status,
-                Conversation.assignee_id,
-                Conversation.team_id,
-            )
-        )
-    ).first()
+def _claim_seq_statement(conversation_id: int, count: int) -> Any:
+    return (
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + count)
+        .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
+    )
+
+
+def _claimed(row: Any) -> ClaimedSeq | None:
     if row is None:
         return None
     return ClaimedSeq(seq=row[0], status=row[1], assignee_id=row[2], team_id=row[3])
 
 
-async def insert_message(db: AsyncSession, *, message: Message) -> tuple[int, dt.datetime]:
-    """Insert without the ORM's bookkeeping (the hot path); returns id and created_at."""
-    created_at = message.created_at or dt.datetime.now(dt.UTC)
-    row = (
-        await db.execute(
-            insert(Message)
-            .values(
-                conversation_id=message.conversation_id,
-                seq=message.seq,
-                sender_kind=message.sender_kind,
-                sender_id=message.sender_id,
-                content_type=message.content_type,
-                text=message.text,
-                payload=message.payload,
-                client_msg_id=message.client_msg_id,
-                private=bool(message.private),
-                created_at=created_at,
-            )
-            .returning(Message.id)
+def _insert_message_statement(message: Message) -> Any:
+    return (
+        insert(Message)
+        .values(
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            sender_kind=message.sender_kind,
+            sender_id=message.sender_id,
+            content_type=message.content_type,
+            text=message.text,
+            payload=message.payload,
+            client_msg_id=message.client_msg_id,
+            private=bool(message.private),
+            created_at=message.created_at,
         )
-    ).one()
-    return int(row[0]), created_at
+        .returning(Message.id)
+    )
 
 
-async def mark_first_response(db: AsyncSession, *, conversation_id: int, at: dt.datetime) -> None:
-    await db.execute(
+def _first_response_statement(conversation_id: int, at: dt.datetime) -> Any:
+    return (
         update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.first_response_at.is_(None))
         .values(first_response_at=at)
     )
 
 
+def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str) -> Any:
+    return select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.sender_kind == sender_kind,
+        Message.client_msg_id == client_msg_id,
+    )
+
+
+async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -> ClaimedSeq | None:
+    """Reserve the next ``count`` seqs (returns the last) and lock the conversation."""
+    return _claimed((await db.execute(_claim_seq_statement(conversation_id, count))).first())
+
+
+async def insert_message(db: AsyncSession, *, message: Message) -> int:
+    """Insert a message whose seq is claimed; returns its id."""
+    return int((await db.execute(_insert_message_statement(message))).scalar_one())
+
+
+async def mark_first_response(db: AsyncSession, *, conversation_id: int, at: dt.datetime) -> None:
+    await db.execute(_first_response_statement(conversation_id, at))
+
+
+def copy_stored(stored: Message, *, into: Message) -> None:
+    """Make ``into`` the message already stored (a retried client id)."""
+    for column in Message.__table__.columns:
+        setattr(into, column.key, getattr(stored, column.key))
+
+
+class WriteOutcome(Enum):
+    stored = "stored"
+    duplicate = "duplicate"  # the client id was stored before: ``message`` now holds that row
+    missing = "missing"  # no such conversation
+    needs_lifecycle = "needs_lifecycle"  # a visitor writes into a resolved conversation
+
+
+def write_message(db: Session, *, message: Message, first_response: bool) -> WriteOutcome:
+    """The hot path, as one worker-thread call: claim the seq, insert, commit.
+
+    Fills in ``message`` (seq and id, or the stored duplicate's fields). Anything
+    that changes the conversation's status is left to the service's lifecycle path.
+    """
+    claimed = _claimed(db.execute(_claim_seq_statement(message.conversation_id, 1)).first())
+    if claimed is None:
+        db.rollback()
+        return WriteOutcome.missing
+    if message.sender_kind == "visitor" and claimed.status == "resolved":
+        db.rollback()
+        return WriteOutcome.needs_lifecycle
+    message.seq = claimed.seq
+    try:
+        message.id = int(db.execute(_insert_message_statement(message)).scalar_one())
+    except IntegrityError:
+        # Insert first, dedupe on conflict: retries are rare, fresh messages are not.
+        db.rollback()
+        if message.client_msg_id is None:
+            raise
+        existing = db.execute(
+            _client_id_query(message.conversation_id, message.sender_kind, message.client_msg_id)
+        ).scalar_one()
+        copy_stored(existing, into=message)
+        return WriteOutcome.duplicate
+    if first_response:
+        db.execute(_first_response_statement(message.conversation_id, message.created_at))
+    db.commit()
+    return WriteOutcome.stored
+
+
 async def find_by_client_id(
     db: AsyncSession, *, conversation_id: int, sender_kind: str, client_msg_id: str
 ) -> Message | None:
-    return (
-        await db.execute(
-            select(Message).where(
-                Message.conversation_id == conversation_id,
-                Message.sender_kind == sender_kind,
-                Message.client_msg_id == client_msg_id,
-            )
-        )
-    ).scalar_one_or_none()
+    return (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id))).scalar_one_or_none()
 
 
 async def messages_after(
