@@ -411,6 +411,10 @@ class Session:
     def send(self, frame: ServerFrame) -> None:
         self._outgoing.append(frame.model_dump_json(exclude_none=True))
 
+    def send_serialized(self, frame: str) -> None:
+        """Queue a server frame serialised already (fan-out serialises once for all)."""
+        self._outgoing.append(frame)
+
     def send_error(
         self,
         code: ErrorCode,

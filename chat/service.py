@@ -29,7 +29,7 @@ from chat.events import (
 )
 from chat.lifecycle import Cause, ConversationState, LifecycleError, Status
 from chat.models import Agent, Contact, Conversation, CsatRating, Message, ShopperEvent
-from chat.protocol import ConversationOut, MessageOut
+from chat.protocol import ConversationOut, MessageFrame, MessageOut
 from chat.storage import WriteOutcome
 
 if TYPE_CHECKING:
@@ -79,6 +79,19 @@ def contact_channel(contact_id: str) -> str:
 
 
 AGENTS_CHANNEL = "agents"
+
+
+def message_notice(message: MessageOut) -> dict[str, Any]:
+    """What the bus carries for a message: its seq, and the frame ready to send.
+
+    Serialising once here spares every watching connection a parse and a dump."""
+    return {
+        "kind": "message",
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "private": message.private,
+        "frame": MessageFrame(message=message).model_dump_json(exclude_none=True),
+    }
 
 
 class ConversationService:
@@ -196,7 +209,7 @@ class ConversationService:
         if outcome is WriteOutcome.duplicate:
             return PostResult(out, duplicate=True)
         await self.hub.bus.publish(
-            conversation_channel(conversation_id), {"kind": "message", "message": out.model_dump(mode="json")}
+            conversation_channel(conversation_id), message_notice(out)
         )
         events.append(
             DomainEvent.of(
@@ -419,7 +432,7 @@ class ConversationService:
         frame = {"kind": "conversation", "conversation": conversation.model_dump(mode="json")}
         await self.hub.bus.publish(
             conversation_channel(conversation.id),
-            {"kind": "message", "message": status_message.model_dump(mode="json")},
+            message_notice(status_message),
         )
         await self.hub.bus.publish(conversation_channel(conversation.id), frame)
         await self.hub.bus.publish(AGENTS_CHANNEL, frame)

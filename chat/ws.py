@@ -643,7 +643,7 @@ class Connection:
     async def _notify(self, item: dict[str, Any]) -> None:
         kind = item.get("kind")
         if kind == "message":
-            await self._offer(MessageOut.model_validate(item["message"]))
+            await self._offer(item)
         elif kind == "conversation":
             await self._conversation_changed(ConversationOut.model_validate(item["conversation"]))
         elif kind == "typing" and item.get("origin") != self.id:
@@ -661,12 +661,15 @@ class Connection:
     async def _replay_all_later(self) -> None:
         self.inbox.put_nowait({"kind": "replay_all"})
 
-    async def _offer(self, message: MessageOut) -> None:
-        decision = self.delivery.offer(message.conversation_id, message.seq)
+    async def _offer(self, notice: dict[str, Any]) -> None:
+        conversation_id, seq = notice["conversation_id"], notice["seq"]
+        decision = self.delivery.offer(conversation_id, seq)
         if decision is Offer.send:
-            self._deliver(message)
+            self.delivery.delivered(conversation_id, seq)
+            if not (notice["private"] and self.role is Role.visitor):
+                self.session.send_serialized(notice["frame"])
         elif decision is Offer.gap:
-            await self._replay(message.conversation_id)
+            await self._replay(conversation_id)
 
     def _deliver(self, message: MessageOut) -> None:
         self.delivery.delivered(message.conversation_id, message.seq)
