@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.engine import SELLING_SLOTS
 from bot.nlu import (
     Calibration,
     FaqClassifier,
@@ -147,7 +148,10 @@ class Brain:
                 locale=locale,
                 expecting_order=expecting_order,
             )
-            if u.intent == "product_search" and self.kb.counts()["products"]:
+            shopping = u.intent == "product_search" or bool(
+                set(u.entities.slots()) & set(SELLING_SLOTS)
+            )
+            if shopping and self.kb.counts()["products"]:
                 u = replace(u, catalog_match=self.kb.search(text, k=1).total > 0)
             results.append(u)
         return results

@@ -198,8 +198,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.greet, reason="greeting")
     if u.intent in ("goodbye", "thanks"):
         return Decision(ActionName.goodbye, reason=u.intent)
-    shopping = {name for name in entities.slots() if name in SELLING_SLOTS}
-    if u.intent == "product_search" or (shopping and (faq is None or faq.band != "suggest")):
+    # Guided selling only for what the catalog has; anything else is for the FAQ or a person.
+    shopping = u.intent == "product_search" or any(n in SELLING_SLOTS for n in entities.slots())
+    if shopping and u.catalog_match and (faq is None or faq.band != "suggest"):
         return Decision(ActionName.show_products, reason="looking for a product")
     if faq and faq.band == "suggest":
         return Decision(

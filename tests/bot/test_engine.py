@@ -142,10 +142,11 @@ def test_product_search_and_selling_answers() -> None:
         decide(understood("skip", "skip"), selling, Facts(reply="skip"), SETTINGS).action
         is ActionName.show_products
     )
-    assert (
-        decide(understood("under 300 euro"), BotState(), Facts(), SETTINGS).action
-        is ActionName.show_products
-    )
+    budget = understood("under 300 euro", catalog=True)
+    assert decide(budget, BotState(), Facts(), SETTINGS).action is ActionName.show_products
+    # Nothing in the catalog for it: no guided selling, whatever the words.
+    exchange = understood("100 dollars in euros")
+    assert decide(exchange, BotState(), Facts(), SETTINGS).action is ActionName.fallback
 
 
 def test_start_over_and_small_talk() -> None:
