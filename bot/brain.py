@@ -26,6 +26,7 @@ from bot.nlu import (
     Understanding,
     understand,
 )
+from bot.selling import flow_for, load_flows
 from knowledge.base import KnowledgeBase, text_key
 from knowledge.schemas import Faq
 
@@ -72,6 +73,7 @@ class Brain:
 
     def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None) -> None:
         self.kb = kb
+        self.flows = load_flows()
         self.calibration = calibration or Calibration.load()
         self._intents: IntentClassifier | None = None
         self._lock = threading.Lock()
@@ -152,7 +154,9 @@ class Brain:
                 set(u.entities.slots()) & set(SELLING_SLOTS)
             )
             if shopping and self.kb.counts()["products"]:
-                u = replace(u, catalog_match=self.kb.search(text, k=1).total > 0)
+                # A flow's category words ("Zelt") count even where the catalog's language differs.
+                known = flow_for(text, self.flows) is not None
+                u = replace(u, catalog_match=known or self.kb.search(text, k=1).total > 0)
             results.append(u)
         return results
 

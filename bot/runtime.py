@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.brain import Brain
 from bot.nlu import Understanding
-from bot.selling import Flow, load_flows
+from bot.selling import Flow
 from bot.settings import BotSettings
 from chat.db import utcnow
 from chat.models import Conversation, Order
@@ -182,8 +182,11 @@ class Runtime:
     settings: BotSettings
     orders: OrderBook
     availability: AvailabilityProbe = no_agents
-    flows: list[Flow] = field(default_factory=load_flows)
     batcher: UnderstandingBatcher | None = None
+
+    @property
+    def flows(self) -> list[Flow]:
+        return self.brain.flows
 
     async def understand(self, text: str, locale: str, expecting_order: bool) -> Understanding:
         if self.batcher is None:
