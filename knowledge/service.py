@@ -205,7 +205,9 @@ class KnowledgeService:
             await db.commit()
         await self.changed(item_kind, saved.changed() + saved.deleted, progress=progress)
         # Prefixed: "created" and friends are reserved LogRecord attributes.
-        log.info("knowledge import", extra={f"import_{key}": value for key, value in details.items()})
+        log.info(
+            "knowledge import", extra={f"import_{key}": value for key, value in details.items()}
+        )
         return report
 
     async def changed(

@@ -89,9 +89,17 @@ async def category_counts(db: AsyncSession) -> dict[str, int]:
     return {category or "(none)": n for category, n in rows.tuples().all()}
 
 
-async def hashes(db: AsyncSession, kind: Kind) -> dict[str, str]:
+async def hashes(db: AsyncSession, kind: Kind, ids: Sequence[str] | None = None) -> dict[str, str]:
+    """Content hash by id, of every row or only of ``ids``."""
     table = table_of(kind)
-    return dict((await db.execute(select(table.id, table.content_hash))).tuples().all())
+    query = select(table.id, table.content_hash)
+    if ids is None:
+        return dict((await db.execute(query)).tuples().all())
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found.update((await db.execute(query.where(table.id.in_(chunk)))).tuples().all())
+    return found
 
 
 @dataclass
@@ -115,7 +123,8 @@ async def save_items(
 ) -> SaveResult:
     """Insert new items, update changed ones by id; with ``replace`` delete the rest."""
     table = table_of(kind)
-    existing = await hashes(db, kind)
+    # A replace needs every row to know what to delete; otherwise only the rows at hand.
+    existing = await hashes(db, kind, None if replace else [item.id for item in items])
     result = SaveResult()
     for start in range(0, len(items), BATCH):
         inserts, updates = [], []
