@@ -159,7 +159,9 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, which breaks later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         missing_service(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver; `make test` does it)")

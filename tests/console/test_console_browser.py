@@ -300,6 +300,8 @@ def test_hostile_shopper_input_never_runs_in_the_console(console_hub: ConsoleSer
 
     hostile_name = '<img src=x onerror="window.__pwned=\'name\'">'
     shopper = verified_shopper(console_hub, "cust-evil", hostile_name)
+    # With consent the profile shows the visit's pages, hostile titles included.
+    shopper.command("consent", granted=True)
     shopper.send({"type": "event", "kind": "page_view", "url": "javascript:window.__pwned='page'",
                   "data": {"title": "<b onmouseover=\"window.__pwned='title'\">Sale</b>"}})
     shopper.send({"type": "event", "kind": "add_to_cart", "product_id": "<script>x</script>",
