@@ -95,6 +95,9 @@ def bench_relay(
 
 
 def build_cli() -> typer.Typer:
+    """The full command: the core's groups plus every plugin's (safe to call again)."""
+    if app.registered_groups:
+        return app
     groups: dict[str, typer.Typer] = {"bench": bench_app, "db": db_app}
     for plugin in installed_plugins(strict=False):
         for name, sub_app in plugin.cli.items():
