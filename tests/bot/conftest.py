@@ -168,12 +168,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from chat.config import Settings
     from tests.conftest import start_server
 
-    os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"] = "mon-sun 00:00-24:00"
-    try:
-        server = start_server(
-            Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
-        )
-    finally:
-        del os.environ["TOUCHPOINT_BOT_BUSINESS_HOURS"]
+    # Always within business hours: tests/conftest.py sets TOUCHPOINT_BOT_BUSINESS_HOURS.
+    server = start_server(
+        Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
+    )
     yield server
     server.stop()
