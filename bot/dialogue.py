@@ -27,7 +27,7 @@ from bot.actions import (
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
 from bot.engine import ActionName, BotState, Decision, Facts, decide, record
 from bot.nlu import Understanding
-from bot.runtime import Runtime
+from bot.runtime import Runtime, activate
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ class Dialogue:
         sender_id: str = "cli",
         understanding: Understanding | None = None,
     ) -> TurnResult:
+        activate(self.runtime)  # the actions below look it up
         state = state or BotState()
         facts = facts or Facts()
         u = understanding or await self.runtime.understand(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,6 +196,8 @@ class Runtime:
 
 
 _current: Runtime | None = None
+# The runtime of the hub serving this task: several hubs may share a process (tests).
+_active: ContextVar[Runtime | None] = ContextVar("touchpoint_bot_runtime", default=None)
 _starting = asyncio.Lock()
 
 
@@ -203,9 +206,17 @@ def install(runtime: Runtime | None) -> None:
     _current = runtime
 
 
+def activate(runtime: Runtime) -> None:
+    """Make ``runtime`` the one actions find in this task (and the threads it starts)."""
+    _active.set(runtime)
+
+
 async def current() -> Runtime:
     """The installed runtime; a stand-alone action server starts a hub on first use
     (``TOUCHPOINT_DATA_DIR`` and friends say which store), whose bot plugin installs it."""
+    active = _active.get()
+    if active is not None:
+        return active
     async with _starting:
         if _current is None:
             from chat.config import Settings
