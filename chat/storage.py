@@ -89,10 +89,6 @@ async def insert_message(db: AsyncSession, *, message: Message) -> int:
     return int((await db.execute(_insert_message_statement(message))).scalar_one())
 
 
-async def mark_first_response(db: AsyncSession, *, conversation_id: int, at: dt.datetime) -> None:
-    await db.execute(_first_response_statement(conversation_id, at))
-
-
 def copy_stored(stored: Message, *, into: Message) -> None:
     """Make ``into`` the message already stored (a retried client id)."""
     for column in Message.__table__.columns:
