@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("touchpoint.service")
 BOT_NAME = "Assistant"
+
+
+HandoffContextProvider = Callable[[int], Awaitable[dict[str, Any] | None]]
 
 
 class NotFound(Exception):
@@ -98,6 +102,9 @@ class ConversationService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._agent_names: dict[int, str] = {}
+        # Plugins that know why a conversation needs a person (the bot) describe it
+        # when the handoff itself carries no context, e.g. the widget's "talk to a person".
+        self.handoff_context_providers: list[HandoffContextProvider] = []
         # SQLite allows one writer at a time and makes the others poll with growing
         # sleeps; queueing writers here instead keeps the tail latency low.
         self._write_lock: asyncio.Lock | contextlib.AbstractAsyncContextManager[None] = (
@@ -270,6 +277,8 @@ class ConversationService:
         context: dict[str, Any] | None = None,
         expected: Status | None = None,
     ) -> ConversationState:
+        if cause is Cause.handoff and context is None:
+            context = await self._handoff_context(conversation_id)
         async with self._write_lock, self.hub.sessions() as db:
             claimed = await storage.claim_seq(db, conversation_id=conversation_id)
             if claimed is None:
@@ -374,6 +383,18 @@ class ConversationService:
         )
 
     # ---- helpers --------------------------------------------------------
+
+    async def _handoff_context(self, conversation_id: int) -> dict[str, Any] | None:
+        for provider in self.handoff_context_providers:
+            try:
+                context = await provider(conversation_id)
+            except Exception:
+                # A missing packet must not stop the shopper from reaching a person.
+                log.exception("handoff context provider failed", extra={"conversation_id": conversation_id})
+                continue
+            if context:
+                return context
+        return None
 
     async def _record_transition(
         self, db: AsyncSession, change: lifecycle.Transition, *, seq: int, actor: str
