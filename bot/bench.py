@@ -25,15 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from bot.brain import Brain, RememberingEncoder
+from bot.brain import Brain
 from bot.dialogue import Dialogue
 from bot.engine import ActionName, BotState, Facts, decide
 from bot.nlu import Calibration, fit_softmax
 from bot.runtime import OrderBook, Runtime
 from bot.settings import BotSettings
-from knowledge.base import KnowledgeBase
-from knowledge.embedder import get_embedder
-from knowledge.schemas import Faq, Product
+from knowledge import Faq, KnowledgeBase, Product, get_embedder
 
 log = logging.getLogger("touchpoint.bot.bench")
 Progress = Callable[[int], None]
@@ -136,9 +134,9 @@ def calibrate(data: Path, progress: Progress | None = None) -> Calibration:
         batch = queries[start : start + BATCH]
         texts = [t for t, _ in batch]
         vectors = brain.kb.embedder.encode(texts)
-        brain.kb.embedder.remember(texts, vectors)  # type: ignore[attr-defined]
-        for (text, label), guess in zip(batch, classifier.guess(vectors), strict=True):
-            keyword = brain.keyword_evidence(text, guess.faq_id)
+        guesses = classifier.guess(vectors)
+        for (text, label), guess, vector in zip(batch, guesses, vectors, strict=True):
+            keyword = brain.keyword_evidence(text, guess.faq_id, vector)
             features.append((guess.probability, guess.dense, keyword))
             correct.append(guess.faq_id == label)
             in_scope.append(label != OUT_OF_SCOPE)
@@ -286,14 +284,14 @@ def cached_kb(
     items: Sequence[Faq | Product], cache_dir: Path, progress: Progress | None = None
 ) -> KnowledgeBase:
     """A knowledge base whose vectors are cached in ``cache_dir`` between benchmark runs."""
-    encoder = RememberingEncoder(get_embedder())
+    encoder = get_embedder()
     texts = "\n".join(i.model_dump_json() for i in items)
     cache = cache_dir / f"vectors-{len(items)}-{hashlib.sha1(texts.encode()).hexdigest()[:12]}.npz"
     vectors: dict[str, np.ndarray] = {}
     if cache.exists():
         stored = np.load(cache)
         vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    kb = KnowledgeBase(encoder)  # type: ignore[arg-type]
+    kb = KnowledgeBase(encoder)
     reported = [0]
 
     def embedded(done: int, total: int) -> None:

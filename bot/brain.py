@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.accessories import load_rules
 from bot.engine import SELLING_SLOTS
 from bot.nlu import (
     Calibration,
@@ -27,45 +28,11 @@ from bot.nlu import (
     understand,
 )
 from bot.selling import flow_for, load_flows
-from knowledge.base import KnowledgeBase, text_key
-from knowledge.schemas import Faq
+from knowledge import Faq, KnowledgeBase, SearchResult
+from knowledge.base import Mode, text_key
 
 KEYWORD_DEPTH = 10
-
-
-class RememberingEncoder:
-    """An embedder that keeps the vectors of recent queries, so the knowledge base's
-    searches on a message the bot already embedded skip the model."""
-
-    def __init__(self, embedder: Any, size: int = 4096) -> None:
-        self._embedder = embedder
-        self._size = size
-        self._known: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @property
-    def dim(self) -> int:
-        return int(self._embedder.dim)
-
-    @property
-    def model_id(self) -> str:
-        return str(self._embedder.model_id)
-
-    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        with self._lock:
-            for text, vector in zip(texts, vectors, strict=True):
-                self._known[text] = vector
-                self._known.move_to_end(text)
-            while len(self._known) > self._size:
-                self._known.popitem(last=False)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            found = [self._known.get(text) for text in texts]
-        if all(vector is not None for vector in found) and texts:
-            return np.stack(found)  # type: ignore[arg-type]
-        vectors: np.ndarray = self._embedder.encode(list(texts))
-        return vectors
+RECENT_VECTORS = 4096
 
 
 class Brain:
@@ -74,12 +41,17 @@ class Brain:
     def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None) -> None:
         self.kb = kb
         self.flows = load_flows()
+        self.accessories = load_rules()
         self.calibration = calibration or Calibration.load()
         self._intents: IntentClassifier | None = None
         self._lock = threading.Lock()
         self._faq_key: tuple[int, ...] | None = None
         self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
+        # The vectors of recent messages: a guided-selling search runs on the first
+        # message of the search again and again, which need not be embedded again.
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def intents(self) -> IntentClassifier:
@@ -118,11 +90,35 @@ class Brain:
             faq_ids, vectors[rows] if rows else np.zeros((0, self.kb.embedder.dim))
         )
 
-    def keyword_evidence(self, text: str, faq_id: str) -> float:
-        for match in self.kb.faq_matches(text, k=KEYWORD_DEPTH):
+    def keyword_evidence(self, text: str, faq_id: str, vector: np.ndarray | None = None) -> float:
+        for match in self.kb.faq_matches(text, k=KEYWORD_DEPTH, vector=vector):
             if match.faq_id == faq_id:
                 return match.keyword
         return 0.0
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: dict[str, Any] | None = None,
+        k: int = 10,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        """A catalog search (the embedder's own cache spares the model a message it saw)."""
+        return self.kb.search(query, filters=filters, k=k, mode=mode)
+
+    def vector_of(self, text: str) -> np.ndarray | None:
+        """The embedding of a message this process understood recently, if it still has it."""
+        with self._recent_lock:
+            return self._recent.get(text)
+
+    def _remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        with self._recent_lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._recent[text] = vector
+                self._recent.move_to_end(text)
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.popitem(last=False)
 
     def understand_many(
         self, texts: Sequence[str], *, locale: str = "en", expecting_order: bool = False
@@ -130,16 +126,14 @@ class Brain:
         if not texts:
             return []
         vectors = self._encode(texts)
-        remember = getattr(self.kb.embedder, "remember", None)
-        if remember is not None:
-            remember(texts, vectors)
+        self._remember(texts, vectors)
         classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
         for text, vector, guess in zip(texts, vectors, guesses, strict=True):
-            keyword = self.keyword_evidence(text, guess.faq_id) if guess else 0.0
+            keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
                 text,
                 vector,
@@ -150,13 +144,13 @@ class Brain:
                 locale=locale,
                 expecting_order=expecting_order,
             )
-            shopping = u.intent == "product_search" or bool(
+            shopping = u.intent in ("product_search", "accessories") or bool(
                 set(u.entities.slots()) & set(SELLING_SLOTS)
             )
             if shopping and self.kb.counts()["products"]:
                 # A flow's category words ("Zelt") count even where the catalog's language differs.
                 known = flow_for(text, self.flows) is not None
-                u = replace(u, catalog_match=known or self.kb.search(text, k=1).total > 0)
+                u = replace(u, catalog_match=known or self.search(text, k=1).total > 0)
             results.append(u)
         return results
 

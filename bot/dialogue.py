@@ -22,6 +22,7 @@ from bot.actions import (
     ActionOrderStatus,
     ActionSearchProducts,
     ActionStartOver,
+    ActionSuggestAccessories,
     ActionSuggestFaqs,
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
@@ -68,6 +69,7 @@ def rasa_action_for(decision: Decision) -> Action:
     return {
         ActionName.answer_faq: ActionAnswerFaq,
         ActionName.show_products: ActionSearchProducts,
+        ActionName.suggest_accessories: ActionSuggestAccessories,
         ActionName.order_status: ActionOrderStatus,
         ActionName.handoff: ActionHandoff,
         ActionName.greet: ActionGreet,

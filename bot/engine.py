@@ -19,6 +19,7 @@ from bot.settings import BotSettings
 class ActionName(StrEnum):
     answer_faq = "answer_faq"
     show_products = "show_products"
+    suggest_accessories = "suggest_accessories"  # reported as show_products
     ask_clarifying = "ask_clarifying"
     order_status = "order_status"
     handoff = "handoff"
@@ -184,6 +185,10 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if u.intent == "start_over":
         return Decision(ActionName.ask_clarifying, reason="start over")
     faq = u.faq
+    # "Accessories for my tent": the catalog says what fits; a consenting customer's
+    # purchases say which tent (no catalog match needed: "what goes with my last order").
+    if u.intent == "accessories" and (u.catalog_match or facts.personalise):
+        return Decision(ActionName.suggest_accessories, reason="asked what goes with a product")
     if u.intent == "product_search" and u.catalog_match and u.intent_score >= 1.0:
         return Decision(ActionName.show_products, reason="asked for a product the catalog has")
     if u.intent_score >= 1.0 and u.intent in ("greet", "goodbye", "thanks"):
@@ -237,7 +242,8 @@ def handoff_packet(
         summary_bits.append(f"shopping for '{state.query}'")
     if state.failed_question:
         summary_bits.append(f"unanswered: '{state.failed_question}'")
-    summary_bits.append(f"last message: '{u.text[:80]}'")
+    if u.text:
+        summary_bits.append(f"last message: '{u.text[:80]}'")
     return {
         "reason": reason.value,
         "detail": decision.reason,
@@ -249,3 +255,21 @@ def handoff_packet(
         "language": u.language,
         "summary": "; ".join(summary_bits),
     }
+
+
+PRESSED_HUMAN = "pressed talk to a person"
+LEFT_MESSAGE = "left a message for the team"
+
+
+def visitor_request_packet(
+    last: Understanding,
+    state: BotState,
+    *,
+    products: list[dict[str, Any]],
+    detail: str = PRESSED_HUMAN,
+) -> dict[str, Any]:
+    """The same packet for a handoff the shopper asked for past the dialogue (the widget's
+    "talk to a person" button, the offline form): from what the bot remembers and the
+    shopper's last message."""
+    decision = Decision(ActionName.handoff, reason=detail, handoff_reason=HandoffReason.asked)
+    return handoff_packet(last, decision, state, products=products)

@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import announce
 from bot.dialogue import Dialogue, Reply, to_replies
-from bot.engine import BotState, Facts
+from bot.engine import LEFT_MESSAGE, PRESSED_HUMAN, BotState, Facts, visitor_request_packet
+from bot.nlu import by_rules
 from bot.rasa_rest import RasaError, ask_rasa
 from bot.runtime import Runtime
 from bot.texts import say
@@ -33,6 +34,8 @@ from chat.service import ConversationContext
 
 log = logging.getLogger("touchpoint.bot")
 VISITOR_REQUEST = "visitor_request"  # the reason chat/ws.py gives for the request_human command
+# How long the handoff packet waits for a bot turn in progress before describing what it has.
+PACKET_WAIT_SECONDS = 2.0
 
 
 def facts_of(
@@ -64,6 +67,55 @@ class BotListener:
         self.hub.listeners.on(EventName.message_created)(self.on_message)
         self.hub.listeners.on(EventName.conversation_status_changed)(self.on_status_changed)
         self.hub.listeners.on(EventName.conversation_handoff_requested)(self.on_handoff_requested)
+        self.hub.conversations.handoff_context_providers.append(self.handoff_context)
+
+    async def handoff_context(self, cid: int) -> dict[str, Any] | None:
+        """The packet for a handoff that arrives without one (the widget's "talk to a
+        person", its offline form): what the bot's own handoff would carry, from the stored
+        bot state and the recent messages. No model call: the shopper is waiting for a person."""
+        lock = self._locks[cid]
+        try:  # a turn in progress is about to save its state: wait for it, briefly
+            await asyncio.wait_for(lock.acquire(), PACKET_WAIT_SECONDS)
+            locked = True
+        except TimeoutError:
+            locked = False
+        try:
+            context = await self.hub.conversations.context(cid)
+        finally:
+            if locked:
+                lock.release()
+        state = BotState.from_dict(context.bot_state)
+        visitor = [m for m in context.recent if m.sender.kind == "visitor"]
+        last = by_rules(
+            visitor[-1].text if visitor else "",
+            locale=context.contact.locale,
+            expecting_order=state.awaiting == "order",
+        )
+        left_message = bool(visitor) and "offline_message" in (visitor[-1].payload or {})
+        return visitor_request_packet(
+            last,
+            state,
+            products=self._shown(state, context),
+            detail=LEFT_MESSAGE if left_message else PRESSED_HUMAN,
+        )
+
+    def _shown(self, state: BotState, context: ConversationContext) -> list[dict[str, Any]]:
+        """The products the shopper last saw: the bot state's, or the last product cards
+        posted (a shop's own Rasa keeps no state here)."""
+        if state.shown:
+            return [
+                {"id": p.id, "title": p.title, "price": p.price}
+                for p in self.runtime.brain.kb.products(state.shown)
+            ]
+        for message in reversed(context.recent):
+            if message.sender.kind == "bot" and message.content_type == "product_cards":
+                cards = (message.payload or {}).get("products") or []
+                return [
+                    {"id": c.get("id"), "title": c.get("title"), "price": c.get("price")}
+                    for c in cards
+                    if isinstance(c, dict)
+                ]
+        return []
 
     async def on_message(self, event: DomainEvent) -> None:
         created = event.payload

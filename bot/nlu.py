@@ -33,8 +33,15 @@ CALIBRATION_FILE = DATA / "calibration.json"
 
 BOT_INTENTS = (
     "greet", "goodbye", "thanks", "handoff_request", "order_status", "product_search",
-    "frustration", "start_over", "skip",
+    "accessories", "frustration", "start_over", "skip",
 )  # fmt: skip
+# "Accessories for my tent", "what goes with my pan", "Zubehör für mein Zelt".
+ACCESSORY_WORDS = re.compile(
+    r"\b(?:accessor(?:y|ies)|add-?ons?|zubehör\w*)\b"
+    r"|\b(?:goes|go|fits?|compatible)\s+(?:well\s+)?(?:with|to)\s+(?:my|the|a|an)\b"
+    r"|\bpass(?:t|end\w*)\s+zu\s+(?:meine?[mnrs]?|de[mnrs]|eine?[mnrs]?)\b",
+    re.IGNORECASE,
+)
 
 # Unambiguous phrasings that need no model, English and German.
 _RULES: dict[str, re.Pattern[str]] = {
@@ -65,6 +72,7 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"guten (?:morgen|tag|abend))(?: there)?\W*$",
         re.IGNORECASE,
     ),
+    "accessories": ACCESSORY_WORDS,
     "product_search": re.compile(
         r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|do you (?:have|sell)|"
         r"show me|ich suche|suche (?:ein|eine|einen|nach)|ich brauche|empfiehl\w*|empfehlen|habt ihr|"
@@ -195,6 +203,16 @@ class FaqClassifier:
         return guesses
 
 
+def rule_intent(text: str) -> tuple[str | None, float]:
+    """The intent the unambiguous phrasings give, without the model; (None, 0.0) if none."""
+    for intent, pattern in _RULES.items():
+        if pattern.search(text):
+            return intent, 1.0
+    if _OWN_ORDER.search(text):
+        return "order_status", 0.9
+    return None, 0.0
+
+
 class IntentClassifier:
     """The bot's own intents: rules first, then the nearest example in intents.yml."""
 
@@ -205,11 +223,9 @@ class IntentClassifier:
         self._vectors = encode([text for texts in examples.values() for text in texts])
 
     def classify(self, text: str, vector: np.ndarray) -> tuple[str | None, float]:
-        for intent, pattern in _RULES.items():
-            if pattern.search(text):
-                return intent, 1.0
-        if _OWN_ORDER.search(text):
-            return "order_status", 0.9
+        intent, score = rule_intent(text)
+        if intent is not None:
+            return intent, score
         similarities = self._vectors @ vector
         best = int(similarities.argmax())
         score = float(similarities[best])
@@ -286,4 +302,18 @@ def understand(
         faq=verdict(faq_guess, keyword, calibration) if faq_guess else None,
         entities=extract(text, expecting_order=expecting_order),
         vector=vector,
+    )
+
+
+def by_rules(text: str, *, locale: str = "en", expecting_order: bool = False) -> Understanding:
+    """What the rules alone say about ``text`` (no embedding, no FAQ): for describing a
+    conversation after the fact, e.g. the handoff packet of the widget's "talk to a person"."""
+    intent, score = rule_intent(text)
+    return Understanding(
+        text=text,
+        language=detect_language(text, locale),
+        intent=intent,
+        intent_score=score,
+        faq=None,
+        entities=extract(text, expecting_order=expecting_order),
     )

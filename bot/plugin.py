@@ -13,7 +13,7 @@ from chat.db import utcnow
 from chat.hub import Hub
 from chat.models import Order
 from chat.plugins import Plugin
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 
 
 def setup(hub: Hub) -> None:

@@ -43,8 +43,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",
     },
     "compared_last_time": {
-        "en": "Compared with the {title} you bought last time ({price}), the first one is {diff}.",
-        "de": "Verglichen mit {title} aus deinem letzten Kauf ({price}) ist das erste {diff}.",
+        "en": "Compared with the {title} you bought last time ({price}), the first one is "
+        "{diff}{details}.",
+        "de": "Verglichen mit {title} aus deinem letzten Kauf ({price}) ist das erste "
+        "{diff}{details}.",
+    },
+    "compared_details": {"en": " ({changes})", "de": " ({changes})"},
+    "attribute_change": {"en": "{name} {new} instead of {old}", "de": "{name} {new} statt {old}"},
+    "yes": {"en": "yes", "de": "ja"},
+    "no": {"en": "no", "de": "nein"},
+    "accessories_bought": {
+        "en": "These go with the {title} you bought:",
+        "de": "Das passt zu {title} aus deinem Kauf:",
+    },
+    "accessories_for": {
+        "en": "These go with {what}:",
+        "de": "Das passt zu {what}:",
+    },
+    "accessories_which": {
+        "en": "Happy to help. Which product are you looking for accessories for?",
+        "de": "Gern. Für welches Produkt suchst du Zubehör?",
+    },
+    "no_accessories": {
+        "en": "I couldn't find anything that goes with that. Could you name the product?",
+        "de": "Dazu habe ich nichts Passendes gefunden. Wie heißt das Produkt genau?",
     },
     "cheaper": {"en": "{amount} cheaper", "de": "{amount} günstiger"},
     "dearer": {"en": "{amount} more expensive", "de": "{amount} teurer"},

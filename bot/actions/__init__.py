@@ -7,7 +7,12 @@ a Rasa action server: ``python -m rasa_sdk --actions-module bot.actions``.
 from bot.actions.faq import ActionAnswerFaq, ActionSuggestFaqs
 from bot.actions.handoff import ActionHandoff
 from bot.actions.orders import ActionOrderStatus
-from bot.actions.shopping import ActionSearchProducts, ActionStartOver, ValidateShoppingForm
+from bot.actions.shopping import (
+    ActionSearchProducts,
+    ActionStartOver,
+    ActionSuggestAccessories,
+    ValidateShoppingForm,
+)
 from bot.actions.talk import ActionFallback, ActionGoodbye, ActionGreet
 
 __all__ = [
@@ -19,6 +24,7 @@ __all__ = [
     "ActionOrderStatus",
     "ActionSearchProducts",
     "ActionStartOver",
+    "ActionSuggestAccessories",
     "ActionSuggestFaqs",
     "ValidateShoppingForm",
 ]

@@ -9,9 +9,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.accessories import differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import COLOURS, SEASONS, extract
+from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView
 from bot.selling import (
     apply_constraint,
@@ -145,36 +147,68 @@ async def _form_slots(
     }
 
 
-async def _comparison(turn: Turn, first: Any) -> str | None:
-    """For a consenting known customer only: how the top card compares with a past purchase."""
+async def _purchases(turn: Turn) -> list[Any]:
+    """The catalog products a consenting, identified customer bought, newest first; for
+    anyone else nothing: purchase history is used only with consent (Facts.personalise)."""
     facts = turn.facts
     if not (facts.personalise and facts.customer_id):
-        return None
+        return []
     kb = turn.runtime.brain.kb
     orders: list[OrderView] = await turn.runtime.orders.for_customer(facts.customer_id)
+    bought: dict[str, Any] = {}
     for order in orders:
         for item in order.items:
-            bought = kb.get_product(str(item.get("product_id", "")))
-            if bought and bought.id != first.id and bought.category == first.category:
-                diff = first.price - bought.price
-                amount = money(abs(diff), first.currency)
-                key = "same_price" if abs(diff) < 0.01 else "cheaper" if diff < 0 else "dearer"
-                return say(
-                    "compared_last_time",
-                    turn.language,
-                    title=bought.title,
-                    price=money(bought.price, bought.currency),
-                    diff=say(key, turn.language, amount=amount),
+            product = kb.get_product(str(item.get("product_id", "")))
+            if product is not None:
+                bought.setdefault(product.id, product)
+    return list(bought.values())
+
+
+def _value(value: Any, language: str) -> str:
+    if isinstance(value, bool):
+        return say("yes" if value else "no", language)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+async def _comparison(turn: Turn, first: Any) -> str | None:
+    """For a consenting known customer only: how the top card compares with a past
+    purchase of the same category (price, and the attributes that differ)."""
+    language = turn.language
+    for bought in await _purchases(turn):
+        if bought.id != first.id and bought.category == first.category:
+            diff = first.price - bought.price
+            amount = money(abs(diff), first.currency)
+            key = "same_price" if abs(diff) < 0.01 else "cheaper" if diff < 0 else "dearer"
+            changes = [
+                say(
+                    "attribute_change",
+                    language,
+                    name=name.replace("_", " "),
+                    new=_value(new, language),
+                    old=_value(old, language),
                 )
+                for name, new, old in differences(first.attributes, bought.attributes)
+            ]
+            details = say("compared_details", language, changes=", ".join(changes))
+            return say(
+                "compared_last_time",
+                language,
+                title=bought.title,
+                price=money(bought.price, bought.currency),
+                diff=say(key, language, amount=amount),
+                details=details if changes else "",
+            )
     return None
 
 
-async def _search(kb: Any, query: str, filters: dict[str, Any], k: int) -> Any:
+async def _search(brain: Any, query: str, filters: dict[str, Any], k: int) -> Any:
     """Search; when the category is known but the words match nothing there (another
     language, a vague "I need a tent"), browse the category with the other filters."""
-    result = await asyncio.to_thread(kb.search, query, filters=filters, k=k)
+    result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
-        result = await asyncio.to_thread(kb.search, "", filters=filters, k=k)
+        result = await asyncio.to_thread(brain.search, "", filters=filters, k=k)
     return result
 
 
@@ -209,18 +243,21 @@ class ActionSearchProducts(Action):
 
         kb = runtime.brain.kb
         query = state.query or text
+        brain = runtime.brain
         result = await _search(
-            kb, query, filters_for(state.constraints, state.category), settings.cards_shown
+            brain, query, filters_for(state.constraints, state.category), settings.cards_shown
         )
         said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
         if said:
             state.constraints = {**state.constraints, **said}
             filters = filters_for(state.constraints, state.category)
-            result = await _search(kb, query, filters, settings.cards_shown)
+            result = await _search(brain, query, filters, settings.cards_shown)
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            result = await _search(kb, query, filters_for({}, state.category), settings.cards_shown)
+            result = await _search(
+                brain, query, filters_for({}, state.category), settings.cards_shown
+            )
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.language))
             state.restart_selling()
@@ -287,3 +324,81 @@ class ActionStartOver(Action):
         turn.state.restart_selling()
         dispatcher.utter_message(text=say("what_product", turn.language))
         return finish(turn, "ask_clarifying")
+
+
+def _named_category(kb: Any, text: str, flows: list[Any]) -> str | None:
+    """The category the shopper names ("accessories for my *tent*"): a flow's words, else
+    the category of the best product whose words match (the accessory words removed)."""
+    if flow := flow_for(text, flows):
+        return str(flow.category)
+    words = ACCESSORY_WORDS.sub(" ", text)
+    hits = kb.search(words, k=1, mode="keyword").hits if words.strip() else []
+    product = kb.get_product(hits[0].id) if hits else None
+    return product.category if product is not None else None
+
+
+def _within(category: str, named: str) -> bool:
+    return category == named or category.startswith(named + "/")
+
+
+def _compatible(
+    kb: Any, product_id: str | None, category: str, rules: Any, exclude: set[str], k: int
+) -> list[Any]:
+    groups = []
+    for search in searches_for(product_id, category, rules):
+        # A rule's words name one kind of product: its best match; a browse: the top k.
+        limit = 1 if search.query else k
+        result = kb.search(search.query, filters=search.filters, k=limit)
+        groups.append(kb.products([hit.id for hit in result.hits]))
+    return pick(groups, exclude=exclude, k=k)
+
+
+class ActionSuggestAccessories(Action):
+    """What goes with a product. For a consenting, identified customer it starts from a
+    past purchase (the one named, else the newest); for anyone else from the category the
+    shopper names, with no reference to history."""
+
+    def name(self) -> str:
+        return "action_suggest_accessories"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        runtime, state, language = turn.runtime, turn.state, turn.language
+        kb = runtime.brain.kb
+        named = await asyncio.to_thread(_named_category, kb, turn.understanding.text, runtime.flows)
+        bought = await _purchases(turn)
+        base = next((p for p in bought if named is None or _within(p.category, named)), None)
+        category = base.category if base is not None else named
+        if category is None:
+            dispatcher.utter_message(text=say("accessories_which", language))
+            return finish(turn, "ask_clarifying")
+        exclude = {p.id for p in bought}
+        products = await asyncio.to_thread(
+            _compatible,
+            kb,
+            base.id if base is not None else None,
+            category,
+            runtime.brain.accessories,
+            exclude,
+            runtime.settings.cards_shown,
+        )
+        state.restart_selling()
+        if not products:
+            dispatcher.utter_message(text=say("no_accessories", language))
+            return finish(turn, "fallback")
+        state.shown = [p.id for p in products]
+        intro = (
+            say("accessories_bought", language, title=base.title)
+            if base is not None
+            else say("accessories_for", language, what=category.rsplit("/", 1)[-1].lower())
+        )
+        dispatcher.utter_message(
+            text=intro,
+            json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
+        )
+        dispatcher.utter_message(
+            buttons=[{"title": say("restart_button", language), "payload": REPLY_RESTART}],
+        )
+        return finish(turn, "show_products")

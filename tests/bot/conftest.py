@@ -19,9 +19,7 @@ from bot.runtime import Availability, OrderBook, Runtime, install
 from bot.settings import BotSettings
 from chat.db import Base, create_engine, session_factory
 from chat.models import Order
-from knowledge.base import KnowledgeBase
-from knowledge.embedder import get_embedder
-from knowledge.schemas import Faq, Product
+from knowledge import Faq, KnowledgeBase, Product, get_embedder
 
 FAQS = [
     Faq(id="shipping-time", question="How long does delivery take?",
@@ -79,6 +77,15 @@ PRODUCTS = [
             description="Stainless steel pan for induction."),
     Product(id="lamp-1", title="Ceramic table lamp", price=49.0, category="Home/Lighting", brand="Lumo", stock=4,
             attributes={"colour": "white", "material": "ceramic"}, description="A white ceramic table lamp."),
+    # Accessories: what they fit is catalog data (a product id or a category).
+    Product(id="groundsheet-3", title="Groundsheet for the Trailhead tent 3", price=24.0,
+            category="Outdoor/Accessories", brand="Trailhead", stock=6, attributes={"fits": "tent-3"},
+            description="Protects the floor of the two-person three-season Trailhead."),
+    Product(id="lantern-1", title="Rechargeable camping lantern", price=34.0, category="Outdoor/Accessories",
+            brand="Lumo", stock=9, attributes={"compatible_with": "Outdoor/Tents"},
+            description="Hangs from any tent roof; 300 lumen."),
+    Product(id="lid-28", title="Glass lid 28 cm", price=19.0, category="Kitchen/Accessories", brand="Hearth & Co",
+            stock=15, attributes={"fits": "pan-cast-28", "diameter_cm": 28}, description="Glass lid with steam vent."),
 ]  # fmt: skip
 
 ORDERS = [

@@ -10,8 +10,7 @@ from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability
-from knowledge.base import KnowledgeBase
-from knowledge.schemas import Faq
+from knowledge import Faq, KnowledgeBase
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
 
@@ -237,6 +236,7 @@ async def test_personalisation_only_with_consent(dialogue: Dialogue) -> None:
     assert note.startswith(
         "Compared with the Trailhead 2-person 3-season tent 3 you bought last time (199.00 €)"
     )
+    assert "persons 4 instead of 2" in note  # the attributes that differ, not just the price
     no_consent = Facts(verified_customer=True, customer_id="cust-1001", personalise=False)
     for facts in (no_consent, Facts()):
         without = await dialogue.respond(query, facts=facts)
@@ -261,3 +261,58 @@ def test_faq_classifier_follows_content_edits(kb: Any) -> None:
     )
     after = brain.understand("Do you offer gift wrapping?")
     assert after.faq is not None and (after.faq.faq_id, after.faq.band) == ("gift-wrap", "answer")
+
+
+NO_CONSENT = Facts(verified_customer=True, customer_id="cust-1001", personalise=False)
+
+
+async def test_accessories_for_a_past_purchase_only_with_consent(dialogue: Dialogue) -> None:
+    query = "Do you have accessories for my tent?"
+    anna = await dialogue.respond(query, facts=ANNA)
+    assert anna.action == "show_products"
+    assert (
+        anna.replies[0].text == "These go with the Trailhead 2-person 3-season tent 3 you bought:"
+    )
+    # The groundsheet fits exactly the tent she bought; the lantern fits any tent.
+    assert anna.product_ids == ["groundsheet-3", "lantern-1"]
+    assert anna.state.shown == anna.product_ids
+    for facts in (NO_CONSENT, Facts()):
+        other = await dialogue.respond(query, facts=facts)
+        assert other.action == "show_products"
+        assert other.replies[0].text == "These go with tents:"
+        assert other.product_ids == ["lantern-1"]  # which tent is theirs is not known
+        assert "bought" not in " ".join(r.text for r in other.replies)
+
+
+async def test_accessories_in_german_and_for_a_named_purchase(dialogue: Dialogue) -> None:
+    pan = await dialogue.respond(
+        "Was passt zu meiner Pfanne? Zubehör bitte", facts=ANNA, locale="de"
+    )
+    assert pan.product_ids == ["lid-28"]
+    assert pan.replies[0].text == "Das passt zu Cast iron frying pan 28 cm aus deinem Kauf:"
+    # Without consent nothing says which pan it is, and no lid fits every pan.
+    unknown = await dialogue.respond("What goes with my pan?", facts=NO_CONSENT)
+    assert unknown.action == "fallback" and unknown.product_ids == []
+    assert "bought" not in unknown.replies[0].text
+
+
+def test_only_a_verified_consenting_contact_is_personalised() -> None:
+    from types import SimpleNamespace
+
+    from bot.listener import facts_of
+
+    def contact(verified: bool, consent: bool | None) -> Any:
+        snapshot = SimpleNamespace(
+            customer_id="cust-1001" if verified else None,
+            identity_verified=verified,
+            consent_personalisation=consent,
+            attributes={},
+        )
+        return SimpleNamespace(contact=snapshot)
+
+    assert facts_of(contact(True, True), None, None).personalise
+    assert not facts_of(contact(True, False), None, None).personalise
+    assert not facts_of(contact(True, None), None, None).personalise
+    # Consent alone is not enough: the shop must vouch for who the customer is (HMAC).
+    unverified = facts_of(contact(False, True), None, None)
+    assert not unverified.personalise and unverified.customer_id is None

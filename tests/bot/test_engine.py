@@ -13,9 +13,10 @@ from bot.engine import (
     decide,
     handoff_packet,
     record,
+    visitor_request_packet,
 )
 from bot.entities import extract
-from bot.nlu import FaqVerdict, Understanding
+from bot.nlu import FaqVerdict, Understanding, by_rules
 from bot.settings import BotSettings
 
 
@@ -187,3 +188,26 @@ def test_handoff_packet_carries_what_the_agent_needs() -> None:
     assert packet["failed_question"] == "do you rent tents?"
     assert packet["intent"] == "handoff_request" and packet["confidence"] == 1.0
     assert "tent for 4" in packet["summary"] and "do you rent tents?" in packet["summary"]
+
+
+def test_talk_to_a_person_button_gets_the_same_packet_from_the_state() -> None:
+    state = BotState(
+        query="tent for 4",
+        constraints={"persons": 4},
+        failed_question="do you rent tents?",
+        last_intent="product_search",
+        last_confidence=1.0,
+    )
+    last = by_rules("und unter 300 Euro", locale="de")
+    packet = visitor_request_packet(last, state, products=[{"id": "tent-5"}])
+    assert (packet["reason"], packet["detail"]) == ("asked", "pressed talk to a person")
+    assert packet["slots"] == {"persons": 4, "budget_max": 300.0}
+    assert packet["intent"] == "product_search" and packet["confidence"] == 1.0
+    assert packet["language"] == "de" and packet["products_shown"] == [{"id": "tent-5"}]
+    assert packet["summary"] == (
+        "Handoff (asked); shopping for 'tent for 4'; unanswered: 'do you rent tents?'; "
+        "last message: 'und unter 300 Euro'"
+    )
+    # Before the shopper wrote anything: still a packet, without an empty quote.
+    empty = visitor_request_packet(by_rules(""), BotState(), products=[])
+    assert empty["summary"] == "Handoff (asked)" and empty["slots"] == {}

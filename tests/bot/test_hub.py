@@ -106,6 +106,29 @@ async def test_handoff_with_context_and_release_back_to_the_bot(shop: Any) -> No
         assert again["seq"] > back["seq"]
 
 
+async def test_talk_to_a_person_button_hands_off_with_the_bots_packet(shop: Any) -> None:
+    """The widget's request_human command bypasses the dialogue; the bot still describes
+    the conversation, and the agent's ``open`` shows that packet first."""
+    async with await agent(shop) as colleague, await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("I need a tent for 4 people under 300 euro")
+        cards = await bot_message(shopper, content_type="product_cards")
+        cid = cards["conversation_id"]
+        shown = [p["id"] for p in cards["payload"]["products"]]
+        result = await shopper.command("request_human", cid)
+        assert result == {"conversation_id": cid, "status": "queued"}
+        opened = await colleague.command("open", cid)
+    packet = opened["handoff_context"]
+    assert packet["reason"] == "asked" and packet["detail"] == "pressed talk to a person"
+    assert packet["slots"] == {"persons": 4, "budget_max": 300.0}
+    assert [p["id"] for p in packet["products_shown"]] == shown
+    assert packet["intent"] == "product_search" and packet["language"] == "en"
+    assert packet["summary"] == (
+        "Handoff (asked); shopping for 'I need a tent for 4 people under 300 euro'; "
+        "last message: 'I need a tent for 4 people under 300 euro'"
+    )
+    assert opened["conversation"]["handoff_reason"] == "visitor_request"
+
+
 async def test_request_human_command_without_agents_offers_the_offline_form(
     tmp_path: Any, live_server: Any
 ) -> None:
@@ -115,3 +138,34 @@ async def test_request_human_command_without_agents_offers_the_offline_form(
         form = await bot_message(shopper, result["conversation_id"], content_type="form")
         assert form["payload"]["form"] == "offline"
         assert [field["name"] for field in form["payload"]["fields"]] == ["email", "message"]
+
+
+async def test_purchase_history_only_for_a_verified_consenting_customer(shop: Any) -> None:
+    """Anna (demo: verified, consented) bought the Trail 2 tent; Ben is verified but did not
+    consent; a visitor with a forged HMAC is anonymous whatever customer id it claims."""
+    secret = shop.settings.identity_secret
+    query = "Do you have accessories for my tent?"
+
+    def identity(customer_id: str) -> dict[str, str]:
+        return {"customer_id": customer_id, "hmac": identity_hmac(secret, customer_id)}
+
+    async with await visitor(shop, locale="en", identity=identity("cust-1001")) as anna:
+        await anna.send_message(query)
+        cards = await bot_message(anna, content_type="product_cards")
+    assert cards["text"] == "These go with the Trail 2 ultralight tent you bought:"
+    suggested = {p["id"] for p in cards["payload"]["products"]}
+    assert suggested == {"SB-705", "HL-952"}  # sleeping mat and camping lantern (bot/data)
+
+    forged = await Client.connect(shop, "visitor")
+    await forged.send(
+        {"type": "hello", "v": 1, "locale": "en",
+         "identity": {"customer_id": "cust-1001", "hmac": "0" * 64}}
+    )  # fmt: skip
+    await forged.expect_error("bad_identity")
+    assert (await forged.expect("welcome"))["identity_verified"] is False
+    async with await visitor(shop, locale="en", identity=identity("cust-1002")) as ben, forged:
+        for shopper in (ben, forged):
+            await shopper.send_message(query)
+            other = await bot_message(shopper, content_type="product_cards")
+            assert other["text"] == "These go with tents:"
+            assert {p["id"] for p in other["payload"]["products"]} == suggested
