@@ -115,6 +115,14 @@ class Load:
         }
 
 
+async def _greet(ws: Any, hello: dict[str, Any]) -> None:
+    """Send ``hello`` and wait for the welcome: the clock measures relaying, not a connection storm."""
+    await ws.send(json.dumps(hello))
+    frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=120))
+    if frame.get("type") != "welcome":
+        raise RuntimeError(f"the server refused a benchmark connection: {frame}")
+
+
 async def _drive(
     *,
     agent_hellos: list[dict[str, Any]],
@@ -130,7 +138,7 @@ async def _drive(
     agent_sockets = []
     for hello in agent_hellos:
         ws = await websockets.connect(url_agent, max_size=2**22, open_timeout=60)
-        await ws.send(json.dumps(hello))
+        await _greet(ws, hello)
         agent_sockets.append(ws)
 
     async def read_agent(ws: Any) -> None:
@@ -144,8 +152,7 @@ async def _drive(
         sockets = await asyncio.gather(
             *(websockets.connect(url_visitor, max_size=2**22, open_timeout=120) for _ in batch)
         )
-        for ws, hello in zip(sockets, batch, strict=True):
-            await ws.send(json.dumps(hello))
+        await asyncio.gather(*(_greet(ws, hello) for ws, hello in zip(sockets, batch, strict=True)))
         visitor_sockets.extend(sockets)
 
     async def drain_visitor(ws: Any) -> None:
@@ -153,7 +160,7 @@ async def _drive(
             pass
 
     drains = [asyncio.create_task(drain_visitor(ws)) for ws in visitor_sockets]
-    await asyncio.sleep(1.0)  # let every hello be answered before the clock starts
+    await asyncio.sleep(1.0)  # let the agents' queue and presence frames settle
 
     total = int(rate * seconds)
     started = time.perf_counter()

@@ -63,7 +63,10 @@ def serve(
         typer.echo(f"  agent console  http://{host}:{port}/console  (agent@demo.shop / demo-agent,"
                    " admin@demo.shop / demo-admin)")
     typer.echo(f"  API docs       http://{host}:{port}/docs")
-    uvicorn.run(fastapi_app, host=host, port=port, log_level="warning", ws_max_size=settings.max_frame_bytes * 4)
+    # Chat frames are small: compressing each one for each socket costs more CPU
+    # than it saves bandwidth (a proxy can still compress towards the browser).
+    uvicorn.run(fastapi_app, host=host, port=port, log_level="warning", ws_max_size=settings.max_frame_bytes * 4,
+                ws_per_message_deflate=False)
 
 
 @db_app.command("upgrade")

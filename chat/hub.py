@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from chat import storage
 from chat.auth import Tokens
 from chat.bus import Bus, create_bus
 from chat.config import Settings
-from chat.db import SyncWriter, create_engine, session_factory, upgrade
+from chat.db import GroupWriter, create_engine, session_factory, upgrade
 from chat.events import DomainEvent, EventName
 from chat.metrics import Metrics
 from chat.plugins import Plugin, installed_plugins
@@ -82,7 +83,7 @@ class Hub:
         self.database_url = settings.resolved_database_url()
         self.engine: AsyncEngine = create_engine(self.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
-        self.writer = SyncWriter(self.database_url)
+        self.message_writer = GroupWriter(self.database_url, storage.write_messages)
         self.bus: Bus = create_bus(settings.bus_url)
         self.listeners = Listeners()
         self.tokens = Tokens(self.settings.secret_key or "", settings.session_hours)
@@ -141,7 +142,7 @@ class Hub:
         await self.presence.stop()
         await self.bus.stop()
         await self.engine.dispose()
-        self.writer.close()
+        self.message_writer.close()
 
     async def seed_demo(self) -> None:
         from chat.demo import seed_core

@@ -31,7 +31,7 @@ from chat.events import (
 from chat.lifecycle import Cause, ConversationState, LifecycleError, Status
 from chat.models import Agent, Contact, Conversation, CsatRating, Message, ShopperEvent
 from chat.protocol import ConversationOut, MessageFrame, MessageOut
-from chat.storage import WriteOutcome
+from chat.storage import PendingMessage, WriteOutcome
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -205,8 +205,8 @@ class ConversationService:
             created_at=utcnow(),
         )
         events: list[DomainEvent] = []
-        outcome = await self.hub.writer.run(
-            storage.write_message, message=message, first_response=sender_kind == "agent" and not private
+        outcome = await self.hub.message_writer.submit(
+            PendingMessage(message, first_response=sender_kind == "agent" and not private)
         )
         if outcome is WriteOutcome.needs_lifecycle:
             outcome, events = await self._reopen_with(message)

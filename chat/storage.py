@@ -8,14 +8,15 @@ conversation row, so a seq is handed out in the same transaction as its row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from chat.models import Agent, Contact, Conversation, Message, Order, ShopperEvent
 from chat.protocol import ConversationOut, MessageOut, Sender
@@ -29,13 +30,23 @@ class ClaimedSeq:
     team_id: int | None
 
 
-def _claim_seq_statement(conversation_id: int, count: int) -> Any:
-    return (
-        update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + count)
-        .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
-    )
+# The hot path's statements are built once: building and cache-keying a statement
+# per message cost several times what SQLite takes to run it.
+# ORM-enabled so that a Session keeps a loaded conversation's last_seq in step;
+# on the writer's plain Connection it runs as Core.
+_CLAIM_SEQ = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("cid"))
+    .values(last_seq=Conversation.last_seq + bindparam("count"))
+    .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
+)
+_CLAIM_SEQ_UNLESS_RESOLVED = _CLAIM_SEQ.where(Conversation.status != "resolved")
+_INSERT_MESSAGE = insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True)
+_FIRST_RESPONSE = (
+    update(Conversation.__table__)
+    .where(Conversation.id == bindparam("cid"), Conversation.first_response_at.is_(None))
+    .values(first_response_at=bindparam("at"))
+)
 
 
 def _claimed(row: Any) -> ClaimedSeq | None:
@@ -44,35 +55,23 @@ def _claimed(row: Any) -> ClaimedSeq | None:
     return ClaimedSeq(seq=row[0], status=row[1], assignee_id=row[2], team_id=row[3])
 
 
-def _insert_message_statement(message: Message) -> Any:
-    return (
-        insert(Message)
-        .values(
-            conversation_id=message.conversation_id,
-            seq=message.seq,
-            sender_kind=message.sender_kind,
-            sender_id=message.sender_id,
-            content_type=message.content_type,
-            text=message.text,
-            payload=message.payload,
-            client_msg_id=message.client_msg_id,
-            private=bool(message.private),
-            created_at=message.created_at,
-        )
-        .returning(Message.id)
-    )
-
-
-def _first_response_statement(conversation_id: int, at: dt.datetime) -> Any:
-    return (
-        update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.first_response_at.is_(None))
-        .values(first_response_at=at)
-    )
+def _message_values(message: Message) -> dict[str, Any]:
+    return {
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "sender_kind": message.sender_kind,
+        "sender_id": message.sender_id,
+        "content_type": message.content_type,
+        "text": message.text,
+        "payload": message.payload,
+        "client_msg_id": message.client_msg_id,
+        "private": bool(message.private),
+        "created_at": message.created_at,
+    }
 
 
 def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str) -> Any:
-    return select(Message).where(
+    return select(Message.__table__).where(
         Message.conversation_id == conversation_id,
         Message.sender_kind == sender_kind,
         Message.client_msg_id == client_msg_id,
@@ -81,63 +80,103 @@ def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str)
 
 async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -> ClaimedSeq | None:
     """Reserve the next ``count`` seqs (returns the last) and lock the conversation."""
-    return _claimed((await db.execute(_claim_seq_statement(conversation_id, count))).first())
+    return _claimed((await db.execute(_CLAIM_SEQ, {"cid": conversation_id, "count": count})).first())
 
 
 async def insert_message(db: AsyncSession, *, message: Message) -> int:
     """Insert a message whose seq is claimed; returns its id."""
-    return int((await db.execute(_insert_message_statement(message))).scalar_one())
+    return int((await db.execute(_INSERT_MESSAGE, _message_values(message))).scalar_one())
 
 
-def copy_stored(stored: Message, *, into: Message) -> None:
+def copy_stored(stored: Mapping[str, Any], *, into: Message) -> None:
     """Make ``into`` the message already stored (a retried client id)."""
     for column in Message.__table__.columns:
-        setattr(into, column.key, getattr(stored, column.key))
+        setattr(into, column.key, stored[column.name])
 
 
 class WriteOutcome(Enum):
     stored = "stored"
     duplicate = "duplicate"  # the client id was stored before: ``message`` now holds that row
     missing = "missing"  # no such conversation
-    needs_lifecycle = "needs_lifecycle"  # a visitor writes into a resolved conversation
+    # A visitor writes into a resolved conversation (or one that is gone): the
+    # service's lifecycle path reopens it, or finds it missing.
+    needs_lifecycle = "needs_lifecycle"
 
 
-def write_message(db: Session, *, message: Message, first_response: bool) -> WriteOutcome:
-    """The hot path, as one worker-thread call: claim the seq, insert, commit.
+@dataclass
+class PendingMessage:
+    """A message for the hot path; ``write_messages`` fills in its seq and id."""
 
-    Fills in ``message`` (seq and id, or the stored duplicate's fields). Anything
-    that changes the conversation's status is left to the service's lifecycle path.
+    message: Message
+    first_response: bool  # an agent's public reply: stamp the conversation's first response
+
+
+def write_messages(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
+    """The hot path: claim seqs and insert many messages in one transaction.
+
+    Runs on the group writer's thread (chat/db.py ``GroupWriter``). Anything that
+    changes a conversation's status is left to the service's lifecycle path.
+    Retried client ids are rare, so the batch inserts first and only on a
+    conflict falls back to one transaction per message, which finds the stored one.
     """
-    claimed = _claimed(db.execute(_claim_seq_statement(message.conversation_id, 1)).first())
-    if claimed is None:
-        db.rollback()
-        return WriteOutcome.missing
-    if message.sender_kind == "visitor" and claimed.status == "resolved":
-        db.rollback()
-        return WriteOutcome.needs_lifecycle
-    message.seq = claimed.seq
     try:
-        message.id = int(db.execute(_insert_message_statement(message)).scalar_one())
+        with connection.begin():
+            return _write_batch(connection, pending)
     except IntegrityError:
-        # Insert first, dedupe on conflict: retries are rare, fresh messages are not.
-        db.rollback()
+        return [_write_alone(connection, item) for item in pending]
+
+
+def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
+    outcomes: list[WriteOutcome] = []
+    claimed: list[PendingMessage] = []
+    for item in pending:
+        message = item.message
+        visitor = message.sender_kind == "visitor"
+        row = connection.execute(
+            _CLAIM_SEQ_UNLESS_RESOLVED if visitor else _CLAIM_SEQ, {"cid": message.conversation_id, "count": 1}
+        ).first()
+        if row is None:
+            outcomes.append(WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing)
+            continue
+        message.seq = row[0]
+        claimed.append(item)
+        outcomes.append(WriteOutcome.stored)
+    if claimed:
+        ids = connection.execute(_INSERT_MESSAGE, [_message_values(item.message) for item in claimed]).scalars()
+        for item, message_id in zip(claimed, ids, strict=True):
+            item.message.id = message_id
+        first_responses = [
+            {"cid": item.message.conversation_id, "at": item.message.created_at}
+            for item in claimed
+            if item.first_response
+        ]
+        if first_responses:
+            connection.execute(_FIRST_RESPONSE, first_responses)
+    return outcomes
+
+
+def _write_alone(connection: Connection, item: PendingMessage) -> WriteOutcome:
+    try:
+        with connection.begin():
+            return _write_batch(connection, [item])[0]
+    except IntegrityError:
+        message = item.message
         if message.client_msg_id is None:
             raise
-        existing = db.execute(
-            _client_id_query(message.conversation_id, message.sender_kind, message.client_msg_id)
-        ).scalar_one()
-        copy_stored(existing, into=message)
+        with connection.begin():
+            stored = connection.execute(
+                _client_id_query(message.conversation_id, message.sender_kind, message.client_msg_id)
+            ).mappings().one()
+        copy_stored(stored, into=message)
         return WriteOutcome.duplicate
-    if first_response:
-        db.execute(_first_response_statement(message.conversation_id, message.created_at))
-    db.commit()
-    return WriteOutcome.stored
 
 
 async def find_by_client_id(
     db: AsyncSession, *, conversation_id: int, sender_kind: str, client_msg_id: str
-) -> Message | None:
-    return (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id))).scalar_one_or_none()
+) -> Mapping[str, Any] | None:
+    return (
+        (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id))).mappings().one_or_none()
+    )
 
 
 async def messages_after(

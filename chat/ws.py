@@ -235,6 +235,7 @@ class Connection:
             verified = verified or contact.identity_verified
         self._subscribe(contact_channel(self.contact_id))
         for conversation in conversations:
+            self.owned.add(conversation.id)
             await self._follow(conversation.id, conversation.last_seq)
         self.session.accept(
             Welcome(
@@ -354,6 +355,7 @@ class Connection:
             self._rate_limit(frame.id)
             if frame.conversation_id is None:
                 conversation = await self.hub.conversations.open_or_start(self._contact())
+                self.owned.add(conversation.id)
                 await self._follow(conversation.id, conversation.last_seq)
                 conversation_id = conversation.id
             else:
