@@ -137,6 +137,32 @@ async def test_concurrent_retries_of_one_message_store_it_once(hub: Hub) -> None
     assert (other.duplicate, other.message.seq) == (False, 4)
 
 
+async def test_one_batch_mixing_retries_reopens_and_missing_conversations(hub: Hub) -> None:
+    """Posts that arrive together share a transaction; each still gets its own answer."""
+    fresh, resolved = await new_conversation(hub), await new_conversation(hub)
+    await hub.conversations.post_message(fresh, sender_kind="visitor", text="first", client_msg_id="first")
+    await hub.conversations.transition(resolved, Cause.resolve, actor="test")
+    outcomes = await asyncio.gather(
+        hub.conversations.post_message(fresh, sender_kind="visitor", text="first", client_msg_id="first"),
+        hub.conversations.post_message(fresh, sender_kind="visitor", text="second", client_msg_id="second"),
+        hub.conversations.post_message(resolved, sender_kind="visitor", text="back again", client_msg_id="back"),
+        hub.conversations.post_message(10_000, sender_kind="agent", text="nobody", client_msg_id="gone"),
+        return_exceptions=True,
+    )
+    retry, second, reopening, missing = outcomes
+    assert not isinstance(retry, BaseException) and (retry.duplicate, retry.message.seq) == (True, 1)
+    assert not isinstance(second, BaseException) and (second.duplicate, second.message.seq) == (False, 2)
+    assert isinstance(missing, NotFound)
+    assert [(row.seq, row.text) for row in await timeline(hub, fresh)] == [(1, "first"), (2, "second")]
+    # The resolved conversation was reopened first, then the message stored after that event.
+    assert not isinstance(reopening, BaseException) and not reopening.duplicate
+    assert (await hub.conversations.get(resolved)).status == Status.bot.value
+    rows = await timeline(hub, resolved)
+    assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
+    assert (rows[-1].seq, rows[-1].text) == (reopening.message.seq, "back again")
+    assert rows[-2].content_type == "system_event"
+
+
 async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
     cid = await new_conversation(hub)
     alex = await new_agent(hub, "alex@example.com")
