@@ -352,7 +352,14 @@ class Connection:
     async def _message(self, frame: SendMessage) -> None:
         started = time.perf_counter()
         if self.role is Role.visitor:
-            self._rate_limit(frame.id)
+            try:
+                self._rate_limit(frame.id)
+            except ProtocolError:
+                # A retry of a message stored before is answered, not limited:
+                # the widget resends what it never saw acknowledged.
+                if not await self._ack_stored(frame):
+                    raise
+                return
             if frame.conversation_id is None:
                 conversation = await self.hub.conversations.open_or_start(self._contact())
                 self.owned.add(conversation.id)
@@ -383,6 +390,18 @@ class Connection:
         if not result.duplicate:
             self.hub.metrics.messages.labels(self.role.value).inc()
         self.hub.metrics.ack_latency.observe(time.perf_counter() - started)
+
+    async def _ack_stored(self, frame: SendMessage) -> bool:
+        if frame.conversation_id is None or frame.conversation_id not in self.owned:
+            return False
+        async with self.hub.sessions() as db:
+            stored = await storage.find_by_client_id(
+                db, conversation_id=frame.conversation_id, sender_kind="visitor", client_msg_id=frame.id
+            )
+        if stored is None:
+            return False
+        self.session.send(Ack(id=frame.id, conversation_id=frame.conversation_id, seq=stored["seq"], duplicate=True))
+        return True
 
     def _rate_limit(self, ref: str | None) -> None:
         now = time.monotonic()

@@ -382,12 +382,15 @@ async def test_fatal_errors_close_the_socket(core: Any) -> None:
 async def test_visitor_and_ip_message_limits(start_core: Any) -> None:
     server = start_core(visitor_messages_per_minute=3, ip_messages_per_minute=600)
     shopper = await visitor(server)
-    cid = (await shopper.send_message("one"))["conversation_id"]  # the burst is one message
+    cid = (await shopper.send_message("one", id="one"))["conversation_id"]  # the burst is one message
     await shopper.send({"type": "message", "id": "two", "conversation_id": cid, "text": "two"})
     error = await shopper.expect_error("rate_limited")
     assert error["ref"] == "two" and 0 < error["retry_after"] <= 20
     assert "not stored" in error["message"]
     assert [row["text"] for row in stored(server, cid)] == ["one"]
+    # A retry of the stored message is acknowledged again even while limited.
+    retry = await shopper.send_message("one", id="one", conversation_id=cid)
+    assert (retry["seq"], retry["duplicate"]) == (1, True)
     other = await visitor(server)
     assert (await other.send_message("a different visitor is not limited"))["seq"] == 1
 
