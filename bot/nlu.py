@@ -45,11 +45,16 @@ ACCESSORY_WORDS = re.compile(
 
 # Unambiguous phrasings that need no model, English and German.
 _RULES: dict[str, re.Pattern[str]] = {
+    # A request, not a question about the bot: "are you a real person?", "bist du ein
+    # Mensch?" are for the FAQ; "a real person please", "mit einem Menschen reden" hand off.
     "handoff_request": re.compile(
         r"\b(?:talk|speak|chat|connect|transfer|put)\b.{0,40}\b(?:human|person|agent|someone|"
         r"somebody|representative|operator|staff)\b"
-        r"|\b(?:real|live) (?:person|human|agent)\b|^\W*(?:human|agent|operator)\W*$"
-        r"|\b(?:mitarbeiter\w*|menschen|mensch|kundenberater\w*|kundenservice|kundendienst)\b",
+        r"|^\W*(?:(?:a|an)\s+)?(?:(?:real|live)\s+)?(?:human|person|agent|operator)"
+        r"(?:\s+please)?\W*$"
+        r"|\b(?:mitarbeiter\w*|kundenberater\w*|kundenservice|kundendienst)\b"
+        r"|\b(?:mit|zu)\s+(?:einem\s+|einer\s+)?(?:echten\s+)?menschen\b"
+        r"|^\W*(?:ein\s+)?(?:echter\s+)?mensch(?:\s+bitte)?\W*$",
         re.IGNORECASE,
     ),
     "frustration": re.compile(
@@ -58,8 +63,12 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"|!{3,}",
         re.IGNORECASE,
     ),
+    # "Reset" / "restart" only as a command of their own: "reset to factory settings" is
+    # a question about a product.
     "start_over": re.compile(
-        r"\b(?:start (?:over|again)|restart|reset|new search|von vorne|neu anfangen|neue suche)\b",
+        r"\b(?:start (?:over|again)|new search|von vorne|neu anfangen|neue suche)\b"
+        r"|^\W*(?:please\s+)?(?:restart|reset)(?:\s+(?:the\s+)?(?:search|filters?))?"
+        r"(?:\s+please)?\W*$",
         re.IGNORECASE,
     ),
     "skip": re.compile(

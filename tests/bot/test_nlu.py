@@ -1,0 +1,43 @@
+"""The bot's rule intents: pure, no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu import by_rules, rule_intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I want to talk to a human", "handoff_request"),
+        ("can I speak to a real person", "handoff_request"),
+        ("a real person please", "handoff_request"),
+        ("live agent", "handoff_request"),
+        ("Ich möchte mit einem Mitarbeiter sprechen", "handoff_request"),
+        ("kann ich mit einem Menschen reden", "handoff_request"),
+        ("echter Mensch bitte", "handoff_request"),
+        # Questions about the bot are not requests for a person.
+        ("are you a real person?", None),
+        ("Bist du ein Mensch?", None),
+        ("start over", "start_over"),
+        ("reset", "start_over"),
+        ("reset the search", "start_over"),
+        ("neue Suche bitte", "start_over"),
+        # "Reset" inside a question is about something else.
+        ("how do I reset my kettle to factory settings", None),
+        ("Do you have accessories for my tent?", "accessories"),
+        ("What goes with my pan?", "accessories"),
+        ("Zubehör für mein Zelt", "accessories"),
+        ("I'm looking for a tent", "product_search"),
+        ("where is my parcel", "order_status"),
+    ],
+)
+def test_rule_intents(text: str, intent: str | None) -> None:
+    assert rule_intent(text)[0] == intent
+
+
+def test_by_rules_needs_no_model() -> None:
+    u = by_rules("Ich suche ein Zelt für 4 Personen unter 300 Euro", locale="de")
+    assert (u.intent, u.language, u.faq, u.vector) == ("product_search", "de", None, None)
+    assert u.entities.slots() == {"persons": 4, "budget_max": 300.0}
