@@ -465,7 +465,9 @@ class Session:
         if _has_lone_surrogate(raw):
             raise ProtocolError(ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref)
         try:
-            frame = _client_frame.validate_python(raw)
+            # Strict: "12" is not a conversation id and "yes" is not true. JSON mode
+            # still reads enum members from their string values.
+            frame = _client_frame.validate_json(data, strict=True)
         except ValidationError as exc:
             raise ProtocolError(ErrorCode.invalid_frame, _describe(exc), ref=ref) from None
         self._check(frame, ref)

@@ -115,6 +115,11 @@ def test_unknown_or_missing_type(frame: dict[str, Any]) -> None:
         (message(text=5), "text"),
         (message(conversation_id="twelve"), "conversation_id"),
         (message(conversation_id=0), "conversation_id"),
+        (message(conversation_id="12"), "conversation_id"),  # no silent coercion
+        (message(conversation_id=12.5), "conversation_id"),
+        (message(private="true"), "private"),
+        ({"type": "read", "conversation_id": 1, "seq": "3"}, "seq"),
+        ({"type": "typing", "conversation_id": 1, "on": 1}, "on"),
         (message(content_type="video"), "content_type"),
         (message(payload=[1]), "payload"),
         (message(private="maybe"), "private"),
