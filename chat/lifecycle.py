@@ -100,7 +100,13 @@ def apply(
     if cause is C.assign and state.status is S.assigned and state.assignee_id == agent_id:
         raise LifecycleError("the conversation is already assigned to that agent")
 
-    assignee = agent_id if target is S.assigned else None
+    if target is S.assigned:
+        assignee = agent_id
+    elif target is S.resolved:
+        # Who handled it stays on record, and keeps access, as in Chatwoot.
+        assignee = state.assignee_id
+    else:
+        assignee = None
     new_team = team_id if cause is C.transfer_team else state.team_id
     after = replace(state, status=target, assignee_id=assignee, team_id=new_team)
     cid = state.conversation_id

@@ -73,7 +73,12 @@ def test_legal_transition_gives_the_expected_state_and_events(status: Status, ca
     )
 
     target = EXPECTED[(status, cause)]
-    expected_assignee = agent_id if target is S.assigned else None
+    if target is S.assigned:
+        expected_assignee: int | None = agent_id
+    elif target is S.resolved:
+        expected_assignee = before.assignee_id
+    else:
+        expected_assignee = None
     expected_team = OTHER_TEAM if cause is C.transfer_team else TEAM
     assert change.before == before
     assert change.cause is cause
@@ -151,8 +156,15 @@ def test_assigning_to_the_current_assignee_is_refused() -> None:
 
 
 def test_leaving_the_agent_clears_the_assignee() -> None:
-    for cause in (C.release, C.transfer_team, C.agent_lost, C.resolve):
+    for cause in (C.release, C.transfer_team, C.agent_lost):
         assert apply(state_in(S.assigned), cause, team_id=TEAM).after.assignee_id is None
+
+
+def test_resolving_keeps_who_handled_it_until_the_visitor_returns() -> None:
+    resolved = apply(state_in(S.assigned), C.resolve).after
+    assert (resolved.status, resolved.assignee_id) == (S.resolved, AGENT)
+    assert apply(resolved, C.visitor_returned).after.assignee_id is None
+    assert apply(state_in(S.queued), C.resolve).after.assignee_id is None
 
 
 @pytest.mark.parametrize("status", list(Status))

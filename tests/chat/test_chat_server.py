@@ -298,6 +298,15 @@ async def test_an_agent_cannot_open_a_conversation_of_another_team(core: Any) ->
         assert cid not in [c["id"] for c in listed]
     assert [row["sender_kind"] for row in stored(core, cid)] == ["visitor"]
 
+    # Assigned across teams, the agent may work on it, and after resolving it keeps
+    # access to what it handled (the assignee stays on record).
+    admin = await agent(core, "admin@demo.shop")
+    support_id = support.welcome["agent"]["id"] if support.welcome else None
+    await admin.command("assign", conversation_id=cid, agent_id=support_id)
+    assert (await support.command("resolve", conversation_id=cid))["status"] == "resolved"
+    reopened_view = await support.command("open", conversation_id=cid)
+    assert reopened_view["conversation"]["assignee_id"] == support_id
+
 
 async def test_a_visitor_token_is_not_an_agent_token(core: Any) -> None:
     shopper = await visitor(core)

@@ -207,7 +207,7 @@ async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
         assert conversation is not None
         assert (conversation.status, conversation.assignee_id, conversation.last_seq) == (
             "resolved",
-            None,
+            alex,  # who handled it stays on record
             5,
         )
         assert conversation.handoff_reason == "low_confidence"
