@@ -232,7 +232,9 @@ async def _prepare_store(settings: Settings, visitors: int, agents: int) -> tupl
     return agent_hellos, visitor_hellos, conversation_ids
 
 
-def run_relay_benchmark(*, connections: int, rate: float, seconds: float, agents: int) -> dict[str, Any]:
+def run_relay_benchmark(
+    *, connections: int, rate: float, seconds: float, agents: int, database_url: str | None = None
+) -> dict[str, Any]:
     _raise_fd_limit()
     visitors = connections - agents
     if visitors < 1 or agents < 1:
@@ -241,9 +243,11 @@ def run_relay_benchmark(*, connections: int, rate: float, seconds: float, agents
     with tempfile.TemporaryDirectory(prefix="touchpoint-bench-") as tmp:
         data_dir = Path(tmp)
         # Generous limits: the benchmark measures relaying, not the rate limiter.
-        limits = {"TOUCHPOINT_VISITOR_MESSAGES_PER_MINUTE": "100000", "TOUCHPOINT_IP_MESSAGES_PER_MINUTE": "100000000",
+        hub_env = {"TOUCHPOINT_VISITOR_MESSAGES_PER_MINUTE": "100000", "TOUCHPOINT_IP_MESSAGES_PER_MINUTE": "100000000",
                   "TOUCHPOINT_IP_CONNECTIONS_PER_MINUTE": "100000000"}
-        settings = Settings(data_dir=data_dir).prepare()
+        if database_url:
+            hub_env["TOUCHPOINT_DATABASE_URL"] = database_url
+        settings = Settings(data_dir=data_dir, database_url=database_url).prepare()
         agent_hellos, visitor_hellos, conversation_ids = asyncio.run(_prepare_store(settings, visitors, agents))
 
         def run(command: list[str], port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -272,7 +276,7 @@ def run_relay_benchmark(*, connections: int, rate: float, seconds: float, agents
 
         hub_port = _free_port()
         hub_process = run([sys.executable, "-m", "chat.cli", "--data-dir", str(data_dir), "serve", "--plugins", "",
-                           "--port", str(hub_port)], hub_port, limits)
+                           "--port", str(hub_port)], hub_port, hub_env)
         try:
             ours = asyncio.run(_drive(agent_hellos=agent_hellos, visitor_hellos=visitor_hellos, conversation_ids=conversation_ids,
                                       url_agent=f"ws://127.0.0.1:{hub_port}/ws/agent", url_visitor=f"ws://127.0.0.1:{hub_port}/ws/visitor",
@@ -291,5 +295,5 @@ def run_relay_benchmark(*, connections: int, rate: float, seconds: float, agents
         "duplicated": ours["duplicated"],
         "baseline": {k: baseline[k] for k in ("p50_ms", "p95_ms", "p99_ms")},
         "p99_ratio": round(ours["p99_ms"] / baseline["p99_ms"], 2) if baseline["p99_ms"] else None,
-        "database": "sqlite",
+        "database": settings.resolved_database_url().split(":", 1)[0].split("+", 1)[0],
     }

@@ -86,6 +86,9 @@ def bench_relay(
     rate: Annotated[float, typer.Option(help="Visitor messages per second, all visitors together.")] = 500.0,
     seconds: Annotated[float, typer.Option(help="How long to send.")] = 20.0,
     agents: Annotated[int, typer.Option(help="How many of the connections are agents.")] = 20,
+    database_url: Annotated[
+        str | None, typer.Option(help="An empty database to use instead of a fresh SQLite file (it is filled).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Relay visitor messages to agents through persistence; compare with a bare websockets relay."""
@@ -93,7 +96,9 @@ def bench_relay(
 
     from chat.bench import run_relay_benchmark
 
-    result = run_relay_benchmark(connections=connections, rate=rate, seconds=seconds, agents=agents)
+    result = run_relay_benchmark(
+        connections=connections, rate=rate, seconds=seconds, agents=agents, database_url=database_url
+    )
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 

@@ -121,54 +121,65 @@ class GroupWriter(Generic[Item, Outcome]):
     """Writes items submitted concurrently in batches: one transaction, one thread call.
 
     ``write_batch`` runs on a worker thread with a synchronous connection and
-    returns one outcome per item. While a batch is being written the next one
+    returns one outcome per item. While batches are being written the next one
     gathers, so under load a commit (and the handover between the event loop and
     the thread, which costs more than the SQL) is shared by many messages, and an
-    idle hub still writes each message at once. One thread: SQLite has one writer
-    anyway, and PostgreSQL gets one transaction at a time that locks rows in order.
+    idle hub still writes each message at once. SQLite has one writer anyway, so
+    it gets one batch at a time; PostgreSQL waits for each commit to reach the
+    disk, so several batches overlap there (``write_batch`` must take its row
+    locks in a fixed order so that they cannot deadlock).
     """
 
     def __init__(
         self, url: str, write_batch: Callable[[Connection, list[Item]], list[Outcome]], *, max_batch: int = 200
     ) -> None:
         sqlite = url.startswith("sqlite")
+        self.in_flight_limit = 1 if sqlite else 4
         self.engine = sa_create_engine(
             sync_url(url),
-            **({"connect_args": {"check_same_thread": False, "timeout": 30}} if sqlite else {"pool_size": 1}),
+            **(
+                {"connect_args": {"check_same_thread": False, "timeout": 30}}
+                if sqlite
+                else {"pool_size": self.in_flight_limit, "pool_pre_ping": True}
+            ),
         )
         if sqlite:
             sqlite_engine_hook(self.engine)
         self.write_batch = write_batch
         self.max_batch = max_batch
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchpoint-writer")
+        self.executor = ThreadPoolExecutor(max_workers=self.in_flight_limit, thread_name_prefix="touchpoint-writer")
         self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
-        self._draining: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Outcome:
         """Write ``item`` with whatever else is waiting; returns once it is committed."""
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
-        if self._draining is None:
-            self._draining = asyncio.ensure_future(self._drain())
+        self._start_batches()
         # A caller that goes away (its socket closed) does not stop the write.
         return await asyncio.shield(future)
 
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _start_batches(self) -> None:
+        while self._pending and len(self._in_flight) < self.in_flight_limit:
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            task = asyncio.ensure_future(self._write_batch(batch))
+            self._in_flight.add(task)
+            task.add_done_callback(self._batch_done)
+
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._start_batches()
+
+    async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
+        items = [item for item, _ in batch]
         try:
-            while self._pending:
-                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-                items = [item for item, _ in batch]
-                try:
-                    outcomes = await loop.run_in_executor(self.executor, self._write, items)
-                except Exception as exc:
-                    for _, future in batch:
-                        future.set_exception(exc)
-                    continue
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    future.set_result(outcome)
-        finally:
-            self._draining = None
+            outcomes = await asyncio.get_running_loop().run_in_executor(self.executor, self._write, items)
+        except Exception as exc:
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            future.set_result(outcome)
 
     def _write(self, items: list[Item]) -> list[Outcome]:
         with self.engine.connect() as connection:

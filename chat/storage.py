@@ -127,20 +127,21 @@ def write_messages(connection: Connection, pending: list[PendingMessage]) -> lis
 
 
 def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
-    outcomes: list[WriteOutcome] = []
+    outcomes = [WriteOutcome.stored] * len(pending)
     claimed: list[PendingMessage] = []
-    for item in pending:
-        message = item.message
+    # Conversation rows are locked in id order, so overlapping batches cannot deadlock;
+    # the sort is stable, so one conversation's messages keep their order.
+    for index in sorted(range(len(pending)), key=lambda i: pending[i].message.conversation_id):
+        message = pending[index].message
         visitor = message.sender_kind == "visitor"
         row = connection.execute(
             _CLAIM_SEQ_UNLESS_RESOLVED if visitor else _CLAIM_SEQ, {"cid": message.conversation_id, "count": 1}
         ).first()
         if row is None:
-            outcomes.append(WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing)
+            outcomes[index] = WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing
             continue
         message.seq = row[0]
-        claimed.append(item)
-        outcomes.append(WriteOutcome.stored)
+        claimed.append(pending[index])
     if claimed:
         ids = connection.execute(_INSERT_MESSAGE, [_message_values(item.message) for item in claimed]).scalars()
         for item, message_id in zip(claimed, ids, strict=True):
