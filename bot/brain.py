@@ -20,14 +20,16 @@ import numpy as np
 from bot.accessories import load_rules
 from bot.engine import SELLING_SLOTS
 from bot.nlu import (
+    INTENT_THRESHOLD,
     Calibration,
+    CatalogPeek,
     FaqClassifier,
     FaqGuess,
     IntentClassifier,
     Understanding,
     understand,
 )
-from bot.selling import flow_for, load_flows
+from bot.selling import filters_for, flow_for, load_flows
 from knowledge import Faq, KnowledgeBase, SearchResult
 from knowledge.base import Mode, text_key
 
@@ -38,8 +40,11 @@ RECENT_VECTORS = 4096
 class Brain:
     """Intent, FAQ verdict and entities for shopper messages."""
 
-    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, calibration: Calibration | None = None, *, cards_shown: int = 3
+    ) -> None:
         self.kb = kb
+        self.cards_shown = cards_shown
         self.flows = load_flows()
         self.accessories = load_rules()
         self.calibration = calibration or Calibration.load()
@@ -144,15 +149,34 @@ class Brain:
                 locale=locale,
                 expecting_order=expecting_order,
             )
+            if u.intent is None and flow_for(text, self.flows) is not None:
+                # A flow's category words name a kind of product ("Pfanne für Induktion"):
+                # a product search, though less sure than "I'm looking for" (a confident
+                # FAQ answer still comes first).
+                u = replace(u, intent="product_search", intent_score=INTENT_THRESHOLD)
             shopping = u.intent in ("product_search", "accessories") or bool(
                 set(u.entities.slots()) & set(SELLING_SLOTS)
             )
             if shopping and self.kb.counts()["products"]:
-                # A flow's category words ("Zelt") count even where the catalog's language differs.
-                known = flow_for(text, self.flows) is not None
-                u = replace(u, catalog_match=known or self.search(text, k=1).total > 0)
+                u = self._peek(u)
             results.append(u)
         return results
+
+    def _peek(self, u: Understanding) -> Understanding:
+        """Does the catalog have something for this shopping message? A flow's category
+        words ("Zelt") say yes even where the catalog's language differs. Otherwise the
+        search guided selling would start with (the message, its constraints) answers,
+        and the action reuses it instead of searching 50,000 products again."""
+        if flow_for(u.text, self.flows) is not None:
+            return replace(u, catalog_match=True)
+        slots = u.entities.slots()
+        filters = filters_for({k: v for k, v in slots.items() if k in SELLING_SLOTS}, None)
+        k = self.cards_shown
+        results = [(filters, self.search(u.text, filters=filters, k=k))]
+        if results[0][1].total == 0 and filters:  # what the action's relaxed search will ask
+            results.append(({}, self.search(u.text, filters={}, k=k)))
+        peek = CatalogPeek(u.text, k, tuple(results))
+        return replace(u, catalog_match=results[-1][1].total > 0, catalog=peek)
 
     def understand(
         self, text: str, *, locale: str = "en", expecting_order: bool = False

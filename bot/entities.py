@@ -7,6 +7,7 @@ See docs/subsystems/bot.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,19 +56,28 @@ _RANGE = re.compile(
     rf"|{_MONEY}\s*(?:-|–|to|bis)\s*{_MONEY}\s*(?={_CURRENCY})",
     re.IGNORECASE,
 )
+# An amount with a unit of measure is no price: "around 45 liters", "under 2 kg".
+_NOT_MONEY = (
+    r"(?![.,]?\d)(?!\s*(?:cm|mm|m|km|l|liters?|litres?|liter|ml|kg|g|gramm?|grams?|w|watts?|"
+    r"inch(?:es)?|zoll|°|grad|degrees?|people|persons?|personen|leute|days?|tage?n?|hours?|"
+    r"stunden|minutes?|minuten|cups?|tassen|pieces?|stück)\b)"
+)
 _MAX = re.compile(
     r"(?:under|below|less than|cheaper than|no more than|not more than|max(?:imum|\.)?|up to|"
     r"at most|within|unter|unterhalb von|weniger als|günstiger als|billiger als|höchstens|"
-    r"maximal|bis zu|bis|nicht mehr als)\s+" + _MONEY,
+    r"maximal|bis zu|bis|nicht mehr als)\s+" + _MONEY + _NOT_MONEY,
     re.IGNORECASE,
 )
 _MIN = re.compile(
     r"(?:over|above|more than|at least|from|min(?:imum|\.)?|über|ueber|mehr als|mindestens|ab)\s+"
-    + _MONEY,
+    + _MONEY
+    + _NOT_MONEY,
     re.IGNORECASE,
 )
 _AROUND = re.compile(
-    r"(?:around|about|approximately|roughly|circa|ca\.|etwa|ungefähr|um die|rund)\s+" + _MONEY,
+    r"(?:around|about|approximately|roughly|circa|ca\.|etwa|ungefähr|um die|rund)\s+"
+    + _MONEY
+    + _NOT_MONEY,
     re.IGNORECASE,
 )
 # A bare amount counts as a budget only with a currency: "100 euro", "€80", "$ 50".
@@ -226,6 +236,7 @@ def extract_email(text: str) -> str | None:
     return match.group(0).lower() if match else None
 
 
+@functools.lru_cache(maxsize=4096)  # a turn reads the same message several times (form slots)
 def extract(text: str, *, expecting_order: bool = False) -> Entities:
     order_number = extract_order_number(text, expecting=expecting_order)
     # Order numbers and e-mails must not be read as prices, sizes or person counts.

@@ -250,6 +250,22 @@ class FaqVerdict:
 
 
 @dataclass(frozen=True)
+class CatalogPeek:
+    """The catalog searches the understanding step ran for a shopping message (with the
+    message's constraints, and without them if those found nothing), kept so the
+    guided-selling action reuses them instead of running the very same searches again."""
+
+    query: str
+    k: int
+    results: tuple[tuple[dict[str, Any], Any], ...]  # (filters, knowledge SearchResult)
+
+    def get(self, query: str, filters: dict[str, Any], k: int) -> Any | None:
+        if (query, k) != (self.query, self.k):
+            return None
+        return next((result for known, result in self.results if known == filters), None)
+
+
+@dataclass(frozen=True)
 class Understanding:
     text: str
     language: str
@@ -259,6 +275,7 @@ class Understanding:
     entities: Entities
     catalog_match: bool = False  # a product search for this text finds something
     vector: Any = field(default=None, repr=False, compare=False)
+    catalog: CatalogPeek | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict[str, Any]:
         """What the handoff packet and the Rasa tracker carry (JSON-safe)."""

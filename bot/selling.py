@@ -77,8 +77,17 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 
 
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
+    """The flow whose words the text uses, each at the start of a word ("pans", "Zelte";
+    not "Japan" or "content"). German compounds ("Bratpfanne") go in the flow's list."""
     lowered = text.lower()
-    return next((flow for flow in flows if any(word in lowered for word in flow.match)), None)
+    return next(
+        (
+            flow
+            for flow in flows
+            if any(re.search(rf"(?<!\w){re.escape(w)}", lowered) for w in flow.match)
+        ),
+        None,
+    )
 
 
 def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:

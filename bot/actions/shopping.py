@@ -13,7 +13,7 @@ from bot.accessories import differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import COLOURS, SEASONS, extract
-from bot.nlu import ACCESSORY_WORDS
+from bot.nlu import ACCESSORY_WORDS, CatalogPeek
 from bot.runtime import OrderView
 from bot.selling import (
     apply_constraint,
@@ -203,10 +203,15 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
     return None
 
 
-async def _search(brain: Any, query: str, filters: dict[str, Any], k: int) -> Any:
+async def _search(
+    brain: Any, query: str, filters: dict[str, Any], k: int, peek: CatalogPeek | None = None
+) -> Any:
     """Search; when the category is known but the words match nothing there (another
-    language, a vague "I need a tent"), browse the category with the other filters."""
-    result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
+    language, a vague "I need a tent"), browse the category with the other filters.
+    ``peek``: the understanding step's search, used when it is this very search."""
+    result = peek.get(query, filters, k) if peek is not None else None
+    if result is None:
+        result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
         result = await asyncio.to_thread(brain.search, "", filters=filters, k=k)
     return result
@@ -244,9 +249,9 @@ class ActionSearchProducts(Action):
         kb = runtime.brain.kb
         query = state.query or text
         brain = runtime.brain
-        result = await _search(
-            brain, query, filters_for(state.constraints, state.category), settings.cards_shown
-        )
+        filters = filters_for(state.constraints, state.category)
+        peek = turn.understanding.catalog
+        result = await _search(brain, query, filters, settings.cards_shown, peek)
         said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
         if said:
             state.constraints = {**state.constraints, **said}
@@ -255,9 +260,8 @@ class ActionSearchProducts(Action):
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            result = await _search(
-                brain, query, filters_for({}, state.category), settings.cards_shown
-            )
+            filters = filters_for({}, state.category)
+            result = await _search(brain, query, filters, settings.cards_shown, peek)
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.language))
             state.restart_selling()

@@ -20,6 +20,11 @@ from bot.entities import Budget, detect_language, extract
         ("around 100 dollars", Budget(minimum=80.0, maximum=120.0)),
         ("over 200 euro", Budget(minimum=200.0)),
         ("a pan", None),
+        # Amounts with a unit of measure are not prices.
+        ("a light backpack around 45 liters", None),
+        ("a sleeping bag under 2 kg", None),
+        ("ein Topf mit etwa 5 l", None),
+        ("around 45 liters, under 80 euro", Budget(maximum=80.0)),
     ],
 )
 def test_budget(text: str, budget: Budget | None) -> None:

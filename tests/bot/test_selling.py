@@ -36,6 +36,10 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     assert tents is not None and tents.category == "Outdoor/Tents"
     assert flow_for("a cast iron pan", flows).category == "Kitchen/Cookware"  # type: ignore[union-attr]
     assert flow_for("a hammock", flows) is None
+    assert flow_for("Zelte für den Sommer", flows) is tents
+    # Words inside other words are not the product: Japan, content.
+    assert flow_for("do you ship to Japan?", flows) is None
+    assert flow_for("what is the content of the parcel", flows) is None
     facets = {"attr.season": {"summer": 3, "3-season": 4, "4-season": 2}, "attr.persons": {"2": 9}}
     question = choose_question(facets, 9, skip=set(), flow=tents)
     assert question is not None and question.facet == "attr.season"  # persons does not split these
