@@ -48,17 +48,27 @@ class TurnResult:
     handoff: dict[str, Any] | None = None
     product_ids: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
-        """The JSON line `touchpoint bot ask --json` prints."""
+    def outcome(self) -> dict[str, Any]:
+        """What the bot did, as data: the listener puts it in the turn's first message
+        (payload ``bot_turn``), so nobody has to read it back from the reply text."""
         u = self.understanding
         confidence = u.faq.confidence if u.faq else u.intent_score
-        faq_id = self.decision.faq_id if self.action == "answer_faq" else None
         return {
-            "text": u.text,
             "action": self.action,
-            "faq_id": faq_id,
-            "product_ids": self.product_ids,
+            "faq_id": self.decision.faq_id if self.action == "answer_faq" else None,
             "confidence": round(confidence, 4),
+            "reason": self.decision.reason,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON line `touchpoint bot ask --json` prints."""
+        outcome = self.outcome()
+        return {
+            "text": self.understanding.text,
+            "action": outcome["action"],
+            "faq_id": outcome["faq_id"],
+            "product_ids": self.product_ids,
+            "confidence": outcome["confidence"],
             "reply": "\n".join(r.text for r in self.replies if r.text),
         }
 

@@ -8,6 +8,7 @@ an agent hands the conversation back). See docs/subsystems/bot.md.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import defaultdict
 from typing import Any
@@ -160,7 +161,13 @@ class BotListener:
                 "intent": result.state.last_intent,
             },
         )
-        await self._deliver(cid, result.replies, result.handoff)
+        replies = result.replies
+        if replies:  # the turn's outcome as data, on its first message
+            first = replies[0]
+            turn = {"bot_turn": result.outcome()}
+            replies = [dataclasses.replace(first, payload={**(first.payload or {}), **turn})]
+            replies += result.replies[1:]
+        await self._deliver(cid, replies, result.handoff)
 
     async def _deliver(
         self, cid: int, replies: list[Reply], handoff: dict[str, Any] | None

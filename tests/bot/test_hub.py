@@ -33,6 +33,10 @@ async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> No
         await shopper.send_message("How long does delivery take?")
         answer = await bot_message(shopper)
         assert answer["content_type"] == "text" and answer["payload"]["faq_id"] == "shipping-time"
+        # The turn's outcome as data, for insights and the console.
+        outcome = answer["payload"]["bot_turn"]
+        assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", "shipping-time")
+        assert 0.5 < outcome["confidence"] <= 1.0
         cid = answer["conversation_id"]
         await shopper.send_message("I'm looking for a tent", conversation_id=cid)
         question = await bot_message(shopper, cid, content_type="quick_replies")
