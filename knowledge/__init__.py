@@ -1,12 +1,16 @@
 """The knowledge engine: product catalog and FAQs with hybrid search.
 
+The names below are the package's public surface: other packages (bot,
+agents_console, widget) import from ``knowledge`` and nothing deeper.
 See docs/subsystems/knowledge-search.md.
 """
 
-from knowledge.base import KnowledgeBase
+from knowledge.analysis import detect_language
+from knowledge.base import KnowledgeBase, Mode, SearchKind, text_key
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import FilterError
-from knowledge.schemas import Faq, FaqMatch, Hit, Product, SearchResult
+from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult
+from knowledge.service import ImportRejected, ImportReport, KnowledgeService
 from knowledge.settings import KnowledgeSettings
 
 __all__ = [
@@ -15,9 +19,18 @@ __all__ = [
     "FaqMatch",
     "FilterError",
     "Hit",
+    "ImportRejected",
+    "ImportReport",
+    "Item",
+    "Kind",
     "KnowledgeBase",
+    "KnowledgeService",
     "KnowledgeSettings",
+    "Mode",
     "Product",
+    "SearchKind",
     "SearchResult",
+    "detect_language",
     "get_embedder",
+    "text_key",
 ]

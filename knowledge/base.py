@@ -109,6 +109,18 @@ def faq_units(faq: Faq, answer_weight: float) -> list[_Unit]:
     return units
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """A search's slots best first, with per-slot evidence over all slots."""
+
+    order: np.ndarray
+    keyword: np.ndarray  # what ranks: the mean over an FAQ's best texts
+    keyword_best: np.ndarray  # the best single text's
+    dense: np.ndarray  # cosine, -inf where unknown
+    matched: np.ndarray  # counts for `total` and facets
+    fused: np.ndarray
+
+
 class _Corpus:
     """Documents of one kind as units in a BM25 and a FAISS index sharing unit ids."""
 
@@ -173,15 +185,22 @@ class _Corpus:
 
     # --- per-document scores from per-unit scores ---------------------------------------
 
-    def keyword(self, query: str, settings: KnowledgeSettings) -> np.ndarray:
-        """Keyword evidence (0..1) per slot: the best unit's BM25 over the query's bound."""
+    def keyword(
+        self, query: str, settings: KnowledgeSettings, *, best_of: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Keyword evidence (0..1) per slot: the mean over its ``best_of`` best units and
+        the best unit's alone. A unit's evidence is its BM25 over the query's bound."""
         clauses = self.bm25.expand(
             query_clauses(query),
             affix_weight=settings.affix_weight,
             split_weight=settings.split_weight,
         )
         scores, bound = self.bm25.scores(clauses)
-        return self._best_per_slot(scores / bound, fill=0.0)
+        scores /= bound
+        best = self._best_per_slot(scores, fill=0.0)
+        if best_of <= 1 or len(self.unit_slot) == self.slot_count:
+            return best, best
+        return self._mean_of_best(scores, best_of), best
 
     def dense_scores(
         self, vector: np.ndarray, radius: float, allowed: np.ndarray | None
@@ -202,7 +221,23 @@ class _Corpus:
             out[i] = float(self.dense.scores(units, vector).max())
         return out
 
+    def _mean_of_best(self, unit_scores: np.ndarray, best_of: int) -> np.ndarray:
+        """Per slot, the mean of its ``best_of`` highest unit scores (of all, if it has fewer)."""
+        slots = np.frombuffer(self.unit_slot, dtype=np.int32)
+        order = np.lexsort((-unit_scores, slots))
+        grouped = slots[order]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        sizes = np.diff(np.r_[starts, len(grouped)])
+        rank = np.arange(len(grouped)) - np.repeat(starts, sizes)
+        kept = order[rank < best_of]
+        sums = np.bincount(slots[kept], weights=unit_scores[kept], minlength=self.slot_count)
+        counts = np.bincount(slots[kept], minlength=self.slot_count)
+        return (sums / np.maximum(counts, 1)).astype(np.float32)
+
     def _best_per_slot(self, unit_scores: np.ndarray, *, fill: float) -> np.ndarray:
+        if len(self.unit_slot) == self.slot_count:
+            # One unit per document (products): units and slots are numbered alike.
+            return unit_scores.astype(np.float32, copy=False)
         best = np.full(self.slot_count, fill, dtype=np.float32)
         slots = np.frombuffer(self.unit_slot, dtype=np.int32)
         np.maximum.at(best, slots, unit_scores)
@@ -361,6 +396,24 @@ class KnowledgeBase:
         with self._lock:
             return sorted(self._faq_items.values(), key=lambda f: f.id)
 
+    def faq_texts(self) -> tuple[list[str], list[str], np.ndarray]:
+        """Every embedded FAQ text (question, then variants) with its FAQ id and vector.
+
+        FAQs in id order; the three are aligned row by row (a classifier over variants).
+        """
+        with self._lock:
+            corpus = self._faqs
+            units = [
+                uid
+                for faq_id in sorted(self._faq_items)
+                for uid in corpus.slot_units[corpus.slots[faq_id]]
+            ]
+            slot_ids = corpus.slot_ids
+            faq_ids = [slot_ids[corpus.unit_slot[uid]] or "" for uid in units]
+            texts = [corpus.unit_text[uid] for uid in units]
+            vectors = corpus.dense.vectors(np.asarray(units, dtype=np.int64))
+        return faq_ids, texts, vectors
+
     def all_products(self) -> list[Product]:
         with self._lock:
             raws = list(self._product_json.values())
@@ -397,29 +450,30 @@ class KnowledgeBase:
         k: int = 10,
         filters: dict[str, Any] | None = None,
         mode: Mode = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> SearchResult:
         """Products or FAQs for ``query`` narrowed by ``filters``; facets count every match.
 
         Product filters: category (path prefix), brand, price_min, price_max,
         in_stock, attr.<name> (equals), attr.<name>_min / _max. FAQ filters:
         locale, tag. An empty query browses what the filters let through.
-        Raises ``FilterError`` for a filter that cannot apply.
+        Raises ``FilterError`` for a filter that cannot apply. ``vector``: the
+        query's embedding when the caller has it already (the model is skipped).
         """
         if k < 1:
             raise ValueError("k must be at least 1")
         query = query.strip()
-        vector = self._query_vector(query, mode)
+        vector = self._query_vector(query, mode, vector)
         with self._lock:
             if kind == "faqs":
                 mask = self._faq_mask(filters)
                 # Every FAQ's cosine is wanted (FaqMatch.dense); few enough to score all.
-                ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0)
-                return self._result(ranked, "faq", k, facets=self._faq_facets(ranked[3]))
+                ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0, limit=k)
+                return self._result(ranked, "faq", k, facets=self._faq_facets(ranked.matched))
             mask = self._columns.mask(parse_filters(filters))
-            ranked = self._rank(
-                self._products, query, vector, mask, mode, radius=self.settings.dense_min_similarity
-            )
-            return self._result(ranked, "product", k, facets=self._columns.facets(ranked[3]))
+            radius = self.settings.dense_min_similarity
+            ranked = self._rank(self._products, query, vector, mask, mode, radius=radius, limit=k)
+            return self._result(ranked, "product", k, facets=self._columns.facets(ranked.matched))
 
     def faq_matches(
         self, query: str, k: int = 5, *, mode: Mode = "hybrid", vector: np.ndarray | None = None
@@ -431,14 +485,14 @@ class KnowledgeBase:
         query = query.strip()
         if not query:
             return []
-        if vector is None:
-            vector = self._query_vector(query, mode)
+        vector = self._query_vector(query, mode, vector)
         with self._lock:
             mask = np.array([doc_id is not None for doc_id in self._faqs.slot_ids], dtype=bool)
-            ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0)
-            order, keyword, dense, _, fused = ranked
+            ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0, limit=k)
+            # The bot's thresholds are set on the best single text's keyword evidence.
+            keyword, dense, fused = ranked.keyword_best, ranked.dense, ranked.fused
             matches = []
-            for slot in order[:k]:
+            for slot in ranked.order[:k]:
                 doc_id = self._faqs.slot_ids[slot]
                 assert doc_id is not None
                 matches.append(
@@ -453,17 +507,25 @@ class KnowledgeBase:
             return matches
 
     def faq_evidence(
-        self, query: str, vector: np.ndarray
+        self, query: str, vector: np.ndarray, *, keyword_texts: int | None = None
     ) -> tuple[list[str | None], np.ndarray, np.ndarray]:
-        """FAQ ids (None: deleted) with the keyword evidence and cosine of each (tuning)."""
+        """FAQ ids (None: deleted) with the keyword evidence and cosine of each (tuning).
+
+        ``keyword_texts`` overrides the setting ``faq_keyword_texts``.
+        """
+        best_of = keyword_texts or self.settings.faq_keyword_texts
         with self._lock:
-            keyword = self._faqs.keyword(query, self.settings)
+            keyword, _ = self._faqs.keyword(query, self.settings, best_of=best_of)
             dense = self._faqs.dense_scores(vector, -1.0, None)
             return list(self._faqs.slot_ids), keyword, dense
 
-    def _query_vector(self, query: str, mode: Mode) -> np.ndarray | None:
+    def _query_vector(
+        self, query: str, mode: Mode, given: np.ndarray | None = None
+    ) -> np.ndarray | None:
         if not query or mode == "keyword":
             return None
+        if given is not None:
+            return np.asarray(given, dtype=np.float32).reshape(-1)
         vector: np.ndarray = self.embedder.encode([query])[0]
         return vector
 
@@ -476,37 +538,46 @@ class KnowledgeBase:
         mode: Mode,
         *,
         radius: float,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Slots best first, keyword and dense score per slot, the match mask, fused scores."""
+        limit: int,
+    ) -> _Ranked:
+        """Slots best first (at least the ``limit`` best matches) with the evidence of each."""
         n = corpus.slot_count
         keyword = np.zeros(n, dtype=np.float32)
         dense = np.full(n, -np.inf, dtype=np.float32)
         if not query:
-            return self._browse(corpus, mask), keyword, dense, mask, np.zeros(n, dtype=np.float32)
+            order = self._browse(corpus, mask)
+            return _Ranked(order, keyword, keyword, dense, mask, np.zeros(n, dtype=np.float32))
         matched = np.zeros(n, dtype=bool)
+        keyword_best = keyword
         if mode != "dense":
-            keyword = corpus.keyword(query, self.settings) * mask
+            best_of = self.settings.faq_keyword_texts
+            keyword, keyword_best = corpus.keyword(query, self.settings, best_of=best_of)
+            keyword, keyword_best = keyword * mask, keyword_best * mask
             matched |= keyword > 0
         if vector is not None:
             allowed = None if mask.all() else mask
             dense = corpus.dense_scores(vector, radius, allowed)
             matched |= (dense >= self.settings.dense_min_similarity) & mask
+        # Single retrievers: the best matches rank first, so ``limit`` of them are enough.
         if mode == "keyword":
-            return fusion.top_indices(keyword, n), keyword, dense, matched, keyword
+            order = fusion.top_indices(keyword, limit)
+            return _Ranked(order, keyword, keyword_best, dense, matched, keyword)
         if mode == "dense":
             scores = np.where(mask, dense, -np.inf)
-            return fusion.top_indices(scores, n, floor=-np.inf), keyword, dense, matched, scores
+            order = fusion.top_indices(scores, limit, floor=-np.inf)
+            return _Ranked(order, keyword, keyword_best, dense, matched, scores)
         params = self.settings.fusion_params()
-        dense = np.where(mask, dense, -np.inf)
+        if allowed is not None:
+            dense = np.where(mask, dense, -np.inf)
         pool = fusion.candidates(keyword, dense, params.depth, dense_floor=-np.inf)
         # Keyword-only candidates lie beyond the radius: their cosine is computed exactly.
         missing = pool[~np.isfinite(dense[pool])]
         if len(missing):
             dense[missing] = corpus.exact_dense(missing, vector)  # type: ignore[arg-type]
-        order, scores = fusion.rank(keyword, dense, params)
+        order, scores = fusion.rank_pool(pool, keyword[pool], dense[pool], params)
         fused = np.zeros(n, dtype=np.float32)
         fused[order] = scores
-        return order, keyword, dense, matched, fused
+        return _Ranked(order, keyword, keyword_best, dense, matched, fused)
 
     def _browse(self, corpus: _Corpus, mask: np.ndarray) -> np.ndarray:
         """Without a query: popular first, then by rating (products) or id (FAQs)."""
@@ -525,14 +596,15 @@ class KnowledgeBase:
         )
 
     def _result(
-        self,
-        ranked: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        kind: Kind,
-        k: int,
-        *,
-        facets: dict[str, dict[str, int]],
+        self, ranked: _Ranked, kind: Kind, k: int, *, facets: dict[str, dict[str, int]]
     ) -> SearchResult:
-        order, keyword, dense, matched, fused = ranked
+        order, keyword, dense, matched, fused = (
+            ranked.order,
+            ranked.keyword,
+            ranked.dense,
+            ranked.matched,
+            ranked.fused,
+        )
         corpus = self._products if kind == "product" else self._faqs
         hits = []
         for slot in order[matched[order]][:k]:

@@ -24,7 +24,9 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedder import get_embedder
 from knowledge.evaluation import (
     DATASETS,
+    KEYWORD_TEXTS,
     LOADERS,
+    Evidence,
     accuracy,
     collect_evidence,
     data_root,
@@ -170,22 +172,34 @@ def bench_tune_search(
     logging.getLogger("touchpoint").setLevel(logging.WARNING)
     embedder = get_embedder()
     settings = KnowledgeSettings()
-    evidence, single = [], {}
-    for name in _datasets(dataset):
+    names = _datasets(dataset)
+    # Keyword evidence depends on faq_keyword_texts: one set of evidence per value.
+    evidence: dict[int, list[Evidence]] = {texts: [] for texts in KEYWORD_TEXTS}
+    for name in names:
         data = LOADERS[name](data_root())
         _say(f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries")
         kb = KnowledgeBase.in_memory(faqs=data.faqs, embedder=embedder, settings=settings)
-        evidence.append(collect_evidence(kb, data.dev, embedder))
-        params = settings.fusion_params()
-        single[name] = {
-            mode: round(accuracy(evidence[-1], mode, params), 4) for mode in ("keyword", "dense")
-        }
-    ranking = tune(evidence, fusion_grid())
-    best = [{"dev_accuracy": round(score, 4), **params.__dict__} for score, params in ranking[:top]]
-    winner = ranking[0][1]
-    per_dataset = {
-        name: round(accuracy(e, "hybrid", winner), 4)
-        for name, e in zip(single, evidence, strict=True)
-    }
+        vectors = embedder.encode([text for text, _ in data.dev])
+        for texts in KEYWORD_TEXTS:
+            evidence[texts].append(
+                collect_evidence(kb, data.dev, embedder, vectors=vectors, keyword_texts=texts)
+            )
+    ranking = sorted(
+        (
+            (score, texts, params)
+            for texts in KEYWORD_TEXTS
+            for score, params in tune(evidence[texts], fusion_grid())
+        ),
+        key=lambda entry: -entry[0],
+    )
+    best = [
+        {"dev_accuracy": round(score, 4), "faq_keyword_texts": texts, **params.__dict__}
+        for score, texts, params in ranking[:top]
+    ]
+    _, texts, winner = ranking[0]
+    single, per_dataset = {}, {}
+    for name, e in zip(names, evidence[texts], strict=True):
+        single[name] = {mode: round(accuracy(e, mode, winner), 4) for mode in ("keyword", "dense")}
+        per_dataset[name] = round(accuracy(e, "hybrid", winner), 4)
     result = {"single_retriever_dev": single, "best_hybrid_dev": per_dataset, "best": best}
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,16 @@ class Embedder:
             self._remember(fresh)
             known |= fresh
         return np.stack([known[text] for text in texts])
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Drop ``texts`` from the cache of recent texts (a shopper's erased messages)."""
+        with self._lock:
+            for text in texts:
+                self._recent.pop(text, None)
+
+    def holds(self, text: str) -> bool:
+        with self._lock:
+            return text in self._recent
 
     # Texts repeat: the bot asks again, several hubs in one process embed the same
     # content. A small cache of recent texts skips the model for those.

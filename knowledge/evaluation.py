@@ -133,11 +133,21 @@ class Evidence:
     gold: np.ndarray
 
 
-def collect_evidence(kb: KnowledgeBase, queries: Labelled, embedder: Embedder) -> Evidence:
-    vectors = embedder.encode([text for text, _ in queries])
+def collect_evidence(
+    kb: KnowledgeBase,
+    queries: Labelled,
+    embedder: Embedder,
+    *,
+    vectors: np.ndarray | None = None,
+    keyword_texts: int | None = None,
+) -> Evidence:
+    """``vectors``: the queries' embeddings if already computed; ``keyword_texts`` overrides
+    the setting of that name (tuning)."""
+    if vectors is None:
+        vectors = embedder.encode([text for text, _ in queries])
     keyword_rows, dense_rows, gold = [], [], []
     for (text, faq_id), vector in zip(queries, vectors, strict=True):
-        ids, keyword, dense = kb.faq_evidence(text, vector)
+        ids, keyword, dense = kb.faq_evidence(text, vector, keyword_texts=keyword_texts)
         keyword_rows.append(keyword)
         dense_rows.append(dense)
         gold.append(ids.index(faq_id))
@@ -169,6 +179,10 @@ def tune(
         for params in grid
     ]
     return sorted(scored, key=lambda pair: -pair[0])
+
+
+# Values of the setting ``faq_keyword_texts`` that tune-search tries.
+KEYWORD_TEXTS = (1, 3, 5)
 
 
 def fusion_grid() -> list[FusionParams]:

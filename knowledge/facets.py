@@ -7,6 +7,7 @@ match, however many there are.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -142,11 +143,12 @@ class _Codes:
             self.labels.append(label.strip())
         return code
 
-    def counts(self, rows: int, mask: np.ndarray) -> dict[str, int]:
-        codes = self.codes.view(rows)[mask]
+    def counts(self, rows: np.ndarray, total: int) -> dict[str, int]:
+        """Value -> how many of ``rows`` (row numbers, of ``total``) hold it."""
+        codes = self.codes.view(total)[rows]
         codes = codes[codes >= 0]
         counts = np.bincount(codes, minlength=len(self.labels)) if len(codes) else np.zeros(0, int)
-        return {self.labels[c]: int(n) for c, n in enumerate(counts) if n}
+        return {self.labels[c]: int(n) for c in np.flatnonzero(counts) for n in (counts[c],)}
 
 
 class CatalogColumns:
@@ -156,6 +158,7 @@ class CatalogColumns:
         self.rows = 0
         self._alive = _Growing(np.bool_, False)
         self._price = _Growing(np.float32, np.nan)
+        self._price_bucket = _Growing(np.int8, 0)  # index into PRICE_LABELS
         self._stock = _Growing(np.int32, 0)
         self._popular = _Growing(np.bool_, False)
         self._rating = _Growing(np.float32, 0.0)
@@ -168,6 +171,7 @@ class CatalogColumns:
         self.rows = max(self.rows, row + 1)
         self._alive.set(row, True)
         self._price.set(row, product.price)
+        self._price_bucket.set(row, bisect.bisect_right(PRICE_EDGES, product.price))
         self._stock.set(row, product.stock)
         self._popular.set(row, product.popular)
         self._rating.set(row, product.rating or 0.0)
@@ -235,29 +239,28 @@ class CatalogColumns:
         return np.isin(self._category.codes.view(self.rows), codes)
 
     def facets(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
-        rows = self.rows
+        # Row numbers once, then every column is a gather and a bincount over the matches only.
+        total = self.rows
+        rows = np.flatnonzero(mask[:total])
         facets: dict[str, dict[str, int]] = {}
         categories: dict[str, int] = {}
-        for path, n in self._category.counts(rows, mask).items():
+        for path, n in self._category.counts(rows, total).items():
             parts = path.split("/")
             for depth in range(1, len(parts) + 1):
                 prefix = "/".join(parts[:depth])
                 categories[prefix] = categories.get(prefix, 0) + n
         facets["category"] = categories
-        facets["brand"] = self._brand.counts(rows, mask)
-        prices = self._price.view(rows)[mask]
-        buckets = np.bincount(
-            np.searchsorted(PRICE_EDGES, prices, side="right"), minlength=len(PRICE_LABELS)
-        )
+        facets["brand"] = self._brand.counts(rows, total)
+        buckets = np.bincount(self._price_bucket.view(total)[rows], minlength=len(PRICE_LABELS))
         facets["price"] = {
             label: int(n) for label, n in zip(PRICE_LABELS, buckets, strict=True) if n
         }
-        in_stock = int((self._stock.view(rows)[mask] > 0).sum())
+        in_stock = int(np.count_nonzero(self._stock.view(total)[rows] > 0))
         facets["in_stock"] = {
-            k: v for k, v in (("true", in_stock), ("false", int(mask.sum()) - in_stock)) if v
+            k: v for k, v in (("true", in_stock), ("false", len(rows) - in_stock)) if v
         }
         for name, codes in sorted(self._attr_codes.items()):
-            counts = codes.counts(rows, mask)
+            counts = codes.counts(rows, total)
             if counts:
                 facets[ATTR + name] = counts
         return facets

@@ -68,7 +68,14 @@ def rank(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidates best first with their fused scores; ``dense`` must be known for each of them."""
     pool = candidates(keyword, dense, params.depth, dense_floor=-np.inf)
-    fused = fuse(keyword[pool], dense[pool], params)
+    return rank_pool(pool, keyword[pool], dense[pool], params)
+
+
+def rank_pool(
+    pool: np.ndarray, keyword: np.ndarray, dense: np.ndarray, params: FusionParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pool`` best first with fused scores, given the evidence of each pool entry."""
+    fused = fuse(keyword, dense, params)
     order = np.argsort(-fused, kind="stable")
     return pool[order], fused[order]
 

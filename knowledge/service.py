@@ -14,10 +14,11 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.db import utcnow
 from knowledge import store
@@ -203,7 +204,11 @@ class KnowledgeService:
                 db, actor=actor, action=f"kb.{kind}.import", target=filename, details=details
             )
             await db.commit()
-        await self.changed(item_kind, saved.changed() + saved.deleted, progress=progress)
+        # This process has the rows it just wrote: refresh need not read them back.
+        written = {i.id: (saved.hashes[i.id], i) for i in parsed.items if i.id in saved.hashes}
+        await self.changed(
+            item_kind, saved.changed() + saved.deleted, progress=progress, written=written
+        )
         # Prefixed: "created" and friends are reserved LogRecord attributes.
         log.info(
             "knowledge import", extra={f"import_{key}": value for key, value in details.items()}
@@ -211,9 +216,18 @@ class KnowledgeService:
         return report
 
     async def changed(
-        self, kind: Kind, ids: list[str], *, progress: ImportProgress | None = None
+        self,
+        kind: Kind,
+        ids: list[str],
+        *,
+        progress: ImportProgress | None = None,
+        written: Mapping[str, tuple[str, Item]] | None = None,
     ) -> None:
-        """Bring this process's index up to date for ``ids`` and tell the other processes."""
+        """Bring this process's index up to date for ``ids`` and tell the other processes.
+
+        ``written``: content hash and item of what this process just committed, by id
+        (see ``refresh``).
+        """
         if not ids:
             return
         message: dict[str, Any] = {"origin": self.origin, "kind": kind}
@@ -223,15 +237,26 @@ class KnowledgeService:
             message |= {"op": "changed", "ids": ids}
         # The rows are committed: the others can start while this process catches up.
         await self.hub.bus.publish(CHANNEL, message)
-        await self.refresh(kind, ids, progress=progress)
+        await self.refresh(kind, ids, progress=progress, written=written)
 
     async def refresh(
-        self, kind: Kind, ids: list[str], *, progress: ImportProgress | None = None
+        self,
+        kind: Kind,
+        ids: list[str],
+        *,
+        progress: ImportProgress | None = None,
+        written: Mapping[str, tuple[str, Item]] | None = None,
     ) -> None:
-        """Make the index hold what the database now has for ``ids``."""
+        """Make the index hold what the database now has for ``ids``.
+
+        ``written`` items are used instead of reading their rows back when the
+        database still holds exactly them (same content hash): an import does
+        not read 50,000 rows it has just written, and a change committed since
+        by someone else is still read from the database.
+        """
         async with self._refresh_lock:
             async with self.hub.sessions() as db:
-                current = await store.load_items(db, kind, ids)
+                current = await _current_items(db, kind, ids, written)
             present = {item.id for item in current}
             deletes = [(kind, item_id) for item_id in ids if item_id not in present]
             await asyncio.to_thread(
@@ -373,6 +398,24 @@ class _JobProgress:
     async def drain(self) -> None:
         await asyncio.sleep(0)  # let scheduled writes start
         await asyncio.gather(*self._pending, return_exceptions=True)
+
+
+async def _current_items(
+    db: AsyncSession, kind: Kind, ids: list[str], written: Mapping[str, tuple[str, Item]] | None
+) -> list[Item]:
+    """What the database holds for ``ids``, taking ``written`` items whose hash still matches."""
+    if not written:
+        return await store.load_items(db, kind, ids)
+    held = await store.hashes(db, kind, ids)
+    current: list[Item] = []
+    stale: list[str] = []
+    for item_id, digest in held.items():
+        mine = written.get(item_id)
+        if mine is not None and mine[0] == digest:
+            current.append(mine[1])
+        else:
+            stale.append(item_id)
+    return current + await store.load_items(db, kind, stale)
 
 
 def _index_progress(progress: ImportProgress | None) -> Callable[[int, int], None] | None:

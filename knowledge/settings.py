@@ -30,6 +30,9 @@ class KnowledgeSettings(BaseSettings):
     split_weight: float = Field(default=0.8, ge=0, le=1)
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
+    # An FAQ's keyword evidence for ranking is the mean over its best this many texts
+    # (question, variants): several phrasings agreeing count more than one lucky match.
+    faq_keyword_texts: int = Field(default=5, ge=1)
     # FAQ answers add keyword evidence to their question, at this weight.
     answer_weight: float = Field(default=0.25, ge=0)
     # Language of products whose text does not say (FAQs carry their locale).

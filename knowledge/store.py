@@ -108,6 +108,8 @@ class SaveResult:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
+    # Content hash of each created or updated item, as written.
+    hashes: dict[str, str] = field(default_factory=dict)
 
     def changed(self) -> list[str]:
         return self.created + self.updated
@@ -139,6 +141,8 @@ async def save_items(
                 result.updated.append(item.id)
             else:
                 result.unchanged += 1
+                continue
+            result.hashes[item.id] = values["content_hash"]
         if inserts:
             await db.execute(insert(table), inserts)
         if updates:

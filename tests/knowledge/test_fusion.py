@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.fusion import FusionParams, candidates, fuse, rank, top_indices
+from knowledge.fusion import FusionParams, candidates, fuse, rank, rank_pool, top_indices
 
 
 def test_top_indices_best_first_above_floor() -> None:
@@ -45,3 +45,14 @@ def test_rank_puts_the_document_both_retrievers_like_first() -> None:
     order, scores = rank(keyword, dense, FusionParams(dense_weight=0.5, depth=3))
     assert order.tolist()[0] == 2
     assert list(scores) == sorted(scores, reverse=True)
+
+
+def test_rank_pool_ranks_a_given_pool_like_rank() -> None:
+    keyword = np.array([0.8, 0.0, 0.6, 0.1])
+    dense = np.array([0.3, 0.7, 0.6, 0.2])
+    params = FusionParams(dense_weight=0.5, depth=2)
+    pool = candidates(keyword, dense, 2, dense_floor=-np.inf)
+    order, scores = rank_pool(pool, keyword[pool], dense[pool], params)
+    expected_order, expected_scores = rank(keyword, dense, params)
+    assert order.tolist() == expected_order.tolist()
+    assert np.allclose(scores, expected_scores)

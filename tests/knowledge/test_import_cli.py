@@ -11,7 +11,7 @@ import pytest
 
 from chat.config import Settings
 from chat.hub import create_hub
-from knowledge import store
+from knowledge import Faq, store
 from knowledge.formats import parse
 from knowledge.service import KnowledgeService
 
@@ -196,6 +196,32 @@ async def test_an_interrupted_import_leaves_the_previous_knowledge(tmp_path: Pat
         assert sorted(stored) == ["pay", "return", "ship"]
         assert stored["ship"].answer == service.kb.get_faq("ship").answer == "1-3 days."  # type: ignore[union-attr]
         assert service.kb.get_faq("n5") is None
+    finally:
+        await service.stop()
+        await hub.engine.dispose()
+
+
+async def test_refresh_reads_back_only_rows_that_changed_since_they_were_written(
+    tmp_path: Path,
+) -> None:
+    hub = create_hub(Settings(data_dir=tmp_path), plugins=["knowledge"])
+    await hub.migrate()
+    service = hub.require(KnowledgeService)
+    try:
+        await service.load()
+        report = await service.import_file(
+            json.dumps(FAQS).encode(), kind="faqs", filename="faqs.json", actor="test"
+        )
+        assert report.created == 3 and service.kb.get_faq("ship") is not None
+        # What this process believes it wrote no longer matches the database: the row wins.
+        believed = Faq(**{**FAQS[0], "answer": "never written"})
+        await service.refresh("faq", ["ship", "gone"], written={"ship": ("stale", believed)})
+        assert service.kb.get_faq("ship").answer == "1-3 days."  # type: ignore[union-attr]
+        matching = Faq(**{**FAQS[1], "answer": "taken as written"})
+        async with hub.sessions() as db:
+            digest = (await store.hashes(db, "faq", ["return"]))["return"]
+        await service.refresh("faq", ["return"], written={"return": (digest, matching)})
+        assert service.kb.get_faq("return") is matching
     finally:
         await service.stop()
         await hub.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from knowledge import Embedder, Faq, FilterError, KnowledgeBase, Product
@@ -137,3 +138,54 @@ def test_changes_are_searchable_at_once_and_unchanged_text_is_not_embedded_again
     assert kb.get_product("p2") is None and ids(kb, "lantern", mode="keyword") == []
     assert kb.faq_matches("delivery") == []
     assert kb.counts() == {"products": 1, "faqs": 0}
+
+
+def test_a_precomputed_query_vector_gives_the_same_result(
+    demo_kb: KnowledgeBase, embedder: Embedder
+) -> None:
+    vector = embedder.encode(["warm sleeping bag for winter"])[0]
+    for kind in ("products", "faqs"):
+        plain = demo_kb.search("warm sleeping bag for winter", kind=kind, k=5)  # type: ignore[arg-type]
+        given = demo_kb.search("warm sleeping bag for winter", kind=kind, k=5, vector=vector)  # type: ignore[arg-type]
+        assert given == plain
+    assert demo_kb.search("tent", mode="keyword", vector=vector) == demo_kb.search(
+        "tent", mode="keyword"
+    )
+
+
+def test_faq_texts_are_every_question_and_variant_with_its_vector(
+    demo_kb: KnowledgeBase, embedder: Embedder
+) -> None:
+    faq_ids, texts, vectors = demo_kb.faq_texts()
+    assert len(faq_ids) == len(texts) == len(vectors)
+    shipping = [t for f, t in zip(faq_ids, texts, strict=True) if f == "shipping-time"]
+    faq = demo_kb.get_faq("shipping-time")
+    assert faq is not None and shipping == list(dict.fromkeys([faq.question, *faq.variants]))
+    row = texts.index(faq.question)
+    assert np.allclose(vectors[row], embedder.encode([faq.question])[0], atol=1e-5)
+
+
+def test_an_faq_many_of_whose_texts_agree_outranks_one_lucky_word(embedder: Embedder) -> None:
+    kb = KnowledgeBase.in_memory(
+        faqs=[
+            Faq(id="lucky", question="Voucher codes", answer="", variants=["gift wrapping"]),
+            Faq(
+                id="agree",
+                question="Using a voucher",
+                answer="",
+                variants=["voucher code not working", "where do I type my voucher code"],
+            ),
+        ],
+        embedder=embedder,
+    )
+    (best, other) = kb.faq_matches("voucher code", k=2, mode="keyword")
+    assert best.faq_id == "agree"
+    # The match reports the best single text's keyword evidence (the bot's thresholds).
+    assert other.faq_id == "lucky" and other.keyword >= best.keyword
+
+
+def test_the_embedder_forgets_texts_on_request(embedder: Embedder) -> None:
+    embedder.encode(["my address is 12 Elm Street"])
+    assert embedder.holds("my address is 12 Elm Street")
+    embedder.forget({"my address is 12 Elm Street"})
+    assert not embedder.holds("my address is 12 Elm Street")
