@@ -164,6 +164,13 @@ _local = threading.local()
 
 def fold(token: str) -> str:
     """Lower case without accents: "Küche" -> "kuche", "Straße" -> "strasse"."""
+    if token.isascii():  # most tokens: nothing to strip
+        return token.lower()
+    return _fold_accents(token)
+
+
+@lru_cache(maxsize=65_536)
+def _fold_accents(token: str) -> str:
     token = token.lower().replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", token)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -177,8 +184,14 @@ _FOLDED_STOPWORDS = {lang: frozenset(map(fold, words)) for lang, words in STOPWO
 _ANY_STOPWORD = _FOLDED_STOPWORDS["en"] | _FOLDED_STOPWORDS["de"]
 
 
-@lru_cache(maxsize=262_144)
 def stem(word: str, language: Language) -> str:
+    if word[:1].isdigit():  # numbers ("28", "12,5") stem to themselves, and are not cached
+        return word
+    return _stem(word, language)
+
+
+@lru_cache(maxsize=262_144)
+def _stem(word: str, language: Language) -> str:
     # Snowball stemmers keep state between calls: one per thread.
     stemmers: dict[Language, snowballstemmer.stemmer] | None = getattr(_local, "stemmers", None)
     if stemmers is None:
@@ -203,7 +216,8 @@ def detect_language(text: str, default: Language) -> Language:
     """German or English from stop words and umlauts; ``default`` when unsure."""
     words = [token.lower() for token in tokens(text)]
     german = sum(word in STOPWORDS["de"] for word in words)
-    german += 2 * sum(any(ch in word for ch in "äöüß") for word in words)
+    if not text.isascii():
+        german += 2 * sum(any(ch in word for ch in "äöüß") for word in words)
     english = sum(word in STOPWORDS["en"] for word in words)
     if german > english:
         return "de"

@@ -347,7 +347,8 @@ class KnowledgeBase:
         for text in texts:
             if text not in found and (vector := given.get(text_key(text))) is not None:
                 found[text] = vector
-        missing = [text for text in texts if text not in found]
+        # By length: each batch pads to its longest text, so similar lengths waste least.
+        missing = sorted((text for text in texts if text not in found), key=len)
         if progress:
             progress(len(found), len(texts))
         for start in range(0, len(missing), EMBED_BATCH):
