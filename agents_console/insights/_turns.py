@@ -1,12 +1,15 @@
 """One ``bot_turns`` row per shopper message the bot answered, for analytics and gaps.
 
-The bot keeps its decision to itself, so the turn is read back from what it
-stored: its replies after the shopper's message (an FAQ answer carries the
-FAQ id, product cards the products, suggestions ``faq:`` quick replies, "I
-don't know" is one of the bot's texts), a handoff in the timeline, and the
-bot state it saved before replying (failed question, confidence). ``read_turn`` is that reading, pure; ``TurnRecorder``
-feeds it on every bot message and upserts the row. The question is stored
-PII-redacted (chat.privacy.redact).
+The bot states what it did in the payload of a turn's first message
+(``bot_turn``: action, FAQ id, confidence, handoff reason, suggested FAQs).
+Replies from a shop's own Rasa server state nothing; for those the turn is
+read back from what was stored: the replies after the shopper's message (an
+FAQ answer carries the FAQ id, product cards the products, suggestions
+``faq:`` quick replies, "I don't know" is one of the bot's texts), a handoff in
+the timeline, and the bot state saved before replying (failed question,
+confidence). ``read_turn`` is that reading, pure; ``TurnRecorder`` feeds it on
+every bot message and upserts the row. The question is stored PII-redacted
+(chat.privacy.redact).
 """
 
 from __future__ import annotations
@@ -73,16 +76,31 @@ def read_turn(
     if not bot:
         return None
     state = BotState.from_dict(bot_state)
+    products = _products_shown(bot)
+    stated = _stated(bot)
+    if stated is not None:
+        action = str(stated.get("action"))
+        faq_id, confidence = stated.get("faq_id"), stated.get("confidence")
+        reason = stated.get("handoff_reason")
+        if action == "handoff" and not any(_cause(r) == "handoff" for r in replies):
+            reason = _packet_reason(bot) or reason  # offered the e-mail form instead of queueing
+        elif action == "handoff":
+            reason = handoff_reason or reason
+        return Turn(
+            action,
+            faq_id=faq_id if isinstance(faq_id, str) else None,
+            confidence=float(confidence) if isinstance(confidence, int | float) else state.last_confidence,
+            handoff_reason=reason if action == "handoff" and isinstance(reason, str) else None,
+            suggested=bool(stated.get("suggested_faqs")),
+            product_ids=products,
+        )
     confidence = state.last_confidence
     for reply in bot:
         faq_id = (reply.payload or {}).get("faq_id")
         if reply.content_type == "text" and isinstance(faq_id, str):
             return Turn("answer_faq", faq_id=faq_id, confidence=confidence)
-    for reply in bot:
-        if reply.content_type == "product_cards":
-            products = (reply.payload or {}).get("products") or []
-            ids = [str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")]
-            return Turn("show_products", confidence=confidence, product_ids=ids)
+    if any(reply.content_type == "product_cards" for reply in bot):
+        return Turn("show_products", confidence=confidence, product_ids=products)
     if any(_cause(r) == "handoff" for r in replies):
         return Turn("handoff", confidence=confidence, handoff_reason=handoff_reason)
     if any(_offers_offline_form(r) for r in bot):
@@ -96,6 +114,22 @@ def read_turn(
         return Turn("fallback", confidence=confidence)
     outcome = state.last_intent if state.last_intent in NAMED_OUTCOMES else "other"
     return Turn(outcome, confidence=confidence)
+
+
+def _stated(bot: list[Reply]) -> dict[str, Any] | None:
+    for reply in bot:
+        outcome = (reply.payload or {}).get("bot_turn")
+        if isinstance(outcome, dict) and isinstance(outcome.get("action"), str):
+            return outcome
+    return None
+
+
+def _products_shown(bot: list[Reply]) -> list[str]:
+    for reply in bot:
+        if reply.content_type == "product_cards":
+            products = (reply.payload or {}).get("products") or []
+            return [str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")]
+    return []
 
 
 def _cause(reply: Reply) -> str | None:

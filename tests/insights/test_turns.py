@@ -90,3 +90,31 @@ def test_gap_kinds() -> None:
     assert gap_kind("fallback", suggested=False, handoff_reason=None) == "unanswered"
     assert gap_kind("ask_clarifying", suggested=False, handoff_reason=None) is None  # a selling question
     assert gap_kind("answer_faq", suggested=False, handoff_reason=None) is None
+
+
+def stated(action: str, **fields: Any) -> dict[str, Any]:
+    return {"bot_turn": {"action": action, "faq_id": None, "confidence": 0.77, "reason": "",
+                         "handoff_reason": None, "suggested_faqs": [], **fields}}
+
+
+@pytest.mark.parametrize(
+    ("replies", "handoff_reason", "expected"),
+    [
+        # The bot's own statement wins over what its text looks like.
+        ([bot(say("fallback", "en"), payload=stated("answer_faq", faq_id="returns"))], None, ("answer_faq", "returns", None)),
+        ([bot("Sorry, I cannot say.", payload=stated("fallback"))], None, ("fallback", None, "unanswered")),
+        ([bot("Is it one of these?", "quick_replies", {**HUMAN, **stated("ask_clarifying", suggested_faqs=["returns"])})],
+         None, ("ask_clarifying", None, "unsure")),
+        ([bot("Which size?", "quick_replies", {**HUMAN, **stated("ask_clarifying")})], None, ("ask_clarifying", None, None)),
+        ([system("handoff", "queued"), bot("A colleague will be with you.", payload=stated("handoff", handoff_reason="no_answer"))],
+         "no_answer", ("handoff", None, "unanswered")),
+        ([bot("Nobody is online.", "form", {"form": "offline", "fields": [], "handoff_packet": {"reason": "asked"}, **stated("handoff", handoff_reason="asked")})],
+         None, ("handoff", None, None)),
+        ([bot("Good to know:", payload=stated("suggest_accessories"))], None, ("suggest_accessories", None, None)),
+    ],
+)
+def test_what_the_bot_says_it_did(replies: list[Reply], handoff_reason: str | None, expected: tuple[str, str | None, str | None]) -> None:
+    turn = read_turn("do you repair tents?", replies, STATE, handoff_reason)
+    assert turn is not None
+    assert (turn.action, turn.faq_id, turn.gap) == expected
+    assert turn.confidence == 0.77
