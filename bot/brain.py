@@ -30,8 +30,7 @@ from bot.nlu import (
     understand,
 )
 from bot.selling import filters_for, flow_for, load_flows
-from knowledge import Faq, KnowledgeBase, SearchResult
-from knowledge.base import Mode, text_key
+from knowledge import Faq, KnowledgeBase, Mode, SearchResult
 
 KEYWORD_DEPTH = 10
 RECENT_VECTORS = 4096
@@ -77,23 +76,13 @@ class Brain:
         key = tuple(map(id, faqs))
         with self._lock:
             if self._classifier is None or key != self._faq_key:
-                self._classifier = self._fit(faqs)
+                self._classifier = self._fit()
                 self._faq_key, self._faqs = key, faqs
             return self._classifier
 
-    def _fit(self, faqs: list[Faq]) -> FaqClassifier:
-        keys, vectors = self.kb.vector_snapshot("faq")
-        row_of = {key: row for row, key in enumerate(keys)}
-        faq_ids: list[str] = []
-        rows: list[int] = []
-        for faq in faqs:
-            for text in dict.fromkeys([faq.question, *faq.variants]):
-                if (row := row_of.get(text_key(text))) is not None:
-                    faq_ids.append(faq.id)
-                    rows.append(row)
-        return FaqClassifier(
-            faq_ids, vectors[rows] if rows else np.zeros((0, self.kb.embedder.dim))
-        )
+    def _fit(self) -> FaqClassifier:
+        faq_ids, _, vectors = self.kb.faq_texts()  # every question and variant, embedded
+        return FaqClassifier(faq_ids, vectors if faq_ids else np.zeros((0, self.kb.embedder.dim)))
 
     def keyword_evidence(self, text: str, faq_id: str, vector: np.ndarray | None = None) -> float:
         for match in self.kb.faq_matches(text, k=KEYWORD_DEPTH, vector=vector):
@@ -109,8 +98,9 @@ class Brain:
         k: int = 10,
         mode: Mode = "hybrid",
     ) -> SearchResult:
-        """A catalog search (the embedder's own cache spares the model a message it saw)."""
-        return self.kb.search(query, filters=filters, k=k, mode=mode)
+        """A catalog search; a message understood here is not embedded again."""
+        vector = self.vector_of(query) if query and mode != "keyword" else None
+        return self.kb.search(query, filters=filters, k=k, mode=mode, vector=vector)
 
     def vector_of(self, text: str) -> np.ndarray | None:
         """The embedding of a message this process understood recently, if it still has it."""

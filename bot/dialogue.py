@@ -58,7 +58,9 @@ class TurnResult:
             "faq_id": self.decision.faq_id if self.action == "answer_faq" else None,
             "confidence": round(confidence, 4),
             "reason": self.decision.reason,
-            "handoff_reason": self.decision.handoff_reason.value if self.decision.handoff_reason else None,
+            "handoff_reason": self.decision.handoff_reason.value
+            if self.decision.handoff_reason
+            else None,
             "suggested_faqs": list(self.decision.suggestions),
         }
 

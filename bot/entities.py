@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from knowledge.analysis import detect_language as knowledge_language
+from knowledge import detect_language as knowledge_language
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.accessories import differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
+from bot.brain import Brain
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS, CatalogPeek
@@ -26,6 +27,7 @@ from bot.selling import (
     question_message,
 )
 from bot.texts import money, say
+from knowledge import SearchResult
 
 FORM = "shopping_form"
 
@@ -204,12 +206,12 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
 
 
 async def _search(
-    brain: Any, query: str, filters: dict[str, Any], k: int, peek: CatalogPeek | None = None
-) -> Any:
+    brain: Brain, query: str, filters: dict[str, Any], k: int, peek: CatalogPeek | None = None
+) -> SearchResult:
     """Search; when the category is known but the words match nothing there (another
     language, a vague "I need a tent"), browse the category with the other filters.
     ``peek``: the understanding step's search, used when it is this very search."""
-    result = peek.get(query, filters, k) if peek is not None else None
+    result: SearchResult | None = peek.get(query, filters, k) if peek is not None else None
     if result is None:
         result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
