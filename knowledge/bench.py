@@ -184,19 +184,22 @@ def bench_tune_search(
             evidence[texts].append(
                 collect_evidence(kb, data.dev, embedder, vectors=vectors, keyword_texts=texts)
             )
+    grid = fusion_grid()
     ranking = sorted(
-        (
-            (score, texts, params)
-            for texts in KEYWORD_TEXTS
-            for score, params in tune(evidence[texts], fusion_grid())
-        ),
-        key=lambda entry: -entry[0],
+        ((texts, tuned) for texts in KEYWORD_TEXTS for tuned in tune(evidence[texts], grid)),
+        key=lambda entry: (-entry[1].beats_both, -entry[1].at_least_both, -entry[1].mean),
     )
     best = [
-        {"dev_accuracy": round(score, 4), "faq_keyword_texts": texts, **params.__dict__}
-        for score, texts, params in ranking[:top]
+        {
+            "dev_accuracy": round(tuned.mean, 4),
+            "beats_both_on": tuned.beats_both,
+            "at_least_both_on": tuned.at_least_both,
+            "faq_keyword_texts": texts,
+            **tuned.params.__dict__,
+        }
+        for texts, tuned in ranking[:top]
     ]
-    _, texts, winner = ranking[0]
+    texts, winner = ranking[0][0], ranking[0][1].params
     single, per_dataset = {}, {}
     for name, e in zip(names, evidence[texts], strict=True):
         single[name] = {mode: round(accuracy(e, mode, winner), 4) for mode in ("keyword", "dense")}
