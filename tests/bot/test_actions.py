@@ -316,3 +316,22 @@ def test_only_a_verified_consenting_contact_is_personalised() -> None:
     # Consent alone is not enough: the shop must vouch for who the customer is (HMAC).
     unverified = facts_of(contact(False, True), None, None)
     assert not unverified.personalise and unverified.customer_id is None
+
+
+async def test_a_shopping_message_is_embedded_once(
+    dialogue: Dialogue, kb: Any, monkeypatch: Any
+) -> None:
+    """Understanding, FAQ evidence, the catalog check and the action's searches share the
+    message's one embedding."""
+    embedded: list[str] = []
+    encode = kb.embedder.encode
+
+    def counting(texts: list[str]) -> Any:
+        embedded.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(kb.embedder, "encode", counting)
+    message = "I'm looking for a stainless steel frying pan for my new flat"
+    result = await dialogue.respond(message)
+    assert result.action in ("show_products", "ask_clarifying")
+    assert embedded.count(message) == 1
