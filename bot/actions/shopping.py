@@ -9,7 +9,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.accessories import differences, pick, searches_for
+from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.brain import Brain
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
@@ -17,6 +17,7 @@ from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS, CatalogPeek
 from bot.runtime import OrderView
 from bot.selling import (
+    Flow,
     apply_constraint,
     choose_question,
     constrained_facets,
@@ -27,7 +28,7 @@ from bot.selling import (
     question_message,
 )
 from bot.texts import money, say
-from knowledge import SearchResult
+from knowledge import KnowledgeBase, SearchResult
 
 FORM = "shopping_form"
 
@@ -332,11 +333,11 @@ class ActionStartOver(Action):
         return finish(turn, "ask_clarifying")
 
 
-def _named_category(kb: Any, text: str, flows: list[Any]) -> str | None:
+def _named_category(kb: KnowledgeBase, text: str, flows: list[Flow]) -> str | None:
     """The category the shopper names ("accessories for my *tent*"): a flow's words, else
     the category of the best product whose words match (the accessory words removed)."""
     if flow := flow_for(text, flows):
-        return str(flow.category)
+        return flow.category
     words = ACCESSORY_WORDS.sub(" ", text)
     hits = kb.search(words, k=1, mode="keyword").hits if words.strip() else []
     product = kb.get_product(hits[0].id) if hits else None
@@ -348,7 +349,12 @@ def _within(category: str, named: str) -> bool:
 
 
 def _compatible(
-    kb: Any, product_id: str | None, category: str, rules: Any, exclude: set[str], k: int
+    kb: KnowledgeBase,
+    product_id: str | None,
+    category: str,
+    rules: Rules,
+    exclude: set[str],
+    k: int,
 ) -> list[Any]:
     groups = []
     for search in searches_for(product_id, category, rules):
