@@ -197,8 +197,8 @@ def tune(evidence: Iterable[Evidence], grid: Iterable[FusionParams]) -> list[Tun
         pairs = list(zip(hybrid, alone, strict=True))
         tuned.append(
             Tuned(
-                beats_both=sum(h > a for h, a in pairs),
-                at_least_both=sum(h >= a for h, a in pairs),
+                beats_both=int(sum(h > a for h, a in pairs)),
+                at_least_both=int(sum(h >= a for h, a in pairs)),
                 mean=float(np.mean(hybrid)),
                 params=params,
             )
