@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +31,8 @@ from sqlalchemy.pool import StaticPool
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
+log = logging.getLogger("touchpoint.db")
+CHECKPOINT_SECONDS = 1.0  # how often the group writer checkpoints the SQLite WAL
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -113,6 +117,12 @@ def upgrade(url: str, version_locations: list[str]) -> None:
     command.upgrade(alembic_config(url, version_locations), "heads")
 
 
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
 def sqlite_engine_hook(engine: Engine) -> None:
     event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -128,6 +138,10 @@ class GroupWriter(Generic[Item, Outcome]):
     it gets one batch at a time; PostgreSQL waits for each commit to reach the
     disk, so several batches overlap there (``write_batch`` must take its row
     locks in a fixed order so that they cannot deadlock).
+
+    On SQLite the writer's commits never checkpoint the WAL (a checkpoint waits
+    for the disk, and every message queued behind it would wait too); a second
+    thread checkpoints at most once a second instead, beside the writer.
     """
 
     def __init__(
@@ -143,13 +157,18 @@ class GroupWriter(Generic[Item, Outcome]):
                 else {"pool_size": self.in_flight_limit, "pool_pre_ping": True}
             ),
         )
+        self.checkpointer: ThreadPoolExecutor | None = None
         if sqlite:
             sqlite_engine_hook(self.engine)
+            event.listen(self.engine, "connect", _no_autocheckpoint)
+            self.checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchpoint-checkpoint")
         self.write_batch = write_batch
         self.max_batch = max_batch
         self.executor = ThreadPoolExecutor(max_workers=self.in_flight_limit, thread_name_prefix="touchpoint-writer")
         self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._checkpoint_due = time.monotonic() + CHECKPOINT_SECONDS
+        self._checkpointing = False
 
     async def submit(self, item: Item) -> Outcome:
         """Write ``item`` with whatever else is waiting; returns once it is committed."""
@@ -169,6 +188,21 @@ class GroupWriter(Generic[Item, Outcome]):
     def _batch_done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._start_batches()
+        if self.checkpointer and not self._checkpointing and time.monotonic() >= self._checkpoint_due:
+            self._checkpointing = True
+            done = asyncio.get_running_loop().run_in_executor(self.checkpointer, self._checkpoint)
+            done.add_done_callback(self._checkpoint_done)
+
+    def _checkpoint(self) -> None:
+        with self.engine.connect() as connection:
+            # PASSIVE copies what no reader still needs and never blocks the writer.
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _checkpoint_done(self, done: asyncio.Future[None]) -> None:
+        self._checkpointing = False
+        self._checkpoint_due = time.monotonic() + CHECKPOINT_SECONDS
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("WAL checkpoint failed; the next one retries", exc_info=done.exception())
 
     async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
         items = [item for item, _ in batch]
@@ -187,4 +221,6 @@ class GroupWriter(Generic[Item, Outcome]):
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        if self.checkpointer:
+            self.checkpointer.shutdown(wait=True)
         self.engine.dispose()

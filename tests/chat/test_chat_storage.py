@@ -304,3 +304,33 @@ async def test_bot_state_and_context(hub: Hub) -> None:
     assert context.contact.name == "Test Shopper" and context.contact.customer_id is None
     with pytest.raises(NotFound):
         await hub.conversations.save_bot_state(987654, {})
+
+
+async def test_the_sqlite_writer_checkpoints_beside_the_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Message commits never checkpoint the WAL themselves; the writer's second thread does."""
+    import chat.db
+
+    monkeypatch.setattr(chat.db, "CHECKPOINT_SECONDS", 0.0)
+    hub = create_hub(Settings(data_dir=tmp_path), plugins=[])
+    await hub.migrate()
+    writer = hub.message_writer
+    checkpoints: list[float] = []
+    real_checkpoint = writer._checkpoint
+    monkeypatch.setattr(writer, "_checkpoint", lambda: (real_checkpoint(), checkpoints.append(1.0))[0])
+    try:
+        cid = await new_conversation(hub)
+        for n in range(20):
+            await hub.conversations.post_message(cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}")
+        with writer.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        for _ in range(100):
+            if checkpoints and not writer._checkpointing:
+                break
+            await asyncio.sleep(0.01)
+        assert checkpoints
+        assert [row.seq for row in await timeline(hub, cid)] == list(range(1, 21))
+    finally:
+        await hub.engine.dispose()
+        writer.close()
