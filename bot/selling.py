@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 
 FLOWS_DIR = Path(__file__).parent / "flows"
@@ -171,7 +172,8 @@ def choose_question(
     if flow is not None:
         options = [q for q in flow.questions if q.facet not in skip]
     else:
-        names = [PRICE, *(n for n in facets if n.startswith("attr."))]
+        # What a product fits is a relationship for accessories, not a shopper's preference.
+        names = [PRICE, *(n for n in facets if n.startswith("attr.") and n[5:] not in FIT_ATTRIBUTES)]
         options = [Question(facet=n, prompt={}) for n in names if n not in skip]
     scored = [(split_entropy(facets.get(q.facet, {}), total), i, q) for i, q in enumerate(options)]
     scored = [item for item in scored if item[0] > 0.5]

@@ -30,6 +30,15 @@ def test_generic_question_from_facets() -> None:
     assert choose_question(facets, 20, skip={"attr.colour", "price"}, flow=None) is None
 
 
+def test_what_a_product_fits_is_never_asked() -> None:
+    # Accessories name what they go with; a shopper is not asked to choose among those.
+    facets = {
+        "attr.fits": {"Kitchen/Knives": 10, "CW-101": 10},
+        "attr.compatible_with": {"Outdoor/Tents": 7, "TE-601": 7, "TE-606": 6},
+    }
+    assert choose_question(facets, 20, skip=set(), flow=None) is None
+
+
 def test_flow_questions_and_labels_in_both_languages() -> None:
     flows = load_flows()
     tents = flow_for("Ich suche ein Zelt", flows)
