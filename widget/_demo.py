@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from chat import storage
 from chat.api.deps import DbSession, HubDep
 from chat.auth import identity_hmac
-from knowledge.base import KnowledgeBase
-from knowledge.schemas import Product
+from knowledge import KnowledgeBase, Product
 from widget._shop import (
     DemoCustomer,
     Page,

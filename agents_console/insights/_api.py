@@ -32,7 +32,7 @@ from agents_console.insights._preview import Preview, PreviewIn, preview
 from bot import Runtime
 from chat.api.deps import DbSession, EditorAgent, HubDep
 from knowledge import Faq, FilterError
-from knowledge.service import KnowledgeService
+from knowledge import KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 router = APIRouter(prefix="/api/insights", tags=["insights"])

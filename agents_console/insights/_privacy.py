@@ -23,7 +23,7 @@ from chat.api.deps import AdminAgent, DbSession, HubDep
 from chat.hub import Hub
 from chat.models import AuditEntry
 from knowledge import Faq
-from knowledge.service import KnowledgeService
+from knowledge import KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 ERASURE_ACTOR = "privacy-erasure"
