@@ -10,7 +10,6 @@ See docs/subsystems/bot.md.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,7 +32,6 @@ from bot.selling import filters_for, flow_for, load_flows
 from knowledge import Faq, KnowledgeBase, Mode, SearchResult
 
 KEYWORD_DEPTH = 10
-RECENT_VECTORS = 4096
 
 
 class Brain:
@@ -52,10 +50,6 @@ class Brain:
         self._faq_key: tuple[int, ...] | None = None
         self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
-        # The vectors of recent messages: a guided-selling search runs on the first
-        # message of the search again and again, which need not be embedded again.
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._recent_lock = threading.Lock()
 
     @property
     def intents(self) -> IntentClassifier:
@@ -98,22 +92,12 @@ class Brain:
         k: int = 10,
         mode: Mode = "hybrid",
     ) -> SearchResult:
-        """A catalog search; a message understood here is not embedded again."""
-        vector = self.vector_of(query) if query and mode != "keyword" else None
+        """A catalog search; a message understood here is not embedded again.
+
+        A guided-selling search runs on the search's first message again and again;
+        the embedder still holds its vector from understanding it."""
+        vector = self.kb.embedder.recent(query) if query and mode != "keyword" else None
         return self.kb.search(query, filters=filters, k=k, mode=mode, vector=vector)
-
-    def vector_of(self, text: str) -> np.ndarray | None:
-        """The embedding of a message this process understood recently, if it still has it."""
-        with self._recent_lock:
-            return self._recent.get(text)
-
-    def _remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        with self._recent_lock:
-            for text, vector in zip(texts, vectors, strict=True):
-                self._recent[text] = vector
-                self._recent.move_to_end(text)
-            while len(self._recent) > RECENT_VECTORS:
-                self._recent.popitem(last=False)
 
     def understand_many(
         self, texts: Sequence[str], *, locale: str = "en", expecting_order: bool = False
@@ -121,7 +105,6 @@ class Brain:
         if not texts:
             return []
         vectors = self._encode(texts)
-        self._remember(texts, vectors)
         classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+from sqlalchemy.engine import make_url
 
 from chat.config import Settings
 
@@ -295,5 +296,5 @@ def run_relay_benchmark(
         "duplicated": ours["duplicated"],
         "baseline": {k: baseline[k] for k in ("p50_ms", "p95_ms", "p99_ms")},
         "p99_ratio": round(ours["p99_ms"] / baseline["p99_ms"], 2) if baseline["p99_ms"] else None,
-        "database": settings.resolved_database_url().split(":", 1)[0].split("+", 1)[0],
+        "database": make_url(settings.resolved_database_url()).get_backend_name(),
     }

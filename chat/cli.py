@@ -72,8 +72,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (the server also does this at start-up)."""
-    from chat.hub import create_hub
     from chat.db import upgrade
+    from chat.hub import create_hub
 
     hub = create_hub(current_settings())
     upgrade(hub.database_url, hub.version_locations())

@@ -8,13 +8,12 @@ conversation row, so a seq is handed out in the same transaction as its row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,10 @@ class ClaimedSeq:
     team_id: int | None
 
 
+# Plain tables for Core statements that need none of the ORM's bookkeeping.
+_MESSAGES = Message.metadata.tables["messages"]
+_CONVERSATIONS = Conversation.metadata.tables["conversations"]
+
 # The hot path's statements are built once: building and cache-keying a statement
 # per message cost several times what SQLite takes to run it.
 # ORM-enabled so that a Session keeps a loaded conversation's last_seq in step;
@@ -41,9 +44,9 @@ _CLAIM_SEQ = (
     .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
 )
 _CLAIM_SEQ_UNLESS_RESOLVED = _CLAIM_SEQ.where(Conversation.status != "resolved")
-_INSERT_MESSAGE = insert(Message.__table__).returning(Message.id, sort_by_parameter_order=True)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(Message.id, sort_by_parameter_order=True)
 _FIRST_RESPONSE = (
-    update(Conversation.__table__)
+    update(_CONVERSATIONS)
     .where(Conversation.id == bindparam("cid"), Conversation.first_response_at.is_(None))
     .values(first_response_at=bindparam("at"))
 )
@@ -71,7 +74,7 @@ def _message_values(message: Message) -> dict[str, Any]:
 
 
 def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str) -> Any:
-    return select(Message.__table__).where(
+    return select(_MESSAGES).where(
         Message.conversation_id == conversation_id,
         Message.sender_kind == sender_kind,
         Message.client_msg_id == client_msg_id,
@@ -88,9 +91,9 @@ async def insert_message(db: AsyncSession, *, message: Message) -> int:
     return int((await db.execute(_INSERT_MESSAGE, _message_values(message))).scalar_one())
 
 
-def copy_stored(stored: Mapping[str, Any], *, into: Message) -> None:
+def copy_stored(stored: RowMapping, *, into: Message) -> None:
     """Make ``into`` the message already stored (a retried client id)."""
-    for column in Message.__table__.columns:
+    for column in _MESSAGES.columns:
         setattr(into, column.key, stored[column.name])
 
 
@@ -174,7 +177,7 @@ def _write_alone(connection: Connection, item: PendingMessage) -> WriteOutcome:
 
 async def find_by_client_id(
     db: AsyncSession, *, conversation_id: int, sender_kind: str, client_msg_id: str
-) -> Mapping[str, Any] | None:
+) -> RowMapping | None:
     return (
         (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id))).mappings().one_or_none()
     )
@@ -298,7 +301,7 @@ async def agent_loads(db: AsyncSession) -> dict[int, int]:
         .where(Conversation.status == "assigned", Conversation.assignee_id.is_not(None))
         .group_by(Conversation.assignee_id)
     )
-    return {int(agent_id): int(count) for agent_id, count in rows.all()}
+    return {agent_id: int(count) for agent_id, count in rows.all() if agent_id is not None}
 
 
 async def recent_events(

@@ -27,7 +27,7 @@ from chat.delivery import Delivery, Offer
 from chat.events import ContactIdentified, DomainEvent
 from chat.hub import Hub
 from chat.lifecycle import Cause, LifecycleError, Status
-from chat.models import Agent, ConsentRecord, Contact, Conversation, ShopperEvent
+from chat.models import Agent, ConsentRecord, Contact, Conversation, ShopperEvent, Team
 from chat.protocol import (
     Ack,
     Command,
@@ -36,8 +36,6 @@ from chat.protocol import (
     ErrorCode,
     Hello,
     Identity,
-    MessageFrame,
-    MessageOut,
     Ping,
     Pong,
     Presence,
@@ -57,7 +55,13 @@ from chat.protocol import (
     TypingOut,
     Welcome,
 )
-from chat.service import AGENTS_CHANNEL, NotFound, contact_channel, conversation_channel
+from chat.service import (
+    AGENTS_CHANNEL,
+    NotFound,
+    contact_channel,
+    conversation_channel,
+    message_notice,
+)
 
 log = logging.getLogger("touchpoint.ws")
 router = APIRouter()
@@ -268,7 +272,7 @@ class Connection:
             if known is not None and known.id != current.id:
                 # The customer has a contact already: move this visit's history there
                 # (consent records too: deleting the visit's contact would cascade to them).
-                moved: list[type[Conversation] | type[ShopperEvent] | type[ConsentRecord]] = [
+                moved: list[type[Conversation | ShopperEvent | ConsentRecord]] = [
                     Conversation, ShopperEvent, ConsentRecord
                 ]
                 for model in moved:
@@ -554,8 +558,7 @@ class Connection:
 
     async def _cmd_open(self, command: Command) -> dict[str, Any]:
         conversation_id = _required_conversation(command)
-        await self._authorize(conversation_id)
-        conversation = await self.hub.conversations.get(conversation_id)
+        conversation = await self._authorize_agent(conversation_id)
         self._subscribe(conversation_channel(conversation_id))
         async with self.hub.sessions() as db:
             rows = await storage.latest_messages(db, conversation_id=conversation_id, limit=200, include_private=True)
@@ -593,8 +596,7 @@ class Connection:
         # Taking never steals: it needs the status seen here to hold under the row
         # lock too, so of two agents taking at once exactly one wins.
         conversation_id = _required_conversation(command)
-        await self._authorize(conversation_id)
-        conversation = await self.hub.conversations.get(conversation_id)
+        conversation = await self._authorize_agent(conversation_id)
         if conversation.status == Status.assigned.value:
             raise LifecycleError("the conversation is already assigned; ask for a transfer")
         return await self._transition(
@@ -610,8 +612,6 @@ class Connection:
             team_id = command.args["team_id"]
             if not isinstance(team_id, int) or isinstance(team_id, bool):
                 raise ProtocolError(ErrorCode.invalid_frame, "args.team_id must be a team id", ref=command.id)
-            from chat.models import Team
-
             async with self.hub.sessions() as db:
                 if await db.get(Team, team_id) is None:
                     raise NotFound(f"team {team_id} does not exist")
@@ -686,17 +686,16 @@ class Connection:
         conversation_id, seq = notice["conversation_id"], notice["seq"]
         decision = self.delivery.offer(conversation_id, seq)
         if decision is Offer.send:
-            self.delivery.delivered(conversation_id, seq)
-            if not (notice["private"] and self.role is Role.visitor):
-                self.session.send_serialized(notice["frame"])
+            self._deliver(notice)
         elif decision is Offer.gap:
             await self._replay(conversation_id)
 
-    def _deliver(self, message: MessageOut) -> None:
-        self.delivery.delivered(message.conversation_id, message.seq)
-        if message.private and self.role is Role.visitor:
+    def _deliver(self, notice: dict[str, Any]) -> None:
+        """Send a message notice (chat.service.message_notice) this connection is due."""
+        self.delivery.delivered(notice["conversation_id"], notice["seq"])
+        if notice["private"] and self.role is Role.visitor:
             return  # agents' notes keep their seq but never reach the visitor
-        self.session.send(MessageFrame(message=message))
+        self.session.send_serialized(notice["frame"])
 
     async def _replay(self, conversation_id: int) -> None:
         conversation = await self.hub.conversations.get(conversation_id)
@@ -712,7 +711,7 @@ class Connection:
         )
         for message in missed:
             if self.delivery.offer(conversation_id, message.seq) is not Offer.skip:
-                self._deliver(message)
+                self._deliver(message_notice(message))
 
     async def _conversation_changed(self, conversation: ConversationOut) -> None:
         if self.role is Role.visitor:
@@ -768,6 +767,11 @@ class Connection:
             raise ProtocolError(ErrorCode.forbidden, f"conversation {conversation_id} belongs to a team you are not in")
         return conversation
 
+    async def _authorize_agent(self, conversation_id: int) -> ConversationOut:
+        conversation = await self._authorize(conversation_id)
+        assert conversation is not None  # only visitors' known conversations skip the read
+        return conversation
+
     def _contact(self) -> str:
         assert self.contact_id is not None  # the protocol requires hello first
         return self.contact_id
@@ -801,7 +805,6 @@ def _required_conversation(command: Command) -> int:
     if command.conversation_id is None:
         raise ProtocolError(ErrorCode.invalid_frame, "conversation_id is required", ref=command.id)
     return command.conversation_id
-
 
 
 def schedule_requeue(hub: Hub, agent_id: int) -> None:

@@ -110,9 +110,10 @@ class Embedder:
             for text in texts:
                 self._recent.pop(text, None)
 
-    def holds(self, text: str) -> bool:
+    def recent(self, text: str) -> np.ndarray | None:
+        """The vector of ``text`` if it was embedded recently (no model call)."""
         with self._lock:
-            return text in self._recent
+            return self._recent.get(text)
 
     # Texts repeat: the bot asks again, several hubs in one process embed the same
     # content. A small cache of recent texts skips the model for those.

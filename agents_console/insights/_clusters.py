@@ -69,6 +69,7 @@ class GapFinder:
         with self._lock:
             for text in texts:
                 self._vectors.pop(text, None)
+        self.embedder.forget(texts)  # it embedded them, and keeps recent texts too
 
     async def forget_everywhere(self, texts: set[str]) -> None:
         """Forget ``texts`` here; other processes forget all (the bus carries no shopper text)."""

@@ -22,8 +22,7 @@ from chat import privacy
 from chat.api.deps import AdminAgent, DbSession, HubDep
 from chat.hub import Hub
 from chat.models import AuditEntry
-from knowledge import Faq
-from knowledge import KnowledgeService
+from knowledge import Faq, KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 ERASURE_ACTOR = "privacy-erasure"

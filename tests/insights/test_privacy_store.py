@@ -99,6 +99,7 @@ async def erasure_leaves_nothing(hub: Hub) -> None:
     assert text_key(target.question) in saved_keys(vectors)
 
     report = await privacy.erase_contact(hub, target.contact_id, actor="agent:1")
+    assert finder.embedder.recent(target.question) is None  # checked before anything embeds it again
 
     assert (report.conversations, report.messages, report.events, report.consent_records) == (1, 5, 2, 1)
     assert (report.ratings, report.orders, report.other) == (1, 1, {"bot_turns": 1})
