@@ -8,14 +8,18 @@ conversation row, so a seq is handed out in the same transaction as its row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection, Dialect, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from chat.models import Agent, Contact, Conversation, Message, Order, ShopperEvent
 from chat.protocol import ConversationOut, MessageOut, Sender
@@ -44,12 +48,86 @@ _CLAIM_SEQ = (
     .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
 )
 _CLAIM_SEQ_UNLESS_RESOLVED = _CLAIM_SEQ.where(Conversation.status != "resolved")
-_INSERT_MESSAGE = insert(_MESSAGES).returning(Message.id, sort_by_parameter_order=True)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
 _FIRST_RESPONSE = (
     update(_CONVERSATIONS)
     .where(Conversation.id == bindparam("cid"), Conversation.first_response_at.is_(None))
     .values(first_response_at=bindparam("at"))
 )
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled once for a dialect and run on the driver's own cursor.
+
+    The group writer runs two statements per message; through SQLAlchemy's
+    execution layer they cost three times what the database takes to run them
+    (about 150 against 50 µs on SQLite), and that Python work holds the GIL
+    the event loop needs. Compiling here keeps the SQL, the parameter style and
+    the type conversions SQLAlchemy's own.
+    """
+
+    sql: str
+    positional: tuple[str, ...] | None  # bind names in order for ``?`` styles; None: named
+    required: frozenset[str]  # values the caller gives, Python-side column defaults among them
+    defaults: dict[str, Any]  # values of the statement's literal binds
+    processors: dict[str, Callable[[Any], Any]]  # the dialect's bind conversions
+
+    @classmethod
+    def compile(cls, statement: ClauseElement, dialect: Dialect, columns: Sequence[str] | None = None) -> DriverStatement:
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns else None)
+        assert isinstance(compiled, SQLCompiler)
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        # A column default or onupdate computed in Python (updated_at) is the caller's to give:
+        # only SQLAlchemy's execution layer would compute it.
+        prefetch = {column.key for column in [*compiled.insert_prefetch, *compiled.update_prefetch]}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors[name] = process
+        return cls(
+            sql=compiled.string,
+            positional=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
+            required=frozenset(name for name, bind in binds.items() if bind.required or name in prefetch),
+            defaults={name: bind.effective_value for name, bind in binds.items() if not bind.required and name not in prefetch},
+            processors=processors,
+        )
+
+    def fetchone(self, connection: Connection, values: dict[str, Any]) -> Sequence[Any] | None:
+        """Run with ``values`` inside the connection's transaction; the first row returned."""
+        if not self.required <= values.keys():
+            raise ValueError(f"values missing for {sorted(self.required - values.keys())}: {self.sql}")
+        merged = {**self.defaults, **values}
+        for name, process in self.processors.items():
+            merged[name] = process(merged[name])
+        params: Any = merged if self.positional is None else tuple(merged[name] for name in self.positional)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, params)
+            row: Sequence[Any] | None = cursor.fetchone()
+            return row
+        except connection.dialect.loaded_dbapi.IntegrityError as exc:
+            # As SQLAlchemy would raise it, so callers handle one kind of conflict.
+            raise IntegrityError(self.sql, params, exc) from exc
+        finally:
+            cursor.close()
+
+
+@dataclass(frozen=True)
+class _HotPath:
+    claim_seq: DriverStatement
+    claim_seq_unless_resolved: DriverStatement
+    insert_message: DriverStatement
+
+
+@functools.lru_cache(maxsize=8)
+def _hot_path(dialect: Dialect) -> _HotPath:
+    return _HotPath(
+        claim_seq=DriverStatement.compile(_CLAIM_SEQ, dialect),
+        claim_seq_unless_resolved=DriverStatement.compile(_CLAIM_SEQ_UNLESS_RESOLVED, dialect),
+        insert_message=DriverStatement.compile(_INSERT_MESSAGE, dialect, _MESSAGE_FIELDS),
+    )
 
 
 def _claimed(row: Any) -> ClaimedSeq | None:
@@ -58,19 +136,16 @@ def _claimed(row: Any) -> ClaimedSeq | None:
     return ClaimedSeq(seq=row[0], status=row[1], assignee_id=row[2], team_id=row[3])
 
 
+_MESSAGE_FIELDS = (
+    "conversation_id", "seq", "sender_kind", "sender_id", "content_type",
+    "text", "payload", "client_msg_id", "private", "created_at",
+)
+
+
 def _message_values(message: Message) -> dict[str, Any]:
-    return {
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "sender_kind": message.sender_kind,
-        "sender_id": message.sender_id,
-        "content_type": message.content_type,
-        "text": message.text,
-        "payload": message.payload,
-        "client_msg_id": message.client_msg_id,
-        "private": bool(message.private),
-        "created_at": message.created_at,
-    }
+    values = {field: getattr(message, field) for field in _MESSAGE_FIELDS}
+    values["private"] = bool(message.private)
+    return values
 
 
 def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str) -> Any:
@@ -130,6 +205,7 @@ def write_messages(connection: Connection, pending: list[PendingMessage]) -> lis
 
 
 def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
+    statements = _hot_path(connection.dialect)
     outcomes = [WriteOutcome.stored] * len(pending)
     claimed: list[PendingMessage] = []
     # Conversation rows are locked in id order, so overlapping batches cannot deadlock;
@@ -137,18 +213,18 @@ def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[
     for index in sorted(range(len(pending)), key=lambda i: pending[i].message.conversation_id):
         message = pending[index].message
         visitor = message.sender_kind == "visitor"
-        row = connection.execute(
-            _CLAIM_SEQ_UNLESS_RESOLVED if visitor else _CLAIM_SEQ, {"cid": message.conversation_id, "count": 1}
-        ).first()
+        claim = statements.claim_seq_unless_resolved if visitor else statements.claim_seq
+        row = claim.fetchone(connection, {"cid": message.conversation_id, "count": 1, "updated_at": message.created_at})
         if row is None:
             outcomes[index] = WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing
             continue
         message.seq = row[0]
         claimed.append(pending[index])
     if claimed:
-        ids = connection.execute(_INSERT_MESSAGE, [_message_values(item.message) for item in claimed]).scalars()
-        for item, message_id in zip(claimed, ids, strict=True):
-            item.message.id = message_id
+        for item in claimed:
+            inserted = statements.insert_message.fetchone(connection, _message_values(item.message))
+            assert inserted is not None  # INSERT … RETURNING returns its row
+            item.message.id = inserted[0]
         first_responses = [
             {"cid": item.message.conversation_id, "at": item.message.created_at}
             for item in claimed

@@ -163,6 +163,38 @@ async def test_one_batch_mixing_retries_reopens_and_missing_conversations(hub: H
     assert rows[-2].content_type == "system_event"
 
 
+async def test_the_writers_driver_sql_stores_what_the_orm_reads(hub: Hub) -> None:
+    """The hot path bypasses SQLAlchemy's execution layer; types must round-trip as the ORM's would."""
+    cid = await new_conversation(hub)
+    payload = {"cards": [{"id": "p-1", "price": 12.5}], "note": "äöü"}
+    posted = await hub.conversations.post_message(
+        cid, sender_kind="agent", sender_id="7", text="see these", content_type="product_cards",
+        payload=payload, client_msg_id="cards-1", private=True,
+    )
+    (row,) = await timeline(hub, cid)
+    assert (row.id, row.seq, row.client_msg_id) == (posted.message.id, 1, "cards-1")
+    assert (row.payload, row.private, row.sender_id, row.content_type) == (payload, True, "7", "product_cards")
+    assert row.created_at == posted.message.created_at and row.created_at.tzinfo is not None
+    async with hub.sessions() as db:
+        conversation = await db.get(Conversation, cid)
+    # The conversation's onupdate column is given by the writer, as SQLAlchemy would have set it.
+    assert conversation is not None and conversation.last_seq == 1
+    assert conversation.updated_at == posted.message.created_at
+
+
+def test_a_driver_statement_refuses_missing_values() -> None:
+    """A Python-side column default (updated_at) is the caller's to give, never silently NULL."""
+    from sqlalchemy import create_engine
+
+    from chat import storage
+
+    engine = create_engine("sqlite://")
+    statement = storage.DriverStatement.compile(storage._CLAIM_SEQ, engine.dialect)
+    assert {"cid", "count", "updated_at"} <= statement.required
+    with engine.connect() as connection, pytest.raises(ValueError, match="updated_at"):
+        statement.fetchone(connection, {"cid": 1, "count": 1})
+
+
 async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
     cid = await new_conversation(hub)
     alex = await new_agent(hub, "alex@example.com")
