@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from knowledge import fusion
-from knowledge.analysis import Language, analyse, detect_language, query_clauses
+from knowledge.analysis import Clause, Language, analyse, detect_language, query_clauses
 from knowledge.bm25 import Bm25Index
 from knowledge.dense import DenseIndex
 from knowledge.embedder import Embedder, get_embedder
@@ -96,17 +96,21 @@ def product_units(product: Product, default_language: Language) -> list[_Unit]:
     return [_Unit(terms, language == "de", product_embedding_text(product))]
 
 
-def faq_units(faq: Faq, answer_weight: float) -> list[_Unit]:
-    """The question (with answer and tags as extra evidence), then each variant."""
+def faq_units(faq: Faq) -> list[_Unit]:
+    """The question (with its tags), then each variant. The answer is a field of its own
+    (``faq_answer_terms``): mixed into the question's unit, its length would drown the
+    question's own words under BM25's length normalisation."""
     language = language_of(faq.locale)
     german = language == "de"
-    question = _weighted_terms(
-        ((faq.question, 1.0), (" ".join(faq.tags), 1.0), (faq.answer, answer_weight)), language
-    )
+    question = _weighted_terms(((faq.question, 1.0), (" ".join(faq.tags), 1.0)), language)
     units = [_Unit(question, german, faq.question)]
     for variant in dict.fromkeys(faq.variants):
         units.append(_Unit(_weighted_terms(((variant, 1.0),), language), german, variant))
     return units
+
+
+def faq_answer_terms(faq: Faq) -> dict[str, float]:
+    return _weighted_terms(((faq.answer, 1.0),), language_of(faq.locale))
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,10 @@ class _Corpus:
         self.slot_units: list[list[int]] = []
         self.slot_ids: list[str | None] = []
         self.slots: dict[str, int] = {}
+        # FAQ answers: a keyword field with its own BM25 (length normalisation, idf, bound),
+        # one unit per document that has one; per slot its unit there or -1.
+        self.answers = Bm25Index(k1, b)
+        self.slot_answer = array("i")
         # Embedded text -> a live unit holding its vector, so unchanged text is never re-embedded.
         self._vector_unit: dict[str, int] = {}
 
@@ -149,10 +157,18 @@ class _Corpus:
         vectors = self.dense.vectors(np.fromiter(found.values(), dtype=np.int64, count=len(found)))
         return dict(zip(found, vectors, strict=True))
 
-    def add(self, doc_id: str, units: list[_Unit], vectors: Mapping[str, np.ndarray]) -> int:
+    def add(
+        self,
+        doc_id: str,
+        units: list[_Unit],
+        vectors: Mapping[str, np.ndarray],
+        answer: Mapping[str, float] | None = None,
+    ) -> int:
         slot = len(self.slot_ids)
         self.slot_ids.append(doc_id)
         self.slots[doc_id] = slot
+        german = units[0].german if units else False
+        self.slot_answer.append(self.answers.add(answer, german=german) if answer else -1)
         ids = []
         for unit in units:
             uid = self.bm25.add(unit.terms, german=unit.german)
@@ -175,6 +191,9 @@ class _Corpus:
             if self._vector_unit.get(key) == uid:
                 del self._vector_unit[key]
         self.dense.remove(units)
+        if self.slot_answer[slot] >= 0:
+            self.answers.remove(self.slot_answer[slot])
+            self.slot_answer[slot] = -1
         self.slot_units[slot] = []
         self.slot_ids[slot] = None
         return slot
@@ -186,21 +205,48 @@ class _Corpus:
     # --- per-document scores from per-unit scores ---------------------------------------
 
     def keyword(
-        self, query: str, settings: KnowledgeSettings, *, best_of: int = 1
+        self,
+        query: str,
+        settings: KnowledgeSettings,
+        *,
+        best_of: int = 1,
+        answer_weight: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Keyword evidence (0..1) per slot: the mean over its ``best_of`` best units and
-        the best unit's alone. A unit's evidence is its BM25 over the query's bound."""
+        """Keyword evidence (0..1) per slot for ranking, and the best unit's alone.
+
+        A unit's evidence is its BM25 over the query's bound. For ranking, a slot
+        takes the mean over its ``best_of`` best units, combined with its answer's
+        evidence (its own field) as ``1 - (1 - texts) * (1 - w * answer)``, ``w`` being
+        ``answer_weight`` (default: the setting): no answer leaves the texts' evidence as
+        it is, and the result stays in 0..1.
+        """
+        raw = query_clauses(query)
         clauses = self.bm25.expand(
-            query_clauses(query),
-            affix_weight=settings.affix_weight,
-            split_weight=settings.split_weight,
+            raw, affix_weight=settings.affix_weight, split_weight=settings.split_weight
         )
         scores, bound = self.bm25.scores(clauses)
         scores /= bound
         best = self._best_per_slot(scores, fill=0.0)
-        if best_of <= 1 or len(self.unit_slot) == self.slot_count:
-            return best, best
-        return self._mean_of_best(scores, best_of), best
+        ranked = best
+        if best_of > 1 and len(self.unit_slot) != self.slot_count:
+            ranked = self._mean_of_best(scores, best_of)
+        weight = settings.answer_weight if answer_weight is None else answer_weight
+        if weight > 0 and self.answers.alive_count:
+            answers = self._answer_evidence(raw, settings)
+            ranked = (1 - (1 - ranked) * (1 - weight * answers)).astype(np.float32)
+        return ranked, best
+
+    def _answer_evidence(self, raw: list[Clause], settings: KnowledgeSettings) -> np.ndarray:
+        """Per slot, its answer's BM25 over the answer field's bound (0 without an answer)."""
+        clauses = self.answers.expand(
+            raw, affix_weight=settings.affix_weight, split_weight=settings.split_weight
+        )
+        scores, bound = self.answers.scores(clauses)
+        units = np.frombuffer(self.slot_answer, dtype=np.int32)
+        has = units >= 0
+        evidence = np.zeros(self.slot_count, dtype=np.float32)
+        evidence[has] = scores[units[has]] / bound
+        return evidence
 
     def dense_scores(
         self, vector: np.ndarray, radius: float, allowed: np.ndarray | None
@@ -253,7 +299,12 @@ class _Corpus:
         return self.unit_text[max(units, key=lambda u: unit_scores[u])]
 
     def nbytes(self) -> int:
-        return self.bm25.nbytes() + self.dense.nbytes() + len(self.unit_slot) * 4
+        return (
+            self.bm25.nbytes()
+            + self.answers.nbytes()
+            + self.dense.nbytes()
+            + (len(self.unit_slot) + len(self.slot_answer)) * 4
+        )
 
 
 class KnowledgeBase:
@@ -332,7 +383,7 @@ class KnowledgeBase:
     def _units(self, item: Item) -> list[_Unit]:
         if isinstance(item, Product):
             return product_units(item, self.settings.catalog_language)
-        return faq_units(item, self.settings.answer_weight)
+        return faq_units(item)
 
     def _embed_missing(
         self,
@@ -366,7 +417,7 @@ class KnowledgeBase:
             self._columns.add(slot, item)
             self._product_json[item.id] = item.model_dump_json().encode()
         else:
-            self._faqs.add(item.id, units, vectors)
+            self._faqs.add(item.id, units, vectors, answer=faq_answer_terms(item))
             self._faq_items[item.id] = item
         self._hashes[(kind, item.id)] = content_hash(item)
 
@@ -508,15 +559,22 @@ class KnowledgeBase:
             return matches
 
     def faq_evidence(
-        self, query: str, vector: np.ndarray, *, keyword_texts: int | None = None
+        self,
+        query: str,
+        vector: np.ndarray,
+        *,
+        keyword_texts: int | None = None,
+        answer_weight: float | None = None,
     ) -> tuple[list[str | None], np.ndarray, np.ndarray]:
         """FAQ ids (None: deleted) with the keyword evidence and cosine of each (tuning).
 
-        ``keyword_texts`` overrides the setting ``faq_keyword_texts``.
+        ``keyword_texts`` and ``answer_weight`` override the settings of those names.
         """
         best_of = keyword_texts or self.settings.faq_keyword_texts
         with self._lock:
-            keyword, _ = self._faqs.keyword(query, self.settings, best_of=best_of)
+            keyword, _ = self._faqs.keyword(
+                query, self.settings, best_of=best_of, answer_weight=answer_weight
+            )
             dense = self._faqs.dense_scores(vector, -1.0, None)
             return list(self._faqs.slot_ids), keyword, dense
 

@@ -23,6 +23,7 @@ from chat.config import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedder import get_embedder
 from knowledge.evaluation import (
+    ANSWER_WEIGHTS,
     DATASETS,
     KEYWORD_TEXTS,
     LOADERS,
@@ -34,6 +35,7 @@ from knowledge.evaluation import (
     tune,
 )
 from knowledge.formats import dump
+from knowledge.fusion import FusionParams
 from knowledge.schemas import Faq
 from knowledge.settings import KnowledgeSettings
 from knowledge.synthetic import synthetic_catalog, synthetic_queries
@@ -173,20 +175,33 @@ def bench_tune_search(
     embedder = get_embedder()
     settings = KnowledgeSettings()
     names = _datasets(dataset)
-    # Keyword evidence depends on faq_keyword_texts: one set of evidence per value.
-    evidence: dict[int, list[Evidence]] = {texts: [] for texts in KEYWORD_TEXTS}
+    # Keyword evidence depends on faq_keyword_texts and answer_weight: one set of evidence
+    # per pair (a data set without answers shares one across answer weights).
+    pairs = [(texts, weight) for texts in KEYWORD_TEXTS for weight in ANSWER_WEIGHTS]
+    evidence: dict[tuple[int, float], list[Evidence]] = {pair: [] for pair in pairs}
     for name in names:
         data = LOADERS[name](data_root())
         _say(f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries")
         kb = KnowledgeBase.in_memory(faqs=data.faqs, embedder=embedder, settings=settings)
         vectors = embedder.encode([text for text, _ in data.dev])
+        answers = any(faq.answer.strip() for faq in data.faqs)
         for texts in KEYWORD_TEXTS:
-            evidence[texts].append(
-                collect_evidence(kb, data.dev, embedder, vectors=vectors, keyword_texts=texts)
-            )
+            shared = None
+            for weight in ANSWER_WEIGHTS:
+                if shared is None or answers:
+                    shared = collect_evidence(
+                        kb,
+                        data.dev,
+                        embedder,
+                        vectors=vectors,
+                        keyword_texts=texts,
+                        answer_weight=weight,
+                    )
+                evidence[(texts, weight)].append(shared)
     grid = fusion_grid()
+    memo: dict[tuple[int, str, FusionParams], float] = {}
     ranking = sorted(
-        ((texts, tuned) for texts in KEYWORD_TEXTS for tuned in tune(evidence[texts], grid)),
+        ((pair, tuned) for pair in pairs for tuned in tune(evidence[pair], grid, memo=memo)),
         key=lambda entry: (-entry[1].beats_both, -entry[1].at_least_both, -entry[1].mean),
     )
     best = [
@@ -195,13 +210,14 @@ def bench_tune_search(
             "beats_both_on": tuned.beats_both,
             "at_least_both_on": tuned.at_least_both,
             "faq_keyword_texts": texts,
+            "answer_weight": weight,
             **tuned.params.__dict__,
         }
-        for texts, tuned in ranking[:top]
+        for (texts, weight), tuned in ranking[:top]
     ]
-    texts, winner = ranking[0][0], ranking[0][1].params
+    pair, winner = ranking[0][0], ranking[0][1].params
     single, per_dataset = {}, {}
-    for name, e in zip(names, evidence[texts], strict=True):
+    for name, e in zip(names, evidence[pair], strict=True):
         single[name] = {mode: round(accuracy(e, mode, winner), 4) for mode in ("keyword", "dense")}
         per_dataset[name] = round(accuracy(e, "hybrid", winner), 4)
     result = {"single_retriever_dev": single, "best_hybrid_dev": per_dataset, "best": best}

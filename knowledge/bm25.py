@@ -43,6 +43,11 @@ class Bm25Index:
     # --- updates --------------------------------------------------------------------------
 
     @property
+    def alive_count(self) -> int:
+        """Units indexed and not removed."""
+        return self._alive_count
+
+    @property
     def unit_count(self) -> int:
         """Units ever added (ids run from 0 to this, removed ones included)."""
         return len(self._lengths)

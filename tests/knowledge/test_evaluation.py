@@ -39,3 +39,11 @@ def test_a_setting_losing_to_dense_on_one_set_ranks_below_one_losing_nowhere() -
     assert second.mean > first.mean
     assert first.params == BALANCED and (first.beats_both, first.at_least_both) == (1, 2)
     assert second.params == HEAVY_KEYWORD and (second.beats_both, second.at_least_both) == (1, 1)
+
+
+def test_a_shared_memo_gives_the_same_ranking() -> None:
+    memo: dict[tuple[int, str, FusionParams], float] = {}
+    grid = [HEAVY_KEYWORD, BALANCED]
+    assert tune([A, B], grid, memo=memo) == tune([A, B], grid)
+    assert tune([A, B], grid, memo=memo) == tune([A, B], grid)  # answered from the memo
+    assert len(memo) == 2 * (2 + len(grid))  # per data set: keyword, dense, each setting

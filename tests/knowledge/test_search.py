@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge import Embedder, Faq, FilterError, KnowledgeBase, Product
+from knowledge import Embedder, Faq, FilterError, KnowledgeBase, KnowledgeSettings, Product
 
 
 def ids(kb: KnowledgeBase, query: str, **options: object) -> list[str]:
@@ -189,3 +189,56 @@ def test_the_embedder_forgets_texts_on_request(embedder: Embedder) -> None:
     assert embedder.recent("my address is 12 Elm Street") is not None
     embedder.forget({"my address is 12 Elm Street"})
     assert embedder.recent("my address is 12 Elm Street") is None
+
+
+LONG_ANSWER = (
+    "Open the order in your account and choose the parcel. The courier collects it "
+    "from your door on a working day of your choice; print the label we e-mail you, "
+    "tape it over the old one and keep the receipt until the refund arrives. "
+) * 4
+
+
+def test_an_faq_answer_is_a_keyword_field_of_its_own(embedder: Embedder) -> None:
+    faqs = [
+        Faq(id="returns", question="How do I send an item back?", answer=LONG_ANSWER),
+        Faq(id="delivery", question="How long does delivery take?", answer="Two days."),
+    ]
+    kb = KnowledgeBase.in_memory(faqs=faqs, embedder=embedder)
+    # Words only the answer holds find its FAQ, below what a matching question scores.
+    (hit,) = kb.search("courier label", kind="faqs", mode="keyword", k=1).hits
+    assert hit.id == "returns" and hit.keyword_score is not None
+    weight = kb.settings.answer_weight
+    assert 0 < hit.keyword_score <= weight
+    # The long answer does not dilute the question's own words: the question scores as
+    # it would without any answer (its length normalisation is its own field's).
+    bare = KnowledgeBase.in_memory(
+        faqs=[f.model_copy(update={"answer": ""}) for f in faqs], embedder=embedder
+    )
+    with_answer = kb.faq_matches("send an item back", mode="keyword")[0]
+    without = bare.faq_matches("send an item back", mode="keyword")[0]
+    assert with_answer.faq_id == without.faq_id == "returns"
+    assert with_answer.keyword == pytest.approx(without.keyword)
+    # Texts and answer combine as 1 - (1 - texts) * (1 - w * answer): never above 1, and
+    # more than the texts alone when the answer agrees.
+    ranked = kb.search("send item back courier", kind="faqs", mode="keyword", k=1).hits[0]
+    plain = bare.search("send item back courier", kind="faqs", mode="keyword", k=1).hits[0]
+    assert ranked.id == plain.id == "returns"
+    assert plain.keyword_score is not None and ranked.keyword_score is not None
+    assert plain.keyword_score < ranked.keyword_score <= 1.0
+
+
+def test_answer_weight_zero_ignores_answers_and_edits_replace_the_answer(
+    embedder: Embedder,
+) -> None:
+    faq = Faq(id="returns", question="How do I send an item back?", answer=LONG_ANSWER)
+    off = KnowledgeBase.in_memory(
+        faqs=[faq], embedder=embedder, settings=KnowledgeSettings(answer_weight=0.0)
+    )
+    assert ids(off, "courier label", kind="faqs", mode="keyword") == []
+    kb = KnowledgeBase.in_memory(faqs=[faq], embedder=embedder)
+    assert ids(kb, "courier label", kind="faqs", mode="keyword") == ["returns"]
+    kb.apply([faq.model_copy(update={"answer": "Use the form in your account."})])
+    assert ids(kb, "courier label", kind="faqs", mode="keyword") == []
+    assert ids(kb, "form account", kind="faqs", mode="keyword") == ["returns"]
+    kb.apply(deletes=[("faq", "returns")])
+    assert ids(kb, "form account", kind="faqs", mode="keyword") == []
