@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Dialect, RowMapping
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -107,9 +107,10 @@ class DriverStatement:
             cursor.execute(self.sql, params)
             row: Sequence[Any] | None = cursor.fetchone()
             return row
-        except connection.dialect.loaded_dbapi.IntegrityError as exc:
-            # As SQLAlchemy would raise it, so callers handle one kind of conflict.
-            raise IntegrityError(self.sql, params, exc) from exc
+        except connection.dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy would raise it (IntegrityError, OperationalError, ...), so
+            # callers handle one kind of error whichever way a statement ran.
+            raise DBAPIError.instance(self.sql, params, exc, connection.dialect.loaded_dbapi.Error) from exc
         finally:
             cursor.close()
 

@@ -31,11 +31,16 @@ def head_revision(branch: str) -> str:
     return str(head.revision)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "sqlite-batched", "postgres"])
 async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    """A migrated core hub (no server) on a fresh database of either kind."""
+    """A migrated core hub (no server) on a fresh database of either kind.
+
+    On SQLite the group writer writes a message on the event loop when no batch is
+    in flight; "sqlite-batched" sends every message through its thread's batches."""
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
     hub = create_hub(Settings(data_dir=tmp_path, database_url=url), plugins=[])
+    if request.param == "sqlite-batched":
+        hub.message_writer.writes_inline = False
     await hub.migrate()
     yield hub
     await hub.listeners.drain()
@@ -193,6 +198,44 @@ def test_a_driver_statement_refuses_missing_values() -> None:
     assert {"cid", "count", "updated_at"} <= statement.required
     with engine.connect() as connection, pytest.raises(ValueError, match="updated_at"):
         statement.fetchone(connection, {"cid": 1, "count": 1})
+
+
+async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_sqlite_lock(
+    tmp_path: Path,
+) -> None:
+    """The event loop never waits for SQLite's write lock: the writer's thread does."""
+    import sqlite3
+
+    hub = create_hub(Settings(data_dir=tmp_path), plugins=[])
+    await hub.migrate()
+    try:
+        cid = await new_conversation(hub)
+        await hub.conversations.post_message(cid, sender_kind="visitor", text="inline", client_msg_id="m1")
+        holder = sqlite3.connect(tmp_path / "touchpoint.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # take the write lock
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        posting = asyncio.create_task(
+            hub.conversations.post_message(cid, sender_kind="visitor", text="waits", client_msg_id="m2")
+        )
+        await asyncio.sleep(0.3)
+        assert not posting.done() and ticks >= 10, "the loop ran on while the post waited"
+        holder.execute("COMMIT")
+        holder.close()
+        result = await asyncio.wait_for(posting, 10)
+        ticker.cancel()
+        assert (result.duplicate, result.message.seq) == (False, 2)
+        assert [(row.seq, row.text) for row in await timeline(hub, cid)] == [(1, "inline"), (2, "waits")]
+    finally:
+        await hub.engine.dispose()
+        hub.message_writer.close()
 
 
 async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
