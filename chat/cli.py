@@ -56,7 +56,7 @@ def serve(
     settings = current_settings()
     settings.public_url = f"http://{host}:{port}"
     only = None if plugins is None else [name for name in plugins.split(",") if name]
-    fastapi_app = create_app(settings, plugins=only, demo=demo, freeze_gc=True)
+    fastapi_app = create_app(settings, plugins=only, demo=demo, manage_gc=True)
     typer.echo(f"Touchpoint on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
     if demo:
         typer.echo(f"  demo shop      http://{host}:{port}/demo")

@@ -8,7 +8,7 @@ services; chat/ itself never imports them.
 from __future__ import annotations
 
 import asyncio
-import gc
+import contextlib
 import importlib
 import logging
 from collections import defaultdict
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from chat import storage
 from chat.auth import Tokens
 from chat.bus import Bus, create_bus
+from chat.collector import IdleCollector
 from chat.config import Settings
 from chat.db import GroupWriter, create_engine, session_factory, upgrade
 from chat.events import DomainEvent, EventName
@@ -90,6 +91,9 @@ class Hub:
         self.tokens = Tokens(self.settings.secret_key or "", settings.session_hours)
         self.presence = Presence(self)
         self.metrics = Metrics()
+        # Told of connections and frames; schedules full collections only where
+        # create_app(manage_gc=True) runs it (a server process of its own).
+        self.collector = IdleCollector()
         self.limits = Limits(self.settings)
         self.conversations = ConversationService(self)
         self.routers: list[APIRouter] = []
@@ -171,9 +175,10 @@ def create_hub(settings: Settings | None = None, plugins: list[str] | None = Non
 
 
 def create_app(
-    settings: Settings | None = None, plugins: list[str] | None = None, demo: bool = False, freeze_gc: bool = False
+    settings: Settings | None = None, plugins: list[str] | None = None, demo: bool = False, manage_gc: bool = False
 ) -> FastAPI:
-    """The ASGI app. ``freeze_gc`` is for a server process that runs this app alone."""
+    """The ASGI app. ``manage_gc`` is for a server process that runs this app alone:
+    full garbage collections then run when the hub is quiet (chat/collector.py)."""
     from chat.api import install_core_routes
 
     hub = create_hub(settings, plugins)
@@ -183,13 +188,17 @@ def create_app(
         await hub.start()
         if demo:
             await hub.seed_demo()
-        if freeze_gc:
+        collecting: asyncio.Task[None] | None = None
+        if manage_gc:
             # Modules, models and indexes loaded so far live as long as the process:
-            # keep them out of the cyclic collector, whose full passes over them
-            # otherwise pause every connection for tens of milliseconds.
-            gc.collect()
-            gc.freeze()
+            # frozen, CPython's collections no longer walk them.
+            hub.collector.collect()
+            collecting = asyncio.create_task(hub.collector.run())
         yield
+        if collecting is not None:
+            collecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await collecting
         await hub.stop()
 
     app = FastAPI(

@@ -92,7 +92,8 @@ class Connection:
             max_text_bytes=hub.settings.max_text_bytes,
         )
         self.delivery = Delivery(hub.settings.replay_limit)
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # frames and bus notices
+        self._frame_handled = asyncio.Event()
         self.subscriptions: dict[str, Callable[[], None]] = {}
         self.limits = hub.limits
         self.contact_id: str | None = None
@@ -110,6 +111,7 @@ class Connection:
         # Bus messages may have been lost while its link was down: replay from storage.
         self.subscriptions["#reconnect"] = self.hub.bus.on_reconnect(self._replay_all_later)
         self.hub.metrics.connections.labels(self.role.value).inc()
+        self.hub.collector.connection_opened()
         try:
             wait = self.limits.ip_connections.hit(self.ip, time.monotonic())
             if wait:
@@ -121,37 +123,55 @@ class Connection:
             log.exception("connection failed", extra={"connection": self.id})
         finally:
             self.hub.metrics.connections.labels(self.role.value).dec()
+            self.hub.collector.connection_closed()
             await self._cleanup()
         if self.closing and self.websocket.application_state is WebSocketState.CONNECTED:
             await self.websocket.close(self.closing)
 
     async def _loop(self) -> None:
-        receiving: asyncio.Task[Any] | None = None
-        notified: asyncio.Task[dict[str, Any]] | None = None
+        # One inbox for frames and bus notices, so this task waits on one queue: a
+        # task per received frame lived until the next frame came (seconds), and
+        # the cyclic garbage collector walked them all again and again.
+        reader = asyncio.create_task(self._receive_frames())
         try:
-            while self.closing is None:
-                receiving = receiving or asyncio.ensure_future(self.websocket.receive())
-                notified = notified or asyncio.ensure_future(self.inbox.get())
-                done, _ = await asyncio.wait({receiving, notified}, return_when=asyncio.FIRST_COMPLETED)
-                if receiving in done:
-                    incoming = receiving.result()
-                    receiving = None
-                    if incoming["type"] == "websocket.disconnect":
-                        return
-                    data = incoming.get("text")
-                    self.session.receive_data(data if data is not None else incoming.get("bytes") or b"")
-                    for frame in self.session.events_received():
-                        await self._handle(frame)
-                    if self.session.failed:
-                        self.closing = CLOSE_BAD_FRAME
-                if notified in done:
-                    await self._notify(notified.result())
-                    notified = None
+            # No local keeps the last item alive while the next is awaited.
+            while self.closing is None and await self._take(await self.inbox.get()):
                 await self.flush()
         finally:
-            for task in (receiving, notified):
-                if task is not None:
-                    task.cancel()
+            reader.cancel()
+
+    async def _take(self, item: dict[str, Any]) -> bool:
+        """Handle a frame or a bus notice; False once the client has gone."""
+        if item["kind"] != "frame":
+            await self._notify(item)
+            return True
+        incoming = item["incoming"]
+        self.hub.collector.frame_received()
+        if incoming["type"] == "websocket.disconnect":
+            return False
+        data = incoming.get("text")
+        self.session.receive_data(data if data is not None else incoming.get("bytes") or b"")
+        for frame in self.session.events_received():
+            await self._handle(frame)
+        if self.session.failed:
+            self.closing = CLOSE_BAD_FRAME
+        self._frame_handled.set()
+        return True
+
+    async def _receive_frames(self) -> None:
+        """Feed received frames to the inbox, the next only once the last is handled:
+        a client that sends faster than the hub handles waits in TCP, not in memory."""
+        while True:
+            self._frame_handled.clear()
+            try:
+                incoming = await self.websocket.receive()
+            except Exception:  # whatever ends reading ends the connection; the loop must hear of it
+                log.exception("reading the socket failed", extra={"connection": self.id})
+                incoming = {"type": "websocket.disconnect"}
+            self.inbox.put_nowait({"kind": "frame", "incoming": incoming})
+            if incoming["type"] == "websocket.disconnect":
+                return
+            await self._frame_handled.wait()
 
     async def flush(self) -> None:
         for text in self.session.frames_to_send():
