@@ -25,6 +25,7 @@ from knowledge.embedder import get_embedder
 from knowledge.evaluation import (
     ANSWER_WEIGHTS,
     DATASETS,
+    HELD_OUT_FOLDS,
     KEYWORD_TEXTS,
     LOADERS,
     Evidence,
@@ -33,6 +34,7 @@ from knowledge.evaluation import (
     data_root,
     fusion_grid,
     tune,
+    tuning_evidence,
 )
 from knowledge.formats import dump
 from knowledge.fusion import FusionParams
@@ -170,34 +172,23 @@ def bench_tune_search(
     top: Annotated[int, typer.Option(help="How many of the best settings to print.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Grid-search fusion method, weight and depth on the dev splits (never the test splits)."""
+    """Grid-search fusion method, weight and depth on the dev splits and held-out training
+    variants (never the test splits)."""
     logging.getLogger("touchpoint").setLevel(logging.WARNING)
     embedder = get_embedder()
     settings = KnowledgeSettings()
     names = _datasets(dataset)
-    # Keyword evidence depends on faq_keyword_texts and answer_weight: one set of evidence
-    # per pair (a data set without answers shares one across answer weights).
+    # Keyword evidence depends on faq_keyword_texts and answer_weight: one set per pair.
     pairs = [(texts, weight) for texts in KEYWORD_TEXTS for weight in ANSWER_WEIGHTS]
     evidence: dict[tuple[int, float], list[Evidence]] = {pair: [] for pair in pairs}
     for name in names:
         data = LOADERS[name](data_root())
-        _say(f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries")
-        kb = KnowledgeBase.in_memory(faqs=data.faqs, embedder=embedder, settings=settings)
-        vectors = embedder.encode([text for text, _ in data.dev])
-        answers = any(faq.answer.strip() for faq in data.faqs)
-        for texts in KEYWORD_TEXTS:
-            shared = None
-            for weight in ANSWER_WEIGHTS:
-                if shared is None or answers:
-                    shared = collect_evidence(
-                        kb,
-                        data.dev,
-                        embedder,
-                        vectors=vectors,
-                        keyword_texts=texts,
-                        answer_weight=weight,
-                    )
-                evidence[(texts, weight)].append(shared)
+        _say(
+            f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries"
+            f" and {HELD_OUT_FOLDS} folds of held-out variants"
+        )
+        for pair, found in tuning_evidence(data, embedder, settings, pairs).items():
+            evidence[pair].append(found)
     grid = fusion_grid()
     memo: dict[tuple[int, str, FusionParams], float] = {}
     ranking = sorted(
@@ -206,7 +197,7 @@ def bench_tune_search(
     )
     best = [
         {
-            "dev_accuracy": round(tuned.mean, 4),
+            "tuning_accuracy": round(tuned.mean, 4),
             "beats_both_on": tuned.beats_both,
             "at_least_both_on": tuned.at_least_both,
             "faq_keyword_texts": texts,
@@ -220,5 +211,5 @@ def bench_tune_search(
     for name, e in zip(names, evidence[pair], strict=True):
         single[name] = {mode: round(accuracy(e, mode, winner), 4) for mode in ("keyword", "dense")}
         per_dataset[name] = round(accuracy(e, "hybrid", winner), 4)
-    result = {"single_retriever_dev": single, "best_hybrid_dev": per_dataset, "best": best}
+    result = {"single_retriever_tuning": single, "best_hybrid_tuning": per_dataset, "best": best}
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))

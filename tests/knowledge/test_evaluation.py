@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.evaluation import Evidence, accuracy, tune
+from knowledge.evaluation import Dataset, Evidence, accuracy, held_out_folds, tune
 from knowledge.fusion import FusionParams
+from knowledge.schemas import Faq
 
 HEAVY_KEYWORD = FusionParams(dense_weight=0.2, depth=3)
 BALANCED = FusionParams(dense_weight=0.7, depth=3)
@@ -47,3 +48,37 @@ def test_a_shared_memo_gives_the_same_ranking() -> None:
     assert tune([A, B], grid, memo=memo) == tune([A, B], grid)
     assert tune([A, B], grid, memo=memo) == tune([A, B], grid)  # answered from the memo
     assert len(memo) == 2 * (2 + len(grid))  # per data set: keyword, dense, each setting
+
+
+def test_held_out_folds_take_one_variant_of_each_faq_as_its_query() -> None:
+    faqs = [
+        Faq(
+            id="returns",
+            question="Returns",
+            answer="",
+            variants=["send back", "refund", "return it"],
+        ),
+        Faq(id="hours", question="Opening hours", answer="", variants=["when open"]),
+    ]
+    folds = held_out_folds(Dataset("toy", faqs, dev=[], test=[]), folds=3)
+    assert len(folds) == 3
+    held = [queries for _, queries in folds]
+    # Each variant of "returns" is a query exactly once; "hours" has one variant to give.
+    assert sorted(text for queries in held for text, faq in queries if faq == "returns") == sorted(
+        faqs[0].variants
+    )
+    assert [len(queries) for queries in held] == [2, 1, 1]
+    for fold_faqs, queries in folds:
+        assert [faq.id for faq in fold_faqs] == ["returns", "hours"]
+        for text, faq_id in queries:
+            kept = next(faq for faq in fold_faqs if faq.id == faq_id)
+            assert text not in kept.variants
+            assert len(kept.variants) == len(next(f for f in faqs if f.id == faq_id).variants) - 1
+
+
+def test_evidence_of_several_query_sets_joins_in_order() -> None:
+    joined = Evidence.concat([A, B])
+    assert len(joined.gold) == len(A.gold) + len(B.gold)
+    assert accuracy(joined, "dense", BALANCED) == (
+        accuracy(A, "dense", BALANCED) * len(A.gold) + accuracy(B, "dense", BALANCED) * len(B.gold)
+    ) / len(joined.gold)
