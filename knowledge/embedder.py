@@ -69,7 +69,7 @@ class Embedder:
     With ``precision`` bfloat16 the model's matrix products run in bfloat16 and
     accumulate in float32 (``torch.autocast``): on a CPU with bfloat16 instructions
     it embeds about 1.8 times as fast, and the vectors agree with float32's to a
-    cosine of 0.99998 (docs/benchmarks.md), so both precisions share one model id
+    cosine of 0.99997 or more (docs/benchmarks.md), so both precisions share one model id
     and stored vectors stay valid when it changes.
     """
 

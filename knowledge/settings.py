@@ -16,10 +16,10 @@ from knowledge.fusion import FusionMethod, FusionParams
 class KnowledgeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_KB_", extra="ignore")
 
-    # Tuned (with faq_keyword_texts 5 and answer_weight 0.3): weighted 0.65 beats both
-    # retrievers on all four dev sets, as every weight from 0.50 to 0.80 does; minmax 0.75
-    # had a 0.1-point better mean but sits at the edge of StackFAQ's region (0.70 ties
-    # dense, 0.65 loses). Depths 5-50 tied; 20 keeps a wider pool for products.
+    # Tuned (with faq_keyword_texts 5 and answer_weight 0.3) on dev plus held-out variants:
+    # weighted 0.65 beats both retrievers on all four sets, as every weight from 0.60 to
+    # 0.85 does; minmax 0.75 has a 0.2-point better mean but sits at the edge of StackFAQ's
+    # region (0.70 ties dense, 0.65 loses). Depths 5-50 tied; 20 keeps a wider pool.
     fusion: FusionMethod = "weighted"
     dense_weight: float = Field(default=0.65, ge=0, le=1)
     rrf_k: float = Field(default=60.0, gt=0)
