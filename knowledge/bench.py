@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from knowledge.evaluation import (
     KEYWORD_TEXTS,
     LOADERS,
     Evidence,
+    Tuned,
     accuracy,
     collect_evidence,
     data_root,
@@ -181,19 +183,23 @@ def bench_tune_search(
     # Keyword evidence depends on faq_keyword_texts and answer_weight: one set per pair.
     pairs = [(texts, weight) for texts in KEYWORD_TEXTS for weight in ANSWER_WEIGHTS]
     evidence: dict[tuple[int, float], list[Evidence]] = {pair: [] for pair in pairs}
-    for name in names:
-        data = LOADERS[name](data_root())
-        _say(
-            f"{name}: {len(data.faqs)} FAQs, {len(data.dev)} dev queries"
-            f" and {HELD_OUT_FOLDS} folds of held-out variants"
-        )
-        for pair, found in tuning_evidence(data, embedder, settings, pairs).items():
-            evidence[pair].append(found)
-    grid = fusion_grid()
     memo: dict[tuple[int, str, FusionParams], float] = {}
+    results: list[tuple[tuple[int, float], Tuned]] = []
+    _say(f"dev queries and {HELD_OUT_FOLDS} folds of held-out variants of {', '.join(names)}")
+    with typer.progressbar(
+        length=len(names) * len(pairs) + len(pairs), label="tune-search", file=sys.stderr
+    ) as bar:
+        for name in names:
+            data = LOADERS[name](data_root())
+            found = tuning_evidence(data, embedder, settings, pairs, lambda: bar.update(1))
+            for pair in pairs:
+                evidence[pair].append(found[pair])
+        grid = fusion_grid()
+        for pair in pairs:
+            results += [(pair, t) for t in tune(evidence[pair], grid, memo=memo)]
+            bar.update(1)
     ranking = sorted(
-        ((pair, tuned) for pair in pairs for tuned in tune(evidence[pair], grid, memo=memo)),
-        key=lambda entry: (-entry[1].beats_both, -entry[1].at_least_both, -entry[1].mean),
+        results, key=lambda entry: (-entry[1].beats_both, -entry[1].at_least_both, -entry[1].mean)
     )
     best = [
         {

@@ -200,13 +200,14 @@ def tuning_evidence(
     dataset: Dataset,
     embedder: Embedder,
     settings: KnowledgeSettings,
-    variants: Iterable[tuple[int, float]],
+    keyword_settings: Iterable[tuple[int, float]],
+    progress: Callable[[], None] | None = None,
 ) -> dict[tuple[int, float], Evidence]:
-    """Dev plus held-out-variant evidence per (``faq_keyword_texts``, ``answer_weight``).
+    """Dev plus held-out-variant evidence per (``faq_keyword_texts``, ``answer_weight``);
+    ``progress`` is called after each.
 
     Each text is embedded once: the folds reuse the full knowledge base's vectors.
     """
-    variants = list(variants)
     full = KnowledgeBase.in_memory(faqs=dataset.faqs, embedder=embedder, settings=settings)
     keys, rows = full.vector_snapshot("faq")
     vectors = dict(zip(keys, rows, strict=True))
@@ -216,18 +217,21 @@ def tuning_evidence(
         fold.apply(upserts=faqs, vectors=vectors)
         sets.append((fold, queries, np.stack([vectors[text_key(t)] for t, _ in queries])))
     answers = any(faq.answer.strip() for faq in dataset.faqs)
+    # Without answers the answer weight changes nothing: one evidence per keyword_texts.
+    answerless: dict[int, Evidence] = {}
     out: dict[tuple[int, float], Evidence] = {}
-    for texts, weight in variants:
-        same = next((e for (t, w), e in out.items() if t == texts), None)
-        if same is not None and not answers:
-            out[texts, weight] = same  # without answers the answer weight changes nothing
-            continue
-        out[texts, weight] = Evidence.concat(
-            collect_evidence(
-                kb, queries, embedder, vectors=v, keyword_texts=texts, answer_weight=weight
+    for texts, weight in keyword_settings:
+        if not answers and texts in answerless:
+            out[texts, weight] = answerless[texts]
+        else:
+            out[texts, weight] = answerless[texts] = Evidence.concat(
+                collect_evidence(
+                    kb, queries, embedder, vectors=v, keyword_texts=texts, answer_weight=weight
+                )
+                for kb, queries, v in sets
             )
-            for kb, queries, v in sets
-        )
+        if progress:
+            progress()
     return out
 
 

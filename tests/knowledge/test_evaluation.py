@@ -1,5 +1,5 @@
-"""Tuning on dev evidence: a setting that loses to a single retriever on a data set ranks
-below one that does not, even with a better mean."""
+"""Tuning evidence (dev queries and held-out variants): a setting that loses to a single
+retriever on a data set ranks below one that does not, even with a better mean."""
 
 from __future__ import annotations
 
