@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -235,9 +236,10 @@ def tuning_evidence(
     return out
 
 
-def accuracy(evidence: Evidence, mode: str, params: FusionParams) -> float:
-    """Top-1 accuracy; a query with no keyword evidence at all counts as a miss for keyword."""
-    correct = 0
+def hits(evidence: Evidence, mode: str, params: FusionParams) -> np.ndarray:
+    """Per query, whether ``mode`` ranks the right FAQ first; a query with no keyword
+    evidence at all is a miss for keyword."""
+    right = []
     for keyword, dense, gold in zip(evidence.keyword, evidence.dense, evidence.gold, strict=True):
         if mode == "keyword":
             best = int(np.argmax(keyword)) if keyword.max() > 0 else -1
@@ -246,8 +248,35 @@ def accuracy(evidence: Evidence, mode: str, params: FusionParams) -> float:
         else:
             order, _ = fusion.rank(keyword, dense, params)
             best = int(order[0]) if len(order) else -1
-        correct += best == gold
-    return correct / len(evidence.gold)
+        right.append(best == gold)
+    return np.asarray(right, dtype=bool)
+
+
+def accuracy(evidence: Evidence, mode: str, params: FusionParams) -> float:
+    """Top-1 accuracy (see ``hits``)."""
+    return float(hits(evidence, mode, params).mean())
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Two retrievers on the same queries: how many only the first gets right, how many
+    only the second, and the exact two-sided sign-test (McNemar) p-value of that split.
+
+    A small p says the difference is unlikely if neither were better; with accuracies
+    near 99 % a difference of one or two queries has p near 1: it is noise.
+    """
+
+    only_first: int
+    only_second: int
+    p_value: float
+
+    @classmethod
+    def of(cls, first: np.ndarray, second: np.ndarray) -> Paired:
+        only_first = int(np.sum(first & ~second))
+        only_second = int(np.sum(second & ~first))
+        discordant = only_first + only_second
+        tail = sum(math.comb(discordant, i) for i in range(min(only_first, only_second) + 1))
+        return cls(only_first, only_second, min(1.0, 2 * tail / 2**discordant))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.evaluation import Dataset, Evidence, accuracy, held_out_folds, tune
+from knowledge.evaluation import (
+    Dataset,
+    Evidence,
+    Paired,
+    accuracy,
+    held_out_folds,
+    hits,
+    tune,
+)
 from knowledge.fusion import FusionParams
 from knowledge.schemas import Faq
 
@@ -82,3 +90,23 @@ def test_evidence_of_several_query_sets_joins_in_order() -> None:
     assert accuracy(joined, "dense", BALANCED) == (
         accuracy(A, "dense", BALANCED) * len(A.gold) + accuracy(B, "dense", BALANCED) * len(B.gold)
     ) / len(joined.gold)
+
+
+def test_hits_mark_each_query_and_average_to_the_accuracy() -> None:
+    right = hits(A, "hybrid", BALANCED)
+    assert right.tolist() == [True, True, False, True, True]
+    assert accuracy(A, "hybrid", BALANCED) == right.mean() == 0.8
+    assert hits(A, "dense", BALANCED).tolist() == [False, False, False, True, False]
+
+
+def test_paired_counts_the_queries_only_one_gets_right_with_the_sign_test_p() -> None:
+    first = np.array([True, True, True, True, True, False])
+    second = np.array([True, False, False, False, False, False])
+    # Four to none: a split at least that uneven comes 2 * (1/2)^4 of the time by chance.
+    assert Paired.of(first, second) == Paired(4, 0, 0.125)
+    # One against two: as even as three can be, so nothing to tell them apart.
+    assert Paired.of(np.array([True, False, False, True]), np.array([False, True, True, True])) == (
+        Paired(1, 2, 1.0)
+    )
+    assert Paired.of(first, first) == Paired(0, 0, 1.0)
+    assert Paired.of(second, first).only_second == 4
