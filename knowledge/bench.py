@@ -149,7 +149,7 @@ def _paired_figures(paired: Paired, alone: str) -> dict[str, float]:
     return {
         "hybrid_only": paired.only_first,
         f"{alone}_only": paired.only_second,
-        "p": round(paired.p_value, 4),
+        "p": float(f"{paired.p_value:.3g}"),  # significant figures: tiny p stay visible
     }
 
 
