@@ -48,6 +48,7 @@ from knowledge.synthetic import synthetic_catalog, synthetic_queries
 
 bench_app = typer.Typer(help="Benchmarks (print one JSON object with --json).")
 QUERIES_PER_MODE = 200
+MODES = ("keyword", "dense", "hybrid")
 EDITS = 5
 
 
@@ -82,7 +83,7 @@ async def _catalog_figures(products: int) -> dict[str, Any]:
 
             queries = synthetic_queries(3 * QUERIES_PER_MODE)
             latency = {}
-            for number, mode in enumerate(("keyword", "dense", "hybrid")):
+            for number, mode in enumerate(MODES):
                 batch = queries[number * QUERIES_PER_MODE : (number + 1) * QUERIES_PER_MODE]
                 timings = []
                 for query in batch:  # distinct queries: no cached embedding helps
@@ -116,9 +117,6 @@ async def _catalog_figures(products: int) -> dict[str, Any]:
             await service.stop()
             await hub.bus.stop()
             await hub.engine.dispose()
-
-
-MODES = ("keyword", "dense", "hybrid")
 
 
 def _quality(
