@@ -78,9 +78,13 @@ async def list_agents(_agent: CurrentAgent, hub: HubDep, db: DbSession) -> list[
 
 
 @router.post("/agents", response_model=AgentOut, status_code=status.HTTP_201_CREATED)
-async def create_agent(body: AgentCreate, admin: AdminAgent, hub: HubDep, db: DbSession) -> AgentOut:
+async def create_agent(
+    body: AgentCreate, admin: AdminAgent, hub: HubDep, db: DbSession
+) -> AgentOut:
     if await _storage.agent_by_email(db, email=body.email):
-        raise _error(status.HTTP_409_CONFLICT, "email_taken", f"{body.email} already has an account")
+        raise _error(
+            status.HTTP_409_CONFLICT, "email_taken", f"{body.email} already has an account"
+        )
     agent = Agent(
         email=body.email,
         name=body.name,
@@ -92,9 +96,15 @@ async def create_agent(body: AgentCreate, admin: AdminAgent, hub: HubDep, db: Db
     db.add(agent)
     await db.flush()
     _storage.audit(
-        db, actor=admin, action="agent.created", target=f"agent:{agent.id}",
-        details={"role": agent.role, "max_concurrent": agent.max_concurrent,
-                 "team_ids": body.team_ids},
+        db,
+        actor=admin,
+        action="agent.created",
+        target=f"agent:{agent.id}",
+        details={
+            "role": agent.role,
+            "max_concurrent": agent.max_concurrent,
+            "team_ids": body.team_ids,
+        },
     )
     await db.commit()
     log.info("agent created", extra={"agent_id": agent.id, "by": admin.id, "role": agent.role})
@@ -117,12 +127,15 @@ async def update_agent(
     if agent is None:
         raise _not_found("agent", agent_id)
     changes = body.model_dump(exclude_unset=True, exclude={"password"})
-    loses_admin = agent.role == "admin" and agent.active and (
-        (body.role is not None and body.role != "admin") or body.active is False
+    loses_admin = (
+        agent.role == "admin"
+        and agent.active
+        and ((body.role is not None and body.role != "admin") or body.active is False)
     )
     if loses_admin and await _storage.count_active_admins(db) <= 1:
         raise _error(
-            status.HTTP_409_CONFLICT, "last_admin",
+            status.HTTP_409_CONFLICT,
+            "last_admin",
             "this is the only active admin; make another agent admin first",
         )
     if body.team_ids is not None:
@@ -150,7 +163,9 @@ async def update_agent(
 
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def deactivate_agent(agent_id: int, admin: AdminAgent, hub: HubDep, db: DbSession) -> Response:
+async def deactivate_agent(
+    agent_id: int, admin: AdminAgent, hub: HubDep, db: DbSession
+) -> Response:
     """Deactivates: the agent can no longer sign in, their history stays."""
     await update_agent(agent_id, AgentUpdate(active=False), admin, hub, db)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -177,7 +192,9 @@ async def _save_team(db: AsyncSession, team: Team, admin: Agent, action: str) ->
         )
     db.add(team)
     await db.flush()
-    _storage.audit(db, actor=admin, action=action, target=f"team:{team.id}", details={"name": team.name})
+    _storage.audit(
+        db, actor=admin, action=action, target=f"team:{team.id}", details={"name": team.name}
+    )
     await db.commit()
     return (await _team_out(db, [team]))[0]
 
@@ -206,11 +223,17 @@ async def delete_team(team_id: int, admin: AdminAgent, db: DbSession) -> Respons
     canned = await _storage.count_canned_of_team(db, team_id=team_id)
     if canned:
         raise _error(
-            status.HTTP_409_CONFLICT, "team_in_use",
+            status.HTTP_409_CONFLICT,
+            "team_in_use",
             f"the team still has {canned} canned responses; move or delete them first",
         )
-    _storage.audit(db, actor=admin, action="team.deleted", target=f"team:{team.id}",
-                   details={"name": team.name})
+    _storage.audit(
+        db,
+        actor=admin,
+        action="team.deleted",
+        target=f"team:{team.id}",
+        details={"name": team.name},
+    )
     await db.delete(team)
     await db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -234,19 +257,27 @@ async def list_canned(
     return [CannedOut.of(row) for row in rows]
 
 
-async def _save_canned(db: AsyncSession, canned: CannedResponse, editor: Agent, action: str) -> None:
+async def _save_canned(
+    db: AsyncSession, canned: CannedResponse, editor: Agent, action: str
+) -> None:
     if canned.team_id is not None:
         await _teams(db, [canned.team_id])
     clash = await _storage.canned_by_shortcut(db, shortcut=canned.shortcut)
     if clash is not None and clash is not canned:
         raise _error(
-            status.HTTP_409_CONFLICT, "shortcut_taken",
+            status.HTTP_409_CONFLICT,
+            "shortcut_taken",
             f"/{canned.shortcut} is already used by {clash.title!r}",
         )
     db.add(canned)
     await db.flush()
-    _storage.audit(db, actor=editor, action=action, target=f"canned:{canned.id}",
-                   details={"shortcut": canned.shortcut})
+    _storage.audit(
+        db,
+        actor=editor,
+        action=action,
+        target=f"canned:{canned.id}",
+        details={"shortcut": canned.shortcut},
+    )
     await db.commit()
 
 
@@ -279,8 +310,13 @@ async def replace_canned(
 @router.delete("/canned-responses/{canned_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_canned(canned_id: int, editor: EditorAgent, db: DbSession) -> Response:
     canned = await _canned(db, canned_id)
-    _storage.audit(db, actor=editor, action="canned.deleted", target=f"canned:{canned.id}",
-                   details={"shortcut": canned.shortcut, "text": canned.text})
+    _storage.audit(
+        db,
+        actor=editor,
+        action="canned.deleted",
+        target=f"canned:{canned.id}",
+        details={"shortcut": canned.shortcut, "text": canned.text},
+    )
     await db.delete(canned)
     await db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

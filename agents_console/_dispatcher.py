@@ -100,7 +100,9 @@ class QueueDispatcher:
             except (LifecycleError, NotFound):
                 continue  # resolved or moved meanwhile: nothing to hand over
             moved.append(conversation_id)
-        log.info("agent's conversations requeued", extra={"agent_id": agent_id, "conversations": moved})
+        log.info(
+            "agent's conversations requeued", extra={"agent_id": agent_id, "conversations": moved}
+        )
         return moved
 
     async def _drain_once(self) -> list[tuple[int, int]]:
@@ -149,8 +151,11 @@ class QueueDispatcher:
                 # Taken by hand or by another process meanwhile: the next drain re-plans.
                 log.info(
                     "assignment skipped",
-                    extra={"conversation_id": conversation_id, "agent_id": agent_id,
-                           "reason": str(exc)},
+                    extra={
+                        "conversation_id": conversation_id,
+                        "agent_id": agent_id,
+                        "reason": str(exc),
+                    },
                 )
                 self._wanted = True
                 continue

@@ -55,7 +55,11 @@ class Assets:
                 continue
             body = entry.read_bytes()
             suffix = "." + entry.name.rsplit(".", 1)[1]
-            media_type = _TYPES.get(suffix) or mimetypes.guess_type(entry.name)[0] or "application/octet-stream"
+            media_type = (
+                _TYPES.get(suffix)
+                or mimetypes.guess_type(entry.name)[0]
+                or "application/octet-stream"
+            )
             etag = hashlib.sha256(body).hexdigest()[:16]
             self.files[entry.name] = Asset(body=body, media_type=media_type, etag=f'"{etag}"')
             digest.update(entry.name.encode() + b"\0" + body)

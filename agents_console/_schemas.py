@@ -12,9 +12,7 @@ from chat.models import CannedResponse
 
 Role = Literal["agent", "editor", "admin"]
 PresenceStatus = Literal["online", "away", "offline"]
-Email = Annotated[
-    str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 # Long enough to resist guessing; argon2 makes each guess slow.
 Password = Annotated[str, Field(min_length=10, max_length=200)]

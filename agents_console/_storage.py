@@ -39,8 +39,8 @@ async def agent_by_email(db: AsyncSession, *, email: str) -> Agent | None:
 
 
 async def count_active_admins(db: AsyncSession) -> int:
-    query = select(func.count()).select_from(Agent).where(
-        Agent.role == "admin", Agent.active.is_(True)
+    query = (
+        select(func.count()).select_from(Agent).where(Agent.role == "admin", Agent.active.is_(True))
     )
     return int((await db.execute(query)).scalar_one())
 
@@ -102,7 +102,9 @@ async def list_canned(
 
 
 async def count_canned_of_team(db: AsyncSession, *, team_id: int) -> int:
-    query = select(func.count()).select_from(CannedResponse).where(CannedResponse.team_id == team_id)
+    query = (
+        select(func.count()).select_from(CannedResponse).where(CannedResponse.team_id == team_id)
+    )
     return int((await db.execute(query)).scalar_one())
 
 

@@ -34,9 +34,7 @@ class Candidate:
 
     def can_take(self, team_id: int | None) -> bool:
         return (
-            self.online
-            and self.load < self.capacity
-            and (team_id is None or team_id in self.teams)
+            self.online and self.load < self.capacity and (team_id is None or team_id in self.teams)
         )
 
 

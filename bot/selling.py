@@ -173,7 +173,10 @@ def choose_question(
         options = [q for q in flow.questions if q.facet not in skip]
     else:
         # What a product fits is a relationship for accessories, not a shopper's preference.
-        names = [PRICE, *(n for n in facets if n.startswith("attr.") and n[5:] not in FIT_ATTRIBUTES)]
+        names = [
+            PRICE,
+            *(n for n in facets if n.startswith("attr.") and n[5:] not in FIT_ATTRIBUTES),
+        ]
         options = [Question(facet=n, prompt={}) for n in names if n not in skip]
     scored = [(split_entropy(facets.get(q.facet, {}), total), i, q) for i, q in enumerate(options)]
     scored = [item for item in scored if item[0] > 0.5]

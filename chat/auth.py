@@ -92,7 +92,10 @@ class Tokens:
     def agent_session(self, token: str) -> AgentSession:
         data = self._load(self._agent, token, self._session_seconds, "agent session")
         return AgentSession(
-            agent_id=int(data["a"]), role=str(data["r"]), csrf=str(data["x"]), epoch=int(data.get("e", 0))
+            agent_id=int(data["a"]),
+            role=str(data["r"]),
+            csrf=str(data["x"]),
+            epoch=int(data.get("e", 0)),
         )
 
     @staticmethod

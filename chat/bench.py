@@ -69,7 +69,12 @@ def serve_bare_relay(port: int) -> None:
             frame = json.loads(raw)
             conversation_id = frame["conversation_id"]
             seqs[conversation_id] = seq = seqs.get(conversation_id, 0) + 1
-            message = {"conversation_id": conversation_id, "seq": seq, "client_id": frame["id"], "text": frame["text"]}
+            message = {
+                "conversation_id": conversation_id,
+                "seq": seq,
+                "client_id": frame["id"],
+                "text": frame["text"],
+            }
             await ws.send(json.dumps({"type": "ack", "id": frame["id"], "seq": seq}))
             await agents[agent].send(json.dumps({"type": "message", "message": message}))
 
@@ -177,7 +182,12 @@ async def _drive(
         index = n % len(visitor_sockets)
         client_id = f"{prefix}{n}"
         load.sent[client_id] = time.perf_counter()
-        frame = {"type": "message", "id": client_id, "conversation_id": conversation_ids[index], "text": f"bench message {n}"}
+        frame = {
+            "type": "message",
+            "id": client_id,
+            "conversation_id": conversation_ids[index],
+            "text": f"bench message {n}",
+        }
         await visitor_sockets[index].send(json.dumps(frame))
     deadline = time.perf_counter() + 10
     while len(load.received) < total and time.perf_counter() < deadline:
@@ -189,7 +199,9 @@ async def _drive(
     for ws in agent_sockets + visitor_sockets:
         await ws.close()
     result = load.result()
-    result["rate_per_s"] = round(total / max(elapsed - 10.5 if len(load.received) < total else elapsed - 0.5, 1e-9), 1)
+    result["rate_per_s"] = round(
+        total / max(elapsed - 10.5 if len(load.received) < total else elapsed - 0.5, 1e-9), 1
+    )
     return result
 
 
@@ -205,7 +217,9 @@ def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 180
     raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
 
 
-async def _prepare_store(settings: Settings, visitors: int, agents: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+async def _prepare_store(
+    settings: Settings, visitors: int, agents: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Agents, visitors and one assigned conversation per visitor, straight into the store."""
     from chat.auth import hash_password
     from chat.hub import Hub
@@ -215,19 +229,34 @@ async def _prepare_store(settings: Settings, visitors: int, agents: int) -> tupl
     await hub.migrate()
     password = hash_password("bench")
     async with hub.sessions() as db:
-        agent_rows = [Agent(email=f"bench{i}@bench.local", name=f"Bench {i}", password_hash=password, role="agent", max_concurrent=10_000) for i in range(agents)]
+        agent_rows = [
+            Agent(
+                email=f"bench{i}@bench.local",
+                name=f"Bench {i}",
+                password_hash=password,
+                role="agent",
+                max_concurrent=10_000,
+            )
+            for i in range(agents)
+        ]
         db.add_all(agent_rows)
         contacts = [Contact() for _ in range(visitors)]
         db.add_all(contacts)
         await db.flush()
         conversations = [
-            Conversation(contact_id=contact.id, status="assigned", assignee_id=agent_rows[i % agents].id)
+            Conversation(
+                contact_id=contact.id, status="assigned", assignee_id=agent_rows[i % agents].id
+            )
             for i, contact in enumerate(contacts)
         ]
         db.add_all(conversations)
         await db.commit()
-        agent_hellos = [{"type": "hello", "token": hub.tokens.agent_token(a.id, "agent")[0]} for a in agent_rows]
-        visitor_hellos = [{"type": "hello", "token": hub.tokens.visitor_token(c.id)} for c in contacts]
+        agent_hellos = [
+            {"type": "hello", "token": hub.tokens.agent_token(a.id, "agent")[0]} for a in agent_rows
+        ]
+        visitor_hellos = [
+            {"type": "hello", "token": hub.tokens.visitor_token(c.id)} for c in contacts
+        ]
         conversation_ids = [c.id for c in conversations]
     await hub.engine.dispose()
     return agent_hellos, visitor_hellos, conversation_ids
@@ -244,16 +273,28 @@ def run_relay_benchmark(
     with tempfile.TemporaryDirectory(prefix="touchpoint-bench-") as tmp:
         data_dir = Path(tmp)
         # Generous limits: the benchmark measures relaying, not the rate limiter.
-        hub_env = {"TOUCHPOINT_VISITOR_MESSAGES_PER_MINUTE": "100000", "TOUCHPOINT_IP_MESSAGES_PER_MINUTE": "100000000",
-                  "TOUCHPOINT_IP_CONNECTIONS_PER_MINUTE": "100000000"}
+        hub_env = {
+            "TOUCHPOINT_VISITOR_MESSAGES_PER_MINUTE": "100000",
+            "TOUCHPOINT_IP_MESSAGES_PER_MINUTE": "100000000",
+            "TOUCHPOINT_IP_CONNECTIONS_PER_MINUTE": "100000000",
+        }
         if database_url:
             hub_env["TOUCHPOINT_DATABASE_URL"] = database_url
         settings = Settings(data_dir=data_dir, database_url=database_url).prepare()
-        agent_hellos, visitor_hellos, conversation_ids = asyncio.run(_prepare_store(settings, visitors, agents))
+        agent_hellos, visitor_hellos, conversation_ids = asyncio.run(
+            _prepare_store(settings, visitors, agents)
+        )
 
-        def run(command: list[str], port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
-            process = subprocess.Popen(command, env={**env, **extra_env}, preexec_fn=_raise_fd_limit,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        def run(
+            command: list[str], port: int, extra_env: dict[str, str]
+        ) -> subprocess.Popen[bytes]:
+            process = subprocess.Popen(
+                command,
+                env={**env, **extra_env},
+                preexec_fn=_raise_fd_limit,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             _wait_port(port, process)
             return process
 
@@ -265,23 +306,63 @@ def run_relay_benchmark(
                 process.kill()
 
         base_port = _free_port()
-        baseline_process = run([sys.executable, "-c", f"from chat.bench import serve_bare_relay; serve_bare_relay({base_port})"], base_port, {})
+        baseline_process = run(
+            [
+                sys.executable,
+                "-c",
+                f"from chat.bench import serve_bare_relay; serve_bare_relay({base_port})",
+            ],
+            base_port,
+            {},
+        )
         try:
             bare_hellos = [{"role": "agent", "agent": i} for i in range(agents)]
             bare_visitors = [{"role": "visitor", "agent": i % agents} for i in range(visitors)]
-            baseline = asyncio.run(_drive(agent_hellos=bare_hellos, visitor_hellos=bare_visitors, conversation_ids=conversation_ids,
-                                          url_agent=f"ws://127.0.0.1:{base_port}", url_visitor=f"ws://127.0.0.1:{base_port}",
-                                          rate=rate, seconds=seconds, prefix="b"))
+            baseline = asyncio.run(
+                _drive(
+                    agent_hellos=bare_hellos,
+                    visitor_hellos=bare_visitors,
+                    conversation_ids=conversation_ids,
+                    url_agent=f"ws://127.0.0.1:{base_port}",
+                    url_visitor=f"ws://127.0.0.1:{base_port}",
+                    rate=rate,
+                    seconds=seconds,
+                    prefix="b",
+                )
+            )
         finally:
             stop(baseline_process)
 
         hub_port = _free_port()
-        hub_process = run([sys.executable, "-m", "chat.cli", "--data-dir", str(data_dir), "serve", "--plugins", "",
-                           "--port", str(hub_port)], hub_port, hub_env)
+        hub_process = run(
+            [
+                sys.executable,
+                "-m",
+                "chat.cli",
+                "--data-dir",
+                str(data_dir),
+                "serve",
+                "--plugins",
+                "",
+                "--port",
+                str(hub_port),
+            ],
+            hub_port,
+            hub_env,
+        )
         try:
-            ours = asyncio.run(_drive(agent_hellos=agent_hellos, visitor_hellos=visitor_hellos, conversation_ids=conversation_ids,
-                                      url_agent=f"ws://127.0.0.1:{hub_port}/ws/agent", url_visitor=f"ws://127.0.0.1:{hub_port}/ws/visitor",
-                                      rate=rate, seconds=seconds, prefix="h"))
+            ours = asyncio.run(
+                _drive(
+                    agent_hellos=agent_hellos,
+                    visitor_hellos=visitor_hellos,
+                    conversation_ids=conversation_ids,
+                    url_agent=f"ws://127.0.0.1:{hub_port}/ws/agent",
+                    url_visitor=f"ws://127.0.0.1:{hub_port}/ws/visitor",
+                    rate=rate,
+                    seconds=seconds,
+                    prefix="h",
+                )
+            )
         finally:
             stop(hub_process)
 

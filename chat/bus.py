@@ -107,7 +107,9 @@ class RedisBus(Bus):
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         try:
-            await self._redis.publish(self._prefix + channel, json.dumps(message, separators=(",", ":")))
+            await self._redis.publish(
+                self._prefix + channel, json.dumps(message, separators=(",", ":"))
+            )
         except Exception:
             # The message is stored already; subscribers replay it after reconnecting.
             log.warning("redis publish failed", extra={"channel": channel})
@@ -138,7 +140,9 @@ class RedisBus(Bus):
             try:
                 self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 # A dummy channel keeps the connection in subscribe mode with no handlers.
-                await self._pubsub.subscribe(*(self._prefix + c for c in ["keepalive", *self._handlers]))
+                await self._pubsub.subscribe(
+                    *(self._prefix + c for c in ["keepalive", *self._handlers])
+                )
                 self.connected.set()
                 delay = 0.1
                 if reconnecting:

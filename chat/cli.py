@@ -12,7 +12,9 @@ import typer
 from chat.config import Settings
 from chat.plugins import installed_plugins
 
-app = typer.Typer(help="Touchpoint: chat-based shopping assistant and live-support hub.", no_args_is_help=True)
+app = typer.Typer(
+    help="Touchpoint: chat-based shopping assistant and live-support hub.", no_args_is_help=True
+)
 bench_app = typer.Typer(help="Benchmarks (print one JSON object with --json).")
 db_app = typer.Typer(help="Database schema.")
 _settings: Settings | None = None
@@ -29,7 +31,10 @@ def current_settings() -> Settings:
 @app.callback()
 def main_options(
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Folder for the database, indexes and uploads (default ./var).")
+        Path | None,
+        typer.Option(
+            "--data-dir", help="Folder for the database, indexes and uploads (default ./var)."
+        ),
     ] = None,
 ) -> None:
     global _settings
@@ -45,7 +50,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     plugins: Annotated[
-        str | None, typer.Option(help='Comma-separated plugins to load (default all; "" for the core only).')
+        str | None,
+        typer.Option(help='Comma-separated plugins to load (default all; "" for the core only).'),
     ] = None,
 ) -> None:
     """Serve the hub: widget, demo shop, console, API and websockets."""
@@ -60,13 +66,21 @@ def serve(
     typer.echo(f"Touchpoint on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
     if demo:
         typer.echo(f"  demo shop      http://{host}:{port}/demo")
-        typer.echo(f"  agent console  http://{host}:{port}/console  (agent@demo.shop / demo-agent,"
-                   " admin@demo.shop / demo-admin)")
+        typer.echo(
+            f"  agent console  http://{host}:{port}/console  (agent@demo.shop / demo-agent,"
+            " admin@demo.shop / demo-admin)"
+        )
     typer.echo(f"  API docs       http://{host}:{port}/docs")
     # Chat frames are small: compressing each one for each socket costs more CPU
     # than it saves bandwidth (a proxy can still compress towards the browser).
-    uvicorn.run(fastapi_app, host=host, port=port, log_level="warning", ws_max_size=settings.max_frame_bytes * 4,
-                ws_per_message_deflate=False)
+    uvicorn.run(
+        fastapi_app,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=settings.max_frame_bytes * 4,
+        ws_per_message_deflate=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -82,12 +96,19 @@ def db_upgrade() -> None:
 
 @bench_app.command("relay")
 def bench_relay(
-    connections: Annotated[int, typer.Option(help="Concurrent websocket connections (visitors + agents).")] = 2000,
-    rate: Annotated[float, typer.Option(help="Visitor messages per second, all visitors together.")] = 500.0,
+    connections: Annotated[
+        int, typer.Option(help="Concurrent websocket connections (visitors + agents).")
+    ] = 2000,
+    rate: Annotated[
+        float, typer.Option(help="Visitor messages per second, all visitors together.")
+    ] = 500.0,
     seconds: Annotated[float, typer.Option(help="How long to send.")] = 20.0,
     agents: Annotated[int, typer.Option(help="How many of the connections are agents.")] = 20,
     database_url: Annotated[
-        str | None, typer.Option(help="An empty database to use instead of a fresh SQLite file (it is filled).")
+        str | None,
+        typer.Option(
+            help="An empty database to use instead of a fresh SQLite file (it is filled)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -97,7 +118,11 @@ def bench_relay(
     from chat.bench import run_relay_benchmark
 
     result = run_relay_benchmark(
-        connections=connections, rate=rate, seconds=seconds, agents=agents, database_url=database_url
+        connections=connections,
+        rate=rate,
+        seconds=seconds,
+        agents=agents,
+        database_url=database_url,
     )
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
 

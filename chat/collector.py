@@ -39,7 +39,13 @@ class CollectorPolicy:
 
 
 def due_since(
-    policy: CollectorPolicy, *, now: float, last_full: float, opened_since: int, open_at_last: int, due_at: float | None
+    policy: CollectorPolicy,
+    *,
+    now: float,
+    last_full: float,
+    opened_since: int,
+    open_at_last: int,
+    due_at: float | None,
 ) -> float | None:
     """When the next full collection became due (``due_at`` if it already was), or None. Pure."""
     if due_at is not None:
@@ -51,7 +57,9 @@ def due_since(
     return None
 
 
-def should_collect(policy: CollectorPolicy, *, now: float, due_at: float | None, last_activity: float) -> bool:
+def should_collect(
+    policy: CollectorPolicy, *, now: float, due_at: float | None, last_activity: float
+) -> bool:
     """Collect now: due, and either quiet for ``idle`` or deferred ``max_defer`` already. Pure."""
     if due_at is None:
         return False
@@ -94,16 +102,26 @@ class IdleCollector:
         self.opened_since, self.open_at_last, self.due_at = 0, self.open_connections, None
         log.info(
             "full garbage collection",
-            extra={"pause_ms": round(self.last_pause * 1000, 1), "freed": freed, "frozen": gc.get_freeze_count()},
+            extra={
+                "pause_ms": round(self.last_pause * 1000, 1),
+                "freed": freed,
+                "frozen": gc.get_freeze_count(),
+            },
         )
 
     def step(self, now: float) -> bool:
         """Look once: collect if it is time. Returns whether it collected."""
         self.due_at = due_since(
-            self.policy, now=now, last_full=self.last_full, opened_since=self.opened_since,
-            open_at_last=self.open_at_last, due_at=self.due_at,
+            self.policy,
+            now=now,
+            last_full=self.last_full,
+            opened_since=self.opened_since,
+            open_at_last=self.open_at_last,
+            due_at=self.due_at,
         )
-        if not should_collect(self.policy, now=now, due_at=self.due_at, last_activity=self.last_activity):
+        if not should_collect(
+            self.policy, now=now, due_at=self.due_at, last_activity=self.last_activity
+        ):
             return False
         self.collect()
         return True

@@ -159,7 +159,11 @@ class GroupWriter(Generic[Item, Outcome]):
     """
 
     def __init__(
-        self, url: str, write_batch: Callable[[Connection, list[Item]], list[Outcome]], *, max_batch: int = 200
+        self,
+        url: str,
+        write_batch: Callable[[Connection, list[Item]], list[Outcome]],
+        *,
+        max_batch: int = 200,
     ) -> None:
         sqlite = url.startswith("sqlite")
         self.in_flight_limit = 1 if sqlite else 4
@@ -177,10 +181,14 @@ class GroupWriter(Generic[Item, Outcome]):
         if sqlite:
             sqlite_engine_hook(self.engine)
             event.listen(self.engine, "connect", _no_autocheckpoint)
-            self.checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchpoint-checkpoint")
+            self.checkpointer = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="touchpoint-checkpoint"
+            )
         self.write_batch = write_batch
         self.max_batch = max_batch
-        self.executor = ThreadPoolExecutor(max_workers=self.in_flight_limit, thread_name_prefix="touchpoint-writer")
+        self.executor = ThreadPoolExecutor(
+            max_workers=self.in_flight_limit, thread_name_prefix="touchpoint-writer"
+        )
         self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._checkpoint_due = time.monotonic() + CHECKPOINT_SECONDS
@@ -224,7 +232,11 @@ class GroupWriter(Generic[Item, Outcome]):
         self._maybe_checkpoint()
 
     def _maybe_checkpoint(self) -> None:
-        if self.checkpointer and not self._checkpointing and time.monotonic() >= self._checkpoint_due:
+        if (
+            self.checkpointer
+            and not self._checkpointing
+            and time.monotonic() >= self._checkpoint_due
+        ):
             self._checkpointing = True
             done = asyncio.get_running_loop().run_in_executor(self.checkpointer, self._checkpoint)
             done.add_done_callback(self._checkpoint_done)
@@ -243,7 +255,9 @@ class GroupWriter(Generic[Item, Outcome]):
     async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
         items = [item for item, _ in batch]
         try:
-            outcomes = await asyncio.get_running_loop().run_in_executor(self.executor, self._write, items)
+            outcomes = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self._write, items
+            )
         except Exception as exc:
             for _, future in batch:
                 future.set_exception(exc)

@@ -11,7 +11,16 @@ from sqlalchemy import func, select
 
 from chat.auth import hash_password
 from chat.db import utcnow
-from chat.models import Agent, CannedResponse, Contact, Conversation, CsatRating, Message, ShopperEvent, Team
+from chat.models import (
+    Agent,
+    CannedResponse,
+    Contact,
+    Conversation,
+    CsatRating,
+    Message,
+    ShopperEvent,
+    Team,
+)
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -28,7 +37,11 @@ DEMO_AGENTS = [
 CANNED = [
     ("hello", "Greeting", "Hi {first_name}, thanks for waiting! How can I help you today?"),
     ("order", "Order status", "Let me check order {order_number} for you, one moment please."),
-    ("returns", "Returns", "You can return any item within 30 days; the return label is in your order e-mail."),
+    (
+        "returns",
+        "Returns",
+        "You can return any item within 30 days; the return label is in your order e-mail.",
+    ),
     ("bye", "Goodbye", "Thanks for chatting with us, {first_name}. Have a lovely day!"),
 ]
 
@@ -84,10 +97,24 @@ async def _seed_history(db: object) -> None:
     db.add_all([anna, ben])
     await db.flush()
     past = [
-        (anna, 9, [("visitor", "Wie lange dauert der Versand nach Österreich?"),
-                   ("bot", "Nach Österreich liefern wir in 3–5 Werktagen.")], None),
-        (ben, 3, [("visitor", "My kettle arrived damaged"),
-                  ("agent", "Sorry to hear that! I have sent you a free replacement.")], 5),
+        (
+            anna,
+            9,
+            [
+                ("visitor", "Wie lange dauert der Versand nach Österreich?"),
+                ("bot", "Nach Österreich liefern wir in 3–5 Werktagen."),
+            ],
+            None,
+        ),
+        (
+            ben,
+            3,
+            [
+                ("visitor", "My kettle arrived damaged"),
+                ("agent", "Sorry to hear that! I have sent you a free replacement."),
+            ],
+            5,
+        ),
     ]
     for contact, days_ago, lines, score in past:
         started = now - dt.timedelta(days=days_ago)
@@ -113,4 +140,6 @@ async def _seed_history(db: object) -> None:
             )
         if score:
             db.add(CsatRating(conversation_id=conversation.id, score=score))
-        db.add(ShopperEvent(contact_id=contact.id, kind="page_view", url="/demo/", created_at=started))
+        db.add(
+            ShopperEvent(contact_id=contact.id, kind="page_view", url="/demo/", created_at=started)
+        )

@@ -161,7 +161,9 @@ class Hub:
 def package_path(package: str, relative: str) -> str:
     module = importlib.import_module(package)
     if module.__file__ is None:
-        raise RuntimeError(f"{package} is not a regular package (is something shadowing it on sys.path?)")
+        raise RuntimeError(
+            f"{package} is not a regular package (is something shadowing it on sys.path?)"
+        )
     return str(Path(module.__file__).parent / relative)
 
 
@@ -175,7 +177,10 @@ def create_hub(settings: Settings | None = None, plugins: list[str] | None = Non
 
 
 def create_app(
-    settings: Settings | None = None, plugins: list[str] | None = None, demo: bool = False, manage_gc: bool = False
+    settings: Settings | None = None,
+    plugins: list[str] | None = None,
+    demo: bool = False,
+    manage_gc: bool = False,
 ) -> FastAPI:
     """The ASGI app. ``manage_gc`` is for a server process that runs this app alone:
     full garbage collections then run when the hub is quiet (chat/collector.py)."""

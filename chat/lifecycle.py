@@ -124,7 +124,8 @@ def apply(
     ]
     if cause is C.handoff:
         events.append(
-            DomainEvent.of(ConversationHandoffRequested(
+            DomainEvent.of(
+                ConversationHandoffRequested(
                     conversation_id=cid, reason=reason or "asked", context=context
                 )
             )
@@ -133,7 +134,9 @@ def apply(
         events.append(
             DomainEvent.of(
                 ConversationAssigned(
-                    conversation_id=cid, assignee_id=assignee, previous_assignee_id=state.assignee_id
+                    conversation_id=cid,
+                    assignee_id=assignee,
+                    previous_assignee_id=state.assignee_id,
                 )
             )
         )

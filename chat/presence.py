@@ -130,5 +130,3 @@ class Presence:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             await self._write()
-
-

@@ -230,14 +230,18 @@ async def export_contact(
     if contact is None:
         raise ContactNotFound(contact_id)
     consents = await db.scalars(
-        select(ConsentRecord).where(ConsentRecord.contact_id == contact_id).order_by(ConsentRecord.id)
+        select(ConsentRecord)
+        .where(ConsentRecord.contact_id == contact_id)
+        .order_by(ConsentRecord.id)
     )
     events = await db.scalars(
         select(ShopperEvent).where(ShopperEvent.contact_id == contact_id).order_by(ShopperEvent.id)
     )
     conversations = list(
         await db.scalars(
-            select(Conversation).where(Conversation.contact_id == contact_id).order_by(Conversation.id)
+            select(Conversation)
+            .where(Conversation.contact_id == contact_id)
+            .order_by(Conversation.id)
         )
     )
     ids = [c.id for c in conversations]
@@ -245,7 +249,9 @@ async def export_contact(
     ratings: dict[int, ExportedRating] = {}
     if ids:
         for m in await db.scalars(
-            select(Message).where(Message.conversation_id.in_(ids)).order_by(Message.conversation_id, Message.seq)
+            select(Message)
+            .where(Message.conversation_id.in_(ids))
+            .order_by(Message.conversation_id, Message.seq)
         ):
             messages[m.conversation_id].append(
                 ExportedMessage(
@@ -254,7 +260,9 @@ async def export_contact(
                 )
             )  # fmt: skip
         for r in await db.scalars(select(CsatRating).where(CsatRating.conversation_id.in_(ids))):
-            ratings[r.conversation_id] = ExportedRating(score=r.score, comment=r.comment, at=r.created_at)
+            ratings[r.conversation_id] = ExportedRating(
+                score=r.score, comment=r.comment, at=r.created_at
+            )
     return ContactExport(
         exported_at=utcnow(),
         contact=ExportedContact.model_validate(contact, from_attributes=True),
@@ -264,23 +272,37 @@ async def export_contact(
         ],
         events=[
             ExportedEvent(
-                kind=e.kind, url=e.url, product_id=e.product_id, data=e.data or {},
-                conversation_id=e.conversation_id, at=e.created_at,
+                kind=e.kind,
+                url=e.url,
+                product_id=e.product_id,
+                data=e.data or {},
+                conversation_id=e.conversation_id,
+                at=e.created_at,
             )
             for e in events
         ],
         conversations=[
             ExportedConversation(
-                id=c.id, status=c.status, channel=c.channel, created_at=c.created_at,
-                resolved_at=c.resolved_at, handoff_reason=c.handoff_reason,
-                handoff_context=c.handoff_context, rating=ratings.get(c.id), messages=messages[c.id],
+                id=c.id,
+                status=c.status,
+                channel=c.channel,
+                created_at=c.created_at,
+                resolved_at=c.resolved_at,
+                handoff_reason=c.handoff_reason,
+                handoff_context=c.handoff_context,
+                rating=ratings.get(c.id),
+                messages=messages[c.id],
             )
             for c in conversations
         ],
         orders=[
             ExportedOrder(
-                id=o.id, status=o.status, total=float(o.total), currency=o.currency,
-                items=o.items or [], placed_at=o.placed_at,
+                id=o.id,
+                status=o.status,
+                total=float(o.total),
+                currency=o.currency,
+                items=o.items or [],
+                placed_at=o.placed_at,
             )
             for o in await _orders_of(db, contact)
         ],
@@ -337,7 +359,9 @@ async def erase_contact(hub: Hub, contact_id: str, actor: str) -> ErasureReport:
             conversations=removed.conversations,
             messages=removed.messages,
             ratings=removed.ratings,
-            events=await _rowcount(db, delete(ShopperEvent).where(ShopperEvent.contact_id == contact_id)),
+            events=await _rowcount(
+                db, delete(ShopperEvent).where(ShopperEvent.contact_id == contact_id)
+            ),
             consent_records=await _rowcount(
                 db, delete(ConsentRecord).where(ConsentRecord.contact_id == contact_id)
             ),
@@ -373,7 +397,9 @@ async def _delete_conversations(db: AsyncSession, ids: Sequence[int]) -> _Remove
     if not ids:
         return _Removed()
     await db.execute(
-        update(ShopperEvent).where(ShopperEvent.conversation_id.in_(ids)).values(conversation_id=None)
+        update(ShopperEvent)
+        .where(ShopperEvent.conversation_id.in_(ids))
+        .values(conversation_id=None)
     )
     return _Removed(
         ratings=await _rowcount(db, delete(CsatRating).where(CsatRating.conversation_id.in_(ids))),

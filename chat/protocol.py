@@ -463,7 +463,9 @@ class Session:
                 ref=ref,
             )
         if _has_lone_surrogate(raw):
-            raise ProtocolError(ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref)
+            raise ProtocolError(
+                ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref
+            )
         try:
             # Strict: "12" is not a conversation id and "yes" is not true. JSON mode
             # still reads enum members from their string values.
@@ -493,7 +495,9 @@ class Session:
                     f"message text is {size} bytes; the limit is {self.max_text_bytes}",
                     ref=ref,
                 )
-            if self.role is Role.visitor and (frame.private or frame.content_type is not ContentType.text):
+            if self.role is Role.visitor and (
+                frame.private or frame.content_type is not ContentType.text
+            ):
                 raise ProtocolError(
                     ErrorCode.forbidden, "visitors send plain text messages only", ref=ref
                 )
@@ -503,25 +507,33 @@ class Session:
                 raise ProtocolError(ErrorCode.invalid_frame, "conversation_id is required", ref=ref)
             if frame.content_type is ContentType.system_event:
                 raise ProtocolError(
-                    ErrorCode.forbidden, "system events are written by the server, not sent", ref=ref
+                    ErrorCode.forbidden,
+                    "system events are written by the server, not sent",
+                    ref=ref,
                 )
             shape = RICH_PAYLOADS.get(frame.content_type)
             if shape is not None:
                 if frame.payload is None:
                     raise ProtocolError(
-                        ErrorCode.invalid_frame, f"payload is required for {frame.content_type.value}", ref=ref
+                        ErrorCode.invalid_frame,
+                        f"payload is required for {frame.content_type.value}",
+                        ref=ref,
                     )
                 try:
                     shape.model_validate(frame.payload)
                 except ValidationError as exc:
                     raise ProtocolError(
-                        ErrorCode.invalid_frame, _describe(exc, prefix="payload", tagged=False), ref=ref
+                        ErrorCode.invalid_frame,
+                        _describe(exc, prefix="payload", tagged=False),
+                        ref=ref,
                     ) from None
         elif isinstance(frame, Command):
             allowed = VISITOR_COMMANDS if self.role is Role.visitor else AGENT_COMMANDS
             if frame.name not in allowed:
                 raise ProtocolError(
-                    ErrorCode.forbidden if frame.name in VISITOR_COMMANDS | AGENT_COMMANDS else ErrorCode.invalid_frame,
+                    ErrorCode.forbidden
+                    if frame.name in VISITOR_COMMANDS | AGENT_COMMANDS
+                    else ErrorCode.invalid_frame,
                     f"{self.role.value}s cannot use the command {frame.name!r}; "
                     f"allowed: {', '.join(sorted(allowed))}",
                     ref=ref,

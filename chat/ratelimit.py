@@ -18,7 +18,9 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, *, burst: int | None = None, max_keys: int = 100_000) -> None:
+    def __init__(
+        self, per_minute: int, *, burst: int | None = None, max_keys: int = 100_000
+    ) -> None:
         self.rate = per_minute / 60.0
         self.capacity = float(burst if burst is not None else max(1, per_minute // 3))
         self.max_keys = max_keys
@@ -40,7 +42,11 @@ class RateLimiter:
 
     def _evict(self, now: float) -> None:
         # Drop buckets that have refilled completely: forgetting them changes nothing.
-        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate >= self.capacity]
+        full = [
+            k
+            for k, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * self.rate >= self.capacity
+        ]
         for key in full:
             del self._buckets[key]
         if len(self._buckets) >= self.max_keys:
@@ -54,4 +60,6 @@ class Limits:
         self.visitor_messages = RateLimiter(settings.visitor_messages_per_minute)
         self.ip_messages = RateLimiter(settings.ip_messages_per_minute)
         self.ip_connections = RateLimiter(settings.ip_connections_per_minute)
-        self.logins = RateLimiter(settings.login_attempts_per_minute, burst=settings.login_attempts_per_minute)
+        self.logins = RateLimiter(
+            settings.login_attempts_per_minute, burst=settings.login_attempts_per_minute
+        )

@@ -162,13 +162,20 @@ class ConversationService:
 
     # ---- writing --------------------------------------------------------
 
-    async def start_conversation(self, contact_id: str, *, team_id: int | None = None) -> ConversationOut:
+    async def start_conversation(
+        self, contact_id: str, *, team_id: int | None = None
+    ) -> ConversationOut:
         async with self.hub.sessions() as db:
-            conversation = Conversation(contact_id=contact_id, status=Status.bot.value, team_id=team_id)
+            conversation = Conversation(
+                contact_id=contact_id, status=Status.bot.value, team_id=team_id
+            )
             db.add(conversation)
             await db.commit()
             out = storage.conversation_out(conversation)
-        await self.hub.bus.publish(contact_channel(contact_id), {"kind": "conversation", "conversation": out.model_dump(mode="json")})
+        await self.hub.bus.publish(
+            contact_channel(contact_id),
+            {"kind": "conversation", "conversation": out.model_dump(mode="json")},
+        )
         self.hub.listeners.dispatch(
             [DomainEvent.of(ConversationCreated(conversation_id=out.id, contact_id=contact_id))]
         )
@@ -215,9 +222,7 @@ class ConversationService:
         out = await self._out(message)
         if outcome is WriteOutcome.duplicate:
             return PostResult(out, duplicate=True)
-        await self.hub.bus.publish(
-            conversation_channel(conversation_id), message_notice(out)
-        )
+        await self.hub.bus.publish(conversation_channel(conversation_id), message_notice(out))
         events.append(
             DomainEvent.of(
                 MessageCreated(
@@ -243,7 +248,9 @@ class ConversationService:
                 return WriteOutcome.missing, []
             reopened = lifecycle.on_visitor_message(_state(cid, claimed))
             if reopened is not None:  # else another request reopened it meanwhile
-                status_row = await self._record_transition(db, reopened, seq=claimed.seq, actor="visitor")
+                status_row = await self._record_transition(
+                    db, reopened, seq=claimed.seq, actor="visitor"
+                )
                 claimed = await storage.claim_seq(db, conversation_id=cid)
                 assert claimed is not None
             message.seq = claimed.seq
@@ -252,7 +259,10 @@ class ConversationService:
             except IntegrityError:
                 await db.rollback()
                 existing = await storage.find_by_client_id(
-                    db, conversation_id=cid, sender_kind=message.sender_kind, client_msg_id=message.client_msg_id or ""
+                    db,
+                    conversation_id=cid,
+                    sender_kind=message.sender_kind,
+                    client_msg_id=message.client_msg_id or "",
                 )
                 if existing is None:
                     raise
@@ -287,7 +297,8 @@ class ConversationService:
             if expected is not None and state.status is not expected:
                 await db.rollback()
                 raise LifecycleError(
-                    f"the conversation is {state.status.value}, not {expected.value}", code="conflict"
+                    f"the conversation is {state.status.value}, not {expected.value}",
+                    code="conflict",
                 )
             try:
                 change = lifecycle.apply(
@@ -306,8 +317,13 @@ class ConversationService:
         self.hub.listeners.dispatch(change.events)
         log.info(
             "conversation transition",
-            extra={"conversation_id": conversation_id, "cause": cause.value, "actor": actor,
-                   "from": state.status.value, "to": change.after.status.value},
+            extra={
+                "conversation_id": conversation_id,
+                "cause": cause.value,
+                "actor": actor,
+                "from": state.status.value,
+                "to": change.after.status.value,
+            },
         )
         return change.after
 
@@ -344,7 +360,9 @@ class ConversationService:
             if conversation.status != Status.resolved.value:
                 raise LifecycleError("a conversation can be rated once it is resolved")
             rating = (
-                await db.execute(select(CsatRating).where(CsatRating.conversation_id == conversation_id))
+                await db.execute(
+                    select(CsatRating).where(CsatRating.conversation_id == conversation_id)
+                )
             ).scalar_one_or_none()
             if rating is None:
                 rating = CsatRating(conversation_id=conversation_id, score=score, comment=comment)
@@ -379,7 +397,13 @@ class ConversationService:
                 contact.last_seen_at = utcnow()
             await db.commit()
         self.hub.listeners.dispatch(
-            [DomainEvent.of(ShopperEventRecorded(contact_id=contact_id, kind=kind, conversation_id=conversation_id))]
+            [
+                DomainEvent.of(
+                    ShopperEventRecorded(
+                        contact_id=contact_id, kind=kind, conversation_id=conversation_id
+                    )
+                )
+            ]
         )
 
     # ---- helpers --------------------------------------------------------
@@ -390,7 +414,9 @@ class ConversationService:
                 context = await provider(conversation_id)
             except Exception:
                 # A missing packet must not stop the shopper from reaching a person.
-                log.exception("handoff context provider failed", extra={"conversation_id": conversation_id})
+                log.exception(
+                    "handoff context provider failed", extra={"conversation_id": conversation_id}
+                )
                 continue
             if context:
                 return context
@@ -449,7 +475,9 @@ class ConversationService:
             raise NotFound(f"conversation {conversation_id} does not exist")
         return conversation
 
-    async def _publish_conversation(self, conversation: ConversationOut, status_message: MessageOut) -> None:
+    async def _publish_conversation(
+        self, conversation: ConversationOut, status_message: MessageOut
+    ) -> None:
         frame = {"kind": "conversation", "conversation": conversation.model_dump(mode="json")}
         await self.hub.bus.publish(
             conversation_channel(conversation.id),
@@ -497,4 +525,3 @@ def _describe_transition(change: lifecycle.Transition, assignee: dict[str, Any] 
     if to is Status.resolved:
         return "The conversation was resolved"
     return f"Status changed to {to.value}"
-

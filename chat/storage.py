@@ -45,7 +45,9 @@ _CLAIM_SEQ = (
     update(Conversation)
     .where(Conversation.id == bindparam("cid"))
     .values(last_seq=Conversation.last_seq + bindparam("count"))
-    .returning(Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id)
+    .returning(
+        Conversation.last_seq, Conversation.status, Conversation.assignee_id, Conversation.team_id
+    )
 )
 _CLAIM_SEQ_UNLESS_RESOLVED = _CLAIM_SEQ.where(Conversation.status != "resolved")
 _INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
@@ -74,8 +76,12 @@ class DriverStatement:
     processors: dict[str, Callable[[Any], Any]]  # the dialect's bind conversions
 
     @classmethod
-    def compile(cls, statement: ClauseElement, dialect: Dialect, columns: Sequence[str] | None = None) -> DriverStatement:
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns else None)
+    def compile(
+        cls, statement: ClauseElement, dialect: Dialect, columns: Sequence[str] | None = None
+    ) -> DriverStatement:
+        compiled = statement.compile(
+            dialect=dialect, column_keys=list(columns) if columns else None
+        )
         assert isinstance(compiled, SQLCompiler)
         binds = {name: bind for bind, name in compiled.bind_names.items()}
         # A column default or onupdate computed in Python (updated_at) is the caller's to give:
@@ -88,20 +94,32 @@ class DriverStatement:
                 processors[name] = process
         return cls(
             sql=compiled.string,
-            positional=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
-            required=frozenset(name for name, bind in binds.items() if bind.required or name in prefetch),
-            defaults={name: bind.effective_value for name, bind in binds.items() if not bind.required and name not in prefetch},
+            positional=tuple(compiled.positiontup)
+            if compiled.positional and compiled.positiontup
+            else None,
+            required=frozenset(
+                name for name, bind in binds.items() if bind.required or name in prefetch
+            ),
+            defaults={
+                name: bind.effective_value
+                for name, bind in binds.items()
+                if not bind.required and name not in prefetch
+            },
             processors=processors,
         )
 
     def fetchone(self, connection: Connection, values: dict[str, Any]) -> Sequence[Any] | None:
         """Run with ``values`` inside the connection's transaction; the first row returned."""
         if not self.required <= values.keys():
-            raise ValueError(f"values missing for {sorted(self.required - values.keys())}: {self.sql}")
+            raise ValueError(
+                f"values missing for {sorted(self.required - values.keys())}: {self.sql}"
+            )
         merged = {**self.defaults, **values}
         for name, process in self.processors.items():
             merged[name] = process(merged[name])
-        params: Any = merged if self.positional is None else tuple(merged[name] for name in self.positional)
+        params: Any = (
+            merged if self.positional is None else tuple(merged[name] for name in self.positional)
+        )
         cursor = connection.connection.cursor()
         try:
             cursor.execute(self.sql, params)
@@ -110,7 +128,9 @@ class DriverStatement:
         except connection.dialect.loaded_dbapi.Error as exc:
             # As SQLAlchemy would raise it (IntegrityError, OperationalError, ...), so
             # callers handle one kind of error whichever way a statement ran.
-            raise DBAPIError.instance(self.sql, params, exc, connection.dialect.loaded_dbapi.Error) from exc
+            raise DBAPIError.instance(
+                self.sql, params, exc, connection.dialect.loaded_dbapi.Error
+            ) from exc
         finally:
             cursor.close()
 
@@ -138,8 +158,16 @@ def _claimed(row: Any) -> ClaimedSeq | None:
 
 
 _MESSAGE_FIELDS = (
-    "conversation_id", "seq", "sender_kind", "sender_id", "content_type",
-    "text", "payload", "client_msg_id", "private", "created_at",
+    "conversation_id",
+    "seq",
+    "sender_kind",
+    "sender_id",
+    "content_type",
+    "text",
+    "payload",
+    "client_msg_id",
+    "private",
+    "created_at",
 )
 
 
@@ -159,7 +187,9 @@ def _client_id_query(conversation_id: int, sender_kind: str, client_msg_id: str)
 
 async def claim_seq(db: AsyncSession, *, conversation_id: int, count: int = 1) -> ClaimedSeq | None:
     """Reserve the next ``count`` seqs (returns the last) and lock the conversation."""
-    return _claimed((await db.execute(_CLAIM_SEQ, {"cid": conversation_id, "count": count})).first())
+    return _claimed(
+        (await db.execute(_CLAIM_SEQ, {"cid": conversation_id, "count": count})).first()
+    )
 
 
 async def insert_message(db: AsyncSession, *, message: Message) -> int:
@@ -215,7 +245,10 @@ def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[
         message = pending[index].message
         visitor = message.sender_kind == "visitor"
         claim = statements.claim_seq_unless_resolved if visitor else statements.claim_seq
-        row = claim.fetchone(connection, {"cid": message.conversation_id, "count": 1, "updated_at": message.created_at})
+        row = claim.fetchone(
+            connection,
+            {"cid": message.conversation_id, "count": 1, "updated_at": message.created_at},
+        )
         if row is None:
             outcomes[index] = WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing
             continue
@@ -245,9 +278,15 @@ def _write_alone(connection: Connection, item: PendingMessage) -> WriteOutcome:
         if message.client_msg_id is None:
             raise
         with connection.begin():
-            stored = connection.execute(
-                _client_id_query(message.conversation_id, message.sender_kind, message.client_msg_id)
-            ).mappings().one()
+            stored = (
+                connection.execute(
+                    _client_id_query(
+                        message.conversation_id, message.sender_kind, message.client_msg_id
+                    )
+                )
+                .mappings()
+                .one()
+            )
         copy_stored(stored, into=message)
         return WriteOutcome.duplicate
 
@@ -256,7 +295,9 @@ async def find_by_client_id(
     db: AsyncSession, *, conversation_id: int, sender_kind: str, client_msg_id: str
 ) -> RowMapping | None:
     return (
-        (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id))).mappings().one_or_none()
+        (await db.execute(_client_id_query(conversation_id, sender_kind, client_msg_id)))
+        .mappings()
+        .one_or_none()
     )
 
 
@@ -399,7 +440,9 @@ async def orders_of_customer(db: AsyncSession, *, customer_id: str) -> list[Orde
     return list(
         (
             await db.execute(
-                select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc())
+                select(Order)
+                .where(Order.customer_id == customer_id)
+                .order_by(Order.placed_at.desc())
             )
         ).scalars()
     )
@@ -466,6 +509,10 @@ def agent_info(agent: Agent) -> dict[str, Any]:
 
 def may_see(agent: Agent, conversation: Conversation | ConversationOut) -> bool:
     """Agents see their teams' conversations, unassigned-team ones and their own; admins all."""
-    if agent.role == "admin" or conversation.assignee_id == agent.id or conversation.team_id is None:
+    if (
+        agent.role == "admin"
+        or conversation.assignee_id == agent.id
+        or conversation.team_id is None
+    ):
         return True
     return conversation.team_id in {team.id for team in agent.teams}

@@ -115,7 +115,12 @@ class Connection:
         try:
             wait = self.limits.ip_connections.hit(self.ip, time.monotonic())
             if wait:
-                self.fail(ErrorCode.rate_limited, "too many new connections from this address", CLOSE_RATE, retry_after=wait)
+                self.fail(
+                    ErrorCode.rate_limited,
+                    "too many new connections from this address",
+                    CLOSE_RATE,
+                    retry_after=wait,
+                )
             else:
                 await self._loop()
             await self.flush()
@@ -211,7 +216,9 @@ class Connection:
             elif isinstance(frame, Ping):
                 self.session.send(Pong())
         except ProtocolError as exc:
-            self.session.send_error(exc.code, str(exc), ref=exc.ref or ref, retry_after=exc.retry_after)
+            self.session.send_error(
+                exc.code, str(exc), ref=exc.ref or ref, retry_after=exc.retry_after
+            )
         except TokenError as exc:
             self.fail(ErrorCode(exc.code), str(exc), CLOSE_AUTH)
         except LifecycleError as exc:
@@ -221,8 +228,12 @@ class Connection:
         except ValidationError as exc:
             self.session.send_error(ErrorCode.invalid_frame, exc.errors()[0]["msg"], ref=ref)
         except Exception:
-            log.exception("frame failed", extra={"connection": self.id, "frame": type(frame).__name__})
-            self.session.send_error(ErrorCode.internal, "the server could not process this frame; retry it", ref=ref)
+            log.exception(
+                "frame failed", extra={"connection": self.id, "frame": type(frame).__name__}
+            )
+            self.session.send_error(
+                ErrorCode.internal, "the server could not process this frame; retry it", ref=ref
+            )
 
     # ---- hello ----------------------------------------------------------
 
@@ -239,7 +250,9 @@ class Connection:
             if token:
                 contact = await db.get(Contact, self.hub.tokens.contact_id_from(token))
                 if contact is None:
-                    raise TokenError("bad_token", "this visitor is unknown (erased?); start a new visit")
+                    raise TokenError(
+                        "bad_token", "this visitor is unknown (erased?); start a new visit"
+                    )
             else:
                 contact = Contact(locale=hello.locale or "en")
                 db.add(contact)
@@ -255,7 +268,9 @@ class Connection:
         async with self.hub.sessions() as db:
             contact = await db.get(Contact, self.contact_id)
             assert contact is not None
-            conversations = await storage.conversations_of_contact(db, contact_id=contact.id, limit=10)
+            conversations = await storage.conversations_of_contact(
+                db, contact_id=contact.id, limit=10
+            )
             verified = verified or contact.identity_verified
         self._subscribe(contact_channel(self.contact_id))
         for conversation in conversations:
@@ -293,14 +308,20 @@ class Connection:
                 # The customer has a contact already: move this visit's history there
                 # (consent records too: deleting the visit's contact would cascade to them).
                 moved: list[type[Conversation | ShopperEvent | ConsentRecord]] = [
-                    Conversation, ShopperEvent, ConsentRecord
+                    Conversation,
+                    ShopperEvent,
+                    ConsentRecord,
                 ]
                 for model in moved:
                     await db.execute(
-                        update(model).where(model.contact_id == current.id).values(contact_id=known.id)
+                        update(model)
+                        .where(model.contact_id == current.id)
+                        .values(contact_id=known.id)
                     )
                 if current.consent_personalisation is not None:
-                    known.consent_personalisation = current.consent_personalisation  # the newest decision
+                    known.consent_personalisation = (
+                        current.consent_personalisation
+                    )  # the newest decision
                 await db.flush()
                 await db.delete(current)
                 current = known
@@ -315,7 +336,11 @@ class Connection:
                 self._subscribe(contact_channel(current.id))
                 token = self.hub.tokens.visitor_token(current.id)
         self.hub.listeners.dispatch(
-            [DomainEvent.of(ContactIdentified(contact_id=self.contact_id, customer_id=identity.customer_id))]
+            [
+                DomainEvent.of(
+                    ContactIdentified(contact_id=self.contact_id, customer_id=identity.customer_id)
+                )
+            ]
         )
         return True, token
 
@@ -326,14 +351,18 @@ class Connection:
             # Browsers send cookies with cross-site websocket handshakes too: only
             # pages of the hub itself may use the cookie session.
             if token and not _same_origin(self.websocket.headers):
-                raise TokenError("bad_token", "the agent cookie is only accepted from the hub's own pages")
+                raise TokenError(
+                    "bad_token", "the agent cookie is only accepted from the hub's own pages"
+                )
         if not token:
             raise TokenError("bad_token", "sign in first: send the agent token in hello")
         agent_session = self.hub.tokens.agent_session(token)
         async with self.hub.sessions() as db:
             agent = await db.get(Agent, agent_session.agent_id)
             if not session_is_current(agent_session, agent):
-                raise TokenError("bad_token", "this session has ended (signed out or account disabled)")
+                raise TokenError(
+                    "bad_token", "this session has ended (signed out or account disabled)"
+                )
             assert agent is not None
             assigned = await storage.assigned_to(db, agent_id=agent.id)
         self.agent = agent
@@ -409,7 +438,12 @@ class Connection:
             private=frame.private,
         )
         self.session.send(
-            Ack(id=frame.id, conversation_id=conversation_id, seq=result.message.seq, duplicate=result.duplicate)
+            Ack(
+                id=frame.id,
+                conversation_id=conversation_id,
+                seq=result.message.seq,
+                duplicate=result.duplicate,
+            )
         )
         if not result.duplicate:
             self.hub.metrics.messages.labels(self.role.value).inc()
@@ -420,11 +454,21 @@ class Connection:
             return False
         async with self.hub.sessions() as db:
             stored = await storage.find_by_client_id(
-                db, conversation_id=frame.conversation_id, sender_kind="visitor", client_msg_id=frame.id
+                db,
+                conversation_id=frame.conversation_id,
+                sender_kind="visitor",
+                client_msg_id=frame.id,
             )
         if stored is None:
             return False
-        self.session.send(Ack(id=frame.id, conversation_id=frame.conversation_id, seq=stored["seq"], duplicate=True))
+        self.session.send(
+            Ack(
+                id=frame.id,
+                conversation_id=frame.conversation_id,
+                seq=stored["seq"],
+                duplicate=True,
+            )
+        )
         return True
 
     def _rate_limit(self, ref: str | None) -> None:
@@ -456,7 +500,9 @@ class Connection:
 
     async def _read(self, frame: Read) -> None:
         await self._authorize(frame.conversation_id)
-        await self.hub.conversations.mark_read(frame.conversation_id, by=self.role.value, seq=frame.seq)
+        await self.hub.conversations.mark_read(
+            frame.conversation_id, by=self.role.value, seq=frame.seq
+        )
 
     async def _track(self, frame: Track) -> None:
         async with self.hub.sessions() as db:
@@ -513,7 +559,9 @@ class Connection:
     async def _cmd_end(self, command: Command) -> dict[str, Any]:
         conversation_id = _required_conversation(command)
         await self._authorize(conversation_id)
-        state = await self.hub.conversations.transition(conversation_id, Cause.resolve, actor="visitor")
+        state = await self.hub.conversations.transition(
+            conversation_id, Cause.resolve, actor="visitor"
+        )
         return {"conversation_id": conversation_id, "status": state.status.value}
 
     async def _cmd_rate(self, command: Command) -> dict[str, Any]:
@@ -522,29 +570,52 @@ class Connection:
         score = command.args.get("score")
         comment = command.args.get("comment")
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            raise ProtocolError(ErrorCode.invalid_frame, "args.score must be a whole number from 1 to 5", ref=command.id)
+            raise ProtocolError(
+                ErrorCode.invalid_frame,
+                "args.score must be a whole number from 1 to 5",
+                ref=command.id,
+            )
         if comment is not None and (not isinstance(comment, str) or len(comment) > 2000):
-            raise ProtocolError(ErrorCode.invalid_frame, "args.comment must be text of at most 2000 characters", ref=command.id)
+            raise ProtocolError(
+                ErrorCode.invalid_frame,
+                "args.comment must be text of at most 2000 characters",
+                ref=command.id,
+            )
         await self.hub.conversations.rate(conversation_id, score=score, comment=comment)
         return {"conversation_id": conversation_id}
 
     async def _cmd_consent(self, command: Command) -> dict[str, Any]:
         granted = command.args.get("granted")
         if not isinstance(granted, bool):
-            raise ProtocolError(ErrorCode.invalid_frame, "args.granted must be true or false", ref=command.id)
+            raise ProtocolError(
+                ErrorCode.invalid_frame, "args.granted must be true or false", ref=command.id
+            )
         async with self.hub.sessions() as db:
             contact = await db.get(Contact, self._contact())
             assert contact is not None
             contact.consent_personalisation = granted
-            db.add(ConsentRecord(contact_id=contact.id, purpose="personalisation", granted=granted, source="widget"))
+            db.add(
+                ConsentRecord(
+                    contact_id=contact.id,
+                    purpose="personalisation",
+                    granted=granted,
+                    source="widget",
+                )
+            )
             await db.commit()
         return {"granted": granted}
 
     async def _cmd_offline_message(self, command: Command) -> dict[str, Any]:
         email, text = command.args.get("email"), command.args.get("text")
         if not isinstance(email, str) or not EMAIL.match(email):
-            raise ProtocolError(ErrorCode.invalid_frame, "args.email must be an e-mail address", ref=command.id)
-        if not isinstance(text, str) or not text.strip() or len(text.encode()) > self.hub.settings.max_text_bytes:
+            raise ProtocolError(
+                ErrorCode.invalid_frame, "args.email must be an e-mail address", ref=command.id
+            )
+        if (
+            not isinstance(text, str)
+            or not text.strip()
+            or len(text.encode()) > self.hub.settings.max_text_bytes
+        ):
             raise ProtocolError(
                 ErrorCode.invalid_frame,
                 f"args.text must be non-empty text of at most {self.hub.settings.max_text_bytes} bytes",
@@ -558,8 +629,12 @@ class Connection:
             await db.commit()
         conversation_id = await self._visitor_conversation(command)
         await self.hub.conversations.post_message(
-            conversation_id, sender_kind="visitor", sender_id=self.contact_id, text=text,
-            payload={"offline_message": {"email": email}}, client_msg_id=command.id,
+            conversation_id,
+            sender_kind="visitor",
+            sender_id=self.contact_id,
+            text=text,
+            payload={"offline_message": {"email": email}},
+            client_msg_id=command.id,
         )
         state = await self.hub.conversations.get(conversation_id)
         if state.status == Status.bot.value:
@@ -572,16 +647,26 @@ class Connection:
         try:
             identity = Identity.model_validate(command.args)
         except ValidationError as exc:
-            raise ProtocolError(ErrorCode.invalid_frame, f"args: {exc.errors()[0]['msg']}", ref=command.id) from None
-        verified, token = await self._identify(identity, self.hub.tokens.visitor_token(self._contact()))
-        return {"identity_verified": verified, "visitor_token": token, "contact_id": self.contact_id}
+            raise ProtocolError(
+                ErrorCode.invalid_frame, f"args: {exc.errors()[0]['msg']}", ref=command.id
+            ) from None
+        verified, token = await self._identify(
+            identity, self.hub.tokens.visitor_token(self._contact())
+        )
+        return {
+            "identity_verified": verified,
+            "visitor_token": token,
+            "contact_id": self.contact_id,
+        }
 
     async def _cmd_open(self, command: Command) -> dict[str, Any]:
         conversation_id = _required_conversation(command)
         conversation = await self._authorize_agent(conversation_id)
         self._subscribe(conversation_channel(conversation_id))
         async with self.hub.sessions() as db:
-            rows = await storage.latest_messages(db, conversation_id=conversation_id, limit=200, include_private=True)
+            rows = await storage.latest_messages(
+                db, conversation_id=conversation_id, limit=200, include_private=True
+            )
             contact = await db.get(Contact, conversation.contact_id)
             conversation_row = await db.get(Conversation, conversation_id)
         messages = await self.hub.conversations.messages_after(
@@ -610,7 +695,11 @@ class Connection:
         state = await self.hub.conversations.transition(
             conversation_id, cause, actor=f"agent:{self._agent().id}", **kwargs
         )
-        return {"conversation_id": conversation_id, "status": state.status.value, "assignee_id": state.assignee_id}
+        return {
+            "conversation_id": conversation_id,
+            "status": state.status.value,
+            "assignee_id": state.assignee_id,
+        }
 
     async def _cmd_take(self, command: Command) -> dict[str, Any]:
         # Taking never steals: it needs the status seen here to hold under the row
@@ -631,7 +720,9 @@ class Connection:
         if "team_id" in command.args:
             team_id = command.args["team_id"]
             if not isinstance(team_id, int) or isinstance(team_id, bool):
-                raise ProtocolError(ErrorCode.invalid_frame, "args.team_id must be a team id", ref=command.id)
+                raise ProtocolError(
+                    ErrorCode.invalid_frame, "args.team_id must be a team id", ref=command.id
+                )
             async with self.hub.sessions() as db:
                 if await db.get(Team, team_id) is None:
                     raise NotFound(f"team {team_id} does not exist")
@@ -641,7 +732,9 @@ class Connection:
     async def _target_agent(self, command: Command) -> int:
         agent_id = command.args.get("agent_id")
         if not isinstance(agent_id, int) or isinstance(agent_id, bool):
-            raise ProtocolError(ErrorCode.invalid_frame, "args.agent_id must be an agent id", ref=command.id)
+            raise ProtocolError(
+                ErrorCode.invalid_frame, "args.agent_id must be an agent id", ref=command.id
+            )
         async with self.hub.sessions() as db:
             target = await db.get(Agent, agent_id)
         if target is None or not target.active:
@@ -660,7 +753,9 @@ class Connection:
     async def _cmd_status(self, command: Command) -> dict[str, Any]:
         status = command.args.get("status")
         if status not in ("online", "away"):
-            raise ProtocolError(ErrorCode.invalid_frame, 'args.status must be "online" or "away"', ref=command.id)
+            raise ProtocolError(
+                ErrorCode.invalid_frame, 'args.status must be "online" or "away"', ref=command.id
+            )
         await self.hub.presence.set_status(self._agent().id, status)
         return {"status": status}
 
@@ -690,9 +785,13 @@ class Connection:
         elif kind == "typing" and item.get("origin") != self.id:
             sender = Sender.model_validate(item["sender"])
             if sender.kind != self.role.value or self.role is Role.agent:
-                self.session.send(TypingOut(conversation_id=item["conversation_id"], sender=sender, on=item["on"]))
+                self.session.send(
+                    TypingOut(conversation_id=item["conversation_id"], sender=sender, on=item["on"])
+                )
         elif kind == "read":
-            self.session.send(ReadOut(conversation_id=item["conversation_id"], by=item["by"], seq=item["seq"]))
+            self.session.send(
+                ReadOut(conversation_id=item["conversation_id"], by=item["by"], seq=item["seq"])
+            )
         elif kind == "presence" and self.role is Role.agent:
             await self._send_presence()
         elif kind == "replay_all":
@@ -723,11 +822,17 @@ class Connection:
         if plan.resync:
             self.delivery.follow(conversation_id, conversation.last_seq)
             self.session.send(
-                ResyncRequired(conversation_id=conversation_id, reason="too many missed messages; reload the conversation")
+                ResyncRequired(
+                    conversation_id=conversation_id,
+                    reason="too many missed messages; reload the conversation",
+                )
             )
             return
         missed = await self.hub.conversations.messages_after(
-            conversation_id, plan.after_seq, limit=self.hub.settings.replay_limit, include_private=True
+            conversation_id,
+            plan.after_seq,
+            limit=self.hub.settings.replay_limit,
+            include_private=True,
         )
         for message in missed:
             if self.delivery.offer(conversation_id, message.seq) is not Offer.skip:
@@ -777,14 +882,21 @@ class Connection:
         try:
             conversation = await self.hub.conversations.get(conversation_id)
         except NotFound:
-            raise ProtocolError(ErrorCode.not_found, f"conversation {conversation_id} does not exist") from None
+            raise ProtocolError(
+                ErrorCode.not_found, f"conversation {conversation_id} does not exist"
+            ) from None
         if self.role is Role.visitor:
             if conversation.contact_id != self.contact_id:
                 # Same answer as for a missing one: visitors learn nothing of others' chats.
-                raise ProtocolError(ErrorCode.not_found, f"conversation {conversation_id} does not exist")
+                raise ProtocolError(
+                    ErrorCode.not_found, f"conversation {conversation_id} does not exist"
+                )
             self.owned.add(conversation_id)
         elif not storage.may_see(self._agent(), conversation):
-            raise ProtocolError(ErrorCode.forbidden, f"conversation {conversation_id} belongs to a team you are not in")
+            raise ProtocolError(
+                ErrorCode.forbidden,
+                f"conversation {conversation_id} belongs to a team you are not in",
+            )
         return conversation
 
     async def _authorize_agent(self, conversation_id: int) -> ConversationOut:

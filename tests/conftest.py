@@ -27,11 +27,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # unless a test says otherwise.
 os.environ.setdefault("TOUCHPOINT_BOT_BUSINESS_HOURS", "mon-sun 00:00-24:00")
 
-from chat.config import Settings  # noqa: E402
-from chat.hub import Hub, create_app  # noqa: E402
+from chat.config import Settings
+from chat.hub import Hub, create_app
 
 IN_CI = os.environ.get("CI") == "true"
-POSTGRES_URL = os.environ.get("TOUCHPOINT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TOUCHPOINT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("TOUCHPOINT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -84,7 +86,9 @@ class LiveServer:
     def restart(self) -> LiveServer:
         """Stop and start again on the same port and data (a server restart)."""
         self.stop()
-        again = start_server(self.settings, plugins=self.plugins, port=int(self.url.rsplit(":", 1)[1]))
+        again = start_server(
+            self.settings, plugins=self.plugins, port=int(self.url.rsplit(":", 1)[1])
+        )
         again.registry = self.registry
         if self.registry is not None:
             self.registry.append(again)
@@ -167,11 +171,15 @@ def redis_url() -> str:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        missing_service(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver; `make test` does it)")
+        missing_service(
+            f"{CHROMIUM} is missing (apt-get install chromium chromium-driver; `make test` does it)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield instance
         instance.close()
 
@@ -186,5 +194,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(item, "fixturenames", ()):
+        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
+            item, "fixturenames", ()
+        ):
             item.add_marker(pytest.mark.browser)

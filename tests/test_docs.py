@@ -12,7 +12,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def test_events_page_lists_every_event_with_its_fields() -> None:
     page = (DOCS / "subsystems" / "events.md").read_text()
-    rows = dict(re.findall(r"^\| `([a-z_.]+)` \| (.+) \|$", page, flags=re.M))
+    rows = dict(re.findall(r"^\| `([a-z_.]+)` \| (.+) \|$", page, flags=re.MULTILINE))
     assert set(rows) == {name.value for name in PAYLOADS}
     for name, model in PAYLOADS.items():
         documented = set(re.findall(r"`(\w+)`", rows[name.value]))

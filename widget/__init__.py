@@ -6,4 +6,11 @@ See docs/embedding.md (for shops) and docs/subsystems/widget.md (how it is built
 from widget._assets import LOADER_BUDGET, WIDGET_BUDGET, WidgetAssets, widget_assets
 from widget._config import PublicConfig, SiteConfig
 
-__all__ = ["LOADER_BUDGET", "WIDGET_BUDGET", "PublicConfig", "SiteConfig", "WidgetAssets", "widget_assets"]
+__all__ = [
+    "LOADER_BUDGET",
+    "WIDGET_BUDGET",
+    "PublicConfig",
+    "SiteConfig",
+    "WidgetAssets",
+    "widget_assets",
+]

@@ -58,7 +58,10 @@ async def app_bundle(version: str, request: Request) -> Response:
     if assets.app_path != f"widget/app.{version}.js":
         raise HTTPException(
             404,
-            detail={"code": "unknown_version", "message": "this widget version is gone; reload the page for the current one"},
+            detail={
+                "code": "unknown_version",
+                "message": "this widget version is gone; reload the page for the current one",
+            },
         )
     return _serve(assets.app, request, APP_CACHE)
 
@@ -81,10 +84,14 @@ KnownSite = Annotated[str, Depends(_known_site)]
 
 
 @router.get("/api/widget/config", response_model=PublicConfig)
-async def get_config(site: KnownSite, hub: HubDep, db: DbSession, response: Response) -> PublicConfig:
+async def get_config(
+    site: KnownSite, hub: HubDep, db: DbSession, response: Response
+) -> PublicConfig:
     config = await storage.site_config(db, site_key=site)
     response.headers["Cache-Control"] = "no-store"  # who is online changes by the minute
-    return public_config(site, config, now=utcnow(), agents_online=await hub.presence.agents_online())
+    return public_config(
+        site, config, now=utcnow(), agents_online=await hub.presence.agents_online()
+    )
 
 
 @router.put("/api/widget/config", response_model=SiteConfig)
@@ -101,7 +108,10 @@ async def _visitor(hub: HubDep, x_visitor_token: Annotated[str | None, Header()]
     if not x_visitor_token:
         raise HTTPException(
             401,
-            detail={"code": "no_visitor_token", "message": "send the widget's visitor token in the X-Visitor-Token header"},
+            detail={
+                "code": "no_visitor_token",
+                "message": "send the widget's visitor token in the X-Visitor-Token header",
+            },
         )
     try:
         return hub.tokens.contact_id_from(x_visitor_token)
@@ -114,26 +124,44 @@ VisitorContact = Annotated[str, Depends(_visitor)]
 
 @router.get("/api/widget/queue", response_model=QueueStatus)
 async def queue_status(
-    conversation_id: Annotated[int, Query(ge=1)], contact_id: VisitorContact, hub: HubDep, db: DbSession
+    conversation_id: Annotated[int, Query(ge=1)],
+    contact_id: VisitorContact,
+    hub: HubDep,
+    db: DbSession,
 ) -> QueueStatus:
-    conversation = await storage.visitor_conversation(db, conversation_id=conversation_id, contact_id=contact_id)
+    conversation = await storage.visitor_conversation(
+        db, conversation_id=conversation_id, contact_id=contact_id
+    )
     if conversation is None:
         raise HTTPException(
-            404, detail={"code": "not_found", "message": f"conversation {conversation_id} does not exist"}
+            404,
+            detail={
+                "code": "not_found",
+                "message": f"conversation {conversation_id} does not exist",
+            },
         )
     agents_online = await hub.presence.agents_online()
     queue = await storage.waiting(db)
     mine = next((w for w in queue if w.conversation_id == conversation_id), None)
     if conversation.status != "queued" or mine is None:
         return QueueStatus(
-            conversation_id=conversation_id, status=conversation.status, position=None,
-            waiting=len(queue), expected_wait_seconds=None, agents_online=agents_online,
+            conversation_id=conversation_id,
+            status=conversation.status,
+            position=None,
+            waiting=len(queue),
+            expected_wait_seconds=None,
+            agents_online=agents_online,
         )
     now = utcnow()
     position = position_in_queue(mine, queue)
     assigned = await storage.assignments_since(db, since=now - WINDOW)
     return QueueStatus(
-        conversation_id=conversation_id, status=conversation.status, position=position, waiting=len(queue),
-        expected_wait_seconds=expected_wait(position, agents_online=agents_online, assigned_at=assigned, now=now),
+        conversation_id=conversation_id,
+        status=conversation.status,
+        position=position,
+        waiting=len(queue),
+        expected_wait_seconds=expected_wait(
+            position, agents_online=agents_online, assigned_at=assigned, now=now
+        ),
         agents_online=agents_online,
     )

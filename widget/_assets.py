@@ -49,7 +49,9 @@ def _asset(text: str) -> Asset:
     body = text.encode()
     digest = hashlib.sha256(body).hexdigest()
     # mtime=0: the same source always gives the same bytes.
-    return Asset(body=body, gzipped=gzip.compress(body, compresslevel=9, mtime=0), etag=f'"{digest[:20]}"')
+    return Asset(
+        body=body, gzipped=gzip.compress(body, compresslevel=9, mtime=0), etag=f'"{digest[:20]}"'
+    )
 
 
 @cache

@@ -64,8 +64,18 @@ def _free_port() -> int:
 
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "chat.cli", "--data-dir", str(data_dir), "serve", "--plugins", "widget",
-               "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "chat.cli",
+        "--data-dir",
+        str(data_dir),
+        "serve",
+        "--plugins",
+        "widget",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 300  # the first start loads the embedding model
     while time.monotonic() < deadline:
@@ -111,13 +121,17 @@ def run_widget_benchmark(runs: int) -> dict[str, Any]:
         warm: list[dict[str, float]] = []
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+                )
                 with typer.progressbar(range(runs), label="runs", file=sys.stderr) as progress:
                     for number in progress:
                         context = browser.new_context()
                         page = context.new_page()
                         cold.append(_one_run(page, url, number))
-                        page.evaluate("localStorage.clear()")  # the same first visit, from the cache
+                        page.evaluate(
+                            "localStorage.clear()"
+                        )  # the same first visit, from the cache
                         warm.append(_one_run(page, url, number))
                         context.close()
                 browser.close()

@@ -13,13 +13,17 @@ widget_app = typer.Typer(help="The shopper chat widget.", no_args_is_help=True)
 
 
 @widget_app.command("snippet")
-def snippet(site: Annotated[str | None, typer.Option(help="Site key (default: the hub's).")] = None) -> None:
+def snippet(
+    site: Annotated[str | None, typer.Option(help="Site key (default: the hub's).")] = None,
+) -> None:
     """Print the script tag a shop puts on its pages."""
     from chat.cli import current_settings
 
     settings = current_settings()
     base = settings.public_url.rstrip("/")
-    typer.echo(f'<script src="{base}/widget.js" data-touchpoint-site="{site or settings.site_key}" async></script>')
+    typer.echo(
+        f'<script src="{base}/widget.js" data-touchpoint-site="{site or settings.site_key}" async></script>'
+    )
 
 
 @widget_app.command("hmac")
@@ -33,7 +37,9 @@ def hmac(customer_id: Annotated[str, typer.Argument(help="The shop's customer id
 
 
 @widget_app.command("size")
-def size(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+def size(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
     """Gzipped sizes of the loader and the whole widget against their budgets."""
     assets = widget_assets()
     result = {
@@ -49,4 +55,6 @@ def size(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON ob
         typer.echo(json.dumps(result))
         return
     typer.echo(f"loader  {assets.loader_gzip_bytes:>6} B gzipped (budget {LOADER_BUDGET} B)")
-    typer.echo(f"widget  {assets.widget_gzip_bytes:>6} B gzipped (budget {WIDGET_BUDGET} B, loader + app + css)")
+    typer.echo(
+        f"widget  {assets.widget_gzip_bytes:>6} B gzipped (budget {WIDGET_BUDGET} B, loader + app + css)"
+    )

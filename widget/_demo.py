@@ -47,7 +47,11 @@ async def _page(hub: HubDep, db: DbSession, customer_id: str | None) -> Page:
     )
     # What a shop's server renders for a logged-in customer (docs/embedding.md).
     secret = hub.settings.identity_secret or ""
-    return Page(site_key=hub.settings.site_key, customer=customer, identity_hmac=identity_hmac(secret, customer_id))
+    return Page(
+        site_key=hub.settings.site_key,
+        customer=customer,
+        identity_hmac=identity_hmac(secret, customer_id),
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -56,17 +60,28 @@ async def home(hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> s
 
 
 @router.get("/c/{category:path}", response_class=HTMLResponse)
-async def category(category: str, hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> str:
+async def category(
+    category: str, hub: HubDep, db: DbSession, customer: CustomerCookie = None
+) -> str:
     products = _catalogue(hub)
     if not any(p.category == category or p.category.startswith(category + "/") for p in products):
-        raise HTTPException(404, detail={"code": "not_found", "message": f"no category {category!r} in the demo catalogue"})
+        raise HTTPException(
+            404,
+            detail={
+                "code": "not_found",
+                "message": f"no category {category!r} in the demo catalogue",
+            },
+        )
     return render_category(await _page(hub, db, customer), products, category)
 
 
 def _product(hub: HubDep, name: str) -> Product:
     product = by_slug(_catalogue(hub), name)
     if product is None:
-        raise HTTPException(404, detail={"code": "not_found", "message": f"no product {name!r} in the demo catalogue"})
+        raise HTTPException(
+            404,
+            detail={"code": "not_found", "message": f"no product {name!r} in the demo catalogue"},
+        )
     return product
 
 
@@ -91,7 +106,10 @@ async def image(name: str, hub: HubDep) -> Response:
     return Response(
         placeholder_svg(product.id, product.title),
         media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=3600", "Cross-Origin-Resource-Policy": "cross-origin"},
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
     )
 
 

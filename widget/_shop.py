@@ -85,7 +85,9 @@ def top_categories(products: Iterable[ShopProduct]) -> list[str]:
 
 
 def in_category(products: Iterable[P], category: str) -> list[P]:
-    chosen = [p for p in products if p.category == category or p.category.startswith(category + "/")]
+    chosen = [
+        p for p in products if p.category == category or p.category.startswith(category + "/")
+    ]
     return sorted(chosen, key=lambda p: (not p.popular, p.title))
 
 
@@ -101,15 +103,20 @@ def _json_block(data: dict[str, Any]) -> str:
 def _card_data(product: ShopProduct) -> str:
     return escape(
         json.dumps(
-            {"id": product.id, "title": product.title, "price": product.price, "currency": product.currency}
+            {
+                "id": product.id,
+                "title": product.title,
+                "price": product.price,
+                "currency": product.currency,
+            }
         )
     )
 
 
-def _layout(page: Page, title: str, body: str, categories: Sequence[str], data: dict[str, Any]) -> str:
-    nav = "".join(
-        f'<a href="{escape(category_path(c))}">{escape(c)}</a>' for c in categories
-    )
+def _layout(
+    page: Page, title: str, body: str, categories: Sequence[str], data: dict[str, Any]
+) -> str:
+    nav = "".join(f'<a href="{escape(category_path(c))}">{escape(c)}</a>' for c in categories)
     if page.customer:
         account = (
             f'<form method="post" action="/demo/logout" data-logout>'
@@ -191,7 +198,9 @@ def render_home(page: Page, products: Sequence[ShopProduct]) -> str:
 def render_category(page: Page, products: Sequence[ShopProduct], category: str) -> str:
     chosen = in_category(products, category)
     body = f"<h1>{escape(category)}</h1><p>{len(chosen)} products</p>{_grid(chosen)}"
-    return _layout(page, category, body, top_categories(products), {"page": "category", "category": category})
+    return _layout(
+        page, category, body, top_categories(products), {"page": "category", "category": category}
+    )
 
 
 def render_product(page: Page, products: Sequence[ShopProduct], product: ShopProduct) -> str:
@@ -216,7 +225,12 @@ def render_product(page: Page, products: Sequence[ShopProduct], product: ShopPro
 </article>"""
     data = {
         "page": "product",
-        "product": {"id": product.id, "title": product.title, "price": product.price, "currency": product.currency},
+        "product": {
+            "id": product.id,
+            "title": product.title,
+            "price": product.price,
+            "currency": product.currency,
+        },
     }
     return _layout(page, product.title, body, top_categories(products), data)
 

@@ -33,7 +33,11 @@ async def save_site_config(
         db.add(WidgetSite(site_key=site_key, config=data, updated_by=actor))
     else:
         row.config, row.updated_by = data, actor
-    db.add(AuditEntry(actor=actor, action="widget.config_updated", target=f"site:{site_key}", details=data))
+    db.add(
+        AuditEntry(
+            actor=actor, action="widget.config_updated", target=f"site:{site_key}", details=data
+        )
+    )
     await db.commit()
 
 
@@ -58,7 +62,9 @@ async def waiting(db: AsyncSession) -> list[Waiting]:
 
 
 async def assignments_since(db: AsyncSession, *, since: dt.datetime) -> list[dt.datetime]:
-    rows = await db.scalars(select(Conversation.assigned_at).where(Conversation.assigned_at >= since))
+    rows = await db.scalars(
+        select(Conversation.assigned_at).where(Conversation.assigned_at >= since)
+    )
     return [_aware(moment) for moment in rows if moment is not None]
 
 

@@ -31,8 +31,7 @@ from agents_console.insights._metrics import (
 from agents_console.insights._preview import Preview, PreviewIn, preview
 from bot import Runtime
 from chat.api.deps import DbSession, EditorAgent, HubDep
-from knowledge import Faq, FilterError
-from knowledge import KnowledgeService
+from knowledge import Faq, FilterError, KnowledgeService
 
 log = logging.getLogger("touchpoint.insights")
 router = APIRouter(prefix="/api/insights", tags=["insights"])
@@ -56,9 +55,13 @@ class Period:
 
 
 def period(
-    start: Annotated[dt.date | None, Query(description="first day (default: 29 days before end)")] = None,
+    start: Annotated[
+        dt.date | None, Query(description="first day (default: 29 days before end)")
+    ] = None,
     end: Annotated[dt.date | None, Query(description="last day, included (default: today)")] = None,
-    tz: Annotated[str, Query(max_length=64, description="IANA time zone of the days, e.g. Europe/Berlin")] = "UTC",
+    tz: Annotated[
+        str, Query(max_length=64, description="IANA time zone of the days, e.g. Europe/Berlin")
+    ] = "UTC",
 ) -> Period:
     try:
         zone = ZoneInfo(tz)
@@ -70,10 +73,14 @@ def period(
     end = end or dt.datetime.now(zone).date()
     start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_period", "start must not be after end")
+        raise _error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_period", "start must not be after end"
+        )
     if (end - start).days >= MAX_DAYS:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_period", f"choose at most {MAX_DAYS} days"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "invalid_period",
+            f"choose at most {MAX_DAYS} days",
         )
     return Period(start, end, tz)
 
@@ -108,7 +115,9 @@ BotRuntime = Annotated[Runtime, Depends(get_runtime)]
 
 async def _report(p: Period, db: DbSession, knowledge: KnowledgeService) -> Report:
     since, until = p.bounds
-    rows = await _storage.analytics_rows(db, since=since, until=until, turns_since=since - ASSIST_WINDOW)
+    rows = await _storage.analytics_rows(
+        db, since=since, until=until, turns_since=since - ASSIST_WINDOW
+    )
     result = report(rows, start=p.start, end=p.end, timezone=p.timezone)
     kb = knowledge.kb
     for faq in result.top_faqs:
@@ -121,7 +130,9 @@ async def _report(p: Period, db: DbSession, knowledge: KnowledgeService) -> Repo
 
 
 @router.get("/analytics", response_model=Report)
-async def analytics(_editor: EditorAgent, p: PeriodDep, db: DbSession, knowledge: Knowledge) -> Report:
+async def analytics(
+    _editor: EditorAgent, p: PeriodDep, db: DbSession, knowledge: Knowledge
+) -> Report:
     """Conversations, containment, handoffs, response times, CSAT, FAQs and products of a period."""
     return await _report(p, db, knowledge)
 
@@ -136,12 +147,16 @@ async def analytics_csv(
 ) -> Response:
     if table not in CSV_TABLES:
         raise _error(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_table", f"table must be one of {', '.join(CSV_TABLES)}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "invalid_table",
+            f"table must be one of {', '.join(CSV_TABLES)}",
         )
     body = to_csv(await _report(p, db, knowledge), table)
     name = f"touchpoint-{table}-{p.start}-{p.end}.csv"
     return Response(
-        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -163,7 +178,8 @@ class DraftIn(BaseModel):
 class PublishIn(BaseModel):
     faq: Faq
     turn_ids: Annotated[list[int], Field(max_length=500)] = Field(
-        default_factory=list, description="the gap questions the FAQ answers: they leave the gap list"
+        default_factory=list,
+        description="the gap questions the FAQ answers: they leave the gap list",
     )
 
 
@@ -174,7 +190,10 @@ class Published(BaseModel):
 
 @router.get("/gaps", response_model=GapsOut)
 async def gaps(
-    _editor: EditorAgent, p: PeriodDep, finder: Gaps, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    _editor: EditorAgent,
+    p: PeriodDep,
+    finder: Gaps,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> GapsOut:
     """Questions the bot could not answer, was unsure about, or that led to a handoff, grouped
     by meaning, most frequent first."""
@@ -184,30 +203,49 @@ async def gaps(
 
 
 @router.post("/gaps/draft", response_model=FaqDraft)
-async def draft(body: DraftIn, _editor: EditorAgent, db: DbSession, knowledge: Knowledge) -> FaqDraft:
+async def draft(
+    body: DraftIn, _editor: EditorAgent, db: DbSession, knowledge: Knowledge
+) -> FaqDraft:
     """A new FAQ prefilled from a cluster's questions, for the editor to answer and publish."""
     turns = await _storage.turns_by_ids(db, ids=body.turn_ids)
     if not turns:
-        raise _error(status.HTTP_404_NOT_FOUND, "not_found", "none of these gap questions exist any more")
+        raise _error(
+            status.HTTP_404_NOT_FOUND, "not_found", "none of these gap questions exist any more"
+        )
     asked = Counter(normalise(t.question) for t in turns)
-    texts = sorted({normalise(t.question): t.question for t in turns}.values(), key=lambda t: -asked[normalise(t)])
+    texts = sorted(
+        {normalise(t.question): t.question for t in turns}.values(),
+        key=lambda t: -asked[normalise(t)],
+    )
     if body.question and body.question.strip():
         texts = [body.question.strip(), *texts]
     locale = Counter(t.language for t in turns).most_common(1)[0][0]
-    return draft_faq(texts, [t.id for t in turns], locale=locale, taken=(f.id for f in knowledge.kb.faqs()))
+    return draft_faq(
+        texts, [t.id for t in turns], locale=locale, taken=(f.id for f in knowledge.kb.faqs())
+    )
 
 
 @router.post("/gaps/publish", response_model=Published, status_code=status.HTTP_201_CREATED)
-async def publish(body: PublishIn, editor: EditorAgent, db: DbSession, knowledge: Knowledge) -> Published:
+async def publish(
+    body: PublishIn, editor: EditorAgent, db: DbSession, knowledge: Knowledge
+) -> Published:
     """Publish the completed FAQ; the bot answers with it at once and its gap questions close."""
     if not body.faq.answer.strip():
-        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "answer_missing", "write the answer before publishing")
+        raise _error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "answer_missing",
+            "write the answer before publishing",
+        )
     if knowledge.kb.get_faq(body.faq.id) is not None:
         raise _error(
-            status.HTTP_409_CONFLICT, "exists", f"an FAQ with id {body.faq.id!r} exists; choose another id"
+            status.HTTP_409_CONFLICT,
+            "exists",
+            f"an FAQ with id {body.faq.id!r} exists; choose another id",
         )
     await knowledge.upsert(body.faq, actor=editor.email)
-    closed = await _storage.close_gaps(db, ids=body.turn_ids, faq_id=body.faq.id) if body.turn_ids else 0
+    closed = (
+        await _storage.close_gaps(db, ids=body.turn_ids, faq_id=body.faq.id) if body.turn_ids else 0
+    )
     audit(
         db, actor=editor, action="insights.gap.published", target=f"faq:{body.faq.id}",
         details={"questions": closed},
@@ -234,13 +272,22 @@ async def list_flows(_editor: EditorAgent, flows: Flows) -> list[FlowOut]:
 def _category(category: str) -> str:
     cleaned = "/".join(part.strip() for part in category.split("/") if part.strip())
     if not cleaned or len(cleaned) > 500:
-        raise _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_category", "give a category path such as Outdoor/Tents")
+        raise _error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "invalid_category",
+            "give a category path such as Outdoor/Tents",
+        )
     return cleaned
 
 
 @router.put("/flows/{category:path}", response_model=FlowOut)
 async def save_flow(
-    category: str, body: FlowIn, editor: EditorAgent, db: DbSession, flows: Flows, knowledge: Knowledge
+    category: str,
+    body: FlowIn,
+    editor: EditorAgent,
+    db: DbSession,
+    flows: Flows,
+    knowledge: Knowledge,
 ) -> FlowOut:
     """Create or replace the flow of a catalog category (it replaces a packaged one)."""
     category = _category(category)
@@ -255,14 +302,18 @@ async def save_flow(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown_category",
             f"no product is in the category {category!r}; use a category path from the catalog",
         )  # fmt: skip
-    await _storage.save_flow(db, category=category, definition=definition(category, body), actor=editor.email)
+    await _storage.save_flow(
+        db, category=category, definition=definition(category, body), actor=editor.email
+    )
     audit(db, actor=editor, action="insights.flow.saved", target=f"flow:{category}", details={})
     await db.commit()
     await flows.changed()
     return next(f for f in await flows.list() if f.category == category)
 
 
-@router.delete("/flows/{category:path}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete(
+    "/flows/{category:path}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
+)
 async def delete_flow(category: str, editor: EditorAgent, db: DbSession, flows: Flows) -> Response:
     """Drop the edit: a packaged flow of the category applies again."""
     category = _category(category)

@@ -67,9 +67,13 @@ def evaluate(items: Labelled, vectors: np.ndarray, threshold: float) -> dict[str
     now = dt.datetime.now(dt.UTC)
     texts = [redact(text) for text, _ in items]
     by_text = {text: vectors[i] for i, text in enumerate(texts)}
-    questions = [Question(turn_id=i, text=t, kind="unanswered", at=now) for i, t in enumerate(texts)]
+    questions = [
+        Question(turn_id=i, text=t, kind="unanswered", at=now) for i, t in enumerate(texts)
+    ]
     started = time.perf_counter()
-    clusters = cluster_questions(questions, lambda batch: np.stack([by_text[t] for t in batch]), threshold=threshold)
+    clusters = cluster_questions(
+        questions, lambda batch: np.stack([by_text[t] for t in batch]), threshold=threshold
+    )
     seconds = time.perf_counter() - started
     found = [0] * len(items)
     for number, cluster in enumerate(clusters):

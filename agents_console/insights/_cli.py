@@ -16,7 +16,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from chat.hub import Hub
 
 privacy_app = typer.Typer(
-    help="Personal data: the retention purge, and export or erasure of one contact.", no_args_is_help=True
+    help="Personal data: the retention purge, and export or erasure of one contact.",
+    no_args_is_help=True,
 )
 bench_app = typer.Typer()
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -46,7 +47,8 @@ async def _hub(*, start: bool) -> AsyncIterator[Hub]:
 @privacy_app.command("purge")
 def purge(
     days: Annotated[
-        int | None, typer.Option(min=1, help="Maximum age in days (default: TOUCHPOINT_RETENTION_DAYS).")
+        int | None,
+        typer.Option(min=1, help="Maximum age in days (default: TOUCHPOINT_RETENTION_DAYS)."),
     ] = None,
 ) -> None:
     """Delete conversations, events and analytics older than the retention period."""
@@ -58,7 +60,12 @@ def purge(
         raise typer.BadParameter("no retention period configured; give --days", param_hint="--days")
 
     async def main() -> None:
-        columns = (SpinnerColumn(), TextColumn("{task.description:<14}"), TextColumn("{task.completed} deleted"), TimeElapsedColumn())
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description:<14}"),
+            TextColumn("{task.completed} deleted"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, disable=not sys.stderr.isatty()) as progress:
             tasks: dict[str, TaskID] = {}
 
@@ -76,7 +83,9 @@ def purge(
 
 @privacy_app.command("export")
 def export(
-    contact_id: Annotated[str, typer.Argument(help="The contact's id (see the console's privacy page).")],
+    contact_id: Annotated[
+        str, typer.Argument(help="The contact's id (see the console's privacy page).")
+    ],
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Print everything stored about one contact as JSON (audited)."""
@@ -90,7 +99,14 @@ def export(
             except privacy.ContactNotFound as exc:
                 raise typer.BadParameter(str(exc), param_hint="CONTACT_ID") from None
             details = {"conversations": len(data.conversations), "events": len(data.events)}
-            db.add(AuditEntry(actor=CLI_ACTOR, action="privacy.export", target=f"contact:{contact_id}", details=details))
+            db.add(
+                AuditEntry(
+                    actor=CLI_ACTOR,
+                    action="privacy.export",
+                    target=f"contact:{contact_id}",
+                    details=details,
+                )
+            )
             await db.commit()
             return data.model_dump_json(indent=2)
 
@@ -111,7 +127,9 @@ def erase(
     from chat import privacy
 
     if not yes:
-        typer.confirm(f"Erase contact {contact_id} and all its data? This cannot be undone", abort=True)
+        typer.confirm(
+            f"Erase contact {contact_id} and all its data? This cannot be undone", abort=True
+        )
 
     async def main() -> privacy.ErasureReport:
         async with _hub(start=True) as hub:
@@ -127,7 +145,9 @@ def erase(
 def bench_gaps(
     data: Annotated[Path, typer.Option(help="The evaluation data folder.")] = DEFAULT_DATA,
     tune: Annotated[bool, typer.Option(help="Also search the threshold on the dev splits.")] = True,
-    threshold: Annotated[float | None, typer.Option(help="Report at this threshold (default: the tuned one).")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Report at this threshold (default: the tuned one).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Gap clustering quality: tune the similarity threshold on dev splits, report on test splits."""

@@ -55,7 +55,12 @@ class _Chat:
     seq: int = 0
 
     def say(
-        self, kind: str, text: str, payload: dict[str, Any] | None = None, *, minutes: float = 0.5,
+        self,
+        kind: str,
+        text: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        minutes: float = 0.5,
         sender_id: str | None = None,
     ) -> int:
         self.seq += 1
@@ -95,11 +100,15 @@ async def seed_demo(hub: Hub) -> None:
         await db.commit()
 
 
-async def _conversation(db: AsyncSession, rng: random.Random, start: dt.datetime, agent: Agent | None) -> None:
+async def _conversation(
+    db: AsyncSession, rng: random.Random, start: dt.datetime, agent: Agent | None
+) -> None:
     contact = Contact(locale="en", created_at=start, last_seen_at=start)
     db.add(contact)
     await db.flush()
-    conversation = Conversation(contact_id=contact.id, status="bot", created_at=start, updated_at=start)
+    conversation = Conversation(
+        contact_id=contact.id, status="bot", created_at=start, updated_at=start
+    )
     db.add(conversation)
     await db.flush()
     chat = _Chat(db, conversation, start)
@@ -108,7 +117,13 @@ async def _conversation(db: AsyncSession, rng: random.Random, start: dt.datetime
         question, faq_id = rng.choice(ANSWERED)
         seq = chat.say("visitor", question)
         chat.say("bot", f"(answer of the FAQ {faq_id})", {"faq_id": faq_id})
-        chat.turn(question, seq, action="answer_faq", faq_id=faq_id, confidence=round(rng.uniform(0.8, 0.98), 3))
+        chat.turn(
+            question,
+            seq,
+            action="answer_faq",
+            faq_id=faq_id,
+            confidence=round(rng.uniform(0.8, 0.98), 3),
+        )
     elif roll < 0.7:
         question, products = rng.choice(SHOPPING)
         seq = chat.say("visitor", question)
@@ -130,13 +145,28 @@ async def _conversation(db: AsyncSession, rng: random.Random, start: dt.datetime
         seq = chat.say("visitor", question)
         chat.say("bot", BOT_FALLBACK)
         handoff = agent is not None and rng.random() < 0.6
-        chat.turn(question, seq, action="fallback", gap="unanswered", confidence=round(rng.uniform(0.1, 0.4), 3))
+        chat.turn(
+            question,
+            seq,
+            action="fallback",
+            gap="unanswered",
+            confidence=round(rng.uniform(0.1, 0.4), 3),
+        )
         if handoff and agent is not None:
             _human(chat, rng, agent)
-            db.add(CsatRating(conversation_id=conversation.id, score=rng.choice([3, 4, 4, 5, 5, 5, 2]), created_at=chat.at))
+            db.add(
+                CsatRating(
+                    conversation_id=conversation.id,
+                    score=rng.choice([3, 4, 4, 5, 5, 5, 2]),
+                    created_at=chat.at,
+                )
+            )
     conversation.updated_at = chat.at
     if conversation.status == "bot" and rng.random() < 0.5:
-        conversation.status, conversation.resolved_at = "resolved", chat.at + dt.timedelta(minutes=2)
+        conversation.status, conversation.resolved_at = (
+            "resolved",
+            chat.at + dt.timedelta(minutes=2),
+        )
 
 
 def _human(chat: _Chat, rng: random.Random, agent: Agent) -> None:

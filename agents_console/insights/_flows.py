@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("touchpoint.insights")
 CHANNEL = "insights.flows"
-Texts = Annotated[dict[str, Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=10)]
+Texts = Annotated[
+    dict[str, Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=10)
+]
 _FACET = re.compile(r"^(?:price|brand|attr\.[a-z0-9_]{1,64})$")
 
 
@@ -33,7 +35,9 @@ class FlowQuestion(BaseModel):
 
     facet: str = Field(description='"price", "brand" or "attr.<name>" of the catalog')
     ask: Texts = Field(description='the question per language, e.g. {"en": "...", "de": "..."}')
-    labels: dict[str, Texts] = Field(default_factory=dict, description="button text per facet value")
+    labels: dict[str, Texts] = Field(
+        default_factory=dict, description="button text per facet value"
+    )
 
     @field_validator("facet")
     @classmethod
@@ -53,9 +57,9 @@ class FlowQuestion(BaseModel):
 class FlowIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    match: Annotated[list[Annotated[str, Field(min_length=2, max_length=60)]], Field(min_length=1, max_length=30)] = Field(
-        description="words in a shopper's message that start this flow, e.g. tent, zelt"
-    )
+    match: Annotated[
+        list[Annotated[str, Field(min_length=2, max_length=60)]], Field(min_length=1, max_length=30)
+    ] = Field(description="words in a shopper's message that start this flow, e.g. tent, zelt")
     intro: Texts = Field(default_factory=dict)
     questions: Annotated[list[FlowQuestion], Field(min_length=1, max_length=10)]
 
@@ -71,14 +75,18 @@ class FlowOut(FlowIn):
     updated_by: str | None = None
 
 
-def flow_out(flow: Flow, source: Literal["packaged", "edited"], updated_by: str | None = None) -> FlowOut:
+def flow_out(
+    flow: Flow, source: Literal["packaged", "edited"], updated_by: str | None = None
+) -> FlowOut:
     return FlowOut(
         category=flow.category,
         source=source,
         updated_by=updated_by,
         match=list(flow.match),
         intro=dict(flow.intro),
-        questions=[FlowQuestion(facet=q.facet, ask=q.prompt, labels=q.labels) for q in flow.questions],
+        questions=[
+            FlowQuestion(facet=q.facet, ask=q.prompt, labels=q.labels) for q in flow.questions
+        ],
     )
 
 
@@ -108,7 +116,8 @@ class FlowBook:
             edited = {row.category: row for row in await _storage.edited_flows(db)}
         flows = [flow_out(flow, "packaged") for c, flow in self.packaged.items() if c not in edited]
         flows += [
-            flow_out(Flow.from_dict(row.definition), "edited", row.updated_by) for row in edited.values()
+            flow_out(Flow.from_dict(row.definition), "edited", row.updated_by)
+            for row in edited.values()
         ]
         return sorted(flows, key=lambda f: f.category)
 

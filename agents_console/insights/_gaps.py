@@ -179,4 +179,3 @@ def draft_faq(
         id=slug(question, taken), question=question, variants=variants, locale=locale,
         turn_ids=sorted(turn_ids),
     )  # fmt: skip
-

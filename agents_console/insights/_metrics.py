@@ -213,22 +213,34 @@ def report(rows: Rows, *, start: dt.date, end: dt.date, timezone: str = "UTC") -
         handoffs=len(handoffs),
         containment_rate=_ratio(len(contained), len(engaged)),
         handoff_rate=_ratio(len(handoffs), len(engaged)),
-        handoff_reasons=dict(Counter(c.handoff_reason or "unknown" for c in handoffs).most_common()),
+        handoff_reasons=dict(
+            Counter(c.handoff_reason or "unknown" for c in handoffs).most_common()
+        ),
         first_response_seconds=spread(
             [s for c in rows.conversations if (s := first_response_seconds(c)) is not None]
         ),
         resolution_seconds=spread(
-            [s for c in rows.conversations if (s := _seconds(c.created_at, c.resolved_at)) is not None]
+            [
+                s
+                for c in rows.conversations
+                if (s := _seconds(c.created_at, c.resolved_at)) is not None
+            ]
         ),
         csat=Csat(
             count=len(rows.ratings),
             average=round(sum(rows.ratings) / len(rows.ratings), 2) if rows.ratings else None,
             distribution={score: scores[score] for score in range(1, 6)},
         ),
-        top_faqs=[FaqCount(faq_id=f, served=n) for f, n in sorted(served.items(), key=lambda i: (-i[1], i[0]))[:TOP]],
+        top_faqs=[
+            FaqCount(faq_id=f, served=n)
+            for f, n in sorted(served.items(), key=lambda i: (-i[1], i[0]))[:TOP]
+        ],
         products=[
             ProductCount(
-                product_id=p, recommended=recommended[p], clicked=clicked[p], added_to_cart=carted[p]
+                product_id=p,
+                recommended=recommended[p],
+                clicked=clicked[p],
+                added_to_cart=carted[p],
             )
             for p in product_ids[:TOP]
         ],
@@ -257,7 +269,10 @@ def _cell(value: object) -> str:
 def csv_rows(report: Report, table: str) -> list[list[Any]]:
     """One of ``CSV_TABLES`` as rows, the first the header."""
     if table == "summary":
-        spreads = {"first_response": report.first_response_seconds, "resolution": report.resolution_seconds}
+        spreads = {
+            "first_response": report.first_response_seconds,
+            "resolution": report.resolution_seconds,
+        }
         return [
             ["metric", "value"],
             ["start", report.start], ["end", report.end], ["timezone", report.timezone],
@@ -275,10 +290,13 @@ def csv_rows(report: Report, table: str) -> list[list[Any]]:
     if table == "handoff_reasons":
         return [["reason", "handoffs"], *([r, n] for r, n in report.handoff_reasons.items())]
     if table == "faqs":
-        return [["faq_id", "question", "served"]] + [[f.faq_id, f.question, f.served] for f in report.top_faqs]
+        return [["faq_id", "question", "served"]] + [
+            [f.faq_id, f.question, f.served] for f in report.top_faqs
+        ]
     if table == "products":
         return [["product_id", "title", "recommended", "clicked", "added_to_cart"]] + [
-            [p.product_id, p.title, p.recommended, p.clicked, p.added_to_cart] for p in report.products
+            [p.product_id, p.title, p.recommended, p.clicked, p.added_to_cart]
+            for p in report.products
         ]
     if table == "csat":
         return [["score", "ratings"], *([s, n] for s, n in report.csat.distribution.items())]

@@ -17,14 +17,18 @@ class BotTurn(Base):
 
     __tablename__ = "bot_turns"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "visitor_seq", name="uq_bot_turns_conversation_visitor_seq"),
+        UniqueConstraint(
+            "conversation_id", "visitor_seq", name="uq_bot_turns_conversation_visitor_seq"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
     # The shopper message answered; a turn's later bot messages update the same row.
     visitor_seq: Mapped[int] = mapped_column(Integer)
     question: Mapped[str] = mapped_column(Text)

@@ -50,7 +50,8 @@ def pages_router() -> APIRouter:
         asset = assets.files.get(name)
         if asset is None:
             raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail={"code": "not_found", "message": f"no asset named {name!r}"}
+                status.HTTP_404_NOT_FOUND,
+                detail={"code": "not_found", "message": f"no asset named {name!r}"},
             )
         headers = {
             "Cache-Control": IMMUTABLE if version == assets.version else "no-cache",

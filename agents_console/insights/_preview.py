@@ -1,4 +1,4 @@
-""""Ask the bot": what the bot would do with a question, on the content as it is now.
+""" "Ask the bot": what the bot would do with a question, on the content as it is now.
 
 Runs the bot's own dialogue (understanding, decision, action) for a fresh
 conversation of an anonymous shopper, and stores nothing.
@@ -33,12 +33,18 @@ class PreviewReply(BaseModel):
 
 
 class Preview(BaseModel):
-    action: str = Field(description="what the bot did: answer_faq, show_products, ask_clarifying, handoff, …")
+    action: str = Field(
+        description="what the bot did: answer_faq, show_products, ask_clarifying, handoff, …"
+    )
     reason: str = Field(description="why, in the bot's words")
     intent: str | None
     confidence: float | None = Field(description="the calibrated chance that the best FAQ is right")
-    band: str | None = Field(description="answer | suggest | unknown: how the confidence compares to the thresholds")
-    faq: PreviewFaq | None = Field(description="the FAQ answered, or the best match when not confident")
+    band: str | None = Field(
+        description="answer | suggest | unknown: how the confidence compares to the thresholds"
+    )
+    faq: PreviewFaq | None = Field(
+        description="the FAQ answered, or the best match when not confident"
+    )
     suggestions: list[PreviewFaq]
     products: list[Product]
     handoff_reason: str | None
@@ -53,7 +59,9 @@ def _faq(kb: KnowledgeBase, faq_id: str | None) -> PreviewFaq | None:
 
 
 async def preview(runtime: Runtime, request: PreviewIn) -> Preview:
-    result = await Dialogue(runtime).respond(request.text, locale=request.locale, sender_id="preview")
+    result = await Dialogue(runtime).respond(
+        request.text, locale=request.locale, sender_id="preview"
+    )
     kb = runtime.brain.kb
     u, decision = result.understanding, result.decision
     return Preview(
@@ -66,5 +74,8 @@ async def preview(runtime: Runtime, request: PreviewIn) -> Preview:
         suggestions=[f for s in decision.suggestions if (f := _faq(kb, s)) is not None],
         products=kb.products(result.product_ids) if result.action == "show_products" else [],
         handoff_reason=decision.handoff_reason.value if decision.handoff_reason else None,
-        replies=[PreviewReply(content_type=r.content_type, text=r.text, payload=r.payload) for r in result.replies],
+        replies=[
+            PreviewReply(content_type=r.content_type, text=r.text, payload=r.payload)
+            for r in result.replies
+        ],
     )

@@ -40,7 +40,12 @@ class TurnData:
 
     async def export(self, db: AsyncSession, contact_id: str) -> list[dict[str, Any]]:
         return [
-            {"question": t.question, "action": t.action, "faq_id": t.faq_id, "at": t.created_at.isoformat()}
+            {
+                "question": t.question,
+                "action": t.action,
+                "faq_id": t.faq_id,
+                "at": t.created_at.isoformat(),
+            }
             for t in await _storage.turns_of_contact(db, contact_id=contact_id)
         ]
 
@@ -129,7 +134,9 @@ class Retention(BaseModel):
 async def find_contacts(
     _admin: AdminAgent,
     db: DbSession,
-    q: Annotated[str, Query(min_length=2, max_length=320, description="id, customer id, e-mail or name")],
+    q: Annotated[
+        str, Query(min_length=2, max_length=320, description="id, customer id, e-mail or name")
+    ],
 ) -> list[ContactHit]:
     rows = await _storage.find_contacts(db, term=q.strip(), limit=20)
     return [ContactHit.model_validate(c, from_attributes=True) for c in rows]
@@ -202,7 +209,10 @@ async def run_purge(
         async with hub.sessions() as db:
             db.add(
                 AuditEntry(
-                    actor=actor, action="privacy.purge", target=f"older_than:{days}d", details=removed
+                    actor=actor,
+                    action="privacy.purge",
+                    target=f"older_than:{days}d",
+                    details=removed,
                 )
             )
             await db.commit()
@@ -213,8 +223,12 @@ async def run_purge(
 async def audit_log(
     _admin: AdminAgent,
     db: DbSession,
-    action: Annotated[str | None, Query(max_length=64, description='a prefix, e.g. "privacy." or "agent."')] = None,
-    before_id: Annotated[int | None, Query(ge=1, description="page: entries older than this id")] = None,
+    action: Annotated[
+        str | None, Query(max_length=64, description='a prefix, e.g. "privacy." or "agent."')
+    ] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, description="page: entries older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditOut]:
     entries = await _storage.audit_entries(db, action=action, before_id=before_id, limit=limit)
@@ -225,4 +239,3 @@ async def audit_log(
 async def retention(_admin: AdminAgent, hub: HubDep) -> Retention:
     settings = hub.require(InsightsSettings)
     return Retention(days=settings.retention_days, interval_seconds=settings.purge_interval_seconds)
-

@@ -42,7 +42,9 @@ async def question_before(db: AsyncSession, *, conversation_id: int, seq: int) -
     )
 
 
-async def timeline(db: AsyncSession, *, conversation_id: int, after: int, upto: int) -> list[Message]:
+async def timeline(
+    db: AsyncSession, *, conversation_id: int, after: int, upto: int
+) -> list[Message]:
     """The public timeline entries with ``after < seq <= upto``, oldest first."""
     rows = await db.scalars(
         select(Message)
@@ -75,7 +77,9 @@ async def save_turn(
         )
     )
     if row is None:
-        row = BotTurn(conversation_id=conversation_id, contact_id=contact_id, visitor_seq=visitor_seq)
+        row = BotTurn(
+            conversation_id=conversation_id, contact_id=contact_id, visitor_seq=visitor_seq
+        )
         db.add(row)
     row.question, row.language = question, language
     row.action, row.faq_id, row.confidence = turn.action, turn.faq_id, turn.confidence
@@ -106,7 +110,9 @@ async def analytics_rows(
     agent = func.sum(case((Message.sender_kind == "agent", 1), else_=0))
     conversations = await db.execute(
         select(Conversation, visitor, agent)
-        .outerjoin(Message, (Message.conversation_id == Conversation.id) & Message.private.is_(False))
+        .outerjoin(
+            Message, (Message.conversation_id == Conversation.id) & Message.private.is_(False)
+        )
         .where(Conversation.created_at >= since, Conversation.created_at < until)
         .group_by(Conversation.id)
         .order_by(Conversation.id)
@@ -127,7 +133,9 @@ async def analytics_rows(
         )
     rows.ratings = list(
         await db.scalars(
-            select(CsatRating.score).where(CsatRating.created_at >= since, CsatRating.created_at < until)
+            select(CsatRating.score).where(
+                CsatRating.created_at >= since, CsatRating.created_at < until
+            )
         )
     )
     turns = await db.scalars(
@@ -185,7 +193,9 @@ async def open_gaps(
         .order_by(BotTurn.id.desc())
         .limit(limit)
     )
-    return [Question(turn_id=t.id, text=t.question, kind=t.gap or "", at=t.created_at) for t in turns]
+    return [
+        Question(turn_id=t.id, text=t.question, kind=t.gap or "", at=t.created_at) for t in turns
+    ]
 
 
 async def turns_by_ids(db: AsyncSession, *, ids: Sequence[int]) -> list[BotTurn]:
@@ -193,7 +203,9 @@ async def turns_by_ids(db: AsyncSession, *, ids: Sequence[int]) -> list[BotTurn]
 
 
 async def close_gaps(db: AsyncSession, *, ids: Sequence[int], faq_id: str) -> int:
-    result = await db.execute(update(BotTurn).where(BotTurn.id.in_(ids)).values(closed_by_faq=faq_id))
+    result = await db.execute(
+        update(BotTurn).where(BotTurn.id.in_(ids)).values(closed_by_faq=faq_id)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -238,10 +250,11 @@ async def audit_entries(
     return list(await db.scalars(query))
 
 
-
 async def turns_of_contact(db: AsyncSession, *, contact_id: str) -> list[BotTurn]:
     return list(
-        await db.scalars(select(BotTurn).where(BotTurn.contact_id == contact_id).order_by(BotTurn.id))
+        await db.scalars(
+            select(BotTurn).where(BotTurn.contact_id == contact_id).order_by(BotTurn.id)
+        )
     )
 
 

@@ -89,7 +89,9 @@ def read_turn(
         return Turn(
             action,
             faq_id=faq_id if isinstance(faq_id, str) else None,
-            confidence=float(confidence) if isinstance(confidence, int | float) else state.last_confidence,
+            confidence=float(confidence)
+            if isinstance(confidence, int | float)
+            else state.last_confidence,
             handoff_reason=reason if action == "handoff" and isinstance(reason, str) else None,
             suggested=bool(stated.get("suggested_faqs")),
             product_ids=products,
@@ -106,7 +108,9 @@ def read_turn(
     if any(_offers_offline_form(r) for r in bot):
         # Nobody was online: the bot offered the e-mail form instead of queueing. The form
         # does not say why; a question the bot failed on is the no-answer rule.
-        reason = _packet_reason(bot) or ("no_answer" if state.failed_question == question else "asked")
+        reason = _packet_reason(bot) or (
+            "no_answer" if state.failed_question == question else "asked"
+        )
         return Turn("handoff", confidence=confidence, handoff_reason=reason)
     if any(_suggests(r) for r in bot):
         return Turn("ask_clarifying", confidence=confidence, suggested=True)
@@ -154,7 +158,8 @@ def _offers_offline_form(reply: Reply) -> bool:
 def _suggests(reply: Reply) -> bool:
     options = (reply.payload or {}).get("options") or []
     return reply.content_type == "quick_replies" and any(
-        isinstance(o, dict) and str(o.get("value", "")).startswith(SUGGESTION_PREFIX) for o in options
+        isinstance(o, dict) and str(o.get("value", "")).startswith(SUGGESTION_PREFIX)
+        for o in options
     )
 
 
@@ -190,7 +195,9 @@ class TurnRecorder:
             conversation = await db.get(Conversation, conversation_id)
             if conversation is None:
                 return
-            question = await _storage.question_before(db, conversation_id=conversation_id, seq=bot_seq)
+            question = await _storage.question_before(
+                db, conversation_id=conversation_id, seq=bot_seq
+            )
             if question is None:
                 return
             between = await _storage.timeline(
@@ -199,7 +206,9 @@ class TurnRecorder:
             replies = [Reply(m.sender_kind, m.content_type, m.text, m.payload) for m in between]
             if any(r.sender_kind == "agent" for r in replies):
                 return  # a person answered in between: this is not the bot's turn
-            turn = read_turn(question.text, replies, conversation.bot_state or {}, conversation.handoff_reason)
+            turn = read_turn(
+                question.text, replies, conversation.bot_state or {}, conversation.handoff_reason
+            )
             if turn is None:
                 return
             await _storage.save_turn(
@@ -217,4 +226,3 @@ class TurnRecorder:
             "bot turn recorded",
             extra={"conversation_id": conversation_id, "seq": question.seq, "action": turn.action},
         )
-

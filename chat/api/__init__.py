@@ -35,5 +35,11 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     ]
     return JSONResponse(
         status_code=422,
-        content={"detail": {"code": "invalid_request", "message": "the request has invalid fields", "fields": fields}},
+        content={
+            "detail": {
+                "code": "invalid_request",
+                "message": "the request has invalid fields",
+                "fields": fields,
+            }
+        },
     )

@@ -70,7 +70,10 @@ async def current_agent(request: Request, hub: HubDep, db: DbSession) -> Agent:
             )
     agent = await db.get(Agent, session.agent_id)
     if not session_is_current(session, agent):
-        raise _unauthorized("session_ended", "this session has ended (signed out or account disabled); sign in again")
+        raise _unauthorized(
+            "session_ended",
+            "this session has ended (signed out or account disabled); sign in again",
+        )
     assert agent is not None
     return agent
 
@@ -83,7 +86,10 @@ def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Agent]]:
         if agent.role not in roles and agent.role != "admin":
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail={"code": "forbidden", "message": f"this needs the role {' or '.join(roles)}"},
+                detail={
+                    "code": "forbidden",
+                    "message": f"this needs the role {' or '.join(roles)}",
+                },
             )
         return agent
 

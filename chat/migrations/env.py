@@ -9,10 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import chat.models  # noqa: F401  (registers the core tables)
 from chat.config import Settings
 from chat.db import Base, sqlite_engine_hook, sync_url
-
-import chat.models  # noqa: F401  (registers the core tables)
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or sync_url(Settings().resolved_database_url())
@@ -20,7 +19,9 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,7 +32,9 @@ def run_migrations_online() -> None:
         sqlite_engine_hook(engine)
     with engine.connect() as connection:
         # Batch mode lets later migrations alter SQLite tables (it copies them).
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

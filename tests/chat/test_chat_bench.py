@@ -12,9 +12,26 @@ import sys
 
 def test_relay_benchmark_delivers_every_message_once() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "chat.cli", "bench", "relay", "--json",
-         "--connections", "40", "--agents", "4", "--rate", "40", "--seconds", "1.5"],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        [
+            sys.executable,
+            "-m",
+            "chat.cli",
+            "bench",
+            "relay",
+            "--json",
+            "--connections",
+            "40",
+            "--agents",
+            "4",
+            "--rate",
+            "40",
+            "--seconds",
+            "1.5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])

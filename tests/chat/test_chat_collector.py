@@ -12,15 +12,36 @@ POLICY = CollectorPolicy(interval=600, growth=0.25, min_opened=100, idle=0.2, ma
 
 
 def test_a_full_collection_is_due_after_the_interval_or_a_wave_of_connections() -> None:
-    assert due_since(POLICY, now=10, opened_since=0, open_at_last=0, last_full=0.0, due_at=None) is None
-    assert due_since(POLICY, now=600, opened_since=0, open_at_last=0, last_full=0.0, due_at=None) == 600
+    assert (
+        due_since(POLICY, now=10, opened_since=0, open_at_last=0, last_full=0.0, due_at=None)
+        is None
+    )
+    assert (
+        due_since(POLICY, now=600, opened_since=0, open_at_last=0, last_full=0.0, due_at=None)
+        == 600
+    )
     # A quarter more connections than were open at the last one, but at least min_opened.
-    assert due_since(POLICY, now=10, opened_since=99, open_at_last=0, last_full=0.0, due_at=None) is None
-    assert due_since(POLICY, now=10, opened_since=100, open_at_last=0, last_full=0.0, due_at=None) == 10
-    assert due_since(POLICY, now=10, opened_since=499, open_at_last=2000, last_full=0.0, due_at=None) is None
-    assert due_since(POLICY, now=10, opened_since=500, open_at_last=2000, last_full=0.0, due_at=None) == 10
+    assert (
+        due_since(POLICY, now=10, opened_since=99, open_at_last=0, last_full=0.0, due_at=None)
+        is None
+    )
+    assert (
+        due_since(POLICY, now=10, opened_since=100, open_at_last=0, last_full=0.0, due_at=None)
+        == 10
+    )
+    assert (
+        due_since(POLICY, now=10, opened_since=499, open_at_last=2000, last_full=0.0, due_at=None)
+        is None
+    )
+    assert (
+        due_since(POLICY, now=10, opened_since=500, open_at_last=2000, last_full=0.0, due_at=None)
+        == 10
+    )
     # Once due it stays due from the same moment.
-    assert due_since(POLICY, now=50, last_full=0.0, opened_since=0, open_at_last=0, due_at=12.0) == 12.0
+    assert (
+        due_since(POLICY, now=50, last_full=0.0, opened_since=0, open_at_last=0, due_at=12.0)
+        == 12.0
+    )
 
 
 def test_a_due_collection_waits_for_a_quiet_moment_but_not_forever() -> None:

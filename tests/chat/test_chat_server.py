@@ -180,7 +180,9 @@ async def test_private_notes_never_reach_the_visitor(core: Any) -> None:
     await shopper.expect("message", lambda f: f["message"]["text"] == "Hello! How can I help?")
     assert all(not m["private"] and "VIP" not in m["text"] for m in shopper.messages(cid))
     # Agents see the note (their frames are read as they are awaited, so wait for it).
-    await support.expect("message", lambda f: f["message"]["private"] and "VIP" in f["message"]["text"])
+    await support.expect(
+        "message", lambda f: f["message"]["private"] and "VIP" in f["message"]["text"]
+    )
 
     # Nor on replay, over the websocket or over HTTP.
     token = shopper.welcome["visitor_token"]
@@ -392,7 +394,9 @@ async def test_fatal_errors_close_the_socket(core: Any) -> None:
 async def test_visitor_and_ip_message_limits(start_core: Any) -> None:
     server = start_core(visitor_messages_per_minute=3, ip_messages_per_minute=600)
     shopper = await visitor(server)
-    cid = (await shopper.send_message("one", id="one"))["conversation_id"]  # the burst is one message
+    cid = (await shopper.send_message("one", id="one"))[
+        "conversation_id"
+    ]  # the burst is one message
     await shopper.send({"type": "message", "id": "two", "conversation_id": cid, "text": "two"})
     error = await shopper.expect_error("rate_limited")
     assert error["ref"] == "two" and 0 < error["retry_after"] <= 20

@@ -145,20 +145,39 @@ async def test_concurrent_retries_of_one_message_store_it_once(hub: Hub) -> None
 async def test_one_batch_mixing_retries_reopens_and_missing_conversations(hub: Hub) -> None:
     """Posts that arrive together share a transaction; each still gets its own answer."""
     fresh, resolved = await new_conversation(hub), await new_conversation(hub)
-    await hub.conversations.post_message(fresh, sender_kind="visitor", text="first", client_msg_id="first")
+    await hub.conversations.post_message(
+        fresh, sender_kind="visitor", text="first", client_msg_id="first"
+    )
     await hub.conversations.transition(resolved, Cause.resolve, actor="test")
     outcomes = await asyncio.gather(
-        hub.conversations.post_message(fresh, sender_kind="visitor", text="first", client_msg_id="first"),
-        hub.conversations.post_message(fresh, sender_kind="visitor", text="second", client_msg_id="second"),
-        hub.conversations.post_message(resolved, sender_kind="visitor", text="back again", client_msg_id="back"),
-        hub.conversations.post_message(10_000, sender_kind="agent", text="nobody", client_msg_id="gone"),
+        hub.conversations.post_message(
+            fresh, sender_kind="visitor", text="first", client_msg_id="first"
+        ),
+        hub.conversations.post_message(
+            fresh, sender_kind="visitor", text="second", client_msg_id="second"
+        ),
+        hub.conversations.post_message(
+            resolved, sender_kind="visitor", text="back again", client_msg_id="back"
+        ),
+        hub.conversations.post_message(
+            10_000, sender_kind="agent", text="nobody", client_msg_id="gone"
+        ),
         return_exceptions=True,
     )
     retry, second, reopening, missing = outcomes
-    assert not isinstance(retry, BaseException) and (retry.duplicate, retry.message.seq) == (True, 1)
-    assert not isinstance(second, BaseException) and (second.duplicate, second.message.seq) == (False, 2)
+    assert not isinstance(retry, BaseException) and (retry.duplicate, retry.message.seq) == (
+        True,
+        1,
+    )
+    assert not isinstance(second, BaseException) and (second.duplicate, second.message.seq) == (
+        False,
+        2,
+    )
     assert isinstance(missing, NotFound)
-    assert [(row.seq, row.text) for row in await timeline(hub, fresh)] == [(1, "first"), (2, "second")]
+    assert [(row.seq, row.text) for row in await timeline(hub, fresh)] == [
+        (1, "first"),
+        (2, "second"),
+    ]
     # The resolved conversation was reopened first, then the message stored after that event.
     assert not isinstance(reopening, BaseException) and not reopening.duplicate
     assert (await hub.conversations.get(resolved)).status == Status.bot.value
@@ -173,12 +192,23 @@ async def test_the_writers_driver_sql_stores_what_the_orm_reads(hub: Hub) -> Non
     cid = await new_conversation(hub)
     payload = {"cards": [{"id": "p-1", "price": 12.5}], "note": "äöü"}
     posted = await hub.conversations.post_message(
-        cid, sender_kind="agent", sender_id="7", text="see these", content_type="product_cards",
-        payload=payload, client_msg_id="cards-1", private=True,
+        cid,
+        sender_kind="agent",
+        sender_id="7",
+        text="see these",
+        content_type="product_cards",
+        payload=payload,
+        client_msg_id="cards-1",
+        private=True,
     )
     (row,) = await timeline(hub, cid)
     assert (row.id, row.seq, row.client_msg_id) == (posted.message.id, 1, "cards-1")
-    assert (row.payload, row.private, row.sender_id, row.content_type) == (payload, True, "7", "product_cards")
+    assert (row.payload, row.private, row.sender_id, row.content_type) == (
+        payload,
+        True,
+        "7",
+        "product_cards",
+    )
     assert row.created_at == posted.message.created_at and row.created_at.tzinfo is not None
     async with hub.sessions() as db:
         conversation = await db.get(Conversation, cid)
@@ -210,7 +240,9 @@ async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_
     await hub.migrate()
     try:
         cid = await new_conversation(hub)
-        await hub.conversations.post_message(cid, sender_kind="visitor", text="inline", client_msg_id="m1")
+        await hub.conversations.post_message(
+            cid, sender_kind="visitor", text="inline", client_msg_id="m1"
+        )
         holder = sqlite3.connect(tmp_path / "touchpoint.db", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # take the write lock
         ticks = 0
@@ -223,7 +255,9 @@ async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_
 
         ticker = asyncio.create_task(tick())
         posting = asyncio.create_task(
-            hub.conversations.post_message(cid, sender_kind="visitor", text="waits", client_msg_id="m2")
+            hub.conversations.post_message(
+                cid, sender_kind="visitor", text="waits", client_msg_id="m2"
+            )
         )
         await asyncio.sleep(0.3)
         assert not posting.done() and ticks >= 10, "the loop ran on while the post waited"
@@ -232,7 +266,10 @@ async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_
         result = await asyncio.wait_for(posting, 10)
         ticker.cancel()
         assert (result.duplicate, result.message.seq) == (False, 2)
-        assert [(row.seq, row.text) for row in await timeline(hub, cid)] == [(1, "inline"), (2, "waits")]
+        assert [(row.seq, row.text) for row in await timeline(hub, cid)] == [
+            (1, "inline"),
+            (2, "waits"),
+        ]
     finally:
         await hub.engine.dispose()
         hub.message_writer.close()
@@ -393,11 +430,15 @@ async def test_the_sqlite_writer_checkpoints_beside_the_commits(
     writer = hub.message_writer
     checkpoints: list[float] = []
     real_checkpoint = writer._checkpoint
-    monkeypatch.setattr(writer, "_checkpoint", lambda: (real_checkpoint(), checkpoints.append(1.0))[0])
+    monkeypatch.setattr(
+        writer, "_checkpoint", lambda: (real_checkpoint(), checkpoints.append(1.0))[0]
+    )
     try:
         cid = await new_conversation(hub)
         for n in range(20):
-            await hub.conversations.post_message(cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}")
+            await hub.conversations.post_message(
+                cid, sender_kind="visitor", text=f"m{n}", client_msg_id=f"m{n}"
+            )
         with writer.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
         for _ in range(100):

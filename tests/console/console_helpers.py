@@ -63,8 +63,12 @@ class Socket:
         if conversation_id is not None:
             frame["conversation_id"] = conversation_id
         self.send(frame)
-        return self.wait_for(lambda f: f.get("type") in ("result", "error") and f.get(
-            "id" if f["type"] == "result" else "ref") == frame["id"])
+        return self.wait_for(
+            lambda f: (
+                f.get("type") in ("result", "error")
+                and f.get("id" if f["type"] == "result" else "ref") == frame["id"]
+            )
+        )
 
     def message(self, text: str, conversation_id: int | None = None, **extra: Any) -> Frame:
         frame: Frame = {"type": "message", "id": self.new_id("m"), "text": text, **extra}
@@ -107,7 +111,9 @@ class ConsoleServer:
         self._clients.append(client)
         return client
 
-    def sign_in(self, who: str = "agent", password: str | None = None, email: str | None = None) -> tuple[httpx.Client, Frame]:
+    def sign_in(
+        self, who: str = "agent", password: str | None = None, email: str | None = None
+    ) -> tuple[httpx.Client, Frame]:
         demo_email, demo_password = DEMO.get(who, (who, ""))
         response = httpx.post(
             f"{self.url}/api/auth/login",

@@ -30,8 +30,14 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
 
     created = admin.post(
         "/api/agents",
-        json={"email": "Robin@Demo.Shop", "name": "Robin", "password": "long enough pw",
-              "role": "agent", "max_concurrent": 2, "team_ids": [team_id]},
+        json={
+            "email": "Robin@Demo.Shop",
+            "name": "Robin",
+            "password": "long enough pw",
+            "role": "agent",
+            "max_concurrent": 2,
+            "team_ids": [team_id],
+        },
     )
     assert created.status_code == 201, created.text
     robin = created.json()
@@ -39,17 +45,24 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
     assert robin["teams"] == [{"id": team_id, "name": "Returns"}]
     assert robin["status"] == "offline" and robin["load"] == 0
 
-    again = admin.post("/api/agents", json={"email": "robin@demo.shop", "name": "R", "password": "long enough pw"})
+    again = admin.post(
+        "/api/agents", json={"email": "robin@demo.shop", "name": "R", "password": "long enough pw"}
+    )
     assert again.status_code == 409 and error_code(again) == "email_taken"
-    weak = admin.post("/api/agents", json={"email": "x@demo.shop", "name": "X", "password": "short"})
+    weak = admin.post(
+        "/api/agents", json={"email": "x@demo.shop", "name": "X", "password": "short"}
+    )
     assert weak.status_code == 422
     assert weak.json()["detail"]["fields"][0]["field"] == "password"
     ghost_team = admin.post(
-        "/api/agents", json={"email": "y@demo.shop", "name": "Y", "password": "long enough pw", "team_ids": [999]}
+        "/api/agents",
+        json={"email": "y@demo.shop", "name": "Y", "password": "long enough pw", "team_ids": [999]},
     )
     assert ghost_team.status_code == 422 and "999" in ghost_team.json()["detail"]["message"]
 
-    patched = admin.patch(f"/api/agents/{robin['id']}", json={"max_concurrent": 7, "role": "editor"})
+    patched = admin.patch(
+        f"/api/agents/{robin['id']}", json={"max_concurrent": 7, "role": "editor"}
+    )
     assert patched.status_code == 200, patched.text
     assert (patched.json()["max_concurrent"], patched.json()["role"]) == (7, "editor")
     assert admin.patch(f"/api/agents/{robin['id']}", json={"max_concurrent": 0}).status_code == 422
@@ -64,10 +77,19 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
 
     renamed = admin.patch(f"/api/teams/{team_id}", json={"name": "Returns & refunds"})
     assert renamed.json()["name"] == "Returns & refunds"
-    assert error_code(admin.patch(f"/api/teams/{team_id}", json={"name": "Support"})) == "team_exists"
+    assert (
+        error_code(admin.patch(f"/api/teams/{team_id}", json={"name": "Support"})) == "team_exists"
+    )
     # A team's canned responses would go with it: that needs deciding first.
-    canned = admin.post("/api/canned-responses", json={"shortcut": "refund", "title": "Refund",
-                                                       "text": "Refunds take 5 days.", "team_id": team_id})
+    canned = admin.post(
+        "/api/canned-responses",
+        json={
+            "shortcut": "refund",
+            "title": "Refund",
+            "text": "Refunds take 5 days.",
+            "team_id": team_id,
+        },
+    )
     in_use = admin.delete(f"/api/teams/{team_id}")
     assert in_use.status_code == 409 and error_code(in_use) == "team_in_use"
     assert admin.delete(f"/api/canned-responses/{canned.json()['id']}").status_code == 204
@@ -93,20 +115,26 @@ def test_roles_decide_who_writes(console_hub: ConsoleServer) -> None:
     assert "password_hash" not in agent.get("/api/agents").json()[0]
     # ... but only admins change agents and teams, and editors canned responses.
     denied = [
-        agent.post("/api/agents", json={"email": "z@demo.shop", "name": "Z", "password": "long enough pw"}),
+        agent.post(
+            "/api/agents", json={"email": "z@demo.shop", "name": "Z", "password": "long enough pw"}
+        ),
         editor.post("/api/teams", json={"name": "Nope"}),
         agent.post("/api/canned-responses", json={"shortcut": "x", "title": "X", "text": "x"}),
         agent.patch("/api/agents/1", json={"max_concurrent": 50}),
     ]
     assert [r.status_code for r in denied] == [403, 403, 403, 403]
     assert all(error_code(r) == "forbidden" for r in denied)
-    made = editor.post("/api/canned-responses", json={"shortcut": "/Thanks", "title": "Thanks", "text": "Thanks!"})
+    made = editor.post(
+        "/api/canned-responses", json={"shortcut": "/Thanks", "title": "Thanks", "text": "Thanks!"}
+    )
     assert made.status_code == 201 and made.json()["shortcut"] == "thanks"
 
 
 def test_cookie_sessions_need_the_csrf_header(console_hub: ConsoleServer) -> None:
     with httpx.Client(base_url=console_hub.url) as browser_like:
-        login = browser_like.post("/api/auth/login", json={"email": "admin@demo.shop", "password": "demo-admin"})
+        login = browser_like.post(
+            "/api/auth/login", json={"email": "admin@demo.shop", "password": "demo-admin"}
+        )
         assert login.status_code == 200
         forged = browser_like.post("/api/teams", json={"name": "Forged"})
         assert forged.status_code == 403 and error_code(forged) == "csrf_failed"
@@ -123,24 +151,39 @@ def test_canned_responses_search_scope_and_render(console_hub: ConsoleServer) ->
 
     sales_only = editor.post(
         "/api/canned-responses",
-        json={"shortcut": "discount", "title": "Discount", "text": "Use code SAVE10, {first_name}.",
-              "team_id": teams["Sales"]},
+        json={
+            "shortcut": "discount",
+            "title": "Discount",
+            "text": "Use code SAVE10, {first_name}.",
+            "team_id": teams["Sales"],
+        },
     )
     assert sales_only.status_code == 201, sales_only.text
-    unknown = editor.post("/api/canned-responses", json={"shortcut": "bad", "title": "Bad", "text": "Hi {surname}"})
+    unknown = editor.post(
+        "/api/canned-responses", json={"shortcut": "bad", "title": "Bad", "text": "Hi {surname}"}
+    )
     assert unknown.status_code == 422
     assert "{surname}" in unknown.json()["detail"]["fields"][0]["message"]
-    clash = editor.post("/api/canned-responses", json={"shortcut": "hello", "title": "Again", "text": "Hi"})
+    clash = editor.post(
+        "/api/canned-responses", json={"shortcut": "hello", "title": "Again", "text": "Hi"}
+    )
     assert clash.status_code == 409 and error_code(clash) == "shortcut_taken"
 
     # The Support agent does not see the Sales team's response; search matches shortcut, title, text.
     shortcuts = {c["shortcut"] for c in agent.get("/api/canned-responses").json()}
     assert "hello" in shortcuts and "discount" not in shortcuts
-    assert [c["shortcut"] for c in agent.get("/api/canned-responses", params={"q": "/retu"}).json()] == ["returns"]
+    assert [
+        c["shortcut"] for c in agent.get("/api/canned-responses", params={"q": "/retu"}).json()
+    ] == ["returns"]
 
     visitor, conversation_id = console_hub.shopper_asks_for_human()
-    greeting = next(c for c in agent.get("/api/canned-responses").json() if c["shortcut"] == "hello")
-    rendered = agent.post(f"/api/canned-responses/{greeting['id']}/render", params={"conversation_id": conversation_id})
+    greeting = next(
+        c for c in agent.get("/api/canned-responses").json() if c["shortcut"] == "hello"
+    )
+    rendered = agent.post(
+        f"/api/canned-responses/{greeting['id']}/render",
+        params={"conversation_id": conversation_id},
+    )
     assert rendered.status_code == 200, rendered.text
     # An anonymous shopper has no name yet: the placeholder stays and is named as missing.
     assert rendered.json() == {"text": greeting["text"], "missing": ["first_name"]}
@@ -148,16 +191,41 @@ def test_canned_responses_search_scope_and_render(console_hub: ConsoleServer) ->
     order = next(c for c in agent.get("/api/canned-responses").json() if c["shortcut"] == "order")
     replaced = editor.put(
         f"/api/canned-responses/{order['id']}",
-        json={"shortcut": "order", "title": "Order", "text": "{agent_name} here, checking {order_number}."},
+        json={
+            "shortcut": "order",
+            "title": "Order",
+            "text": "{agent_name} here, checking {order_number}.",
+        },
     )
-    assert replaced.status_code == 200 and replaced.json()["placeholders"] == ["agent_name", "order_number"]
-    filled = agent.post(f"/api/canned-responses/{order['id']}/render", params={"conversation_id": conversation_id})
-    assert filled.json() == {"text": "Alex Agent here, checking {order_number}.", "missing": ["order_number"]}
+    assert replaced.status_code == 200 and replaced.json()["placeholders"] == [
+        "agent_name",
+        "order_number",
+    ]
+    filled = agent.post(
+        f"/api/canned-responses/{order['id']}/render", params={"conversation_id": conversation_id}
+    )
+    assert filled.json() == {
+        "text": "Alex Agent here, checking {order_number}.",
+        "missing": ["order_number"],
+    }
 
-    assert agent.post(f"/api/canned-responses/{order['id']}/render", params={"conversation_id": 99999}).status_code == 404
-    other_team = agent.post(f"/api/canned-responses/{sales_only.json()['id']}/render",
-                            params={"conversation_id": conversation_id})
+    assert (
+        agent.post(
+            f"/api/canned-responses/{order['id']}/render", params={"conversation_id": 99999}
+        ).status_code
+        == 404
+    )
+    other_team = agent.post(
+        f"/api/canned-responses/{sales_only.json()['id']}/render",
+        params={"conversation_id": conversation_id},
+    )
     assert other_team.status_code == 404
     assert editor.delete(f"/api/canned-responses/{order['id']}").status_code == 204
-    assert agent.post(f"/api/canned-responses/{order['id']}/render", params={"conversation_id": conversation_id}).status_code == 404
+    assert (
+        agent.post(
+            f"/api/canned-responses/{order['id']}/render",
+            params={"conversation_id": conversation_id},
+        ).status_code
+        == 404
+    )
     visitor.close()

@@ -17,7 +17,9 @@ AGENT_ENDPOINTS = [
 ]
 
 
-def test_an_agent_cannot_open_a_conversation_of_a_team_it_is_not_in(console_hub: ConsoleServer) -> None:
+def test_an_agent_cannot_open_a_conversation_of_a_team_it_is_not_in(
+    console_hub: ConsoleServer,
+) -> None:
     agent_http, login = console_hub.sign_in("agent")  # team Support only
     agent_id = login["agent"]["id"]
     sales_team = next(t["id"] for t in agent_http.get("/api/teams").json() if t["name"] == "Sales")
@@ -28,14 +30,26 @@ def test_an_agent_cannot_open_a_conversation_of_a_team_it_is_not_in(console_hub:
     moved = agent.command("transfer", conversation_id, team_id=sales_team)
     assert moved["type"] == "result" and moved["data"]["status"] == "queued"
     # Nobody from Sales is online: it waits, and the Support agent no longer sees it.
-    agent.send({"type": "command", "id": "c-open", "name": "open", "conversation_id": conversation_id, "args": {}})
+    agent.send(
+        {
+            "type": "command",
+            "id": "c-open",
+            "name": "open",
+            "conversation_id": conversation_id,
+            "args": {},
+        }
+    )
     refused = agent.wait_for(lambda f: f.get("ref") == "c-open")
     assert (refused["type"], refused["code"]) == ("error", "forbidden")
     rest = agent_http.get(f"/api/conversations/{conversation_id}")
     assert rest.status_code == 403 and rest.json()["detail"]["code"] == "forbidden"
     assert agent_http.get(f"/api/conversations/{conversation_id}/messages").status_code == 403
-    hello = next(c for c in agent_http.get("/api/canned-responses").json() if c["shortcut"] == "hello")
-    render = agent_http.post(f"/api/canned-responses/{hello['id']}/render", params={"conversation_id": conversation_id})
+    hello = next(
+        c for c in agent_http.get("/api/canned-responses").json() if c["shortcut"] == "hello"
+    )
+    render = agent_http.post(
+        f"/api/canned-responses/{hello['id']}/render", params={"conversation_id": conversation_id}
+    )
     assert render.status_code == 404
     queue = agent.wait_for(lambda f: f["type"] == "queue")
     assert all(c["id"] != conversation_id for c in queue["waiting"])

@@ -24,7 +24,9 @@ TIMEOUT = 15_000
 BOT_TIMEOUT = 45_000
 
 
-def sign_in(page: Page, url: str, email: str = "agent@demo.shop", password: str = "demo-agent") -> None:
+def sign_in(
+    page: Page, url: str, email: str = "agent@demo.shop", password: str = "demo-agent"
+) -> None:
     page.goto(f"{url}/console")
     page.wait_for_url(re.compile(r"/console/login$"))
     page.fill("#email", email)
@@ -37,7 +39,11 @@ def sign_in(page: Page, url: str, email: str = "agent@demo.shop", password: str 
 def verified_shopper(console_hub: ConsoleServer, customer_id: str, name: str) -> Socket:
     secret = console_hub.server.settings.identity_secret
     return console_hub.visitor_socket(
-        identity={"customer_id": customer_id, "hmac": identity_hmac(secret, customer_id), "name": name}
+        identity={
+            "customer_id": customer_id,
+            "hmac": identity_hmac(secret, customer_id),
+            "name": name,
+        }
     )
 
 
@@ -173,7 +179,10 @@ def test_agent_handles_a_handoff_from_start_to_end(
     expect(page.locator("#connection")).to_have_text("Connected")
     page.locator("#watching li button, #mine li button").first.click()
     expect(timeline).to_contain_text("Customer is upset, be gentle")
-    seqs = [int(s) for s in timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.seq)")]
+    seqs = [
+        int(s)
+        for s in timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.seq)")
+    ]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator("#conv-status")).to_have_text("assigned")
@@ -257,7 +266,9 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     shopper.close()
 
 
-def test_console_resumes_after_the_hub_restarts(console_hub: ConsoleServer, console_page: Page) -> None:
+def test_console_resumes_after_the_hub_restarts(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
     page = console_page
     sign_in(page, console_hub.url)
     shopper, conversation_id = console_hub.shopper_asks_for_human("before the restart")
@@ -285,27 +296,41 @@ def test_console_resumes_after_the_hub_restarts(console_hub: ConsoleServer, cons
 
 HOSTILE = [
     "<script>window.__pwned = 'script'</script>",
-    '<img src=x onerror="window.__pwned = \'img\'">',
-    '<a href="javascript:window.__pwned=\'link\'">click me</a>',
+    "<img src=x onerror=\"window.__pwned = 'img'\">",
+    "<a href=\"javascript:window.__pwned='link'\">click me</a>",
     "javascript:window.__pwned='text-link'",
     '"><svg onload="window.__pwned=\'svg\'">',
 ]
 
 
-def test_hostile_shopper_input_never_runs_in_the_console(console_hub: ConsoleServer, console_page: Page) -> None:
+def test_hostile_shopper_input_never_runs_in_the_console(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
     page = console_page
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, console_hub.url)
 
-    hostile_name = '<img src=x onerror="window.__pwned=\'name\'">'
+    hostile_name = "<img src=x onerror=\"window.__pwned='name'\">"
     shopper = verified_shopper(console_hub, "cust-evil", hostile_name)
     # With consent the profile shows the visit's pages, hostile titles included.
     shopper.command("consent", granted=True)
-    shopper.send({"type": "event", "kind": "page_view", "url": "javascript:window.__pwned='page'",
-                  "data": {"title": "<b onmouseover=\"window.__pwned='title'\">Sale</b>"}})
-    shopper.send({"type": "event", "kind": "add_to_cart", "product_id": "<script>x</script>",
-                  "data": {"title": "<img src=x onerror=\"window.__pwned='cart'\">"}})
+    shopper.send(
+        {
+            "type": "event",
+            "kind": "page_view",
+            "url": "javascript:window.__pwned='page'",
+            "data": {"title": "<b onmouseover=\"window.__pwned='title'\">Sale</b>"},
+        }
+    )
+    shopper.send(
+        {
+            "type": "event",
+            "kind": "add_to_cart",
+            "product_id": "<script>x</script>",
+            "data": {"title": "<img src=x onerror=\"window.__pwned='cart'\">"},
+        }
+    )
     conversation_id = shopper.message(HOSTILE[0])["conversation_id"]
     for text in HOSTILE[1:]:
         shopper.message(text, conversation_id)
@@ -314,9 +339,23 @@ def test_hostile_shopper_input_never_runs_in_the_console(console_hub: ConsoleSer
     # An agent tool could relay bad URLs too (a product card): only http(s) becomes a link.
     _, login = console_hub.sign_in("admin")
     admin = console_hub.agent_socket(login["token"])
-    admin.message("", conversation_id, content_type="product_cards", payload={"products": [
-        {"id": "x", "title": "Bad card", "price": 1, "currency": "EUR",
-         "url": "javascript:window.__pwned='card'", "image_url": "javascript:window.__pwned='image'"}]})
+    admin.message(
+        "",
+        conversation_id,
+        content_type="product_cards",
+        payload={
+            "products": [
+                {
+                    "id": "x",
+                    "title": "Bad card",
+                    "price": 1,
+                    "currency": "EUR",
+                    "url": "javascript:window.__pwned='card'",
+                    "image_url": "javascript:window.__pwned='image'",
+                }
+            ]
+        },
+    )
 
     expect(page.locator("#mine li")).to_have_count(1)
     page.locator("#mine li button").first.click()
@@ -327,7 +366,12 @@ def test_hostile_shopper_input_never_runs_in_the_console(console_hub: ConsoleSer
     expect(page.locator("#side")).to_contain_text("<b onmouseover")
 
     # Nothing was parsed as markup: no injected elements, no javascript: links.
-    assert page.locator("#timeline img, #timeline script, #timeline svg, #side img, #side script").count() == 0
+    assert (
+        page.locator(
+            "#timeline img, #timeline script, #timeline svg, #side img, #side script"
+        ).count()
+        == 0
+    )
     hrefs = page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert all(href is None or href.startswith(("http://", "https://")) for href in hrefs), hrefs
     page.get_by_text("Bad card").click()

@@ -28,13 +28,17 @@ def test_unknown_placeholders_are_reported() -> None:
 
 
 def test_render_fills_known_values() -> None:
-    rendered = render("Hi {first_name}, I'm {agent_name}.", {"first_name": "Anna", "agent_name": "Alex"})
+    rendered = render(
+        "Hi {first_name}, I'm {agent_name}.", {"first_name": "Anna", "agent_name": "Alex"}
+    )
     assert rendered.text == "Hi Anna, I'm Alex."
     assert rendered.missing == []
 
 
 def test_render_keeps_placeholders_without_value_and_names_them() -> None:
-    rendered = render("Order {order_number} for {first_name}", {"first_name": "Anna", "order_number": None})
+    rendered = render(
+        "Order {order_number} for {first_name}", {"first_name": "Anna", "order_number": None}
+    )
     assert rendered.text == "Order {order_number} for Anna"
     assert rendered.missing == ["order_number"]
 

@@ -12,16 +12,33 @@ T0 = dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.UTC)
 SUPPORT, SALES = 1, 2
 
 
-def agent(agent_id: int, load: int = 0, capacity: int = 3, teams: tuple[int, ...] = (SUPPORT,),
-          online: bool = True, last_turn: int = 0) -> Candidate:
-    return Candidate(agent_id=agent_id, load=load, capacity=capacity, teams=frozenset(teams),
-                     online=online, last_turn=last_turn)
+def agent(
+    agent_id: int,
+    load: int = 0,
+    capacity: int = 3,
+    teams: tuple[int, ...] = (SUPPORT,),
+    online: bool = True,
+    last_turn: int = 0,
+) -> Candidate:
+    return Candidate(
+        agent_id=agent_id,
+        load=load,
+        capacity=capacity,
+        teams=frozenset(teams),
+        online=online,
+        last_turn=last_turn,
+    )
 
 
-def waiting(conversation_id: int, minutes: int = 0, team_id: int | None = None,
-            priority: int = 0) -> Waiting:
-    return Waiting(conversation_id=conversation_id, queued_at=T0 + dt.timedelta(minutes=minutes),
-                   team_id=team_id, priority=priority)
+def waiting(
+    conversation_id: int, minutes: int = 0, team_id: int | None = None, priority: int = 0
+) -> Waiting:
+    return Waiting(
+        conversation_id=conversation_id,
+        queued_at=T0 + dt.timedelta(minutes=minutes),
+        team_id=team_id,
+        priority=priority,
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,17 +47,29 @@ def waiting(conversation_id: int, minutes: int = 0, team_id: int | None = None,
         pytest.param([], None, None, id="nobody online"),
         pytest.param([agent(1, load=2), agent(2, load=1)], None, 2, id="least loaded wins"),
         pytest.param([agent(1, load=3, capacity=3)], None, None, id="full agent takes nothing"),
-        pytest.param([agent(1, load=0, online=False), agent(2, load=2)], None, 2, id="away agent skipped"),
-        pytest.param([agent(1, teams=(SALES,)), agent(2, load=2)], SUPPORT, 2, id="team members only"),
+        pytest.param(
+            [agent(1, load=0, online=False), agent(2, load=2)], None, 2, id="away agent skipped"
+        ),
+        pytest.param(
+            [agent(1, teams=(SALES,)), agent(2, load=2)], SUPPORT, 2, id="team members only"
+        ),
         pytest.param([agent(1, teams=(SALES,))], SUPPORT, None, id="no member of the team online"),
         pytest.param([agent(1, teams=()), agent(2, load=1)], None, 1, id="no team: anyone"),
-        pytest.param([agent(1, last_turn=5), agent(2, last_turn=3)], None, 2, id="round robin: longest idle"),
+        pytest.param(
+            [agent(1, last_turn=5), agent(2, last_turn=3)], None, 2, id="round robin: longest idle"
+        ),
         pytest.param([agent(2), agent(1)], None, 1, id="full tie: lowest id, stable"),
-        pytest.param([agent(1, load=1, last_turn=0), agent(2, load=0, last_turn=9)], None, 2,
-                     id="load beats turn"),
+        pytest.param(
+            [agent(1, load=1, last_turn=0), agent(2, load=0, last_turn=9)],
+            None,
+            2,
+            id="load beats turn",
+        ),
     ],
 )
-def test_choose_agent(candidates: list[Candidate], team_id: int | None, expected: int | None) -> None:
+def test_choose_agent(
+    candidates: list[Candidate], team_id: int | None, expected: int | None
+) -> None:
     chosen = choose_agent(candidates, team_id=team_id)
     assert (chosen.agent_id if chosen else None) == expected
 

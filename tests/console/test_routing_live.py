@@ -9,12 +9,19 @@ import httpx
 from tests.console.console_helpers import ConsoleServer, assigned
 
 
-def second_support_agent(console_hub: ConsoleServer, admin: httpx.Client, capacity: int) -> tuple[int, str]:
+def second_support_agent(
+    console_hub: ConsoleServer, admin: httpx.Client, capacity: int
+) -> tuple[int, str]:
     support = next(t["id"] for t in admin.get("/api/teams").json() if t["name"] == "Support")
     created = admin.post(
         "/api/agents",
-        json={"email": "blair@demo.shop", "name": "Blair", "password": "long enough pw",
-              "max_concurrent": capacity, "team_ids": [support]},
+        json={
+            "email": "blair@demo.shop",
+            "name": "Blair",
+            "password": "long enough pw",
+            "max_concurrent": capacity,
+            "team_ids": [support],
+        },
     )
     assert created.status_code == 201, created.text
     _, login = console_hub.sign_in(email="blair@demo.shop", password="long enough pw")
@@ -40,7 +47,9 @@ def test_least_loaded_round_robin_capacity_and_oldest_first(console_hub: Console
 
     # Everyone is full: the next two wait, oldest first in the queue.
     late = [console_hub.shopper_asks_for_human(f"late {n}")[1] for n in range(2)]
-    queue = alex.wait_for(lambda f: f["type"] == "queue" and [c["id"] for c in f["waiting"]] == late)
+    queue = alex.wait_for(
+        lambda f: f["type"] == "queue" and [c["id"] for c in f["waiting"]] == late
+    )
     assert queue["waiting"][0]["handoff_reason"] == "visitor_request"
 
     # Alex resolves one: the oldest waiting conversation is his at once.
@@ -51,7 +60,9 @@ def test_least_loaded_round_robin_capacity_and_oldest_first(console_hub: Console
     assert blair.wait_for(assigned(late[1], blair_id))
 
 
-def test_away_agents_get_nothing_and_capacity_changes_take_effect(console_hub: ConsoleServer) -> None:
+def test_away_agents_get_nothing_and_capacity_changes_take_effect(
+    console_hub: ConsoleServer,
+) -> None:
     admin, _ = console_hub.sign_in("admin")
     _, login = console_hub.sign_in("agent")
     alex_id = login["agent"]["id"]
@@ -59,7 +70,9 @@ def test_away_agents_get_nothing_and_capacity_changes_take_effect(console_hub: C
     assert alex.command("status", status="away")["data"] == {"status": "away"}
 
     _, waiting_id = console_hub.shopper_asks_for_human()
-    alex.wait_for(lambda f: f["type"] == "queue" and [c["id"] for c in f["waiting"]] == [waiting_id])
+    alex.wait_for(
+        lambda f: f["type"] == "queue" and [c["id"] for c in f["waiting"]] == [waiting_id]
+    )
     assert alex.command("status", status="online")["type"] == "result"
     assert alex.wait_for(assigned(waiting_id, alex_id))
 
@@ -86,7 +99,9 @@ def test_an_offline_agents_conversations_go_to_someone_online(console_hub: Conso
     assert blair.wait_for(assigned(conversation_id, blair_id))
     # The shopper's conversation carries on with Blair.
     assert blair.message("Blair here, I'm taking over", conversation_id)["seq"] > 0
-    visitor.wait_for(lambda f: f["type"] == "message" and f["message"]["text"] == "Blair here, I'm taking over")
+    visitor.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["text"] == "Blair here, I'm taking over"
+    )
 
 
 def test_deactivating_an_agent_hands_their_conversations_on(console_hub: ConsoleServer) -> None:

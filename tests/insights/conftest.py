@@ -36,6 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[
     from chat.config import Settings
     from tests.conftest import start_server
 
-    running = start_server(Settings(data_dir=tmp_path_factory.mktemp("insights")), plugins=None, demo=True)
+    running = start_server(
+        Settings(data_dir=tmp_path_factory.mktemp("insights")), plugins=None, demo=True
+    )
     yield running
     running.stop()

@@ -50,8 +50,14 @@ async def add_shopper(
     at = utcnow() - dt.timedelta(days=days_ago)
     question = question or f"Can I pick up my {tag} order in your store?"
     markers = [
-        f"{tag} Mustermann", f"{tag}@example.org", f"+49 170 {tag}", f"cust-{tag}",
-        f"my {tag} parcel is late", f"/products/{tag}-kettle", f"ORD-{tag}", question,
+        f"{tag} Mustermann",
+        f"{tag}@example.org",
+        f"+49 170 {tag}",
+        f"cust-{tag}",
+        f"my {tag} parcel is late",
+        f"/products/{tag}-kettle",
+        f"ORD-{tag}",
+        question,
     ]
     async with hub.sessions() as db:
         contact = Contact(
@@ -61,7 +67,15 @@ async def add_shopper(
         )  # fmt: skip
         db.add(contact)
         await db.flush()
-        db.add(ConsentRecord(contact_id=contact.id, purpose="personalisation", granted=True, source="widget", created_at=at))
+        db.add(
+            ConsentRecord(
+                contact_id=contact.id,
+                purpose="personalisation",
+                granted=True,
+                source="widget",
+                created_at=at,
+            )
+        )
         conversation = Conversation(
             contact_id=contact.id, status="resolved", created_at=at, updated_at=at, resolved_at=at, last_seq=4,
             handoff_reason="no_answer", handoff_context={"failed_question": markers[4]},
@@ -69,14 +83,69 @@ async def add_shopper(
         )  # fmt: skip
         db.add(conversation)
         await db.flush()
-        lines = [("visitor", markers[4]), ("visitor", question), ("bot", "Sorry, I don't know."), ("agent", f"Hello {markers[0]}")]
+        lines = [
+            ("visitor", markers[4]),
+            ("visitor", question),
+            ("bot", "Sorry, I don't know."),
+            ("agent", f"Hello {markers[0]}"),
+        ]
         for seq, (kind, text) in enumerate(lines, start=1):
-            db.add(Message(conversation_id=conversation.id, seq=seq, sender_kind=kind, text=text, created_at=at))
-        db.add(Message(conversation_id=conversation.id, seq=5, sender_kind="agent", text=f"note on {markers[1]}", private=True, created_at=at))
-        db.add(CsatRating(conversation_id=conversation.id, score=4, comment=f"thanks {markers[0]}", created_at=at))
-        db.add(ShopperEvent(contact_id=contact.id, conversation_id=conversation.id, kind="page_view", url=markers[5], created_at=at))
-        db.add(ShopperEvent(contact_id=contact.id, kind="add_to_cart", product_id="CT-301", data={"source": "chat"}, created_at=at))
-        db.add(Order(id=markers[6], customer_id=markers[3], email=markers[1], status="shipped", total=69, items=[], placed_at=at))
+            db.add(
+                Message(
+                    conversation_id=conversation.id,
+                    seq=seq,
+                    sender_kind=kind,
+                    text=text,
+                    created_at=at,
+                )
+            )
+        db.add(
+            Message(
+                conversation_id=conversation.id,
+                seq=5,
+                sender_kind="agent",
+                text=f"note on {markers[1]}",
+                private=True,
+                created_at=at,
+            )
+        )
+        db.add(
+            CsatRating(
+                conversation_id=conversation.id,
+                score=4,
+                comment=f"thanks {markers[0]}",
+                created_at=at,
+            )
+        )
+        db.add(
+            ShopperEvent(
+                contact_id=contact.id,
+                conversation_id=conversation.id,
+                kind="page_view",
+                url=markers[5],
+                created_at=at,
+            )
+        )
+        db.add(
+            ShopperEvent(
+                contact_id=contact.id,
+                kind="add_to_cart",
+                product_id="CT-301",
+                data={"source": "chat"},
+                created_at=at,
+            )
+        )
+        db.add(
+            Order(
+                id=markers[6],
+                customer_id=markers[3],
+                email=markers[1],
+                status="shipped",
+                total=69,
+                items=[],
+                placed_at=at,
+            )
+        )
         turn = BotTurn(
             conversation_id=conversation.id, contact_id=contact.id, visitor_seq=2, question=question,
             action="fallback", gap="unanswered", created_at=at, product_ids=[],
@@ -97,8 +166,16 @@ async def database_dump(db: AsyncSession) -> dict[str, str]:
     return dump
 
 
-def traces(dump: dict[str, str], needles: list[str], *, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    return [(table, needle) for table, text in dump.items() if table not in skip for needle in needles if needle in text]
+def traces(
+    dump: dict[str, str], needles: list[str], *, skip: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    return [
+        (table, needle)
+        for table, text in dump.items()
+        if table not in skip
+        for needle in needles
+        if needle in text
+    ]
 
 
 def file_traces(data_dir: Path, needles: list[str]) -> list[tuple[str, str]]:
@@ -136,11 +213,16 @@ def in_database(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     return in_thread(main())
 
 
-def bot_reply(socket: Any, conversation_id: int | None = None, timeout: float = 30) -> dict[str, Any]:
+def bot_reply(
+    socket: Any, conversation_id: int | None = None, timeout: float = 30
+) -> dict[str, Any]:
     """The next bot message the visitor socket receives."""
     frame = socket.wait_for(
-        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "bot"
-        and (conversation_id is None or f["message"]["conversation_id"] == conversation_id),
+        lambda f: (
+            f["type"] == "message"
+            and f["message"]["sender"]["kind"] == "bot"
+            and (conversation_id is None or f["message"]["conversation_id"] == conversation_id)
+        ),
         timeout=timeout,
     )
     message: dict[str, Any] = frame["message"]

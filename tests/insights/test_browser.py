@@ -24,7 +24,9 @@ def sign_in(page: Any, url: str, email: str, password: str, then: str) -> None:
     page.goto(f"{url}{then}")
 
 
-def test_an_faq_made_in_the_workspace_answers_in_the_preview_and_the_widget(server: Any, browser: Any) -> None:
+def test_an_faq_made_in_the_workspace_answers_in_the_preview_and_the_widget(
+    server: Any, browser: Any
+) -> None:
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
@@ -60,13 +62,23 @@ def test_an_faq_made_in_the_workspace_answers_in_the_preview_and_the_widget(serv
     widget.send("Could you sharpen my chef's knife?")
     expect(widget.bubble(SHARPENING)).to_be_visible()
 
-    token = httpx.post(f"{server.url}/api/auth/login", json={"email": "editor@demo.shop", "password": "demo-editor"}).json()["token"]
-    stored = httpx.get(f"{server.url}/api/kb/faqs/knife-sharpening", headers={"Authorization": f"Bearer {token}"}).json()
-    assert stored["popular"] is True and stored["variants"] == ["can you sharpen my knives", "knife sharpening service?"]
+    token = httpx.post(
+        f"{server.url}/api/auth/login",
+        json={"email": "editor@demo.shop", "password": "demo-editor"},
+    ).json()["token"]
+    stored = httpx.get(
+        f"{server.url}/api/kb/faqs/knife-sharpening", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert stored["popular"] is True and stored["variants"] == [
+        "can you sharpen my knives",
+        "knife sharpening service?",
+    ]
     context.close()
 
 
-def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(server: Any, page: Any) -> None:
+def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(
+    server: Any, page: Any
+) -> None:
     sign_in(page, server.url, "admin@demo.shop", "demo-admin", "/console/analytics")
     # The demo seeds four weeks of conversations: 30 days, two bars a day.
     expect(page.locator("#chart-daily svg.chart rect")).to_have_count(60)
@@ -77,7 +89,9 @@ def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(server: 
     expect(page.locator("#cards .card")).to_have_count(7)
     expect(page.locator("#cards")).to_contain_text(re.compile(r"Bot containment"))
     csv_link = page.locator("#csv-link")
-    expect(csv_link).to_have_attribute("href", re.compile(r"/api/insights/analytics\.csv\?start=.*&table=daily"))
+    expect(csv_link).to_have_attribute(
+        "href", re.compile(r"/api/insights/analytics\.csv\?start=.*&table=daily")
+    )
 
     gap = page.locator("#gap-list > li").filter(has_text="student")
     expect(gap).to_have_count(1)
@@ -123,7 +137,9 @@ def test_agents_are_told_the_pages_are_not_theirs(server: Any, page: Any) -> Non
     expect(page.locator("#gate")).to_contain_text("admin")
 
 
-def test_import_with_progress_and_report_canned_responses_and_flows(server: Any, page: Any, tmp_path: Path) -> None:
+def test_import_with_progress_and_report_canned_responses_and_flows(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
     faqs = {"faqs": [
         {"id": "gift-wrap", "question": "Do you gift wrap orders?", "answer": "Yes, for 3 EUR per order."},
         {"id": "bulk-orders", "question": "Do you give discounts on bulk orders?", "answer": "From 10 pieces, ask us."},

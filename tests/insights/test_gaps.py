@@ -46,7 +46,9 @@ def seeded() -> tuple[list[Question], dict[int, str]]:
     for topic, texts in TOPICS.items():
         for text in texts:
             turn_id += 1
-            questions.append(Question(turn_id, text, "unanswered", NOW - dt.timedelta(hours=turn_id)))
+            questions.append(
+                Question(turn_id, text, "unanswered", NOW - dt.timedelta(hours=turn_id))
+            )
             topic_of[turn_id] = topic
     # A repeated question counts each time it was asked.
     for _ in range(2):
@@ -90,7 +92,9 @@ def test_the_same_questions_in_any_order_give_the_same_clusters(embedder: Any) -
 
 def test_threshold_trades_merging_for_splitting(embedder: Any) -> None:
     questions, _ = seeded()
-    assert len(cluster_questions(questions, embedder.encode, threshold=0.99)) == len({q.text.lower() for q in questions})
+    assert len(cluster_questions(questions, embedder.encode, threshold=0.99)) == len(
+        {q.text.lower() for q in questions}
+    )
     assert len(cluster_questions(questions, embedder.encode, threshold=-1.0)) == 1
 
 
@@ -99,7 +103,12 @@ def test_no_questions_no_clusters() -> None:
 
 
 def test_draft_takes_the_question_and_the_other_wordings() -> None:
-    texts = ["Do you have a student discount?", "any student discounts?", "ANY student discounts? ", "my mail is [email], student discount?"]
+    texts = [
+        "Do you have a student discount?",
+        "any student discounts?",
+        "ANY student discounts? ",
+        "my mail is [email], student discount?",
+    ]
     draft = draft_faq(texts, [9, 3, 5], locale="en", taken={"do-you-have-a-student-discount"})
     assert draft.question == "Do you have a student discount?"
     assert draft.variants == ["any student discounts?"]  # no repeats, nothing redacted
@@ -108,6 +117,8 @@ def test_draft_takes_the_question_and_the_other_wordings() -> None:
 
 
 def test_slugs_are_ascii_and_short() -> None:
-    assert slug("Kann ich im Laden abholen? Größe & Füße") == "kann-ich-im-laden-abholen-grosse-fusse"
+    assert (
+        slug("Kann ich im Laden abholen? Größe & Füße") == "kann-ich-im-laden-abholen-grosse-fusse"
+    )
     assert slug("???") == "faq"
     assert len(slug("word " * 40)) <= 60

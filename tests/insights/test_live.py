@@ -42,7 +42,13 @@ def signed_in(hub: ConsoleServer, who: str) -> httpx.Client:
 
 def turns_of(hub: ConsoleServer, conversation_id: int) -> list[BotTurn]:
     async def read(db: AsyncSession) -> list[BotTurn]:
-        return list(await db.scalars(select(BotTurn).where(BotTurn.conversation_id == conversation_id).order_by(BotTurn.visitor_seq)))
+        return list(
+            await db.scalars(
+                select(BotTurn)
+                .where(BotTurn.conversation_id == conversation_id)
+                .order_by(BotTurn.visitor_seq)
+            )
+        )
 
     return in_database(hub.server.hub.database_url, read)
 
@@ -61,7 +67,9 @@ def wait_for_turns(hub: ConsoleServer, conversation_id: int, count: int) -> list
     # A listener writes the turn just after the bot's message went out: poll briefly.
     deadline = time.monotonic() + 15
     while len(turns := turns_of(hub, conversation_id)) < count:
-        assert time.monotonic() < deadline, f"conversation {conversation_id} has {len(turns)} turns, not {count}"
+        assert time.monotonic() < deadline, (
+            f"conversation {conversation_id} has {len(turns)} turns, not {count}"
+        )
         time.sleep(0.05)
     return turns
 
@@ -88,7 +96,11 @@ def test_a_real_conversation_becomes_turns_with_redacted_questions(hub: ConsoleS
 
 
 def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServer) -> None:
-    asked = ["Do you rent out kayaks?", "can I hire a canoe from you", "Do you offer a rental service for kayaks?"]
+    asked = [
+        "Do you rent out kayaks?",
+        "can I hire a canoe from you",
+        "Do you offer a rental service for kayaks?",
+    ]
     ids = [ask(hub, [text]) for text in asked]
     for cid in ids:
         wait_for_turns(hub, cid, 1)
@@ -97,23 +109,47 @@ def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServe
     cluster = next(c for c in gaps["clusters"] if "Do you rent out kayaks?" in c["examples"])
     assert cluster["size"] >= 2 and cluster["kinds"]["unanswered"] >= 2
 
-    draft = editor.post("/api/insights/gaps/draft", json={"turn_ids": cluster["turn_ids"], "question": cluster["question"]})
+    draft = editor.post(
+        "/api/insights/gaps/draft",
+        json={"turn_ids": cluster["turn_ids"], "question": cluster["question"]},
+    )
     assert draft.status_code == 200, draft.text
     faq = draft.json()
     assert faq["question"] == cluster["question"] and faq["answer"] == ""
     assert set(faq["variants"]) | {faq["question"]} <= set(asked) and faq["variants"]
-    unanswered = editor.post("/api/insights/gaps/publish", json={"faq": {k: faq[k] for k in ("id", "question", "variants", "locale", "answer")}, "turn_ids": faq["turn_ids"]})
+    unanswered = editor.post(
+        "/api/insights/gaps/publish",
+        json={
+            "faq": {k: faq[k] for k in ("id", "question", "variants", "locale", "answer")},
+            "turn_ids": faq["turn_ids"],
+        },
+    )
     assert unanswered.status_code == 422 and unanswered.json()["detail"]["code"] == "answer_missing"
-    body = {"faq": {**{k: faq[k] for k in ("id", "question", "variants", "locale")}, "answer": "We sell kayaks but do not rent them out."}, "turn_ids": faq["turn_ids"]}
+    body = {
+        "faq": {
+            **{k: faq[k] for k in ("id", "question", "variants", "locale")},
+            "answer": "We sell kayaks but do not rent them out.",
+        },
+        "turn_ids": faq["turn_ids"],
+    }
     published = editor.post("/api/insights/gaps/publish", json=body)
     assert published.status_code == 201, published.text
     assert published.json()["closed"] == len(faq["turn_ids"])
     assert editor.post("/api/insights/gaps/publish", json=body).json()["detail"]["code"] == "exists"
-    assert not any("Do you rent out kayaks?" in c["examples"] for c in editor.get("/api/insights/gaps").json()["clusters"])
+    assert not any(
+        "Do you rent out kayaks?" in c["examples"]
+        for c in editor.get("/api/insights/gaps").json()["clusters"]
+    )
 
     # A later shopper asks in new words: the bot's own decision code answers with the FAQ.
-    preview = editor.post("/api/insights/preview", json={"text": "Can I rent a kayak for the weekend?"}).json()
-    assert (preview["action"], preview["faq"]["id"], preview["band"]) == ("answer_faq", faq["id"], "answer")
+    preview = editor.post(
+        "/api/insights/preview", json={"text": "Can I rent a kayak for the weekend?"}
+    ).json()
+    assert (preview["action"], preview["faq"]["id"], preview["band"]) == (
+        "answer_faq",
+        faq["id"],
+        "answer",
+    )
     visitor = hub.visitor_socket()
     visitor.message("is kayak rental possible?")
     reply = bot_reply(visitor)
@@ -146,22 +182,48 @@ async def seed_history(db: AsyncSession) -> None:
         )  # fmt: skip
         db.add(conversation)
         await db.flush()
-        db.add(Message(conversation_id=conversation.id, seq=1, sender_kind="visitor", text="hi", created_at=start))
+        db.add(
+            Message(
+                conversation_id=conversation.id,
+                seq=1,
+                sender_kind="visitor",
+                text="hi",
+                created_at=start,
+            )
+        )
         db.add(BotTurn(
             conversation_id=conversation.id, contact_id=contact.id, visitor_seq=1, question="pan please",
             action="show_products", product_ids=["CW-101"], created_at=start,
         ))  # fmt: skip
         if rating:
-            db.add(CsatRating(conversation_id=conversation.id, score=rating, created_at=start + dt.timedelta(hours=1)))
+            db.add(
+                CsatRating(
+                    conversation_id=conversation.id,
+                    score=rating,
+                    created_at=start + dt.timedelta(hours=1),
+                )
+            )
         if not handed_off:
-            db.add(ShopperEvent(contact_id=contact.id, kind="add_to_cart", product_id="CW-101", data={}, created_at=start + dt.timedelta(minutes=5)))
+            db.add(
+                ShopperEvent(
+                    contact_id=contact.id,
+                    kind="add_to_cart",
+                    product_id="CW-101",
+                    data={},
+                    created_at=start + dt.timedelta(minutes=5),
+                )
+            )
     await db.commit()
 
 
 def test_analytics_of_a_seeded_history(hub: ConsoleServer) -> None:
     in_database(hub.server.hub.database_url, seed_history)
     editor = signed_in(hub, "editor")
-    period = {"start": str(PERIOD_START), "end": str(PERIOD_START + dt.timedelta(days=2)), "tz": "UTC"}
+    period = {
+        "start": str(PERIOD_START),
+        "end": str(PERIOD_START + dt.timedelta(days=2)),
+        "tz": "UTC",
+    }
     report = editor.get("/api/insights/analytics", params=period).json()
     assert (report["conversations"], report["contained"], report["handoffs"]) == (4, 2, 2)
     assert (report["containment_rate"], report["handoff_rate"]) == (0.5, 0.5)
@@ -170,7 +232,13 @@ def test_analytics_of_a_seeded_history(hub: ConsoleServer) -> None:
     assert report["resolution_seconds"]["median"] == 600.0  # 4, 10 and 30 minutes
     assert report["csat"]["average"] == 3.5 and report["csat"]["distribution"]["5"] == 1
     assert report["products"] == [
-        {"product_id": "CW-101", "title": "Cast iron skillet 28 cm", "recommended": 4, "clicked": 0, "added_to_cart": 2}
+        {
+            "product_id": "CW-101",
+            "title": "Cast iron skillet 28 cm",
+            "recommended": 4,
+            "clicked": 0,
+            "added_to_cart": 2,
+        }
     ]
     assert [d["conversations"] for d in report["daily"]] == [2, 2, 0]
 
@@ -193,7 +261,9 @@ def test_analytics_of_a_seeded_history(hub: ConsoleServer) -> None:
         ({"start": "yesterday"}, "invalid_request"),
     ],
 )
-def test_analytics_explains_a_bad_period(hub: ConsoleServer, params: dict[str, str], code: str) -> None:
+def test_analytics_explains_a_bad_period(
+    hub: ConsoleServer, params: dict[str, str], code: str
+) -> None:
     response = signed_in(hub, "editor").get("/api/insights/analytics", params=params)
     assert response.status_code == 422 and response.json()["detail"]["code"] == code
     assert response.json()["detail"]["message"]
@@ -207,13 +277,20 @@ def test_roles(hub: ConsoleServer) -> None:
     assert agent.post("/api/insights/preview", json={"text": "hi"}).status_code == 403
     for path in ("/api/privacy/audit", "/api/privacy/contacts?q=anna", "/api/privacy/retention"):
         assert editor.get(path).status_code == 403
-    assert editor.get("/api/insights/analytics.csv", params={"table": "secrets"}).json()["detail"]["code"] == "invalid_table"
+    assert (
+        editor.get("/api/insights/analytics.csv", params={"table": "secrets"}).json()["detail"][
+            "code"
+        ]
+        == "invalid_table"
+    )
 
 
 def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> None:
     editor = signed_in(hub, "editor")
     flows = editor.get("/api/insights/flows").json()
-    assert {"Kitchen/Cookware": "packaged"}.items() <= {f["category"]: f["source"] for f in flows}.items()
+    assert {"Kitchen/Cookware": "packaged"}.items() <= {
+        f["category"]: f["source"] for f in flows
+    }.items()
     flow = {
         "match": ["backpack", "rucksack"],
         "intro": {"en": "Backpacks are our hobby."},
@@ -223,12 +300,20 @@ def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> Non
     assert saved.status_code == 200, saved.text
     assert saved.json()["source"] == "edited" and saved.json()["updated_by"] == "editor@demo.shop"
     preview = editor.post("/api/insights/preview", json={"text": "I need a backpack"}).json()
-    assert "Backpacks are our hobby. How much would you like to spend?" in [r["text"] for r in preview["replies"]]
+    assert "Backpacks are our hobby. How much would you like to spend?" in [
+        r["text"] for r in preview["replies"]
+    ]
 
     unknown = editor.put("/api/insights/flows/Space/Rockets", json=flow)
     assert unknown.status_code == 422 and unknown.json()["detail"]["code"] == "unknown_category"
-    bad = editor.put("/api/insights/flows/Outdoor/Backpacks", json={**flow, "questions": [{"facet": "colour", "ask": {"de": "Farbe?"}}]})
-    assert bad.status_code == 422 and {f["field"] for f in bad.json()["detail"]["fields"]} == {"questions.0.facet", "questions.0.ask"}
+    bad = editor.put(
+        "/api/insights/flows/Outdoor/Backpacks",
+        json={**flow, "questions": [{"facet": "colour", "ask": {"de": "Farbe?"}}]},
+    )
+    assert bad.status_code == 422 and {f["field"] for f in bad.json()["detail"]["fields"]} == {
+        "questions.0.facet",
+        "questions.0.ask",
+    }
     assert editor.delete("/api/insights/flows/Outdoor/Backpacks").status_code == 204
     assert editor.delete("/api/insights/flows/Outdoor/Backpacks").status_code == 404
     preview = editor.post("/api/insights/preview", json={"text": "I need a backpack"}).json()
@@ -241,7 +326,15 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
     secret = "Please call Jo Quimby on +49 171 5550199 about the kettle"
     conversation_id = visitor.message(secret)["conversation_id"]
     bot_reply(visitor, conversation_id)
-    visitor.send({"type": "event", "kind": "product_view", "product_id": "CT-301", "url": "/demo/p/quimby-kettle", "data": {}})
+    visitor.send(
+        {
+            "type": "event",
+            "kind": "product_view",
+            "product_id": "CT-301",
+            "url": "/demo/p/quimby-kettle",
+            "data": {},
+        }
+    )
     assert visitor.command("consent", granted=True)["type"] == "result"
     assert visitor.command("request_human", conversation_id)["type"] == "result"
     wait_for_turns(hub, conversation_id, 1)
@@ -255,9 +348,16 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
     assert data["format"] == "touchpoint.contact-export/1"
     assert secret in [m["text"] for m in data["conversations"][0]["messages"]]
     assert [e["url"] for e in data["events"]] == ["/demo/p/quimby-kettle"]
-    assert [(c["purpose"], c["granted"], c["source"]) for c in data["consent_records"]] == [("personalisation", True, "widget")]
-    assert data["other"]["bot_turns"][0]["question"] == "Please call Jo Quimby on [phone] about the kettle"
-    assert signed_in(hub, "agent").get(f"/api/privacy/contacts/{contact_id}/export").status_code == 403
+    assert [(c["purpose"], c["granted"], c["source"]) for c in data["consent_records"]] == [
+        ("personalisation", True, "widget")
+    ]
+    assert (
+        data["other"]["bot_turns"][0]["question"]
+        == "Please call Jo Quimby on [phone] about the kettle"
+    )
+    assert (
+        signed_in(hub, "agent").get(f"/api/privacy/contacts/{contact_id}/export").status_code == 403
+    )
 
     refused = admin.delete(f"/api/privacy/contacts/{contact_id}")
     assert refused.status_code == 409 and refused.json()["detail"]["code"] == "conversation_open"
@@ -272,10 +372,19 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
         dump = await database_dump(db)
         assert traces(dump, markers[:3]) == []
         assert traces(dump, [contact_id], skip=("audit_log",)) == []
-        return list(await db.scalars(select(AuditEntry).where(AuditEntry.target == f"contact:{contact_id}").order_by(AuditEntry.id)))
+        return list(
+            await db.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.target == f"contact:{contact_id}")
+                .order_by(AuditEntry.id)
+            )
+        )
 
     audit = in_database(hub.server.hub.database_url, check)
-    assert [(a.action, a.actor) for a in audit] == [("privacy.export", f"agent:{admin_body['agent']['id']}"), ("privacy.erase", f"agent:{admin_body['agent']['id']}")]
+    assert [(a.action, a.actor) for a in audit] == [
+        ("privacy.export", f"agent:{admin_body['agent']['id']}"),
+        ("privacy.erase", f"agent:{admin_body['agent']['id']}"),
+    ]
     assert file_traces(hub.server.settings.data_dir, markers[:3]) == []
     listed = admin.get("/api/privacy/audit", params={"action": "privacy."}).json()
     assert {"privacy.export", "privacy.erase"} <= {e["action"] for e in listed}

@@ -24,19 +24,42 @@ DAY = dt.date(2026, 3, 2)
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def conversation(cid: int, *, minutes: int = 0, visitor: int = 1, human: bool = False, **values: object) -> ConversationRow:
+def conversation(
+    cid: int, *, minutes: int = 0, visitor: int = 1, human: bool = False, **values: object
+) -> ConversationRow:
     fields: dict[str, object] = {
-        "handoff_reason": None, "queued_at": None, "first_response_at": None, "resolved_at": None, **values,
+        "handoff_reason": None,
+        "queued_at": None,
+        "first_response_at": None,
+        "resolved_at": None,
+        **values,
     }
-    return ConversationRow(id=cid, created_at=T0 + dt.timedelta(minutes=minutes), visitor_messages=visitor, human=human, **fields)  # type: ignore[arg-type]
+    return ConversationRow(
+        id=cid,
+        created_at=T0 + dt.timedelta(minutes=minutes),
+        visitor_messages=visitor,
+        human=human,
+        **fields,
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("values", "q", "expected"),
-    [([], 0.5, None), ([4.0], 0.9, 4.0), ([1, 2, 3, 4], 0.5, 2.5), ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9, 9.1)],
+    [
+        ([], 0.5, None),
+        ([4.0], 0.9, 4.0),
+        ([1, 2, 3, 4], 0.5, 2.5),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9, 9.1),
+    ],
 )
-def test_percentile_interpolates_between_ranks(values: list[float], q: float, expected: float | None) -> None:
-    assert percentile(values, q) == pytest.approx(expected) if expected is not None else percentile(values, q) is None
+def test_percentile_interpolates_between_ranks(
+    values: list[float], q: float, expected: float | None
+) -> None:
+    assert (
+        percentile(values, q) == pytest.approx(expected)
+        if expected is not None
+        else percentile(values, q) is None
+    )
 
 
 def test_containment_handoffs_and_times() -> None:
@@ -45,11 +68,18 @@ def test_containment_handoffs_and_times() -> None:
             conversation(1, resolved_at=T0 + dt.timedelta(minutes=10)),  # the bot coped
             conversation(2),  # the bot coped, the shopper left
             conversation(
-                3, human=True, handoff_reason="no_answer", queued_at=T0 + dt.timedelta(minutes=1),
-                first_response_at=T0 + dt.timedelta(minutes=1, seconds=30), resolved_at=T0 + dt.timedelta(minutes=20),
+                3,
+                human=True,
+                handoff_reason="no_answer",
+                queued_at=T0 + dt.timedelta(minutes=1),
+                first_response_at=T0 + dt.timedelta(minutes=1, seconds=30),
+                resolved_at=T0 + dt.timedelta(minutes=20),
             ),
             conversation(
-                4, human=True, handoff_reason="asked", queued_at=T0 + dt.timedelta(minutes=2),
+                4,
+                human=True,
+                handoff_reason="asked",
+                queued_at=T0 + dt.timedelta(minutes=2),
                 first_response_at=T0 + dt.timedelta(minutes=4, seconds=30),
             ),
             conversation(5, visitor=0),  # opened the widget, said nothing
@@ -65,19 +95,28 @@ def test_containment_handoffs_and_times() -> None:
     assert result.first_response_seconds.p90 == 138.0
     assert result.resolution_seconds.median == 900.0  # 10 min and 20 min
     assert result.csat.average == 3.5 and result.csat.distribution == {1: 1, 2: 0, 3: 0, 4: 2, 5: 1}
-    assert [(d.date, d.conversations, d.contained, d.handoffs) for d in result.daily] == [(DAY, 5, 2, 2)]
+    assert [(d.date, d.conversations, d.contained, d.handoffs) for d in result.daily] == [
+        (DAY, 5, 2, 2)
+    ]
 
 
 def test_days_follow_the_time_zone_and_cover_the_whole_period() -> None:
     late = conversation(1, minutes=14 * 60 + 30)  # 23:30 UTC = 00:30 the next day in Berlin
-    result = report(Rows(conversations=[late]), start=DAY, end=DAY + dt.timedelta(days=2), timezone="Europe/Berlin")
+    result = report(
+        Rows(conversations=[late]),
+        start=DAY,
+        end=DAY + dt.timedelta(days=2),
+        timezone="Europe/Berlin",
+    )
     assert [d.conversations for d in result.daily] == [0, 1, 0]
     since, until = bounds(DAY, DAY, "Europe/Berlin")
     assert (since.hour, until - since) == (23, dt.timedelta(days=1))
 
 
 def test_faqs_served_and_assisted_add_to_cart() -> None:
-    before = T0 - dt.timedelta(hours=10)  # the evening before the period: explains a cart, is not counted
+    before = T0 - dt.timedelta(
+        hours=10
+    )  # the evening before the period: explains a cart, is not counted
     rows = Rows(
         turns=[
             TurnRow("c1", "answer_faq", "returns", (), T0),

@@ -44,7 +44,9 @@ def test_loader_is_revalidated_and_the_bundle_cached_for_good(http: httpx.Client
     assert loader.headers["content-type"].startswith("text/javascript")
     assert loader.headers["content-encoding"] == "gzip"
     assert loader.headers["cache-control"] == "public, max-age=300"
-    assert http.get("/widget.js", headers={"If-None-Match": loader.headers["etag"]}).status_code == 304
+    assert (
+        http.get("/widget.js", headers={"If-None-Match": loader.headers["etag"]}).status_code == 304
+    )
 
     app_path = re.search(r"widget/app\.[0-9a-f]{12}\.js", loader.text)
     assert app_path and app_path.group(0) == widget_assets().app_path
@@ -58,7 +60,9 @@ def test_loader_is_revalidated_and_the_bundle_cached_for_good(http: httpx.Client
 
 
 def test_settings_are_public_and_cross_origin(http: httpx.Client) -> None:
-    response = http.get("/api/widget/config", params={"site": "demo"}, headers={"Origin": "https://shop.example"})
+    response = http.get(
+        "/api/widget/config", params={"site": "demo"}, headers={"Origin": "https://shop.example"}
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in ("*", "https://shop.example")
     assert response.headers["cache-control"] == "no-store"
@@ -73,10 +77,16 @@ def test_settings_are_public_and_cross_origin(http: httpx.Client) -> None:
     assert bad.status_code == 422 and bad.json()["detail"]["code"] == "invalid_request"
 
 
-def test_only_admins_change_settings_and_bad_ones_change_nothing(server: Any, http: httpx.Client) -> None:
+def test_only_admins_change_settings_and_bad_ones_change_nothing(
+    server: Any, http: httpx.Client
+) -> None:
     # A site of its own, so the demo site stays as the other tests expect it.
     site = {"site": "outlet"}
-    change = {"colors": {"primary": "#aa3300"}, "position": "bottom-left", "privacy_url": "https://shop.example/p"}
+    change = {
+        "colors": {"primary": "#aa3300"},
+        "position": "bottom-left",
+        "privacy_url": "https://shop.example/p",
+    }
     assert http.get("/api/widget/config", params=site).status_code == 404
     assert http.put("/api/widget/config", params=site, json=change).status_code == 401
     with signed_in(server, "agent@demo.shop") as agent:
@@ -86,20 +96,28 @@ def test_only_admins_change_settings_and_bad_ones_change_nothing(server: Any, ht
     with signed_in(server, "admin@demo.shop") as admin:
         saved = admin.put("/api/widget/config", params=site, json=change)
         assert saved.status_code == 200, saved.text
-        invalid = admin.put("/api/widget/config", params=site, json={**change, "colors": {"primary": "red;}"}})
+        invalid = admin.put(
+            "/api/widget/config", params=site, json={**change, "colors": {"primary": "red;}"}}
+        )
         assert invalid.status_code == 422
         detail = invalid.json()["detail"]
-        assert detail["code"] == "invalid_request" and detail["fields"][0]["field"] == "colors.primary"
+        assert (
+            detail["code"] == "invalid_request" and detail["fields"][0]["field"] == "colors.primary"
+        )
 
     config = http.get("/api/widget/config", params=site).json()
     assert (config["colors"]["primary"], config["position"]) == ("#aa3300", "bottom-left")
     assert config["privacy_url"] == "https://shop.example/p"
     assert config["texts"]["de"]["launcher"] == "Chatten Sie mit uns"  # left out, so the default
-    audit = query(server.hub.database_url, "SELECT actor FROM audit_log WHERE target = 'site:outlet'")
+    audit = query(
+        server.hub.database_url, "SELECT actor FROM audit_log WHERE target = 'site:outlet'"
+    )
     assert [row["actor"] for row in audit] == [f"agent:{admin_id(server)}"]
 
 
-def test_queue_status_is_for_the_waiting_visitor_only(server: Any, http: httpx.Client, loop: Loop) -> None:
+def test_queue_status_is_for_the_waiting_visitor_only(
+    server: Any, http: httpx.Client, loop: Loop
+) -> None:
     first = visitor_client(loop, server)
     first.send_message("I would like to talk to someone")
     waiting = first.command("request_human")
@@ -109,13 +127,19 @@ def test_queue_status_is_for_the_waiting_visitor_only(server: Any, http: httpx.C
 
     def status(conversation_id: int, token: str | None) -> httpx.Response:
         headers = {"X-Visitor-Token": token} if token else {}
-        return http.get("/api/widget/queue", params={"conversation_id": conversation_id}, headers=headers)
+        return http.get(
+            "/api/widget/queue", params={"conversation_id": conversation_id}, headers=headers
+        )
 
     first_place = status(waiting["conversation_id"], first.welcome["visitor_token"]).json()
     mine = status(second_id, second.welcome["visitor_token"])
     assert mine.status_code == 200, mine.text
     body = mine.json()
-    assert (body["status"], body["position"], body["agents_online"]) == ("queued", first_place["position"] + 1, 0)
+    assert (body["status"], body["position"], body["agents_online"]) == (
+        "queued",
+        first_place["position"] + 1,
+        0,
+    )
     assert body["waiting"] >= 2 and 30 <= body["expected_wait_seconds"] <= 7200
 
     assert status(second_id, None).json()["detail"]["code"] == "no_visitor_token"
@@ -143,7 +167,12 @@ def test_demo_shop_pages(server: Any, http: httpx.Client) -> None:
     for item in server.hub.require(KnowledgeBase).all_products():
         assert http.get(item.url).status_code == 200, item.url
         assert http.get(item.image_url).headers["content-type"] == "image/svg+xml", item.image_url
-    for path in ("/demo/products/no-such-thing", "/demo/c/Nowhere", "/demo/img/none.svg", "/demo/secrets.txt"):
+    for path in (
+        "/demo/products/no-such-thing",
+        "/demo/c/Nowhere",
+        "/demo/img/none.svg",
+        "/demo/secrets.txt",
+    ):
         missing = http.get(path)
         assert missing.status_code == 404 and missing.json()["detail"]["code"] == "not_found", path
 
@@ -157,5 +186,12 @@ def test_demo_login_renders_a_valid_identity(server: Any, http: httpx.Client) ->
     assert identity["customerId"] == "cust-1001" and identity["email"] == "anna@example.com"
     assert identity["hmac"] == identity_hmac(server.settings.identity_secret, "cust-1001")
     # Never an open redirect, whatever the Referer says.
-    assert http.post("/demo/logout", headers={"Referer": "https://evil.example/demo"}).headers["location"] == "/demo"
-    assert "identity" not in http.get("/demo").text.split('id="page-data">')[1].split("</script>")[0]
+    assert (
+        http.post("/demo/logout", headers={"Referer": "https://evil.example/demo"}).headers[
+            "location"
+        ]
+        == "/demo"
+    )
+    assert (
+        "identity" not in http.get("/demo").text.split('id="page-data">')[1].split("</script>")[0]
+    )

@@ -17,7 +17,9 @@ def test_loader_stays_within_its_budget() -> None:
 
 def test_whole_widget_stays_within_its_budget() -> None:
     size = widget_assets().widget_gzip_bytes
-    assert size <= WIDGET_BUDGET, f"loader + app + css are {size} B gzipped; the budget is {WIDGET_BUDGET} B"
+    assert size <= WIDGET_BUDGET, (
+        f"loader + app + css are {size} B gzipped; the budget is {WIDGET_BUDGET} B"
+    )
 
 
 def test_bundle_name_follows_its_content() -> None:
@@ -37,7 +39,14 @@ def test_no_html_injection_points() -> None:
     # All text reaches the page through textContent; markup is built node by node.
     for name in ("loader.js", "app.js"):
         source = _source(name)
-        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        for sink in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+        ):
             assert sink not in source, f"{name} uses {sink}"
 
 

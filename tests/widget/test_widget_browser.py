@@ -23,7 +23,9 @@ from tests.widget.widget_helpers import (
     visitor_client,
 )
 
-expect.set_options(timeout=20_000)  # the bot answers through NLU and embeddings on a busy 2-core box
+expect.set_options(
+    timeout=20_000
+)  # the bot answers through NLU and embeddings on a busy 2-core box
 server = module_server(None)
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {**OFFLINE, "offline": False}
@@ -65,7 +67,8 @@ def stored(page: Any, name: str) -> Any:
 
 def admin(server: Any) -> httpx.Client:
     token = httpx.post(
-        f"{server.url}/api/auth/login", json={"email": "admin@demo.shop", "password": DEMO_PASSWORDS["admin@demo.shop"]}
+        f"{server.url}/api/auth/login",
+        json={"email": "admin@demo.shop", "password": DEMO_PASSWORDS["admin@demo.shop"]},
     ).json()["token"]
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
 
@@ -74,7 +77,9 @@ def routed_to(agent: SyncClient, conversation_id: int) -> None:
     """Routing (the console plugin) hands the conversation to the only agent online."""
     agent.expect(
         "conversation",
-        lambda f: f["conversation"]["id"] == conversation_id and f["conversation"]["status"] == "assigned",
+        lambda f: (
+            f["conversation"]["id"] == conversation_id and f["conversation"]["status"] == "assigned"
+        ),
     )
 
 
@@ -91,7 +96,9 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
 
     # Personalisation only after opting in; the notice links the shop's privacy page.
     consent = page.locator(f"{WIDGET} .tp-consent")
-    expect(consent.get_by_role("link", name="Privacy policy")).to_have_attribute("href", f"{server.url}/demo/privacy")
+    expect(consent.get_by_role("link", name="Privacy policy")).to_have_attribute(
+        "href", f"{server.url}/demo/privacy"
+    )
     consent.get_by_role("button", name="Yes, personalise").click()
     expect(consent).to_be_hidden()
 
@@ -118,7 +125,9 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
             "el => el.scrollLeft > 0", arg=carousel.locator(".tp-track").element_handle()
         )
     expect(cards.first.locator(".tp-price")).to_contain_text("€")
-    expect(cards.first.get_by_role("link", name="View product")).to_have_attribute("href", re.compile(r"/demo/products/"))
+    expect(cards.first.get_by_role("link", name="View product")).to_have_attribute(
+        "href", re.compile(r"/demo/products/")
+    )
     # The demo shop listens for add-to-cart, so the cards offer it and the shop's cart fills up.
     cards.first.get_by_role("button", name="Add to cart").click()
     expect(page.locator("[data-cart-count]")).to_have_text("1")
@@ -148,7 +157,9 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     last_receipt = widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last
     expect(last_receipt).to_have_text("Sent")
     # ... and the shopper sees when the agent has read theirs.
-    agent.send({"type": "read", "conversation_id": conversation_id, "seq": question["message"]["seq"]})
+    agent.send(
+        {"type": "read", "conversation_id": conversation_id, "seq": question["message"]["seq"]}
+    )
     expect(last_receipt).to_have_text("Read")
 
     # A reload mid-conversation brings the same history back, once.
@@ -166,7 +177,9 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     agent.send_message("Are you still there?", conversation_id=conversation_id)
     widget.send("offline one")
     widget.send("offline two")
-    expect(widget.log.locator(".tp-pending .tp-receipt", has_text="Waiting for connection")).to_have_count(2)
+    expect(
+        widget.log.locator(".tp-pending .tp-receipt", has_text="Waiting for connection")
+    ).to_have_count(2)
     network.send("Network.emulateNetworkConditions", ONLINE)
     expect(widget.bubble("Are you still there?")).to_be_visible()
     agent.expect("message", lambda f: f["message"]["text"] == "offline one")
@@ -195,7 +208,9 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     survey.get_by_role("button", name="Send rating").click()
     expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you for your feedback!")
     ratings = query(
-        server.hub.database_url, "SELECT score, comment FROM csat_ratings WHERE conversation_id = :c", c=conversation_id
+        server.hub.database_url,
+        "SELECT score, comment FROM csat_ratings WHERE conversation_id = :c",
+        c=conversation_id,
     )
     assert ratings == [{"score": 4, "comment": "Quick and friendly"}]
     contact = query(
@@ -207,8 +222,14 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     assert contact == [{"consent_personalisation": 1}]
 
 
-def shop_page(server: Any, *, css: str = "", widget: bool = True, lang: str = "en", site: str = "demo") -> str:
-    tag = f'<script src="{server.url}/widget.js" data-touchpoint-site="{site}" async></script>' if widget else ""
+def shop_page(
+    server: Any, *, css: str = "", widget: bool = True, lang: str = "en", site: str = "demo"
+) -> str:
+    tag = (
+        f'<script src="{server.url}/widget.js" data-touchpoint-site="{site}" async></script>'
+        if widget
+        else ""
+    )
     return (
         f'<!doctype html><html lang="{lang}"><head><meta name="viewport" content="width=device-width">'
         f"<style>{css}</style>{tag}</head><body><h1>Another shop</h1><p>Some products.</p></body></html>"
@@ -229,7 +250,9 @@ def foreign_shop(server: Any) -> Iterator[ForeignShop]:
     shop.close()
 
 
-def test_hostile_shop_css_changes_nothing_and_only_touchpoint_is_global(browser: Any, foreign_shop: ForeignShop) -> None:
+def test_hostile_shop_css_changes_nothing_and_only_touchpoint_is_global(
+    browser: Any, foreign_shop: ForeignShop
+) -> None:
     def visit(path: str) -> Any:
         # A fresh browser profile each time: the same first visit, with and without hostile CSS.
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -268,12 +291,20 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
             json={
                 "position": "bottom-left",
                 "colors": {"primary": "#8a2be2"},
-                "texts": {"de": {"title": "Outlet-Hilfe", "launcher": "Fragen? Schreiben Sie uns!",
-                                 "greeting_first": "Moin! Was suchen Sie?", "greeting_returning": "Schön, dass Sie wieder da sind!"}},
+                "texts": {
+                    "de": {
+                        "title": "Outlet-Hilfe",
+                        "launcher": "Fragen? Schreiben Sie uns!",
+                        "greeting_first": "Moin! Was suchen Sie?",
+                        "greeting_returning": "Schön, dass Sie wieder da sind!",
+                    }
+                },
             },
         )
         assert saved.status_code == 200, saved.text
-    context = browser.new_context(viewport={"width": 390, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.goto(f"{foreign_shop.url}/de")
     shopper = Widget(page)
@@ -288,7 +319,12 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.panel).to_be_visible()
     active = "document.querySelector('touchpoint-widget').shadowRoot.activeElement"
     assert page.evaluate(f"{active}.id") == "tp-input"
-    assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 740}  # full screen
+    assert shopper.panel.bounding_box() == {
+        "x": 0,
+        "y": 0,
+        "width": 390,
+        "height": 740,
+    }  # full screen
     expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Outlet-Hilfe")
     expect(shopper.input).to_have_attribute("placeholder", "Nachricht schreiben…")
     expect(shopper.log).to_have_attribute("role", "log")
@@ -296,7 +332,9 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.log.locator(".tp-greeting")).to_have_text("Moin! Was suchen Sie?")
     page.keyboard.type("Hallo, ich brauche Hilfe")
     page.keyboard.press("Enter")
-    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text("Hallo, ich brauche Hilfe")
+    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
+        "Hallo, ich brauche Hilfe"
+    )
 
     # Consent: declined first, then changed from the menu; the hub records both choices.
     consent = page.locator(f"{WIDGET} .tp-consent")
@@ -324,7 +362,9 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     page.reload()
     shopper.open()
     expect(shopper.log.locator(".tp-greeting")).to_have_text("Schön, dass Sie wieder da sind!")
-    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text("Hallo, ich brauche Hilfe")
+    expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
+        "Hallo, ich brauche Hilfe"
+    )
     page.get_by_role("button", name="Chat beenden").click()
     expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war Ihr Chat?")
 
@@ -349,9 +389,13 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")
     form.get_by_label("E-mail").fill("anna@example.com")
     form.get_by_role("button", name="Send message").click()
-    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you! We will reply to anna@example.com.")
+    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text(
+        "Thank you! We will reply to anna@example.com."
+    )
     expect(widget.bubble("Please call me back about my tent order")).to_be_visible()
-    expect(page.locator(f"{WIDGET} .tp-queue")).to_have_text("We have your message and will reply by e-mail.")
+    expect(page.locator(f"{WIDGET} .tp-queue")).to_have_text(
+        "We have your message and will reply by e-mail."
+    )
 
     conversation_id = stored(page, "conversation")
     with admin(server) as http:
@@ -367,8 +411,13 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
         support = next(t["id"] for t in http.get("/api/teams").json() if t["name"] == "Support")
         created = http.post(
             "/api/agents",
-            json={"email": "solo@demo.shop", "name": "Solo", "password": "a long password",
-                  "max_concurrent": 1, "team_ids": [support]},
+            json={
+                "email": "solo@demo.shop",
+                "name": "Solo",
+                "password": "a long password",
+                "max_concurrent": 1,
+                "team_ids": [support],
+            },
         )
         assert created.status_code == 201, created.text
     solo_id = created.json()["id"]
@@ -379,7 +428,10 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
     # Routing gives Solo that chat, or one still waiting from an earlier test: either way Solo is full.
     solo.expect(
         "conversation",
-        lambda f: f["conversation"]["status"] == "assigned" and f["conversation"].get("assignee_id") == solo_id,
+        lambda f: (
+            f["conversation"]["status"] == "assigned"
+            and f["conversation"].get("assignee_id") == solo_id
+        ),
     )
 
     page = widget.page
@@ -388,7 +440,9 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
     widget.menu("Talk to a person")
     queue = page.locator(f"{WIDGET} .tp-queue")
     expect(queue).to_have_text(
-        re.compile(r"You are number \d+ in line\. Expected wait: (about \d+ min\.|less than a minute\.)")
+        re.compile(
+            r"You are number \d+ in line\. Expected wait: (about \d+ min\.|less than a minute\.)"
+        )
     )
     expect(page.locator(f"{WIDGET} .tp-subtitle")).to_have_text("Waiting for an agent")
     expect(page.locator(f"{WIDGET} .tp-menu button", has_text="Talk to a person")).to_be_hidden()

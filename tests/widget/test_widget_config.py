@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from widget._config import BusinessHours, SiteConfig, is_open, public_config
 
 BERLIN_WEEKDAYS = BusinessHours(
-    timezone="Europe/Berlin", days={d: ["09:00-12:00", "13:00-18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+    timezone="Europe/Berlin",
+    days={d: ["09:00-12:00", "13:00-18:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
 )
 
 
@@ -26,7 +27,16 @@ def test_defaults_cover_both_languages() -> None:
 
 def test_a_language_left_out_keeps_its_defaults() -> None:
     config = SiteConfig.model_validate(
-        {"texts": {"en": {"title": "Acme", "launcher": "Help", "greeting_first": "Hi", "greeting_returning": "Hi again"}}}
+        {
+            "texts": {
+                "en": {
+                    "title": "Acme",
+                    "launcher": "Help",
+                    "greeting_first": "Hi",
+                    "greeting_returning": "Hi again",
+                }
+            }
+        }
     )
     assert config.texts["en"].title == "Acme"
     assert config.texts["de"] == SiteConfig().texts["de"]
@@ -53,7 +63,9 @@ def test_bad_settings_are_refused(change: dict[str, object]) -> None:
         SiteConfig.model_validate(change)
 
 
-@pytest.mark.parametrize("url", ["https://shop.example/privacy", "http://localhost:8000/p", "/privacy"])
+@pytest.mark.parametrize(
+    "url", ["https://shop.example/privacy", "http://localhost:8000/p", "/privacy"]
+)
 def test_privacy_url_may_be_a_web_address_or_a_path(url: str) -> None:
     assert SiteConfig(privacy_url=url).privacy_url == url
 
@@ -85,6 +97,11 @@ def test_until_midnight() -> None:
 
 
 def test_public_config_adds_who_is_there() -> None:
-    public = public_config("demo", SiteConfig(business_hours=BERLIN_WEEKDAYS), now=utc(2026, 11, 22, 12), agents_online=3)
+    public = public_config(
+        "demo",
+        SiteConfig(business_hours=BERLIN_WEEKDAYS),
+        now=utc(2026, 11, 22, 12),
+        agents_online=3,
+    )
     assert (public.site, public.open_now, public.agents_online) == ("demo", False, 3)
     assert public.colors.primary == SiteConfig().colors.primary

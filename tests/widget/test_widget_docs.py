@@ -23,7 +23,11 @@ def test_every_api_method_is_documented() -> None:
     methods = set(re.findall(r"^    (\w+): guard\(", api, flags=re.MULTILINE))
     documented = set(re.findall(r"^\| `Touchpoint\.(\w+)\(", PAGE, flags=re.MULTILINE))
     documented |= set(re.findall(r"`Touchpoint\.(\w+)\(\)` / `Touchpoint\.(\w+)\(\)`", PAGE)[0])
-    assert methods == documented == {"init", "open", "close", "identify", "track", "setLocale", "on", "reset"}
+    assert (
+        methods
+        == documented
+        == {"init", "open", "close", "identify", "track", "setLocale", "on", "reset"}
+    )
 
 
 def test_the_documented_stub_is_the_one_the_demo_shop_uses() -> None:
@@ -33,4 +37,6 @@ def test_the_documented_stub_is_the_one_the_demo_shop_uses() -> None:
 def test_python_hmac_recipe_matches_the_hub() -> None:
     namespace: dict[str, Any] = {}
     exec(code_blocks("python")[0], namespace)  # noqa: S102 (our own documentation)
-    assert namespace["touchpoint_hmac"]("s3cret", "cust-1001") == identity_hmac("s3cret", "cust-1001")
+    assert namespace["touchpoint_hmac"]("s3cret", "cust-1001") == identity_hmac(
+        "s3cret", "cust-1001"
+    )

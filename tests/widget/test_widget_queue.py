@@ -17,7 +17,12 @@ NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
 
 def waiting(cid: int, minutes_ago: int, *, team: int | None = None, priority: int = 0) -> Waiting:
-    return Waiting(conversation_id=cid, team_id=team, priority=priority, queued_at=NOW - dt.timedelta(minutes=minutes_ago))
+    return Waiting(
+        conversation_id=cid,
+        team_id=team,
+        priority=priority,
+        queued_at=NOW - dt.timedelta(minutes=minutes_ago),
+    )
 
 
 def test_longest_waiting_goes_first() -> None:

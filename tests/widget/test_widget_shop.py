@@ -21,7 +21,9 @@ HOSTILE = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
 
 
 def product(id: str, title: str, category: str, **fields: Any) -> Product:
-    return Product(**{"id": id, "title": title, "category": category, "price": 10.0, "stock": 3, **fields})
+    return Product(
+        **{"id": id, "title": title, "category": category, "price": 10.0, "stock": 3, **fields}
+    )
 
 
 CATALOGUE = [
@@ -33,7 +35,9 @@ CATALOGUE = [
 
 
 def page_data(html: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL)
+    match = re.search(
+        r'<script type="application/json" id="page-data">(.*?)</script>', html, re.DOTALL
+    )
     assert match
     data: dict[str, Any] = json.loads(match.group(1))
     return data
@@ -53,7 +57,12 @@ def test_every_page_embeds_the_widget_once() -> None:
 
 def test_catalogue_text_is_escaped_everywhere() -> None:
     evil = product(
-        "x1", HOSTILE, "Camping/Tents", description=HOSTILE, brand=HOSTILE, attributes={HOSTILE: HOSTILE}
+        "x1",
+        HOSTILE,
+        "Camping/Tents",
+        description=HOSTILE,
+        brand=HOSTILE,
+        attributes={HOSTILE: HOSTILE},
     )
     html = render_product(Page(site_key="demo"), [*CATALOGUE, evil], evil)
     assert "<img src=x" not in html and "<script>alert" not in html
@@ -65,7 +74,10 @@ def test_logged_in_page_carries_the_identity_for_identify() -> None:
     anna = DemoCustomer(customer_id="cust-1001", name="Anna", email="anna@example.com")
     html = render_home(Page(site_key="demo", customer=anna, identity_hmac="ab" * 32), CATALOGUE)
     assert page_data(html)["identity"] == {
-        "customerId": "cust-1001", "email": "anna@example.com", "name": "Anna", "hmac": "ab" * 32,
+        "customerId": "cust-1001",
+        "email": "anna@example.com",
+        "name": "Anna",
+        "hmac": "ab" * 32,
     }
     assert 'action="/demo/logout"' in html
     assert "identity" not in page_data(render_home(Page(site_key="demo"), CATALOGUE))

@@ -32,7 +32,9 @@ class Loop:
 
     def stop(self) -> None:
         async def close_all() -> None:
-            await asyncio.gather(*(client.close() for client in self.clients), return_exceptions=True)
+            await asyncio.gather(
+                *(client.close() for client in self.clients), return_exceptions=True
+            )
 
         self.run(close_all())
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -113,7 +115,9 @@ def module_server(plugins: list[str] | None) -> Callable[..., Iterator[Any]]:
         from chat.config import Settings
         from tests.conftest import start_server
 
-        running = start_server(Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=plugins, demo=True)
+        running = start_server(
+            Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=plugins, demo=True
+        )
         yield running
         running.stop()
 

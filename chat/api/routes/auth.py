@@ -29,16 +29,23 @@ class LoginResponse(BaseModel):
 
 
 @router.post("/login", response_model=LoginResponse)
-async def login(body: LoginRequest, request: Request, response: Response, hub: HubDep, db: DbSession) -> LoginResponse:
+async def login(
+    body: LoginRequest, request: Request, response: Response, hub: HubDep, db: DbSession
+) -> LoginResponse:
     ip = request.client.host if request.client else "unknown"
     wait = hub.limits.logins.hit(f"{ip}|{body.email.lower()}", time.monotonic())
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail={"code": "rate_limited", "message": f"too many sign-in attempts; try again in {wait:.0f} s"},
+            detail={
+                "code": "rate_limited",
+                "message": f"too many sign-in attempts; try again in {wait:.0f} s",
+            },
             headers={"Retry-After": str(max(1, round(wait)))},
         )
-    agent = (await db.execute(select(Agent).where(Agent.email == body.email.lower()))).scalar_one_or_none()
+    agent = (
+        await db.execute(select(Agent).where(Agent.email == body.email.lower()))
+    ).scalar_one_or_none()
     if agent is None or not agent.active or not verify_password(agent.password_hash, body.password):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -47,8 +54,12 @@ async def login(body: LoginRequest, request: Request, response: Response, hub: H
     token, csrf = hub.tokens.agent_token(agent.id, agent.role, agent.session_epoch)
     max_age = hub.settings.session_hours * 3600
     secure = hub.settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure)
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="lax", secure=secure)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="lax", secure=secure
+    )
     return LoginResponse(token=token, csrf=csrf, agent=agent_info(agent))
 
 

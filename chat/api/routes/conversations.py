@@ -44,7 +44,10 @@ async def _agent_conversation(conversation_id: int, agent: Agent, db: DbSession)
     if not storage.may_see(agent, conversation):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail={"code": "forbidden", "message": "this conversation belongs to a team you are not in"},
+            detail={
+                "code": "forbidden",
+                "message": "this conversation belongs to a team you are not in",
+            },
         )
     return conversation
 
@@ -65,7 +68,9 @@ async def list_conversations(
 
 
 @router.get("/{conversation_id}", response_model=ConversationSummary)
-async def get_conversation(conversation_id: int, agent: CurrentAgent, db: DbSession) -> ConversationSummary:
+async def get_conversation(
+    conversation_id: int, agent: CurrentAgent, db: DbSession
+) -> ConversationSummary:
     return await _summary(db, await _agent_conversation(conversation_id, agent, db))
 
 
@@ -84,7 +89,9 @@ async def conversation_messages(
         try:
             contact_id = hub.tokens.contact_id_from(x_visitor_token)
         except TokenError as exc:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail={"code": exc.code, "message": str(exc)}) from None
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, detail={"code": exc.code, "message": str(exc)}
+            ) from None
         conversation = await db.get(Conversation, conversation_id)
         if conversation is None or conversation.contact_id != contact_id:
             raise _not_found(conversation_id)

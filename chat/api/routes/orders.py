@@ -49,18 +49,32 @@ async def upsert_orders(orders: list[OrderIn], agent: AdminAgent, db: DbSession)
             for key, value in values.items():
                 setattr(existing, key, value)
             updated += 1
-    db.add(AuditEntry(actor=agent.email, action="orders.upsert", target="orders", details={"created": created, "updated": updated}))
+    db.add(
+        AuditEntry(
+            actor=agent.email,
+            action="orders.upsert",
+            target="orders",
+            details={"created": created, "updated": updated},
+        )
+    )
     await db.commit()
     return {"created": created, "updated": updated}
 
 
 @router.post("/events", status_code=202)
-async def record_event(event: EventIn, _agent: AdminAgent, hub: HubDep, db: DbSession) -> dict[str, str]:
+async def record_event(
+    event: EventIn, _agent: AdminAgent, hub: HubDep, db: DbSession
+) -> dict[str, str]:
     if await db.get(Contact, event.contact_id) is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail={"code": "not_found", "message": f"contact {event.contact_id} does not exist"}
+            status.HTTP_404_NOT_FOUND,
+            detail={"code": "not_found", "message": f"contact {event.contact_id} does not exist"},
         )
     await hub.conversations.record_event(
-        event.contact_id, kind=event.kind, url=event.url, product_id=event.product_id, data=event.data
+        event.contact_id,
+        kind=event.kind,
+        url=event.url,
+        product_id=event.product_id,
+        data=event.data,
     )
     return {"status": "recorded"}
