@@ -29,14 +29,18 @@ browser:
 run: install
 	$(BIN)/touchpoint serve --demo --host 127.0.0.1 --port 8000
 
+# The tests, then the code checks (they run after so that a style slip hides no failure).
 test: install browser
 	$(BIN)/python -m pytest -q -ra
+	@$(MAKE) --no-print-directory lint
 
 test-fast: install
 	$(BIN)/python -m pytest -q -ra -m "not browser"
 
 lint: install
-	$(BIN)/ruff check chat bot knowledge agents_console widget tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy chat bot knowledge agents_console widget
 
 bench: install
 	$(BIN)/touchpoint bench relay --json

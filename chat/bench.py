@@ -29,14 +29,14 @@ from sqlalchemy.engine import make_url
 from chat.config import Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 def _raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -44,7 +44,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # ---- the bare relay (baseline) ----------------------------------------------
@@ -205,7 +205,9 @@ async def _drive(
     return result
 
 
-def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    """Until ``process`` listens on ``port``: uvicorn does once the app has started
+    (migrations, plugins, the embedding model on a first start)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -214,6 +216,7 @@ def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 180
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
+    process.kill()
     raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
 
 
@@ -291,11 +294,10 @@ def run_relay_benchmark(
             process = subprocess.Popen(
                 command,
                 env={**env, **extra_env},
-                preexec_fn=_raise_fd_limit,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            _wait_port(port, process)
+            wait_for_port(port, process)
             return process
 
         def stop(process: subprocess.Popen[bytes]) -> None:
@@ -305,7 +307,7 @@ def run_relay_benchmark(
             except subprocess.TimeoutExpired:
                 process.kill()
 
-        base_port = _free_port()
+        base_port = free_port()
         baseline_process = run(
             [
                 sys.executable,
@@ -333,7 +335,7 @@ def run_relay_benchmark(
         finally:
             stop(baseline_process)
 
-        hub_port = _free_port()
+        hub_port = free_port()
         hub_process = run(
             [
                 sys.executable,

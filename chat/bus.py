@@ -9,14 +9,19 @@ loses a chat message. See docs/subsystems/delivery.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from redis.exceptions import RedisError
+
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 log = logging.getLogger("touchpoint.bus")
+# What a lost or refused Redis connection raises (timeouts are OSErrors too).
+REDIS_ERRORS = (RedisError, OSError)
 
 
 class Bus:
@@ -110,7 +115,7 @@ class RedisBus(Bus):
             await self._redis.publish(
                 self._prefix + channel, json.dumps(message, separators=(",", ":"))
             )
-        except Exception:
+        except REDIS_ERRORS:
             # The message is stored already; subscribers replay it after reconnecting.
             log.warning("redis publish failed", extra={"channel": channel})
 
@@ -126,7 +131,7 @@ class RedisBus(Bus):
         async def run() -> None:
             try:
                 await coro
-            except Exception:
+            except REDIS_ERRORS:
                 log.warning("redis subscription change failed; it is redone on reconnect")
 
         task = asyncio.ensure_future(run())
@@ -153,18 +158,17 @@ class RedisBus(Bus):
                         continue
                     channel = item["channel"].removeprefix(self._prefix)
                     await self._deliver(channel, json.loads(item["data"]))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.connected.clear()
-                reconnecting = True
+            except REDIS_ERRORS as exc:
                 log.warning("redis bus link lost: %s; retrying in %.1fs", exc, delay)
-                try:
-                    await self._pubsub.aclose()
-                except Exception:
-                    pass
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+            except Exception:
+                # A bug here must not silence the bus for good: report it and start over.
+                log.exception("redis bus reader failed; retrying in %.1fs", delay)
+            self.connected.clear()
+            reconnecting = True
+            with contextlib.suppress(*REDIS_ERRORS):
+                await self._pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def create_bus(url: str | None) -> Bus:

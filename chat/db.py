@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -63,7 +63,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
         list[Any]: JSON,
         dt.datetime: UTCDateTime(),
@@ -258,7 +258,7 @@ class GroupWriter(Generic[Item, Outcome]):
             outcomes = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self._write, items
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - each writer in the batch gets the failure
             for _, future in batch:
                 future.set_exception(exc)
             return

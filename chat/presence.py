@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chat.bus import RedisBus
+from chat.bus import REDIS_ERRORS, RedisBus
 from chat.events import AgentStatusChanged, DomainEvent
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Presence:
         if self._redis is not None:
             try:
                 await self._redis.delete(self._key)
-            except Exception:
+            except REDIS_ERRORS:
                 log.warning("could not clear presence on shutdown")
 
     @property
@@ -93,7 +93,7 @@ class Presence:
                         # "online" anywhere wins over "away" elsewhere.
                         if statuses.get(int(agent_id)) != "online":
                             statuses[int(agent_id)] = status
-            except Exception:
+            except REDIS_ERRORS:
                 log.warning("presence: redis unavailable, showing this process only")
         return [AgentPresence(agent_id=a, status=s) for a, s in sorted(statuses.items())]
 
@@ -123,7 +123,7 @@ class Presence:
                     pipe.hset(self._key, mapping={str(a): s for a, s in self._status.items()})
                     pipe.expire(self._key, EXPIRE_SECONDS)
                 await pipe.execute()
-        except Exception:
+        except REDIS_ERRORS:
             log.warning("presence: could not write to redis; retrying on the next heartbeat")
 
     async def _beat_forever(self) -> None:

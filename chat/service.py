@@ -431,10 +431,9 @@ class ConversationService:
         conversation.status = after.status.value
         conversation.assignee_id = after.assignee_id
         conversation.team_id = after.team_id
-        if after.status is Status.queued:
-            # Keep the original wait start when a queued conversation moves between teams.
-            if change.before.status is not Status.queued:
-                conversation.queued_at = now
+        # A queued conversation moving between teams keeps its original wait start.
+        if after.status is Status.queued and change.before.status is not Status.queued:
+            conversation.queued_at = now
         if after.status is Status.assigned and after.assignee_id != change.before.assignee_id:
             conversation.assigned_at = now
         if after.status is Status.resolved:

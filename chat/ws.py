@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from sqlalchemy import update
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from chat import storage
 from chat.auth import SESSION_COOKIE, TokenError, session_is_current, verify_identity
@@ -185,7 +185,8 @@ class Connection:
                 self.hub.metrics.frame_errors.labels(code).inc()
             try:
                 await self.websocket.send_text(text)
-            except Exception:
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                # The peer is gone or the socket already closed: stop sending.
                 self.closing = self.closing or 1001
                 return
 

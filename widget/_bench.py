@@ -15,17 +15,16 @@ so the loader is revalidated (304) and the app comes from the cache.
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from chat.bench import free_port, wait_for_port
 from widget._assets import widget_assets
 
 bench_app = typer.Typer()
@@ -57,12 +56,6 @@ LAUNCHER_SHOWN = """() => new Promise((resolve) => {
 })"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
@@ -77,17 +70,8 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         str(port),
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300  # the first start loads the embedding model
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the hub exited with {process.returncode}")
-        # Uvicorn listens only once the app has started (migrations, plugins).
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the hub did not start within 300 s")
+    wait_for_port(port, process, timeout=300)
+    return process
 
 
 def _one_run(page: Any, url: str, number: int) -> dict[str, float]:
@@ -114,7 +98,7 @@ def run_widget_benchmark(runs: int) -> dict[str, Any]:
 
     assets = widget_assets()
     with tempfile.TemporaryDirectory(prefix="touchpoint-bench-widget-") as tmp:
-        port = _free_port()
+        port = free_port()
         hub = _serve(Path(tmp), port)
         url = f"http://127.0.0.1:{port}/demo/privacy"  # a demo shop page: the widget embedded as documented
         cold: list[dict[str, float]] = []

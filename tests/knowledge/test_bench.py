@@ -73,6 +73,7 @@ def test_search_benchmark_prints_catalog_figures_and_paired_quality(tmp_path: Pa
         ],
         capture_output=True,
         text=True,
+        check=False,
         timeout=300,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "TOUCHPOINT_EVAL_DATA": str(tmp_path)},
     )

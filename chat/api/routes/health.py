@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from chat.api.deps import HubDep
 from chat.bus import RedisBus
@@ -27,7 +28,7 @@ async def readyz(hub: HubDep, response: Response) -> dict[str, object]:
         async with hub.sessions() as db:
             await db.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:
+    except (SQLAlchemyError, OSError) as exc:
         checks["database"] = f"error: {type(exc).__name__}"
     if isinstance(hub.bus, RedisBus):
         checks["bus"] = "ok" if hub.bus.connected.is_set() else "error: redis not connected"
