@@ -320,9 +320,8 @@ class Connection:
                         .values(contact_id=known.id)
                     )
                 if current.consent_personalisation is not None:
-                    known.consent_personalisation = (
-                        current.consent_personalisation
-                    )  # the newest decision
+                    # The newest decision wins.
+                    known.consent_personalisation = current.consent_personalisation
                 await db.flush()
                 await db.delete(current)
                 current = known

@@ -29,22 +29,13 @@ os.environ.setdefault("TOUCHPOINT_BOT_BUSINESS_HOURS", "mon-sun 00:00-24:00")
 
 from chat.config import Settings
 from chat.hub import Hub, create_app
+from widget._bench import CHROMIUM, CHROMIUM_ARGS
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get(
     "TOUCHPOINT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TOUCHPOINT_TEST_REDIS", "redis://127.0.0.1:6379/0")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 def missing_service(reason: str) -> None:

@@ -394,9 +394,8 @@ async def test_fatal_errors_close_the_socket(core: Any) -> None:
 async def test_visitor_and_ip_message_limits(start_core: Any) -> None:
     server = start_core(visitor_messages_per_minute=3, ip_messages_per_minute=600)
     shopper = await visitor(server)
-    cid = (await shopper.send_message("one", id="one"))[
-        "conversation_id"
-    ]  # the burst is one message
+    # The burst is one message.
+    cid = (await shopper.send_message("one", id="one"))["conversation_id"]
     await shopper.send({"type": "message", "id": "two", "conversation_id": cid, "text": "two"})
     error = await shopper.expect_error("rate_limited")
     assert error["ref"] == "two" and 0 < error["retry_after"] <= 20

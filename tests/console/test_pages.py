@@ -35,9 +35,8 @@ def test_pages_and_assets_headers(console_hub: ConsoleServer) -> None:
         assert "frame-ancestors 'none'" in csp
         assert page.headers["cache-control"] == "no-store"
         assert page.headers["x-content-type-options"] == "nosniff"
-        assert (
-            "<script" in page.text and "<script>" not in page.text
-        )  # modules only, nothing inline
+        # Modules only, nothing inline.
+        assert "<script" in page.text and "<script>" not in page.text
 
         login = client.get("/console/login")
         assert login.status_code == 200 and 'id="login-form"' in login.text

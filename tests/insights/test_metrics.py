@@ -34,13 +34,13 @@ def conversation(
         "resolved_at": None,
         **values,
     }
-    return ConversationRow(
+    return ConversationRow(  # type: ignore[arg-type]
         id=cid,
         created_at=T0 + dt.timedelta(minutes=minutes),
         visitor_messages=visitor,
         human=human,
         **fields,
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize(
@@ -114,9 +114,8 @@ def test_days_follow_the_time_zone_and_cover_the_whole_period() -> None:
 
 
 def test_faqs_served_and_assisted_add_to_cart() -> None:
-    before = T0 - dt.timedelta(
-        hours=10
-    )  # the evening before the period: explains a cart, is not counted
+    # The evening before the period: explains a cart, is not counted.
+    before = T0 - dt.timedelta(hours=10)
     rows = Rows(
         turns=[
             TurnRow("c1", "answer_faq", "returns", (), T0),

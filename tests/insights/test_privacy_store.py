@@ -105,9 +105,8 @@ async def erasure_leaves_nothing(hub: Hub) -> None:
     assert text_key(target.question) in saved_keys(vectors)
 
     report = await privacy.erase_contact(hub, target.contact_id, actor="agent:1")
-    assert (
-        finder.embedder.recent(target.question) is None
-    )  # checked before anything embeds it again
+    # Checked before anything embeds it again.
+    assert finder.embedder.recent(target.question) is None
 
     assert (report.conversations, report.messages, report.events, report.consent_records) == (
         1,

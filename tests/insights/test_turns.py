@@ -153,9 +153,8 @@ def test_the_greeting_after_a_release_answers_nothing() -> None:
     assert (
         read_turn("thanks", [system("release", "bot"), bot("Welcome back!")], STATE, None) is None
     )
-    assert (
-        read_turn("hello", [system("handoff", "queued")], STATE, "asked") is None
-    )  # no bot reply yet
+    # No bot reply yet.
+    assert read_turn("hello", [system("handoff", "queued")], STATE, "asked") is None
 
 
 @pytest.mark.parametrize(
@@ -176,9 +175,8 @@ def test_a_request_for_a_person_blames_the_previous_answer(
 
 def test_gap_kinds() -> None:
     assert gap_kind("fallback", suggested=False, handoff_reason=None) == "unanswered"
-    assert (
-        gap_kind("ask_clarifying", suggested=False, handoff_reason=None) is None
-    )  # a selling question
+    # A selling question.
+    assert gap_kind("ask_clarifying", suggested=False, handoff_reason=None) is None
     assert gap_kind("answer_faq", suggested=False, handoff_reason=None) is None
 
 

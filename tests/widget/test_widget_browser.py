@@ -23,9 +23,8 @@ from tests.widget.widget_helpers import (
     visitor_client,
 )
 
-expect.set_options(
-    timeout=20_000
-)  # the bot answers through NLU and embeddings on a busy 2-core box
+# The bot answers through NLU and embeddings on a busy 2-core box.
+expect.set_options(timeout=20_000)
 server = module_server(None)
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {**OFFLINE, "offline": False}
@@ -319,12 +318,8 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.panel).to_be_visible()
     active = "document.querySelector('touchpoint-widget').shadowRoot.activeElement"
     assert page.evaluate(f"{active}.id") == "tp-input"
-    assert shopper.panel.bounding_box() == {
-        "x": 0,
-        "y": 0,
-        "width": 390,
-        "height": 740,
-    }  # full screen
+    # Full screen.
+    assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 740}
     expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Outlet-Hilfe")
     expect(shopper.input).to_have_attribute("placeholder", "Nachricht schreiben…")
     expect(shopper.log).to_have_attribute("role", "log")
