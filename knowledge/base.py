@@ -120,7 +120,9 @@ class _Ranked:
     order: np.ndarray
     keyword: np.ndarray  # what ranks: the mean over an FAQ's best texts
     keyword_best: np.ndarray  # the best single text's
-    dense: np.ndarray  # cosine, -inf where unknown
+    dense: (
+        np.ndarray
+    )  # the best text's cosine, -inf where unknown (what ranks blends in the centre's)
     matched: np.ndarray  # counts for `total` and facets
     fused: np.ndarray
 
@@ -142,6 +144,10 @@ class _Corpus:
         self.slot_answer = array("i")
         # Embedded text -> a live unit holding its vector, so unchanged text is never re-embedded.
         self._vector_unit: dict[str, int] = {}
+        # Documents of several units (FAQs): the normalised mean of their vectors, by slot,
+        # stacked into a matrix when first needed after a change.
+        self._centroids: dict[int, np.ndarray] = {}
+        self._centroid_table: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def slot_count(self) -> int:
@@ -177,7 +183,12 @@ class _Corpus:
             self._vector_unit[text_key(unit.text)] = uid
             ids.append(uid)
         self.slot_units.append(ids)
-        self.dense.add(np.asarray(ids, dtype=np.int64), np.stack([vectors[u.text] for u in units]))
+        unit_vectors = np.stack([vectors[u.text] for u in units])
+        self.dense.add(np.asarray(ids, dtype=np.int64), unit_vectors)
+        if len(units) > 1:
+            centre = unit_vectors.astype(np.float32).mean(axis=0)
+            self._centroids[slot] = centre / max(float(np.linalg.norm(centre)), 1e-12)
+            self._centroid_table = None
         return slot
 
     def remove(self, doc_id: str) -> int | None:
@@ -196,6 +207,8 @@ class _Corpus:
             self.slot_answer[slot] = -1
         self.slot_units[slot] = []
         self.slot_ids[slot] = None
+        if self._centroids.pop(slot, None) is not None:
+            self._centroid_table = None
         return slot
 
     def vector_snapshot(self) -> tuple[list[str], np.ndarray]:
@@ -259,6 +272,28 @@ class _Corpus:
         unit_scores = np.full(self.bm25.unit_count, -np.inf, dtype=np.float32)
         unit_scores[ids] = scores
         return self._best_per_slot(unit_scores, fill=-np.inf)
+
+    def centroid_scores(self, vector: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Per slot, the cosine with the normalised mean of its units' vectors (its
+        centre); ``best`` (its best unit's cosine) for a document of one unit, and
+        -inf wherever ``best`` is (not scored)."""
+        scores = best.copy()
+        if self._centroids:
+            if self._centroid_table is None:
+                slots = np.fromiter(self._centroids, dtype=np.int64, count=len(self._centroids))
+                self._centroid_table = slots, np.stack(list(self._centroids.values()))
+            slots, matrix = self._centroid_table
+            scored = np.isfinite(best[slots])
+            scores[slots[scored]] = matrix[scored] @ vector
+        return scores
+
+    def dense_evidence(self, best: np.ndarray, vector: np.ndarray, weight: float) -> np.ndarray:
+        """What ranks by meaning: ``(1 - weight)`` times the best unit's cosine plus
+        ``weight`` times the centre's. The nearest phrasing alone can be a stray one; the
+        centre says how close the query is to what all of them mean."""
+        if weight == 0 or not self._centroids:
+            return best
+        return fusion.blend_centre(best, self.centroid_scores(vector, best), weight)
 
     def exact_dense(self, slots: np.ndarray, vector: np.ndarray) -> np.ndarray:
         out = np.empty(len(slots), dtype=np.float32)
@@ -565,8 +600,9 @@ class KnowledgeBase:
         *,
         keyword_texts: int | None = None,
         answer_weight: float | None = None,
-    ) -> tuple[list[str | None], np.ndarray, np.ndarray]:
-        """FAQ ids (None: deleted) with the keyword evidence and cosine of each (tuning).
+    ) -> tuple[list[str | None], np.ndarray, np.ndarray, np.ndarray]:
+        """FAQ ids (None: deleted) with the keyword evidence, the best text's cosine and
+        the centre's cosine of each (tuning; see ``_Corpus.dense_evidence``).
 
         ``keyword_texts`` and ``answer_weight`` override the settings of those names.
         """
@@ -575,8 +611,9 @@ class KnowledgeBase:
             keyword, _ = self._faqs.keyword(
                 query, self.settings, best_of=best_of, answer_weight=answer_weight
             )
-            dense = self._faqs.dense_scores(vector, -1.0, None)
-            return list(self._faqs.slot_ids), keyword, dense
+            best = self._faqs.dense_scores(vector, -1.0, None)
+            centre = self._faqs.centroid_scores(vector, best)
+            return list(self._faqs.slot_ids), keyword, best, centre
 
     def _query_vector(
         self, query: str, mode: Mode, given: np.ndarray | None = None
@@ -621,19 +658,24 @@ class KnowledgeBase:
         if mode == "keyword":
             order = fusion.top_indices(keyword, limit)
             return _Ranked(order, keyword, keyword_best, dense, matched, keyword)
+        assert vector is not None
+        centre_weight = self.settings.dense_centroid_weight
         if mode == "dense":
-            scores = np.where(mask, dense, -np.inf)
+            evidence = corpus.dense_evidence(dense, vector, centre_weight)
+            scores = np.where(mask, evidence, -np.inf)
             order = fusion.top_indices(scores, limit, floor=-np.inf)
             return _Ranked(order, keyword, keyword_best, dense, matched, scores)
         params = self.settings.fusion_params()
         if allowed is not None:
             dense = np.where(mask, dense, -np.inf)
-        pool = fusion.candidates(keyword, dense, params.depth, dense_floor=-np.inf)
+        evidence = corpus.dense_evidence(dense, vector, centre_weight)
+        pool = fusion.candidates(keyword, evidence, params.depth, dense_floor=-np.inf)
         # Keyword-only candidates lie beyond the radius: their cosine is computed exactly.
         missing = pool[~np.isfinite(dense[pool])]
         if len(missing):
-            dense[missing] = corpus.exact_dense(missing, vector)  # type: ignore[arg-type]
-        order, scores = fusion.rank_pool(pool, keyword[pool], dense[pool], params)
+            dense[missing] = corpus.exact_dense(missing, vector)
+            evidence = corpus.dense_evidence(dense, vector, centre_weight)
+        order, scores = fusion.rank_pool(pool, keyword[pool], evidence[pool], params)
         fused = np.zeros(n, dtype=np.float32)
         fused[order] = scores
         return _Ranked(order, keyword, keyword_best, dense, matched, fused)

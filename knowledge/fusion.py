@@ -27,6 +27,14 @@ class FusionParams:
     depth: int = 50
 
 
+def blend_centre(best: np.ndarray, centre: np.ndarray, weight: float) -> np.ndarray:
+    """A document's dense evidence: its best text's cosine with ``weight`` of its centre's."""
+    if weight == 0:
+        return best
+    blended: np.ndarray = ((1 - weight) * best + weight * centre).astype(np.float32)
+    return blended
+
+
 def top_indices(scores: np.ndarray, depth: int, *, floor: float = 0.0) -> np.ndarray:
     """Indices of the ``depth`` highest scores above ``floor``, best first."""
     eligible = np.flatnonzero(scores > floor)

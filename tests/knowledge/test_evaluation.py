@@ -10,6 +10,7 @@ from knowledge.evaluation import (
     Evidence,
     Paired,
     accuracy,
+    choose_centroid_weight,
     held_out_folds,
     hits,
     tune,
@@ -110,3 +111,25 @@ def test_paired_counts_the_queries_only_one_gets_right_with_the_sign_test_p() ->
     )
     assert Paired.of(first, first) == Paired(0, 0, 1.0)
     assert Paired.of(second, first).only_second == 4
+
+
+def test_the_centre_weight_blends_cosines_and_is_chosen_on_dense_alone() -> None:
+    # Query 0 is right by the best text's cosine alone, queries 1 and 2 only with the centre's.
+    plain = Evidence(
+        keyword=np.zeros((3, 2)),
+        cosine=np.array([[0.9, 0.8], [0.9, 0.85], [0.9, 0.88]]),
+        gold=np.array([0, 1, 1]),
+        centre=np.array([[0.3, 0.8], [0.3, 0.8], [0.3, 0.8]]),
+    )
+    assert plain.dense is plain.cosine  # weight 0: the best text alone
+    half = plain.with_centroid_weight(0.5)
+    assert np.allclose(half.dense[1], [0.6, 0.825])
+    assert hits(plain, "dense", BALANCED).tolist() == [True, False, False]
+    assert hits(half, "dense", BALANCED).tolist() == [False, True, True]
+    # Over two data sets (B's FAQs have one text each, so the weight cannot move it):
+    chosen, by_weight = choose_centroid_weight([plain, B], weights=(0.0, 0.2, 0.5))
+    assert by_weight == {0.0: [1 / 3, 1.0], 0.2: [2 / 3, 1.0], 0.5: [2 / 3, 1.0]}
+    assert chosen == 0.2  # the lower of the tied weights
+    # Joined query sets keep each part's centre.
+    joined = Evidence.concat([half, half])
+    assert np.allclose(joined.dense, np.concatenate([half.dense, half.dense]))

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge import Embedder, Faq, FilterError, KnowledgeBase, KnowledgeSettings, Product
+from knowledge import (
+    Embedder,
+    Faq,
+    FaqMatch,
+    FilterError,
+    KnowledgeBase,
+    KnowledgeSettings,
+    Product,
+    text_key,
+)
 
 
 def ids(kb: KnowledgeBase, query: str, **options: object) -> list[str]:
@@ -242,3 +251,72 @@ def test_answer_weight_zero_ignores_answers_and_edits_replace_the_answer(
     assert ids(kb, "form account", kind="faqs", mode="keyword") == ["returns"]
     kb.apply(deletes=[("faq", "returns")])
     assert ids(kb, "form account", kind="faqs", mode="keyword") == []
+
+
+def unit(*head: float, dim: int) -> np.ndarray:
+    vector = np.zeros(dim, dtype=np.float32)
+    vector[: len(head)] = head
+    return vector / np.linalg.norm(vector)
+
+
+def test_dense_evidence_blends_in_the_centre_of_an_faqs_texts(embedder: Embedder) -> None:
+    dim = embedder.dim
+    query = unit(1.0, 0.1, 0.0, dim=dim)
+    # "stray": one text right on the query, the others elsewhere; "agree": all near it.
+    texts = {
+        "Stray question": unit(1.0, 0.1, 0.0, dim=dim),
+        "stray one": unit(0.0, 0.0, 1.0, dim=dim),
+        "stray two": unit(0.0, 1.0, 0.0, dim=dim),
+        "Agree question": unit(0.9, 0.0, 0.3, dim=dim),
+        "agree one": unit(0.9, 0.3, 0.0, dim=dim),
+        "agree two": unit(0.9, 0.1, -0.2, dim=dim),
+    }
+    faqs = [
+        Faq(id="stray", question="Stray question", answer="", variants=["stray one", "stray two"]),
+        Faq(id="agree", question="Agree question", answer="", variants=["agree one", "agree two"]),
+    ]
+    vectors = {text_key(text): vector for text, vector in texts.items()}
+
+    def matches(weight: float) -> list[FaqMatch]:
+        kb = KnowledgeBase(embedder, KnowledgeSettings(dense_centroid_weight=weight))
+        assert kb.apply(upserts=faqs, vectors=vectors) == 0  # nothing embedded
+        return kb.faq_matches("anything", k=2, mode="dense", vector=query)
+
+    nearest_only, blended = matches(0.0), matches(0.3)
+    assert [m.faq_id for m in nearest_only] == ["stray", "agree"]
+    assert [m.faq_id for m in blended] == ["agree", "stray"]
+    # What is reported stays the best text's cosine (the bot's thresholds are set on it).
+    best = {m.faq_id: m.dense for m in nearest_only}
+    assert {m.faq_id: m.dense for m in blended} == best
+    assert best["stray"] == pytest.approx(1.0, abs=1e-5)
+    # The ranking score is the blend: 0.7 * best + 0.3 * the centre's cosine.
+    centre = sum(texts[t] for t in ("Stray question", "stray one", "stray two"))
+    expected = 0.7 * best["stray"] + 0.3 * float(query @ (centre / np.linalg.norm(centre)))
+    assert blended[1].score == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_changed_or_deleted_faq_changes_its_centre(embedder: Embedder) -> None:
+    dim = embedder.dim
+    query = unit(1.0, 0.0, dim=dim)
+    texts = {
+        "Q": unit(1.0, 0.0, dim=dim),
+        "far": unit(0.0, 1.0, dim=dim),
+        "near": unit(1.0, 0.1, dim=dim),
+        "Other": unit(0.95, 0.3, dim=dim),
+    }
+    vectors = {text_key(text): vector for text, vector in texts.items()}
+    kb = KnowledgeBase(embedder, KnowledgeSettings(dense_centroid_weight=0.5))
+    faq = Faq(id="faq", question="Q", answer="", variants=["far"])
+    kb.apply(upserts=[faq, Faq(id="other", question="Other", answer="")], vectors=vectors)
+
+    def scores() -> dict[str, float]:
+        hits = kb.search("anything", kind="faqs", mode="dense", vector=query, k=5).hits
+        return {hit.id: hit.score for hit in hits}
+
+    far = scores()["faq"]
+    # One text: its centre is the text, so the blend is its cosine.
+    assert scores()["other"] == pytest.approx(float(query @ texts["Other"]), abs=1e-5)
+    kb.apply(upserts=[faq.model_copy(update={"variants": ["near"]})], vectors=vectors)
+    assert scores()["faq"] > far
+    kb.apply(deletes=[("faq", "faq")])
+    assert list(scores()) == ["other"]
