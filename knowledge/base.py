@@ -120,9 +120,7 @@ class _Ranked:
     order: np.ndarray
     keyword: np.ndarray  # what ranks: the mean over an FAQ's best texts
     keyword_best: np.ndarray  # the best single text's
-    dense: (
-        np.ndarray
-    )  # the best text's cosine, -inf where unknown (what ranks blends in the centre's)
+    dense: np.ndarray  # the best text's cosine, -inf if unknown (ranking adds the centre's)
     matched: np.ndarray  # counts for `total` and facets
     fused: np.ndarray
 
@@ -339,6 +337,7 @@ class _Corpus:
             + self.answers.nbytes()
             + self.dense.nbytes()
             + (len(self.unit_slot) + len(self.slot_answer)) * 4
+            + sum(centre.nbytes for centre in self._centroids.values())
         )
 
 
