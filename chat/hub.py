@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chat import storage
@@ -216,4 +217,7 @@ def create_app(
     install_core_routes(app, hub)
     for router in hub.routers:
         app.include_router(router)
+    if demo and any(router.prefix == "/demo" for router in hub.routers):
+        # `make run` names http://127.0.0.1:8000: with the demo shop, that is where to land.
+        app.add_api_route("/", lambda: RedirectResponse("/demo"), include_in_schema=False)
     return app

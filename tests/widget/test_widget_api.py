@@ -150,6 +150,9 @@ def test_queue_status_is_for_the_waiting_visitor_only(
 
 
 def test_demo_shop_pages(server: Any, http: httpx.Client) -> None:
+    # The address `make run` prints leads to the demo shop.
+    landing = http.get("/", follow_redirects=False)
+    assert landing.status_code == 307 and landing.headers["location"] == "/demo"
     home = http.get("/demo")
     assert home.status_code == 200
     assert '<script src="/widget.js" data-touchpoint-site="demo" async></script>' in home.text
