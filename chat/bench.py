@@ -205,6 +205,22 @@ async def _drive(
     return result
 
 
+def hub_command(data_dir: Path, port: int, plugins: str) -> list[str]:
+    """``touchpoint serve`` for a child process; ``plugins`` comma-separated, "" for the core."""
+    return [
+        sys.executable,
+        "-m",
+        "chat.cli",
+        "--data-dir",
+        str(data_dir),
+        "serve",
+        "--plugins",
+        plugins,
+        "--port",
+        str(port),
+    ]
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
     """Until ``process`` listens on ``port``: uvicorn does once the app has started
     (migrations, plugins, the embedding model on a first start)."""
@@ -280,6 +296,8 @@ def run_relay_benchmark(
             "TOUCHPOINT_VISITOR_MESSAGES_PER_MINUTE": "100000",
             "TOUCHPOINT_IP_MESSAGES_PER_MINUTE": "100000000",
             "TOUCHPOINT_IP_CONNECTIONS_PER_MINUTE": "100000000",
+            # The hub's stderr is the benchmark's: warnings and errors only.
+            "TOUCHPOINT_LOG_LEVEL": "WARNING",
         }
         if database_url:
             hub_env["TOUCHPOINT_DATABASE_URL"] = database_url
@@ -295,7 +313,6 @@ def run_relay_benchmark(
                 command,
                 env={**env, **extra_env},
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
             )
             wait_for_port(port, process)
             return process
@@ -336,22 +353,7 @@ def run_relay_benchmark(
             stop(baseline_process)
 
         hub_port = free_port()
-        hub_process = run(
-            [
-                sys.executable,
-                "-m",
-                "chat.cli",
-                "--data-dir",
-                str(data_dir),
-                "serve",
-                "--plugins",
-                "",
-                "--port",
-                str(hub_port),
-            ],
-            hub_port,
-            hub_env,
-        )
+        hub_process = run(hub_command(data_dir, hub_port, ""), hub_port, hub_env)
         try:
             ours = asyncio.run(
                 _drive(

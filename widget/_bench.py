@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
-from chat.bench import free_port, wait_for_port
+from chat.bench import free_port, hub_command, wait_for_port
 from widget._assets import widget_assets
 
 bench_app = typer.Typer()
@@ -67,19 +67,7 @@ LAUNCHER_SHOWN = """() => new Promise((resolve) => {
 
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "chat.cli",
-        "--data-dir",
-        str(data_dir),
-        "serve",
-        "--plugins",
-        "widget",
-        "--port",
-        str(port),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(hub_command(data_dir, port, "widget"), stdout=subprocess.DEVNULL)
     wait_for_port(port, process, timeout=300)
     return process
 
