@@ -225,7 +225,11 @@ def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
     if failed:
         state.failed_question = u.text
     state.last_intent = decision.faq_id or u.intent or decision.action.value
-    state.last_confidence = round(u.faq.confidence, 3) if u.faq else round(u.intent_score, 3)
+    # The confidence of what last_intent names: an intent's own score, not that of the
+    # nearest FAQ the shopper did not ask about.
+    faq_named = decision.faq_id is not None or not u.intent
+    confidence = u.faq.confidence if u.faq and faq_named else u.intent_score
+    state.last_confidence = round(confidence, 3)
     if decision.handoff_reason is HandoffReason.high_value:
         state.value_rule_fired = True
     return state

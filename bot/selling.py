@@ -10,6 +10,7 @@ See docs/subsystems/bot.md.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -198,6 +199,9 @@ def question_message(
         values = sorted(counts, key=_price_order)[:MAX_OPTIONS]
     else:
         values = sorted(counts, key=lambda v: -counts[v])[:MAX_OPTIONS]
+        # The most common numbers read best in order (-15, -5, 5, 8 °C), not by count.
+        with contextlib.suppress(ValueError):
+            values = sorted(values, key=float)
     options = []
     for value in values:
         label = question.labels.get(value, {}).get(language) or _label(question.facet, value)

@@ -113,6 +113,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Unser Team ist gerade nicht erreichbar ({hours}). Hinterlass deine E-Mail, wir "
         "melden uns; bis dahin helfe ich gern weiter.",
     },
+    "handoff_away": {
+        "en": "Nobody from our team is online at the moment. Leave your e-mail and we'll get "
+        "back to you; meanwhile I'm happy to keep helping.",
+        "de": "Gerade ist niemand aus unserem Team online. Hinterlass deine E-Mail, wir "
+        "melden uns; bis dahin helfe ich gern weiter.",
+    },
     "offline_email": {"en": "Your e-mail", "de": "Deine E-Mail"},
     "offline_message": {"en": "Your message", "de": "Deine Nachricht"},
     "offline_submit": {"en": "Send", "de": "Senden"},

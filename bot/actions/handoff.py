@@ -42,8 +42,14 @@ async def announce(
             "required": False,
         },
     ]
+    # Outside opening hours the hours tell the shopper when to come back; within them
+    # (everyone away or signed out) the hours would read as wrong.
+    if availability.business_hours:
+        text = say("handoff_away", language)
+    else:
+        text = say("handoff_offline", language, hours=runtime.settings.business_hours)
     dispatcher.utter_message(
-        text=say("handoff_offline", language, hours=runtime.settings.business_hours),
+        text=text,
         json_message={
             "kind": "form",
             "form": "offline",

@@ -10,6 +10,7 @@ from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability
+from bot.settings import BotSettings
 from knowledge import Faq, KnowledgeBase
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
@@ -201,8 +202,19 @@ async def test_handoff_when_nobody_is_there_offers_the_email_form_and_keeps_help
     )  # no transition: nobody could take it
     form = handoff.replies[0]
     assert form.content_type == "form" and form.payload["form"] == "offline"  # type: ignore[index]
-    assert "nicht erreichbar" in form.text
+    assert "niemand aus unserem Team online" in form.text
     assert later.action == "answer_faq"
+
+
+async def test_handoff_outside_opening_hours_names_the_hours(
+    dialogue: Dialogue, agents: Any, settings: BotSettings
+) -> None:
+    agents.value = Availability(agents_online=2, queued=0, business_hours=False)
+    (handoff,) = await talk(dialogue, "I want to talk to a human")
+    form = handoff.replies[0]
+    assert form.content_type == "form" and handoff.handoff is None
+    assert "not available right now" in form.text
+    assert f"({settings.business_hours})" in form.text
 
 
 async def test_two_failed_answers_then_frustration_hand_off(dialogue: Dialogue) -> None:

@@ -188,6 +188,10 @@ def test_handoff_packet_carries_what_the_agent_needs() -> None:
     assert packet["failed_question"] == "do you rent tents?"
     assert packet["intent"] == "handoff_request" and packet["confidence"] == 1.0
     assert "tent for 4" in packet["summary"] and "do you rent tents?" in packet["summary"]
+    # An FAQ the shopper did not ask about (low confidence) does not lend the intent its score.
+    u = understood("can I talk to someone", "handoff_request", band="unknown")
+    state = record(u, decide(u, BotState(), Facts(), SETTINGS), BotState())
+    assert (state.last_intent, state.last_confidence) == ("handoff_request", 1.0)
 
 
 def test_talk_to_a_person_button_gets_the_same_packet_from_the_state() -> None:

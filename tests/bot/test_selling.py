@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.selling import (
     Flow,
+    Question,
     apply_constraint,
     choose_question,
     constrained_facets,
@@ -56,6 +57,12 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     assert text == "Wann bist du meistens unterwegs?"
     assert options[0] == {"label": "Frühling bis Herbst", "value": "facet:attr.season=3-season"}
     assert [o["value"] for o in options[-2:]] == ["skip", "results"]
+    # Numbers: the most common ones, shown in order of value.
+    comfort = {"attr.comfort_c": {"5": 9, "-5": 8, "-15": 6, "8": 5, "12": 1}}
+    _, options = question_message(Question(facet="attr.comfort_c", prompt={}), comfort, "en")
+    assert [o["value"] for o in options[:-2]] == [
+        f"facet:attr.comfort_c={v}" for v in ("-15", "-5", "5", "8")
+    ]
 
 
 def test_constraints_become_filters() -> None:
