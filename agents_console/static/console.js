@@ -558,6 +558,11 @@ async function start() {
   setupTransfer();
 
   if (state.me.role !== "agent") {
+    // Editors and admins also work on the content pages (agents_console/insights).
+    byId("pages").hidden = false;
+    for (const link of document.querySelectorAll("#pages [data-admin]")) {
+      link.hidden = state.me.role !== "admin";
+    }
     const settings = new Settings(state.me, { onCannedChanged: () => composer.loadCanned() });
     const button = byId("settings-button");
     button.hidden = false;

@@ -129,6 +129,25 @@ def test_privacy_page_exports_and_erases_a_contact(server: Any, page: Any) -> No
     expect(page.locator("#audit-rows")).to_contain_text("privacy.export")
 
 
+def test_the_console_links_the_pages_each_role_may_use(server: Any, browser: Any) -> None:
+    pages = {"agent": [], "editor": ["Knowledge", "Analytics"]}
+    pages["admin"] = [*pages["editor"], "Privacy"]
+    for role, visible in pages.items():
+        page = browser.new_context().new_page()
+        sign_in(page, server.url, f"{role}@demo.shop", f"demo-{role}", "/console")
+        expect(page.locator("#connection")).to_have_text("Connected")
+        nav = page.get_by_role("navigation", name="Console pages")
+        if not visible:
+            expect(nav).to_be_hidden()
+            page.context.close()
+            continue
+        expect(nav.get_by_role("link")).to_have_text(["Conversations", *visible])
+        nav.get_by_role("link", name="Knowledge").click()
+        page.wait_for_url(f"{server.url}/console/knowledge")
+        expect(page.locator("#page")).to_be_visible()
+        page.context.close()
+
+
 def test_agents_are_told_the_pages_are_not_theirs(server: Any, page: Any) -> None:
     sign_in(page, server.url, "agent@demo.shop", "demo-agent", "/console/knowledge")
     expect(page.locator("#gate")).to_contain_text("editor and admin")
