@@ -52,9 +52,9 @@ DEFAULT_TEXTS: dict[Locale, Texts] = {
     ),
     "de": Texts(
         title="Shop-Assistent",
-        launcher="Chatten Sie mit uns",
+        launcher="Chatte mit uns",
         greeting_first="Hallo! Ich beantworte Fragen zu Produkten, Versand und Rückgabe. Wie kann ich helfen?",
-        greeting_returning="Willkommen zurück! Wie kann ich Ihnen heute helfen?",
+        greeting_returning="Willkommen zurück! Wie kann ich dir heute helfen?",
     ),
 }
 

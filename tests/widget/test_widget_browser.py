@@ -330,6 +330,10 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
         "Hallo, ich brauche Hilfe"
     )
+    # The bot answers under the site's German title, not the hub's internal name.
+    expect(shopper.log.locator(".tp-from-bot .tp-name").first).to_have_text(
+        "Outlet-Hilfe", timeout=45_000
+    )
 
     # Consent: declined first, then changed from the menu; the hub records both choices.
     consent = page.locator(f"{WIDGET} .tp-consent")
@@ -361,7 +365,7 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
         "Hallo, ich brauche Hilfe"
     )
     page.get_by_role("button", name="Chat beenden").click()
-    expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war Ihr Chat?")
+    expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war dein Chat?")
 
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")

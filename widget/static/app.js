@@ -41,35 +41,35 @@
     de: {
       title: "Chat", messages: "Nachrichten", close: "Chat schließen", menu: "Weitere Optionen", send: "Senden",
       placeholder: "Nachricht schreiben…", inputLabel: "Nachricht",
-      online: "Wir sind online", offline: "Gerade ist niemand da – hinterlassen Sie eine Nachricht",
+      online: "Wir sind online", offline: "Gerade ist niemand da – hinterlass uns eine Nachricht",
       inQueue: "Warten auf einen Mitarbeiter", withAgent: "Chat mit {name}",
       human: "Mit einem Menschen sprechen", privacy: "Einstellungen zur Personalisierung", otherLanguage: "English",
       end: "Chat beenden",
-      consentText: "Dürfen wir Ihren Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
+      consentText: "Dürfen wir deinen Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
       consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
-      reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Was Sie jetzt schreiben, wird gesendet, sobald die Verbindung steht.",
+      reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Was du jetzt schreibst, wird gesendet, sobald die Verbindung steht.",
       sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
       typing: "{name} schreibt…", assistant: "Assistent", agent: "Mitarbeiter",
-      queue: "Sie sind Nummer {n} in der Warteschlange.", wait: "Voraussichtliche Wartezeit: etwa {m} Min.",
+      queue: "Du bist Nummer {n} in der Warteschlange.", wait: "Voraussichtliche Wartezeit: etwa {m} Min.",
       waitShort: "Voraussichtliche Wartezeit: unter einer Minute.",
       noAgents: "Gerade ist niemand erreichbar.", leaveMessage: "Nachricht hinterlassen",
-      sysQueued: "Sie warten auf den nächsten freien Mitarbeiter.", sysAssigned: "{name} ist dem Chat beigetreten.",
-      sysResolved: "Der Chat wurde beendet.", sysBot: "Sie chatten wieder mit unserem Assistenten.",
-      surveyTitle: "Wie war Ihr Chat?", surveyHint: "1 = schlecht, 5 = ausgezeichnet", score: "{n} von 5",
+      sysQueued: "Du wartest auf den nächsten freien Mitarbeiter.", sysAssigned: "{name} ist dem Chat beigetreten.",
+      sysResolved: "Der Chat wurde beendet.", sysBot: "Du chattest wieder mit unserem Assistenten.",
+      surveyTitle: "Wie war dein Chat?", surveyHint: "1 = schlecht, 5 = ausgezeichnet", score: "{n} von 5",
       surveyComment: "Was können wir besser machen? (optional)", surveySend: "Bewertung senden",
-      surveyThanks: "Vielen Dank für Ihr Feedback!", surveyPick: "Bitte wählen Sie eine Bewertung von 1 bis 5.",
-      offlineTitle: "Gerade ist niemand erreichbar. Hinterlassen Sie Ihre E-Mail-Adresse und Nachricht, wir melden uns.",
+      surveyThanks: "Vielen Dank für dein Feedback!", surveyPick: "Bitte wähle eine Bewertung von 1 bis 5.",
+      offlineTitle: "Gerade ist niemand erreichbar. Hinterlass deine E-Mail-Adresse und Nachricht, wir melden uns.",
       email: "E-Mail", message: "Nachricht", offlineSend: "Nachricht senden",
       offlineThanks: "Danke! Wir antworten an {email}.",
-      offlineQueued: "Wir haben Ihre Nachricht und antworten per E-Mail.",
-      badEmail: "Bitte geben Sie eine gültige E-Mail-Adresse ein.", required: "Bitte füllen Sie dieses Feld aus.",
+      offlineQueued: "Wir haben deine Nachricht und antworten per E-Mail.",
+      badEmail: "Bitte gib eine gültige E-Mail-Adresse ein.", required: "Bitte fülle dieses Feld aus.",
       view: "Zum Produkt", addToCart: "In den Warenkorb", added: "Hinzugefügt",
       inStock: "Auf Lager", fewLeft: "Nur noch {n} Stück", outOfStock: "Ausverkauft", rating: "Bewertet mit {r} von 5",
       products: "Produkte", slide: "{i} von {n}", prev: "Vorherige Produkte", next: "Nächste Produkte",
-      suggested: "Antwortvorschläge", offlineCommand: "Sie sind offline. Bitte versuchen Sie es erneut, wenn die Verbindung steht.",
-      greetingFirst: "Hallo! Wie können wir Ihnen helfen?", greetingReturning: "Willkommen zurück! Wie können wir helfen?"
+      suggested: "Antwortvorschläge", offlineCommand: "Du bist offline. Bitte versuch es noch einmal, wenn die Verbindung steht.",
+      greetingFirst: "Hallo! Wie können wir dir helfen?", greetingReturning: "Willkommen zurück! Wie können wir helfen?"
     }
   };
   var ICONS = {
@@ -542,8 +542,10 @@
     }
 
     function senderName(sender) {
-      if (sender.name) return sender.name;
-      return sender.kind === "agent" ? t.agent : ctx.texts().title || t.assistant;
+      // The bot speaks under the chat's title from the site configuration, in the
+      // shopper's language, not under the hub's one internal name for it.
+      if (sender.kind === "bot") return ctx.texts().title || t.assistant;
+      return sender.name || t.agent;
     }
 
     function renderMessage(message) {
