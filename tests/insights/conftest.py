@@ -36,8 +36,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[
     from chat.config import Settings
     from tests.conftest import start_server
 
-    running = start_server(
-        Settings(data_dir=tmp_path_factory.mktemp("insights")), plugins=None, demo=True
-    )
+    # The tests sign in as the same demo users from one address, more often than a
+    # person would; the sign-in limit itself is tested in tests/chat.
+    settings = Settings(data_dir=tmp_path_factory.mktemp("insights"), login_attempts_per_minute=600)
+    running = start_server(settings, plugins=None, demo=True)
     yield running
     running.stop()
