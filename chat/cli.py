@@ -30,6 +30,7 @@ def current_settings() -> Settings:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
         typer.Option(
@@ -39,9 +40,11 @@ def main_options(
 ) -> None:
     global _settings
     _settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    logging.basicConfig(
-        level=_settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    # A server logs what it does; a one-shot command (kb import, bench ...) prints its
+    # own result and logs only warnings, unless TOUCHPOINT_LOG_LEVEL asks for more.
+    explicit = "log_level" in _settings.model_fields_set
+    level = _settings.log_level if explicit or ctx.invoked_subcommand == "serve" else "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 @app.command()

@@ -103,7 +103,10 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            # Its per-load progress bar would land in server logs and CLI output.
+            transformers_logging.disable_progress_bar()
             log.info("loading embedding model", extra={"model": self._model_id})
             self._model = SentenceTransformer(str(self.model_path), device="cpu")
         return self._model

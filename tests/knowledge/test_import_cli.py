@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +229,23 @@ async def test_refresh_reads_back_only_rows_that_changed_since_they_were_written
     finally:
         await service.stop()
         await hub.engine.dispose()
+
+
+def test_a_one_shot_command_prints_its_result_without_info_logs(tmp_path: Path) -> None:
+    """A failed import tells the file, line and reason; the hub's INFO logs (migrations,
+    index loads) would bury that, so they show only when TOUCHPOINT_LOG_LEVEL asks."""
+    bad = tmp_path / "faqs.json"
+    bad.write_text('[{"id": "a", "question": "q?", "answer": "a"},\n{"id": ')
+    command = [sys.executable, "-m", "chat.cli", "--data-dir", str(tmp_path / "d")]
+    command += ["kb", "import", "faqs", str(bad)]
+    env = {k: v for k, v in os.environ.items() if k != "TOUCHPOINT_LOG_LEVEL"}
+    run = partial(subprocess.run, command, capture_output=True, text=True, timeout=120, check=False)
+    quiet = run(env=env)
+    assert quiet.returncode == 1
+    assert quiet.stderr.splitlines() == [
+        f"{bad}:2: broken JSON: Expecting value (column 8)",
+        "1 problem(s); nothing was imported (--skip-invalid imports the good rows)",
+    ]
+    env["TOUCHPOINT_LOG_LEVEL"] = "INFO"
+    verbose = run(env=env)
+    assert verbose.returncode == 1 and " INFO alembic.runtime.migration " in verbose.stderr
