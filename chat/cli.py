@@ -93,7 +93,7 @@ def db_upgrade() -> None:
     from chat.hub import create_hub
 
     hub = create_hub(current_settings())
-    upgrade(hub.database_url, hub.version_locations())
+    upgrade(hub.database_url, hub.version_locations(), hub.migration_targets())
     typer.echo("database is up to date")
 
 

@@ -115,8 +115,11 @@ def alembic_config(url: str, version_locations: list[str]) -> Config:
     return cfg
 
 
-def upgrade(url: str, version_locations: list[str]) -> None:
-    command.upgrade(alembic_config(url, version_locations), "heads")
+def upgrade(url: str, version_locations: list[str], targets: list[str]) -> None:
+    """Upgrade each target (``branch@head``) in turn; the branches are independent."""
+    config = alembic_config(url, version_locations)
+    for target in targets:
+        command.upgrade(config, target)
 
 
 def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:

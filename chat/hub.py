@@ -119,15 +119,30 @@ class Hub:
         self.routers.append(router)
 
     def version_locations(self) -> list[str]:
+        """The migrations of the core and of every installed plugin, loaded here or not.
+
+        A database shared with a fuller hub (``touchpoint kb import`` on the data dir
+        of ``touchpoint serve``) holds those plugins' revisions too, and Alembic has
+        to resolve every revision it finds."""
+        plugins = {p.name: p for p in installed_plugins(strict=False)} | {
+            p.name: p for p in self.plugins
+        }
         locations = [str(Path(__file__).parent / "migrations" / "versions")]
-        for plugin in self.plugins:
+        for plugin in plugins.values():
             if plugin.migrations:
                 package, _, path = plugin.migrations.partition(":")
                 locations.append(package_path(package, path))
         return locations
 
+    def migration_targets(self) -> list[str]:
+        """What this hub brings up to date: the core's branch and its plugins' (a
+        plugin's first revision carries its name as branch label), not the others'."""
+        return ["chat@head", *(f"{p.name}@head" for p in self.plugins if p.migrations)]
+
     async def migrate(self) -> None:
-        await asyncio.to_thread(upgrade, self.database_url, self.version_locations())
+        await asyncio.to_thread(
+            upgrade, self.database_url, self.version_locations(), self.migration_targets()
+        )
 
     async def start(self) -> None:
         await self.migrate()

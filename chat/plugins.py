@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 class Plugin:
     name: str
     requires: tuple[str, ...] = ()
-    # "package:migrations/versions" for plugins that own tables.
+    # "package:migrations/versions" for plugins that own tables; the first revision's
+    # branch_labels is (name,), so a hub upgrades only the branches it loads.
     migrations: str | None = None
     # Called once while the app is built: add routers, listeners and services.
     setup: Callable[[Hub], None] | None = None

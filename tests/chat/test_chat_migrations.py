@@ -137,3 +137,45 @@ def test_migrations_match_the_models(
         assert core <= {t for t, p in comparison["owners"].items() if p == "chat"}
     differences = comparison["differences"].get(package, [])
     assert differences == [], f"{package}: its migrations and its models differ"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_hub_with_fewer_plugins_opens_the_database_of_a_fuller_one(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`touchpoint kb import` (knowledge only) on the data dir of `touchpoint serve`
+    (every plugin): the revisions of plugins it does not load still resolve, and a
+    hub brings up to date only the branches it loads."""
+    import asyncio
+
+    from sqlalchemy import create_engine, inspect, text
+
+    from chat.config import Settings
+    from chat.db import sync_url
+    from chat.hub import Hub
+    from chat.plugins import installed_plugins
+
+    url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+    settings = Settings(data_dir=tmp_path, database_url=url)
+
+    def migrate(plugins: list[str]) -> set[str]:
+        """The revisions in the database after a hub with ``plugins`` migrated it."""
+        hub = Hub(settings, installed_plugins(plugins))
+        asyncio.run(hub.migrate())
+        engine = create_engine(sync_url(hub.database_url))
+        with engine.connect() as connection:
+            versions = {row[0] for row in connection.execute(text("SELECT * FROM alembic_version"))}
+            tables = set(inspect(connection).get_table_names())
+        engine.dispose()
+        assert "conversations" in tables
+        assert ("kb_products" in tables) == ("knowledge_0001" in versions)
+        assert ("widget_sites" in tables) == ("widget_0001" in versions)
+        return versions
+
+    assert migrate([]) == {"chat_0002"}  # the core alone: no plugin's tables
+    assert migrate(["knowledge"]) == {"chat_0002", "knowledge_0001"}
+    everything = {"chat_0002", "knowledge_0001", "widget_0001"}
+    assert migrate(["widget"]) == everything  # the widget requires the knowledge plugin
+    # Fewer plugins than the database knows: it opens, and nothing changes.
+    assert migrate(["knowledge"]) == everything
+    assert migrate([]) == everything

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,7 +15,8 @@ from typing import Any
 import pytest
 
 from chat.config import Settings
-from chat.hub import create_hub
+from chat.hub import Hub, create_hub
+from chat.plugins import installed_plugins
 from knowledge import Faq, store
 from knowledge.formats import parse
 from knowledge.service import KnowledgeService
@@ -229,6 +231,19 @@ async def test_refresh_reads_back_only_rows_that_changed_since_they_were_written
     finally:
         await service.stop()
         await hub.engine.dispose()
+
+
+def test_kb_commands_work_on_the_data_dir_of_the_whole_hub(cli: Cli, tmp_path: Path) -> None:
+    """`touchpoint serve` migrated every plugin's tables; `kb` loads only the knowledge
+    plugin and must still open that database."""
+    data = tmp_path / "data"
+    whole = Hub(Settings(data_dir=data), installed_plugins())
+    asyncio.run(whole.migrate())
+    imported = cli("--data-dir", data, "kb", "import", "faqs", write(tmp_path / "f.json", FAQS))
+    assert imported.exit_code == 0, imported.output
+    assert "faqs: 3 created" in imported.stdout
+    stats = cli("--data-dir", data, "kb", "stats")
+    assert stats.exit_code == 0 and "faqs 3" in stats.stdout
 
 
 def test_a_one_shot_command_prints_its_result_without_info_logs(tmp_path: Path) -> None:
