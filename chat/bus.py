@@ -27,6 +27,10 @@ REDIS_ERRORS = (RedisError, OSError)
 class Bus:
     """In-process bus: the default for a single server process."""
 
+    # Whether other processes hear what this one publishes (a `touchpoint kb import`
+    # beside a server on the in-process bus does not reach the server).
+    crosses_processes = False
+
     def __init__(self) -> None:
         self._handlers: dict[str, set[Handler]] = defaultdict(set)
         self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
@@ -81,6 +85,8 @@ class Bus:
 
 class RedisBus(Bus):
     """Redis pub/sub shared by several server processes."""
+
+    crosses_processes = True
 
     def __init__(self, url: str) -> None:
         super().__init__()

@@ -156,4 +156,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m chat.cli` runs this file as __main__, a second copy of the module: the
+    # plugins' commands read chat.cli's settings (--data-dir), so run that copy's main.
+    from chat.cli import main as importable_main
+
+    importable_main()

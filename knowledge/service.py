@@ -11,13 +11,15 @@ See docs/subsystems/knowledge-search.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.db import utcnow
@@ -80,6 +82,8 @@ class KnowledgeService:
         self._save_task: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
         self._unsubscribe: Callable[[], None] | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._own_writes = 0
         self.last_load: LoadReport | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -87,6 +91,10 @@ class KnowledgeService:
     async def start(self) -> LoadReport:
         self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
         self.hub.bus.on_reconnect(self.resync)
+        if not self.hub.bus.crosses_processes:
+            async with self.hub.sessions() as db:
+                marks = await store.change_marks(db)  # before loading: no change slips by
+            self._watch = asyncio.create_task(self._watch_database(marks))
         report = await self.load()
         # Load the model now rather than on the first shopper's question.
         await asyncio.to_thread(self.kb.embedder.encode, ["warm up"])
@@ -95,6 +103,9 @@ class KnowledgeService:
     async def stop(self) -> None:
         if self._unsubscribe:
             self._unsubscribe()
+        if self._watch:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
         for task in list(self._jobs):
             task.cancel()
         await asyncio.gather(*self._jobs, return_exceptions=True)
@@ -127,7 +138,7 @@ class KnowledgeService:
     async def upsert(self, item: Item, *, actor: str) -> bool:
         """Create or replace one product or FAQ; True if it was new."""
         kind = store.kind_of(item)
-        async with self.hub.sessions() as db:
+        async with self._own_write(), self.hub.sessions() as db:
             result = await store.save_items(db, kind, [item])
             action = "create" if result.created else "update" if result.updated else "unchanged"
             if action != "unchanged":
@@ -135,17 +146,17 @@ class KnowledgeService:
                     db, actor=actor, action=f"kb.{kind}.{action}", target=item.id, details={}
                 )
             await db.commit()
-        await self.changed(kind, [item.id])
+            await self.changed(kind, [item.id])
         return bool(result.created)
 
     async def delete(self, kind: Kind, item_id: str, *, actor: str) -> bool:
-        async with self.hub.sessions() as db:
+        async with self._own_write(), self.hub.sessions() as db:
             gone = await store.delete_item(db, kind, item_id)
             if gone:
                 store.audit(db, actor=actor, action=f"kb.{kind}.delete", target=item_id, details={})
             await db.commit()
-        if gone:
-            await self.changed(kind, [item_id])
+            if gone:
+                await self.changed(kind, [item_id])
         return gone
 
     async def import_file(
@@ -185,7 +196,7 @@ class KnowledgeService:
         item_kind = KIND_OF[kind]
         if progress:
             progress.phase("save", len(parsed.items))
-        async with self.hub.sessions() as db:
+        async with self._own_write(), self.hub.sessions() as db:
             saved = await store.save_items(
                 db,
                 item_kind,
@@ -204,11 +215,11 @@ class KnowledgeService:
                 db, actor=actor, action=f"kb.{kind}.import", target=filename, details=details
             )
             await db.commit()
-        # This process has the rows it just wrote: refresh need not read them back.
-        written = {i.id: (saved.hashes[i.id], i) for i in parsed.items if i.id in saved.hashes}
-        await self.changed(
-            item_kind, saved.changed() + saved.deleted, progress=progress, written=written
-        )
+            # This process has the rows it just wrote: refresh need not read them back.
+            written = {i.id: (saved.hashes[i.id], i) for i in parsed.items if i.id in saved.hashes}
+            await self.changed(
+                item_kind, saved.changed() + saved.deleted, progress=progress, written=written
+            )
         # Prefixed: "created" and friends are reserved LogRecord attributes.
         log.info(
             "knowledge import", extra={f"import_{key}": value for key, value in details.items()}
@@ -277,6 +288,31 @@ class KnowledgeService:
             if stale:
                 log.info("knowledge resync", extra={"kind": kind, "changed": len(stale)})
                 await self.refresh(kind, stale)
+
+    @contextlib.asynccontextmanager
+    async def _own_write(self) -> AsyncIterator[None]:
+        """Around a commit and its refresh: meanwhile the database watch waits, rather
+        than index again what this process is about to index itself."""
+        self._own_writes += 1
+        try:
+            yield
+        finally:
+            self._own_writes -= 1
+
+    async def _watch_database(self, seen: list[tuple[int, Any]]) -> None:
+        """Without a shared bus, another process's change (``touchpoint kb import`` beside
+        ``touchpoint serve``) shows only in the database: look for one, then resync.
+        This process's own changes move the marks too; their resync finds nothing to do."""
+        while True:
+            await asyncio.sleep(self.kb.settings.database_watch_seconds)
+            try:
+                async with self.hub.sessions() as db:
+                    marks = await store.change_marks(db)
+                if marks != seen and not self._own_writes:
+                    await self.resync()
+                    seen = marks
+            except SQLAlchemyError:
+                log.warning("knowledge database watch failed; retrying", exc_info=True)
 
     async def _on_bus(self, message: dict[str, Any]) -> None:
         if message.get("origin") == self.origin:

@@ -52,6 +52,9 @@ class KnowledgeSettings(BaseSettings):
     catalog_language: Language = "en"
     # Changed vectors are written to the data dir at most this often.
     save_delay_seconds: float = Field(default=5.0, ge=0)
+    # Without a shared bus (no Redis), how often a server looks in the database for
+    # changes made by another process, such as `touchpoint kb import`.
+    database_watch_seconds: float = Field(default=0.5, gt=0)
 
     def fusion_params(self) -> FusionParams:
         return FusionParams(

@@ -84,6 +84,16 @@ async def counts(db: AsyncSession) -> dict[str, int]:
     return {"products": products, "faqs": faqs}
 
 
+async def change_marks(db: AsyncSession) -> list[tuple[int, Any]]:
+    """Per kind, the row count and the latest ``updated_at``: a write moves the latter,
+    a delete the former, so two equal readings mean nothing changed in between."""
+    marks = []
+    for table in (KbProduct, KbFaq):
+        row = (await db.execute(select(func.count(), func.max(table.updated_at)))).one()
+        marks.append((int(row[0]), row[1]))
+    return marks
+
+
 async def category_counts(db: AsyncSession) -> dict[str, int]:
     rows = await db.execute(select(KbProduct.category, func.count()).group_by(KbProduct.category))
     return {category or "(none)": n for category, n in rows.tuples().all()}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -133,3 +136,39 @@ def test_an_edit_on_one_hub_is_searchable_on_the_other_within_a_second(
     finally:
         second.stop()
         first.stop()
+
+
+def test_an_import_by_another_process_reaches_a_server_without_a_shared_bus(
+    tmp_path: Path,
+) -> None:
+    """`make run` serves on SQLite with the in-process bus; `touchpoint kb import` in a
+    second process can tell it nothing, so the server watches the database."""
+    data = tmp_path / "data"
+    server = start_server(Settings(data_dir=data), plugins=["knowledge"], demo=True)
+    faqs = tmp_path / "faqs.json"
+    command = [sys.executable, "-m", "chat.cli", "--data-dir", str(data), "kb", "import", "faqs"]
+
+    def search(http: httpx.Client, query: str) -> list[str]:
+        body = {"query": query, "kind": "faqs", "mode": "keyword", "k": 3}
+        return [hit["id"] for hit in http.post("/api/kb/search", json=body).json()["hits"]]
+
+    def eventually(check: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not check():
+            assert time.monotonic() < deadline, "the server never saw the import"
+            time.sleep(0.05)
+
+    try:
+        with closing(login(server.url, "agent@demo.shop")) as http:
+            for question in ("Do you sharpen knives?", "Is there a knife grinding service?"):
+                faqs.write_text(
+                    json.dumps([{"id": "sharpen", "question": question, "answer": "Yes."}])
+                )
+                done = subprocess.run(
+                    command + [str(faqs)], capture_output=True, text=True, check=False
+                )
+                assert done.returncode == 0, done.stderr
+                eventually(lambda q=question: search(http, q)[:1] == ["sharpen"])
+            assert "sharpen" not in search(http, "sharpen knives")
+    finally:
+        server.stop()
