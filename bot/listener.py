@@ -130,6 +130,8 @@ class BotListener:
             if not bot_should_answer(ConversationState(cid, status)):
                 return
             message = next((m for m in context.recent if m.seq == created.seq), None)
+            if message and "offline_message" in (message.payload or {}):
+                return  # left for the team with the offline form: theirs to answer
             reply = (message.payload or {}).get("reply") if message else None
             if self.runtime.settings.rasa_url:
                 await self._via_rasa(cid, created.text, context, reply)
