@@ -40,6 +40,14 @@ function botTranscript(messages) {
 export function renderHandoff(conversation, handoffContext, messages) {
   const transcript = botTranscript(messages);
   const { summary, ...packet } = handoffContext || {};
+  // Products the bot showed read as "title · price", not as a table per product.
+  if (Array.isArray(packet.products_shown)) {
+    packet.products_shown = packet.products_shown.map((p) =>
+      p && typeof p === "object" && p.title
+        ? [p.title, p.price != null ? formatMoney(p.price) : ""].filter(Boolean).join(" · ")
+        : p,
+    );
+  }
   return h(
     "div",
     { class: "handoff" },

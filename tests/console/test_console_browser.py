@@ -76,6 +76,8 @@ def test_agent_handles_a_handoff_from_start_to_end(
     widget.send("Where is my tent order?")
     # The bot answers through NLU and embeddings: slow on a busy 2-core machine.
     expect(widget.from_others().last).to_be_visible(timeout=BOT_TIMEOUT)
+    widget.send("I need a tent for 4 people")
+    expect(widget.log.locator(".tp-card").first).to_be_visible(timeout=BOT_TIMEOUT)
     widget.send("I want to talk to a human")
 
     # The bot hands off; routing gives the conversation to the only agent online.
@@ -91,6 +93,8 @@ def test_agent_handles_a_handoff_from_start_to_end(
     handoff = side.locator(".handoff")
     expect(handoff.locator(".summary")).to_contain_text("Handoff (asked)")
     expect(handoff).to_contain_text("I want to talk to a human")
+    # The products the bot showed, one line each.
+    expect(handoff.locator("li", has_text=re.compile(r"tent · €\d+\.\d\d$")).first).to_be_visible()
     handoff.get_by_text("Bot transcript").click()
     expect(handoff.locator(".transcript")).to_contain_text("Where is my tent order?")
     expect(side).to_contain_text("cust-1001")
@@ -133,7 +137,7 @@ def test_agent_handles_a_handoff_from_start_to_end(
     card_title = first_product.locator(".product-body a, .product-body strong").first.inner_text()
     first_product.get_by_role("button", name="Send card").click()
     expect(shop.locator(f"{WIDGET} .tp-card-title", has_text=card_title).first).to_be_visible()
-    expect(timeline.locator(".product").first).to_contain_text(card_title)
+    expect(timeline.locator(".msg.agent .product").first).to_contain_text(card_title)
 
     # An FAQ answer goes into the reply box, to be edited before sending.
     page.select_option("#kb-kind", "faqs")
@@ -181,7 +185,9 @@ def test_agent_handles_a_handoff_from_start_to_end(
     expect(timeline).to_contain_text("Customer is upset, be gentle")
     seqs = [
         int(s)
-        for s in timeline.locator("li").evaluate_all("items => items.map(i => i.dataset.seq)")
+        for s in timeline.locator(":scope > li").evaluate_all(
+            "items => items.map(i => i.dataset.seq)"
+        )
     ]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
     page.get_by_role("button", name="Reopen").click()
