@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.db import utcnow
@@ -138,23 +137,27 @@ class KnowledgeService:
     async def upsert(self, item: Item, *, actor: str) -> bool:
         """Create or replace one product or FAQ; True if it was new."""
         kind = store.kind_of(item)
-        async with self._own_write(), self.hub.sessions() as db:
-            result = await store.save_items(db, kind, [item])
-            action = "create" if result.created else "update" if result.updated else "unchanged"
-            if action != "unchanged":
-                store.audit(
-                    db, actor=actor, action=f"kb.{kind}.{action}", target=item.id, details={}
-                )
-            await db.commit()
+        async with self._own_write():
+            async with self.hub.sessions() as db:
+                result = await store.save_items(db, kind, [item])
+                action = "create" if result.created else "update" if result.updated else "unchanged"
+                if action != "unchanged":
+                    store.audit(
+                        db, actor=actor, action=f"kb.{kind}.{action}", target=item.id, details={}
+                    )
+                await db.commit()
             await self.changed(kind, [item.id])
         return bool(result.created)
 
     async def delete(self, kind: Kind, item_id: str, *, actor: str) -> bool:
-        async with self._own_write(), self.hub.sessions() as db:
-            gone = await store.delete_item(db, kind, item_id)
-            if gone:
-                store.audit(db, actor=actor, action=f"kb.{kind}.delete", target=item_id, details={})
-            await db.commit()
+        async with self._own_write():
+            async with self.hub.sessions() as db:
+                gone = await store.delete_item(db, kind, item_id)
+                if gone:
+                    store.audit(
+                        db, actor=actor, action=f"kb.{kind}.delete", target=item_id, details={}
+                    )
+                await db.commit()
             if gone:
                 await self.changed(kind, [item_id])
         return gone
@@ -196,25 +199,26 @@ class KnowledgeService:
         item_kind = KIND_OF[kind]
         if progress:
             progress.phase("save", len(parsed.items))
-        async with self._own_write(), self.hub.sessions() as db:
-            saved = await store.save_items(
-                db,
-                item_kind,
-                parsed.items,
-                replace=replace,
-                progress=progress.advance if progress else None,
-            )
-            report = ImportReport(
-                kind=kind, file=filename, rows=rows, created=len(saved.created), updated=len(saved.updated),
-                unchanged=saved.unchanged, deleted=len(saved.deleted), invalid=parsed.errors, applied=True,
-            )  # fmt: skip
-            details = report.model_dump(
-                include={"file", "rows", "created", "updated", "unchanged", "deleted"}
-            )
-            store.audit(
-                db, actor=actor, action=f"kb.{kind}.import", target=filename, details=details
-            )
-            await db.commit()
+        async with self._own_write():
+            async with self.hub.sessions() as db:
+                saved = await store.save_items(
+                    db,
+                    item_kind,
+                    parsed.items,
+                    replace=replace,
+                    progress=progress.advance if progress else None,
+                )
+                report = ImportReport(
+                    kind=kind, file=filename, rows=rows, created=len(saved.created), updated=len(saved.updated),
+                    unchanged=saved.unchanged, deleted=len(saved.deleted), invalid=parsed.errors, applied=True,
+                )  # fmt: skip
+                details = report.model_dump(
+                    include={"file", "rows", "created", "updated", "unchanged", "deleted"}
+                )
+                store.audit(
+                    db, actor=actor, action=f"kb.{kind}.import", target=filename, details=details
+                )
+                await db.commit()
             # This process has the rows it just wrote: refresh need not read them back.
             written = {i.id: (saved.hashes[i.id], i) for i in parsed.items if i.id in saved.hashes}
             await self.changed(
@@ -311,8 +315,8 @@ class KnowledgeService:
                 if marks != seen and not self._own_writes:
                     await self.resync()
                     seen = marks
-            except SQLAlchemyError:
-                log.warning("knowledge database watch failed; retrying", exc_info=True)
+            except Exception:  # whatever failed, the watch must go on
+                log.exception("knowledge database watch failed; trying again")
 
     async def _on_bus(self, message: dict[str, Any]) -> None:
         if message.get("origin") == self.origin:
