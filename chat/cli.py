@@ -40,10 +40,12 @@ def main_options(
 ) -> None:
     global _settings
     _settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    # A server logs what it does; a one-shot command (kb import, bench ...) prints its
-    # own result and logs only warnings, unless TOUCHPOINT_LOG_LEVEL asks for more.
+    # The server and `db upgrade` log what they do (requests, migrations run); the other
+    # commands (kb import, bench ...) print their own result and log only warnings,
+    # unless TOUCHPOINT_LOG_LEVEL asks for more.
     explicit = "log_level" in _settings.model_fields_set
-    level = _settings.log_level if explicit or ctx.invoked_subcommand == "serve" else "WARNING"
+    chatty = ctx.invoked_subcommand in ("serve", "db")
+    level = _settings.log_level if explicit or chatty else "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
