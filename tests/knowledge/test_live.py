@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -138,15 +139,20 @@ def test_an_edit_on_one_hub_is_searchable_on_the_other_within_a_second(
         first.stop()
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_an_import_by_another_process_reaches_a_server_without_a_shared_bus(
-    tmp_path: Path,
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """`make run` serves on SQLite with the in-process bus; `touchpoint kb import` in a
     second process can tell it nothing, so the server watches the database."""
     data = tmp_path / "data"
-    server = start_server(Settings(data_dir=data), plugins=["knowledge"], demo=True)
+    url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+    server = start_server(
+        Settings(data_dir=data, database_url=url), plugins=["knowledge"], demo=True
+    )
     faqs = tmp_path / "faqs.json"
     command = [sys.executable, "-m", "chat.cli", "--data-dir", str(data), "kb", "import", "faqs"]
+    env = {**os.environ, **({"TOUCHPOINT_DATABASE_URL": url} if url else {})}
 
     def search(http: httpx.Client, query: str) -> list[str]:
         body = {"query": query, "kind": "faqs", "mode": "keyword", "k": 3}
@@ -158,17 +164,22 @@ def test_an_import_by_another_process_reaches_a_server_without_a_shared_bus(
             assert time.monotonic() < deadline, "the server never saw the import"
             time.sleep(0.05)
 
+    def kb_import(question: str, *options: str) -> None:
+        faqs.write_text(json.dumps([{"id": "sharpen", "question": question, "answer": "Yes."}]))
+        done = subprocess.run(
+            [*command, str(faqs), *options], capture_output=True, text=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
     try:
         with closing(login(server.url, "agent@demo.shop")) as http:
-            for question in ("Do you sharpen knives?", "Is there a knife grinding service?"):
-                faqs.write_text(
-                    json.dumps([{"id": "sharpen", "question": question, "answer": "Yes."}])
-                )
-                done = subprocess.run(
-                    command + [str(faqs)], capture_output=True, text=True, check=False
-                )
-                assert done.returncode == 0, done.stderr
-                eventually(lambda q=question: search(http, q)[:1] == ["sharpen"])
+            assert search(http, "return policy")[:1] == ["returns"]
+            kb_import("Do you sharpen knives?")  # a new FAQ
+            eventually(lambda: search(http, "Do you sharpen knives?")[:1] == ["sharpen"])
+            kb_import("Is there a knife grinding service?")  # an edit
+            eventually(lambda: search(http, "knife grinding service")[:1] == ["sharpen"])
             assert "sharpen" not in search(http, "sharpen knives")
+            kb_import("Is there a knife grinding service?", "--replace")  # the rest deleted
+            eventually(lambda: "returns" not in search(http, "return policy"))
     finally:
         server.stop()
