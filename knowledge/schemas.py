@@ -5,11 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 AttributeValue = str | float | int | bool
 Kind = Literal["product", "faq"]
+
+
+def web_address(value: str) -> str:
+    """A link a shopper may follow: empty, an http(s) address, or a path on the shop's
+    site ("/help#returns"). Anything else (javascript:, data:, mailto:) is refused here
+    rather than silently dropped by the widget."""
+    value = value.strip()
+    if not value or value.startswith("/"):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return value
+    raise PydanticCustomError(
+        "web_address", "must be an http:// or https:// address, or a path starting with /"
+    )
 
 
 class Product(BaseModel):
@@ -44,6 +61,8 @@ class Product(BaseModel):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
+    _links = field_validator("url", "image_url", mode="after")(web_address)
+
 
 class Faq(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -66,6 +85,8 @@ class Faq(BaseModel):
     @classmethod
     def _drop_blank(cls, values: list[str]) -> list[str]:
         return [value.strip() for value in values if value.strip()]
+
+    _link = field_validator("url", mode="after")(web_address)
 
 
 Item = Product | Faq

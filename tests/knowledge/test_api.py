@@ -107,6 +107,18 @@ def test_validation_errors_name_each_field(editor: httpx.Client) -> None:
     assert response.status_code == 422
     fields = {f["field"] for f in response.json()["detail"]["fields"]}
     assert {"title", "price", "rating"} <= fields
+    # Links shoppers follow: http(s) or a path on the shop's site, nothing else.
+    response = editor.put(
+        "/api/kb/faqs/link",
+        json={"id": "link", "question": "Q?", "answer": "A.", "url": "javascript:x"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"]["fields"] == [
+        {
+            "field": "url",
+            "message": "must be an http:// or https:// address, or a path starting with /",
+        }
+    ]
     response = editor.put("/api/kb/products/one", json={**TENT, "id": "other"})
     assert response.status_code == 422
     assert response.json()["detail"]["fields"][0]["field"] == "id"

@@ -108,6 +108,11 @@ def test_product_feed_maps_merchant_columns() -> None:
         ("id,title,price\np1,A,1\np1,B,2\n", 3, "duplicate id (first on line 2)"),
         ("id,title,price\np1,A,1,extra\n", 2, "more cells than header columns"),
         ('id,title,price\np1,"two\nlines",1\np2,,1\n', 4, "missing title"),
+        (
+            "id,title,price,url\np1,A,1,javascript:alert(1)\n",
+            2,
+            "url: must be an http:// or https:// address, or a path starting with /",
+        ),
     ],
 )
 def test_csv_row_errors_carry_their_line(text: str, line: int, reason: str) -> None:

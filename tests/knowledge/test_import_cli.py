@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -244,6 +246,28 @@ def test_kb_commands_work_on_the_data_dir_of_the_whole_hub(cli: Cli, tmp_path: P
     assert "faqs: 3 created" in imported.stdout
     stats = cli("--data-dir", data, "kb", "stats")
     assert stats.exit_code == 0 and "faqs 3" in stats.stdout
+
+
+def test_rows_stored_before_a_stricter_rule_still_load(cli: Cli, tmp_path: Path) -> None:
+    """Links must now be http(s) or a site path; a hub that stored another one earlier
+    still starts, searches and exports, and the next edit asks for a proper link."""
+    data = tmp_path / "data"
+    asyncio.run(Hub(Settings(data_dir=data), installed_plugins(["knowledge"])).migrate())
+    with closing(sqlite3.connect(data / "touchpoint.db")) as db, db:
+        db.execute(
+            "INSERT INTO kb_faqs (id, question, answer, variants, tags, locale, url, popular,"
+            " content_hash, created_at, updated_at) VALUES ('old', 'Is this old?', 'Yes.',"
+            " '[]', '[]', 'en', 'mailto:team@shop.example', 0, 'x', '2026-01-01', '2026-01-01')"
+        )
+    exported = cli("--data-dir", data, "kb", "export", "faqs", "-", "--format", "jsonl")
+    (faq,) = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert (faq["id"], faq["url"]) == ("old", "mailto:team@shop.example")
+    found = cli("--data-dir", data, "kb", "search", "is this old", "--kind", "faqs", "--json")
+    assert json.loads(found.stdout)["results"][0]["id"] == "old"
+    edited = cli("--data-dir", data, "kb", "import", "faqs", write(tmp_path / "f.json", [
+        {"id": "old", "question": "Is this old?", "answer": "Yes.", "url": "mailto:x@y.z"}
+    ]))  # fmt: skip
+    assert edited.exit_code == 1 and "url: must be an http:// or https:// address" in edited.output
 
 
 def test_a_one_shot_command_prints_its_result_without_info_logs(tmp_path: Path) -> None:
