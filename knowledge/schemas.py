@@ -19,7 +19,8 @@ def web_address(value: str) -> str:
     site ("/help#returns"). Anything else (javascript:, data:, mailto:) is refused here
     rather than silently dropped by the widget."""
     value = value.strip()
-    if not value or value.startswith("/"):
+    # "//host/x" is no path on the shop's site but another host, without saying which scheme.
+    if not value or (value.startswith("/") and not value.startswith("//")):
         return value
     parts = urlsplit(value)
     if parts.scheme.lower() in ("http", "https") and parts.netloc:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.schemas import web_address
 
 SiteKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 # Hex only: a colour ends up in a CSS custom property, so nothing else may get through.
@@ -99,13 +100,9 @@ class SiteConfig(Strict):
 
     @field_validator("privacy_url")
     @classmethod
-    def web_address(cls, value: str | None) -> str | None:
+    def _link(cls, value: str | None) -> str | None:
         # A path ("/privacy") is on the shop's own site, where the widget runs.
-        parts = urlsplit(value or "")
-        path_only = not parts.scheme and not parts.netloc and (value or "").startswith("/")
-        if value is not None and parts.scheme not in ("http", "https") and not path_only:
-            raise ValueError("privacy_url must be an http(s) address or a path like /privacy")
-        return value
+        return None if value is None else web_address(value)
 
     @field_validator("texts")
     @classmethod
