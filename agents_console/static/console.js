@@ -4,7 +4,7 @@
 import { Settings } from "./admin.js";
 import { api } from "./api.js";
 import { Composer } from "./composer.js";
-import { byId, formatWait, h } from "./dom.js";
+import { byId, formatWait, h, handoffReason } from "./dom.js";
 import { renderMessage } from "./messages.js";
 import { askForNotifications, beep, notificationsAllowed, notify, unlockSound } from "./notify.js";
 import { renderHandoff, renderProfile } from "./profile.js";
@@ -118,7 +118,9 @@ function renderQueue() {
           h(
             "span",
             { class: "tags" },
-            conversation.handoff_reason ? h("span", { class: "badge", text: conversation.handoff_reason }) : null,
+            conversation.handoff_reason
+              ? h("span", { class: "badge", text: handoffReason(conversation.handoff_reason) })
+              : null,
             conversation.team_id ? h("span", { class: "badge team", text: teamName(conversation.team_id) }) : null,
             conversation.priority ? h("span", { class: "badge warn", text: `priority ${conversation.priority}` }) : null,
           ),
@@ -387,7 +389,7 @@ async function onQueue({ detail }) {
   renderQueue();
   if (fresh.length) {
     beep(660);
-    notify("New conversation waiting", `${contactName(fresh[0])}: ${fresh[0].handoff_reason || "asked for help"}`, () =>
+    notify("New conversation waiting", `${contactName(fresh[0])}: ${fresh[0].handoff_reason ? handoffReason(fresh[0].handoff_reason) : "asked for help"}`, () =>
       openConversation(fresh[0].id),
     );
   }

@@ -64,6 +64,16 @@ export function formatWait(iso, now = Date.now()) {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+// Why a conversation came to the agents, in words (codes of the bot and of the core).
+const HANDOFF_REASONS = {
+  asked: "asked for a person", no_answer: "bot had no answer", frustration: "frustrated",
+  high_value: "high-value cart", visitor_request: "clicked talk to a person", offline_message: "left a message",
+};
+
+export function handoffReason(code) {
+  return HANDOFF_REASONS[code] || String(code).replaceAll("_", " ");
+}
+
 export function formatMoney(amount, currency) {
   const value = Number(amount);
   if (!Number.isFinite(value)) return "";

@@ -2,7 +2,7 @@
 // shopper is (GET /api/contacts/{id}), this visit, cart, orders and earlier chats.
 
 import { api } from "./api.js";
-import { describe, formatDate, formatMoney, formatTime, h, safeUrl } from "./dom.js";
+import { describe, formatDate, formatMoney, formatTime, h, handoffReason, safeUrl } from "./dom.js";
 import { renderMessage } from "./messages.js";
 
 const SEGMENTS = {
@@ -56,7 +56,10 @@ export function renderHandoff(conversation, handoffContext, messages) {
       h(
         "p",
         {},
-        h("span", { class: "badge", text: conversation.handoff_reason || "no handoff" }),
+        h("span", {
+          class: "badge",
+          text: conversation.handoff_reason ? handoffReason(conversation.handoff_reason) : "no handoff",
+        }),
         conversation.queued_at ? ` queued at ${formatTime(conversation.queued_at)}` : "",
       ),
       summary ? h("p", { class: "summary", text: summary }) : null,

@@ -92,6 +92,7 @@ def test_agent_handles_a_handoff_from_start_to_end(
     side = page.locator("#side")
     handoff = side.locator(".handoff")
     expect(handoff.locator(".summary")).to_contain_text("Handoff (asked)")
+    expect(handoff.locator(".badge").first).to_have_text("asked for a person")
     expect(handoff).to_contain_text("I want to talk to a human")
     # The products the bot showed, one line each.
     expect(handoff.locator("li", has_text=re.compile(r"tent · €\d+\.\d\d$")).first).to_be_visible()
@@ -230,7 +231,7 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     shopper, conversation_id = console_hub.shopper_asks_for_human("is anyone there?")
     waiting = page.locator("#queue li")
     expect(waiting).to_have_count(1)
-    expect(waiting.first).to_contain_text("visitor_request")
+    expect(waiting.first).to_contain_text("clicked talk to a person")
     expect(waiting.first).to_contain_text(re.compile(r"waiting \d+ s"))
     expect(page.locator("#queue-count")).to_have_text("1")
     expect(page).to_have_title("(1) Touchpoint console")

@@ -2,13 +2,9 @@
 // gaps with "draft an FAQ" for each cluster.
 
 import { barChart, dailyChart } from "./charts.js";
-import { api, byId, duration, formatDate, h, lines, percent, signIn, submitting, toast } from "./common.js";
+import { api, byId, duration, formatDate, h, handoffReason, lines, percent, signIn, submitting, toast } from "./common.js";
 
 const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-const REASONS = {
-  asked: "asked for a person", no_answer: "bot had no answer", frustration: "frustrated",
-  high_value: "high-value cart", visitor_request: "clicked talk to a person", offline_message: "left a message",
-};
 let draftTurns = [];
 
 function isoDay(date) {
@@ -36,7 +32,7 @@ function render(report) {
   );
   byId("chart-daily").replaceChildren(dailyChart(report.daily, "Conversations, contained conversations and handoffs per day"));
   byId("chart-reasons").replaceChildren(
-    barChart(Object.entries(report.handoff_reasons).map(([reason, count]) => ({ label: REASONS[reason] || reason, values: [count] })),
+    barChart(Object.entries(report.handoff_reasons).map(([reason, count]) => ({ label: handoffReason(reason), values: [count] })),
       { label: "Handoffs by reason" }),
   );
   byId("chart-csat").replaceChildren(

@@ -6,7 +6,7 @@ const apiModule = await import(`${consoleAssets}/api.js`);
 const domModule = await import(`${consoleAssets}/dom.js`);
 
 export const { api, ApiError, cookie } = apiModule;
-export const { h, byId, append, formatDate, formatMoney, describe } = domModule;
+export const { h, byId, append, formatDate, formatMoney, describe, handoffReason } = domModule;
 
 export function toast(text) {
   const item = h("div", { class: "toast", text });
