@@ -14,6 +14,9 @@ AttributeValue = str | float | int | bool
 Kind = Literal["product", "faq"]
 
 
+LINK = "empty, an http:// or https:// address, or a path on the shop's site (/help#returns)"
+
+
 def web_address(value: str) -> str:
     """A link a shopper may follow: empty, an http(s) address, or a path on the shop's
     site ("/help#returns"). Anything else (javascript:, data:, mailto:) is refused here
@@ -42,8 +45,8 @@ class Product(BaseModel):
     brand: str = ""
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     stock: int = 0
-    url: str = ""
-    image_url: str = ""
+    url: str = Field(default="", description=LINK)
+    image_url: str = Field(default="", description=LINK)
     rating: float | None = Field(default=None, ge=0, le=5)
     popular: bool = False
 
@@ -74,7 +77,7 @@ class Faq(BaseModel):
     variants: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     locale: str = Field(default="en", min_length=2, max_length=8)
-    url: str = ""
+    url: str = Field(default="", description=LINK)
     popular: bool = False
 
     @field_validator("id", "question", mode="after")
