@@ -65,6 +65,19 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     ]
 
 
+def test_demo_flows_label_their_words_in_both_languages() -> None:
+    """Buttons with catalog words ("cast iron") would be English in a German chat."""
+    for flow in load_flows():
+        for question in flow.questions:
+            assert set(question.prompt) == {"en", "de"}, (flow.category, question.facet)
+            for value, label in question.labels.items():
+                assert set(label) == {"en", "de"}, (flow.category, value)
+    cookware = flow_for("eine Pfanne", load_flows())
+    assert cookware is not None
+    _, options = question_message(cookware.questions[0], {"attr.material": {"cast iron": 3}}, "de")
+    assert options[0]["label"] == "Gusseisen"
+
+
 def test_constraints_become_filters() -> None:
     constraints = apply_constraint({"persons": 4}, "price", "100-250")
     assert constraints == {"persons": 4, "price_min": 100.0, "price_max": 250.0}
