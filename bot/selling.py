@@ -37,6 +37,15 @@ ENTITY_FILTERS = {
 }
 GENERIC_PROMPTS = {
     PRICE: {"en": "What is your budget?", "de": "Wie hoch ist dein Budget?"},
+    # Common facets outside any flow, so that German chats do not ask about "colour".
+    "brand": {"en": "Which brand would you like?", "de": "Welche Marke soll es sein?"},
+    "attr.colour": {"en": "Which colour would you like?", "de": "Welche Farbe soll es sein?"},
+    "attr.color": {"en": "Which color would you like?", "de": "Welche Farbe soll es sein?"},
+    "attr.size": {"en": "Which size would you like?", "de": "Welche Größe soll es sein?"},
+    "attr.material": {
+        "en": "Which material would you like?",
+        "de": "Welches Material soll es sein?",
+    },
     "": {"en": "Which {name} would you like?", "de": "Welche Eigenschaft „{name}“ soll es sein?"},
 }
 

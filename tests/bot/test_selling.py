@@ -76,6 +76,14 @@ def test_demo_flows_label_their_words_in_both_languages() -> None:
     assert cookware is not None
     _, options = question_message(cookware.questions[0], {"attr.material": {"cast iron": 3}}, "de")
     assert options[0]["label"] == "Gusseisen"
+    # Outside a flow, common facets have questions of their own; others name the facet.
+    generic = {"attr.colour": {"blue": 2}, "attr.weave": {"tight": 1}}
+    colour, _ = question_message(Question(facet="attr.colour", prompt={}), generic, "de")
+    weave, _ = question_message(Question(facet="attr.weave", prompt={}), generic, "de")
+    assert (colour, weave) == (
+        "Welche Farbe soll es sein?",
+        "Welche Eigenschaft „weave“ soll es sein?",
+    )
 
 
 def test_constraints_become_filters() -> None:
