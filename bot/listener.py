@@ -100,6 +100,9 @@ class BotListener:
             detail=LEFT_MESSAGE if left_message else PRESSED_HUMAN,
         )
 
+    def _voice(self, context: ConversationContext) -> str:
+        return self.runtime.voice(_language(context))
+
     def _shown(self, state: BotState, context: ConversationContext) -> list[dict[str, Any]]:
         """The products the shopper last saw: the bot state's, or the last product cards
         posted (a shop's own Rasa keeps no state here)."""
@@ -217,7 +220,7 @@ class BotListener:
             )
         except RasaError as exc:
             log.warning("rasa unavailable", extra={"conversation_id": cid, "error": str(exc)})
-            replies = [Reply("text", say("fallback", _language(context)))]
+            replies = [Reply("text", say("fallback", self._voice(context)))]
             handoff = None
         await self._deliver(cid, replies, handoff)
 
@@ -230,7 +233,7 @@ class BotListener:
         cid = requested.conversation_id
         context = await self.hub.conversations.context(cid)
         dispatcher = CollectingDispatcher()
-        await announce(dispatcher, self.runtime, _language(context), {})
+        await announce(dispatcher, self.runtime, self._voice(context), {})
         replies, _, _ = to_replies(dispatcher.messages)
         await self._deliver(cid, replies, None)
 
@@ -246,7 +249,7 @@ class BotListener:
             state.failed, state.handoff_offered = 0, False
             await self.hub.conversations.save_bot_state(cid, state.to_dict())
             await self.hub.conversations.post_message(
-                cid, sender_kind="bot", text=say("welcome_back", _language(context))
+                cid, sender_kind="bot", text=say("welcome_back", self._voice(context))
             )
 
 

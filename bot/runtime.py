@@ -21,6 +21,7 @@ from bot.brain import Brain
 from bot.nlu import Understanding
 from bot.selling import Flow
 from bot.settings import BotSettings
+from bot.texts import voice as voice_of
 from chat.db import utcnow
 from chat.models import Conversation, Order
 
@@ -188,6 +189,10 @@ class Runtime:
     @property
     def flows(self) -> list[Flow]:
         return self.brain.flows
+
+    def voice(self, language: str) -> str:
+        """The wording of the bot's replies in ``language`` (bot/texts.py)."""
+        return voice_of(language, self.settings.german_address)
 
     async def understand(self, text: str, locale: str, expecting_order: bool) -> Understanding:
         if self.batcher is None:

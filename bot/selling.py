@@ -21,6 +21,7 @@ import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
+from bot.texts import in_voice
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
@@ -36,7 +37,11 @@ ENTITY_FILTERS = {
     "size": "attr.size",
 }
 GENERIC_PROMPTS = {
-    PRICE: {"en": "What is your budget?", "de": "Wie hoch ist dein Budget?"},
+    PRICE: {
+        "en": "What is your budget?",
+        "de": "Wie hoch ist dein Budget?",
+        "de-sie": "Wie hoch ist Ihr Budget?",
+    },
     # Common facets outside any flow, so that German chats do not ask about "colour".
     "brand": {"en": "Which brand would you like?", "de": "Welche Marke soll es sein?"},
     "attr.colour": {"en": "Which colour would you like?", "de": "Welche Farbe soll es sein?"},
@@ -197,12 +202,12 @@ def choose_question(
 
 
 def question_message(
-    question: Question, facets: dict[str, dict[str, int]], language: str
+    question: Question, facets: dict[str, dict[str, int]], voice: str
 ) -> tuple[str, list[dict[str, str]]]:
     """The text and quick replies for ``question``: its most common values, then skip."""
     name = question.facet.removeprefix("attr.").replace("_", " ")
     template = question.prompt or GENERIC_PROMPTS.get(question.facet) or GENERIC_PROMPTS[""]
-    text = template.get(language) or template.get("en") or next(iter(template.values()))
+    text = in_voice(template, voice) or next(iter(template.values()))
     counts = facets.get(question.facet, {})
     if question.facet == PRICE:
         values = sorted(counts, key=_price_order)[:MAX_OPTIONS]
@@ -213,12 +218,12 @@ def question_message(
             values = sorted(values, key=float)
     options = []
     for value in values:
-        label = question.labels.get(value, {}).get(language) or _label(question.facet, value)
+        label = in_voice(question.labels.get(value, {}), voice) or _label(question.facet, value)
         options.append({"label": label, "value": f"{REPLY_FACET}{question.facet}={value}"})
     skip = {"en": "Doesn't matter", "de": "Egal"}
     results = {"en": "Show results", "de": "Ergebnisse zeigen"}
-    options.append({"label": skip.get(language, skip["en"]), "value": REPLY_SKIP})
-    options.append({"label": results.get(language, results["en"]), "value": REPLY_RESULTS})
+    options.append({"label": in_voice(skip, voice) or "", "value": REPLY_SKIP})
+    options.append({"label": in_voice(results, voice) or "", "value": REPLY_RESULTS})
     return text.format(name=name), options
 
 

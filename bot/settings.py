@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,9 @@ class BotSettings(BaseSettings):
     # Hand off when the cart, or the customer's past orders together, are worth more.
     handoff_cart_value: float | None = None
     handoff_customer_value: float | None = None
+
+    # How the bot addresses German-speaking shoppers: "du" or "sie" (bot/texts.py).
+    german_address: Literal["du", "sie"] = "du"
 
     # Business hours in the shop's time zone, e.g. "mon-fri 09:00-18:00".
     business_hours: str = "mon-fri 09:00-18:00"

@@ -1,6 +1,13 @@
-"""Everything the bot says, in English and German. Templates are plain text, never HTML."""
+"""Everything the bot says, in English and German. Templates are plain text, never HTML.
+
+German comes in two voices: "de" says "du", "de-sie" says "Sie" (the setting
+``TOUCHPOINT_BOT_GERMAN_ADDRESS``); a text without a "de-sie" wording has no
+pronoun to change and serves both.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 TEXTS: dict[str, dict[str, str]] = {
     "greet": {
@@ -8,27 +15,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "the right product. What are you looking for?",
         "de": "Hallo! Ich beantworte Fragen zu Bestellung, Versand und Rückgabe oder helfe dir, "
         "das passende Produkt zu finden. Wonach suchst du?",
+        "de-sie": "Hallo! Ich beantworte Fragen zu Bestellung, Versand und Rückgabe oder helfe Ihnen, das passende Produkt zu finden. Wonach suchen Sie?",
     },
     "goodbye": {
         "en": "Thanks for stopping by. Have a great day!",
         "de": "Danke für deinen Besuch. Einen schönen Tag noch!",
+        "de-sie": "Danke für Ihren Besuch. Einen schönen Tag noch!",
     },
     "faq_source": {"en": "More: {url}", "de": "Mehr dazu: {url}"},
     "suggest": {
         "en": "I'm not completely sure what you mean. Is it one of these?",
         "de": "Ich bin nicht ganz sicher, was du meinst. Ist es eine dieser Fragen?",
+        "de-sie": "Ich bin nicht ganz sicher, was Sie meinen. Ist es eine dieser Fragen?",
     },
     "fallback": {
         "en": "Sorry, I don't know the answer to that. I can connect you with a colleague, or "
         "you can rephrase your question.",
         "de": "Das weiß ich leider nicht. Ich kann dich mit einer Kollegin oder einem Kollegen "
         "verbinden, oder du formulierst die Frage anders.",
+        "de-sie": "Das weiß ich leider nicht. Ich kann Sie mit einer Kollegin oder einem Kollegen verbinden, oder Sie formulieren die Frage anders.",
     },
     "human_button": {"en": "Talk to a human", "de": "Mit einem Menschen sprechen"},
     "restart_button": {"en": "Start over", "de": "Neu anfangen"},
     "what_product": {
         "en": "Sure! What kind of product are you looking for?",
         "de": "Gern! Was für ein Produkt suchst du?",
+        "de-sie": "Gern! Was für ein Produkt suchen Sie?",
     },
     "products_found": {
         "en": "Here are the best matches:",
@@ -41,12 +53,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_products": {
         "en": "I couldn't find a product for that. Could you describe it differently?",
         "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",
+        "de-sie": "Dazu habe ich kein Produkt gefunden. Können Sie es anders beschreiben?",
     },
     "compared_last_time": {
         "en": "Compared with the {title} you bought last time ({price}), the first one is "
         "{diff}{details}.",
         "de": "Verglichen mit {title} aus deinem letzten Kauf ({price}) ist das erste "
         "{diff}{details}.",
+        "de-sie": "Verglichen mit {title} aus Ihrem letzten Kauf ({price}) ist das erste {diff}{details}.",
     },
     "compared_details": {"en": " ({changes})", "de": " ({changes})"},
     "attribute_change": {"en": "{name} {new} instead of {old}", "de": "{name} {new} statt {old}"},
@@ -55,6 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "accessories_bought": {
         "en": "These go with the {title} you bought:",
         "de": "Das passt zu {title} aus deinem Kauf:",
+        "de-sie": "Das passt zu {title} aus Ihrem Kauf:",
     },
     "accessories_for": {
         "en": "These go with {what}:",
@@ -63,6 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "accessories_which": {
         "en": "Happy to help. Which product are you looking for accessories for?",
         "de": "Gern. Für welches Produkt suchst du Zubehör?",
+        "de-sie": "Gern. Für welches Produkt suchen Sie Zubehör?",
     },
     "no_accessories": {
         "en": "I couldn't find anything that goes with that. Could you name the product?",
@@ -76,10 +92,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ordered with.",
         "de": "Das prüfe ich gern. Schick mir bitte deine Bestellnummer und die E-Mail-Adresse "
         "der Bestellung.",
+        "de-sie": "Das prüfe ich gern. Schicken Sie mir bitte Ihre Bestellnummer und die E-Mail-Adresse der Bestellung.",
     },
     "order_ask_email": {
         "en": "Thanks. Which e-mail address did you use for that order?",
         "de": "Danke. Mit welcher E-Mail-Adresse hast du bestellt?",
+        "de-sie": "Danke. Mit welcher E-Mail-Adresse haben Sie bestellt?",
     },
     "order_ask_number": {
         "en": "Thanks. What is the order number?",
@@ -90,10 +108,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Please check both, or ask a colleague.",
         "de": "Zu dieser Kombination aus Bestellnummer und E-Mail finde ich keine Bestellung. "
         "Bitte prüfe beides oder frag eine Kollegin oder einen Kollegen.",
+        "de-sie": "Zu dieser Kombination aus Bestellnummer und E-Mail finde ich keine Bestellung. Bitte prüfen Sie beides oder fragen Sie eine Kollegin oder einen Kollegen.",
     },
     "order_none": {
         "en": "I don't see any orders in your account yet.",
         "de": "In deinem Konto sehe ich noch keine Bestellungen.",
+        "de-sie": "In Ihrem Konto sehe ich noch keine Bestellungen.",
     },
     "order_status": {
         "en": "Order {number} ({total}): {status}.",
@@ -106,40 +126,63 @@ TEXTS: dict[str, dict[str, str]] = {
         "Your conversation so far is passed on, so no need to repeat yourself.",
         "de": "Gleich ist eine Kollegin oder ein Kollege für dich da (Wartezeit etwa "
         "{minutes} Min.). Der bisherige Verlauf wird übergeben, du musst nichts wiederholen.",
+        "de-sie": "Gleich ist eine Kollegin oder ein Kollege für Sie da (Wartezeit etwa {minutes} Min.). Der bisherige Verlauf wird übergeben, Sie müssen nichts wiederholen.",
     },
     "handoff_offline": {
         "en": "Our team is not available right now ({hours}). Leave your e-mail and we'll get "
         "back to you; meanwhile I'm happy to keep helping.",
         "de": "Unser Team ist gerade nicht erreichbar ({hours}). Hinterlass deine E-Mail, wir "
         "melden uns; bis dahin helfe ich gern weiter.",
+        "de-sie": "Unser Team ist gerade nicht erreichbar ({hours}). Hinterlassen Sie Ihre E-Mail, wir melden uns; bis dahin helfe ich gern weiter.",
     },
     "handoff_away": {
         "en": "Nobody from our team is online at the moment. Leave your e-mail and we'll get "
         "back to you; meanwhile I'm happy to keep helping.",
         "de": "Gerade ist niemand aus unserem Team online. Hinterlass deine E-Mail, wir "
         "melden uns; bis dahin helfe ich gern weiter.",
+        "de-sie": "Gerade ist niemand aus unserem Team online. Hinterlassen Sie Ihre E-Mail, wir melden uns; bis dahin helfe ich gern weiter.",
     },
-    "offline_email": {"en": "Your e-mail", "de": "Deine E-Mail"},
-    "offline_message": {"en": "Your message", "de": "Deine Nachricht"},
+    "offline_email": {
+        "en": "Your e-mail",
+        "de": "Deine E-Mail",
+        "de-sie": "Ihre E-Mail",
+    },
+    "offline_message": {
+        "en": "Your message",
+        "de": "Deine Nachricht",
+        "de-sie": "Ihre Nachricht",
+    },
     "offline_submit": {"en": "Send", "de": "Senden"},
     "welcome_back": {
         "en": "I'm back. Anything else I can help you with?",
         "de": "Da bin ich wieder. Kann ich noch etwas für dich tun?",
+        "de-sie": "Da bin ich wieder. Kann ich noch etwas für Sie tun?",
     },
     "invalid_budget": {
         "en": "That budget doesn't look right; please give an amount above zero.",
         "de": "Das Budget passt nicht; bitte gib einen Betrag über null an.",
+        "de-sie": "Das Budget passt nicht; bitte geben Sie einen Betrag über null an.",
     },
     "invalid_persons": {
         "en": "Please give a number of people between 1 and 30.",
         "de": "Bitte gib eine Personenzahl zwischen 1 und 30 an.",
+        "de-sie": "Bitte geben Sie eine Personenzahl zwischen 1 und 30 an.",
     },
 }
 
 
-def say(key: str, language: str, **values: object) -> str:
-    texts = TEXTS[key]
-    return (texts.get(language) or texts["en"]).format(**values)
+def voice(language: str, german_address: str) -> str:
+    """The wording to answer in: the language, and for German the shop's form of address."""
+    return "de-sie" if language == "de" and german_address == "sie" else language
+
+
+def in_voice(texts: Mapping[str, str], voice: str) -> str | None:
+    """``texts`` in ``voice``, else in its language ("de-sie" -> "de"), else in English."""
+    return texts.get(voice) or texts.get(voice.partition("-")[0]) or texts.get("en")
+
+
+def say(key: str, voice: str, **values: object) -> str:
+    return (in_voice(TEXTS[key], voice) or "").format(**values)
 
 
 def money(amount: float, currency: str = "EUR") -> str:

@@ -53,9 +53,9 @@ DEFAULT_TEXTS: dict[Locale, Texts] = {
     ),
     "de": Texts(
         title="Shop-Assistent",
-        launcher="Chatte mit uns",
+        launcher="Zum Chat",
         greeting_first="Hallo! Ich beantworte Fragen zu Produkten, Versand und Rückgabe. Wie kann ich helfen?",
-        greeting_returning="Willkommen zurück! Wie kann ich dir heute helfen?",
+        greeting_returning="Willkommen zurück! Wie kann ich heute helfen?",
     ),
 }
 

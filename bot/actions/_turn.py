@@ -33,6 +33,11 @@ class Turn:
     def language(self) -> str:
         return self.understanding.language
 
+    @property
+    def voice(self) -> str:
+        """What the replies are worded in (bot/texts.py): the language, German as du or Sie."""
+        return self.runtime.voice(self.language)
+
 
 async def turn_of(tracker: Tracker) -> Turn:
     runtime = await current()

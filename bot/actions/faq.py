@@ -27,11 +27,11 @@ class ActionAnswerFaq(Action):
         )
         faq = turn.runtime.brain.kb.get_faq(faq_id) if faq_id else None
         if faq is None:  # the FAQ was deleted between matching and answering
-            dispatcher.utter_message(text=say("fallback", turn.language))
+            dispatcher.utter_message(text=say("fallback", turn.voice))
             return finish(turn, "fallback")
         text = faq.answer
         if faq.url:
-            text += "\n" + say("faq_source", turn.language, url=faq.url)
+            text += "\n" + say("faq_source", turn.voice, url=faq.url)
         dispatcher.utter_message(
             text=text, json_message={"kind": "faq", "faq_id": faq.id, "source_url": faq.url or None}
         )
@@ -54,6 +54,6 @@ class ActionSuggestFaqs(Action):
             for faq_id in turn.decision.suggestions[:3]
             if (faq := kb.get_faq(faq_id)) is not None
         ]
-        buttons.append({"title": say("human_button", turn.language), "payload": REPLY_HUMAN})
-        dispatcher.utter_message(text=say("suggest", turn.language), buttons=buttons)
+        buttons.append({"title": say("human_button", turn.voice), "payload": REPLY_HUMAN})
+        dispatcher.utter_message(text=say("suggest", turn.voice), buttons=buttons)
         return finish(turn, "ask_clarifying")

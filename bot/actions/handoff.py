@@ -14,7 +14,7 @@ from bot.texts import say
 
 
 async def announce(
-    dispatcher: CollectingDispatcher, runtime: Runtime, language: str, packet: dict[str, Any]
+    dispatcher: CollectingDispatcher, runtime: Runtime, voice: str, packet: dict[str, Any]
 ) -> bool:
     """Tell the shopper what happens next; True when an agent can take the conversation now."""
     availability = await runtime.availability()
@@ -23,7 +23,7 @@ async def announce(
             runtime.settings.minutes_per_queued_conversation
         )
         dispatcher.utter_message(
-            text=say("handoff_online", language, minutes=minutes),
+            text=say("handoff_online", voice, minutes=minutes),
             json_message={"kind": "handoff", "packet": packet, "expected_wait_minutes": minutes},
         )
         return True
@@ -31,13 +31,13 @@ async def announce(
     fields = [
         {
             "name": "email",
-            "label": say("offline_email", language),
+            "label": say("offline_email", voice),
             "type": "email",
             "required": True,
         },
         {
             "name": "message",
-            "label": say("offline_message", language),
+            "label": say("offline_message", voice),
             "type": "textarea",
             "required": False,
         },
@@ -45,16 +45,16 @@ async def announce(
     # Outside opening hours the hours tell the shopper when to come back; within them
     # (everyone away or signed out) the hours would read as wrong.
     if availability.business_hours:
-        text = say("handoff_away", language)
+        text = say("handoff_away", voice)
     else:
-        text = say("handoff_offline", language, hours=runtime.settings.business_hours)
+        text = say("handoff_offline", voice, hours=runtime.settings.business_hours)
     dispatcher.utter_message(
         text=text,
         json_message={
             "kind": "form",
             "form": "offline",
             "fields": fields,
-            "submit_label": say("offline_submit", language),
+            "submit_label": say("offline_submit", voice),
         },
     )
     return False
@@ -74,6 +74,6 @@ class ActionHandoff(Action):
             for p in runtime.brain.kb.products(state.shown)
         ]
         packet = handoff_packet(turn.understanding, turn.decision, state, products=shown)
-        await announce(dispatcher, runtime, turn.language, packet)
+        await announce(dispatcher, runtime, turn.voice, packet)
         state.handoff_offered, state.failed = True, 0
         return finish(turn, "handoff")

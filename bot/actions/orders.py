@@ -12,20 +12,20 @@ from bot.runtime import OrderView
 from bot.texts import money, say
 
 
-def _report(order: OrderView, language: str) -> str:
+def _report(order: OrderView, voice: str) -> str:
     lines = [
         say(
             "order_status",
-            language,
+            voice,
             number=order.number,
             total=money(order.total, order.currency),
             status=order.status.replace("_", " "),
         )
     ]
     if order.tracking_url:
-        lines.append(say("order_tracking", language, url=order.tracking_url))
+        lines.append(say("order_tracking", voice, url=order.tracking_url))
     if order.return_status:
-        lines.append(say("order_return", language, status=order.return_status.replace("_", " ")))
+        lines.append(say("order_return", voice, status=order.return_status.replace("_", " ")))
     return "\n".join(lines)
 
 
@@ -37,29 +37,27 @@ class ActionOrderStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        entities, state, language = turn.understanding.entities, turn.state, turn.language
+        entities, state, voice = turn.understanding.entities, turn.state, turn.voice
         number = entities.order_number or state.order_number
         orders = turn.runtime.orders
         if turn.facts.verified_customer and turn.facts.customer_id:
             found = await orders.for_customer(turn.facts.customer_id, number)
             if found:
-                text = "\n\n".join(
-                    _report(order, language) for order in found[: 1 if number else 3]
-                )
+                text = "\n\n".join(_report(order, voice) for order in found[: 1 if number else 3])
             else:
-                text = say("order_refused" if number else "order_none", language)
+                text = say("order_refused" if number else "order_none", voice)
             dispatcher.utter_message(text=text)
             return self._done(turn)
         email = entities.email or state.email
         if not (number and email):
             state.awaiting, state.order_number, state.email = "order", number, email
             key = "order_ask_email" if number else "order_ask_number" if email else "order_ask"
-            dispatcher.utter_message(text=say(key, language))
+            dispatcher.utter_message(text=say(key, voice))
             return finish(turn, "order_status")
         order = await orders.matching(number, email)
         # One message for "no such order" and "wrong e-mail": nothing to learn by guessing.
         dispatcher.utter_message(
-            text=_report(order, language) if order else say("order_refused", language)
+            text=_report(order, voice) if order else say("order_refused", voice)
         )
         return self._done(turn)
 

@@ -15,7 +15,7 @@ from bot.brain import Brain
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS, CatalogPeek
-from bot.runtime import OrderView
+from bot.runtime import OrderView, current
 from bot.selling import (
     Flow,
     apply_constraint,
@@ -27,7 +27,7 @@ from bot.selling import (
     flow_for,
     question_message,
 )
-from bot.texts import money, say
+from bot.texts import in_voice, money, say
 from knowledge import KnowledgeBase, SearchResult
 
 FORM = "shopping_form"
@@ -79,29 +79,29 @@ class ValidateShoppingForm(FormValidationAction):
 
     @staticmethod
     def _budget(
-        slot: str, value: Any, dispatcher: CollectingDispatcher, language: str
+        slot: str, value: Any, dispatcher: CollectingDispatcher, voice: str
     ) -> dict[str, Any]:
         if isinstance(value, int | float) and value > 0:
             return {slot: float(value)}
-        dispatcher.utter_message(text=say("invalid_budget", language))
+        dispatcher.utter_message(text=say("invalid_budget", voice))
         return {slot: None}
 
     async def validate_budget_max(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        return self._budget("budget_max", value, dispatcher, _language(tracker))
+        return self._budget("budget_max", value, dispatcher, await _voice(tracker))
 
     async def validate_budget_min(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        return self._budget("budget_min", value, dispatcher, _language(tracker))
+        return self._budget("budget_min", value, dispatcher, await _voice(tracker))
 
     async def validate_persons(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         if isinstance(value, int) and 1 <= value <= 30:
             return {"persons": value}
-        dispatcher.utter_message(text=say("invalid_persons", _language(tracker)))
+        dispatcher.utter_message(text=say("invalid_persons", await _voice(tracker)))
         return {"persons": None}
 
     async def validate_size(
@@ -120,9 +120,10 @@ class ValidateShoppingForm(FormValidationAction):
         return {"season": value if value in SEASONS else None}
 
 
-def _language(tracker: Tracker) -> str:
+async def _voice(tracker: Tracker) -> str:
     prepared = (tracker.latest_message or {}).get("touchpoint")
-    return prepared["understanding"].language if prepared else "en"
+    runtime = await current()
+    return runtime.voice(prepared["understanding"].language if prepared else "en")
 
 
 def product_card(product: Any) -> dict[str, Any]:
@@ -167,9 +168,9 @@ async def _purchases(turn: Turn) -> list[Any]:
     return list(bought.values())
 
 
-def _value(value: Any, language: str) -> str:
+def _value(value: Any, voice: str) -> str:
     if isinstance(value, bool):
-        return say("yes" if value else "no", language)
+        return say("yes" if value else "no", voice)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -178,7 +179,7 @@ def _value(value: Any, language: str) -> str:
 async def _comparison(turn: Turn, first: Any) -> str | None:
     """For a consenting known customer only: how the top card compares with a past
     purchase of the same category (price, and the attributes that differ)."""
-    language = turn.language
+    voice = turn.voice
     for bought in await _purchases(turn):
         if bought.id != first.id and bought.category == first.category:
             diff = first.price - bought.price
@@ -187,20 +188,20 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
             changes = [
                 say(
                     "attribute_change",
-                    language,
+                    voice,
                     name=name.replace("_", " "),
-                    new=_value(new, language),
-                    old=_value(old, language),
+                    new=_value(new, voice),
+                    old=_value(old, voice),
                 )
                 for name, new, old in differences(first.attributes, bought.attributes)
             ]
-            details = say("compared_details", language, changes=", ".join(changes))
+            details = say("compared_details", voice, changes=", ".join(changes))
             return say(
                 "compared_last_time",
-                language,
+                voice,
                 title=bought.title,
                 price=money(bought.price, bought.currency),
-                diff=say(key, language, amount=amount),
+                diff=say(key, voice, amount=amount),
                 details=details if changes else "",
             )
     return None
@@ -266,7 +267,7 @@ class ActionSearchProducts(Action):
             filters = filters_for({}, state.category)
             result = await _search(brain, query, filters, settings.cards_shown, peek)
         if result.total == 0 or not result.hits:
-            dispatcher.utter_message(text=say("no_products", turn.language))
+            dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
         candidates = [hit.id for hit in result.hits]
@@ -276,11 +277,9 @@ class ActionSearchProducts(Action):
             skip = set(state.asked) | constrained_facets(state.constraints)
             question = choose_question(result.facets, result.total, skip=skip, flow=flow)
             if question is not None:
-                text_out, options = question_message(question, result.facets, turn.language)
+                text_out, options = question_message(question, result.facets, turn.voice)
                 if not state.asked and flow and flow.intro:
-                    text_out = (
-                        f"{flow.intro.get(turn.language) or flow.intro.get('en', '')} {text_out}"
-                    )
+                    text_out = f"{in_voice(flow.intro, turn.voice) or ''} {text_out}"
                 state.asked.append(question.facet)
                 state.pending = question.facet
                 state.pending_values = [
@@ -299,7 +298,7 @@ class ActionSearchProducts(Action):
 
         products = kb.products(candidates)
         state.shown = [p.id for p in products]
-        intro = say("products_relaxed" if relaxed else "products_found", turn.language)
+        intro = say("products_relaxed" if relaxed else "products_found", turn.voice)
         dispatcher.utter_message(
             text=intro,
             json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
@@ -307,7 +306,7 @@ class ActionSearchProducts(Action):
         if products and (note := await _comparison(turn, products[0])):
             dispatcher.utter_message(text=note)
         dispatcher.utter_message(
-            buttons=[{"title": say("restart_button", turn.language), "payload": REPLY_RESTART}],
+            buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")
 
@@ -329,7 +328,7 @@ class ActionStartOver(Action):
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
         turn.state.restart_selling()
-        dispatcher.utter_message(text=say("what_product", turn.language))
+        dispatcher.utter_message(text=say("what_product", turn.voice))
         return finish(turn, "ask_clarifying")
 
 
@@ -377,14 +376,14 @@ class ActionSuggestAccessories(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        runtime, state, language = turn.runtime, turn.state, turn.language
+        runtime, state, voice = turn.runtime, turn.state, turn.voice
         kb = runtime.brain.kb
         named = await asyncio.to_thread(_named_category, kb, turn.understanding.text, runtime.flows)
         bought = await _purchases(turn)
         base = next((p for p in bought if named is None or _within(p.category, named)), None)
         category = base.category if base is not None else named
         if category is None:
-            dispatcher.utter_message(text=say("accessories_which", language))
+            dispatcher.utter_message(text=say("accessories_which", voice))
             return finish(turn, "ask_clarifying")
         exclude = {p.id for p in bought}
         products = await asyncio.to_thread(
@@ -398,19 +397,19 @@ class ActionSuggestAccessories(Action):
         )
         state.restart_selling()
         if not products:
-            dispatcher.utter_message(text=say("no_accessories", language))
+            dispatcher.utter_message(text=say("no_accessories", voice))
             return finish(turn, "fallback")
         state.shown = [p.id for p in products]
         intro = (
-            say("accessories_bought", language, title=base.title)
+            say("accessories_bought", voice, title=base.title)
             if base is not None
-            else say("accessories_for", language, what=category.rsplit("/", 1)[-1].lower())
+            else say("accessories_for", voice, what=category.rsplit("/", 1)[-1].lower())
         )
         dispatcher.utter_message(
             text=intro,
             json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
         )
         dispatcher.utter_message(
-            buttons=[{"title": say("restart_button", language), "payload": REPLY_RESTART}],
+            buttons=[{"title": say("restart_button", voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")

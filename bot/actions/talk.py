@@ -20,7 +20,7 @@ class ActionGreet(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        dispatcher.utter_message(text=say("greet", turn.language))
+        dispatcher.utter_message(text=say("greet", turn.voice))
         return finish(turn, "greet")
 
 
@@ -32,7 +32,7 @@ class ActionGoodbye(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        dispatcher.utter_message(text=say("goodbye", turn.language))
+        dispatcher.utter_message(text=say("goodbye", turn.voice))
         return finish(turn, "goodbye")
 
 
@@ -44,9 +44,9 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        language = turn.language
+        voice = turn.voice
         dispatcher.utter_message(
-            text=say("fallback", language),
-            buttons=[{"title": say("human_button", language), "payload": REPLY_HUMAN}],
+            text=say("fallback", voice),
+            buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
         )
         return finish(turn, "fallback")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -9,8 +10,9 @@ from bot.brain import Brain
 from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
-from bot.runtime import Availability
+from bot.runtime import Availability, Runtime
 from bot.settings import BotSettings
+from bot.texts import TEXTS
 from knowledge import Faq, KnowledgeBase
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
@@ -347,3 +349,29 @@ async def test_a_shopping_message_is_embedded_once(
     result = await dialogue.respond(message)
     assert result.action in ("show_products", "ask_clarifying")
     assert embedded.count(message) == 1
+
+
+# "du" and its imperatives ("Hinterlass", "Bitte prüfe"), not "prüfe ich".
+DU = re.compile(r"\b(du|dich|dir|dein\w*|hinterlass|schick|frag|bitte (prüfe|gib))\b", re.I)
+
+
+def test_every_german_text_that_says_du_has_its_sie_wording() -> None:
+    for key, texts in TEXTS.items():
+        assert ("de-sie" in texts) == bool(DU.search(texts["de"])), key
+        assert not DU.search(texts.get("de-sie", "")), key
+
+
+async def test_german_shoppers_are_addressed_as_the_shop_chooses(
+    dialogue: Dialogue, runtime: Runtime
+) -> None:
+    asks = ("Ich möchte mit einem Mitarbeiter sprechen", "Ich suche ein Zelt")
+    informal = await talk(dialogue, *asks, locale="de")
+    runtime.settings = runtime.settings.model_copy(update={"german_address": "sie"})
+    formal = await talk(dialogue, *asks, locale="de")
+    assert "für dich da" in informal[0].replies[0].text
+    assert "für Sie da" in formal[0].replies[0].text
+    assert informal[1].replies[0].text.startswith("Gern helfe ich dir, ein Zelt zu finden.")
+    assert formal[1].replies[0].text.startswith("Gern helfe ich Ihnen, ein Zelt zu finden.")
+    # English is English either way.
+    (english,) = await talk(dialogue, "I want to talk to a human")
+    assert "A colleague will be with you shortly" in english.replies[0].text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.selling import (
     Flow,
     Question,
@@ -65,11 +67,17 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     ]
 
 
+DU = re.compile(r"\b(du|dich|dir|dein\w*|lass)\b", re.IGNORECASE)
+
+
 def test_demo_flows_label_their_words_in_both_languages() -> None:
-    """Buttons with catalog words ("cast iron") would be English in a German chat."""
+    """Buttons with catalog words ("cast iron") would be English in a German chat, and a
+    question that says "du" needs its "Sie" wording for shops that say "Sie"."""
     for flow in load_flows():
+        for texts in [flow.intro, *(q.prompt for q in flow.questions)]:
+            assert {"en", "de"} <= set(texts) or texts == {}, flow.category
+            assert ("de-sie" in texts) == bool(DU.search(texts.get("de", ""))), texts
         for question in flow.questions:
-            assert set(question.prompt) == {"en", "de"}, (flow.category, question.facet)
             for value, label in question.labels.items():
                 assert set(label) == {"en", "de"}, (flow.category, value)
     cookware = flow_for("eine Pfanne", load_flows())

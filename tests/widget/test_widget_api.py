@@ -108,7 +108,7 @@ def test_only_admins_change_settings_and_bad_ones_change_nothing(
     config = http.get("/api/widget/config", params=site).json()
     assert (config["colors"]["primary"], config["position"]) == ("#aa3300", "bottom-left")
     assert config["privacy_url"] == "https://shop.example/p"
-    assert config["texts"]["de"]["launcher"] == "Chatte mit uns"  # left out, so the default
+    assert config["texts"]["de"]["launcher"] == "Zum Chat"  # left out, so the default
     audit = query(
         server.hub.database_url, "SELECT actor FROM audit_log WHERE target = 'site:outlet'"
     )

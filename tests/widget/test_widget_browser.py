@@ -365,7 +365,7 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
         "Hallo, ich brauche Hilfe"
     )
     page.get_by_role("button", name="Chat beenden").click()
-    expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war dein Chat?")
+    expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war der Chat?")
 
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")

@@ -22,7 +22,7 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datet
 def test_defaults_cover_both_languages() -> None:
     config = SiteConfig()
     assert set(config.texts) == {"en", "de"}
-    assert config.texts["de"].launcher == "Chatte mit uns"
+    assert config.texts["de"].launcher == "Zum Chat"
 
 
 def test_a_language_left_out_keeps_its_defaults() -> None:

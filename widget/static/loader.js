@@ -14,7 +14,7 @@
   var base = script.src.replace(/widget\.js(?:[?#].*)?$/, "");
   var APP_URL = base + "__APP_PATH__";
   var MAX_BUFFERED_EVENTS = 20;
-  var LAUNCHER_TEXT = { en: "Chat with us", de: "Chatte mit uns" };
+  var LAUNCHER_TEXT = { en: "Chat with us", de: "Zum Chat" };
   // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
   var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
     "left:0!important;width:0!important;height:0!important;z-index:2147483000!important;" +
