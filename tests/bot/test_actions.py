@@ -352,7 +352,9 @@ async def test_a_shopping_message_is_embedded_once(
 
 
 # "du" and its imperatives ("Hinterlass", "Bitte prüfe"), not "prüfe ich".
-DU = re.compile(r"\b(du|dich|dir|dein\w*|hinterlass|schick|frag|bitte (prüfe|gib))\b", re.I)
+DU = re.compile(
+    r"\b(du|dich|dir|dein\w*|hinterlass|schick|frag|bitte (prüfe|gib))\b", re.IGNORECASE
+)
 
 
 def test_every_german_text_that_says_du_has_its_sie_wording() -> None:
