@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("touchpoint.privacy")
+# The audit action of an erasure (other processes without a shared bus watch for it).
+ERASE_ACTION = "privacy.erase"
 EXPORT_FORMAT = "touchpoint.contact-export/1"
 # Rows deleted per statement and commit while purging, so a large purge never holds long locks.
 PURGE_BATCH = 500
@@ -372,7 +374,7 @@ async def erase_contact(hub: Hub, contact_id: str, actor: str) -> ErasureReport:
         db.add(
             AuditEntry(
                 actor=actor,
-                action="privacy.erase",
+                action=ERASE_ACTION,
                 target=f"contact:{contact_id}",
                 details=report.model_dump(exclude={"contact_id"}),
             )

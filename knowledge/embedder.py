@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -138,11 +138,11 @@ class Embedder:
 
         return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bfloat16")
 
-    def forget(self, texts: Iterable[str]) -> None:
-        """Drop ``texts`` from the cache of recent texts (a shopper's erased messages)."""
+    def clear_recent(self) -> None:
+        """Empty the cache of recent texts. An erasure does this: the cache is keyed by the
+        shoppers' own words, and which of them were the erased shopper's it cannot tell."""
         with self._lock:
-            for text in texts:
-                self._recent.pop(text, None)
+            self._recent.clear()
 
     def recent(self, text: str) -> np.ndarray | None:
         """The vector of ``text`` if it was embedded recently (no model call)."""

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sqlalchemy import func, select
 
 from agents_console.insights import _storage
 from agents_console.insights._gaps import Cluster, cluster_questions
 from agents_console.insights._settings import InsightsSettings
 from chat.hub import Hub
+from chat.models import AuditEntry
+from chat.privacy import ERASE_ACTION
 from knowledge import Embedder
 
 CACHE = 20000
 CHANNEL = "insights.gaps"
+log = logging.getLogger("touchpoint.insights")
 
 
 class GapFinder:
@@ -34,13 +39,18 @@ class GapFinder:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._unsubscribe: Callable[[], None] | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
+        if not self.hub.bus.crosses_processes:
+            self._watch = asyncio.create_task(self._watch_erasures())
 
     def stop(self) -> None:
         if self._unsubscribe:
             self._unsubscribe()
+        if self._watch:
+            self._watch.cancel()
 
     async def clusters(self, *, since: dt.datetime, until: dt.datetime) -> list[Cluster]:
         async with self.hub.sessions() as db:
@@ -69,7 +79,9 @@ class GapFinder:
         with self._lock:
             for text in texts:
                 self._vectors.pop(text, None)
-        self.embedder.forget(texts)  # it embedded them, and keeps recent texts too
+        # The bot embedded the shopper's raw messages too, not only these (redacted)
+        # questions, and the embedder keeps recent texts: it forgets them all.
+        self.embedder.clear_recent()
 
     async def forget_everywhere(self, texts: set[str]) -> None:
         """Forget ``texts`` here; other processes forget all (the bus carries no shopper text)."""
@@ -78,8 +90,32 @@ class GapFinder:
 
     async def _on_bus(self, message: dict[str, Any]) -> None:
         if message.get("op") == "forget":
-            with self._lock:
-                self._vectors.clear()
+            self._forget_all()
+
+    def _forget_all(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+        self.embedder.clear_recent()
+
+    async def _watch_erasures(self) -> None:
+        """Without a shared bus, an erasure by another process (``touchpoint privacy
+        erase`` beside ``touchpoint serve``) shows only in the audit log: look for one."""
+        seen = await self._last_erasure()
+        while True:
+            await asyncio.sleep(self.settings.erasure_watch_seconds)
+            try:
+                last = await self._last_erasure()
+                if last != seen:
+                    self._forget_all()
+                    seen = last
+            except Exception:  # whatever failed, the watch must go on
+                log.exception("insights erasure watch failed; trying again")
+
+    async def _last_erasure(self) -> int | None:
+        async with self.hub.sessions() as db:
+            return await db.scalar(
+                select(func.max(AuditEntry.id)).where(AuditEntry.action == ERASE_ACTION)
+            )
 
     def holds(self, text: str) -> bool:
         with self._lock:

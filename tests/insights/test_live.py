@@ -7,6 +7,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents_console.insights._models import BotTurn
 from chat.db import utcnow
 from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
+from knowledge import KnowledgeBase
 from tests.console.console_helpers import ConsoleServer
 from tests.insights.insights_helpers import (
     bot_reply,
@@ -326,6 +330,8 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
     secret = "Please call Jo Quimby on +49 171 5550199 about the kettle"
     conversation_id = visitor.message(secret)["conversation_id"]
     bot_reply(visitor, conversation_id)
+    embedder = hub.server.hub.require(KnowledgeBase).embedder
+    assert embedder.recent(secret) is not None  # the bot embedded the raw message
     visitor.send(
         {
             "type": "event",
@@ -365,6 +371,8 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
     assert erased.status_code == 200, erased.text
     assert erased.json()["conversations"] == 1 and erased.json()["other"] == {"bot_turns": 1}
     assert admin.delete(f"/api/privacy/contacts/{contact_id}").status_code == 404
+    # Nor does the embedder's cache of recent texts keep the message (keyed by its text).
+    assert embedder.recent(secret) is None
 
     markers = ["Quimby", "5550199", "quimby-kettle", contact_id]
 
@@ -388,6 +396,28 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
     assert file_traces(hub.server.settings.data_dir, markers[:3]) == []
     listed = admin.get("/api/privacy/audit", params={"action": "privacy."}).json()
     assert {"privacy.export", "privacy.erase"} <= {e["action"] for e in listed}
+
+
+def test_an_erasure_by_another_process_empties_the_servers_caches(hub: ConsoleServer) -> None:
+    """`touchpoint privacy erase` beside a server without Redis: the server learns of it
+    from the audit log and forgets the texts it holds in memory."""
+    visitor = hub.visitor_socket()
+    secret = "Ring Ada Quill on +49 171 5550123 about her order"
+    conversation_id = visitor.message(secret)["conversation_id"]
+    bot_reply(visitor, conversation_id)
+    embedder = hub.server.hub.require(KnowledgeBase).embedder
+    assert embedder.recent(secret) is not None
+    assert not hub.server.hub.bus.crosses_processes
+
+    command = [sys.executable, "-m", "chat.cli", "--data-dir", str(hub.server.settings.data_dir)]
+    command += ["privacy", "erase", visitor.welcome["contact_id"], "--yes"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["messages"] >= 2  # the question and the bot's answer
+    deadline = time.monotonic() + 10
+    while embedder.recent(secret) is not None:
+        assert time.monotonic() < deadline, "the server kept the erased message in its cache"
+        time.sleep(0.1)
 
 
 def test_purge_and_retention_over_http(hub: ConsoleServer) -> None:
