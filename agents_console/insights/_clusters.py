@@ -46,11 +46,12 @@ class GapFinder:
         if not self.hub.bus.crosses_processes:
             self._watch = asyncio.create_task(self._watch_erasures())
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         if self._unsubscribe:
             self._unsubscribe()
         if self._watch:
             self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
 
     async def clusters(self, *, since: dt.datetime, until: dt.datetime) -> list[Cluster]:
         async with self.hub.sessions() as db:

@@ -52,7 +52,7 @@ async def startup(hub: Hub) -> None:
 
 async def shutdown(hub: Hub) -> None:
     hub.require(FlowBook).stop()
-    hub.require(GapFinder).stop()
+    await hub.require(GapFinder).stop()
 
 
 async def _purge_regularly(hub: Hub, days: int) -> None:
