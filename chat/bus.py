@@ -14,11 +14,12 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+T = TypeVar("T")
 log = logging.getLogger("touchpoint.bus")
 # What a lost or refused Redis connection raises (timeouts are OSErrors too).
 REDIS_ERRORS = (RedisError, OSError)
@@ -175,6 +176,29 @@ class RedisBus(Bus):
                 await self._pubsub.aclose()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+async def watch_database(
+    read: Callable[[], Awaitable[T]],
+    on_change: Callable[[], Awaitable[bool]],
+    *,
+    seen: T,
+    every: float,
+    what: str,
+) -> None:
+    """For a process whose bus does not cross processes: what another process did (a
+    ``touchpoint kb import`` or ``privacy erase`` beside ``touchpoint serve``) shows only
+    in the database. Every ``every`` seconds ``read`` a marker of it; when the marker
+    moved from ``seen``, call ``on_change``, which returns False to see the same change
+    again next time. Runs until cancelled; a failed look is logged and retried."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            marker = await read()
+            if marker != seen and await on_change():
+                seen = marker
+        except Exception:  # whatever failed, the watch must go on
+            log.exception("database watch failed; trying again", extra={"watch": what})
 
 
 def create_bus(url: str | None) -> Bus:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat.bus import watch_database
 from chat.db import utcnow
 from knowledge import store
 from knowledge.base import KnowledgeBase
@@ -91,9 +92,16 @@ class KnowledgeService:
         self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
         self.hub.bus.on_reconnect(self.resync)
         if not self.hub.bus.crosses_processes:
-            async with self.hub.sessions() as db:
-                marks = await store.change_marks(db)  # before loading: no change slips by
-            self._watch = asyncio.create_task(self._watch_database(marks))
+            marks = await self._change_marks()  # before loading: no change slips by
+            self._watch = asyncio.create_task(
+                watch_database(
+                    self._change_marks,
+                    self._changed_elsewhere,
+                    seen=marks,
+                    every=self.kb.settings.database_watch_seconds,
+                    what="knowledge",
+                )
+            )
         report = await self.load()
         # Load the model now rather than on the first shopper's question.
         await asyncio.to_thread(self.kb.embedder.encode, ["warm up"])
@@ -293,6 +301,10 @@ class KnowledgeService:
                 log.info("knowledge resync", extra={"kind": kind, "changed": len(stale)})
                 await self.refresh(kind, stale)
 
+    async def _change_marks(self) -> list[tuple[int, Any]]:
+        async with self.hub.sessions() as db:
+            return await store.change_marks(db)
+
     @contextlib.asynccontextmanager
     async def _own_write(self) -> AsyncIterator[None]:
         """Around a commit and its refresh: meanwhile the database watch waits, rather
@@ -303,20 +315,14 @@ class KnowledgeService:
         finally:
             self._own_writes -= 1
 
-    async def _watch_database(self, seen: list[tuple[int, Any]]) -> None:
-        """Without a shared bus, another process's change (``touchpoint kb import`` beside
-        ``touchpoint serve``) shows only in the database: look for one, then resync.
+    async def _changed_elsewhere(self) -> bool:
+        """The database moved (the watch of ``start``): resync, unless this process is
+        writing itself and about to index what it wrote (then look again next time).
         This process's own changes move the marks too; their resync finds nothing to do."""
-        while True:
-            await asyncio.sleep(self.kb.settings.database_watch_seconds)
-            try:
-                async with self.hub.sessions() as db:
-                    marks = await store.change_marks(db)
-                if marks != seen and not self._own_writes:
-                    await self.resync()
-                    seen = marks
-            except Exception:  # whatever failed, the watch must go on
-                log.exception("knowledge database watch failed; trying again")
+        if self._own_writes:
+            return False
+        await self.resync()
+        return True
 
     async def _on_bus(self, message: dict[str, Any]) -> None:
         if message.get("origin") == self.origin:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from sqlalchemy import func, select
 from agents_console.insights import _storage
 from agents_console.insights._gaps import Cluster, cluster_questions
 from agents_console.insights._settings import InsightsSettings
+from chat.bus import watch_database
 from chat.hub import Hub
 from chat.models import AuditEntry
 from chat.privacy import ERASE_ACTION
@@ -28,7 +28,6 @@ from knowledge import Embedder
 
 CACHE = 20000
 CHANNEL = "insights.gaps"
-log = logging.getLogger("touchpoint.insights")
 
 
 class GapFinder:
@@ -41,10 +40,19 @@ class GapFinder:
         self._unsubscribe: Callable[[], None] | None = None
         self._watch: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
         if not self.hub.bus.crosses_processes:
-            self._watch = asyncio.create_task(self._watch_erasures())
+            # An erasure by another process shows only as its entry in the audit log.
+            self._watch = asyncio.create_task(
+                watch_database(
+                    self._last_erasure,
+                    self._erased_elsewhere,
+                    seen=await self._last_erasure(),
+                    every=self.settings.erasure_watch_seconds,
+                    what="erasures",
+                )
+            )
 
     async def stop(self) -> None:
         if self._unsubscribe:
@@ -98,19 +106,9 @@ class GapFinder:
             self._vectors.clear()
         self.embedder.clear_recent()
 
-    async def _watch_erasures(self) -> None:
-        """Without a shared bus, an erasure by another process (``touchpoint privacy
-        erase`` beside ``touchpoint serve``) shows only in the audit log: look for one."""
-        seen = await self._last_erasure()
-        while True:
-            await asyncio.sleep(self.settings.erasure_watch_seconds)
-            try:
-                last = await self._last_erasure()
-                if last != seen:
-                    self._forget_all()
-                    seen = last
-            except Exception:  # whatever failed, the watch must go on
-                log.exception("insights erasure watch failed; trying again")
+    async def _erased_elsewhere(self) -> bool:
+        self._forget_all()
+        return True
 
     async def _last_erasure(self) -> int | None:
         async with self.hub.sessions() as db:

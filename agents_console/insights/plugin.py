@@ -41,7 +41,7 @@ def setup(hub: Hub) -> None:
 
 
 async def startup(hub: Hub) -> None:
-    hub.require(GapFinder).start()
+    await hub.require(GapFinder).start()
     await hub.require(FlowBook).start()
     days = hub.require(InsightsSettings).retention_days
     if days is not None:
