@@ -6,42 +6,34 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 from chat.collector import CollectorPolicy, IdleCollector, due_since, should_collect
 
 POLICY = CollectorPolicy(interval=600, growth=0.25, min_opened=100, idle=0.2, max_defer=30)
 
 
-def test_a_full_collection_is_due_after_the_interval_or_a_wave_of_connections() -> None:
-    assert (
-        due_since(POLICY, now=10, opened_since=0, open_at_last=0, last_full=0.0, due_at=None)
-        is None
-    )
-    assert (
-        due_since(POLICY, now=600, opened_since=0, open_at_last=0, last_full=0.0, due_at=None)
-        == 600
-    )
-    # A quarter more connections than were open at the last one, but at least min_opened.
-    assert (
-        due_since(POLICY, now=10, opened_since=99, open_at_last=0, last_full=0.0, due_at=None)
-        is None
-    )
-    assert (
-        due_since(POLICY, now=10, opened_since=100, open_at_last=0, last_full=0.0, due_at=None)
-        == 10
-    )
-    assert (
-        due_since(POLICY, now=10, opened_since=499, open_at_last=2000, last_full=0.0, due_at=None)
-        is None
-    )
-    assert (
-        due_since(POLICY, now=10, opened_since=500, open_at_last=2000, last_full=0.0, due_at=None)
-        == 10
-    )
-    # Once due it stays due from the same moment.
-    assert (
-        due_since(POLICY, now=50, last_full=0.0, opened_since=0, open_at_last=0, due_at=12.0)
-        == 12.0
-    )
+@pytest.mark.parametrize(
+    ("now", "opened_since", "open_at_last", "due_at", "expected"),
+    [
+        (10, 0, 0, None, None),
+        (600, 0, 0, None, 600),  # the interval since the last one
+        # A quarter more connections than were open at the last one, but at least min_opened.
+        (10, 99, 0, None, None),
+        (10, 100, 0, None, 10),
+        (10, 499, 2000, None, None),
+        (10, 500, 2000, None, 10),
+        (50, 0, 0, 12.0, 12.0),  # once due, it stays due from the same moment
+    ],
+)
+def test_a_full_collection_is_due_after_the_interval_or_a_wave_of_connections(
+    now: float, opened_since: int, open_at_last: int, due_at: float | None, expected: float | None
+) -> None:
+    due = due_since(
+        POLICY, now=now, opened_since=opened_since, open_at_last=open_at_last,
+        last_full=0.0, due_at=due_at,
+    )  # fmt: skip
+    assert due == expected
 
 
 def test_a_due_collection_waits_for_a_quiet_moment_but_not_forever() -> None:
