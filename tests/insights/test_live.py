@@ -414,7 +414,7 @@ def test_an_erasure_by_another_process_empties_the_servers_caches(hub: ConsoleSe
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["messages"] >= 2  # the question and the bot's answer
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a functional check: the speed is the benchmark's business
     while embedder.recent(secret) is not None:
         assert time.monotonic() < deadline, "the server kept the erased message in its cache"
         time.sleep(0.1)

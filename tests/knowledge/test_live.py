@@ -159,7 +159,9 @@ def test_an_import_by_another_process_reaches_a_server_without_a_shared_bus(
         return [hit["id"] for hit in http.post("/api/kb/search", json=body).json()["hits"]]
 
     def eventually(check: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + 10
+        deadline = (
+            time.monotonic() + 30
+        )  # a functional check: the speed is the benchmark's business
         while not check():
             assert time.monotonic() < deadline, "the server never saw the import"
             time.sleep(0.05)
