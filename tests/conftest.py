@@ -75,7 +75,7 @@ class LiveServer:
     registry: list[LiveServer] | None = None
 
     def restart(self) -> LiveServer:
-        """Stop and start again on the same port and data (a server restart)."""
+        """Stop (if still running) and start again on the same port and data."""
         self.stop()
         again = start_server(
             self.settings, plugins=self.plugins, port=int(self.url.rsplit(":", 1)[1])

@@ -405,7 +405,10 @@ function onConversation({ detail }) {
     if (assignedToMe && !wasMine) announceAssigned(conv);
     if (state.active === conv.id) renderActive();
   } else if (assignedToMe) {
-    openConversation(conversation.id, { focus: state.active === null }).then(() => {
+    // It still gets the focus if nothing is open once it has loaded. Deciding that
+    // here would let two assignments arriving together both take it, the later one
+    // from the earlier.
+    openConversation(conversation.id, { focus: false }).then(() => {
       const opened = state.convs.get(conversation.id);
       if (opened) announceAssigned(opened);
     });

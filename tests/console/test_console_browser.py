@@ -10,10 +10,12 @@ hostile payloads sent as a shopper that must not run in the console.
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from chat.auth import identity_hmac
 from tests.console.console_helpers import ConsoleServer, Socket, assigned
@@ -222,6 +224,52 @@ def test_unread_counts_across_conversations(console_hub: ConsoleServer, console_
     second.close()
 
 
+def test_two_assignments_at_once_leave_the_first_in_view(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    """The second of two conversations assigned together does not take the view.
+
+    The hub's answers to the console's `open` commands are held back until both
+    assignments have arrived, as on a slow link, then delivered in order.
+    """
+    page = console_page
+    routes: list[WebSocketRoute] = []
+    held: list[str] = []
+    holding = False
+
+    def relay(route: WebSocketRoute) -> None:
+        server = route.connect_to_server()
+        routes.append(route)
+
+        def from_hub(message: str | bytes) -> None:
+            if holding and isinstance(message, str) and json.loads(message)["type"] == "result":
+                held.append(message)
+            else:
+                route.send(message)
+
+        server.on_message(from_hub)
+
+    page.route_web_socket(re.compile(r"/ws/agent$"), relay)
+    sign_in(page, console_hub.url)
+    holding = True
+    first, _ = console_hub.shopper_asks_for_human("first shopper")
+    second, _ = console_hub.shopper_asks_for_human("second shopper")
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while len(held) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright deliver the frames to relay()
+    assert len(held) == 2, held
+    holding = False
+    for message in held:
+        routes[-1].send(message)
+
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+    expect(page.locator("#timeline")).to_contain_text("first shopper")
+    expect(items.nth(1).locator(".unread")).to_have_text("1")
+    first.close()
+    second.close()
+
+
 def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page: Page) -> None:
     page = console_page
     sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
@@ -286,8 +334,11 @@ def test_console_resumes_after_the_hub_restarts(
 
     # The agent's network is down while the hub restarts and the shopper writes.
     page.context.set_offline(True)
-    console_hub.server = console_hub.server.restart()
+    # Checked while the hub is down: a quick restart could otherwise be over, and
+    # the console connected again, before the check looks.
+    console_hub.server.stop()
     expect(page.locator("#connection")).to_have_text("Reconnecting…")
+    console_hub.server = console_hub.server.restart()
     back = console_hub.visitor_socket(token=shopper.welcome["visitor_token"])
     back.message("after the restart", conversation_id)
     page.context.set_offline(False)
