@@ -71,7 +71,7 @@ async def _catalog_figures(products: int) -> dict[str, Any]:
         await hub.bus.start()
         service = hub.require(KnowledgeService)
         try:
-            await service.start()  # loads the model (not timed) and an empty index
+            await service.start()  # loads and warms the model (not timed), an empty index
             kb = service.kb
             data = dump(synthetic_catalog(products), "jsonl", "products").encode()
             _say(f"importing {products} products ...")

@@ -103,8 +103,8 @@ class KnowledgeService:
                 )
             )
         report = await self.load()
-        # Load the model now rather than on the first shopper's question.
-        await asyncio.to_thread(self.kb.embedder.encode, ["warm up"])
+        # Load and warm the model now rather than on the first shoppers' questions.
+        await asyncio.to_thread(self.kb.embedder.warm_up)
         return report
 
     async def stop(self) -> None:

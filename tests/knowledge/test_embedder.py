@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from pydantic import ValidationError
 
 from chat.config import Settings
@@ -52,3 +53,30 @@ def test_bfloat16_vectors_agree_with_float32(
     np.fill_diagonal(similar_exact := exact @ exact.T, -1.0)
     np.fill_diagonal(similar_fast := fast @ fast.T, -1.0)
     assert (similar_exact.argmax(axis=1) == similar_fast.argmax(axis=1)).mean() > 0.98
+
+
+def test_bfloat16_weights_cast_at_load_give_the_vectors_of_autocast() -> None:
+    """The linear layers keep bfloat16 weights; the arithmetic is autocast's over float32 ones."""
+    texts = ["wo ist meine Bestellung?", "a tent for 4 people under 300 euros", "Rückgabe"]
+    plain = Embedder(default_model_path(), precision="float32")._load()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        expected = plain.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    fast = Embedder(default_model_path(), precision="bfloat16")
+    vectors = np.stack([fast.encode([text])[0] for text in texts])  # the one-query path
+    assert np.allclose(vectors, expected, atol=1e-6, rtol=0)
+    linear = [m for m in fast._load().modules() if isinstance(m, torch.nn.Linear)]
+    assert linear and all(m.weight.dtype == torch.bfloat16 for m in linear)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_warming_up_changes_no_vector_and_remembers_no_text(precision: str) -> None:
+    texts = ["wo ist meine Bestellung?", "shop shop shop", "a tent for 4 people under 300 euros"]
+    cold = Embedder(default_model_path(), precision=precision)  # type: ignore[arg-type]
+    expected = np.stack([cold.encode([text])[0] for text in texts])
+    warmed = Embedder(default_model_path(), precision=precision)  # type: ignore[arg-type]
+    warmed.warm_up()
+    warmed.warm_up()  # again, as a second hub in the same process would
+    # Its texts were not shoppers': the cache of recent texts stays empty.
+    assert warmed.recent("shop shop shop") is None
+    vectors = np.stack([warmed.encode([text])[0] for text in texts])
+    assert np.allclose(vectors, expected, atol=1e-6, rtol=0)
