@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,46 @@ def evaluate(intents: IntentSet, progress: Progress | None = None) -> dict[str, 
         result["in_scope_accuracy"] = round(right_in / total_in, 4)
         result["oos_recall"] = round(right_out / total_out, 4)
     return result
+
+
+def demo_shop() -> KnowledgeBase:
+    """The demo shop's catalog and FAQs (what `touchpoint serve --demo` seeds)."""
+    demo = resources.files("knowledge") / "demo"
+    products = json.loads((demo / "products.json").read_text(encoding="utf-8"))["products"]
+    faqs = json.loads((demo / "faqs.json").read_text(encoding="utf-8"))["faqs"]
+    return KnowledgeBase.in_memory(
+        products=[Product(**p) for p in products], faqs=[Faq(**f) for f in faqs]
+    )
+
+
+def off_topic_products(data: Path, progress: Progress | None = None) -> dict[str, float]:
+    """The share of messages about something else that the demo shop's bot answers with
+    products (lower is better). Test queries of CLINC150 (banking, travel, small talk; in
+    scope and out of scope) and Bitext (accounts, orders, refunds) name no product of a
+    home, kitchen and outdoor shop, so each product reply is one too many."""
+    brain = Brain(demo_shop())
+    clinc = load_clinc(data)
+    sets = {
+        "clinc150": [t for t, label in clinc.test if label != OUT_OF_SCOPE],
+        "clinc150_oos": [t for t, label in clinc.test if label == OUT_OF_SCOPE],
+        "bitext": [t for t, _ in load_bitext(data).test],
+    }
+    settings = BotSettings()
+    shares = {}
+    for name, texts in sets.items():
+        selling = 0
+        for start in range(0, len(texts), BATCH):
+            batch = texts[start : start + BATCH]
+            for u in brain.understand_many(batch):
+                decision = decide(u, BotState(), Facts(), settings)
+                selling += decision.action in (
+                    ActionName.show_products,
+                    ActionName.suggest_accessories,
+                )
+            if progress:
+                progress(len(batch))
+        shares[name] = round(selling / len(texts), 4)
+    return shares
 
 
 def calibrate(data: Path, progress: Progress | None = None) -> Calibration:
@@ -390,5 +431,6 @@ def run_all(data: Path, products: int, progress: Progress | None = None) -> dict
         "clinc150": evaluate(load_clinc(data), progress),
         "banking77": evaluate(load_banking(data), progress),
         "bitext": evaluate(load_bitext(data), progress),
+        "off_topic_products": off_topic_products(data, progress),
         "latency": latency(products, progress=progress),
     }

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.engine import SELLING_SLOTS
+from bot.engine import SELLING_SLOTS, is_shopping
+from bot.entities import without_constraints
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
@@ -126,21 +127,34 @@ class Brain:
                 # A flow's category words name a kind of product ("Pfanne für Induktion"):
                 # a product search, though less sure than "I'm looking for" (a confident
                 # FAQ answer still comes first).
-                u = replace(u, intent="product_search", intent_score=INTENT_THRESHOLD)
-            shopping = u.intent in ("product_search", "accessories") or bool(
-                set(u.entities.slots()) & set(SELLING_SLOTS)
-            )
-            if shopping and self.kb.counts()["products"]:
+                u = replace(
+                    u, intent="product_search", intent_score=INTENT_THRESHOLD, intent_inferred=True
+                )
+            # A message nothing else claims may name a product ("coffee grinder").
+            unclaimed = u.intent is None and (u.faq is None or u.faq.band != "answer")
+            if (is_shopping(u) or unclaimed) and self.kb.counts()["products"]:
                 u = self._peek(u)
+                if u.intent is None and u.catalog_match:
+                    u = replace(
+                        u,
+                        intent="product_search",
+                        intent_score=INTENT_THRESHOLD,
+                        intent_inferred=True,
+                    )
             results.append(u)
         return results
 
     def _peek(self, u: Understanding) -> Understanding:
-        """Does the catalog have something for this shopping message? A flow's category
+        """Does the catalog have something close to this message? A flow's category
         words ("Zelt") say yes even where the catalog's language differs. Otherwise the
-        search guided selling would start with (the message, its constraints) answers,
-        and the action reuses it instead of searching 50,000 products again."""
-        if flow_for(u.text, self.flows) is not None:
+        best product's cosine must reach the catalog's own bar for a match by meaning
+        (``dense_min_similarity``): a shared word alone ("a kayak *for two*") is not
+        enough. The search is the one guided selling would start with (the message, its
+        constraints); the action reuses it instead of searching 50,000 products again.
+        Where an FAQ competes, the cosine is measured for flow words too, so that the
+        decision can weigh "a tent for two" against "how do I send back a tent?"."""
+        flow = flow_for(u.text, self.flows) is not None
+        if flow and (u.faq is None or u.faq.band == "unknown"):
             return replace(u, catalog_match=True)
         slots = u.entities.slots()
         filters = filters_for({k: v for k, v in slots.items() if k in SELLING_SLOTS}, None)
@@ -148,8 +162,20 @@ class Brain:
         results = [(filters, self.search(u.text, filters=filters, k=k))]
         if results[0][1].total == 0 and filters:  # what the action's relaxed search will ask
             results.append(({}, self.search(u.text, filters={}, k=k)))
-        peek = CatalogPeek(u.text, k, tuple(results))
-        return replace(u, catalog_match=results[-1][1].total > 0, catalog=peek)
+        # Whether the shop carries such a product at all: the words that name it, over
+        # the whole catalog ("for two" is close to every tent; a chair has no persons).
+        words = without_constraints(u.text)
+        last_filters, nearest = results[-1]
+        if words and (words != u.text or last_filters):
+            nearest = self.search(words, k=1, mode="dense")
+        similarity = max((hit.dense_score or 0.0 for hit in nearest.hits), default=0.0)
+        close = similarity >= self.kb.settings.dense_min_similarity
+        return replace(
+            u,
+            catalog_match=flow or close,
+            catalog_similarity=similarity,
+            catalog=CatalogPeek(u.text, k, tuple(results)),
+        )
 
     def understand(
         self, text: str, *, locale: str = "en", expecting_order: bool = False

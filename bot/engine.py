@@ -165,6 +165,13 @@ def _answers_selling(u: Understanding, state: BotState) -> bool:
     )
 
 
+def is_shopping(u: Understanding) -> bool:
+    """The message asks for a product or states what one must be ("for two", "under 50")."""
+    return u.intent in ("product_search", "accessories") or any(
+        name in SELLING_SLOTS for name in u.entities.slots()
+    )
+
+
 def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSettings) -> Decision:
     """The next action for message ``u``; the order of the checks is the bot's priorities."""
     if facts.reply and (decision := _from_reply(facts.reply, state)):
@@ -195,6 +202,23 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(
             ActionName.greet if u.intent == "greet" else ActionName.goodbye, reason=u.intent
         )
+    # Guided selling only for what the catalog has; anything else is for the FAQ or a person.
+    # (An accessories question the catalog matches was taken above.)
+    shopping = is_shopping(u)
+    # An FAQ that shares the product's word ("my pan is rusty") must not answer a shopper
+    # who names what they want ("a frying pan"): the model heard a product request, or
+    # the message is nearer a product than any FAQ text.
+    if (
+        shopping
+        and u.catalog_match
+        and faq is not None
+        and faq.band != "unknown"
+        and (
+            (u.intent == "product_search" and not u.intent_inferred)
+            or u.catalog_similarity > faq.similarity
+        )
+    ):
+        return Decision(ActionName.show_products, reason="names a product, not an FAQ's question")
     if faq and faq.band == "answer":
         return Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id=faq.faq_id)
     if _answers_selling(u, state):
@@ -203,8 +227,6 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.greet, reason="greeting")
     if u.intent in ("goodbye", "thanks"):
         return Decision(ActionName.goodbye, reason=u.intent)
-    # Guided selling only for what the catalog has; anything else is for the FAQ or a person.
-    shopping = u.intent == "product_search" or any(n in SELLING_SLOTS for n in entities.slots())
     if shopping and u.catalog_match and (faq is None or faq.band != "suggest"):
         return Decision(ActionName.show_products, reason="looking for a product")
     if faq and faq.band == "suggest":

@@ -254,6 +254,18 @@ def extract(text: str, *, expecting_order: bool = False) -> Entities:
     )
 
 
+# Phrases that constrain a product without naming one: a price, a person count.
+_CONSTRAINT_PHRASES = (_RANGE, _MAX, _AROUND, _MIN, _PRICE, _PERSONS)
+
+
+def without_constraints(text: str) -> str:
+    """``text`` without its price and person-count phrases, i.e. what names the product
+    ("a kayak for two" -> "a kayak"): "for two" is close to every tent in the catalog."""
+    for pattern in _CONSTRAINT_PHRASES:
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
 def detect_language(text: str, locale: str = "en") -> str:
     """ "de" or "en" for ``text``; when the words do not tell, the contact's locale decides."""
     return knowledge_language(text, "de" if locale.lower().startswith("de") else "en")

@@ -247,6 +247,7 @@ class FaqVerdict:
     confidence: float
     band: str  # "answer" | "suggest" | "unknown"
     suggestions: tuple[str, ...] = ()
+    similarity: float = 0.0  # cosine to the FAQ's nearest text (compared with the catalog's)
 
 
 @dataclass(frozen=True)
@@ -273,23 +274,12 @@ class Understanding:
     intent_score: float
     faq: FaqVerdict | None
     entities: Entities
-    catalog_match: bool = False  # a product search for this text finds something
+    # product_search inferred from a flow's words or the catalog, not said by the model.
+    intent_inferred: bool = False
+    catalog_match: bool = False  # the catalog has something close to this text
+    catalog_similarity: float = 0.0  # the best product's cosine; 0 when no search ran
     vector: Any = field(default=None, repr=False, compare=False)
     catalog: CatalogPeek | None = field(default=None, repr=False, compare=False)
-
-    def summary(self) -> dict[str, Any]:
-        """What the handoff packet and the Rasa tracker carry (JSON-safe)."""
-        return {
-            "text": self.text,
-            "language": self.language,
-            "intent": self.intent,
-            "intent_score": round(self.intent_score, 3),
-            "faq_id": self.faq.faq_id if self.faq else None,
-            "faq_confidence": round(self.faq.confidence, 3) if self.faq else None,
-            "faq_band": self.faq.band if self.faq else None,
-            "entities": self.entities.slots(),
-            "catalog_match": self.catalog_match,
-        }
 
 
 def verdict(guess: FaqGuess, keyword: float, calibration: Calibration) -> FaqVerdict:
@@ -305,6 +295,7 @@ def verdict(guess: FaqGuess, keyword: float, calibration: Calibration) -> FaqVer
         confidence=confidence,
         band=band,
         suggestions=(guess.faq_id, *guess.runner_ups),
+        similarity=guess.dense,
     )
 
 

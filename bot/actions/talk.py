@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import finish, turn_of
-from bot.engine import REPLY_HUMAN
+from bot.engine import REPLY_HUMAN, is_shopping
 from bot.texts import say
 
 
@@ -45,8 +45,10 @@ class ActionFallback(Action):
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
         voice = turn.voice
+        # Asked for a product the catalog has nothing close to ("a kayak for two"): say so.
+        text = say("no_products" if is_shopping(turn.understanding) else "fallback", voice)
         dispatcher.utter_message(
-            text=say("fallback", voice),
+            text=text,
             buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
         )
         return finish(turn, "fallback")

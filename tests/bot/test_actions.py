@@ -10,10 +10,11 @@ from bot.brain import Brain
 from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
-from bot.runtime import Availability, Runtime
+from bot.runtime import Availability, OrderBook, Runtime, install
 from bot.settings import BotSettings
 from bot.texts import TEXTS
 from knowledge import Faq, KnowledgeBase
+from tests.bot.conftest import FAQS, PRODUCTS
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
 
@@ -275,6 +276,58 @@ def test_faq_classifier_follows_content_edits(kb: Any) -> None:
     )
     after = brain.understand("Do you offer gift wrapping?")
     assert after.faq is not None and (after.faq.faq_id, after.faq.band) == ("gift-wrap", "answer")
+
+
+async def test_naming_a_product_shows_it_and_asking_about_it_answers_the_faq(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """A shop FAQ that shares the product's word ("pan") answers questions, not the
+    shopper who only names what they want."""
+    care = Faq(
+        id="pan-care",
+        question="How do I care for my cast iron pan?",
+        answer="Rinse, dry on the stove, oil lightly.",
+        variants=["my pan is rusty", "can cast iron go in the dishwasher"],
+    )
+    shop = KnowledgeBase.in_memory(faqs=[*FAQS, care], products=PRODUCTS, embedder=kb.embedder)
+    brain = Brain(shop)
+    runtime = Runtime(
+        brain=brain, settings=settings, orders=OrderBook(orders_db), availability=agents
+    )
+    install(runtime)
+    try:
+        dialogue = Dialogue(runtime)
+        named = await dialogue.respond("a frying pan")
+        assert named.action in ("show_products", "ask_clarifying"), named.summary()
+        assert named.product_ids and all(p.startswith("pan-") for p in named.product_ids)
+        assert named.understanding.faq is not None and named.understanding.faq.band != "unknown"
+        assert named.decision.reason == "names a product, not an FAQ's question"
+        for question in ("my pan is rusty", "how do I care for my cast iron pan?"):
+            asked = await dialogue.respond(question)
+            assert (asked.action, asked.decision.faq_id) == ("answer_faq", "pan-care"), question
+    finally:
+        install(None)
+
+
+async def test_a_bare_product_name_is_a_product_search(dialogue: Dialogue) -> None:
+    """No "I'm looking for" and no guided-selling flow for lamps: the catalog says it is one."""
+    result = await dialogue.respond("table lamp")
+    assert result.action == "show_products", result.summary()
+    assert result.product_ids[0] == "lamp-1"
+    assert result.understanding.intent == "product_search"
+
+
+async def test_a_product_the_shop_does_not_carry_gets_no_unrelated_cards(
+    dialogue: Dialogue,
+) -> None:
+    """ "for two" matches every two-person tent; the kayak itself matches nothing."""
+    for text in ("a kayak for two", "I'm looking for a kayak for two", "do you have bicycles"):
+        result = await dialogue.respond(text)
+        assert result.action == "fallback", (text, result.summary())
+        assert result.product_ids == []
+        assert result.replies[0].text == TEXTS["no_products"]["en"]
+        options = result.replies[0].payload["options"]  # type: ignore[index]
+        assert [option["value"] for option in options] == ["human"]
 
 
 NO_CONSENT = Facts(verified_customer=True, customer_id="cust-1001", personalise=False)

@@ -12,6 +12,7 @@ from bot.engine import (
     HandoffReason,
     decide,
     handoff_packet,
+    is_shopping,
     record,
     visitor_request_packet,
 )
@@ -29,9 +30,14 @@ def understood(
     score: float = 1.0,
     catalog: bool = False,
     expecting_order: bool = False,
+    inferred: bool = False,
+    faq_similarity: float = 0.0,
+    catalog_similarity: float = 0.0,
 ) -> Understanding:
     confidence = {"answer": 0.95, "suggest": 0.4, "unknown": 0.1}.get(band or "", 0.0)
-    verdict = FaqVerdict(faq_id, confidence, band, (faq_id, "payment")) if band else None
+    verdict = (
+        FaqVerdict(faq_id, confidence, band, (faq_id, "payment"), faq_similarity) if band else None
+    )
     return Understanding(
         text=text,
         language="en",
@@ -39,7 +45,9 @@ def understood(
         intent_score=score,
         faq=verdict,
         entities=extract(text, expecting_order=expecting_order),
+        intent_inferred=inferred,
         catalog_match=catalog,
+        catalog_similarity=catalog_similarity,
     )
 
 
@@ -148,6 +156,41 @@ def test_product_search_and_selling_answers() -> None:
     # Nothing in the catalog for it: no guided selling, whatever the words.
     exchange = understood("100 dollars in euros")
     assert decide(exchange, BotState(), Facts(), SETTINGS).action is ActionName.fallback
+
+
+@pytest.mark.parametrize(
+    ("band", "inferred", "faq_similarity", "catalog_similarity", "action"),
+    [
+        # The model heard a product request ("a frying pan"): an FAQ sharing "pan" loses.
+        ("answer", False, 0.6, 0.5, ActionName.show_products),
+        ("suggest", False, 0.6, 0.5, ActionName.show_products),
+        # Only a flow's word or the catalog made it a product search: the nearer side wins.
+        ("answer", True, 0.6, 0.5, ActionName.answer_faq),  # "my pan is rusty"
+        ("answer", True, 0.5, 0.6, ActionName.show_products),
+        ("suggest", True, 0.6, 0.5, ActionName.ask_clarifying),
+        ("suggest", True, 0.5, 0.6, ActionName.show_products),
+    ],
+)
+def test_a_product_request_against_an_faq_that_shares_its_words(
+    band: str, inferred: bool, faq_similarity: float, catalog_similarity: float, action: ActionName
+) -> None:
+    u = understood(
+        "a frying pan",
+        "product_search",
+        score=0.8,
+        band=band,
+        catalog=True,
+        inferred=inferred,
+        faq_similarity=faq_similarity,
+        catalog_similarity=catalog_similarity,
+    )
+    assert decide(u, BotState(), Facts(), SETTINGS).action is action
+
+
+def test_a_product_request_the_catalog_has_nothing_close_to_is_not_sold() -> None:
+    kayak = understood("a kayak for two", band="unknown", catalog=False)
+    assert decide(kayak, BotState(), Facts(), SETTINGS).action is ActionName.fallback
+    assert is_shopping(kayak) and not is_shopping(understood("what is the meaning of life"))
 
 
 def test_start_over_and_small_talk() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.entities import Budget, detect_language, extract
+from bot.entities import Budget, detect_language, extract, without_constraints
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,17 @@ def test_language(text: str, language: str) -> None:
 
 def test_language_tie_keeps_locale() -> None:
     assert detect_language("ok", "de-AT") == "de"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a kayak for two", "a kayak"),
+        ("espresso coffee maker under 200 euro", "espresso coffee maker"),
+        ("Zelt für 4 Personen zwischen 100 und 300 Euro", "Zelt"),
+        ("a red tent, size XL", "a red tent, size XL"),  # colour and size describe it
+        ("for two under 50 euro", ""),
+    ],
+)
+def test_without_constraints_keeps_what_names_the_product(text: str, words: str) -> None:
+    assert without_constraints(text) == words

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from bot.texts import TEXTS
 from chat.auth import identity_hmac
 from tests.chat.helpers import DEMO_PASSWORDS, Client, agent, login, visitor
 
@@ -54,6 +55,27 @@ async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> No
             timeout=30,
         )
         assert follow_up["message"]["conversation_id"] == cid
+
+
+async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry(
+    shop: Any,
+) -> None:
+    """The demo's FAQ "my pan is rusty" does not answer "a frying pan"; a bare product name
+    starts guided selling; a kayak gets no tents."""
+    for text in ("a frying pan", "coffee grinder", "a tent for two"):
+        async with await visitor(shop, locale="en") as shopper:
+            await shopper.send_message(text)
+            reply = await bot_message(shopper)
+            outcome = reply["payload"]["bot_turn"]
+            assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)
+            assert outcome["faq_id"] is None and not outcome["suggested_faqs"], (text, outcome)
+            assert reply["content_type"] in ("product_cards", "quick_replies"), text
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("a kayak for two")
+        refusal = await bot_message(shopper)
+        assert refusal["text"] == TEXTS["no_products"]["en"]
+        assert refusal["payload"]["bot_turn"]["action"] == "fallback"
+        assert [o["value"] for o in refusal["payload"]["options"]] == ["human"]
 
 
 async def test_identified_customer_gets_order_status_and_others_are_refused(shop: Any) -> None:
