@@ -105,7 +105,10 @@ class Brain:
     ) -> list[Understanding]:
         if not texts:
             return []
-        vectors = self._encode(texts)
+        # The words naming the product in a message with a price or person count ("a
+        # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
+        names = [name for text in texts if (name := without_constraints(text)) not in ("", text)]
+        vectors = self._encode([*texts, *dict.fromkeys(names)])[: len(texts)]
         classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
@@ -164,12 +167,13 @@ class Brain:
             results.append(({}, self.search(u.text, filters={}, k=k)))
         # Whether the shop carries such a product at all: the words that name it, over
         # the whole catalog ("for two" is close to every tent; a chair has no persons).
+        bar = self.kb.settings.dense_min_similarity
         words = without_constraints(u.text)
         last_filters, nearest = results[-1]
-        if words and (words != u.text or last_filters):
+        if words and (words != u.text or (last_filters and _nearest_cosine(nearest) < bar)):
             nearest = self.search(words, k=1, mode="dense")
-        similarity = max((hit.dense_score or 0.0 for hit in nearest.hits), default=0.0)
-        close = similarity >= self.kb.settings.dense_min_similarity
+        similarity = _nearest_cosine(nearest)
+        close = similarity >= bar
         return replace(
             u,
             catalog_match=flow or close,
@@ -181,3 +185,7 @@ class Brain:
         self, text: str, *, locale: str = "en", expecting_order: bool = False
     ) -> Understanding:
         return self.understand_many([text], locale=locale, expecting_order=expecting_order)[0]
+
+
+def _nearest_cosine(result: SearchResult) -> float:
+    return max((hit.dense_score or 0.0 for hit in result.hits), default=0.0)
