@@ -107,14 +107,17 @@ class Brain:
             return []
         # The words naming the product in a message with a price or person count ("a
         # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
-        names = [name for text in texts if (name := without_constraints(text)) not in ("", text)]
-        vectors = self._encode([*texts, *dict.fromkeys(names)])[: len(texts)]
+        names = [without_constraints(text) for text in texts]
+        extra = dict.fromkeys(
+            name for name, text in zip(names, texts, strict=True) if name not in ("", text)
+        )
+        vectors = self._encode([*texts, *extra])[: len(texts)]
         classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, vector, guess in zip(texts, vectors, guesses, strict=True):
+        for text, name, vector, guess in zip(texts, names, vectors, guesses, strict=True):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
                 text,
@@ -127,27 +130,18 @@ class Brain:
                 expecting_order=expecting_order,
             )
             if u.intent is None and flow_for(text, self.flows) is not None:
-                # A flow's category words name a kind of product ("Pfanne für Induktion"):
-                # a product search, though less sure than "I'm looking for" (a confident
-                # FAQ answer still comes first).
-                u = replace(
-                    u, intent="product_search", intent_score=INTENT_THRESHOLD, intent_inferred=True
-                )
+                # A flow's category words name a kind of product ("Pfanne für Induktion").
+                u = _product_search_inferred(u)
             # A message nothing else claims may name a product ("coffee grinder").
             unclaimed = u.intent is None and (u.faq is None or u.faq.band != "answer")
             if (is_shopping(u) or unclaimed) and self.kb.counts()["products"]:
-                u = self._peek(u)
+                u = self._peek(u, name)
                 if u.intent is None and u.catalog_match:
-                    u = replace(
-                        u,
-                        intent="product_search",
-                        intent_score=INTENT_THRESHOLD,
-                        intent_inferred=True,
-                    )
+                    u = _product_search_inferred(u)
             results.append(u)
         return results
 
-    def _peek(self, u: Understanding) -> Understanding:
+    def _peek(self, u: Understanding, words: str) -> Understanding:
         """Does the catalog have something close to this message? A flow's category
         words ("Zelt") say yes even where the catalog's language differs. Otherwise the
         best product's cosine must reach the catalog's own bar for a match by meaning
@@ -155,7 +149,8 @@ class Brain:
         enough. The search is the one guided selling would start with (the message, its
         constraints); the action reuses it instead of searching 50,000 products again.
         Where an FAQ competes, the cosine is measured for flow words too, so that the
-        decision can weigh "a tent for two" against "how do I send back a tent?"."""
+        decision can weigh "a tent for two" against "how do I send back a tent?".
+        ``words``: the message without its price and person-count phrases."""
         flow = flow_for(u.text, self.flows) is not None
         if flow and (u.faq is None or u.faq.band == "unknown"):
             return replace(u, catalog_match=True)
@@ -168,7 +163,6 @@ class Brain:
         # Whether the shop carries such a product at all: the words that name it, over
         # the whole catalog ("for two" is close to every tent; a chair has no persons).
         bar = self.kb.settings.dense_min_similarity
-        words = without_constraints(u.text)
         last_filters, nearest = results[-1]
         if words and (words != u.text or (last_filters and _nearest_cosine(nearest) < bar)):
             nearest = self.search(words, k=1, mode="dense")
@@ -185,6 +179,11 @@ class Brain:
         self, text: str, *, locale: str = "en", expecting_order: bool = False
     ) -> Understanding:
         return self.understand_many([text], locale=locale, expecting_order=expecting_order)[0]
+
+
+def _product_search_inferred(u: Understanding) -> Understanding:
+    # Less sure than "I'm looking for": a confident FAQ answer still comes first.
+    return replace(u, intent="product_search", intent_score=INTENT_THRESHOLD, intent_inferred=True)
 
 
 def _nearest_cosine(result: SearchResult) -> float:
