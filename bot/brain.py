@@ -17,19 +17,18 @@ from typing import Any
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.engine import SELLING_SLOTS, is_shopping
+from bot.engine import is_shopping
 from bot.entities import without_constraints
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
-    CatalogPeek,
     FaqClassifier,
     FaqGuess,
     IntentClassifier,
     Understanding,
     understand,
 )
-from bot.selling import filters_for, flow_for, load_flows
+from bot.selling import flow_for, load_flows
 from knowledge import Faq, KnowledgeBase, Mode, SearchResult
 
 KEYWORD_DEPTH = 10
@@ -38,11 +37,8 @@ KEYWORD_DEPTH = 10
 class Brain:
     """Intent, FAQ verdict and entities for shopper messages."""
 
-    def __init__(
-        self, kb: KnowledgeBase, calibration: Calibration | None = None, *, cards_shown: int = 3
-    ) -> None:
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None) -> None:
         self.kb = kb
-        self.cards_shown = cards_shown
         self.flows = load_flows()
         self.accessories = load_rules()
         self.calibration = calibration or Calibration.load()
@@ -144,36 +140,21 @@ class Brain:
     def _peek(self, u: Understanding, words: str) -> Understanding:
         """Does the catalog have something close to this message? A flow's category
         words ("Zelt") say yes even where the catalog's language differs. Otherwise the
-        best product's cosine must reach the catalog's own bar for a match by meaning
+        nearest product's cosine must reach the catalog's own bar for a match by meaning
         (``dense_min_similarity``): a shared word alone ("a kayak *for two*") is not
-        enough. The search is the one guided selling would start with (the message, its
-        constraints); the action reuses it instead of searching 50,000 products again.
-        Where an FAQ competes, the cosine is measured for flow words too, so that the
-        decision can weigh "a tent for two" against "how do I send back a tent?".
-        ``words``: the message without its price and person-count phrases."""
+        enough. It is measured on ``words``, the message without its price and
+        person-count phrases ("for two" is close to every tent; a chair has no persons),
+        across the whole catalog: one scan, no ranking, for every message that may name
+        a product, most of which do not. Where an FAQ competes, the cosine is measured
+        for flow words too, so that the decision can weigh "a tent for two" against
+        "how do I send back a tent?"."""
         flow = flow_for(u.text, self.flows) is not None
         if flow and (u.faq is None or u.faq.band == "unknown"):
             return replace(u, catalog_match=True)
-        slots = u.entities.slots()
-        filters = filters_for({k: v for k, v in slots.items() if k in SELLING_SLOTS}, None)
-        k = self.cards_shown
-        results = [(filters, self.search(u.text, filters=filters, k=k))]
-        if results[0][1].total == 0 and filters:  # what the action's relaxed search will ask
-            results.append(({}, self.search(u.text, filters={}, k=k)))
-        # Whether the shop carries such a product at all: the words that name it, over
-        # the whole catalog ("for two" is close to every tent; a chair has no persons).
-        bar = self.kb.settings.dense_min_similarity
-        last_filters, nearest = results[-1]
-        if words and (words != u.text or (last_filters and _nearest_cosine(nearest) < bar)):
-            nearest = self.search(words, k=1, mode="dense")
-        similarity = _nearest_cosine(nearest)
-        close = similarity >= bar
-        return replace(
-            u,
-            catalog_match=flow or close,
-            catalog_similarity=similarity,
-            catalog=CatalogPeek(u.text, k, tuple(results)),
-        )
+        words = words or u.text
+        similarity = self.kb.nearest_product(words, vector=self.kb.embedder.recent(words))
+        close = similarity >= self.kb.settings.dense_min_similarity
+        return replace(u, catalog_match=flow or close, catalog_similarity=similarity)
 
     def understand(
         self, text: str, *, locale: str = "en", expecting_order: bool = False
@@ -184,7 +165,3 @@ class Brain:
 def _product_search_inferred(u: Understanding) -> Understanding:
     # Less sure than "I'm looking for": a confident FAQ answer still comes first.
     return replace(u, intent="product_search", intent_score=INTENT_THRESHOLD, intent_inferred=True)
-
-
-def _nearest_cosine(result: SearchResult) -> float:
-    return max((hit.dense_score or 0.0 for hit in result.hits), default=0.0)

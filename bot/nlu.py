@@ -251,22 +251,6 @@ class FaqVerdict:
 
 
 @dataclass(frozen=True)
-class CatalogPeek:
-    """The catalog searches the understanding step ran for a shopping message (with the
-    message's constraints, and without them if those found nothing), kept so the
-    guided-selling action reuses them instead of running the very same searches again."""
-
-    query: str
-    k: int
-    results: tuple[tuple[dict[str, Any], Any], ...]  # (filters, knowledge SearchResult)
-
-    def get(self, query: str, filters: dict[str, Any], k: int) -> Any | None:
-        if (query, k) != (self.query, self.k):
-            return None
-        return next((result for known, result in self.results if known == filters), None)
-
-
-@dataclass(frozen=True)
 class Understanding:
     text: str
     language: str
@@ -279,7 +263,6 @@ class Understanding:
     catalog_match: bool = False  # the catalog has something close to this text
     catalog_similarity: float = 0.0  # the best product's cosine; 0 when no search ran
     vector: Any = field(default=None, repr=False, compare=False)
-    catalog: CatalogPeek | None = field(default=None, repr=False, compare=False)
 
 
 def verdict(guess: FaqGuess, keyword: float, calibration: Calibration) -> FaqVerdict:

@@ -19,7 +19,7 @@ from knowledge import KnowledgeBase
 def setup(hub: Hub) -> None:
     settings = BotSettings()
     runtime = Runtime(
-        brain=Brain(hub.require(KnowledgeBase), cards_shown=settings.cards_shown),
+        brain=Brain(hub.require(KnowledgeBase)),
         settings=settings,
         orders=OrderBook(hub.sessions),
         availability=availability_probe(hub.sessions, hub.presence.agents_online, settings),

@@ -561,6 +561,16 @@ class KnowledgeBase:
             ranked = self._rank(self._products, query, vector, mask, mode, radius=radius, limit=k)
             return self._result(ranked, "product", k, facets=self._columns.facets(ranked.matched))
 
+    def nearest_product(self, query: str, *, vector: np.ndarray | None = None) -> float:
+        """The cosine of the product text closest in meaning to ``query`` across the whole
+        catalog; 0.0 for an empty query or catalog. Whether the shop carries anything like
+        it, at the cost of one scan (no keyword scoring, ranking or facets)."""
+        vector = self._query_vector(query.strip(), "dense", vector)
+        if vector is None:
+            return 0.0
+        with self._lock:
+            return self._products.dense.nearest(vector)
+
     def faq_matches(
         self, query: str, k: int = 5, *, mode: Mode = "hybrid", vector: np.ndarray | None = None
     ) -> list[FaqMatch]:

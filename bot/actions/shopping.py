@@ -14,7 +14,7 @@ from bot.actions._turn import Turn, finish, turn_of
 from bot.brain import Brain
 from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
 from bot.entities import COLOURS, SEASONS, extract
-from bot.nlu import ACCESSORY_WORDS, CatalogPeek
+from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
     Flow,
@@ -207,15 +207,10 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
     return None
 
 
-async def _search(
-    brain: Brain, query: str, filters: dict[str, Any], k: int, peek: CatalogPeek | None = None
-) -> SearchResult:
+async def _search(brain: Brain, query: str, filters: dict[str, Any], k: int) -> SearchResult:
     """Search; when the category is known but the words match nothing there (another
-    language, a vague "I need a tent"), browse the category with the other filters.
-    ``peek``: the understanding step's search, used when it is this very search."""
-    result: SearchResult | None = peek.get(query, filters, k) if peek is not None else None
-    if result is None:
-        result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
+    language, a vague "I need a tent"), browse the category with the other filters."""
+    result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
         result = await asyncio.to_thread(brain.search, "", filters=filters, k=k)
     return result
@@ -254,8 +249,7 @@ class ActionSearchProducts(Action):
         query = state.query or text
         brain = runtime.brain
         filters = filters_for(state.constraints, state.category)
-        peek = turn.understanding.catalog
-        result = await _search(brain, query, filters, settings.cards_shown, peek)
+        result = await _search(brain, query, filters, settings.cards_shown)
         said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
         if said:
             state.constraints = {**state.constraints, **said}
@@ -265,7 +259,7 @@ class ActionSearchProducts(Action):
         if result.total == 0 and state.constraints:
             relaxed = True
             filters = filters_for({}, state.category)
-            result = await _search(brain, query, filters, settings.cards_shown, peek)
+            result = await _search(brain, query, filters, settings.cards_shown)
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
