@@ -15,6 +15,7 @@ from knowledge import (
     Product,
     text_key,
 )
+from knowledge.dense import DenseIndex
 
 
 def ids(kb: KnowledgeBase, query: str, **options: object) -> list[str]:
@@ -321,3 +322,31 @@ def test_a_changed_or_deleted_faq_changes_its_centre(embedder: Embedder) -> None
     assert scores()["faq"] > far
     kb.apply(deletes=[("faq", "faq")])
     assert list(scores()) == ["other"]
+
+
+def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None:
+    # The scan reads FAISS's storage in place; removal compacts it and its id map.
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex(16)
+    index.add(np.arange(300, dtype=np.int64) * 2, vectors)
+    index.remove([0, 10, 598])
+    query = vectors[7]
+    _, faiss_scores, faiss_ids = index._index.range_search(query[None, :], 0.2)
+    ids_, scores = index.within(query, 0.2)
+    assert sorted(ids_.tolist()) == sorted(faiss_ids.tolist())
+    assert np.allclose(np.sort(scores), np.sort(faiss_scores), atol=1e-5)
+    allowed = np.array([14, 16, 18, 20], dtype=np.int64)
+    limited, _ = index.within(query, 0.2, allowed)
+    assert set(limited.tolist()) == set(faiss_ids.tolist()) & set(allowed.tolist())
+    assert index.nearest(query) == pytest.approx(1.0, abs=1e-5)  # its own vector
+    assert DenseIndex(16).nearest(query) == 0.0
+
+
+def test_nearest_product_is_the_best_cosine_over_the_whole_catalog(demo_kb: KnowledgeBase) -> None:
+    best = demo_kb.search("cast iron skillet", mode="dense", k=20).hits
+    nearest = demo_kb.nearest_product("cast iron skillet")
+    assert nearest == pytest.approx(max(h.dense_score or 0.0 for h in best), abs=1e-5)
+    assert nearest > demo_kb.nearest_product("what is the meaning of life")
+    assert demo_kb.nearest_product("") == 0.0
