@@ -261,7 +261,7 @@ class Understanding:
     # product_search inferred from a flow's words or the catalog, not said by the model.
     intent_inferred: bool = False
     catalog_match: bool = False  # the catalog has something close to this text
-    catalog_similarity: float = 0.0  # the best product's cosine; 0 when no search ran
+    catalog_similarity: float = 0.0  # the nearest product's cosine; 0 when not checked
     vector: Any = field(default=None, repr=False, compare=False)
 
 

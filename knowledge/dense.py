@@ -48,7 +48,7 @@ class DenseIndex:
         keep = scores > radius  # as FAISS's range_search: strictly beyond the radius
         if allowed is not None:
             keep &= np.isin(ids, allowed, kind="table")
-        return ids[keep].astype(np.int64), scores[keep]
+        return ids[keep], scores[keep]  # copies: the views into FAISS do not escape
 
     def nearest(self, query: np.ndarray) -> float:
         """The cosine of the unit closest to ``query``, at least 0.0 (an empty index)."""
