@@ -22,6 +22,7 @@ import yaml
 from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.texts import in_voice
+from knowledge import Hit
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
@@ -162,6 +163,20 @@ def constrained_facets(constraints: dict[str, Any]) -> set[str]:
         else:
             facets.add(key.removesuffix("_min").removesuffix("_max"))
     return facets
+
+
+def leading(hits: list[Hit], gap: float) -> list[Hit]:
+    """The hits within ``gap`` of the best score: the kind of product the words name.
+
+    A search finds things close in meaning too ("a coffee grinder" finds kettles and a
+    French press), but those trail the grinder by far more than tents trail each other
+    for "a tent", so a question would split products the shopper did not ask about.
+    Browsing (no words) scores every hit alike and keeps them all.
+    """
+    if not hits:
+        return []
+    floor = hits[0].score - gap
+    return [hit for hit in hits if hit.score >= floor]
 
 
 def split_entropy(counts: dict[str, int], total: int) -> float:

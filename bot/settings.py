@@ -20,6 +20,11 @@ class BotSettings(BaseSettings):
     max_questions: int = 3
     narrow_above: int = 3
     cards_shown: int = 3
+    # Search results trailing the best by more than this (of the fused score, 0..1) are
+    # another kind of product: not asked about, not shown (selling.leading). Set on the
+    # demo catalog by hand: related products trail what the words name by more than 0.2,
+    # products the words fit alike lie within 0.2 (docs/subsystems/bot.md).
+    leading_gap: float = 0.2
 
     # Handoff rules beyond an explicit request.
     failed_answers_before_handoff: int = 2

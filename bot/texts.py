@@ -50,6 +50,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing matches all of that exactly; these come closest:",
         "de": "Nichts passt genau auf alles; das kommt am nächsten:",
     },
+    "product_found": {
+        "en": "Here is the best match:",
+        "de": "Das passt am besten:",
+    },
+    "product_relaxed": {
+        "en": "Nothing matches all of that exactly; this comes closest:",
+        "de": "Nichts passt genau auf alles; das kommt am nächsten:",
+    },
     "no_products": {
         "en": "I couldn't find a product for that. Could you describe it differently?",
         "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",

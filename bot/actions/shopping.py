@@ -25,6 +25,7 @@ from bot.selling import (
     constraints_named_in,
     filters_for,
     flow_for,
+    leading,
     question_message,
 )
 from bot.texts import in_voice, money, say
@@ -248,26 +249,29 @@ class ActionSearchProducts(Action):
         kb = runtime.brain.kb
         query = state.query or text
         brain = runtime.brain
+        # Enough hits to tell whether more than narrow_above lead.
+        k = max(settings.cards_shown, settings.narrow_above + 1)
         filters = filters_for(state.constraints, state.category)
-        result = await _search(brain, query, filters, settings.cards_shown)
+        result = await _search(brain, query, filters, k)
         said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
         if said:
             state.constraints = {**state.constraints, **said}
             filters = filters_for(state.constraints, state.category)
-            result = await _search(brain, query, filters, settings.cards_shown)
+            result = await _search(brain, query, filters, k)
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
             filters = filters_for({}, state.category)
-            result = await _search(brain, query, filters, settings.cards_shown)
+            result = await _search(brain, query, filters, k)
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
-        candidates = [hit.id for hit in result.hits]
+        candidates = [hit.id for hit in leading(result.hits, settings.leading_gap)]
+        best = candidates[: settings.cards_shown]
 
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
-        if may_ask and result.total > settings.narrow_above:
+        if may_ask and len(candidates) > settings.narrow_above:
             skip = set(state.asked) | constrained_facets(state.constraints)
             question = choose_question(result.facets, result.total, skip=skip, flow=flow)
             if question is not None:
@@ -284,15 +288,20 @@ class ActionSearchProducts(Action):
                     buttons=[{"title": o["label"], "payload": o["value"]} for o in options],
                     json_message={
                         "kind": "candidates",
-                        "product_ids": candidates,
+                        "product_ids": best,
                         "total": result.total,
                     },
                 )
                 return [*finish(turn, "ask_clarifying"), SlotSet("requested_slot", question.facet)]
 
-        products = kb.products(candidates)
+        products = kb.products(best)
         state.shown = [p.id for p in products]
-        intro = say("products_relaxed" if relaxed else "products_found", turn.voice)
+        one, many = (
+            ("product_relaxed", "products_relaxed")
+            if relaxed
+            else ("product_found", "products_found")
+        )
+        intro = say(one if len(products) == 1 else many, turn.voice)
         dispatcher.utter_message(
             text=intro,
             json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},

@@ -62,6 +62,17 @@ async def test_out_of_scope_is_not_answered_with_an_unrelated_faq(dialogue: Dial
             assert [option["value"] for option in options] == ["human"]
 
 
+async def test_a_product_named_outright_is_shown_not_asked_about(dialogue: Dialogue) -> None:
+    """A lantern is close in meaning to "a table lamp", but the one lamp leads by far: the
+    bot shows it rather than asking which colour. Five frying pans still get a question."""
+    lamp = await dialogue.respond("a table lamp")
+    assert lamp.action == "show_products", lamp.summary()
+    assert lamp.replies[0].text == TEXTS["product_found"]["en"]
+    assert [card["id"] for card in lamp.replies[0].payload["products"]] == ["lamp-1"]  # type: ignore[index]
+    pans = await dialogue.respond("a frying pan")
+    assert pans.action == "ask_clarifying", pans.summary()
+
+
 async def test_suggestions_are_faq_questions_and_clicking_one_answers(
     dialogue: Dialogue, runtime: Any
 ) -> None:

@@ -71,6 +71,13 @@ async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry
             assert outcome["faq_id"] is None and not outcome["suggested_faqs"], (text, outcome)
             assert reply["content_type"] in ("product_cards", "quick_replies"), text
     async with await visitor(shop, locale="en") as shopper:
+        # The shop has one grinder; kettles and a French press come close in meaning only.
+        await shopper.send_message("a coffee grinder")
+        grinder = await bot_message(shopper)
+        assert grinder["content_type"] == "product_cards"
+        assert grinder["text"] == TEXTS["product_found"]["en"]
+        assert [card["title"] for card in grinder["payload"]["products"]] == ["Burr coffee grinder"]
+    async with await visitor(shop, locale="en") as shopper:
         await shopper.send_message("a kayak for two")
         refusal = await bot_message(shopper)
         assert refusal["text"] == TEXTS["no_products"]["en"]

@@ -12,10 +12,12 @@ from bot.selling import (
     constrained_facets,
     filters_for,
     flow_for,
+    leading,
     load_flows,
     question_message,
     split_entropy,
 )
+from knowledge import Hit
 
 
 def test_even_split_beats_lopsided() -> None:
@@ -23,6 +25,18 @@ def test_even_split_beats_lopsided() -> None:
     assert split_entropy({"a": 10}, 10) == 0.0
     # Products lacking the facet count as their own group: a rare facet does not look useful.
     assert split_entropy({"a": 1, "b": 1}, 100) < split_entropy({"a": 50, "b": 50}, 100)
+
+
+def test_leading_hits_are_those_close_to_the_best() -> None:
+    def hits(*scores: float) -> list[Hit]:
+        return [Hit(id=f"p{i}", kind="product", score=s) for i, s in enumerate(scores)]
+
+    assert [h.id for h in leading(hits(0.72, 0.40, 0.38), 0.2)] == ["p0"]
+    assert [h.id for h in leading(hits(0.63, 0.62, 0.51, 0.44), 0.2)] == ["p0", "p1", "p2", "p3"]
+    assert [h.id for h in leading(hits(0.63, 0.62, 0.51, 0.42), 0.2)] == ["p0", "p1", "p2"]
+    # Browsing scores every hit 0: all of them lead.
+    assert len(leading(hits(0.0, 0.0, 0.0), 0.2)) == 3
+    assert leading([], 0.2) == []
 
 
 def test_generic_question_from_facets() -> None:
