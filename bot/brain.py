@@ -128,14 +128,27 @@ class Brain:
             if u.intent is None and flow_for(text, self.flows) is not None:
                 # A flow's category words name a kind of product ("Pfanne für Induktion").
                 u = _product_search_inferred(u)
-            # A message nothing else claims may name a product ("coffee grinder").
-            unclaimed = u.intent is None and (u.faq is None or u.faq.band != "answer")
-            if (is_shopping(u) or unclaimed) and self.kb.counts()["products"]:
-                u = self._peek(u, name)
-                if u.intent is None and u.catalog_match:
-                    u = _product_search_inferred(u)
+            if self.kb.counts()["products"]:
+                u = self._products_for(u, name)
             results.append(u)
         return results
+
+    def _products_for(self, u: Understanding, words: str) -> Understanding:
+        """``u`` with what the catalog says about it, for a message that may ask for a
+        product. Where an FAQ competes, a product's title holding every word ("a skillet";
+        not "seasoning a skillet") says the shopper names a product, as a message nothing
+        else claims may ("coffee grinder")."""
+        if u.faq is not None and u.faq.band != "unknown":
+            u = replace(u, names_product=self.kb.names_product(words or u.text))
+        unclaimed = u.intent is None and (
+            u.faq is None or u.faq.band != "answer" or u.names_product
+        )
+        if not (is_shopping(u) or unclaimed):
+            return u
+        u = self._peek(u, words)
+        if u.intent is None and u.catalog_match:
+            u = _product_search_inferred(u)
+        return u
 
     def _peek(self, u: Understanding, words: str) -> Understanding:
         """Does the catalog have something close to this message? A flow's category
@@ -149,7 +162,7 @@ class Brain:
         for flow words too, so that the decision can weigh "a tent for two" against
         "how do I send back a tent?"."""
         flow = flow_for(u.text, self.flows) is not None
-        if flow and (u.faq is None or u.faq.band == "unknown"):
+        if u.names_product or (flow and (u.faq is None or u.faq.band == "unknown")):
             return replace(u, catalog_match=True)
         words = words or u.text
         similarity = self.kb.nearest_product(words, vector=self.kb.embedder.recent(words))

@@ -206,8 +206,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     # (An accessories question the catalog matches was taken above.)
     shopping = is_shopping(u)
     # An FAQ that shares the product's word ("my pan is rusty") must not answer a shopper
-    # who names what they want ("a frying pan"): the model heard a product request, or
-    # the message is nearer a product than any FAQ text.
+    # who names what they want ("a frying pan", "a skillet"): the model heard a product
+    # request, a product's title holds every word, or the message is nearer a product
+    # than any FAQ text.
     if (
         shopping
         and u.catalog_match
@@ -215,6 +216,7 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         and faq.band != "unknown"
         and (
             (u.intent == "product_search" and not u.intent_inferred)
+            or u.names_product
             or u.catalog_similarity > faq.similarity
         )
     ):

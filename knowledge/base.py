@@ -77,11 +77,19 @@ def _weighted_terms(parts: Iterable[tuple[str, float]], language: Language) -> d
     return dict(terms)
 
 
-def product_units(product: Product, default_language: Language) -> list[_Unit]:
-    language = detect_language(f"{product.title} {product.description}", default_language)
-    attributes = " ".join(
+def product_language(product: Product, default_language: Language) -> Language:
+    return detect_language(f"{product.title} {product.description}", default_language)
+
+
+def attribute_words(product: Product) -> str:
+    return " ".join(
         f"{value}" for value in product.attributes.values() if not isinstance(value, bool)
     )
+
+
+def product_units(product: Product, default_language: Language) -> list[_Unit]:
+    language = product_language(product, default_language)
+    attributes = attribute_words(product)
     weights = PRODUCT_FIELD_WEIGHTS
     terms = _weighted_terms(
         (
@@ -570,6 +578,20 @@ class KnowledgeBase:
             return 0.0
         with self._lock:
             return self._products.dense.nearest(vector)
+
+    def names_product(self, query: str, *, candidates: int = 3) -> bool:
+        """Whether one product's title, category and attribute values hold every word of
+        ``query``: "a skillet" or "red cast iron skillet" names a product, "seasoning a
+        skillet" asks about one (its description may say "seasoning"). Checked on the
+        ``candidates`` best keyword matches, where titles weigh most."""
+        hits = self.search(query, k=candidates, mode="keyword").hits if query.strip() else []
+        for product in self.products([hit.id for hit in hits]):
+            language = product_language(product, self.settings.catalog_language)
+            wanted = set(analyse(query, language))
+            names = f"{product.title} {product.category.replace('/', ' ')} "
+            if wanted and wanted <= set(analyse(names + attribute_words(product), language)):
+                return True
+        return False
 
     def faq_matches(
         self, query: str, k: int = 5, *, mode: Mode = "hybrid", vector: np.ndarray | None = None

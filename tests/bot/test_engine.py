@@ -33,6 +33,7 @@ def understood(
     inferred: bool = False,
     faq_similarity: float = 0.0,
     catalog_similarity: float = 0.0,
+    names_product: bool = False,
 ) -> Understanding:
     confidence = {"answer": 0.95, "suggest": 0.4, "unknown": 0.1}.get(band or "", 0.0)
     verdict = (
@@ -48,6 +49,7 @@ def understood(
         intent_inferred=inferred,
         catalog_match=catalog,
         catalog_similarity=catalog_similarity,
+        names_product=names_product,
     )
 
 
@@ -159,20 +161,29 @@ def test_product_search_and_selling_answers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("band", "inferred", "faq_similarity", "catalog_similarity", "action"),
+    ("band", "inferred", "faq_similarity", "catalog_similarity", "names", "action"),
     [
         # The model heard a product request ("a frying pan"): an FAQ sharing "pan" loses.
-        ("answer", False, 0.6, 0.5, ActionName.show_products),
-        ("suggest", False, 0.6, 0.5, ActionName.show_products),
+        ("answer", False, 0.6, 0.5, False, ActionName.show_products),
+        ("suggest", False, 0.6, 0.5, False, ActionName.show_products),
         # Only a flow's word or the catalog made it a product search: the nearer side wins.
-        ("answer", True, 0.6, 0.5, ActionName.answer_faq),  # "my pan is rusty"
-        ("answer", True, 0.5, 0.6, ActionName.show_products),
-        ("suggest", True, 0.6, 0.5, ActionName.ask_clarifying),
-        ("suggest", True, 0.5, 0.6, ActionName.show_products),
+        ("answer", True, 0.6, 0.5, False, ActionName.answer_faq),  # "my pan is rusty"
+        ("answer", True, 0.5, 0.6, False, ActionName.show_products),
+        ("suggest", True, 0.6, 0.5, False, ActionName.ask_clarifying),
+        ("suggest", True, 0.5, 0.6, False, ActionName.show_products),
+        # ... unless a product's title holds every word ("a skillet", nearer "seasoning
+        # a skillet" than any skillet).
+        ("answer", True, 0.75, 0.6, True, ActionName.show_products),
+        ("suggest", True, 0.75, 0.6, True, ActionName.show_products),
     ],
 )
 def test_a_product_request_against_an_faq_that_shares_its_words(
-    band: str, inferred: bool, faq_similarity: float, catalog_similarity: float, action: ActionName
+    band: str,
+    inferred: bool,
+    faq_similarity: float,
+    catalog_similarity: float,
+    names: bool,
+    action: ActionName,
 ) -> None:
     u = understood(
         "a frying pan",
@@ -183,6 +194,7 @@ def test_a_product_request_against_an_faq_that_shares_its_words(
         inferred=inferred,
         faq_similarity=faq_similarity,
         catalog_similarity=catalog_similarity,
+        names_product=names,
     )
     assert decide(u, BotState(), Facts(), SETTINGS).action is action
 

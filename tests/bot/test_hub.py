@@ -60,9 +60,10 @@ async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> No
 async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry(
     shop: Any,
 ) -> None:
-    """The demo's FAQ "my pan is rusty" does not answer "a frying pan"; a bare product name
-    starts guided selling; a kayak gets no tents."""
-    for text in ("a frying pan", "coffee grinder", "a tent for two"):
+    """The demo's FAQ on cast iron care ("my pan is rusty", "seasoning a skillet") does not
+    answer "a frying pan", "a pan" or "a skillet"; a bare product name starts guided
+    selling and shows the one product it names; a kayak gets no tents."""
+    for text in ("a frying pan", "a pan", "coffee grinder", "a tent for two"):
         async with await visitor(shop, locale="en") as shopper:
             await shopper.send_message(text)
             reply = await bot_message(shopper)
@@ -77,6 +78,18 @@ async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry
         assert grinder["content_type"] == "product_cards"
         assert grinder["text"] == TEXTS["product_found"]["en"]
         assert [card["title"] for card in grinder["payload"]["products"]] == ["Burr coffee grinder"]
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("a skillet")
+        skillets = await bot_message(shopper)
+        assert skillets["content_type"] == "product_cards", skillets["text"]
+        assert {card["title"] for card in skillets["payload"]["products"]} == {
+            "Cast iron skillet 28 cm",
+            "Cast iron skillet 20 cm",
+        }
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("seasoning a skillet")
+        care = await bot_message(shopper)
+        assert care["payload"]["bot_turn"]["faq_id"] == "cast-iron-care"
     async with await visitor(shop, locale="en") as shopper:
         await shopper.send_message("a kayak for two")
         refusal = await bot_message(shopper)

@@ -350,3 +350,15 @@ def test_nearest_product_is_the_best_cosine_over_the_whole_catalog(demo_kb: Know
     assert nearest == pytest.approx(max(h.dense_score or 0.0 for h in best), abs=1e-5)
     assert nearest > demo_kb.nearest_product("what is the meaning of life")
     assert demo_kb.nearest_product("") == 0.0
+
+
+def test_a_query_names_a_product_when_one_product_holds_every_word(
+    demo_kb: KnowledgeBase, german_kb: KnowledgeBase
+) -> None:
+    assert demo_kb.names_product("a skillet")
+    assert demo_kb.names_product("Cast Iron skillets")  # case and plural
+    assert not demo_kb.names_product("seasoning a skillet")  # asks about one
+    assert not demo_kb.names_product("skillet lamp")  # words of two products, not of one
+    assert not demo_kb.names_product("")
+    assert german_kb.names_product("eine Bratpfanne")
+    assert not german_kb.names_product("Bratpfanne einbrennen")
