@@ -138,7 +138,8 @@ class Brain:
         product. Where an FAQ competes, a product's title holding every word ("a skillet";
         not "seasoning a skillet") says the shopper names a product, as a message nothing
         else claims may ("coffee grinder")."""
-        if u.faq is not None and u.faq.band != "unknown":
+        may_shop = u.intent is None or is_shopping(u)  # not "where is my order"
+        if may_shop and u.faq is not None and u.faq.band != "unknown":
             u = replace(u, names_product=self.kb.names_product(words or u.text))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product

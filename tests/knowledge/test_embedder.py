@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from chat.config import Settings
 from knowledge import Embedder, Faq, Product, get_embedder
 from knowledge.base import product_embedding_text
-from knowledge.embedder import default_model_path, native_bfloat16, resolve_precision
+from knowledge.embedder import _threads_for, default_model_path, native_bfloat16, resolve_precision
 
 
 def test_auto_precision_follows_the_cpu_and_a_named_one_is_kept() -> None:
@@ -59,10 +59,15 @@ def test_bfloat16_weights_cast_at_load_give_the_vectors_of_autocast() -> None:
     """The linear layers keep bfloat16 weights; the arithmetic is autocast's over float32 ones."""
     texts = ["wo ist meine Bestellung?", "a tent for 4 people under 300 euros", "Rückgabe"]
     plain = Embedder(default_model_path(), precision="float32")._load()
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        expected = plain.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    # Both sides one text at a time on one thread, as the one-query path runs: a padded
+    # batch or another thread count sums in another order, which on some CPUs' bfloat16
+    # kernels moves the vectors by 1e-3.
+    with torch.autocast("cpu", dtype=torch.bfloat16), _threads_for(1):
+        expected = np.stack(
+            [plain.encode([t], normalize_embeddings=True, convert_to_numpy=True)[0] for t in texts]
+        )
     fast = Embedder(default_model_path(), precision="bfloat16")
-    vectors = np.stack([fast.encode([text])[0] for text in texts])  # the one-query path
+    vectors = np.stack([fast.encode([text])[0] for text in texts])
     assert np.allclose(vectors, expected, atol=1e-6, rtol=0)
     linear = [m for m in fast._load().modules() if isinstance(m, torch.nn.Linear)]
     assert linear and all(m.weight.dtype == torch.bfloat16 for m in linear)
