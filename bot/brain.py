@@ -138,13 +138,14 @@ class Brain:
         product. Where an FAQ competes, a product's title holding every word ("a skillet";
         not "seasoning a skillet") says the shopper names a product, as a message nothing
         else claims may ("coffee grinder")."""
-        may_shop = u.intent is None or is_shopping(u)  # not "where is my order"
-        if may_shop and u.faq is not None and u.faq.band != "unknown":
+        shopping = is_shopping(u)
+        # Not for another intent ("where is my order"): it would not change the decision.
+        if (shopping or u.intent is None) and u.faq is not None and u.faq.band != "unknown":
             u = replace(u, names_product=self.kb.names_product(words or u.text))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product
         )
-        if not (is_shopping(u) or unclaimed):
+        if not (shopping or unclaimed):
             return u
         u = self._peek(u, words)
         if u.intent is None and u.catalog_match:
