@@ -136,12 +136,15 @@ class Brain:
     def _products_for(self, u: Understanding, words: str) -> Understanding:
         """``u`` with what the catalog says about it, for a message that may ask for a
         product. Where an FAQ competes, a product's title holding every word ("a skillet";
-        not "seasoning a skillet") says the shopper names a product, as a message nothing
-        else claims may ("coffee grinder")."""
+        not "seasoning a skillet"), or a message of nothing but a flow's words ("Pfanne",
+        whatever the catalog's language), says the shopper names a product, as a message
+        nothing else claims may ("coffee grinder")."""
         shopping = is_shopping(u)
         # Not for another intent ("where is my order"): it would not change the decision.
         if (shopping or u.intent is None) and u.faq is not None and u.faq.band != "unknown":
-            u = replace(u, names_product=self.kb.names_product(words or u.text))
+            flow = flow_for(u.text, self.flows)
+            named = flow is not None and flow.named_alone(u.text)
+            u = replace(u, names_product=named or self.kb.names_product(words or u.text))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product
         )

@@ -22,11 +22,13 @@ import yaml
 from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.texts import in_voice
-from knowledge import Hit
+from knowledge import LANGUAGES, Hit, Language, analyse
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
 MAX_OPTIONS = 4
+# German plural and linking endings after a compound's head ("Kochtöpfe", "Kuppelzelte").
+_HEAD_ENDING = "(?:e|n|en|s|es|er)?"
 
 # Where an extracted entity lands among the knowledge engine's filters.
 ENTITY_FILTERS = {
@@ -68,9 +70,34 @@ class Flow:
     """A category's guided-selling questions, in the order the content team prefers."""
 
     category: str
-    match: tuple[str, ...]
+    match: tuple[str, ...]  # words that name the category, each at the start of a word
     questions: tuple[Question, ...]
     intro: dict[str, str] = field(default_factory=dict)
+    # Words that name the category at the end of a German compound too: "pfanne" in
+    # "Gusseisenpfanne". Not English words: "pan" ends "Japan", "tent" ends "content".
+    heads: tuple[str, ...] = ()
+
+    def used_in(self, text: str) -> bool:
+        """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
+        "Gusseisenpfanne"; not "Japan" or "content")."""
+        lowered = text.lower()
+        return any(re.search(rf"(?<!\w){re.escape(w)}", lowered) for w in self.match) or any(
+            re.search(rf"{re.escape(h)}{_HEAD_ENDING}(?!\w)", lowered) for h in self.heads
+        )
+
+    def named_alone(self, text: str) -> bool:
+        """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
+        "tents"): it names a kind of product and asks nothing about it ("Pfanne rostet").
+        Read in either language: one word says too little to tell ("Pfannen")."""
+        return self.used_in(text) and any(
+            self._only_own_words(text, language) for language in LANGUAGES
+        )
+
+    def _only_own_words(self, text: str, language: Language) -> bool:
+        own = {term for word in self.match for term in analyse(word, language)}
+        heads = tuple(term for word in self.heads for term in analyse(word, language))
+        terms = analyse(text, language)
+        return bool(terms) and all(t in own or t.endswith(heads) for t in terms)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Flow:
@@ -83,6 +110,7 @@ class Flow:
             match=tuple(word.lower() for word in data.get("match", [])),
             questions=questions,
             intro=data.get("intro", {}),
+            heads=tuple(word.lower() for word in data.get("heads", [])),
         )
 
 
@@ -94,17 +122,8 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 
 
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
-    """The flow whose words the text uses, each at the start of a word ("pans", "Zelte";
-    not "Japan" or "content"). German compounds ("Bratpfanne") go in the flow's list."""
-    lowered = text.lower()
-    return next(
-        (
-            flow
-            for flow in flows
-            if any(re.search(rf"(?<!\w){re.escape(w)}", lowered) for w in flow.match)
-        ),
-        None,
-    )
+    """The first flow whose words ``text`` uses."""
+    return next((flow for flow in flows if flow.used_in(text)), None)
 
 
 def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ agents_console, widget) import from ``knowledge`` and nothing deeper.
 See docs/subsystems/knowledge-search.md.
 """
 
-from knowledge.analysis import detect_language
+from knowledge.analysis import LANGUAGES, Language, analyse, detect_language
 from knowledge.base import KnowledgeBase, Mode, SearchKind, text_key
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import FilterError
@@ -14,6 +14,7 @@ from knowledge.service import ImportRejected, ImportReport, KnowledgeService
 from knowledge.settings import KnowledgeSettings
 
 __all__ = [
+    "LANGUAGES",
     "Embedder",
     "Faq",
     "FaqMatch",
@@ -26,10 +27,12 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeService",
     "KnowledgeSettings",
+    "Language",
     "Mode",
     "Product",
     "SearchKind",
     "SearchResult",
+    "analyse",
     "detect_language",
     "get_embedder",
     "text_key",

@@ -54,16 +54,24 @@ class FlowQuestion(BaseModel):
         return ask
 
 
+Word = Annotated[str, Field(min_length=2, max_length=60)]
+
+
 class FlowIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    match: Annotated[
-        list[Annotated[str, Field(min_length=2, max_length=60)]], Field(min_length=1, max_length=30)
-    ] = Field(description="words in a shopper's message that start this flow, e.g. tent, zelt")
+    match: Annotated[list[Word], Field(min_length=1, max_length=30)] = Field(
+        description="words that start this flow at the start of a word, e.g. tent, zelt"
+    )
+    heads: Annotated[list[Word], Field(max_length=30)] = Field(
+        default_factory=list,
+        description="German words that start it at the end of a compound too, e.g. zelt "
+        '("Kuppelzelt")',
+    )
     intro: Texts = Field(default_factory=dict)
     questions: Annotated[list[FlowQuestion], Field(min_length=1, max_length=10)]
 
-    @field_validator("match")
+    @field_validator("match", "heads")
     @classmethod
     def lower(cls, words: list[str]) -> list[str]:
         return list(dict.fromkeys(word.lower() for word in words))
@@ -83,6 +91,7 @@ def flow_out(
         source=source,
         updated_by=updated_by,
         match=list(flow.match),
+        heads=list(flow.heads),
         intro=dict(flow.intro),
         questions=[
             FlowQuestion(facet=q.facet, ask=q.prompt, labels=q.labels) for q in flow.questions

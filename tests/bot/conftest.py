@@ -176,8 +176,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.conftest import start_server
 
     # Always within business hours: tests/conftest.py sets TOUCHPOINT_BOT_BUSINESS_HOURS.
-    server = start_server(
-        Settings(data_dir=tmp_path_factory.mktemp("shop")), plugins=["bot"], demo=True
-    )
+    # Every test here connects from 127.0.0.1, a fresh shopper per question, more than a
+    # shop's 60 a minute from one address (tests/chat test that limit).
+    settings = Settings(data_dir=tmp_path_factory.mktemp("shop"), ip_connections_per_minute=600)
+    server = start_server(settings, plugins=["bot"], demo=True)
     yield server
     server.stop()

@@ -98,6 +98,24 @@ async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry
         assert [o["value"] for o in refusal["payload"]["options"]] == ["human"]
 
 
+async def test_german_product_words_get_products_and_german_care_questions_the_faq(
+    shop: Any,
+) -> None:
+    """The catalog is English, so no product title holds "Pfanne"; the cookware flow's
+    words do, at the end of a compound too. The German care FAQ ("meine Pfanne rostet")
+    keeps its questions."""
+    for text in ("Pfanne", "Pfannen", "eine Gusseisenpfanne", "ein Kuppelzelt"):
+        async with await visitor(shop, locale="de") as shopper:
+            await shopper.send_message(text)
+            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
+            assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)
+            assert outcome["faq_id"] is None, (text, outcome)
+    async with await visitor(shop, locale="de") as shopper:
+        await shopper.send_message("meine Pfanne rostet")
+        care = await bot_message(shopper)
+        assert care["payload"]["bot_turn"]["faq_id"] == "gusseisen-pflege"
+
+
 async def test_identified_customer_gets_order_status_and_others_are_refused(shop: Any) -> None:
     secret = shop.settings.identity_secret
     identity = {

@@ -66,6 +66,14 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     # Words inside other words are not the product: Japan, content.
     assert flow_for("do you ship to Japan?", flows) is None
     assert flow_for("what is the content of the parcel", flows) is None
+    # German compounds end in their head: these name the flow's category.
+    for text, category in (
+        ("eine Gusseisenpfanne", "Kitchen/Cookware"),
+        ("Kochtöpfe", "Kitchen/Cookware"),
+        ("Kuppelzelte", "Outdoor/Tents"),
+        ("Daunenschlafsack", "Outdoor/Sleeping bags"),
+    ):
+        assert flow_for(text, flows).category == category, text  # type: ignore[union-attr]
     facets = {"attr.season": {"summer": 3, "3-season": 4, "4-season": 2}, "attr.persons": {"2": 9}}
     question = choose_question(facets, 9, skip=set(), flow=tents)
     assert question is not None and question.facet == "attr.season"  # persons does not split these
@@ -129,3 +137,18 @@ def test_flow_from_dict() -> None:
         }
     )
     assert flow.match == ("lamp",) and flow.questions[0].facet == "price"
+
+
+def test_a_message_of_only_a_flows_words_names_its_kind_of_product() -> None:
+    flows = {flow.category: flow for flow in load_flows()}
+    cookware, tents = flows["Kitchen/Cookware"], flows["Outdoor/Tents"]
+    sleeping_bags = flows["Outdoor/Sleeping bags"]
+    for text in ("Pfanne", "Pfannen", "eine Gusseisenpfanne", "a pan", "pots and pans"):
+        assert cookware.named_alone(text), text
+    assert tents.named_alone("ein Kuppelzelt") and tents.named_alone("Tents")
+    assert sleeping_bags.named_alone("sleeping bags")
+    # A question about the product, or another word, is more than its name.
+    for text in ("meine Pfanne rostet", "Gusseisenpfanne einbrennen", "a pan for my mum"):
+        assert not cookware.named_alone(text), text
+    assert not sleeping_bags.named_alone("a bag")  # not the flow's words at all
+    assert not tents.named_alone("Pfanne")

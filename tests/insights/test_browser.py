@@ -197,3 +197,6 @@ def test_import_with_progress_and_report_canned_responses_and_flows(
     page.fill("#ask-text", "I am looking for a tent")
     page.get_by_role("button", name="Ask", exact=True).click()
     expect(page.locator("#ask-result .replies")).to_contain_text("Let us find your tent.")
+    # What the editor did not touch is kept: the German compound head of the packaged flow.
+    tents.get_by_role("button", name="Edit").click()
+    expect(page.locator("#editor [name=heads]")).to_have_value("zelt")

@@ -297,16 +297,24 @@ def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> Non
     }.items()
     flow = {
         "match": ["backpack", "rucksack"],
+        "heads": ["Rucksack"],
         "intro": {"en": "Backpacks are our hobby."},
         "questions": [{"facet": "price", "ask": {"en": "How much would you like to spend?"}}],
     }
     saved = editor.put("/api/insights/flows/Outdoor/Backpacks", json=flow)
     assert saved.status_code == 200, saved.text
     assert saved.json()["source"] == "edited" and saved.json()["updated_by"] == "editor@demo.shop"
-    preview = editor.post("/api/insights/preview", json={"text": "I need a backpack"}).json()
-    assert "Backpacks are our hobby. How much would you like to spend?" in [
-        r["text"] for r in preview["replies"]
-    ]
+    assert saved.json()["heads"] == ["rucksack"]
+    # A German compound ending in a head names the category too: without the head,
+    # "Markenrucksack" is not understood and "Fahrradrucksack" also shows a garden tool.
+    for text in ("I need a backpack", "Markenrucksack"):
+        preview = editor.post("/api/insights/preview", json={"text": text}).json()
+        assert "Backpacks are our hobby. How much would you like to spend?" in [
+            r["text"] for r in preview["replies"]
+        ], (text, preview)
+    preview = editor.post("/api/insights/preview", json={"text": "Fahrradrucksack"}).json()
+    assert preview["action"] == "show_products", preview
+    assert {p["category"] for p in preview["products"]} == {"Outdoor/Backpacks"}
 
     unknown = editor.put("/api/insights/flows/Space/Rockets", json=flow)
     assert unknown.status_code == 422 and unknown.json()["detail"]["code"] == "unknown_category"

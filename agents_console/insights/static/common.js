@@ -55,6 +55,10 @@ export function lines(text) {
   return String(text || "").split("\n").map((line) => line.trim()).filter(Boolean);
 }
 
+export function commas(text) {
+  return String(text || "").split(",").map((word) => word.trim()).filter(Boolean);
+}
+
 export function percent(value) {
   return value === null || value === undefined ? "—" : `${Math.round(value * 1000) / 10} %`;
 }

@@ -1,7 +1,7 @@
 // /console/knowledge: FAQs and products (browse, search, edit, popular), file imports
 // with progress, canned responses, guided-selling flows, and "Ask the bot".
 
-import { api, ApiError, byId, cookie, formatMoney, h, lines, percent, signIn, submitting, toast } from "./common.js";
+import { api, ApiError, byId, commas, cookie, formatMoney, h, lines, percent, signIn, submitting, toast } from "./common.js";
 
 const PAGE = 50;
 const POLL_MS = 300;
@@ -62,7 +62,7 @@ function read(fields, form) {
     const raw = element.value;
     if (field.type === "checkbox") item[field.name] = element.checked;
     else if (field.type === "lines") item[field.name] = lines(raw);
-    else if (field.type === "commas") item[field.name] = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    else if (field.type === "commas") item[field.name] = commas(raw);
     else if (field.type === "number" || field.type === "integer") {
       if (raw.trim() === "" && field.optional) item[field.name] = null;
       else if (raw.trim() !== "") item[field.name] = Number(raw);
@@ -315,6 +315,7 @@ function flowFields(flow) {
   return h("div", {},
     h("label", { class: "field" }, h("span", { text: "Catalog category (e.g. Outdoor/Tents)" }), h("input", { name: "category", required: true, value: flow?.category || "", disabled: Boolean(flow) })),
     h("label", { class: "field" }, h("span", { text: "Words that start it (comma-separated)" }), h("input", { name: "match", required: true, value: (flow?.match || []).join(", ") })),
+    h("label", { class: "field" }, h("span", { text: "German words that also end a compound (e.g. zelt for Kuppelzelt)" }), h("input", { name: "heads", value: (flow?.heads || []).join(", ") })),
     h("div", { class: "two" },
       h("label", { class: "field" }, h("span", { text: "Intro (English)" }), h("input", { name: "intro_en", value: flow?.intro?.en || "" })),
       h("label", { class: "field" }, h("span", { text: "Intro (Deutsch)" }), h("input", { name: "intro_de", value: flow?.intro?.de || "" }))),
@@ -325,7 +326,8 @@ function flowFields(flow) {
 function flowBody(form) {
   const texts = (en, de) => Object.fromEntries([["en", en], ["de", de]].filter(([, v]) => v.trim()).map(([k, v]) => [k, v.trim()]));
   return {
-    match: form.elements.match.value.split(",").map((s) => s.trim()).filter(Boolean),
+    match: commas(form.elements.match.value),
+    heads: commas(form.elements.heads.value),
     intro: texts(form.elements.intro_en.value, form.elements.intro_de.value),
     questions: [...form.querySelectorAll(".question-row")].map((row) => ({
       facet: row.querySelector("[name=facet]").value.trim(),
