@@ -397,6 +397,7 @@ class KnowledgeService:
             job_id,
             status="done",
             report=report.model_dump(mode="json"),
+            total=progress.total,
             processed=progress.total,
             finished_at=utcnow(),
         )
@@ -417,7 +418,10 @@ class _JobProgress:
         self.done = 0
         self._written = 0.0
         self._loop = asyncio.get_running_loop()
-        self._pending: set[asyncio.Task[None]] = set()
+        # One write at a time, of the newest values: concurrent writes could commit out of
+        # order and leave an earlier phase's figures in the row.
+        self._unwritten: dict[str, int] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     def phase(self, name: str, total: int) -> None:
         self.total, self.done = total, 0
@@ -434,16 +438,22 @@ class _JobProgress:
         self._written = now
         values = {"total": self.total, "processed": min(self.done, self.total)}
         # Indexing reports from a worker thread: the write itself happens on the loop.
-        self._loop.call_soon_threadsafe(self._spawn, values)
+        self._loop.call_soon_threadsafe(self._queue, values)
 
-    def _spawn(self, values: dict[str, int]) -> None:
-        task = self._loop.create_task(self.service._update_job(self.job_id, **values))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+    def _queue(self, values: dict[str, int]) -> None:
+        self._unwritten = values
+        if self._writer is None or self._writer.done():
+            self._writer = self._loop.create_task(self._write_newest())
+
+    async def _write_newest(self) -> None:
+        while self._unwritten is not None:
+            values, self._unwritten = self._unwritten, None
+            await self.service._update_job(self.job_id, **values)
 
     async def drain(self) -> None:
-        await asyncio.sleep(0)  # let scheduled writes start
-        await asyncio.gather(*self._pending, return_exceptions=True)
+        await asyncio.sleep(0)  # let writes scheduled from a worker thread be queued
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
 
 
 async def _current_items(
