@@ -14,6 +14,7 @@ import contextlib
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,8 @@ from knowledge import LANGUAGES, Hit, Language, analyse
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
 MAX_OPTIONS = 4
-# German plural and linking endings after a compound's head ("Kochtöpfe", "Kuppelzelte").
-_HEAD_ENDING = "(?:e|n|en|s|es|er)?"
+# Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
+_ENDING = "(?:e|n|en|s|es|er)?"
 
 # Where an extracted entity lands among the knowledge engine's filters.
 ENTITY_FILTERS = {
@@ -80,10 +81,25 @@ class Flow:
     def used_in(self, text: str) -> bool:
         """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
         "Gusseisenpfanne"; not "Japan" or "content")."""
+        return self.naming(text) > 0
+
+    def naming(self, text: str) -> int:
+        """2 where one of the flow's words is a word of ``text`` ("tents", "Kuppelzelte"),
+        1 where one only starts a longer word ("backpacking", "Zeltheringe"), else 0."""
         lowered = text.lower()
-        return any(re.search(rf"(?<!\w){re.escape(w)}", lowered) for w in self.match) or any(
-            re.search(rf"{re.escape(h)}{_HEAD_ENDING}(?!\w)", lowered) for h in self.heads
-        )
+        if self._whole_words.search(lowered):
+            return 2
+        return int(bool(self._word_starts.search(lowered)))
+
+    @cached_property
+    def _whole_words(self) -> re.Pattern[str]:
+        heads = [rf"{re.escape(h)}{_ENDING}(?!\w)" for h in self.heads]
+        words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)" for w in self.match]
+        return _any_of(heads + words)
+
+    @cached_property
+    def _word_starts(self) -> re.Pattern[str]:
+        return _any_of([rf"(?<!\w){re.escape(w)}" for w in self.match])
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
@@ -114,6 +130,10 @@ class Flow:
         )
 
 
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(patterns) or "(?!)")  # no words match nothing
+
+
 def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
     return [
         Flow.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
@@ -122,8 +142,11 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 
 
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
-    """The first flow whose words ``text`` uses."""
-    return next((flow for flow in flows if flow.used_in(text)), None)
+    """The flow whose words ``text`` uses, the first one among equals; a word that stands
+    whole names the product before one that only starts a longer word ("a backpacking
+    tent" is a tent)."""
+    best = max(flows, key=lambda flow: flow.naming(text), default=None)
+    return best if best is not None and best.used_in(text) else None
 
 
 def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:

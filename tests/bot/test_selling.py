@@ -72,8 +72,15 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
         ("Kochtöpfe", "Kitchen/Cookware"),
         ("Kuppelzelte", "Outdoor/Tents"),
         ("Daunenschlafsack", "Outdoor/Sleeping bags"),
+        ("ein Brotmesser", "Kitchen/Knives"),
+        ("Campinglaterne", "Home/Lighting"),
+        ("Terrassenmöbel", "Garden/Furniture"),
+        # A word that only starts a longer one ("backpacking") yields to a whole one.
+        ("a backpacking tent", "Outdoor/Tents"),
+        ("Zeltheringe", "Outdoor/Tents"),
     ):
         assert flow_for(text, flows).category == category, text  # type: ignore[union-attr]
+    assert flow_for("a lightweight jacket", flows) is None
     facets = {"attr.season": {"summer": 3, "3-season": 4, "4-season": 2}, "attr.persons": {"2": 9}}
     question = choose_question(facets, 9, skip=set(), flow=tents)
     assert question is not None and question.facet == "attr.season"  # persons does not split these
