@@ -148,8 +148,9 @@ class Dialogue:
         activate(self.runtime)  # the actions below look it up
         state = state or BotState()
         facts = facts or Facts()
+        # Where the words do not tell the language, the conversation's so far decides.
         u = understanding or await self.runtime.understand(
-            text, locale, expecting_order=state.awaiting == "order"
+            text, state.language or locale, expecting_order=state.awaiting == "order"
         )
         decision = decide(u, state, facts, self.runtime.settings)
         state = record(u, decision, state)

@@ -68,6 +68,8 @@ class BotState:
     email: str | None = None
     value_rule_fired: bool = False
     handoff_offered: bool = False
+    # The language of the last message: a click on "12" or "OK" does not say which.
+    language: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> BotState:
@@ -256,6 +258,7 @@ def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
     state.last_confidence = round(confidence, 3)
     if decision.handoff_reason is HandoffReason.high_value:
         state.value_rule_fired = True
+    state.language = u.language
     return state
 
 

@@ -101,7 +101,9 @@ class BotListener:
         )
 
     def _voice(self, context: ConversationContext) -> str:
-        return self.runtime.voice(_language(context))
+        """The conversation's language so far, else the contact's locale."""
+        language = BotState.from_dict(context.bot_state).language or _language(context)
+        return self.runtime.voice(language)
 
     def _shown(self, state: BotState, context: ConversationContext) -> list[dict[str, Any]]:
         """The products the shopper last saw: the bot state's, or the last product cards

@@ -118,6 +118,7 @@ def test_value_rules_fire_once() -> None:
     assert decision.handoff_reason is HandoffReason.high_value
     assert "650.00" in decision.reason
     state = record(understood("hi", "greet"), decision, BotState())
+    assert BotState.from_dict(state.to_dict()).language == "en"  # for a wordless click next
     assert decide(understood("hi", "greet"), state, rich_cart, SETTINGS).action is ActionName.greet
     loyal = decide(understood("hi", "greet"), BotState(), Facts(customer_value=2500.0), SETTINGS)
     assert loyal.handoff_reason is HandoffReason.high_value

@@ -57,6 +57,23 @@ async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> No
         assert follow_up["message"]["conversation_id"] == cid
 
 
+async def test_a_click_is_answered_in_the_language_the_shopper_writes(shop: Any) -> None:
+    """The page is English, the shopper writes German; a click on "12" has no words
+    to tell, so the conversation's language holds."""
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("ich suche einen Rucksack")
+        question = await bot_message(shopper, content_type="quick_replies")
+        assert question["text"].startswith("Lass uns den passenden Rucksack finden.")
+        cid = question["conversation_id"]
+        option = question["payload"]["options"][0]
+        assert option["value"].startswith("facet:attr.volume_l=")
+        await shopper.send_message(
+            option["label"], conversation_id=cid, payload={"reply": option["value"]}
+        )
+        cards = await bot_message(shopper, cid, content_type="product_cards")
+        assert cards["text"] in {TEXTS[key]["de"] for key in ("product_found", "products_found")}
+
+
 async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry(
     shop: Any,
 ) -> None:
