@@ -98,6 +98,7 @@ class Facts:
     cart_value: float | None = None
     customer_value: float | None = None
     reply: str | None = None  # the value of a clicked quick reply
+    site: str | None = None  # the widget site the shopper chats on (its business hours)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def facts_of(
         cart_value=float(cart) if isinstance(cart, int | float) else None,
         customer_value=customer_value,
         reply=reply,
+        site=contact.site,
     )
 
 
@@ -210,6 +211,7 @@ class BotListener:
             "personalise": facts.personalise,
             "locale": context.contact.locale,
             "reply": facts.reply,
+            "site": facts.site,
         }
         settings = self.runtime.settings
         try:
@@ -235,7 +237,7 @@ class BotListener:
         cid = requested.conversation_id
         context = await self.hub.conversations.context(cid)
         dispatcher = CollectingDispatcher()
-        await announce(dispatcher, self.runtime, self._voice(context), {})
+        await announce(dispatcher, self.runtime, self._voice(context), {}, context.contact.site)
         replies, _, _ = to_replies(dispatcher.messages)
         await self._deliver(cid, replies, None)
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from bot.brain import Brain
 from bot.cli import bench_app, bot_app
 from bot.listener import BotListener
-from bot.runtime import OrderBook, Runtime, availability_probe, install
+from bot.runtime import OpeningProbe, OrderBook, Runtime, availability_probe, install
 from bot.settings import BotSettings
 from chat.db import utcnow
 from chat.hub import Hub
 from chat.models import Order
 from chat.plugins import Plugin
 from knowledge import KnowledgeBase
+from widget import OpeningHours
 
 
 def setup(hub: Hub) -> None:
@@ -22,11 +24,23 @@ def setup(hub: Hub) -> None:
         brain=Brain(hub.require(KnowledgeBase)),
         settings=settings,
         orders=OrderBook(hub.sessions),
-        availability=availability_probe(hub.sessions, hub.presence.agents_online, settings),
+        availability=availability_probe(hub.sessions, hub.presence.agents_online, _opening_of(hub)),
     )
     hub.provide(Runtime, runtime)
     install(runtime)  # the actions find it here
     BotListener(hub, runtime).install()
+
+
+def _opening_of(hub: Hub) -> OpeningProbe:
+    async def opening(site: str | None) -> tuple[bool, Mapping[str, str]]:
+        # Without the widget there are no business hours: agents may answer at any time.
+        hours = hub.optional(OpeningHours)
+        if hours is None:
+            return True, {}
+        now = await hours.now(site)
+        return now.open_now, now.hours
+
+    return opening
 
 
 async def startup(hub: Hub) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +22,6 @@ from bot.nlu import Understanding
 from bot.selling import Flow
 from bot.settings import BotSettings
 from bot.texts import voice as voice_of
-from chat.db import utcnow
 from chat.models import Conversation, Order
 
 
@@ -96,6 +95,7 @@ class Availability:
     agents_online: int
     queued: int
     business_hours: bool
+    hours: Mapping[str, str] = field(default_factory=dict)  # language -> "Mon–Fri 09:00–18:00"
 
     @property
     def reachable(self) -> bool:
@@ -105,29 +105,34 @@ class Availability:
         return max(1, round((self.queued + 1) * per_conversation / max(self.agents_online, 1)))
 
 
-AvailabilityProbe = Callable[[], Awaitable[Availability]]
+# What the bot asks about the shopper's widget site (None: the hub's own).
+AvailabilityProbe = Callable[[str | None], Awaitable[Availability]]
+# Whether the site is within its business hours, and the hours per language.
+OpeningProbe = Callable[[str | None], Awaitable[tuple[bool, Mapping[str, str]]]]
 
 
-async def no_agents() -> Availability:
+async def no_agents(site: str | None = None) -> Availability:
     return Availability(agents_online=0, queued=0, business_hours=False)
 
 
 def availability_probe(
     sessions: async_sessionmaker[AsyncSession],
     agents_online: Callable[[], Awaitable[int]],
-    settings: BotSettings,
+    opening: OpeningProbe,
 ) -> AvailabilityProbe:
-    async def probe() -> Availability:
+    async def probe(site: str | None) -> Availability:
         async with sessions() as db:
             queued = await db.scalar(
                 select(func.count())
                 .select_from(Conversation)
                 .where(Conversation.status == "queued")
             )
+        open_now, hours = await opening(site)
         return Availability(
             agents_online=await agents_online(),
             queued=int(queued or 0),
-            business_hours=settings.is_business_time(utcnow()),
+            business_hours=open_now,
+            hours=hours,
         )
 
     return probe

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,18 +33,6 @@ class BotSettings(BaseSettings):
     # How the bot addresses German-speaking shoppers: "du" or "sie" (bot/texts.py).
     german_address: Literal["du", "sie"] = "du"
 
-    # Business hours in the shop's time zone, e.g. "mon-fri 09:00-18:00".
-    business_hours: str = "mon-fri 09:00-18:00"
-    timezone: str = "Europe/Berlin"
+    # Expected wait: queued conversations times this, shared by the agents online. The
+    # business hours are the widget site's (PUT /api/widget/config).
     minutes_per_queued_conversation: float = 3.0
-
-    def is_business_time(self, now: dt.datetime) -> bool:
-        days, _, hours = self.business_hours.strip().lower().partition(" ")
-        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        first, _, last = days.partition("-")
-        open_days = range(names.index(first), names.index(last or first) + 1)
-        start, _, end = hours.partition("-")
-        local = now.astimezone(ZoneInfo(self.timezone))
-        opens = dt.time.fromisoformat(start.strip())
-        closes = dt.time.max if end.strip() == "24:00" else dt.time.fromisoformat(end.strip())
-        return local.weekday() in open_days and opens <= local.time() <= closes

@@ -43,6 +43,8 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # The widget site the visitor chats on (its settings hold the business hours).
+    site: Mapped[str | None] = mapped_column(String(64))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Current answer to "may we use browsing and purchase history?"; None: not asked.
     consent_personalisation: Mapped[bool | None] = mapped_column(Boolean)

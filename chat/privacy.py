@@ -206,6 +206,7 @@ class ExportedContact(BaseModel):
     email: str | None
     phone: str | None
     locale: str
+    site: str | None = None
     attributes: dict[str, Any]
     consent_personalisation: bool | None
     created_at: dt.datetime

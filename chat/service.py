@@ -63,6 +63,7 @@ class ContactSnapshot:
     locale: str
     consent_personalisation: bool | None
     attributes: dict[str, Any] = field(default_factory=dict)
+    site: str | None = None
 
 
 @dataclass
@@ -156,6 +157,7 @@ class ConversationService:
                     locale=contact.locale,
                     consent_personalisation=contact.consent_personalisation,
                     attributes=dict(contact.attributes or {}),
+                    site=contact.site,
                 ),
                 recent=[await self._out(row) for row in rows],
             )

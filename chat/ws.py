@@ -259,6 +259,8 @@ class Connection:
                 db.add(contact)
             if hello.locale:
                 contact.locale = hello.locale
+            if hello.site:
+                contact.site = hello.site
             await db.commit()
             self.contact_id = contact.id
         if not token:

@@ -23,9 +23,6 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Tests must not depend on the day they run: the bot is within business hours
-# unless a test says otherwise.
-os.environ.setdefault("TOUCHPOINT_BOT_BUSINESS_HOURS", "mon-sun 00:00-24:00")
 
 from chat.config import Settings
 from chat.hub import Hub, create_app

@@ -5,10 +5,13 @@ See docs/embedding.md (for shops) and docs/subsystems/widget.md (how it is built
 
 from widget._assets import LOADER_BUDGET, WIDGET_BUDGET, WidgetAssets, widget_assets
 from widget._config import PublicConfig, SiteConfig
+from widget._opening import Opening, OpeningHours
 
 __all__ = [
     "LOADER_BUDGET",
     "WIDGET_BUDGET",
+    "Opening",
+    "OpeningHours",
     "PublicConfig",
     "SiteConfig",
     "WidgetAssets",

@@ -130,6 +130,36 @@ def is_open(hours: BusinessHours | None, now: dt.datetime) -> bool:
     )
 
 
+DAY_NAMES: dict[Locale, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+}
+_AND: dict[Locale, str] = {"en": " and ", "de": " und "}
+
+
+def describe_hours(hours: BusinessHours) -> dict[str, str]:
+    """The hours as a shopper reads them, per language: "Mon–Thu 09:00–18:00; Fri
+    09:00–16:00". Days in a row with the same ranges share one entry."""
+    runs: list[tuple[int, int, list[str]]] = []  # first day, last day, ranges
+    for index, day in enumerate(WEEKDAYS):
+        ranges = hours.days.get(day, [])
+        if not ranges:
+            continue
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == ranges:
+            runs[-1] = (runs[-1][0], index, ranges)
+        else:
+            runs.append((index, index, ranges))
+    described: dict[str, str] = {}
+    for language, names in DAY_NAMES.items():
+        entries = []
+        for first, last, ranges in runs:
+            days = names[first] if first == last else f"{names[first]}–{names[last]}"
+            times = _AND[language].join(text.replace("-", "–") for text in ranges)
+            entries.append(f"{days} {times}")
+        described[language] = "; ".join(entries)
+    return described
+
+
 def public_config(
     site: str, config: SiteConfig, *, now: dt.datetime, agents_online: int
 ) -> PublicConfig:

@@ -10,9 +10,11 @@ from widget._bench import bench_app
 from widget._cli import widget_app
 from widget._config import SiteConfig
 from widget._demo import router as demo_router
+from widget._opening import OpeningHours
 
 
 def setup(hub: Hub) -> None:
+    hub.provide(OpeningHours, OpeningHours(hub))
     hub.include_router(api_router)
     hub.include_router(demo_router)
 

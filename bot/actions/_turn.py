@@ -52,10 +52,11 @@ async def turn_of(tracker: Tracker) -> Turn:
         customer_id=metadata.get("customer_id"),
         personalise=bool(metadata.get("personalise")),
         reply=metadata.get("reply"),
+        site=metadata.get("site"),
     )
     understanding = await runtime.understand(
         message.get("text") or "",
-        locale=str(metadata.get("locale") or "en"),
+        locale=state.language or str(metadata.get("locale") or "en"),
         expecting_order=state.awaiting == "order",
     )
     decision = decide(understanding, state, facts, runtime.settings)

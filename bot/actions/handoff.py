@@ -10,14 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions._turn import finish, turn_of
 from bot.engine import handoff_packet
 from bot.runtime import Runtime
-from bot.texts import say
+from bot.texts import in_voice, say
 
 
 async def announce(
-    dispatcher: CollectingDispatcher, runtime: Runtime, voice: str, packet: dict[str, Any]
+    dispatcher: CollectingDispatcher,
+    runtime: Runtime,
+    voice: str,
+    packet: dict[str, Any],
+    site: str | None,
 ) -> bool:
-    """Tell the shopper what happens next; True when an agent can take the conversation now."""
-    availability = await runtime.availability()
+    """Tell the shopper what happens next; True when an agent can take the conversation now.
+    ``site``: the widget site the shopper chats on, whose business hours apply."""
+    availability = await runtime.availability(site)
     if availability.reachable:
         minutes = availability.expected_wait_minutes(
             runtime.settings.minutes_per_queued_conversation
@@ -44,10 +49,11 @@ async def announce(
     ]
     # Outside opening hours the hours tell the shopper when to come back; within them
     # (everyone away or signed out) the hours would read as wrong.
-    if availability.business_hours:
+    hours = in_voice(availability.hours, voice)
+    if availability.business_hours or not hours:
         text = say("handoff_away", voice)
     else:
-        text = say("handoff_offline", voice, hours=runtime.settings.business_hours)
+        text = say("handoff_offline", voice, hours=hours)
     dispatcher.utter_message(
         text=text,
         json_message={
@@ -74,6 +80,6 @@ class ActionHandoff(Action):
             for p in runtime.brain.kb.products(state.shown)
         ]
         packet = handoff_packet(turn.understanding, turn.decision, state, products=shown)
-        await announce(dispatcher, runtime, turn.voice, packet)
+        await announce(dispatcher, runtime, turn.voice, packet, turn.facts.site)
         state.handoff_offered, state.failed = True, 0
         return finish(turn, "handoff")

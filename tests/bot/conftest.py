@@ -137,7 +137,7 @@ class AgentsOnline:
     def __init__(self) -> None:
         self.value = Availability(agents_online=2, queued=1, business_hours=True)
 
-    async def __call__(self) -> Availability:
+    async def __call__(self, site: str | None) -> Availability:
         return self.value
 
 
@@ -170,12 +170,12 @@ async def dialogue(runtime: Runtime) -> AsyncIterator[Dialogue]:
 
 @pytest.fixture(scope="session")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The demo shop served by uvicorn on a free port, always within business hours, shared
-    by the tests that need a running hub (starting one and embedding the demo takes a while)."""
+    """The demo shop served by uvicorn on a free port, shared by the tests that need a
+    running hub (starting one and embedding the demo takes a while). Without the widget
+    there are no business hours: agents may answer at any time."""
     from chat.config import Settings
     from tests.conftest import start_server
 
-    # Always within business hours: tests/conftest.py sets TOUCHPOINT_BOT_BUSINESS_HOURS.
     # Every test here connects from 127.0.0.1, a fresh shopper per question, more than a
     # shop's 60 a minute from one address (tests/chat test that limit).
     settings = Settings(data_dir=tmp_path_factory.mktemp("shop"), ip_connections_per_minute=600)

@@ -221,14 +221,17 @@ async def test_handoff_when_nobody_is_there_offers_the_email_form_and_keeps_help
 
 
 async def test_handoff_outside_opening_hours_names_the_hours(
-    dialogue: Dialogue, agents: Any, settings: BotSettings
+    dialogue: Dialogue, agents: Any
 ) -> None:
-    agents.value = Availability(agents_online=2, queued=0, business_hours=False)
+    hours = {"en": "Mon–Fri 09:00–18:00", "de": "Mo–Fr 09:00–18:00"}
+    agents.value = Availability(agents_online=2, queued=0, business_hours=False, hours=hours)
     (handoff,) = await talk(dialogue, "I want to talk to a human")
     form = handoff.replies[0]
     assert form.content_type == "form" and handoff.handoff is None
     assert "not available right now" in form.text
-    assert f"({settings.business_hours})" in form.text
+    assert "(Mon–Fri 09:00–18:00)" in form.text
+    (handoff,) = await talk(dialogue, "Ich möchte mit einem Mitarbeiter sprechen", locale="de")
+    assert "(Mo–Fr 09:00–18:00)" in handoff.replies[0].text
 
 
 async def test_two_failed_answers_then_frustration_hand_off(dialogue: Dialogue) -> None:
@@ -378,13 +381,17 @@ def test_only_a_verified_consenting_contact_is_personalised() -> None:
     from types import SimpleNamespace
 
     from bot.listener import facts_of
+    from chat.service import ContactSnapshot
 
     def contact(verified: bool, consent: bool | None) -> Any:
-        snapshot = SimpleNamespace(
+        snapshot = ContactSnapshot(
+            id="c1",
             customer_id="cust-1001" if verified else None,
             identity_verified=verified,
+            email=None,
+            name=None,
+            locale="en",
             consent_personalisation=consent,
-            attributes={},
         )
         return SimpleNamespace(contact=snapshot)
 

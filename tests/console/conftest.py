@@ -55,12 +55,8 @@ def shared_console_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Con
 
 
 @pytest.fixture
-def full_hub(
-    live_server: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ConsoleServer]:
+def full_hub(live_server: Callable[..., Any]) -> Iterator[ConsoleServer]:
     """The console with the bot and the widget (its demo shop), all demo data and the catalogue."""
-    # Outside business hours the bot offers an e-mail form instead of a person.
-    monkeypatch.setenv("TOUCHPOINT_BOT_BUSINESS_HOURS", "mon-sun 00:00-23:59:59")
     hub = ConsoleServer(
         live_server(
             plugins=["agents_console", "bot", "widget"],

@@ -1,4 +1,4 @@
-"""Site settings: validation and the business-hours check (pure)."""
+"""Site settings: validation, the business-hours check and their wording (pure)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from widget._config import BusinessHours, SiteConfig, is_open, public_config
+from widget._config import BusinessHours, SiteConfig, describe_hours, is_open, public_config
 
 BERLIN_WEEKDAYS = BusinessHours(
     timezone="Europe/Berlin",
@@ -94,6 +94,25 @@ def test_until_midnight() -> None:
     hours = BusinessHours(timezone="UTC", days={"sat": ["20:00-24:00"]})
     assert is_open(hours, utc(2026, 11, 21, 23, 59))
     assert not is_open(hours, utc(2026, 11, 22, 0, 0))
+
+
+def test_hours_as_a_shopper_reads_them() -> None:
+    assert describe_hours(BERLIN_WEEKDAYS) == {
+        "en": "Mon–Fri 09:00–12:00 and 13:00–18:00",
+        "de": "Mo–Fr 09:00–12:00 und 13:00–18:00",
+    }
+    # Days in a row share an entry only with the same ranges; a closed day splits a run.
+    hours = BusinessHours(
+        days={
+            "mon": ["09:00-18:00"],
+            "tue": ["09:00-18:00"],
+            "wed": ["09:00-18:00"],
+            "fri": ["09:00-16:00"],
+            "sat": ["10:00-14:00"],
+        }
+    )
+    assert describe_hours(hours)["en"] == "Mon–Wed 09:00–18:00; Fri 09:00–16:00; Sat 10:00–14:00"
+    assert describe_hours(BusinessHours()) == {"en": "", "de": ""}
 
 
 def test_public_config_adds_who_is_there() -> None:
