@@ -1,10 +1,14 @@
-// Settings: admins manage agents (role, capacity, teams) and teams; editors
-// and admins manage canned responses. Every form shows the hub's error text.
+// Settings: admins manage agents (role, capacity, teams), teams and the chat's
+// business hours; editors and admins manage canned responses. Every form shows the
+// hub's error text.
 
 import { api } from "./api.js";
 import { byId, h } from "./dom.js";
 
 const ROLES = ["agent", "editor", "admin"];
+const WEEKDAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"]];
+// What GET /api/widget/config adds to the settings; PUT takes the settings alone.
+const LIVE_FIELDS = ["site", "open_now", "agents_online"];
 
 function field(label, input) {
   return h("label", { class: "field" }, h("span", { text: label }), input);
@@ -73,7 +77,7 @@ export class Settings {
     }
     this.body.replaceChildren(h("p", { class: "muted", text: "Loading…" }));
     try {
-      const view = await { agents: () => this.agents(), teams: () => this.teams(), canned: () => this.cannedView() }[tab]();
+      const view = await { agents: () => this.agents(), teams: () => this.teams(), hours: () => this.hours(), canned: () => this.cannedView() }[tab]();
       this.body.replaceChildren(view);
     } catch (error) {
       this.body.replaceChildren(h("p", { class: "error", text: error.message }));
@@ -191,6 +195,41 @@ export class Settings {
       if (await submitting(form, error, () => api("POST", "/api/teams", { name }))) this.show("teams");
     });
     return h("div", {}, h("table", { class: "grid" }, h("tbody", {}, rows)), form);
+  }
+
+  // The widget site's business hours (the hub's own site): the widget's header and
+  // "talk to a person", and the bot's handoff, all go by them.
+  async hours() {
+    const config = await api("GET", "/api/widget/config");
+    const settings = Object.fromEntries(Object.entries(config).filter(([key]) => !LIVE_FIELDS.includes(key)));
+    const hours = settings.business_hours;
+    const error = errorLine();
+    const always = h("input", { type: "checkbox", name: "always", checked: !hours });
+    const zone = h("input", { name: "timezone", required: true, value: hours?.timezone || "Europe/Berlin" });
+    const days = WEEKDAYS.map(([day, name]) =>
+      field(name, h("input", { name: day, value: (hours?.days?.[day] || []).join(", "), placeholder: "closed", "aria-label": `Hours on ${name}` })),
+    );
+    const week = h("fieldset", { class: "hours", disabled: !hours }, field("Time zone", zone), days);
+    always.addEventListener("change", () => { week.disabled = always.checked; });
+    const form = h(
+      "form",
+      { class: "settings-form", "aria-label": "Business hours" },
+      h("p", { class: "small muted", text: `${config.open_now ? "Open" : "Closed"} now. Ranges like 09:00-18:00, several separated by commas; an empty day is closed. Outside these hours the widget and the bot offer an e-mail form instead of a person.` }),
+      h("label", { class: "check" }, always, h("span", { text: "Agents answer at any time" })),
+      week,
+      error,
+      h("button", { type: "submit", text: "Save hours" }),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const ranges = (day) => String(data.get(day) || "").split(",").map((range) => range.trim()).filter(Boolean);
+      const business_hours = always.checked
+        ? null
+        : { timezone: zone.value.trim(), days: Object.fromEntries(WEEKDAYS.map(([day]) => [day, ranges(day)]).filter(([, list]) => list.length)) };
+      if (await submitting(form, error, () => api("PUT", "/api/widget/config", { ...settings, business_hours }))) this.show("hours");
+    });
+    return form;
   }
 
   async cannedView() {

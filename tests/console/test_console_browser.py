@@ -14,6 +14,7 @@ import json
 import re
 import time
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
@@ -319,6 +320,32 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     page.goto(f"{console_hub.url}/console")
     page.wait_for_url(re.compile(r"/console/login$"))
     shopper.close()
+
+
+def test_an_admin_sets_the_chat_hours(full_hub: ConsoleServer, console_page: Page) -> None:
+    page = console_page
+    sign_in(page, full_hub.url, "admin@demo.shop", "demo-admin")
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("tab", name="Chat hours").click()
+    form = page.get_by_role("form", name="Business hours")
+    expect(form).to_contain_text("Open now")
+    form.get_by_label("Agents answer at any time").uncheck()
+    form.get_by_label("Hours on Monday").fill("9-17")
+    form.get_by_role("button", name="Save hours").click()
+    expect(form.locator(".error")).to_contain_text("'9-17' is not a range like 09:00-18:00")
+    assert httpx.get(f"{full_hub.url}/api/widget/config").json()["business_hours"] is None
+
+    form.get_by_label("Hours on Monday").fill("09:00-12:00, 13:00-18:00")
+    form.get_by_label("Hours on Saturday").fill("10:00-14:00")
+    form.get_by_role("button", name="Save hours").click()
+    saved = page.get_by_role("form", name="Business hours")
+    expect(saved.get_by_label("Hours on Monday")).to_have_value("09:00-12:00, 13:00-18:00")
+    config = httpx.get(f"{full_hub.url}/api/widget/config").json()
+    assert config["business_hours"] == {
+        "timezone": "Europe/Berlin",
+        "days": {"mon": ["09:00-12:00", "13:00-18:00"], "sat": ["10:00-14:00"]},
+    }
+    assert config["privacy_url"] == "/demo/privacy"  # the other settings stay as they were
 
 
 def test_console_resumes_after_the_hub_restarts(
