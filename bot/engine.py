@@ -210,15 +210,20 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     shopping = is_shopping(u)
     # An FAQ that shares the product's word ("my pan is rusty") must not answer a shopper
     # who names what they want ("a frying pan", "a skillet"): the model heard a product
-    # request, a product's title holds every word, or the message is nearer a product
-    # than any FAQ text.
+    # request at least as clearly as the FAQ (a rule always; "I want to return a tent"
+    # is nearer the FAQ than the example "I want a tent"), a product's title holds
+    # every word, or the message is nearer a product than any FAQ text.
     if (
         shopping
         and u.catalog_match
         and faq is not None
         and faq.band != "unknown"
         and (
-            (u.intent == "product_search" and not u.intent_inferred)
+            (
+                u.intent == "product_search"
+                and not u.intent_inferred
+                and u.intent_score >= faq.similarity
+            )
             or u.names_product
             or u.catalog_similarity > faq.similarity
         )

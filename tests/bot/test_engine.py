@@ -200,6 +200,26 @@ def test_a_product_request_against_an_faq_that_shares_its_words(
     assert decide(u, BotState(), Facts(), SETTINGS).action is action
 
 
+@pytest.mark.parametrize(
+    ("score", "action"), [(0.72, ActionName.answer_faq), (1.0, ActionName.show_products)]
+)
+def test_a_product_request_heard_less_clearly_than_the_faq_gets_the_faq(
+    score: float, action: ActionName
+) -> None:
+    """ "I want to return a tent" is near the example "I want a tent" (0.72) and nearer
+    the return FAQ (0.88); a rule ("I'm looking for", 1.0) always counts."""
+    u = understood(
+        "I want to return a tent",
+        "product_search",
+        score=score,
+        band="answer",
+        catalog=True,
+        faq_similarity=0.88,
+        catalog_similarity=0.5,
+    )
+    assert decide(u, BotState(), Facts(), SETTINGS).action is action
+
+
 def test_a_product_request_the_catalog_has_nothing_close_to_is_not_sold() -> None:
     kayak = understood("a kayak for two", band="unknown", catalog=False)
     assert decide(kayak, BotState(), Facts(), SETTINGS).action is ActionName.fallback

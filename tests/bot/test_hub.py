@@ -145,6 +145,11 @@ async def test_german_product_words_get_products_and_german_care_questions_the_f
         sent_back = await bot_message(shopper)
         # Either return FAQ answers it; the point is that it is not taken for shopping.
         assert sent_back["payload"]["bot_turn"]["faq_id"] in ("ruecksendung", "rueckgabe")
+    async with await visitor(shop, locale="en") as shopper:
+        # Near the product example "I want a tent", nearer the FAQ: not a sale.
+        await shopper.send_message("I want to return a tent")
+        returning = await bot_message(shopper)
+        assert returning["payload"]["bot_turn"]["faq_id"] == "return-how"
 
 
 async def test_identified_customer_gets_order_status_and_others_are_refused(shop: Any) -> None:
