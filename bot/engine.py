@@ -22,6 +22,7 @@ class ActionName(StrEnum):
     suggest_accessories = "suggest_accessories"  # reported as show_products
     ask_clarifying = "ask_clarifying"
     order_status = "order_status"
+    opening_hours = "opening_hours"  # when the team answers, and whether someone is there now
     handoff = "handoff"
     greet = "greet"
     goodbye = "goodbye"
@@ -183,6 +184,8 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return _handoff(HandoffReason.asked, "asked for a human")
     if u.intent == "frustration":
         return _handoff(HandoffReason.frustration, "sounds frustrated")
+    if u.intent == "opening_hours":
+        return Decision(ActionName.opening_hours, reason="asked when the team is there")
     if not state.value_rule_fired and (why := _value_rule(facts, settings)):
         return _handoff(HandoffReason.high_value, why)
     entities = u.entities

@@ -45,6 +45,17 @@ ACCESSORY_WORDS = re.compile(
 
 # Unambiguous phrasings that need no model, English and German.
 _RULES: dict[str, re.Pattern[str]] = {
+    # When people answer, before handoff_request: "when can I talk to a person?" asks
+    # for the hours, not for a person now.
+    "opening_hours": re.compile(
+        r"\b(?:opening|business|office|service|support) hours\b"
+        r"|\bwhen (?:are you|is (?:someone|anyone|somebody)) (?:open|there|available|online)\b"
+        r"|\bwhen (?:can|could) i (?:reach|call|contact|talk to|speak to|chat with)\b"
+        r"|\b(?:öffnungszeiten|geschäftszeiten|servicezeiten|sprechzeiten)\b"
+        r"|\bwann (?:seid ihr|sind sie|ist (?:jemand|wer)|habt ihr|haben sie) "
+        r"(?:\w+ )?(?:erreichbar|da|online|offen|geöffnet)\b",
+        re.IGNORECASE,
+    ),
     # A request, not a question about the bot: "are you a real person?", "bist du ein
     # Mensch?" are for the FAQ; "a real person please", "mit einem Menschen reden" hand off.
     "handoff_request": re.compile(

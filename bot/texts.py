@@ -143,6 +143,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "melden uns; bis dahin helfe ich gern weiter.",
         "de-sie": "Unser Team ist gerade nicht erreichbar ({hours}). Hinterlassen Sie Ihre E-Mail, wir melden uns; bis dahin helfe ich gern weiter.",
     },
+    "hours_known": {
+        "en": "Our team answers chats {hours}.",
+        "de": "Unser Team ist {hours} im Chat für dich da.",
+        "de-sie": "Unser Team ist {hours} im Chat für Sie da.",
+    },
+    "hours_any_time": {
+        "en": "Our team answers chats whenever someone is online.",
+        "de": "Unser Team antwortet im Chat, sobald jemand online ist.",
+    },
+    "hours_online_now": {
+        "en": "Someone is online right now.",
+        "de": "Gerade ist jemand online.",
+    },
+    "hours_away_now": {
+        "en": "Right now nobody is online; meanwhile I'm happy to help.",
+        "de": "Gerade ist niemand online; bis dahin helfe ich gern weiter.",
+    },
     "handoff_away": {
         "en": "Nobody from our team is online at the moment. Leave your e-mail and we'll get "
         "back to you; meanwhile I'm happy to keep helping.",

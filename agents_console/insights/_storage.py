@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from agents_console.insights._turns import Turn
 
 # A previous answer followed by "let me talk to a person" is a gap; these outcomes never are.
-NOT_BLAMED = ("greet", "goodbye", "handoff", "order_status")
+NOT_BLAMED = ("greet", "goodbye", "handoff", "order_status", "opening_hours")
 
 
 async def contact_locale(db: AsyncSession, *, contact_id: str) -> str:

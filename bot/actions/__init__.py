@@ -5,7 +5,7 @@ a Rasa action server: ``python -m rasa_sdk --actions-module bot.actions``.
 """
 
 from bot.actions.faq import ActionAnswerFaq, ActionSuggestFaqs
-from bot.actions.handoff import ActionHandoff
+from bot.actions.handoff import ActionHandoff, ActionOpeningHours
 from bot.actions.orders import ActionOrderStatus
 from bot.actions.shopping import (
     ActionSearchProducts,
@@ -21,6 +21,7 @@ __all__ = [
     "ActionGoodbye",
     "ActionGreet",
     "ActionHandoff",
+    "ActionOpeningHours",
     "ActionOrderStatus",
     "ActionSearchProducts",
     "ActionStartOver",

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import finish, turn_of
-from bot.engine import handoff_packet
+from bot.engine import REPLY_HUMAN, handoff_packet
 from bot.runtime import Runtime
 from bot.texts import in_voice, say
 
@@ -64,6 +64,31 @@ async def announce(
         },
     )
     return False
+
+
+class ActionOpeningHours(Action):
+    """When the team answers chats (the site's business hours), and whether someone is
+    there now; then the shopper may ask for them."""
+
+    def name(self) -> str:
+        return "action_opening_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        voice = turn.voice
+        availability = await turn.runtime.availability(turn.facts.site)
+        hours = in_voice(availability.hours, voice)
+        when = say("hours_known", voice, hours=hours) if hours else say("hours_any_time", voice)
+        if availability.reachable:
+            dispatcher.utter_message(
+                text=f"{when} {say('hours_online_now', voice)}",
+                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
+            )
+        else:
+            dispatcher.utter_message(text=f"{when} {say('hours_away_now', voice)}")
+        return finish(turn, "opening_hours")
 
 
 class ActionHandoff(Action):

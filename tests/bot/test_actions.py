@@ -234,6 +234,28 @@ async def test_handoff_outside_opening_hours_names_the_hours(
     assert "(Mo–Fr 09:00–18:00)" in handoff.replies[0].text
 
 
+async def test_opening_hours_name_the_sites_hours_and_who_is_there(
+    dialogue: Dialogue, agents: Any
+) -> None:
+    hours = {"en": "Mon–Fri 09:00–18:00", "de": "Mo–Fr 09:00–18:00"}
+    agents.value = Availability(agents_online=1, queued=0, business_hours=True, hours=hours)
+    (online,) = await talk(dialogue, "What are your opening hours?")
+    assert online.action == "opening_hours" and online.handoff is None
+    assert online.replies[0].text == (
+        "Our team answers chats Mon–Fri 09:00–18:00. Someone is online right now."
+    )
+    assert online.replies[0].payload["options"][0]["value"] == "human"  # type: ignore[index]
+    agents.value = Availability(agents_online=2, queued=0, business_hours=False, hours=hours)
+    (closed,) = await talk(dialogue, "Wann seid ihr erreichbar?", locale="de")
+    assert closed.replies[0].text.startswith(
+        "Unser Team ist Mo–Fr 09:00–18:00 im Chat für dich da."
+    )
+    assert "niemand online" in closed.replies[0].text and len(closed.replies) == 1
+    agents.value = Availability(agents_online=1, queued=0, business_hours=True)
+    (always,) = await talk(dialogue, "when can I talk to a person?")
+    assert always.replies[0].text.startswith("Our team answers chats whenever someone is online.")
+
+
 async def test_two_failed_answers_then_frustration_hand_off(dialogue: Dialogue) -> None:
     first, second = await talk(dialogue, "what is the capital of France", "who wrote the odyssey")
     assert first.action in ("fallback", "ask_clarifying")

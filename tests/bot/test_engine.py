@@ -226,6 +226,12 @@ def test_a_product_request_the_catalog_has_nothing_close_to_is_not_sold() -> Non
     assert is_shopping(kayak) and not is_shopping(understood("what is the meaning of life"))
 
 
+def test_asking_for_the_hours_is_answered_not_handed_off() -> None:
+    u = understood("when can I talk to a person?", "opening_hours")
+    decision = decide(u, BotState(), Facts(), SETTINGS)
+    assert decision.action is ActionName.opening_hours and decision.handoff_reason is None
+
+
 def test_start_over_and_small_talk() -> None:
     assert (
         decide(

@@ -31,6 +31,14 @@ from bot.nlu import by_rules, rule_intent
         ("Zubehör für mein Zelt", "accessories"),
         ("I'm looking for a tent", "product_search"),
         ("where is my parcel", "order_status"),
+        # When people answer; "when can I talk to a person?" asks for the hours.
+        ("what are your opening hours?", "opening_hours"),
+        ("when can I talk to a person?", "opening_hours"),
+        ("when is someone available", "opening_hours"),
+        ("Wann seid ihr erreichbar?", "opening_hours"),
+        ("Wann ist jemand da?", "opening_hours"),
+        ("Was sind eure Servicezeiten?", "opening_hours"),
+        ("when does the winter sale start?", None),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:

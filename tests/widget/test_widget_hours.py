@@ -1,5 +1,5 @@
 """One set of business hours: the widget site's settings decide what the bot says when
-a shopper asks for a person (a real hub with the bot, real websockets)."""
+a shopper asks for a person or for the hours (a real hub with the bot, real websockets)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def test_the_bot_hands_off_by_the_sites_business_hours(server: Any, loop: Loop) 
     names = dict(zip(WEEKDAYS, ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), strict=True))
     assert closed["content_type"] == "form", closed
     assert f"({names[tomorrow]} 09:00–18:00)" in closed["text"]
+    asked = bot_reply_to(loop, server, "Wann seid ihr erreichbar?")
+    assert asked["text"].startswith(f"Unser Team ist {names[tomorrow]} 09:00–18:00 im Chat")
 
     set_hours(server, None)  # no hours: agents answer at any time
     opened = bot_reply_to(loop, server, "Ich möchte mit einem Mitarbeiter sprechen")
