@@ -268,6 +268,9 @@ class ActionSearchProducts(Action):
             state.restart_selling()
             return finish(turn, "fallback")
         candidates = [hit.id for hit in leading(result.hits, settings.leading_gap)]
+        # What the shopper can buy now comes first; out of stock only after it (stable).
+        available = {p.id for p in kb.products(candidates) if p.stock != 0}
+        candidates.sort(key=lambda product_id: product_id not in available)
         best = candidates[: settings.cards_shown]
 
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
