@@ -157,9 +157,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Gerade ist jemand online.",
     },
     "hours_away_now": {
-        "en": "Right now nobody is online; meanwhile I'm happy to help.",
-        "de": "Gerade ist niemand online; bis dahin helfe ich gern weiter.",
+        "en": "Right now nobody is online: you can leave the team a message, and I'm happy "
+        "to help meanwhile.",
+        "de": "Gerade ist niemand online: Du kannst dem Team eine Nachricht hinterlassen, und "
+        "ich helfe gern weiter.",
+        "de-sie": "Gerade ist niemand online: Sie können dem Team eine Nachricht hinterlassen, "
+        "und ich helfe gern weiter.",
     },
+    "message_button": {"en": "Leave a message", "de": "Nachricht hinterlassen"},
     "handoff_away": {
         "en": "Nobody from our team is online at the moment. Leave your e-mail and we'll get "
         "back to you; meanwhile I'm happy to keep helping.",

@@ -68,7 +68,7 @@ async def announce(
 
 class ActionOpeningHours(Action):
     """When the team answers chats (the site's business hours), and whether someone is
-    there now; then the shopper may ask for them."""
+    there now; the button asks for them, or for the message form when nobody is."""
 
     def name(self) -> str:
         return "action_opening_hours"
@@ -81,13 +81,15 @@ class ActionOpeningHours(Action):
         availability = await turn.runtime.availability(turn.facts.site)
         hours = in_voice(availability.hours, voice)
         when = say("hours_known", voice, hours=hours) if hours else say("hours_any_time", voice)
-        if availability.reachable:
-            dispatcher.utter_message(
-                text=f"{when} {say('hours_online_now', voice)}",
-                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
-            )
-        else:
-            dispatcher.utter_message(text=f"{when} {say('hours_away_now', voice)}")
+        now, button = (
+            ("hours_online_now", "human_button")
+            if availability.reachable
+            else ("hours_away_now", "message_button")
+        )
+        dispatcher.utter_message(
+            text=f"{when} {say(now, voice)}",
+            buttons=[{"title": say(button, voice), "payload": REPLY_HUMAN}],
+        )
         return finish(turn, "opening_hours")
 
 

@@ -250,7 +250,11 @@ async def test_opening_hours_name_the_sites_hours_and_who_is_there(
     assert closed.replies[0].text.startswith(
         "Unser Team ist Mo–Fr 09:00–18:00 im Chat für dich da."
     )
-    assert "niemand online" in closed.replies[0].text and len(closed.replies) == 1
+    assert "eine Nachricht hinterlassen" in closed.replies[0].text
+    # The same button: with nobody there the handoff offers the message form.
+    assert closed.replies[0].payload["options"] == [  # type: ignore[index]
+        {"label": "Nachricht hinterlassen", "value": "human"}
+    ]
     agents.value = Availability(agents_online=1, queued=0, business_hours=True)
     (always,) = await talk(dialogue, "when can I talk to a person?")
     assert always.replies[0].text.startswith("Our team answers chats whenever someone is online.")
