@@ -130,7 +130,7 @@ def is_open(hours: BusinessHours | None, now: dt.datetime) -> bool:
     )
 
 
-DAY_NAMES: dict[Locale, tuple[str, ...]] = {
+_DAY_NAMES: dict[Locale, tuple[str, ...]] = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
 }
@@ -150,7 +150,7 @@ def describe_hours(hours: BusinessHours) -> dict[str, str]:
         else:
             runs.append((index, index, ranges))
     described: dict[str, str] = {}
-    for language, names in DAY_NAMES.items():
+    for language, names in _DAY_NAMES.items():
         entries = []
         for first, last, ranges in runs:
             days = names[first] if first == last else f"{names[first]}–{names[last]}"

@@ -200,7 +200,14 @@ export class Settings {
   // The widget site's business hours (the hub's own site): the widget's header and
   // "talk to a person", and the bot's handoff, all go by them.
   async hours() {
-    const config = await api("GET", "/api/widget/config");
+    let config;
+    try {
+      config = await api("GET", "/api/widget/config");
+    } catch (error) {
+      // A hub started without the widget plugin has no sites, so no hours to set.
+      if (error.status === 404) return h("p", { class: "muted", text: "This hub runs without the widget plugin: there are no chat hours to set." });
+      throw error;
+    }
     const settings = Object.fromEntries(Object.entries(config).filter(([key]) => !LIVE_FIELDS.includes(key)));
     const hours = settings.business_hours;
     const error = errorLine();

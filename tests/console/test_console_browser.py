@@ -312,6 +312,11 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     row = page.locator("#settings-body tr", has_text="robin@demo.shop")
     expect(row).to_contain_text("Returns")
     expect(row.get_by_label("Max. chats of Robin")).to_have_value("2")
+    # This hub has no widget plugin, so no sites and no hours; the tab says so.
+    page.get_by_role("tab", name="Chat hours").click()
+    expect(page.locator("#settings-body")).to_have_text(
+        "This hub runs without the widget plugin: there are no chat hours to set."
+    )
     page.get_by_role("button", name="Close").click()
 
     # Signing out ends the session: the console sends the agent back to sign in.
