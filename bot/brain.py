@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from bot.nlu import (
     understand,
 )
 from bot.selling import flow_for, load_flows
-from knowledge import Faq, KnowledgeBase, Mode, SearchResult
+from knowledge import Faq, KnowledgeBase
 
 KEYWORD_DEPTH = 10
 
@@ -80,21 +79,6 @@ class Brain:
             if match.faq_id == faq_id:
                 return match.keyword
         return 0.0
-
-    def search(
-        self,
-        query: str,
-        *,
-        filters: dict[str, Any] | None = None,
-        k: int = 10,
-        mode: Mode = "hybrid",
-    ) -> SearchResult:
-        """A catalog search; a message understood here is not embedded again.
-
-        A guided-selling search runs on the search's first message again and again;
-        the embedder still holds its vector from understanding it."""
-        vector = self.kb.embedder.recent(query) if query and mode != "keyword" else None
-        return self.kb.search(query, filters=filters, k=k, mode=mode, vector=vector)
 
     def understand_many(
         self, texts: Sequence[str], *, locale: str = "en", expecting_order: bool = False
@@ -170,7 +154,8 @@ class Brain:
         if u.names_product or (flow and (u.faq is None or u.faq.band == "unknown")):
             return replace(u, catalog_match=True)
         words = words or u.text
-        similarity = self.kb.nearest_product(words, vector=self.kb.embedder.recent(words))
+        # Embedded with the message above: the embedder's cache of recent texts answers.
+        similarity = self.kb.nearest_product(words)
         close = similarity >= self.kb.settings.dense_min_similarity
         return replace(u, catalog_match=flow or close, catalog_similarity=similarity)
 

@@ -210,10 +210,12 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
 
 async def _search(brain: Brain, query: str, filters: dict[str, Any], k: int) -> SearchResult:
     """Search; when the category is known but the words match nothing there (another
-    language, a vague "I need a tent"), browse the category with the other filters."""
-    result = await asyncio.to_thread(brain.search, query, filters=filters, k=k)
+    language, a vague "I need a tent"), browse the category with the other filters.
+    A guided-selling search runs on its first message again and again; the embedder's
+    cache of recent texts still holds that message's vector."""
+    result = await asyncio.to_thread(brain.kb.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
-        result = await asyncio.to_thread(brain.search, "", filters=filters, k=k)
+        result = await asyncio.to_thread(brain.kb.search, "", filters=filters, k=k)
     return result
 
 

@@ -434,15 +434,16 @@ async def test_a_shopping_message_is_embedded_once(
     dialogue: Dialogue, kb: Any, monkeypatch: Any
 ) -> None:
     """Understanding, FAQ evidence, the catalog check and the action's searches share the
-    message's one embedding."""
+    message's one run of the model (the embedder's cache of recent texts)."""
     embedded: list[str] = []
-    encode = kb.embedder.encode
+    run_model = kb.embedder._run_model
 
     def counting(texts: list[str]) -> Any:
         embedded.extend(texts)
-        return encode(texts)
+        return run_model(texts)
 
-    monkeypatch.setattr(kb.embedder, "encode", counting)
+    monkeypatch.setattr(kb.embedder, "_run_model", counting)
+    kb.embedder.clear_recent()
     message = "I'm looking for a stainless steel frying pan for my new flat"
     result = await dialogue.respond(message)
     assert result.action in ("show_products", "ask_clarifying")
