@@ -71,7 +71,7 @@ class Flow:
     """A category's guided-selling questions, in the order the content team prefers."""
 
     category: str
-    match: tuple[str, ...]  # words that name the category, each at the start of a word
+    match: tuple[str, ...]  # words that name the category, as words of their own
     questions: tuple[Question, ...]
     intro: dict[str, str] = field(default_factory=dict)
     # Words that name the category at the end of a German compound too: "pfanne" in
@@ -80,26 +80,15 @@ class Flow:
 
     def used_in(self, text: str) -> bool:
         """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
-        "Gusseisenpfanne"; not "Japan" or "content")."""
-        return self.naming(text) > 0
-
-    def naming(self, text: str) -> int:
-        """2 where one of the flow's words is a word of ``text`` ("tents", "Kuppelzelte"),
-        1 where one only starts a longer word ("backpacking", "Zeltheringe"), else 0."""
-        lowered = text.lower()
-        if self._whole_words.search(lowered):
-            return 2
-        return int(bool(self._word_starts.search(lowered)))
+        "Gusseisenpfanne"). A word that only starts a longer one does not count: that
+        names something else ("potato", "tentative", "Zeltheringe": tent pegs)."""
+        return bool(self._words.search(text.lower()))
 
     @cached_property
-    def _whole_words(self) -> re.Pattern[str]:
+    def _words(self) -> re.Pattern[str]:
         heads = [rf"{re.escape(h)}{_ENDING}(?!\w)" for h in self.heads]
         words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)" for w in self.match]
-        return _any_of(heads + words)
-
-    @cached_property
-    def _word_starts(self) -> re.Pattern[str]:
-        return _any_of([rf"(?<!\w){re.escape(w)}" for w in self.match])
+        return re.compile("|".join(heads + words) or "(?!)")  # no words match nothing
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
@@ -130,10 +119,6 @@ class Flow:
         )
 
 
-def _any_of(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(patterns) or "(?!)")  # no words match nothing
-
-
 def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
     return [
         Flow.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
@@ -142,11 +127,8 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 
 
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
-    """The flow whose words ``text`` uses, the first one among equals; a word that stands
-    whole names the product before one that only starts a longer word ("a backpacking
-    tent" is a tent)."""
-    best = max(flows, key=lambda flow: flow.naming(text), default=None)
-    return best if best is not None and best.used_in(text) else None
+    """The first flow whose words ``text`` uses."""
+    return next((flow for flow in flows if flow.used_in(text)), None)
 
 
 def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:

@@ -61,7 +61,8 @@ class FlowIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     match: Annotated[list[Word], Field(min_length=1, max_length=30)] = Field(
-        description="words that start this flow at the start of a word, e.g. tent, zelt"
+        description="words that start this flow as words of their own (a plural ending "
+        "allowed), e.g. tent, zelt"
     )
     heads: Annotated[list[Word], Field(max_length=30)] = Field(
         default_factory=list,

@@ -371,6 +371,16 @@ async def test_a_product_the_shop_does_not_carry_gets_no_unrelated_cards(
         assert [option["value"] for option in options] == ["human"]
 
 
+async def test_a_flow_word_inside_a_longer_word_starts_no_flow(dialogue: Dialogue) -> None:
+    """ "tentative" is no tent and "Zeltheringe" are tent pegs, which this shop does not sell."""
+    result = await dialogue.respond("I need a tentative delivery date")
+    assert (result.action, result.decision.faq_id) == ("answer_faq", "shipping-time"), (
+        result.summary()
+    )
+    result = await dialogue.respond("Zeltheringe")
+    assert result.understanding.intent is None and result.product_ids == [], result.summary()
+
+
 NO_CONSENT = Facts(verified_customer=True, customer_id="cust-1001", personalise=False)
 
 
