@@ -212,13 +212,27 @@ def analyse(text: str, language: Language) -> list[str]:
     return terms
 
 
+# Greetings, thanks and answers: often a whole chat message, holding no stop word.
+# Language evidence only; the index keeps them as terms.
+_CHAT_WORDS: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        "hello thanks thank thx please yes yeah yep nope bye goodbye cheers good".split()
+    ),
+    "de": frozenset(
+        "hallo danke dankeschön bitte bitteschön nein tschüss tschüs moin servus "
+        "guten gerne gern vielen dank".split()
+    ),
+}
+
+
 def detect_language(text: str, default: Language) -> Language:
-    """German or English from stop words and umlauts; ``default`` when unsure."""
+    """German or English from stop words, chat words ("hallo", "thanks") and umlauts;
+    ``default`` when unsure."""
     words = [token.lower() for token in tokens(text)]
-    german = sum(word in STOPWORDS["de"] for word in words)
+    german = sum(word in STOPWORDS["de"] or word in _CHAT_WORDS["de"] for word in words)
     if not text.isascii():
         german += 2 * sum(any(ch in word for ch in "äöüß") for word in words)
-    english = sum(word in STOPWORDS["en"] for word in words)
+    english = sum(word in STOPWORDS["en"] or word in _CHAT_WORDS["en"] for word in words)
     if german > english:
         return "de"
     if english > german:

@@ -97,6 +97,9 @@ async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
     assert hallo.action == "greet" and hallo.replies[0].text.startswith("Hallo!")
     assert (await dialogue.respond("bye")).action == "goodbye"
     assert (await dialogue.respond("tschüss", locale="de")).replies[0].text.startswith("Danke")
+    # A German greeting or thanks on an English page is answered in German.
+    assert (await dialogue.respond("hallo")).replies[0].text.startswith("Hallo!")
+    assert (await dialogue.respond("danke")).replies[0].text.startswith("Danke")
 
 
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:

@@ -60,6 +60,11 @@ def test_split_compound_uses_known_parts_and_linking_morphemes() -> None:
         ("Schwere Pfanne für die Küche", "de"),
         ("A heavy pan for the kitchen", "en"),
         ("Alpina X2", "en"),  # no evidence: the default
+        # A greeting or thanks alone holds no stop word.
+        ("hallo", "de"),
+        ("Danke!", "de"),
+        ("moin", "de"),
+        ("thanks", "en"),
     ],
 )
 def test_detect_language(text: str, language: str) -> None:
