@@ -239,17 +239,23 @@ class IntentClassifier:
     def __init__(self, encode: Encode, examples: dict[str, list[str]] | None = None) -> None:
         if examples is None:
             examples = yaml.safe_load((DATA / "intents.yml").read_text(encoding="utf-8"))
-        self._intents = [intent for intent, texts in examples.items() for _ in texts]
+        self._intents = np.array([intent for intent, texts in examples.items() for _ in texts])
         self._vectors = encode([text for texts in examples.values() for text in texts])
 
     def classify(self, text: str, vector: np.ndarray) -> tuple[str | None, float]:
+        """The intent and its score: 1.0 for a rule, else the nearest example's cosine.
+        The weaker own-order rule ("... my order ...") keeps its intent, scored by its
+        nearest example: "where is my order" is near one, "can I cancel my order?" is
+        not, and a nearer FAQ answers that (``engine.decide``)."""
         intent, score = rule_intent(text)
-        if intent is not None:
+        if intent is not None and score >= 1.0:
             return intent, score
         similarities = self._vectors @ vector
+        if intent is not None:
+            return intent, float(similarities[self._intents == intent].max())
         best = int(similarities.argmax())
         score = float(similarities[best])
-        return (self._intents[best], score) if score >= INTENT_THRESHOLD else (None, score)
+        return (str(self._intents[best]), score) if score >= INTENT_THRESHOLD else (None, score)
 
 
 @dataclass(frozen=True)

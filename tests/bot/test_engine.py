@@ -142,6 +142,27 @@ def test_order_questions_go_to_order_status() -> None:
     assert decide(follow_up, waiting, Facts(), SETTINGS).action is ActionName.order_status
 
 
+def test_a_question_about_the_own_order_that_an_faq_answers_gets_the_faq() -> None:
+    """The own-order rule scores by its nearest example; a clearly nearer FAQ answers."""
+    cancel = understood(
+        "can I cancel my order?", "order_status", score=0.49, band="answer",
+        faq_id="cancel-order", faq_similarity=0.93,
+    )  # fmt: skip
+    decision = decide(cancel, BotState(), Facts(), SETTINGS)
+    assert (decision.action, decision.faq_id) == (ActionName.answer_faq, "cancel-order")
+    where = understood(
+        "where is my order?", "order_status", score=0.98, band="answer",
+        faq_id="order-status", faq_similarity=1.0,
+    )  # fmt: skip
+    assert decide(where, BotState(), Facts(), SETTINGS).action is ActionName.order_status
+    # An order number is looked up whatever the FAQ says.
+    numbered = understood(
+        "can I cancel order TP-10001?", "order_status", score=0.49, band="answer",
+        faq_id="cancel-order", faq_similarity=0.93,
+    )  # fmt: skip
+    assert decide(numbered, BotState(), Facts(), SETTINGS).action is ActionName.order_status
+
+
 def test_product_search_and_selling_answers() -> None:
     looking = understood("I'm looking for a tent", "product_search", catalog=True, band="answer")
     assert decide(looking, BotState(), Facts(), SETTINGS).action is ActionName.show_products

@@ -174,6 +174,21 @@ async def test_identified_customer_gets_order_status_and_others_are_refused(shop
         assert "couldn't find" in refused["text"] and "shipped" not in refused["text"]
 
 
+async def test_questions_about_the_own_order_that_an_faq_answers(shop: Any) -> None:
+    """ "my order" alone asked for the order number; cancelling, a refund and a damaged
+    parcel have FAQs. "Where is my order?" is still looked up (above)."""
+    for text, faq_id, locale in (
+        ("can I cancel my order?", "cancel-order", "en"),
+        ("when do I get my refund?", "refund-time", "en"),
+        ("my package arrived damaged", "damaged", "en"),
+        ("Kann ich meine Bestellung stornieren?", "stornieren", "de"),
+    ):
+        async with await visitor(shop, locale=locale) as shopper:
+            await shopper.send_message(text)
+            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
+            assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
+
+
 async def test_handoff_with_context_and_release_back_to_the_bot(shop: Any) -> None:
     async with await agent(shop) as colleague, await visitor(shop, locale="de") as shopper:
         await shopper.send_message("Ich suche ein Zelt für 4 Personen")
@@ -269,3 +284,4 @@ async def test_purchase_history_only_for_a_verified_consenting_customer(shop: An
             other = await bot_message(shopper, content_type="product_cards")
             assert other["text"] == "These go with tents:"
             assert {p["id"] for p in other["payload"]["products"]} == suggested
+
