@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.accessories import load_rules
 from bot.engine import is_shopping
-from bot.entities import without_constraints
+from bot.entities import detect_language, without_constraints
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
@@ -26,8 +26,9 @@ from bot.nlu import (
     IntentClassifier,
     Understanding,
     understand,
+    verdict,
 )
-from bot.selling import flow_for, load_flows
+from bot.selling import flow_for, load_flows, without_kinds
 from knowledge import Faq, KnowledgeBase
 
 KEYWORD_DEPTH = 10
@@ -87,9 +88,15 @@ class Brain:
             return []
         # The words naming the product in a message with a price or person count ("a
         # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
+        # So do the messages with their product words made general ("my item arrived
+        # damaged"); _faq_for_any_product reads them.
         names = [without_constraints(text) for text in texts]
+        general = [
+            without_kinds(text, self.flows, detect_language(text, locale)) for text in texts
+        ]
         extra = dict.fromkeys(
-            name for name, text in zip(names, texts, strict=True) if name not in ("", text)
+            [name for name, text in zip(names, texts, strict=True) if name not in ("", text)]
+            + [text for text in general if text is not None]
         )
         vectors = self._encode([*texts, *extra])[: len(texts)]
         classifier = self.faq_classifier()
@@ -97,7 +104,9 @@ class Brain:
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, name, vector, guess in zip(texts, names, vectors, guesses, strict=True):
+        for text, name, vector, guess, any_product in zip(
+            texts, names, vectors, guesses, general, strict=True
+        ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
                 text,
@@ -109,6 +118,8 @@ class Brain:
                 locale=locale,
                 expecting_order=expecting_order,
             )
+            if any_product is not None and guess is not None:
+                u = self._faq_for_any_product(u, any_product, classifier)
             if u.intent is None and flow_for(text, self.flows) is not None:
                 # A flow's category words name a kind of product ("Pfanne für Induktion").
                 u = _product_search_inferred(u)
@@ -116,6 +127,21 @@ class Brain:
                 u = self._products_for(u, name)
             results.append(u)
         return results
+
+    def _faq_for_any_product(
+        self, u: Understanding, general: str, classifier: FaqClassifier
+    ) -> Understanding:
+        """``u`` answered by an FAQ about any product where ``general``, the message
+        with its product words made general, is surely answered, and surer than the
+        message itself. "My tent arrived damaged" is "my item arrived damaged": the
+        product word pulled the message away from the FAQ on damaged items."""
+        vector = self._encode([general])[0]
+        guess = classifier.guess(vector[None], reference=self.calibration.reference_faqs)[0]
+        keyword = self.keyword_evidence(general, guess.faq_id, vector)
+        found = verdict(guess, keyword, self.calibration)
+        if found.band == "answer" and (u.faq is None or found.confidence > u.faq.confidence):
+            return replace(u, faq=found)
+        return u
 
     def _products_for(self, u: Understanding, words: str) -> Understanding:
         """``u`` with what the catalog says about it, for a message that may ask for a

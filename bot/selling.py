@@ -86,9 +86,14 @@ class Flow:
 
     @cached_property
     def _words(self) -> re.Pattern[str]:
-        heads = [rf"{re.escape(h)}{_ENDING}(?!\w)" for h in self.heads]
+        # A head's match is the whole compound ("kuppelzelte"), for ``replaced``.
+        heads = [rf"\w*{re.escape(h)}{_ENDING}(?!\w)" for h in self.heads]
         words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)" for w in self.match]
         return re.compile("|".join(heads + words) or "(?!)")  # no words match nothing
+
+    def replaced(self, text: str, word: str) -> str:
+        """``text``, lower case, with each of the flow's words replaced by ``word``."""
+        return self._words.sub(word, text.lower())
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
@@ -129,6 +134,22 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
     """The first flow whose words ``text`` uses."""
     return next((flow for flow in flows if flow.used_in(text)), None)
+
+
+# A word for any product, per language: stands in for a flow's words where the question
+# is about products in general ("my tent arrived damaged").
+ANY_PRODUCT = {"en": "item", "de": "Artikel"}
+
+
+def without_kinds(text: str, flows: list[Flow], language: str) -> str | None:
+    """``text`` with every flow's words replaced by a word for any product ("my tent
+    arrived damaged" -> "my item arrived damaged"); None where it has no flow's words."""
+    if flow_for(text, flows) is None:
+        return None
+    word = ANY_PRODUCT.get(language, ANY_PRODUCT["en"])
+    for flow in flows:
+        text = flow.replaced(text, word)
+    return text
 
 
 def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:

@@ -285,3 +285,21 @@ async def test_purchase_history_only_for_a_verified_consenting_customer(shop: An
             assert other["text"] == "These go with tents:"
             assert {p["id"] for p in other["payload"]["products"]} == suggested
 
+
+async def test_a_question_about_one_product_gets_the_faq_about_any(shop: Any) -> None:
+    """The product word pulled these towards the tent flow; read with "item" for
+    "tent", the FAQs on damaged items and on sending back answer them."""
+    for text, faq_id, locale in (
+        ("my tent arrived damaged", "damaged", "en"),
+        ("the tent I received is damaged", "damaged", "en"),
+        ("Ich möchte mein Zelt zurückgeben", "ruecksendung", "de"),
+    ):
+        async with await visitor(shop, locale=locale) as shopper:
+            await shopper.send_message(text)
+            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
+            assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
+    async with await visitor(shop, locale="de") as shopper:
+        await shopper.send_message("ein Zelt für vier Personen")
+        outcome = (await bot_message(shopper))["payload"]["bot_turn"]
+        assert outcome["action"] in ("show_products", "ask_clarifying"), outcome
+        assert outcome["faq_id"] is None, outcome

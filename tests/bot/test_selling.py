@@ -16,6 +16,7 @@ from bot.selling import (
     load_flows,
     question_message,
     split_entropy,
+    without_kinds,
 )
 from knowledge import Hit
 
@@ -160,3 +161,11 @@ def test_a_message_of_only_a_flows_words_names_its_kind_of_product() -> None:
         assert not cookware.named_alone(text), text
     assert not sleeping_bags.named_alone("a bag")  # not the flow's words at all
     assert not tents.named_alone("Pfanne")
+
+
+def test_product_words_made_general_for_the_faqs() -> None:
+    flows = load_flows()
+    assert without_kinds("My tent arrived damaged", flows, "en") == "my item arrived damaged"
+    assert without_kinds("Mein Kuppelzelt ist kaputt", flows, "de") == "mein Artikel ist kaputt"
+    assert without_kinds("pots and pans", flows, "en") == "item and item"
+    assert without_kinds("a hammock arrived damaged", flows, "en") is None
