@@ -91,9 +91,7 @@ class Brain:
         # So do the messages with their product words made general ("my item arrived
         # damaged"); _faq_for_any_product reads them.
         names = [without_constraints(text) for text in texts]
-        general = [
-            without_kinds(text, self.flows, detect_language(text, locale)) for text in texts
-        ]
+        general = [without_kinds(text, self.flows, detect_language(text, locale)) for text in texts]
         extra = dict.fromkeys(
             [name for name, text in zip(names, texts, strict=True) if name not in ("", text)]
             + [text for text in general if text is not None]

@@ -27,6 +27,7 @@ from knowledge import LANGUAGES, Hit, Language, analyse
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
+KIND = "category"  # the question "what kind of product?", answered with a category path
 MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
@@ -41,6 +42,7 @@ ENTITY_FILTERS = {
     "size": "attr.size",
 }
 GENERIC_PROMPTS = {
+    KIND: {"en": "What kind of product are you looking for?", "de": "Was darf es sein?"},
     PRICE: {
         "en": "What is your budget?",
         "de": "Wie hoch ist dein Budget?",
@@ -261,6 +263,23 @@ def choose_question(
     return max(scored, key=lambda item: (round(item[0], 1), -item[1]))[2]
 
 
+def kind_question(categories: list[str], asked: list[str]) -> Question | None:
+    """ "What kind of product?" where the leading candidates are of several kinds and no
+    flow leads ("something for a beginner camper": tents, sleeping bags, a lantern).
+    Their categories' own questions follow the answer. Asked once."""
+    if KIND in asked or len(set(categories)) < 2:
+        return None
+    return Question(facet=KIND, prompt={})
+
+
+def kinds_of(categories: list[str]) -> dict[str, dict[str, int]]:
+    """The leading candidates' categories as the facet ``question_message`` offers."""
+    counts: dict[str, int] = {}
+    for category in categories:
+        counts[category] = counts.get(category, 0) + 1
+    return {KIND: counts}
+
+
 def question_message(
     question: Question, facets: dict[str, dict[str, int]], voice: str
 ) -> tuple[str, list[dict[str, str]]]:
@@ -277,8 +296,11 @@ def question_message(
         with contextlib.suppress(ValueError):
             values = sorted(values, key=float)
     options = []
+    leaves = [value.rsplit("/", 1)[-1] for value in values] if question.facet == KIND else []
     for value in values:
         label = in_voice(question.labels.get(value, {}), voice) or _label(question.facet, value)
+        if leaves.count(label) > 1:  # "Accessories" of outdoor and of kitchen
+            label = value.replace("/", " › ")
         options.append({"label": label, "value": f"{REPLY_FACET}{question.facet}={value}"})
     skip = {"en": "Doesn't matter", "de": "Egal"}
     results = {"en": "Show results", "de": "Ergebnisse zeigen"}
@@ -292,6 +314,8 @@ def _price_order(label: str) -> float:
 
 
 def _label(facet: str, value: str) -> str:
+    if facet == KIND:
+        return value.rsplit("/", 1)[-1]  # "Outdoor/Tents" -> "Tents"
     if facet == PRICE:
         low, _, high = value.rstrip("+").partition("-")
         return f"{low}+ €" if not high else f"{low}–{high} €"

@@ -17,6 +17,7 @@ from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
+    KIND,
     Flow,
     apply_constraint,
     choose_question,
@@ -25,6 +26,8 @@ from bot.selling import (
     constraints_named_in,
     filters_for,
     flow_for,
+    kind_question,
+    kinds_of,
     leading,
     question_message,
 )
@@ -238,13 +241,17 @@ class ActionSearchProducts(Action):
             state.restart_selling()  # a new kind of product: a new search
         if not state.selling:
             state.query, state.category = text, named.category if named else None
-        flow = next((f for f in runtime.flows if f.category == state.category), None)
         state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
         reply = turn.facts.reply or ""
-        if picked := constraint_from_reply(reply):
+        picked = constraint_from_reply(reply)
+        if not picked and state.pending:
+            value = _typed_option(text, state.pending, state.pending_values)
+            picked = (state.pending, value) if value is not None else None
+        if picked and picked[0] == KIND:
+            state.category = picked[1]  # its flow's questions follow
+        elif picked:
             state.constraints = apply_constraint(state.constraints, *picked)
-        elif state.pending and (value := _typed_option(text, state.pending, state.pending_values)):
-            state.constraints = apply_constraint(state.constraints, state.pending, value)
+        flow = next((f for f in runtime.flows if f.category == state.category), None)
         force_results = reply == REPLY_RESULTS
         state.pending, state.pending_values = None, []
 
@@ -270,17 +277,23 @@ class ActionSearchProducts(Action):
             state.restart_selling()
             return finish(turn, "fallback")
         candidates = [hit.id for hit in leading(result.hits, settings.leading_gap)]
+        leaders = kb.products(candidates)
         # What the shopper can buy now comes first; out of stock only after it (stable).
-        available = {p.id for p in kb.products(candidates) if p.stock != 0}
+        available = {p.id for p in leaders if p.stock != 0}
         candidates.sort(key=lambda product_id: product_id not in available)
         best = candidates[: settings.cards_shown]
 
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
         if may_ask and len(candidates) > settings.narrow_above:
             skip = set(state.asked) | constrained_facets(state.constraints)
-            question = choose_question(result.facets, result.total, skip=skip, flow=flow)
+            kinds = [p.category for p in leaders] if flow is None else []
+            facets = result.facets
+            if question := kind_question(kinds, state.asked):
+                facets = kinds_of(kinds)
+            else:
+                question = choose_question(facets, result.total, skip=skip, flow=flow)
             if question is not None:
-                text_out, options = question_message(question, result.facets, turn.voice)
+                text_out, options = question_message(question, facets, turn.voice)
                 if not state.asked and flow and flow.intro:
                     text_out = f"{in_voice(flow.intro, turn.voice) or ''} {text_out}"
                 state.asked.append(question.facet)
@@ -324,7 +337,15 @@ def _typed_option(text: str, facet: str, values: list[str]) -> str | None:
     typed = text.strip().lower().rstrip(".!")
     if facet == "attr.persons" and (persons := extract(f"for {typed}").persons):
         return str(persons)
-    return next((value for value in values if value.lower() == typed), None)
+    return next(
+        (
+            value
+            for value in values
+            # A kind by its name: "tents" for "Outdoor/Tents".
+            if typed in (value.lower(), value.rsplit("/", 1)[-1].lower())
+        ),
+        None,
+    )
 
 
 class ActionStartOver(Action):

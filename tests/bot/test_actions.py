@@ -489,3 +489,20 @@ async def test_german_shoppers_are_addressed_as_the_shop_chooses(
     # English is English either way.
     (english,) = await talk(dialogue, "I want to talk to a human")
     assert "A colleague will be with you shortly" in english.replies[0].text
+
+
+async def test_several_kinds_of_product_ask_which_kind_first(dialogue: Dialogue) -> None:
+    """No flow leads "something for camping": tents and a lantern. Which kind is asked
+    first; the tents' own questions follow the answer, clicked or typed."""
+    first, second = await talk(
+        dialogue, "something for camping", ("Tents", "facet:category=Outdoor/Tents")
+    )
+    assert first.action == "ask_clarifying", first.summary()
+    assert first.replies[0].text == "What kind of product are you looking for?"
+    options = first.replies[0].payload["options"]  # type: ignore[index]
+    assert {"label": "Tents", "value": "facet:category=Outdoor/Tents"} in options
+    assert second.action == "ask_clarifying" and second.state.category == "Outdoor/Tents"
+    assert "How many people" in second.replies[0].text, second.summary()
+    assert all(p.startswith("tent-") for p in second.product_ids)
+    (*_, typed) = await talk(dialogue, "something for camping", "tents")
+    assert typed.state.category == "Outdoor/Tents", typed.summary()

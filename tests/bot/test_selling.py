@@ -12,6 +12,8 @@ from bot.selling import (
     constrained_facets,
     filters_for,
     flow_for,
+    kind_question,
+    kinds_of,
     leading,
     load_flows,
     question_message,
@@ -169,3 +171,19 @@ def test_product_words_made_general_for_the_faqs() -> None:
     assert without_kinds("Mein Kuppelzelt ist kaputt", flows, "de") == "mein Artikel ist kaputt"
     assert without_kinds("pots and pans", flows, "en") == "item and item"
     assert without_kinds("a hammock arrived damaged", flows, "en") is None
+
+
+def test_which_kind_is_asked_where_the_leaders_are_of_several_kinds() -> None:
+    kinds = ["Outdoor/Tents", "Outdoor/Tents", "Outdoor/Accessories", "Kitchen/Accessories"]
+    question = kind_question(kinds, asked=[])
+    assert question is not None
+    assert kind_question(kinds, asked=["category"]) is None  # asked once
+    assert kind_question(["Outdoor/Tents"] * 4, asked=[]) is None
+    # German needs no "du" or "Sie" here; the kinds are the catalog's words, a shared
+    # name with its path.
+    text, options = question_message(question, kinds_of(kinds), "de")
+    assert text == "Was darf es sein?"
+    assert [o["label"] for o in options[:3]] == [
+        "Tents", "Outdoor › Accessories", "Kitchen › Accessories",
+    ]  # fmt: skip
+    assert options[0]["value"] == "facet:category=Outdoor/Tents"
