@@ -284,7 +284,7 @@ def question_message(
     question: Question, facets: dict[str, dict[str, int]], voice: str
 ) -> tuple[str, list[dict[str, str]]]:
     """The text and quick replies for ``question``: its most common values, then skip."""
-    name = question.facet.removeprefix("attr.").replace("_", " ")
+    name = facet_name(question.facet)
     template = question.prompt or GENERIC_PROMPTS.get(question.facet) or GENERIC_PROMPTS[""]
     text = in_voice(template, voice) or next(iter(template.values()))
     counts = facets.get(question.facet, {})
@@ -307,6 +307,19 @@ def question_message(
     options.append({"label": in_voice(skip, voice) or "", "value": REPLY_SKIP})
     options.append({"label": in_voice(results, voice) or "", "value": REPLY_RESULTS})
     return text.format(name=name), options
+
+
+# Unit suffixes of attribute names ("weight_kg") and how a question writes them.
+_UNITS = {"kg": "kg", "g": "g", "cm": "cm", "mm": "mm", "m": "m", "l": "l", "ml": "ml",
+          "c": "°C", "w": "W"}  # fmt: skip
+
+
+def facet_name(facet: str) -> str:
+    """A facet as a question names it: "attr.weight_kg" -> "weight (kg)"."""
+    words = facet.removeprefix("attr.").split("_")
+    if len(words) > 1 and (unit := _UNITS.get(words[-1].lower())):
+        return f"{' '.join(words[:-1])} ({unit})"
+    return " ".join(words)
 
 
 def _price_order(label: str) -> float:

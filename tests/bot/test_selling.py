@@ -10,6 +10,7 @@ from bot.selling import (
     apply_constraint,
     choose_question,
     constrained_facets,
+    facet_name,
     filters_for,
     flow_for,
     kind_question,
@@ -187,3 +188,11 @@ def test_which_kind_is_asked_where_the_leaders_are_of_several_kinds() -> None:
         "Tents", "Outdoor › Accessories", "Kitchen › Accessories",
     ]  # fmt: skip
     assert options[0]["value"] == "facet:category=Outdoor/Tents"
+
+
+def test_generic_questions_name_a_facet_with_its_unit() -> None:
+    weights = {"attr.weight_kg": {"1.6": 2, "3.1": 2}}
+    text, _ = question_message(Question(facet="attr.weight_kg", prompt={}), weights, "en")
+    assert text == "Which weight (kg) would you like?"
+    assert facet_name("attr.comfort_c") == "comfort (°C)"
+    assert facet_name("attr.r_value") == "r value"  # "value" is no unit
