@@ -25,6 +25,7 @@ from bot.nlu import (
     FaqGuess,
     IntentClassifier,
     Understanding,
+    rule_intent,
     understand,
     verdict,
 )
@@ -91,7 +92,7 @@ class Brain:
         # So do the messages with their product words made general ("my item arrived
         # damaged"); _faq_for_any_product reads them.
         names = [without_constraints(text) for text in texts]
-        general = [without_kinds(text, self.flows, detect_language(text, locale)) for text in texts]
+        general = [self._any_product_reading(text, locale) for text in texts]
         extra = dict.fromkeys(
             [name for name, text in zip(names, texts, strict=True) if name not in ("", text)]
             + [text for text in general if text is not None]
@@ -125,6 +126,14 @@ class Brain:
                 u = self._products_for(u, name)
             results.append(u)
         return results
+
+    def _any_product_reading(self, text: str, locale: str) -> str | None:
+        """``text`` with its flow's words made general, where that may change the answer:
+        not where a rule says what the message is ("I'm looking for a tent", "hello"),
+        since an FAQ does not answer those."""
+        if rule_intent(text)[1] >= 1.0:
+            return None
+        return without_kinds(text, self.flows, detect_language(text, locale))
 
     def _faq_for_any_product(
         self, u: Understanding, general: str, classifier: FaqClassifier

@@ -29,6 +29,14 @@ async def bot_message(
     return message
 
 
+async def first_turn(shop: Any, text: str, locale: str = "en") -> dict[str, Any]:
+    """What the bot did with a new shopper's first message (its ``bot_turn``)."""
+    async with await visitor(shop, locale=locale) as shopper:
+        await shopper.send_message(text)
+        outcome: dict[str, Any] = (await bot_message(shopper))["payload"]["bot_turn"]
+        return outcome
+
+
 async def test_faq_answer_and_guided_selling_over_the_websocket(shop: Any) -> None:
     async with await visitor(shop, locale="en") as shopper:
         await shopper.send_message("How long does delivery take?")
@@ -131,11 +139,9 @@ async def test_german_product_words_get_products_and_german_care_questions_the_f
         "ein Brotmesser",
         "Gartenmöbel",
     ):
-        async with await visitor(shop, locale="de") as shopper:
-            await shopper.send_message(text)
-            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
-            assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)
-            assert outcome["faq_id"] is None, (text, outcome)
+        outcome = await first_turn(shop, text, "de")
+        assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)
+        assert outcome["faq_id"] is None, (text, outcome)
     async with await visitor(shop, locale="de") as shopper:
         await shopper.send_message("meine Pfanne rostet")
         care = await bot_message(shopper)
@@ -183,10 +189,8 @@ async def test_questions_about_the_own_order_that_an_faq_answers(shop: Any) -> N
         ("my package arrived damaged", "damaged", "en"),
         ("Kann ich meine Bestellung stornieren?", "stornieren", "de"),
     ):
-        async with await visitor(shop, locale=locale) as shopper:
-            await shopper.send_message(text)
-            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
-            assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
+        outcome = await first_turn(shop, text, locale)
+        assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
 
 
 async def test_handoff_with_context_and_release_back_to_the_bot(shop: Any) -> None:
@@ -294,12 +298,8 @@ async def test_a_question_about_one_product_gets_the_faq_about_any(shop: Any) ->
         ("the tent I received is damaged", "damaged", "en"),
         ("Ich möchte mein Zelt zurückgeben", "ruecksendung", "de"),
     ):
-        async with await visitor(shop, locale=locale) as shopper:
-            await shopper.send_message(text)
-            outcome = (await bot_message(shopper))["payload"]["bot_turn"]
-            assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
-    async with await visitor(shop, locale="de") as shopper:
-        await shopper.send_message("ein Zelt für vier Personen")
-        outcome = (await bot_message(shopper))["payload"]["bot_turn"]
-        assert outcome["action"] in ("show_products", "ask_clarifying"), outcome
-        assert outcome["faq_id"] is None, outcome
+        outcome = await first_turn(shop, text, locale)
+        assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), text
+    outcome = await first_turn(shop, "ein Zelt für vier Personen", "de")
+    assert outcome["action"] in ("show_products", "ask_clarifying"), outcome
+    assert outcome["faq_id"] is None, outcome
