@@ -252,7 +252,8 @@ class IntentClassifier:
             return intent, score
         similarities = self._vectors @ vector
         if intent is not None:
-            return intent, float(similarities[self._intents == intent].max())
+            own = similarities[self._intents == intent]
+            return intent, float(own.max()) if own.size else score
         best = int(similarities.argmax())
         score = float(similarities[best])
         return (str(self._intents[best]), score) if score >= INTENT_THRESHOLD else (None, score)
