@@ -76,12 +76,16 @@ export class Settings {
       button.setAttribute("aria-selected", String(button.dataset.tab === tab));
     }
     this.body.replaceChildren(h("p", { class: "muted", text: "Loading…" }));
+    // A tab clicked while another still loads wins: the slower answer must not
+    // replace it (opening shows "Agents", whose two requests may finish last).
+    this.current = tab;
+    let view;
     try {
-      const view = await { agents: () => this.agents(), teams: () => this.teams(), hours: () => this.hours(), canned: () => this.cannedView() }[tab]();
-      this.body.replaceChildren(view);
+      view = await { agents: () => this.agents(), teams: () => this.teams(), hours: () => this.hours(), canned: () => this.cannedView() }[tab]();
     } catch (error) {
-      this.body.replaceChildren(h("p", { class: "error", text: error.message }));
+      view = h("p", { class: "error", text: error.message });
     }
+    if (this.current === tab) this.body.replaceChildren(view);
   }
 
   async agents() {

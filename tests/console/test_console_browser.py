@@ -327,13 +327,25 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     shopper.close()
 
 
+# The console's requests for the agents list answer 1.5 s late, as on a busy hub.
+SLOW_AGENTS_LIST = """
+const fetchNow = window.fetch;
+window.fetch = (url, ...rest) => String(url).endsWith("/api/agents")
+  ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetchNow(url, ...rest))
+  : fetchNow(url, ...rest);
+"""
+
+
 def test_an_admin_sets_the_chat_hours(full_hub: ConsoleServer, console_page: Page) -> None:
     page = console_page
+    page.add_init_script(SLOW_AGENTS_LIST)
     sign_in(page, full_hub.url, "admin@demo.shop", "demo-admin")
-    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Settings").click()  # opens on "Agents", still loading
     page.get_by_role("tab", name="Chat hours").click()
     form = page.get_by_role("form", name="Business hours")
     expect(form).to_contain_text("Open now")
+    page.wait_for_timeout(2000)  # the agents list has arrived: it must not replace the tab
+    expect(form).to_be_visible()
     form.get_by_label("Agents answer at any time").uncheck()
     form.get_by_label("Hours on Monday").fill("9-17")
     form.get_by_role("button", name="Save hours").click()

@@ -418,12 +418,13 @@ async function show(tab) {
   current = tab;
   for (const button of document.querySelectorAll("[data-tab]")) button.setAttribute("aria-selected", String(button.dataset.tab === tab));
   const body = byId("tab-body");
+  let view;
   try {
-    const view = await VIEWS[tab]();
-    if (current === tab) body.replaceChildren(view);
+    view = await VIEWS[tab]();
   } catch (error) {
-    body.replaceChildren(h("p", { class: "error", text: error.message }));
+    view = h("p", { class: "error", text: error.message });
   }
+  if (current === tab) body.replaceChildren(view); // not a tab left while it loaded
 }
 
 async function main() {
