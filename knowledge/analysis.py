@@ -215,14 +215,11 @@ def analyse(text: str, language: Language) -> list[str]:
 # Greetings, thanks and answers: often a whole chat message, holding no stop word.
 # Language evidence only; the index keeps them as terms.
 _CHAT_WORDS: dict[Language, frozenset[str]] = {
-    "en": frozenset(
-        "hello thanks thank thx please yes yeah yep nope bye goodbye cheers good".split()
-    ),
-    "de": frozenset(
-        "hallo danke dankeschön bitte bitteschön nein tschüss tschüs moin servus "
-        "guten gerne gern vielen dank".split()
-    ),
-}
+    "en": frozenset(["hello", "thanks", "thank", "thx", "please", "yes", "yeah", "yep", "nope",
+                     "bye", "goodbye", "cheers", "good"]),
+    "de": frozenset(["hallo", "danke", "dankeschön", "bitte", "bitteschön", "nein", "tschüss",
+                     "tschüs", "moin", "servus", "guten", "gerne", "gern", "vielen", "dank"]),
+}  # fmt: skip
 
 
 def detect_language(text: str, default: Language) -> Language:
