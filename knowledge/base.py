@@ -586,12 +586,33 @@ class KnowledgeBase:
         ``candidates`` best keyword matches, where titles weigh most."""
         hits = self.search(query, k=candidates, mode="keyword").hits if query.strip() else []
         for product in self.products([hit.id for hit in hits]):
-            language = product_language(product, self.settings.catalog_language)
+            language, names = self._name_terms(product)
             wanted = set(analyse(query, language))
-            names = f"{product.title} {product.category.replace('/', ' ')} "
-            if wanted and wanted <= set(analyse(names + attribute_words(product), language)):
+            if wanted and wanted <= names:
                 return True
         return False
+
+    def named_by(self, query: str, products: Sequence[Product]) -> list[Product]:
+        """Those of ``products`` that ``query`` names: it uses a word every one of their
+        names holds (their kind: "knife") and words only some do ("chef"), and these
+        names hold all of them. Among knives, "how much is the chef's knife?" names
+        the chef's knife ("how much" is in no name); "a knife" names none in
+        particular, nor does "something for camping" a "camping lantern" among tents."""
+        named = []
+        for product in products:
+            language, names = self._name_terms(product)
+            named.append((product, set(analyse(query, language)), names))
+        used = [wanted & names for _, wanted, names in named]
+        held, common = set().union(*used), set.intersection(*used) if used else set()
+        if not common or held == common:
+            return []
+        return [product for product, wanted, names in named if wanted & held <= names]
+
+    def _name_terms(self, product: Product) -> tuple[Language, set[str]]:
+        """The product's language and the terms of its title, category and attribute values."""
+        language = product_language(product, self.settings.catalog_language)
+        names = f"{product.title} {product.category.replace('/', ' ')} "
+        return language, set(analyse(names + attribute_words(product), language))
 
     def faq_matches(
         self, query: str, k: int = 5, *, mode: Mode = "hybrid", vector: np.ndarray | None = None

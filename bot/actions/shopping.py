@@ -272,12 +272,23 @@ class ActionSearchProducts(Action):
             relaxed = True
             filters = filters_for({}, state.category)
             result = await _search(brain, query, filters, k)
+        elif state.constraints and state.category is None:
+            loose = await _search(brain, query, {}, k)
+            if not _same_kind(kb, result, loose, settings.leading_gap):
+                relaxed, result = True, loose
         if result.total == 0 or not result.hits:
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
         candidates = [hit.id for hit in leading(result.hits, settings.leading_gap)]
         leaders = kb.products(candidates)
+        if not state.asked and not picked:
+            # A search's first message may name some of them ("how much is the chef's
+            # knife?" among knives): those, not a question about blade length.
+            by_name = await asyncio.to_thread(kb.named_by, query, leaders)
+            if 0 < len(by_name) < len(leaders):
+                leaders = by_name
+                candidates = [p.id for p in by_name]
         # What the shopper can buy now comes first; out of stock only after it (stable).
         available = {p.id for p in leaders if p.stock != 0}
         candidates.sort(key=lambda product_id: product_id not in available)
@@ -330,6 +341,14 @@ class ActionSearchProducts(Action):
             buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")
+
+
+def _same_kind(kb: KnowledgeBase, result: SearchResult, loose: SearchResult, gap: float) -> bool:
+    """Whether the constrained ``result`` holds a product of the kinds its words name
+    without the constraints (``loose``). Across the whole catalog a constraint may keep
+    only what merely shares it: "red camping chair" kept a red backpack and a red pot."""
+    named = {p.category for p in kb.products([hit.id for hit in leading(loose.hits, gap)])}
+    return any(p.category in named for p in kb.products([hit.id for hit in result.hits]))
 
 
 def _typed_option(text: str, facet: str, values: list[str]) -> str | None:

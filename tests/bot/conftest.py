@@ -177,8 +177,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.conftest import start_server
 
     # Every test here connects from 127.0.0.1, a fresh shopper per question, more than a
-    # shop's 60 a minute from one address (tests/chat test that limit).
-    settings = Settings(data_dir=tmp_path_factory.mktemp("shop"), ip_connections_per_minute=600)
+    # shop's 60 connections and 120 messages a minute from one address (tests/chat test
+    # those limits).
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("shop"),
+        ip_connections_per_minute=600,
+        ip_messages_per_minute=1200,
+    )
     server = start_server(settings, plugins=["bot"], demo=True)
     yield server
     server.stop()

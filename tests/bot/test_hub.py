@@ -303,3 +303,24 @@ async def test_a_question_about_one_product_gets_the_faq_about_any(shop: Any) ->
     outcome = await first_turn(shop, "ein Zelt für vier Personen", "de")
     assert outcome["action"] in ("show_products", "ask_clarifying"), outcome
     assert outcome["faq_id"] is None, outcome
+
+
+async def test_a_named_product_is_shown_and_constraints_keep_the_kind(shop: Any) -> None:
+    """ "How much is the chef's knife?" names one of the knives: it is shown, not a
+    question about blade length. "red camping chair": the demo has no red chair, and
+    the colour alone kept a red backpack and a red pot; the chairs are shown, as the
+    closest, instead."""
+
+    async def cards_for(text: str) -> tuple[str, set[str]]:
+        async with await visitor(shop) as shopper:
+            await shopper.send_message(text)
+            cards = await bot_message(shopper, content_type="product_cards")
+            return cards["text"], {card["id"] for card in cards["payload"]["products"]}
+
+    assert (await cards_for("how much is the chef's knife?"))[1] == {"KN-201"}
+    assert (await cards_for("is the santoku knife in stock?"))[1] == {"KN-202"}
+    knives = await first_turn(shop, "a knife")
+    assert knives["action"] == "ask_clarifying", knives  # every knife's name holds "knife"
+    text, shown = await cards_for("red camping chair")
+    assert text == TEXTS["products_relaxed"]["en"]
+    assert {"GF-401", "GF-406"} <= shown and not shown & {"BP-802", "CW-105"}, shown
