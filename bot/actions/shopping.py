@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.brain import Brain
-from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS
+from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
@@ -241,6 +241,7 @@ class ActionSearchProducts(Action):
             state.restart_selling()  # a new kind of product: a new search
         if not state.selling:
             state.query, state.category = text, named.category if named else None
+        earlier = dict(state.constraints)
         state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
         reply = turn.facts.reply or ""
         picked = constraint_from_reply(reply)
@@ -270,8 +271,7 @@ class ActionSearchProducts(Action):
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            filters = filters_for({}, state.category)
-            result = await _search(brain, query, filters, k)
+            result, state.constraints = await _loosened(brain, query, state, earlier, k)
         elif state.constraints and state.category is None:
             loose = await _search(brain, query, {}, k)
             if not _same_kind(kb, result, loose, settings.leading_gap):
@@ -341,6 +341,22 @@ class ActionSearchProducts(Action):
             buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")
+
+
+async def _loosened(
+    brain: Brain, query: str, state: BotState, earlier: dict[str, Any], k: int
+) -> tuple[SearchResult, dict[str, Any]]:
+    """What comes closest where nothing meets every constraint, and the constraints
+    that still hold: the ones this message set, without the earlier ones ("for
+    winter", then "under 300": the bags under 300), else none of them."""
+    newest = {
+        name: value for name, value in state.constraints.items() if earlier.get(name) != value
+    }
+    if newest and newest != state.constraints:
+        result = await _search(brain, query, filters_for(newest, state.category), k)
+        if result.total:
+            return result, newest
+    return await _search(brain, query, filters_for({}, state.category), k), state.constraints
 
 
 def _same_kind(kb: KnowledgeBase, result: SearchResult, loose: SearchResult, gap: float) -> bool:

@@ -506,3 +506,16 @@ async def test_several_kinds_of_product_ask_which_kind_first(dialogue: Dialogue)
     assert all(p.startswith("tent-") for p in second.product_ids)
     (*_, typed) = await talk(dialogue, "something for camping", "tents")
     assert typed.state.category == "Outdoor/Tents", typed.summary()
+
+
+async def test_where_nothing_meets_every_constraint_the_newest_still_hold(
+    dialogue: Dialogue,
+) -> None:
+    """A tent for six, then "under 150": no tent is both; the tents under 150 come
+    closest (the shopper's newest wish), not every tent."""
+    first, second = await talk(dialogue, "I'm looking for a tent for 6 people", "under 150 euro")
+    assert first.product_ids == ["tent-7"], first.summary()
+    assert second.action == "show_products", second.summary()
+    assert set(second.product_ids) <= {"tent-1", "tent-2"} and second.product_ids
+    assert second.replies[0].text == TEXTS["products_relaxed"]["en"]
+    assert second.state.constraints == {"budget_max": 150.0}
