@@ -32,11 +32,12 @@ MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
 
+# The attribute a person count ("for 4 people") means unless a flow says another.
+PERSONS = "persons"
 # Where an extracted entity lands among the knowledge engine's filters.
 ENTITY_FILTERS = {
     "budget_max": "price_max",
     "budget_min": "price_min",
-    "persons": "attr.persons_min",
     "colour": "attr.colour",
     "season": "attr.season",
     "size": "attr.size",
@@ -79,6 +80,7 @@ class Flow:
     # Words that name the category at the end of a German compound too: "pfanne" in
     # "Gusseisenpfanne". Not English words: "pan" ends "Japan", "tent" ends "content".
     heads: tuple[str, ...] = ()
+    persons: str = PERSONS  # the attribute "for 4 people" means: "seats" for furniture
 
     def used_in(self, text: str) -> bool:
         """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
@@ -123,6 +125,7 @@ class Flow:
             questions=questions,
             intro=data.get("intro", {}),
             heads=tuple(word.lower() for word in data.get("heads", [])),
+            persons=data.get("persons") or PERSONS,
         )
 
 
@@ -154,11 +157,19 @@ def without_kinds(text: str, flows: list[Flow], language: str) -> str | None:
     return text
 
 
-def filters_for(constraints: dict[str, Any], category: str | None) -> dict[str, Any]:
+def _filter_of(name: str, persons: str) -> str:
+    """The filter an extracted entity or facet sets; a person count sets at least
+    ``persons`` (the attribute a flow says it means: "seats" for furniture)."""
+    return f"attr.{persons}_min" if name == "persons" else ENTITY_FILTERS.get(name, name)
+
+
+def filters_for(
+    constraints: dict[str, Any], category: str | None, *, persons: str = PERSONS
+) -> dict[str, Any]:
     """The knowledge engine's product filters for the shopper's constraints."""
     filters: dict[str, Any] = {"category": category} if category else {}
     for name, value in constraints.items():
-        filters[ENTITY_FILTERS.get(name, name)] = value
+        filters[_filter_of(name, persons)] = value
     return filters
 
 
@@ -201,10 +212,10 @@ def constraints_named_in(
     return named
 
 
-def constrained_facets(constraints: dict[str, Any]) -> set[str]:
+def constrained_facets(constraints: dict[str, Any], *, persons: str = PERSONS) -> set[str]:
     facets = set()
     for name in constraints:
-        key = ENTITY_FILTERS.get(name, name)
+        key = _filter_of(name, persons)
         if key.startswith("price"):
             facets.add(PRICE)
         else:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents_console.insights import _storage
 from bot import Runtime
-from bot.selling import Flow, load_flows
+from bot.selling import PERSONS, Flow, load_flows
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -69,6 +69,10 @@ class FlowIn(BaseModel):
         description="German words that start it at the end of a compound too, e.g. zelt "
         '("Kuppelzelt")',
     )
+    persons: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")] = Field(
+        default=PERSONS,
+        description='the attribute "for 4 people" means (at least that many), e.g. seats',
+    )
     intro: Texts = Field(default_factory=dict)
     questions: Annotated[list[FlowQuestion], Field(min_length=1, max_length=10)]
 
@@ -93,6 +97,7 @@ def flow_out(
         updated_by=updated_by,
         match=list(flow.match),
         heads=list(flow.heads),
+        persons=flow.persons,
         intro=dict(flow.intro),
         questions=[
             FlowQuestion(facet=q.facet, ask=q.prompt, labels=q.labels) for q in flow.questions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,6 +19,7 @@ from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
     KIND,
+    PERSONS,
     Flow,
     apply_constraint,
     choose_question,
@@ -253,6 +255,11 @@ class ActionSearchProducts(Action):
         elif picked:
             state.constraints = apply_constraint(state.constraints, *picked)
         flow = next((f for f in runtime.flows if f.category == state.category), None)
+        persons = flow.persons if flow else PERSONS
+
+        def filters(constraints: dict[str, Any]) -> dict[str, Any]:
+            return filters_for(constraints, state.category, persons=persons)
+
         force_results = reply == REPLY_RESULTS
         state.pending, state.pending_values = None, []
 
@@ -261,17 +268,16 @@ class ActionSearchProducts(Action):
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = max(settings.cards_shown, settings.narrow_above + 1)
-        filters = filters_for(state.constraints, state.category)
-        result = await _search(brain, query, filters, k)
-        said = constraints_named_in(text, result.facets, constrained_facets(state.constraints))
+        result = await _search(brain, query, filters(state.constraints), k)
+        constrained = constrained_facets(state.constraints, persons=persons)
+        said = constraints_named_in(text, result.facets, constrained)
         if said:
             state.constraints = {**state.constraints, **said}
-            filters = filters_for(state.constraints, state.category)
-            result = await _search(brain, query, filters, k)
+            result = await _search(brain, query, filters(state.constraints), k)
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            result, state.constraints = await _loosened(brain, query, state, earlier, k)
+            result, state.constraints = await _loosened(brain, query, filters, state, earlier, k)
         elif state.constraints and state.category is None:
             loose = await _search(brain, query, {}, k)
             if not _same_kind(kb, result, loose, settings.leading_gap):
@@ -296,7 +302,7 @@ class ActionSearchProducts(Action):
 
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
         if may_ask and len(candidates) > settings.narrow_above:
-            skip = set(state.asked) | constrained_facets(state.constraints)
+            skip = set(state.asked) | constrained_facets(state.constraints, persons=persons)
             kinds = [p.category for p in leaders] if flow is None else []
             facets = result.facets
             if question := kind_question(kinds, state.asked):
@@ -344,7 +350,12 @@ class ActionSearchProducts(Action):
 
 
 async def _loosened(
-    brain: Brain, query: str, state: BotState, earlier: dict[str, Any], k: int
+    brain: Brain,
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+    state: BotState,
+    earlier: dict[str, Any],
+    k: int,
 ) -> tuple[SearchResult, dict[str, Any]]:
     """What comes closest where nothing meets every constraint, and the constraints
     that still hold: the ones this message set, without the earlier ones ("for
@@ -353,10 +364,10 @@ async def _loosened(
         name: value for name, value in state.constraints.items() if earlier.get(name) != value
     }
     if newest and newest != state.constraints:
-        result = await _search(brain, query, filters_for(newest, state.category), k)
+        result = await _search(brain, query, filters(newest), k)
         if result.total:
             return result, newest
-    return await _search(brain, query, filters_for({}, state.category), k), state.constraints
+    return await _search(brain, query, filters({}), k), state.constraints
 
 
 def _same_kind(kb: KnowledgeBase, result: SearchResult, loose: SearchResult, gap: float) -> bool:

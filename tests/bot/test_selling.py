@@ -138,6 +138,11 @@ def test_constraints_become_filters() -> None:
     assert constrained_facets({"budget_max": 100, "attr.season": "summer", "persons": 2}) == {
         "price", "attr.season", "attr.persons",
     }  # fmt: skip
+    # For garden furniture "for 4 people" means seats (the flow's "persons").
+    assert filters_for({"persons": 4}, "Garden/Furniture", persons="seats") == {
+        "category": "Garden/Furniture", "attr.seats_min": 4,
+    }  # fmt: skip
+    assert constrained_facets({"persons": 4}, persons="seats") == {"attr.seats"}
 
 
 def test_flow_from_dict() -> None:

@@ -197,6 +197,12 @@ def test_import_with_progress_and_report_canned_responses_and_flows(
     page.fill("#ask-text", "I am looking for a tent")
     page.get_by_role("button", name="Ask", exact=True).click()
     expect(page.locator("#ask-result .replies")).to_contain_text("Let us find your tent.")
-    # What the editor did not touch is kept: the German compound head of the packaged flow.
+    # What the editor did not touch is kept: the German compound head of the packaged flow,
+    # and the wordings it has no field for (German with "Sie").
     tents.get_by_role("button", name="Edit").click()
     expect(page.locator("#editor [name=heads]")).to_have_value("zelt")
+    saved = page.evaluate("fetch('/api/insights/flows').then((response) => response.json())")
+    tent_flow = next(f for f in saved if f["category"] == "Outdoor/Tents")
+    assert tent_flow["intro"]["en"] == "Let us find your tent."
+    assert tent_flow["intro"]["de-sie"].startswith("Gern helfe ich Ihnen")
+    assert all("de-sie" in q["ask"] for q in tent_flow["questions"] if "dein" in q["ask"]["de"])

@@ -328,6 +328,21 @@ def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> Non
     }
     assert editor.delete("/api/insights/flows/Outdoor/Backpacks").status_code == 204
     assert editor.delete("/api/insights/flows/Outdoor/Backpacks").status_code == 404
+
+    # A person count means the attribute the flow names: seats, for garden furniture.
+    furniture = next(f for f in flows if f["category"] == "Garden/Furniture")
+    assert furniture["persons"] == "seats"
+    preview = editor.post(
+        "/api/insights/preview", json={"text": "garden furniture for 6 people"}
+    ).json()
+    assert [p["id"] for p in preview["products"]] == ["GF-403"], preview  # the 8-seat table
+    bad = editor.put(
+        "/api/insights/flows/Garden/Furniture",
+        json={**flow, "persons": "Seats!"},
+    )
+    assert bad.status_code == 422 and [f["field"] for f in bad.json()["detail"]["fields"]] == [
+        "persons"
+    ]
     preview = editor.post("/api/insights/preview", json={"text": "I need a backpack"}).json()
     assert not any("hobby" in r["text"] for r in preview["replies"])
 

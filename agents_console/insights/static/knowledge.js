@@ -307,6 +307,7 @@ function questionRow(question) {
     h("label", { class: "small" }, "Question (Deutsch)", h("input", { name: "ask_de", value: question?.ask?.de || "" })),
     h("button", { type: "button", class: "small-button danger", text: "Remove", onclick: () => row.remove() }));
   row.labels_ = question?.labels || {}; // button texts per value: kept as they are
+  row.ask_ = question?.ask || {}; // wordings not edited here ("de-sie"): kept as they are
   return row;
 }
 
@@ -316,6 +317,7 @@ function flowFields(flow) {
     h("label", { class: "field" }, h("span", { text: "Catalog category (e.g. Outdoor/Tents)" }), h("input", { name: "category", required: true, value: flow?.category || "", disabled: Boolean(flow) })),
     h("label", { class: "field" }, h("span", { text: "Words that start it (comma-separated)" }), h("input", { name: "match", required: true, value: (flow?.match || []).join(", ") })),
     h("label", { class: "field" }, h("span", { text: "German words that also end a compound (e.g. zelt for Kuppelzelt)" }), h("input", { name: "heads", value: (flow?.heads || []).join(", ") })),
+    h("label", { class: "field" }, h("span", { text: "Attribute that “for 4 people” means (e.g. seats)" }), h("input", { name: "persons", value: flow?.persons || "persons", pattern: "[a-z0-9_]{1,64}" })),
     h("div", { class: "two" },
       h("label", { class: "field" }, h("span", { text: "Intro (English)" }), h("input", { name: "intro_en", value: flow?.intro?.en || "" })),
       h("label", { class: "field" }, h("span", { text: "Intro (Deutsch)" }), h("input", { name: "intro_de", value: flow?.intro?.de || "" }))),
@@ -323,15 +325,21 @@ function flowFields(flow) {
     h("button", { type: "button", class: "small-button", text: "Add question", onclick: () => questions.append(questionRow(null)) }));
 }
 
-function flowBody(form) {
-  const texts = (en, de) => Object.fromEntries([["en", en], ["de", de]].filter(([, v]) => v.trim()).map(([k, v]) => [k, v.trim()]));
+function flowBody(form, flow) {
+  // English and German as edited here; other wordings ("de-sie") as they were, but
+  // no German variant without the German text.
+  const texts = (kept, en, de) => {
+    const edited = { ...kept, en: en.trim(), de: de.trim() };
+    return Object.fromEntries(Object.entries(edited).filter(([key, v]) => v && (edited.de || !key.startsWith("de-"))));
+  };
   return {
     match: commas(form.elements.match.value),
     heads: commas(form.elements.heads.value),
-    intro: texts(form.elements.intro_en.value, form.elements.intro_de.value),
+    persons: form.elements.persons.value.trim() || "persons",
+    intro: texts(flow?.intro || {}, form.elements.intro_en.value, form.elements.intro_de.value),
     questions: [...form.querySelectorAll(".question-row")].map((row) => ({
       facet: row.querySelector("[name=facet]").value.trim(),
-      ask: texts(row.querySelector("[name=ask_en]").value, row.querySelector("[name=ask_de]").value),
+      ask: texts(row.ask_, row.querySelector("[name=ask_en]").value, row.querySelector("[name=ask_de]").value),
       labels: row.labels_,
     })),
   };
@@ -343,7 +351,7 @@ async function flowsView() {
   const flows = await api("GET", "/api/insights/flows");
   const open = (flow) => edit(flow ? `Selling flow: ${flow.category}` : "New selling flow", flowFields(flow), async (form) => {
     const category = flow ? flow.category : form.elements.category.value.trim();
-    await api("PUT", `/api/insights/flows/${categoryPath(category)}`, flowBody(form));
+    await api("PUT", `/api/insights/flows/${categoryPath(category)}`, flowBody(form, flow));
     toast(`Flow for ${category} saved; the bot asks these questions now`);
     await show("flows");
   });
