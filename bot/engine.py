@@ -169,6 +169,7 @@ def _answers_selling(u: Understanding, state: BotState) -> bool:
     return state.selling and (
         u.intent == "skip"
         or any(name in slots for name in SELLING_SLOTS)
+        or u.entities.ranking is not None  # "the cheapest one"
         or state.pending is not None
     )
 

@@ -123,6 +123,9 @@ class Entities:
     season: str | None = None
     order_number: str | None = None
     email: str | None = None
+    # How the shopper wants the products ordered: "price" (cheapest first), "-price"
+    # (dearest first) or "-rating" (best rated first). Not a filter: no slot.
+    ranking: str | None = None
 
     def slots(self) -> dict[str, object]:
         """The non-empty entities as slot values (the names the flows and forms use)."""
@@ -231,6 +234,29 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
     return None
 
 
+_RANKINGS = {
+    "price": re.compile(
+        r"\b(?:cheapest|least expensive|lowest[- ]priced?|most affordable|"
+        r"(?:günstigst|billigst|preiswertest)\w*|am (?:günstigsten|billigsten|preiswertesten))\b",
+        re.IGNORECASE,
+    ),
+    "-price": re.compile(
+        r"\b(?:most expensive|priciest|dearest|highest[- ]priced?|teuerst\w*|am teuersten)\b",
+        re.IGNORECASE,
+    ),
+    "-rating": re.compile(
+        r"\b(?:best[- ]rated|top[- ]rated|highest[- ]rated|best[- ]reviewed|"
+        r"(?:best|am besten) bewertet\w*|bestbewertet\w*)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def extract_ranking(text: str) -> str | None:
+    """ "the cheapest one" -> "price"; "am besten bewertet" -> "-rating"."""
+    return next((order for order, pattern in _RANKINGS.items() if pattern.search(text)), None)
+
+
 def extract_email(text: str) -> str | None:
     match = _EMAIL.search(text)
     return match.group(0).lower() if match else None
@@ -251,6 +277,7 @@ def extract(text: str, *, expecting_order: bool = False) -> Entities:
         season=extract_season(rest),
         order_number=order_number,
         email=extract_email(text),
+        ranking=extract_ranking(rest),
     )
 
 

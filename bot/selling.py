@@ -23,7 +23,7 @@ import yaml
 from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.texts import in_voice
-from knowledge import LANGUAGES, Hit, Language, analyse
+from knowledge import LANGUAGES, Hit, Language, Product, analyse
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
@@ -221,6 +221,14 @@ def constrained_facets(constraints: dict[str, Any], *, persons: str = PERSONS) -
         else:
             facets.add(key.removesuffix("_min").removesuffix("_max"))
     return facets
+
+
+def ranked(products: list[Product], ranking: str) -> list[Product]:
+    """``products`` by price ("price", "-price") or best rating first ("-rating";
+    unrated last), in their order where equal."""
+    if ranking == "-rating":
+        return sorted(products, key=lambda p: -(p.rating if p.rating is not None else -1))
+    return sorted(products, key=lambda p: -p.price if ranking == "-price" else p.price)
 
 
 def leading(hits: list[Hit], gap: float) -> list[Hit]:

@@ -58,6 +58,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing matches all of that exactly; this comes closest:",
         "de": "Nichts passt genau auf alles; das kommt am nächsten:",
     },
+    "cheapest_first": {"en": "The cheapest first:", "de": "Die günstigsten zuerst:"},
+    "dearest_first": {"en": "The most expensive first:", "de": "Die teuersten zuerst:"},
+    "best_rated_first": {
+        "en": "The best rated first:",
+        "de": "Die am besten bewerteten zuerst:",
+    },
     "no_products": {
         "en": "I couldn't find a product for that. Could you describe it differently?",
         "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",

@@ -32,11 +32,14 @@ from bot.selling import (
     kinds_of,
     leading,
     question_message,
+    ranked,
 )
 from bot.texts import in_voice, money, say
 from knowledge import KnowledgeBase, SearchResult
 
 FORM = "shopping_form"
+RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
+RANKED_INTRO = {"price": "cheapest_first", "-price": "dearest_first", "-rating": "best_rated_first"}
 
 
 class ValidateShoppingForm(FormValidationAction):
@@ -260,14 +263,16 @@ class ActionSearchProducts(Action):
         def filters(constraints: dict[str, Any]) -> dict[str, Any]:
             return filters_for(constraints, state.category, persons=persons)
 
-        force_results = reply == REPLY_RESULTS
+        # "The cheapest one": every product that leads, in that order, and no question.
+        ranking = turn.understanding.entities.ranking
+        force_results = reply == REPLY_RESULTS or ranking is not None
         state.pending, state.pending_values = None, []
 
         kb = runtime.brain.kb
         query = state.query or text
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
-        k = max(settings.cards_shown, settings.narrow_above + 1)
+        k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
         result = await _search(brain, query, filters(state.constraints), k)
         constrained = constrained_facets(state.constraints, persons=persons)
         said = constraints_named_in(text, result.facets, constrained)
@@ -296,6 +301,8 @@ class ActionSearchProducts(Action):
                 leaders = by_name
                 candidates = [p.id for p in by_name]
         # What the shopper can buy now comes first; out of stock only after it (stable).
+        if ranking:
+            candidates = [p.id for p in ranked(leaders, ranking)]
         available = {p.id for p in leaders if p.stock != 0}
         candidates.sort(key=lambda product_id: product_id not in available)
         best = candidates[: settings.cards_shown]
@@ -336,6 +343,8 @@ class ActionSearchProducts(Action):
             if relaxed
             else ("product_found", "products_found")
         )
+        if ranking and len(products) > 1 and not relaxed:
+            many = RANKED_INTRO[ranking]
         intro = say(one if len(products) == 1 else many, turn.voice)
         dispatcher.utter_message(
             text=intro,

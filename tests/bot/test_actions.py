@@ -519,3 +519,16 @@ async def test_where_nothing_meets_every_constraint_the_newest_still_hold(
     assert set(second.product_ids) <= {"tent-1", "tent-2"} and second.product_ids
     assert second.replies[0].text == TEXTS["products_relaxed"]["en"]
     assert second.state.constraints == {"budget_max": 150.0}
+
+
+async def test_the_cheapest_and_the_best_rated_are_shown_in_that_order(
+    dialogue: Dialogue,
+) -> None:
+    """Among the tents that lead, by price or rating, without another question."""
+    _, cheapest = await talk(dialogue, "I'm looking for a tent", "the cheapest one")
+    assert cheapest.action == "show_products", cheapest.summary()
+    assert cheapest.product_ids == ["tent-1", "tent-2", "tent-9"]  # 89, 129, 159
+    assert cheapest.replies[0].text == TEXTS["cheapest_first"]["en"]
+    (german,) = await talk(dialogue, "das teuerste Zelt", locale="de")
+    assert german.product_ids[0] == "tent-6", german.summary()  # 449
+    assert german.replies[0].text == TEXTS["dearest_first"]["de"]

@@ -97,3 +97,21 @@ def test_language_tie_keeps_locale() -> None:
 )
 def test_without_constraints_keeps_what_names_the_product(text: str, words: str) -> None:
     assert without_constraints(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking"),
+    [
+        ("the cheapest one", "price"),
+        ("das günstigste bitte", "price"),
+        ("am billigsten", "price"),
+        ("the most expensive tent", "-price"),
+        ("best rated sleeping bag", "-rating"),
+        ("die am besten bewertete Pfanne", "-rating"),
+        ("cheaper than 50 euro", None),  # a budget, not an order
+        ("a cheap tent", None),
+    ],
+)
+def test_ranking(text: str, ranking: str | None) -> None:
+    assert extract(text).ranking == ranking
+    assert "ranking" not in extract(text).slots()  # an order, not a filter
