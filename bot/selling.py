@@ -32,6 +32,11 @@ MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
 
+# A shopper asking which product of a kind, and for what use: "welche Pfanne für
+# Induktion?", "a tent for the beach". Around a flow's words they ask for a product.
+_WHICH = re.compile(r"^(?:which|welche[mnrs]?)\s+", re.IGNORECASE)
+_USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
+
 # The attribute a person count ("for 4 people") means unless a flow says another.
 PERSONS = "persons"
 # Where an extracted entity lands among the knowledge engine's filters.
@@ -101,10 +106,12 @@ class Flow:
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
-        "tents"): it names a kind of product and asks nothing about it ("Pfanne rostet").
-        Read in either language: one word says too little to tell ("Pfannen")."""
-        return self.used_in(text) and any(
-            self._only_own_words(text, language) for language in LANGUAGES
+        "tents"), after "which" and before a use ("welche Pfanne für Induktion"): it
+        names a kind of product and asks nothing about it ("Pfanne rostet"). Read in
+        either language: one word says too little to tell ("Pfannen")."""
+        words = _USE.sub("", _WHICH.sub("", text.strip()))
+        return self.used_in(words) and any(
+            self._only_own_words(words, language) for language in LANGUAGES
         )
 
     def _only_own_words(self, text: str, language: Language) -> bool:

@@ -138,6 +138,8 @@ async def test_german_product_words_get_products_and_german_care_questions_the_f
         "ich suche einen Rucksack",
         "ein Brotmesser",
         "Gartenmöbel",
+        # Which one, for what: a product request, not the care FAQ that shares "Pfanne".
+        "welche Pfanne für Induktion?",
     ):
         outcome = await first_turn(shop, text, "de")
         assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)

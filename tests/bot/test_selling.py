@@ -165,7 +165,7 @@ def test_a_message_of_only_a_flows_words_names_its_kind_of_product() -> None:
     assert tents.named_alone("ein Kuppelzelt") and tents.named_alone("Tents")
     assert sleeping_bags.named_alone("sleeping bags")
     # A question about the product, or another word, is more than its name.
-    for text in ("meine Pfanne rostet", "Gusseisenpfanne einbrennen", "a pan for my mum"):
+    for text in ("meine Pfanne rostet", "Gusseisenpfanne einbrennen", "my pan handle broke"):
         assert not cookware.named_alone(text), text
     assert not sleeping_bags.named_alone("a bag")  # not the flow's words at all
     assert not tents.named_alone("Pfanne")
@@ -201,3 +201,11 @@ def test_generic_questions_name_a_facet_with_its_unit() -> None:
     assert text == "Which weight (kg) would you like?"
     assert facet_name("attr.comfort_c") == "comfort (°C)"
     assert facet_name("attr.r_value") == "r value"  # "value" is no unit
+
+
+def test_which_product_of_a_kind_and_for_what_names_the_kind() -> None:
+    pans = next(f for f in load_flows() if f.category == "Kitchen/Cookware")
+    for text in ("welche Pfanne für Induktion?", "a pan for my gas stove", "a pan for my mum"):
+        assert pans.named_alone(text), text
+    for text in ("meine Pfanne rostet", "Pflege für Pfanne", "which pan is rusty"):
+        assert not pans.named_alone(text), text
