@@ -44,6 +44,11 @@ ACCESSORY_WORDS = re.compile(
 )
 
 # Unambiguous phrasings that need no model, English and German.
+# "OK, thanks", "super, danke": an acknowledgement before thanks or goodbye.
+_ACK = (
+    r"(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|brilliant|super|prima|toll|perfekt|"
+    r"gut|sehr gut|alles klar)[\s,.!]+)?"
+)
 _RULES: dict[str, re.Pattern[str]] = {
     # When people answer, before handoff_request: "when can I talk to a person?" asks
     # for the hours, not for a person now.
@@ -100,10 +105,14 @@ _RULES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "goodbye": re.compile(
-        r"^\W*(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$", re.IGNORECASE
+        rf"^\W*{_ACK}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$",
+        re.IGNORECASE,
     ),
     "thanks": re.compile(
-        r"^\W*(?:thanks|thank you|thx|danke|vielen dank|danke schön)\b.{0,25}$", re.IGNORECASE
+        # A short tail ("thanks a lot!"), not a question after it ("thanks, but where ...?").
+        rf"^\W*{_ACK}(?:thanks|thank you|thx|cheers|danke|vielen dank|danke schön)\b"
+        r"(?!.*\b(?:but|aber)\b)[^?]{0,25}$",
+        re.IGNORECASE,
     ),
 }
 # Order words next to a possessive: "where is my parcel", "meine Bestellung".

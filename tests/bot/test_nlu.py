@@ -39,6 +39,14 @@ from bot.nlu import by_rules, rule_intent
         ("Wann ist jemand da?", "opening_hours"),
         ("Was sind eure Servicezeiten?", "opening_hours"),
         ("when does the winter sale start?", None),
+        # Thanks and goodbye after an acknowledgement; not a question after the thanks.
+        ("ok thanks", "thanks"),
+        ("great, thank you so much", "thanks"),
+        ("alles klar, danke", "thanks"),
+        ("ok bye", "goodbye"),
+        ("thanks, but where is my order?", "order_status"),
+        ("danke, aber wo ist meine Bestellung?", "order_status"),
+        ("ok", None),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:
