@@ -124,7 +124,8 @@ class Entities:
     order_number: str | None = None
     email: str | None = None
     # How the shopper wants the products ordered: "price" (cheapest first), "-price"
-    # (dearest first) or "-rating" (best rated first). Not a filter: no slot.
+    # (dearest first), "-rating" (best rated first), or "cheaper" than those shown.
+    # Not a filter: no slot.
     ranking: str | None = None
 
     def slots(self) -> dict[str, object]:
@@ -242,6 +243,12 @@ _RANKINGS = {
     ),
     "-price": re.compile(
         r"\b(?:most expensive|priciest|dearest|highest[- ]priced?|teuerst\w*|am teuersten)\b",
+        re.IGNORECASE,
+    ),
+    # Than what was shown ("is there a cheaper one?"); "cheaper than 50" is a budget.
+    "cheaper": re.compile(
+        r"\b(?:cheaper|less expensive|more affordable|günstiger\w*|billiger\w*|preiswerter\w*)\b"
+        r"(?!\s+(?:than|als)\s+\d)",
         re.IGNORECASE,
     ),
     "-rating": re.compile(

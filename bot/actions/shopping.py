@@ -236,6 +236,7 @@ class ActionSearchProducts(Action):
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
         state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
+        kb = runtime.brain.kb
         text = turn.understanding.text
         named = flow_for(text, runtime.flows)
         if (
@@ -266,9 +267,12 @@ class ActionSearchProducts(Action):
         # "The cheapest one": every product that leads, in that order, and no question.
         ranking = turn.understanding.entities.ranking
         force_results = reply == REPLY_RESULTS or ranking is not None
+        if ranking == "cheaper":  # than the first shown (the one recommended): a budget
+            ranking = None
+            if shown := kb.products(state.shown[:1]):
+                state.constraints = {**state.constraints, "budget_max": shown[0].price - 0.01}
         state.pending, state.pending_values = None, []
 
-        kb = runtime.brain.kb
         query = state.query or text
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.

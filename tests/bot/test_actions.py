@@ -532,3 +532,12 @@ async def test_the_cheapest_and_the_best_rated_are_shown_in_that_order(
     (german,) = await talk(dialogue, "das teuerste Zelt", locale="de")
     assert german.product_ids[0] == "tent-6", german.summary()  # 449
     assert german.replies[0].text == TEXTS["dearest_first"]["de"]
+
+
+async def test_a_cheaper_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> None:
+    first, cheaper = await talk(
+        dialogue, "I'm looking for a tent for 6 people", "anything cheaper?"
+    )
+    assert first.product_ids == ["tent-7"]  # 389
+    assert cheaper.action == "show_products" and cheaper.product_ids, cheaper.summary()
+    assert all(p.price < 389 for p in kb.products(cheaper.product_ids)), cheaper.product_ids

@@ -108,6 +108,8 @@ def test_without_constraints_keeps_what_names_the_product(text: str, words: str)
         ("the most expensive tent", "-price"),
         ("best rated sleeping bag", "-rating"),
         ("die am besten bewertete Pfanne", "-rating"),
+        ("is there a cheaper one?", "cheaper"),
+        ("gibt es den auch günstiger?", "cheaper"),
         ("cheaper than 50 euro", None),  # a budget, not an order
         ("a cheap tent", None),
     ],
