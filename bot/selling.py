@@ -32,9 +32,14 @@ MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
 
-# A shopper asking which product of a kind, and for what use: "welche Pfanne für
-# Induktion?", "a tent for the beach". Around a flow's words they ask for a product.
-_WHICH = re.compile(r"^(?:which|welche[mnrs]?)\s+", re.IGNORECASE)
+# A shopper asking for a product of a kind, or which one, and for what use: "I need a
+# lamp", "welche Pfanne für Induktion?", "a tent for the beach". Around a flow's words
+# these ask for a product.
+_ASKING = re.compile(
+    r"^(?:which|welche[mnrs]?|i need|i'?m looking for|looking for|do you (?:have|sell)|"
+    r"show me|ich suche|ich brauche|habt ihr|haben sie|zeig mir)\s+",
+    re.IGNORECASE,
+)
 _USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
 
 # The attribute a person count ("for 4 people") means unless a flow says another.
@@ -106,10 +111,11 @@ class Flow:
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
-        "tents"), after "which" and before a use ("welche Pfanne für Induktion"): it
-        names a kind of product and asks nothing about it ("Pfanne rostet"). Read in
-        either language: one word says too little to tell ("Pfannen")."""
-        words = _USE.sub("", _WHICH.sub("", text.strip()))
+        "tents"), after a request or "which" and before a use ("I need a lamp", "welche
+        Pfanne für Induktion"): it names a kind of product and asks nothing about it
+        ("Pfanne rostet"). Read in either language: one word says too little to tell
+        ("Pfannen")."""
+        words = _USE.sub("", _ASKING.sub("", text.strip()))
         return self.used_in(words) and any(
             self._only_own_words(words, language) for language in LANGUAGES
         )

@@ -295,7 +295,11 @@ class ActionSearchProducts(Action):
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
-        candidates = [hit.id for hit in leading(result.hits, settings.leading_gap)]
+        # A message that only names the flow's kind ("do you have lamps?") asks for all of
+        # it: a lantern is one though its title says "lantern", not "lamp".
+        kind_only = flow is not None and flow.named_alone(query)
+        hits = result.hits if kind_only else leading(result.hits, settings.leading_gap)
+        candidates = [hit.id for hit in hits]
         leaders = kb.products(candidates)
         if not state.asked and not picked:
             # A search's first message may name some of them ("how much is the chef's

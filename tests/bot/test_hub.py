@@ -323,6 +323,8 @@ async def test_a_named_product_is_shown_and_constraints_keep_the_kind(shop: Any)
     assert (await cards_for("is the santoku knife in stock?"))[1] == {"KN-202"}
     knives = await first_turn(shop, "a knife")
     assert knives["action"] == "ask_clarifying", knives  # every knife's name holds "knife"
+    # Only the kind asked for: all of it, the lantern too (its title has no "lamp").
+    assert (await cards_for("do you have lamps?"))[1] == {"HL-951", "HL-952", "HL-953"}
     text, shown = await cards_for("red camping chair")
     assert text == TEXTS["products_relaxed"]["en"]
     assert {"GF-401", "GF-406"} <= shown and not shown & {"BP-802", "CW-105"}, shown
