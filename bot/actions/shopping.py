@@ -35,7 +35,7 @@ from bot.selling import (
     ranked,
 )
 from bot.texts import in_voice, money, say
-from knowledge import KnowledgeBase, SearchResult
+from knowledge import KnowledgeBase, Product, SearchResult
 
 FORM = "shopping_form"
 RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
@@ -295,24 +295,11 @@ class ActionSearchProducts(Action):
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
-        # A message that only names the flow's kind ("do you have lamps?") asks for all of
-        # it: a lantern is one though its title says "lantern", not "lamp".
-        kind_only = flow is not None and flow.named_alone(query)
-        hits = result.hits if kind_only else leading(result.hits, settings.leading_gap)
-        candidates = [hit.id for hit in hits]
-        leaders = kb.products(candidates)
-        if not state.asked and not picked:
-            # A search's first message may name some of them ("how much is the chef's
-            # knife?" among knives): those, not a question about blade length.
-            by_name = await asyncio.to_thread(kb.named_by, query, leaders)
-            if 0 < len(by_name) < len(leaders):
-                leaders = by_name
-                candidates = [p.id for p in by_name]
-        # What the shopper can buy now comes first; out of stock only after it (stable).
-        if ranking:
-            candidates = [p.id for p in ranked(leaders, ranking)]
-        available = {p.id for p in leaders if p.stock != 0}
-        candidates.sort(key=lambda product_id: product_id not in available)
+        first_message = not state.asked and not picked
+        leaders = await asyncio.to_thread(
+            _candidates, kb, result, query, flow, ranking, first_message, settings.leading_gap
+        )
+        candidates = [p.id for p in leaders]
         best = candidates[: settings.cards_shown]
 
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
@@ -364,6 +351,32 @@ class ActionSearchProducts(Action):
             buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")
+
+
+def _candidates(
+    kb: KnowledgeBase,
+    result: SearchResult,
+    query: str,
+    flow: Flow | None,
+    ranking: str | None,
+    first_message: bool,
+    gap: float,
+) -> list[Product]:
+    """The products that lead, in the order they are shown."""
+    # A message that only names the flow's kind ("do you have lamps?") asks for all of
+    # it: a lantern is one though its title says "lantern", not "lamp".
+    kind_only = flow is not None and flow.named_alone(query)
+    leaders = kb.products(
+        [hit.id for hit in (result.hits if kind_only else leading(result.hits, gap))]
+    )
+    # A search's first message may name some of them ("how much is the chef's knife?"
+    # among knives): those, not a question about blade length.
+    if first_message and 0 < len(by_name := kb.named_by(query, leaders)) < len(leaders):
+        leaders = by_name
+    if ranking:
+        leaders = ranked(leaders, ranking)
+    # What the shopper can buy now comes first; out of stock only after it (stable).
+    return sorted(leaders, key=lambda product: product.stock == 0)
 
 
 async def _loosened(
