@@ -29,7 +29,7 @@ from bot.nlu import (
     understand,
     verdict,
 )
-from bot.selling import flow_for, load_flows, without_kinds
+from bot.selling import GIFT, flow_for, load_flows, without_kinds
 from knowledge import Faq, KnowledgeBase
 
 KEYWORD_DEPTH = 10
@@ -185,6 +185,9 @@ class Brain:
         "how do I send back a tent?"."""
         flow = flow_for(u.text, self.flows) is not None
         if u.names_product or (flow and (u.faq is None or u.faq.band == "unknown")):
+            return replace(u, catalog_match=True)
+        if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):
+            # Anything the shop sells may be a gift: the search asks which kind.
             return replace(u, catalog_match=True)
         words = words or u.text
         # Embedded with the message above: the embedder's cache of recent texts answers.

@@ -42,6 +42,14 @@ _ASKING = re.compile(
 )
 _USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
 
+# A gift for someone, not a gift card ("Geschenkgutschein" is one word): anything the
+# shop sells may be one, so the bot asks what the person enjoys.
+GIFT = re.compile(
+    r"\b(?:gifts?|presents?|geschenk(?:e|en|idee\w*)?|mitbringsel)\b"
+    r"(?!\s*(?:cards?|vouchers?|certificates?|karten?|gutscheine?)\b)",
+    re.IGNORECASE,
+)
+
 # The attribute a person count ("for 4 people") means unless a flow says another.
 PERSONS = "persons"
 # Where an extracted entity lands among the knowledge engine's filters.
@@ -295,21 +303,48 @@ def choose_question(
     return max(scored, key=lambda item: (round(item[0], 1), -item[1]))[2]
 
 
-def kind_question(categories: list[str], asked: list[str]) -> Question | None:
-    """ "What kind of product?" where the leading candidates are of several kinds and no
-    flow leads ("something for a beginner camper": tents, sleeping bags, a lantern).
-    Their categories' own questions follow the answer. Asked once."""
-    if KIND in asked or len(set(categories)) < 2:
+def kind_question(
+    kinds: dict[str, int], asked: list[str], chosen: str | None = None
+) -> Question | None:
+    """ "What kind of product?" where the candidates are of several kinds (category ->
+    count) and no flow leads ("something for a beginner camper": tents, sleeping bags,
+    a lantern). Their categories' own questions follow the answer. Asked once, and
+    once more within a department chosen for a gift ("Outdoor": tents or backpacks?)."""
+    within = chosen is not None and all(kind.startswith(chosen + "/") for kind in kinds)
+    if len(kinds) < 2 or asked.count(KIND) > int(within):
         return None
     return Question(facet=KIND, prompt={})
 
 
-def kinds_of(categories: list[str]) -> dict[str, dict[str, int]]:
-    """The leading candidates' categories as the facet ``question_message`` offers."""
-    counts: dict[str, int] = {}
+GIFT_QUESTION = Question(
+    facet=KIND,
+    prompt={
+        "en": "Happy to help you find a gift. What does the person enjoy?",
+        "de": "Gern helfe ich bei der Geschenksuche. Was mag die Person?",
+    },
+)
+
+
+def departments(category_counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The catalog's top-level categories (its facet counts every level of a path)."""
+    return {KIND: {name: n for name, n in category_counts.items() if "/" not in name}}
+
+
+def kinds_of(categories: list[str], counts: dict[str, int], chosen: str | None) -> dict[str, int]:
+    """The kinds to offer: within a chosen department, its categories one level down
+    (of ``counts``, the search's category facet: all it holds, not only the leaders);
+    else the leading candidates' ``categories``."""
+    if chosen:
+        depth = chosen.count("/") + 2
+        return {
+            c: n
+            for c, n in counts.items()
+            if c.startswith(chosen + "/") and c.count("/") + 1 == depth
+        }
+    found: dict[str, int] = {}
     for category in categories:
-        counts[category] = counts.get(category, 0) + 1
-    return {KIND: counts}
+        found[category] = found.get(category, 0) + 1
+    return found
 
 
 def question_message(

@@ -18,14 +18,18 @@ from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
+    GIFT,
+    GIFT_QUESTION,
     KIND,
     PERSONS,
     Flow,
+    Question,
     apply_constraint,
     choose_question,
     constrained_facets,
     constraint_from_reply,
     constraints_named_in,
+    departments,
     filters_for,
     flow_for,
     kind_question,
@@ -292,6 +296,12 @@ class ActionSearchProducts(Action):
             if not _same_kind(kb, result, loose, settings.leading_gap):
                 relaxed, result = True, loose
         if result.total == 0 or not result.hits:
+            if GIFT.search(text) and state.category is None and KIND not in state.asked:
+                # "A present for my wife" names no product: which department, then.
+                everything = await _search(brain, "", {}, 1)
+                facets = departments(everything.facets.get(KIND, {}))
+                if len(facets[KIND]) > 1:
+                    return _ask(dispatcher, turn, GIFT_QUESTION, facets, [], everything.total)
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
@@ -305,31 +315,19 @@ class ActionSearchProducts(Action):
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
         if may_ask and len(candidates) > settings.narrow_above:
             skip = set(state.asked) | constrained_facets(state.constraints, persons=persons)
-            kinds = [p.category for p in leaders] if flow is None else []
+            kinds = (
+                kinds_of([p.category for p in leaders], result.facets.get(KIND, {}), state.category)
+                if flow is None
+                else {}
+            )
             facets = result.facets
-            if question := kind_question(kinds, state.asked):
-                facets = kinds_of(kinds)
+            if question := kind_question(kinds, state.asked, state.category):
+                facets = {KIND: kinds}
             else:
                 question = choose_question(facets, result.total, skip=skip, flow=flow)
             if question is not None:
-                text_out, options = question_message(question, facets, turn.voice)
-                if not state.asked and flow and flow.intro:
-                    text_out = f"{in_voice(flow.intro, turn.voice) or ''} {text_out}"
-                state.asked.append(question.facet)
-                state.pending = question.facet
-                state.pending_values = [
-                    o["value"].partition("=")[2] for o in options if "=" in o["value"]
-                ]
-                dispatcher.utter_message(
-                    text=text_out,
-                    buttons=[{"title": o["label"], "payload": o["value"]} for o in options],
-                    json_message={
-                        "kind": "candidates",
-                        "product_ids": best,
-                        "total": result.total,
-                    },
-                )
-                return [*finish(turn, "ask_clarifying"), SlotSet("requested_slot", question.facet)]
+                flow_intro = flow.intro if flow and not state.asked else {}
+                return _ask(dispatcher, turn, question, facets, best, result.total, flow_intro)
 
         products = kb.products(best)
         state.shown = [p.id for p in products]
@@ -351,6 +349,31 @@ class ActionSearchProducts(Action):
             buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
         )
         return finish(turn, "show_products")
+
+
+def _ask(
+    dispatcher: CollectingDispatcher,
+    turn: Turn,
+    question: Question,
+    facets: dict[str, dict[str, int]],
+    best: list[str],
+    total: int,
+    intro: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Ask ``question`` with its quick replies; the best candidates so far go along."""
+    state = turn.state
+    text, options = question_message(question, facets, turn.voice)
+    if intro:
+        text = f"{in_voice(intro, turn.voice) or ''} {text}"
+    state.asked.append(question.facet)
+    state.pending = question.facet
+    state.pending_values = [o["value"].partition("=")[2] for o in options if "=" in o["value"]]
+    dispatcher.utter_message(
+        text=text,
+        buttons=[{"title": o["label"], "payload": o["value"]} for o in options],
+        json_message={"kind": "candidates", "product_ids": best, "total": total},
+    )
+    return [*finish(turn, "ask_clarifying"), SlotSet("requested_slot", question.facet)]
 
 
 def _candidates(

@@ -11,6 +11,7 @@ from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability, OrderBook, Runtime, install
+from bot.selling import GIFT_QUESTION
 from bot.settings import BotSettings
 from bot.texts import TEXTS
 from knowledge import Faq, KnowledgeBase
@@ -541,3 +542,22 @@ async def test_a_cheaper_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> 
     assert first.product_ids == ["tent-7"]  # 389
     assert cheaper.action == "show_products" and cheaper.product_ids, cheaper.summary()
     assert all(p.price < 389 for p in kb.products(cheaper.product_ids)), cheaper.product_ids
+
+
+async def test_a_gift_for_someone_asks_what_they_enjoy_then_which_kind(
+    dialogue: Dialogue,
+) -> None:
+    """ "A present for my wife" names no product: the shop's departments, then the kinds
+    within the one chosen."""
+    gift, outdoor = await talk(
+        dialogue, "I'm looking for a present for my wife", ("Outdoor", "facet:category=Outdoor")
+    )
+    assert gift.action == "ask_clarifying", gift.summary()
+    assert gift.replies[0].text == GIFT_QUESTION.prompt["en"]
+    options = gift.replies[0].payload["options"]  # type: ignore[index]
+    assert {o["label"] for o in options[:-2]} == {"Outdoor", "Kitchen", "Home"}
+    assert outdoor.replies[0].text == "What kind of product are you looking for?"
+    kinds = outdoor.replies[0].payload["options"]  # type: ignore[index]
+    assert {o["value"] for o in kinds[:-2]} == {
+        "facet:category=Outdoor/Tents", "facet:category=Outdoor/Accessories",
+    }  # fmt: skip

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 from bot.selling import (
+    GIFT,
     Flow,
     Question,
     apply_constraint,
     choose_question,
     constrained_facets,
+    departments,
     facet_name,
     filters_for,
     flow_for,
@@ -180,14 +182,16 @@ def test_product_words_made_general_for_the_faqs() -> None:
 
 
 def test_which_kind_is_asked_where_the_leaders_are_of_several_kinds() -> None:
-    kinds = ["Outdoor/Tents", "Outdoor/Tents", "Outdoor/Accessories", "Kitchen/Accessories"]
+    leaders = ["Outdoor/Tents", "Outdoor/Tents", "Outdoor/Accessories", "Kitchen/Accessories"]
+    kinds = kinds_of(leaders, {}, chosen=None)
+    assert kinds == {"Outdoor/Tents": 2, "Outdoor/Accessories": 1, "Kitchen/Accessories": 1}
     question = kind_question(kinds, asked=[])
     assert question is not None
     assert kind_question(kinds, asked=["category"]) is None  # asked once
-    assert kind_question(["Outdoor/Tents"] * 4, asked=[]) is None
+    assert kind_question({"Outdoor/Tents": 4}, asked=[]) is None
     # German needs no "du" or "Sie" here; the kinds are the catalog's words, a shared
     # name with its path.
-    text, options = question_message(question, kinds_of(kinds), "de")
+    text, options = question_message(question, {"category": kinds}, "de")
     assert text == "Was darf es sein?"
     assert [o["label"] for o in options[:3]] == [
         "Tents", "Outdoor › Accessories", "Kitchen › Accessories",
@@ -209,3 +213,17 @@ def test_which_product_of_a_kind_and_for_what_names_the_kind() -> None:
         assert pans.named_alone(text), text
     for text in ("meine Pfanne rostet", "Pflege für Pfanne", "which pan is rusty"):
         assert not pans.named_alone(text), text
+
+
+def test_a_gift_asks_for_the_department_then_the_kind_within_it() -> None:
+    counts = {"Outdoor": 5, "Outdoor/Tents": 3, "Outdoor/Backpacks": 2, "Kitchen": 1,
+              "Kitchen/Knives": 1}  # fmt: skip
+    assert departments(counts) == {"category": {"Outdoor": 5, "Kitchen": 1}}
+    # Within the department: all its kinds, from the search's facet, not only the leaders.
+    within = kinds_of(["Outdoor/Tents"], counts, chosen="Outdoor")
+    assert within == {"Outdoor/Tents": 3, "Outdoor/Backpacks": 2}
+    assert kind_question(within, asked=["category"], chosen="Outdoor") is not None
+    assert kind_question(within, asked=["category"], chosen=None) is None  # asked once
+    assert kind_question(within, asked=["category", "category"], chosen="Outdoor") is None
+    assert GIFT.search("a present for my wife") and GIFT.search("Geschenkideen")
+    assert not GIFT.search("do you have gift cards?") and not GIFT.search("Geschenkgutschein")
