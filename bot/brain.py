@@ -191,9 +191,14 @@ class Brain:
             return replace(u, catalog_match=True)
         words = words or u.text
         # Embedded with the message above: the embedder's cache of recent texts answers.
-        similarity = self.kb.nearest_product(words)
-        close = similarity >= self.kb.settings.dense_min_similarity
-        return replace(u, catalog_match=flow or close, catalog_similarity=similarity)
+        nearest = self.kb.nearest_product(words)
+        close = nearest.similarity >= self.kb.settings.dense_min_similarity
+        return replace(
+            u,
+            catalog_match=flow or close,
+            catalog_similarity=nearest.similarity,
+            catalog_nearest=nearest.product_id,
+        )
 
     def understand(
         self, text: str, *, locale: str = "en", expecting_order: bool = False

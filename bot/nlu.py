@@ -289,6 +289,7 @@ class Understanding:
     intent_inferred: bool = False
     catalog_match: bool = False  # the catalog has something close to this text
     catalog_similarity: float = 0.0  # the nearest product's cosine; 0 when not checked
+    catalog_nearest: str | None = None  # that product's id
     # One product's title, category and attributes hold every word, or the text is only a
     # flow's words (checked where an FAQ competes): "a skillet" and "Pfanne" name a
     # product, "seasoning a skillet" does not.

@@ -6,7 +6,7 @@ See docs/subsystems/knowledge-search.md.
 """
 
 from knowledge.analysis import LANGUAGES, Language, analyse, detect_language
-from knowledge.base import KnowledgeBase, Mode, SearchKind, text_key
+from knowledge.base import KnowledgeBase, Mode, Nearest, SearchKind, text_key
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import FilterError
 from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult
@@ -29,6 +29,7 @@ __all__ = [
     "KnowledgeSettings",
     "Language",
     "Mode",
+    "Nearest",
     "Product",
     "SearchKind",
     "SearchResult",

@@ -63,6 +63,14 @@ def language_of(locale: str) -> Language:
 
 
 @dataclass(frozen=True)
+class Nearest:
+    """The product closest in meaning to a query, and how close (its best text's cosine)."""
+
+    similarity: float
+    product_id: str | None
+
+
+@dataclass(frozen=True)
 class _Unit:
     terms: dict[str, float]
     german: bool
@@ -569,15 +577,19 @@ class KnowledgeBase:
             ranked = self._rank(self._products, query, vector, mask, mode, radius=radius, limit=k)
             return self._result(ranked, "product", k, facets=self._columns.facets(ranked.matched))
 
-    def nearest_product(self, query: str, *, vector: np.ndarray | None = None) -> float:
-        """The cosine of the product text closest in meaning to ``query`` across the whole
-        catalog; 0.0 for an empty query or catalog. Whether the shop carries anything like
-        it, at the cost of one scan (no keyword scoring, ranking or facets)."""
+    def nearest_product(self, query: str, *, vector: np.ndarray | None = None) -> Nearest:
+        """The product closest in meaning to ``query`` across the whole catalog, with
+        the cosine of its closest text (0.0 and no product for an empty query or
+        catalog). Whether the shop carries anything like it, and what kind, at the
+        cost of one scan (no keyword scoring, ranking or facets)."""
         vector = self._query_vector(query.strip(), "dense", vector)
         if vector is None:
-            return 0.0
+            return Nearest(0.0, None)
         with self._lock:
-            return self._products.dense.nearest(vector)
+            similarity, unit = self._products.dense.nearest(vector)
+            slot = self._products.unit_slot[unit] if unit is not None else None
+            product_id = self._products.slot_ids[slot] if slot is not None else None
+            return Nearest(similarity, product_id)
 
     def names_product(self, query: str, *, candidates: int = 3) -> bool:
         """Whether one product's title, category and attribute values hold every word of

@@ -50,10 +50,14 @@ class DenseIndex:
             keep &= np.isin(ids, allowed, kind="table")
         return ids[keep], scores[keep]  # copies: the views into FAISS do not escape
 
-    def nearest(self, query: np.ndarray) -> float:
-        """The cosine of the unit closest to ``query``, at least 0.0 (an empty index)."""
-        scores, _ = self._scan(query)
-        return float(scores.max(initial=0.0))
+    def nearest(self, query: np.ndarray) -> tuple[float, int | None]:
+        """The cosine of the unit closest to ``query`` and its id; (0.0, None) for an
+        empty index."""
+        scores, ids = self._scan(query)
+        if not len(scores):
+            return 0.0, None
+        best = int(scores.argmax())
+        return float(scores[best]), int(ids[best])
 
     def _scan(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine with every unit, and the units' ids, by one matrix-vector product on

@@ -291,10 +291,8 @@ class ActionSearchProducts(Action):
         if result.total == 0 and state.constraints:
             relaxed = True
             result, state.constraints = await _loosened(brain, query, filters, state, earlier, k)
-        elif state.constraints and state.category is None:
-            loose = await _search(brain, query, {}, k)
-            if not _same_kind(kb, result, loose, settings.leading_gap):
-                relaxed, result = True, loose
+        elif state.constraints and query == text and not _same_kind(kb, result, turn, state):
+            relaxed, result = True, await _search(brain, query, filters({}), k)
         if result.total == 0 or not result.hits:
             if GIFT.search(text) and state.category is None and KIND not in state.asked:
                 # "A present for my wife" names no product: which department, then.
@@ -423,12 +421,16 @@ async def _loosened(
     return await _search(brain, query, filters({}), k), state.constraints
 
 
-def _same_kind(kb: KnowledgeBase, result: SearchResult, loose: SearchResult, gap: float) -> bool:
-    """Whether the constrained ``result`` holds a product of the kinds its words name
-    without the constraints (``loose``). Across the whole catalog a constraint may keep
-    only what merely shares it: "red camping chair" kept a red backpack and a red pot."""
-    named = {p.category for p in kb.products([hit.id for hit in leading(loose.hits, gap)])}
-    return any(p.category in named for p in kb.products([hit.id for hit in result.hits]))
+def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotState) -> bool:
+    """Whether the constrained ``result`` holds a product of the kind the message's words
+    name: that of the product nearest in meaning (the understanding looked it up).
+    Across the whole catalog a constraint may keep only what merely shares it: "red
+    camping chair" kept a red backpack and a red pot."""
+    nearest = turn.understanding.catalog_nearest
+    named = kb.get_product(nearest) if nearest and state.category is None else None
+    if named is None:
+        return True
+    return any(p.category == named.category for p in kb.products([h.id for h in result.hits]))
 
 
 def _typed_option(text: str, facet: str, values: list[str]) -> str | None:

@@ -12,6 +12,7 @@ from knowledge import (
     FilterError,
     KnowledgeBase,
     KnowledgeSettings,
+    Nearest,
     Product,
     text_key,
 )
@@ -340,16 +341,20 @@ def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None
     allowed = np.array([14, 16, 18, 20], dtype=np.int64)
     limited, _ = index.within(query, 0.2, allowed)
     assert set(limited.tolist()) == set(faiss_ids.tolist()) & set(allowed.tolist())
-    assert index.nearest(query) == pytest.approx(1.0, abs=1e-5)  # its own vector
-    assert DenseIndex(16).nearest(query) == 0.0
+    similarity, unit = index.nearest(query)
+    assert similarity == pytest.approx(1.0, abs=1e-5) and unit is not None  # its own vector
+    assert index.vectors(np.array([unit])) == pytest.approx(query[None, :], abs=1e-5)
+    assert DenseIndex(16).nearest(query) == (0.0, None)
 
 
 def test_nearest_product_is_the_best_cosine_over_the_whole_catalog(demo_kb: KnowledgeBase) -> None:
     best = demo_kb.search("cast iron skillet", mode="dense", k=20).hits
     nearest = demo_kb.nearest_product("cast iron skillet")
-    assert nearest == pytest.approx(max(h.dense_score or 0.0 for h in best), abs=1e-5)
-    assert nearest > demo_kb.nearest_product("what is the meaning of life")
-    assert demo_kb.nearest_product("") == 0.0
+    top = max(best, key=lambda h: h.dense_score or 0.0)
+    assert nearest.similarity == pytest.approx(top.dense_score, abs=1e-5)
+    assert nearest.product_id == top.id
+    assert nearest.similarity > demo_kb.nearest_product("what is the meaning of life").similarity
+    assert demo_kb.nearest_product("") == Nearest(0.0, None)
 
 
 def test_a_query_names_a_product_when_one_product_holds_every_word(
