@@ -130,10 +130,16 @@ class Brain:
     def _any_product_reading(self, text: str, locale: str) -> str | None:
         """``text`` with its flow's words made general, where that may change the answer:
         not where a rule says what the message is ("I'm looking for a tent", "hello"),
-        since an FAQ does not answer those."""
+        and not where no other word of it is in any FAQ ("a light backpack around 45
+        liters"), since an FAQ does not answer those. Most messages with a flow's words
+        are such product requests; they skip the second embedding."""
         if rule_intent(text)[1] >= 1.0:
             return None
-        return without_kinds(text, self.flows, detect_language(text, locale))
+        language = detect_language(text, locale)
+        rest = without_kinds(text, self.flows, language, word=" ")
+        if rest is None or not self.kb.faq_matches(rest, k=1, mode="keyword"):
+            return None
+        return without_kinds(text, self.flows, language)
 
     def _faq_for_any_product(
         self, u: Understanding, general: str, classifier: FaqClassifier

@@ -167,12 +167,16 @@ def flow_for(text: str, flows: list[Flow]) -> Flow | None:
 ANY_PRODUCT = {"en": "item", "de": "Artikel"}
 
 
-def without_kinds(text: str, flows: list[Flow], language: str) -> str | None:
+def without_kinds(
+    text: str, flows: list[Flow], language: str, *, word: str | None = None
+) -> str | None:
     """``text`` with every flow's words replaced by a word for any product ("my tent
-    arrived damaged" -> "my item arrived damaged"); None where it has no flow's words."""
+    arrived damaged" -> "my item arrived damaged"), or by ``word``; None where it has
+    no flow's words."""
     if flow_for(text, flows) is None:
         return None
-    word = ANY_PRODUCT.get(language, ANY_PRODUCT["en"])
+    if word is None:
+        word = ANY_PRODUCT.get(language, ANY_PRODUCT["en"])
     for flow in flows:
         text = flow.replaced(text, word)
     return text
