@@ -44,6 +44,13 @@ ACCESSORY_WORDS = re.compile(
 )
 
 # Unambiguous phrasings that need no model, English and German.
+# Asking for a product: "I'm looking for", "do you have", "ich suche", "habt ihr".
+PRODUCT_REQUEST = re.compile(
+    r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|do you (?:have|sell)|"
+    r"show me|ich suche|suche (?:ein|eine|einen|nach)|ich brauche|empfiehl\w*|empfehlen|habt ihr|"
+    r"haben sie|zeig mir)\b",
+    re.IGNORECASE,
+)
 # "OK, thanks", "super, danke": an acknowledgement before thanks or goodbye.
 _ACK = (
     r"(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|brilliant|super|prima|toll|perfekt|"
@@ -98,12 +105,7 @@ _RULES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "accessories": ACCESSORY_WORDS,
-    "product_search": re.compile(
-        r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|do you (?:have|sell)|"
-        r"show me|ich suche|suche (?:ein|eine|einen|nach)|ich brauche|empfiehl\w*|empfehlen|habt ihr|"
-        r"haben sie|zeig mir)\b",
-        re.IGNORECASE,
-    ),
+    "product_search": PRODUCT_REQUEST,
     "goodbye": re.compile(
         rf"^\W*{_ACK}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$",
         re.IGNORECASE,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
+from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
 
@@ -32,14 +34,10 @@ MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
 
-# A shopper asking for a product of a kind, or which one, and for what use: "I need a
-# lamp", "welche Pfanne für Induktion?", "a tent for the beach". Around a flow's words
-# these ask for a product.
-_ASKING = re.compile(
-    r"^(?:which|welche[mnrs]?|i need|i'?m looking for|looking for|do you (?:have|sell)|"
-    r"show me|ich suche|ich brauche|habt ihr|haben sie|zeig mir)\s+",
-    re.IGNORECASE,
-)
+# A shopper asking which product of a kind, and for what use: "welche Pfanne für
+# Induktion?", "a tent for the beach". Around a flow's words these ask for a product,
+# as a request does ("I need a lamp": nlu.PRODUCT_REQUEST).
+_WHICH = re.compile(r"^(?:which|welche[mnrs]?)\s+", re.IGNORECASE)
 _USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
 
 # A gift for someone, not a gift card ("Geschenkgutschein" is one word): anything the
@@ -123,7 +121,7 @@ class Flow:
         Pfanne für Induktion"): it names a kind of product and asks nothing about it
         ("Pfanne rostet"). Read in either language: one word says too little to tell
         ("Pfannen")."""
-        words = _USE.sub("", _ASKING.sub("", text.strip()))
+        words = _USE.sub("", _WHICH.sub("", _after_request(text).strip()))
         return self.used_in(words) and any(
             self._only_own_words(words, language) for language in LANGUAGES
         )
@@ -148,6 +146,15 @@ class Flow:
             heads=tuple(word.lower() for word in data.get("heads", [])),
             persons=data.get("persons") or PERSONS,
         )
+
+
+def _after_request(text: str) -> str:
+    """What a request at the start of ``text`` asks for: "lamps?" of "do you have
+    lamps?", "a tent" of "Hi, I'm looking for a tent"; else ``text``."""
+    request = PRODUCT_REQUEST.search(text)
+    if request and len(text[: request.start()].split()) <= 3:
+        return text[request.end() :]
+    return text
 
 
 def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
@@ -329,9 +336,9 @@ GIFT_QUESTION = Question(
 )
 
 
-def departments(category_counts: dict[str, int]) -> dict[str, dict[str, int]]:
+def departments(category_counts: dict[str, int]) -> dict[str, int]:
     """The catalog's top-level categories (its facet counts every level of a path)."""
-    return {KIND: {name: n for name, n in category_counts.items() if "/" not in name}}
+    return {name: n for name, n in category_counts.items() if "/" not in name}
 
 
 def kinds_of(categories: list[str], counts: dict[str, int], chosen: str | None) -> dict[str, int]:
@@ -339,16 +346,11 @@ def kinds_of(categories: list[str], counts: dict[str, int], chosen: str | None) 
     (of ``counts``, the search's category facet: all it holds, not only the leaders);
     else the leading candidates' ``categories``."""
     if chosen:
-        depth = chosen.count("/") + 2
+        level = chosen.count("/") + 1
         return {
-            c: n
-            for c, n in counts.items()
-            if c.startswith(chosen + "/") and c.count("/") + 1 == depth
+            c: n for c, n in counts.items() if c.startswith(chosen + "/") and c.count("/") == level
         }
-    found: dict[str, int] = {}
-    for category in categories:
-        found[category] = found.get(category, 0) + 1
-    return found
+    return dict(Counter(categories))
 
 
 def question_message(

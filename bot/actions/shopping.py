@@ -297,9 +297,9 @@ class ActionSearchProducts(Action):
             if GIFT.search(text) and state.category is None and KIND not in state.asked:
                 # "A present for my wife" names no product: which department, then.
                 everything = await _search(brain, "", {}, 1)
-                facets = departments(everything.facets.get(KIND, {}))
-                if len(facets[KIND]) > 1:
-                    return _ask(dispatcher, turn, GIFT_QUESTION, facets, [], everything.total)
+                shop = departments(everything.facets.get(KIND, {}))
+                if len(shop) > 1:
+                    return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], everything.total)
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")

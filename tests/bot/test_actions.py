@@ -224,11 +224,16 @@ async def test_handoff_when_nobody_is_there_offers_the_email_form_and_keeps_help
     assert later.action == "answer_faq"
 
 
+# The site's hours as the widget words them (widget/_config.describe_hours).
+WEEKDAY_HOURS = {"en": "Mon–Fri 09:00–18:00", "de": "Mo–Fr 09:00–18:00"}
+
+
 async def test_handoff_outside_opening_hours_names_the_hours(
     dialogue: Dialogue, agents: Any
 ) -> None:
-    hours = {"en": "Mon–Fri 09:00–18:00", "de": "Mo–Fr 09:00–18:00"}
-    agents.value = Availability(agents_online=2, queued=0, business_hours=False, hours=hours)
+    agents.value = Availability(
+        agents_online=2, queued=0, business_hours=False, hours=WEEKDAY_HOURS
+    )
     (handoff,) = await talk(dialogue, "I want to talk to a human")
     form = handoff.replies[0]
     assert form.content_type == "form" and handoff.handoff is None
@@ -241,15 +246,16 @@ async def test_handoff_outside_opening_hours_names_the_hours(
 async def test_opening_hours_name_the_sites_hours_and_who_is_there(
     dialogue: Dialogue, agents: Any
 ) -> None:
-    hours = {"en": "Mon–Fri 09:00–18:00", "de": "Mo–Fr 09:00–18:00"}
-    agents.value = Availability(agents_online=1, queued=0, business_hours=True, hours=hours)
+    agents.value = Availability(agents_online=1, queued=0, business_hours=True, hours=WEEKDAY_HOURS)
     (online,) = await talk(dialogue, "What are your opening hours?")
     assert online.action == "opening_hours" and online.handoff is None
     assert online.replies[0].text == (
         "Our team answers chats Mon–Fri 09:00–18:00. Someone is online right now."
     )
     assert online.replies[0].payload["options"][0]["value"] == "human"  # type: ignore[index]
-    agents.value = Availability(agents_online=2, queued=0, business_hours=False, hours=hours)
+    agents.value = Availability(
+        agents_online=2, queued=0, business_hours=False, hours=WEEKDAY_HOURS
+    )
     (closed,) = await talk(dialogue, "Wann seid ihr erreichbar?", locale="de")
     assert closed.replies[0].text.startswith(
         "Unser Team ist Mo–Fr 09:00–18:00 im Chat für dich da."

@@ -111,10 +111,7 @@ async def test_the_demo_shop_sells_what_it_names_and_says_what_it_does_not_carry
             "Cast iron skillet 28 cm",
             "Cast iron skillet 20 cm",
         }
-    async with await visitor(shop, locale="en") as shopper:
-        await shopper.send_message("seasoning a skillet")
-        care = await bot_message(shopper)
-        assert care["payload"]["bot_turn"]["faq_id"] == "cast-iron-care"
+    assert (await first_turn(shop, "seasoning a skillet"))["faq_id"] == "cast-iron-care"
     async with await visitor(shop, locale="en") as shopper:
         await shopper.send_message("a kayak for two")
         refusal = await bot_message(shopper)
@@ -144,20 +141,12 @@ async def test_german_product_words_get_products_and_german_care_questions_the_f
         outcome = await first_turn(shop, text, "de")
         assert outcome["action"] in ("show_products", "ask_clarifying"), (text, outcome)
         assert outcome["faq_id"] is None, (text, outcome)
-    async with await visitor(shop, locale="de") as shopper:
-        await shopper.send_message("meine Pfanne rostet")
-        care = await bot_message(shopper)
-        assert care["payload"]["bot_turn"]["faq_id"] == "gusseisen-pflege"
-    async with await visitor(shop, locale="de") as shopper:
-        await shopper.send_message("wie schicke ich meinen Rucksack zurück?")
-        sent_back = await bot_message(shopper)
-        # Either return FAQ answers it; the point is that it is not taken for shopping.
-        assert sent_back["payload"]["bot_turn"]["faq_id"] in ("ruecksendung", "rueckgabe")
-    async with await visitor(shop, locale="en") as shopper:
-        # Near the product example "I want a tent", nearer the FAQ: not a sale.
-        await shopper.send_message("I want to return a tent")
-        returning = await bot_message(shopper)
-        assert returning["payload"]["bot_turn"]["faq_id"] == "return-how"
+    assert (await first_turn(shop, "meine Pfanne rostet", "de"))["faq_id"] == "gusseisen-pflege"
+    sent_back = await first_turn(shop, "wie schicke ich meinen Rucksack zurück?", "de")
+    # Either return FAQ answers it; the point is that it is not taken for shopping.
+    assert sent_back["faq_id"] in ("ruecksendung", "rueckgabe")
+    # Near the product example "I want a tent", nearer the FAQ: not a sale.
+    assert (await first_turn(shop, "I want to return a tent"))["faq_id"] == "return-how"
 
 
 async def test_identified_customer_gets_order_status_and_others_are_refused(shop: Any) -> None:
