@@ -45,9 +45,11 @@ class Asset:
 
 
 class Assets:
-    """The static files, read once; ``version`` changes when any of them does."""
+    """The static files of one folder, read once and served under ``prefix``;
+    ``version`` changes when any of them does."""
 
-    def __init__(self, folder: Traversable) -> None:
+    def __init__(self, folder: Traversable, prefix: str = STATIC_PREFIX) -> None:
+        self.prefix = prefix
         self.files: dict[str, Asset] = {}
         digest = hashlib.sha256()
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -67,7 +69,37 @@ class Assets:
 
     @property
     def base(self) -> str:
-        return f"{STATIC_PREFIX}/{self.version}"
+        return f"{self.prefix}/{self.version}"
+
+    def add_route(self, router: APIRouter) -> None:
+        """Serve the files at ``{prefix}/{version}/{name}``."""
+
+        async def static(version: str, name: str, request: Request) -> Response:
+            asset = self.files.get(name)
+            if asset is None:
+                raise HTTPException(
+                    status.HTTP_404_NOT_FOUND,
+                    detail={"code": "not_found", "message": f"no asset named {name!r}"},
+                )
+            # An old version's URL still gets today's file, but must not be cached as that
+            # version.
+            cache = IMMUTABLE if version == self.version else "no-cache"
+            headers = {
+                "Cache-Control": cache,
+                "ETag": asset.etag,
+                "X-Content-Type-Options": "nosniff",
+            }
+            if request.headers.get("if-none-match") == asset.etag:
+                return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+        router.add_api_route(self.prefix + "/{version}/{name}", static, methods=["GET"])
+
+
+def page_response(shell: bytes) -> Response:
+    # The shell is tiny and names the current asset version: never cache it.
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+    return Response(shell, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _shell(name: str, assets: Assets) -> bytes:
@@ -80,36 +112,17 @@ def pages_router() -> APIRouter:
     shells = {name: _shell(f"{name}.html", assets) for name in ("console", "login")}
     router = APIRouter(include_in_schema=False)
 
-    def page(name: str) -> Response:
-        # The shell is tiny and names the current asset version: never cache it.
-        headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
-        return Response(shells[name], media_type="text/html; charset=utf-8", headers=headers)
-
     @router.get("/console")
     async def console() -> Response:
-        return page("console")
+        return page_response(shells["console"])
 
     @router.get("/console/login")
     async def login() -> Response:
-        return page("login")
+        return page_response(shells["login"])
 
     @router.get("/console/")
     async def slash() -> RedirectResponse:
         return RedirectResponse("/console", status.HTTP_308_PERMANENT_REDIRECT)
 
-    @router.get(STATIC_PREFIX + "/{version}/{name}")
-    async def static(version: str, name: str, request: Request) -> Response:
-        asset = assets.files.get(name)
-        if asset is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                detail={"code": "not_found", "message": f"no console asset named {name!r}"},
-            )
-        # An old version's URL still gets today's file, but must not be cached as that version.
-        cache = IMMUTABLE if version == assets.version else "no-cache"
-        headers = {"Cache-Control": cache, "ETag": asset.etag, "X-Content-Type-Options": "nosniff"}
-        if request.headers.get("if-none-match") == asset.etag:
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(asset.body, media_type=asset.media_type, headers=headers)
-
+    assets.add_route(router)
     return router

@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib import resources
 from string import Template
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Response
 
-from agents_console._pages import IMMUTABLE, SECURITY_HEADERS, Assets
+from agents_console._pages import Assets, page_response
 
 STATIC_PREFIX = "/console/insights/static"
 PAGES = {"knowledge": "Knowledge", "analytics": "Analytics", "privacy": "Privacy"}
@@ -20,13 +20,12 @@ PAGES = {"knowledge": "Knowledge", "analytics": "Analytics", "privacy": "Privacy
 
 def pages_router() -> APIRouter:
     console = Assets(resources.files("agents_console") / "static")
-    assets = Assets(resources.files("agents_console.insights") / "static")
-    base = f"{STATIC_PREFIX}/{assets.version}"
+    assets = Assets(resources.files("agents_console.insights") / "static", STATIC_PREFIX)
     templates = resources.files("agents_console.insights") / "templates"
     shell = Template((templates / "shell.html").read_text("utf-8"))
     shells = {
         name: shell.substitute(
-            title=title, script=name, assets=base, console=console.base,
+            title=title, script=name, assets=assets.base, console=console.base,
             body=(templates / f"{name}.html").read_text("utf-8"),
         )
         .replace(f'<a href="/console/{name}"', f'<a href="/console/{name}" aria-current="page"')
@@ -37,29 +36,12 @@ def pages_router() -> APIRouter:
 
     def add_page(name: str) -> None:
         async def page() -> Response:
-            headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
-            return Response(shells[name], media_type="text/html; charset=utf-8", headers=headers)
+            return page_response(shells[name])
 
         router.add_api_route(f"/console/{name}", page, methods=["GET"], name=f"insights_{name}")
 
     for name in PAGES:
         add_page(name)
 
-    @router.get(STATIC_PREFIX + "/{version}/{name}")
-    async def static(version: str, name: str, request: Request) -> Response:
-        asset = assets.files.get(name)
-        if asset is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                detail={"code": "not_found", "message": f"no asset named {name!r}"},
-            )
-        headers = {
-            "Cache-Control": IMMUTABLE if version == assets.version else "no-cache",
-            "ETag": asset.etag,
-            "X-Content-Type-Options": "nosniff",
-        }
-        if request.headers.get("if-none-match") == asset.etag:
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(asset.body, media_type=asset.media_type, headers=headers)
-
+    assets.add_route(router)
     return router
