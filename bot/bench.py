@@ -157,6 +157,7 @@ def off_topic_products(data: Path, progress: Progress | None = None) -> dict[str
                 selling += decision.action in (
                     ActionName.show_products,
                     ActionName.suggest_accessories,
+                    ActionName.product_details,  # a named product's card goes along
                 )
             if progress:
                 progress(len(batch))

@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
+from bot.details import asked_detail, naming_words
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -124,8 +125,26 @@ class Brain:
                 u = _product_search_inferred(u)
             if self.kb.counts()["products"]:
                 u = self._products_for(u, name)
+                u = self._with_detail(u)
             results.append(u)
         return results
+
+    def _with_detail(self, u: Understanding) -> Understanding:
+        """``u`` with the product detail it asks about, where its other words name a
+        product, a kind of product or nothing at all: "is it in stock?", "Ist das Zelt
+        auf Lager?", "how heavy is the Trail 2?"; not "how much is shipping?"."""
+        detail = asked_detail(u.text)
+        if detail is None or not detail.rest:
+            return replace(u, detail=detail)
+        flow = flow_for(detail.rest, self.flows)
+        names = bool(naming_words(detail.rest)) and self.kb.names_product(detail.rest)
+        if flow is None and not names:
+            return u
+        # Particular products: "the Trail 2", not "a tent" (a kind) nor "what color is
+        # water" (a watering can has the word).
+        kind_only = flow is not None and flow.named_alone(detail.rest)
+        named = names and detail.definite and not kind_only
+        return replace(u, detail=replace(detail, named=named))
 
     def _any_product_reading(self, text: str, locale: str) -> str | None:
         """``text`` with its flow's words made general, where that may change the answer:

@@ -20,6 +20,7 @@ class ActionName(StrEnum):
     answer_faq = "answer_faq"
     show_products = "show_products"
     suggest_accessories = "suggest_accessories"  # reported as show_products
+    product_details = "product_details"  # "is it in stock?" about a product shown or named
     ask_clarifying = "ask_clarifying"
     order_status = "order_status"
     opening_hours = "opening_hours"  # when the team answers, and whether someone is there now
@@ -214,6 +215,15 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.order_status, reason="order look-up")
     if u.intent == "start_over":
         return Decision(ActionName.ask_clarifying, reason="start over")
+    # "Is it in stock?" after products were shown, or "how heavy is the Trail 2?"; not
+    # "is it available in red?", which narrows the search ("the pan 32 cm" names one).
+    detail = u.detail
+    if (
+        detail is not None
+        and (state.shown or detail.named)
+        and (detail.named or not any(name in SELLING_SLOTS for name in entities.slots()))
+    ):
+        return Decision(ActionName.product_details, reason=f"asked for the {detail.about}")
     faq = u.faq
     # "Accessories for my tent": the catalog says what fits; a consenting customer's
     # purchases say which tent (no catalog match needed: "what goes with my last order").

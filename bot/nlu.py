@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bot.details import Detail
 from bot.entities import Entities, detect_language, extract
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -296,6 +297,9 @@ class Understanding:
     # flow's words (checked where an FAQ competes): "a skillet" and "Pfanne" name a
     # product, "seasoning a skillet" does not.
     names_product: bool = False
+    # A question about a product ("is it in stock?", "how heavy is the Trail 2?") whose
+    # other words name nothing but a product (bot/details.py; set by the brain).
+    detail: Detail | None = None
     vector: Any = field(default=None, repr=False, compare=False)
 
 

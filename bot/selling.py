@@ -387,12 +387,18 @@ _UNITS = {"kg": "kg", "g": "g", "cm": "cm", "mm": "mm", "m": "m", "l": "l", "ml"
           "c": "°C", "w": "W"}  # fmt: skip
 
 
+def unit_of(attribute: str) -> str | None:
+    """The unit an attribute's name ends with: "weight_kg" -> "kg", "comfort_c" -> "°C"."""
+    words = attribute.split("_")
+    return _UNITS.get(words[-1].lower()) if len(words) > 1 else None
+
+
 def facet_name(facet: str) -> str:
     """A facet as a question names it: "attr.weight_kg" -> "weight (kg)"."""
-    words = facet.removeprefix("attr.").split("_")
-    if len(words) > 1 and (unit := _UNITS.get(words[-1].lower())):
-        return f"{' '.join(words[:-1])} ({unit})"
-    return " ".join(words)
+    name = facet.removeprefix("attr.")
+    if unit := unit_of(name):
+        return f"{' '.join(name.split('_')[:-1])} ({unit})"
+    return name.replace("_", " ")
 
 
 def _price_order(label: str) -> float:

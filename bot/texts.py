@@ -80,6 +80,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "attribute_change": {"en": "{name} {new} instead of {old}", "de": "{name} {new} statt {old}"},
     "yes": {"en": "yes", "de": "ja"},
     "no": {"en": "no", "de": "nein"},
+    # Answers about a product (bot/actions/details.py), one line a product.
+    "detail_in_stock": {"en": "{title} is in stock.", "de": "{title} ist auf Lager."},
+    "detail_few_left": {
+        "en": "{title}: only {n} left in stock.",
+        "de": "{title}: nur noch {n} auf Lager.",
+    },
+    "detail_out_of_stock": {
+        "en": "{title} is out of stock at the moment.",
+        "de": "{title} ist gerade ausverkauft.",
+    },
+    "detail_price": {"en": "{title} costs {price}.", "de": "{title} kostet {price}."},
+    "detail_rating": {
+        "en": "{title} is rated {rating} out of 5.",
+        "de": "{title} ist mit {rating} von 5 bewertet.",
+    },
+    "detail_no_rating": {
+        "en": "{title} has no rating yet.",
+        "de": "{title} hat noch keine Bewertung.",
+    },
+    "detail_value": {"en": "{title}: {name} {value}.", "de": "{title}: {name} {value}."},
+    "detail_unknown": {
+        "en": "I have no details on the {name} of {title}.",
+        "de": "Zu {title} habe ich keine Angabe ({name}).",
+    },
+    "detail_which": {
+        "en": "Which product do you mean? Tell me its name and I'll look it up.",
+        "de": "Welches Produkt meinst du? Nenn mir den Namen, dann schaue ich nach.",
+        "de-sie": "Welches Produkt meinen Sie? Nennen Sie mir den Namen, dann schaue ich nach.",
+    },
     "accessories_bought": {
         "en": "These go with the {title} you bought:",
         "de": "Das passt zu {title} aus deinem Kauf:",
@@ -219,6 +248,41 @@ def in_voice(texts: Mapping[str, str], voice: str) -> str | None:
 
 def say(key: str, voice: str, **values: object) -> str:
     return (in_voice(TEXTS[key], voice) or "").format(**values)
+
+
+# What a product detail is called in a reply; others by their attribute's name.
+DETAIL_NAMES: dict[str, dict[str, str]] = {
+    "weight": {"en": "weight", "de": "Gewicht"},
+    "blade": {"en": "blade", "de": "Klinge"},
+    "power": {"en": "power", "de": "Leistung"},
+    "lumen": {"en": "brightness (lumen)", "de": "Helligkeit (Lumen)"},
+    "brightness": {"en": "brightness", "de": "Helligkeit"},
+    "size": {"en": "size", "de": "Größe"},
+    "dimensions": {"en": "dimensions", "de": "Maße"},
+    "diameter": {"en": "diameter", "de": "Durchmesser"},
+    "length": {"en": "length", "de": "Länge"},
+    "colour": {"en": "colour", "de": "Farbe"},
+    "color": {"en": "colour", "de": "Farbe"},
+    "material": {"en": "material", "de": "Material"},
+    "persons": {"en": "persons", "de": "Personen"},
+    "seats": {"en": "seats", "de": "Sitzplätze"},
+    "capacity": {"en": "capacity", "de": "Fassungsvermögen"},
+    "volume": {"en": "volume", "de": "Volumen"},
+    "cups": {"en": "cups", "de": "Tassen"},
+    "induction": {"en": "induction", "de": "Induktion"},
+    "comfort": {"en": "comfort temperature", "de": "Komforttemperatur"},
+    "season": {"en": "season", "de": "Saison"},
+    "description": {"en": "description", "de": "Beschreibung"},
+}
+
+
+def value_text(value: object, voice: str) -> str:
+    """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4"."""
+    if isinstance(value, bool):
+        return say("yes" if value else "no", voice)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def money(amount: float, currency: str = "EUR") -> str:

@@ -597,12 +597,18 @@ class KnowledgeBase:
         skillet" asks about one (its description may say "seasoning"). Checked on the
         ``candidates`` best keyword matches, where titles weigh most."""
         hits = self.search(query, k=candidates, mode="keyword").hits if query.strip() else []
-        for product in self.products([hit.id for hit in hits]):
+        return bool(self.named_in_full(query, self.products([hit.id for hit in hits])))
+
+    def named_in_full(self, query: str, products: Sequence[Product]) -> list[Product]:
+        """Those of ``products`` whose title, category and attribute values hold every
+        word of ``query``: "trail 2" is the Trail 2 tent, "skillet" every skillet."""
+        named = []
+        for product in products:
             language, names = self._name_terms(product)
             wanted = set(analyse(query, language))
             if wanted and wanted <= names:
-                return True
-        return False
+                named.append(product)
+        return named
 
     def named_by(self, query: str, products: Sequence[Product]) -> list[Product]:
         """Those of ``products`` that ``query`` names: it uses a word every one of their

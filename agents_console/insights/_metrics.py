@@ -21,6 +21,9 @@ from pydantic import BaseModel
 
 # A product view or add-to-cart this soon after the bot showed the product counts as from chat.
 ASSIST_WINDOW = dt.timedelta(hours=24)
+# Bot outcomes whose products were shown as cards (a question about a product named
+# shows its card with the answer).
+SHOWS_PRODUCTS = ("show_products", "product_details")
 TOP = 10
 
 
@@ -166,7 +169,7 @@ def from_chat(events: Iterable[ShopEventRow], turns: Iterable[TurnRow]) -> list[
     same shopper within ``ASSIST_WINDOW`` before."""
     shown: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)
     for turn in turns:
-        for product_id in turn.product_ids if turn.action == "show_products" else ():
+        for product_id in turn.product_ids if turn.action in SHOWS_PRODUCTS else ():
             shown[(turn.contact_id, product_id)].append(turn.created_at)
     assisted = []
     for event in events:
@@ -193,7 +196,7 @@ def report(rows: Rows, *, start: dt.date, end: dt.date, timezone: str = "UTC") -
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     served = Counter(t.faq_id for t in turns if t.action == "answer_faq" and t.faq_id)
     recommended = Counter(
-        p for t in turns if t.action == "show_products" for p in dict.fromkeys(t.product_ids)
+        p for t in turns if t.action in SHOWS_PRODUCTS for p in dict.fromkeys(t.product_ids)
     )
     assisted = from_chat(rows.events, rows.turns)
     clicked = Counter(e.product_id for e in assisted if e.kind == "product_view" and e.product_id)

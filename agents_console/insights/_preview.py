@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents_console.insights._metrics import SHOWS_PRODUCTS
 from bot import Dialogue, Runtime
 from knowledge import KnowledgeBase, Product
 
@@ -34,7 +35,7 @@ class PreviewReply(BaseModel):
 
 class Preview(BaseModel):
     action: str = Field(
-        description="what the bot did: answer_faq, show_products, ask_clarifying, handoff, …"
+        description="what the bot did: answer_faq, show_products, product_details, ask_clarifying, handoff, …"
     )
     reason: str = Field(description="why, in the bot's words")
     intent: str | None
@@ -72,7 +73,7 @@ async def preview(runtime: Runtime, request: PreviewIn) -> Preview:
         band=u.faq.band if u.faq else None,
         faq=_faq(kb, decision.faq_id or (u.faq.faq_id if u.faq else None)),
         suggestions=[f for s in decision.suggestions if (f := _faq(kb, s)) is not None],
-        products=kb.products(result.product_ids) if result.action == "show_products" else [],
+        products=kb.products(result.product_ids) if result.action in SHOWS_PRODUCTS else [],
         handoff_reason=decision.handoff_reason.value if decision.handoff_reason else None,
         replies=[
             PreviewReply(content_type=r.content_type, text=r.text, payload=r.payload)

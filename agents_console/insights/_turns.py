@@ -35,7 +35,15 @@ log = logging.getLogger("touchpoint.insights")
 SUGGESTION_PREFIX = "faq:"  # the bot's quick-reply value for "did you mean this FAQ?"
 # Bot outcomes worth naming when no reply tells more (bot.engine.ActionName values).
 NAMED_OUTCOMES = frozenset(
-    {"greet", "goodbye", "order_status", "opening_hours", "ask_clarifying", "show_products"}
+    {
+        "greet",
+        "goodbye",
+        "order_status",
+        "opening_hours",
+        "ask_clarifying",
+        "show_products",
+        "product_details",
+    }
 )
 # The bot's "I don't know" and "no product for that", in every language it speaks.
 UNANSWERED = frozenset(text for key in ("fallback", "no_products") for text in TEXTS[key].values())

@@ -4,6 +4,7 @@ Our dialogue runner (bot/dialogue.py) runs them in-process; the same module is
 a Rasa action server: ``python -m rasa_sdk --actions-module bot.actions``.
 """
 
+from bot.actions.details import ActionProductDetails
 from bot.actions.faq import ActionAnswerFaq, ActionSuggestFaqs
 from bot.actions.handoff import ActionHandoff, ActionOpeningHours
 from bot.actions.orders import ActionOrderStatus
@@ -23,6 +24,7 @@ __all__ = [
     "ActionHandoff",
     "ActionOpeningHours",
     "ActionOrderStatus",
+    "ActionProductDetails",
     "ActionSearchProducts",
     "ActionStartOver",
     "ActionSuggestAccessories",

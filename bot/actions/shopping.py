@@ -38,7 +38,7 @@ from bot.selling import (
     question_message,
     ranked,
 )
-from bot.texts import in_voice, money, say
+from bot.texts import in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product, SearchResult
 
 FORM = "shopping_form"
@@ -181,14 +181,6 @@ async def _purchases(turn: Turn) -> list[Any]:
     return list(bought.values())
 
 
-def _value(value: Any, voice: str) -> str:
-    if isinstance(value, bool):
-        return say("yes" if value else "no", voice)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 async def _comparison(turn: Turn, first: Any) -> str | None:
     """For a consenting known customer only: how the top card compares with a past
     purchase of the same category (price, and the attributes that differ)."""
@@ -203,8 +195,8 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
                     "attribute_change",
                     voice,
                     name=name.replace("_", " "),
-                    new=_value(new, voice),
-                    old=_value(old, voice),
+                    new=value_text(new, voice),
+                    old=value_text(old, voice),
                 )
                 for name, new, old in differences(first.attributes, bought.attributes)
             ]

@@ -567,3 +567,69 @@ async def test_a_gift_for_someone_asks_what_they_enjoy_then_which_kind(
     assert {o["value"] for o in kinds[:-2]} == {
         "facet:category=Outdoor/Tents", "facet:category=Outdoor/Accessories",
     }  # fmt: skip
+
+
+async def test_questions_about_the_product_shown_are_answered_from_the_catalog(
+    dialogue: Dialogue,
+) -> None:
+    """ "How much does it cost?" after the lamp was shown is its price, not the FAQ on
+    shipping costs; "what does shipping cost for it?" is that FAQ."""
+    _, stock, colour, price, weight, shipping = await talk(
+        dialogue,
+        "a table lamp",
+        "is it in stock?",
+        "what colour is it?",
+        "how much does it cost?",
+        "how heavy is it?",
+        "what does shipping cost for it?",
+    )
+    assert stock.action == "product_details", stock.summary()
+    assert stock.replies[0].text == "Ceramic table lamp: only 4 left in stock."
+    assert colour.replies[0].text == "Ceramic table lamp: colour white."
+    assert price.replies[0].text == "Ceramic table lamp costs 49.00 €."
+    # The catalog does not say: the bot says so and offers a person.
+    assert weight.replies[0].text == "I have no details on the weight of Ceramic table lamp."
+    assert weight.replies[-1].payload == {
+        "options": [{"label": "Talk to a human", "value": "human"}]
+    }
+    assert (shipping.action, shipping.decision.faq_id) == ("answer_faq", "shipping-cost")
+    # Asking changed nothing of the search: the lamp is still what was shown.
+    assert shipping.state.shown == ["lamp-1"]
+
+
+async def test_which_product_by_its_place_in_the_list_and_in_german(
+    dialogue: Dialogue, kb: KnowledgeBase
+) -> None:
+    shown, second, every = await talk(
+        dialogue, "the cheapest frying pan", "is the second one suitable for induction?",
+        "are they in stock?",
+    )  # fmt: skip
+    assert shown.product_ids == ["pan-steel-24", "pan-cast-28", "pan-steel-28"], shown.summary()
+    assert second.replies[0].text == "Cast iron frying pan 28 cm: induction yes."
+    assert every.replies[0].text.splitlines() == [
+        "Stainless steel frying pan 24 cm: only 3 left in stock.",
+        "Cast iron frying pan 28 cm is in stock.",
+        "Stainless steel frying pan 28 cm is in stock.",
+    ]
+    german, first = await talk(
+        dialogue, "Ich suche die günstigste Pfanne", "Wie viel kostet die erste?", locale="de"
+    )
+    assert german.product_ids, german.summary()
+    cheapest = kb.products(german.product_ids[:1])[0]
+    assert first.replies[0].text == f"{cheapest.title} kostet {cheapest.price:.2f} €."
+
+
+async def test_a_product_named_in_the_question_is_shown_with_the_answer(
+    dialogue: Dialogue,
+) -> None:
+    price, stock = await talk(
+        dialogue, "how much is the cast iron frying pan 32 cm?", "and is it in stock?"
+    )
+    assert price.action == "product_details", price.summary()
+    assert price.replies[0].text == "Cast iron frying pan 32 cm costs 79.00 €."
+    assert price.product_ids == ["pan-cast-32"]  # its card goes with the answer
+    assert stock.replies[0].text == "Cast iron frying pan 32 cm is out of stock at the moment."
+    # A kind alone, or "a" product, is none in particular: the search takes them.
+    for text in ("how much is a tent?", "what does a cast iron pan weigh?"):
+        result = await dialogue.respond(text)
+        assert result.action != "product_details", result.summary()

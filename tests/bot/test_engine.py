@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from bot.details import Detail
 from bot.engine import (
     ActionName,
     BotState,
@@ -318,3 +321,24 @@ def test_talk_to_a_person_button_gets_the_same_packet_from_the_state() -> None:
     # Before the shopper wrote anything: still a packet, without an empty quote.
     empty = visitor_request_packet(by_rules(""), BotState(), products=[])
     assert empty["summary"] == "Handoff (asked)" and empty["slots"] == {}
+
+
+def test_a_question_about_a_product_shown_is_answered_before_any_faq() -> None:
+    """ "How much does it cost?" after products were shown asks their price, however near
+    the shipping-cost FAQ it is; "is it available in red?" narrows the search instead."""
+    shown = BotState(query="a tent", shown=["tent-1"])
+    price = replace(understood("how much does it cost?", band="answer"), detail=Detail("price"))
+    assert decide(price, shown, Facts(), SETTINGS).action is ActionName.product_details
+    # Nothing shown and no product named: "it" is nothing, the FAQ answers.
+    assert decide(price, BotState(), Facts(), SETTINGS).action is ActionName.answer_faq
+    named = replace(price, detail=Detail("price", rest="trail 2", named=True))
+    assert decide(named, BotState(), Facts(), SETTINGS).action is ActionName.product_details
+    red = replace(
+        understood("is it available in red?", catalog=True), detail=Detail("stock", rest="red")
+    )
+    assert decide(red, shown, Facts(), SETTINGS).action is ActionName.show_products
+    # A person asked for, or the order, still come first.
+    human = replace(
+        understood("how much is it, I want a person", "handoff_request"), detail=Detail("price")
+    )
+    assert decide(human, shown, Facts(), SETTINGS).action is ActionName.handoff

@@ -297,8 +297,8 @@ async def test_a_question_about_one_product_gets_the_faq_about_any(shop: Any) ->
 
 
 async def test_a_named_product_is_shown_and_constraints_keep_the_kind(shop: Any) -> None:
-    """ "How much is the chef's knife?" names one of the knives: it is shown, not a
-    question about blade length. "red camping chair": the demo has no red chair, and
+    """ "How much is the chef's knife?" names one of the knives: it is shown with its
+    price, not a question about blade length. "red camping chair": the demo has no red chair, and
     the colour alone kept a red backpack and a red pot; the chairs are shown, as the
     closest, instead."""
 
@@ -308,8 +308,14 @@ async def test_a_named_product_is_shown_and_constraints_keep_the_kind(shop: Any)
             cards = await bot_message(shopper, content_type="product_cards")
             return cards["text"], {card["id"] for card in cards["payload"]["products"]}
 
-    assert (await cards_for("how much is the chef's knife?"))[1] == {"KN-201"}
-    assert (await cards_for("is the santoku knife in stock?"))[1] == {"KN-202"}
+    assert await cards_for("how much is the chef's knife?") == (
+        "Chef's knife 20 cm costs 79.00 €.",
+        {"KN-201"},
+    )
+    assert await cards_for("is the santoku knife in stock?") == (
+        "Santoku knife 17 cm is in stock.",
+        {"KN-202"},
+    )
     knives = await first_turn(shop, "a knife")
     assert knives["action"] == "ask_clarifying", knives  # every knife's name holds "knife"
     # Only the kind asked for: all of it, the lantern too (its title has no "lamp").
@@ -317,3 +323,24 @@ async def test_a_named_product_is_shown_and_constraints_keep_the_kind(shop: Any)
     text, shown = await cards_for("red camping chair")
     assert text == TEXTS["products_relaxed"]["en"]
     assert {"GF-401", "GF-406"} <= shown and not shown & {"BP-802", "CW-105"}, shown
+
+
+async def test_questions_about_the_products_shown_over_the_websocket(shop: Any) -> None:
+    """After the cards, "is it in stock?" and "wie schwer ist das erste?" are answered
+    from the catalog; "what does shipping cost for it?" is still the FAQ."""
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("I need a tent for 2 people")
+        cards = await bot_message(shopper, content_type="product_cards")
+        cid, shown = cards["conversation_id"], cards["payload"]["products"]
+        await shopper.send_message("are they in stock?", conversation_id=cid)
+        stock = await bot_message(shopper, cid, content_type="text")
+        assert stock["payload"]["bot_turn"]["action"] == "product_details"
+        assert stock["text"].splitlines()[0].startswith(shown[0]["title"])
+        assert len(stock["text"].splitlines()) == len(shown)
+        await shopper.send_message("Wie schwer ist das erste?", conversation_id=cid)
+        weight = await bot_message(shopper, cid, content_type="text")
+        assert weight["seq"] > stock["seq"]
+        assert weight["text"] == f"{shown[0]['title']}: Gewicht 1.4 kg."
+        await shopper.send_message("what does shipping cost for it?", conversation_id=cid)
+        faq = await bot_message(shopper, cid, content_type="text")
+        assert faq["seq"] > weight["seq"] and faq["payload"]["faq_id"] == "shipping-cost"

@@ -1,0 +1,116 @@
+"""Answers about a product: its stock, price, rating, description or an attribute."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions._turn import finish, turn_of
+from bot.actions.shopping import product_card
+from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, attribute_for
+from bot.engine import REPLY_HUMAN
+from bot.selling import unit_of
+from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
+from knowledge import KnowledgeBase, Product
+
+LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
+DESCRIPTION_CHARACTERS = 300
+NAME_SEARCH_DEPTH = 5  # catalog products looked at for "how heavy is the Trail 2?"
+
+
+def products_asked_about(
+    kb: KnowledgeBase, detail: Detail, shown: list[str], limit: int
+) -> tuple[list[Product], bool]:
+    """The products ``detail`` asks about and whether they were all shown: the one its
+    ordinal points at, those whose names hold the words it names ("the Trail 2",
+    "the skillet"; shown ones first, then the catalog's), else every one shown (a word
+    in another language than the catalog's: "das Zelt")."""
+    on_screen = kb.products(shown)
+    if detail.ordinal is not None and -len(on_screen) <= detail.ordinal < len(on_screen):
+        return [on_screen[detail.ordinal]], True
+    if detail.rest:
+        hits = kb.search(detail.rest, k=NAME_SEARCH_DEPTH, mode="keyword").hits
+        candidates = on_screen + [p for p in kb.products([h.id for h in hits]) if p.id not in shown]
+        if named := kb.named_in_full(detail.rest, candidates)[:limit]:
+            return named, all(p.id in shown for p in named)
+    return on_screen[:limit], True
+
+
+def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
+    """What ``product`` has for ``about``, as a line of the reply; False where the
+    catalog does not say."""
+    title = product.title
+    if about == STOCK:
+        if product.stock <= 0:
+            return say("detail_out_of_stock", voice, title=title), True
+        key = "detail_few_left" if product.stock <= LOW_STOCK else "detail_in_stock"
+        return say(key, voice, title=title, n=product.stock), True
+    if about == PRICE:
+        return say(
+            "detail_price", voice, title=title, price=money(product.price, product.currency)
+        ), True
+    if about == RATING:
+        if product.rating is None:
+            return say("detail_no_rating", voice, title=title), True
+        return say("detail_rating", voice, title=title, rating=f"{product.rating:.1f}"), True
+    if about == DESCRIPTION:
+        if not product.description:
+            return _unknown(title, about, voice), False
+        text = product.description
+        if len(text) > DESCRIPTION_CHARACTERS:
+            text = text[:DESCRIPTION_CHARACTERS].rsplit(" ", 1)[0] + " …"
+        return f"{title}: {text}", True
+    found = attribute_for(product.attributes, about)
+    if found is None:
+        return _unknown(title, about, voice), False
+    name, value = found
+    unit = unit_of(name)
+    shown_value = value_text(value, voice) + (f" {unit}" if unit else "")
+    label = _name(name.split("_")[0] if unit else name, voice)
+    return say("detail_value", voice, title=title, name=label, value=shown_value), True
+
+
+def _name(attribute: str, voice: str) -> str:
+    names = DETAIL_NAMES.get(attribute.lower())
+    return (in_voice(names, voice) if names else None) or attribute.replace("_", " ")
+
+
+def _unknown(title: str, about: str, voice: str) -> str:
+    return say("detail_unknown", voice, title=title, name=_name(about, voice))
+
+
+class ActionProductDetails(Action):
+    def name(self) -> str:
+        return "action_product_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = await turn_of(tracker)
+        detail, state, voice = turn.understanding.detail, turn.state, turn.voice
+        kb = turn.runtime.brain.kb
+        assert detail is not None, "decide() chose product_details for a message without one"
+        products, all_shown = await asyncio.to_thread(
+            products_asked_about, kb, detail, state.shown, turn.runtime.settings.cards_shown
+        )
+        if not products:
+            dispatcher.utter_message(text=say("detail_which", voice))
+            return finish(turn, "ask_clarifying")
+        lines = [detail_line(product, detail.about, voice) for product in products]
+        text = "\n".join(line for line, _ in lines)
+        if all_shown:
+            dispatcher.utter_message(text=text)
+        else:  # named, not on screen: show them with the answer
+            state.shown = [p.id for p in products]
+            cards = [product_card(p) for p in products]
+            dispatcher.utter_message(
+                text=text, json_message={"kind": "product_cards", "products": cards}
+            )
+        if not any(known for _, known in lines):
+            dispatcher.utter_message(
+                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}]
+            )
+        return finish(turn, "product_details")

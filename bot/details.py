@@ -1,0 +1,151 @@
+"""Questions about a product: "is it in stock?", "what does the first one weigh?",
+"Was kostet der?", "how heavy is the Trail 2?". Pure: no I/O.
+
+``asked_detail`` reads what is asked (a *detail*: stock, price, rating, description
+or an attribute such as weight) and which product (an ordinal among those shown,
+else the words left over, which may name one). The brain keeps the question only
+where those words are nothing else (no "shipping" in "what does shipping cost for
+it?"); the action in bot/actions/details.py answers from the catalog.
+See docs/subsystems/bot.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.entities import COLOURS, SEASONS
+from knowledge.analysis import STOPWORDS, fold, tokens
+
+STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
+
+# What a question asks, English and German. The first that matches wins: an attribute
+# before the price ("how much does it weigh"), the description last ("what is it").
+_DETAILS: dict[str, str] = {
+    "weight": r"weigh\w*|heavy|heavier|weight|wiegt|wiegen|schwer|gewicht",
+    "blade": r"blades?|klinge\w*",
+    "power": r"power|watts?|wattage|leistung|wie stark",
+    "brightness": r"how bright|brightness|lumens?|wie hell|helligkeit",
+    "size": r"how (?:big|large|long|wide|tall)|sizes?|dimensions?|measurements|"
+    r"wie (?:groß|lang|breit|hoch)|größe|maße|abmessung\w*",
+    "colour": r"colou?rs?|farbe\w*",
+    "material": r"materials?|made (?:of|from)|aus was|woraus|aus welchem",
+    "persons": r"how many (?:people|persons|seats)|sleeps?|seats?|"
+    r"wie viele (?:personen|leute|sitzplätze)|für wie viele",
+    "capacity": r"capacity|volume|how many (?:litres|liters|cups)|fassungsvermögen|volumen|"
+    r"wie viele? (?:liter|tassen)",
+    "induction": r"induction|induktion\w*",
+    "comfort": r"how warm|temperatures?|comfort|wie warm|temperatur\w*|komfort\w*",
+    "season": r"seasons?|saison|jahreszeit\w*",
+    RATING: r"ratings?|rated|reviews?|stars|bewertung\w*|bewertet|sterne|rezension\w*",
+    STOCK: r"in stock|on stock|available|availability|any left|sold out|auf lager|lieferbar|"
+    r"verfügbar|vorrätig|ausverkauft|noch zu haben",
+    PRICE: r"how much|prices?|costs?|kostet|kosten|wie teuer|preis",
+    DESCRIPTION: r"tell me (?:more )?about|more (?:details|info\w*) (?:on|about)|describe|"
+    r"what is (?:it|that|this)|erzähl\w* (?:mir )?(?:mehr )?(?:über|von)|"
+    r"mehr (?:über|zu|infos? zu)|beschreib\w*|was ist (?:das|der|die|es)",
+}
+_DETAIL_PATTERNS = {
+    detail: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for detail, pattern in _DETAILS.items()
+}
+# Where a shop may keep a detail: the first word of an attribute's name ("weight" for
+# "weight_kg"; a tent's "persons", a bench's "seats").
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "weight": ("weight",),
+    "blade": ("blade",),
+    "power": ("power",),
+    "brightness": ("lumen", "brightness"),
+    "size": ("size", "dimensions", "diameter", "length"),
+    "colour": ("colour", "color"),
+    "material": ("material",),
+    "persons": ("persons", "seats"),
+    "capacity": ("capacity", "volume", "cups"),
+    "induction": ("induction",),
+    "comfort": ("comfort",),
+    "season": ("season",),
+}
+_ORDINALS = {
+    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1,
+    "erste": 0, "ersten": 0, "erster": 0, "erstes": 0, "zweite": 1, "zweiten": 1,
+    "zweiter": 1, "zweites": 1, "dritte": 2, "dritten": 2, "dritter": 2, "drittes": 2,
+    "letzte": -1, "letzten": -1, "letzter": -1, "letztes": -1,
+}  # fmt: skip
+# The words of a question about "it" that name nothing: what is left once they and the
+# stop words are gone names the product, or asks something else ("shipping").
+_FILLER = frozenset(map(fold, [
+    "it", "its", "s", "they", "them", "this", "that", "these", "those", "one", "ones",
+    "there", "here", "how", "what", "whats", "which", "when", "much", "many", "any", "still",
+    "again", "currently", "now", "right", "today", "also", "really", "actually", "exactly",
+    "please", "tell", "can", "could", "you", "know", "suitable", "good", "work", "works",
+    "get", "left", "item", "items", "product", "products", "thing", "does", "do", "did", "is",
+    "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
+    "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
+    "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
+    "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",
+    "eigentlich", "genau", "bitte", "mir", "sagen", "kannst", "können", "du", "weißt",
+    "geeignet", "funktioniert", "man", "davon", "dafür", "damit", "hat", "haben", "ist",
+    "sind", "artikel", "produkt", "ding", "gut", "gute", "guten", "lang", "groß", "breit",
+    "hoch",
+]))  # fmt: skip
+_ANY_STOPWORD = frozenset(map(fold, STOPWORDS["en"] | STOPWORDS["de"]))
+
+
+# "The Trail 2", "das Messer": a particular product, where nothing was shown.
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those|der|die|das|den|dem|des|diese[mnrs]?)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Detail:
+    about: str  # STOCK, PRICE, RATING, DESCRIPTION or a key of ATTRIBUTES
+    ordinal: int | None = None  # among those shown: 0 the first, -1 the last
+    rest: str = ""  # the words left over: "" for "is it in stock?", "trail 2" for the Trail 2
+    definite: bool = False  # "the", "das": it asks about a particular product
+    # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
+    # alone such as "tent"): the question needs no products on screen. Set by the brain.
+    named: bool = False
+
+
+def asked_detail(text: str) -> Detail | None:
+    """What ``text`` asks about a product, if it asks for a detail."""
+    about = next((d for d, pattern in _DETAIL_PATTERNS.items() if pattern.search(text)), None)
+    if about is None:
+        return None
+    rest = _DETAIL_PATTERNS[about].sub(" ", text)
+    ordinal = None
+    words = []
+    for token in tokens(rest):
+        folded = fold(token)
+        if folded in _ORDINALS and ordinal is None:
+            ordinal = _ORDINALS[folded]
+        elif folded not in _FILLER and folded not in _ANY_STOPWORD:
+            words.append(folded)
+    definite = bool(_DEFINITE.search(text))
+    return Detail(about=about, ordinal=ordinal, rest=" ".join(words), definite=definite)
+
+
+_NOT_A_NAME = frozenset(
+    fold(word)
+    for words in (*COLOURS.values(), *SEASONS.values(), ("cm", "mm", "m", "l", "kg", "g"))
+    for word in words
+)
+
+
+def naming_words(rest: str) -> str:
+    """The words of ``rest`` that may name a product: not a colour, season, number or unit
+    alone ("in red", "32 cm" narrow a search; "cast iron pan 32 cm" names a pan)."""
+    return " ".join(
+        word for word in rest.split() if word not in _NOT_A_NAME and not word[0].isdigit()
+    )
+
+
+def attribute_for(attributes: Mapping[str, Any], about: str) -> tuple[str, Any] | None:
+    """The product attribute that holds ``about``, as (name, value); None if it has none."""
+    names = ATTRIBUTES.get(about, ())
+    for name, value in attributes.items():
+        if name.lower().split("_")[0] in names:
+            return name, value
+    return None

@@ -1,0 +1,63 @@
+"""Reading a question about a product (pure): what is asked, about which one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, asked_detail, attribute_for
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("is it in stock?", Detail(STOCK)),
+        ("Do you have them in stock?", Detail(STOCK)),
+        ("are they still available?", Detail(STOCK)),
+        ("Ist das Zelt auf Lager?", Detail(STOCK, rest="zelt", definite=True)),
+        ("is the second one available?", Detail(STOCK, ordinal=1, definite=True)),
+        ("how much is it?", Detail(PRICE)),
+        ("how much does it cost?", Detail(PRICE)),
+        ("Was kostet der?", Detail(PRICE, definite=True)),
+        ("how much does the Trail 2 cost?", Detail(PRICE, rest="trail 2", definite=True)),
+        ("what is the price of the chef's knife?", Detail(PRICE, rest="chef knife", definite=True)),
+        # An attribute before the price: "how much" here asks for the weight.
+        ("how much does it weigh?", Detail("weight")),
+        ("what does the first one weigh?", Detail("weight", ordinal=0, definite=True)),
+        ("Wie schwer ist das erste?", Detail("weight", ordinal=0, definite=True)),
+        ("what does the last one weigh?", Detail("weight", ordinal=-1, definite=True)),
+        ("what colour is it?", Detail("colour")),
+        ("what material is it made of?", Detail("material")),
+        ("how many people does it sleep?", Detail("persons")),
+        ("is it suitable for induction?", Detail("induction")),
+        ("Ist die Pfanne induktionsgeeignet?", Detail("induction", rest="pfanne", definite=True)),
+        ("how warm is it?", Detail("comfort")),
+        ("how much power does it have?", Detail("power")),
+        ("how bright is it?", Detail("brightness")),
+        ("how long is the blade of the first one?", Detail("blade", ordinal=0, definite=True)),
+        ("what is the rating?", Detail(RATING, definite=True)),
+        ("Hat die Pfanne eine gute Bewertung?", Detail(RATING, rest="pfanne", definite=True)),
+        ("tell me more about the second one", Detail(DESCRIPTION, ordinal=1, definite=True)),
+        # Other words stay: the brain asks the catalog whether they name a product.
+        ("what does shipping cost for it?", Detail(PRICE, rest="shipping")),
+        ("how long does delivery take?", Detail("size", rest="delivery take")),
+    ],
+)
+def test_what_is_asked_about_which_product(text: str, detail: Detail) -> None:
+    assert asked_detail(text) == detail
+
+
+@pytest.mark.parametrize(
+    "text", ["can I return it?", "I need a tent", "where is my order?", "hello", "thanks"]
+)
+def test_other_messages_ask_no_detail(text: str) -> None:
+    assert asked_detail(text) is None
+
+
+def test_an_attribute_is_found_by_the_first_word_of_its_name() -> None:
+    tent = {"persons": 2, "weight_kg": 1.4, "colour": "green"}
+    assert attribute_for(tent, "weight") == ("weight_kg", 1.4)
+    assert attribute_for(tent, "persons") == ("persons", 2)
+    assert attribute_for({"seats": 3}, "persons") == ("seats", 3)
+    assert attribute_for({"volume_l": 22}, "capacity") == ("volume_l", 22)
+    assert attribute_for({"lumen": 300}, "brightness") == ("lumen", 300)
+    assert attribute_for(tent, "material") is None
