@@ -22,6 +22,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Danke für deinen Besuch. Einen schönen Tag noch!",
         "de-sie": "Danke für Ihren Besuch. Einen schönen Tag noch!",
     },
+    "you_are_welcome": {
+        "en": "You're welcome! Anything else I can help you with?",
+        "de": "Gern geschehen! Kann ich sonst noch etwas für dich tun?",
+        "de-sie": "Gern geschehen! Kann ich sonst noch etwas für Sie tun?",
+    },
     "faq_source": {"en": "More: {url}", "de": "Mehr dazu: {url}"},
     "suggest": {
         "en": "I'm not completely sure what you mean. Is it one of these?",

@@ -32,7 +32,9 @@ class ActionGoodbye(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        dispatcher.utter_message(text=say("goodbye", turn.voice))
+        # Thanks often comes mid-conversation: the door stays open.
+        thanked = turn.understanding.intent == "thanks"
+        dispatcher.utter_message(text=say("you_are_welcome" if thanked else "goodbye", turn.voice))
         return finish(turn, "goodbye")
 
 

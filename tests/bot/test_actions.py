@@ -100,7 +100,10 @@ async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
     assert (await dialogue.respond("tschüss", locale="de")).replies[0].text.startswith("Danke")
     # A German greeting or thanks on an English page is answered in German.
     assert (await dialogue.respond("hallo")).replies[0].text.startswith("Hallo!")
-    assert (await dialogue.respond("danke")).replies[0].text.startswith("Danke")
+    assert (await dialogue.respond("danke")).replies[0].text.startswith("Gern geschehen!")
+    # Thanks leaves the door open; a goodbye closes it.
+    thanks = await dialogue.respond("ok thanks")
+    assert thanks.replies[0].text == TEXTS["you_are_welcome"]["en"]
 
 
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
