@@ -25,7 +25,7 @@ import yaml
 RULES_FILE = Path(__file__).parent / "data" / "accessories.yml"
 FIT_ATTRIBUTES = ("fits", "compatible_with")
 # Attributes a comparison never names: bookkeeping, not something a shopper weighs up.
-_NOT_COMPARED = {*FIT_ATTRIBUTES, "sku", "ean", "gtin"}
+NOT_COMPARED = {*FIT_ATTRIBUTES, "sku", "ean", "gtin"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def differences(
     """Attributes both products have with different values: (name, new, old), at most ``limit``."""
     found: list[tuple[str, Any, Any]] = []
     for name, value in new.items():
-        if name in _NOT_COMPARED or name not in old or old[name] == value:
+        if name in NOT_COMPARED or name not in old or old[name] == value:
             continue
         found.append((name, value, old[name]))
         if len(found) == limit:

@@ -1,9 +1,10 @@
 """Questions about a product: "is it in stock?", "what does the first one weigh?",
-"Was kostet der?", "how heavy is the Trail 2?". Pure: no I/O.
+"Was kostet der?", "how heavy is the Trail 2?", "what's the difference between the
+first and the second?". Pure: no I/O.
 
-``asked_detail`` reads what is asked (a *detail*: stock, price, rating, description
-or an attribute such as weight) and which product (an ordinal among those shown,
-else the words left over, which may name one). The brain keeps the question only
+``asked_detail`` reads what is asked (a *detail*: stock, price, rating, description,
+an attribute such as weight, or how they differ) and which products (ordinals among
+those shown, else the words left over, which may name one). The brain keeps the question only
 where those words are nothing else (no "shipping" in "what does shipping cost for
 it?"); the action in bot/actions/details.py answers from the catalog.
 See docs/subsystems/bot.md.
@@ -12,18 +13,27 @@ See docs/subsystems/bot.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.accessories import NOT_COMPARED
 from bot.entities import COLOURS, SEASONS
 from knowledge.analysis import STOPWORDS, fold, tokens
 
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
+COMPARE = "compare"  # how the products differ
+RECOMMEND = "recommend"  # which of them to take
 
 # What a question asks, English and German. The first that matches wins: an attribute
 # before the price ("how much does it weigh"), the description last ("what is it").
 _DETAILS: dict[str, str] = {
+    RECOMMEND: r"which (?:\w+ )?(?:would|do|should|can) (?:you|i) (?:recommend|suggest|take|"
+    r"choose|pick|buy|get)|which (?:\w+ )?is (?:the )?best|your (?:recommendation|pick|"
+    r"favou?rite)|welche[nrs]? (?:\w+ )?(?:würdest du|empfiehlst du|würden sie|empfehlen sie|"
+    r"soll ich|ist (?:die |der |das )?beste)|was (?:empfiehlst du|würdest du nehmen)",
+    COMPARE: r"differences?|differ|compare\w*|comparison|versus|vs|unterschied\w*|"
+    r"vergleich\w*|unterscheide\w*",
     "weight": r"weigh\w*|heavy|heavier|weight|wiegt|wiegen|schwer|gewicht",
     "blade": r"blades?|klinge\w*",
     "power": r"power|watts?|wattage|leistung|wie stark",
@@ -81,13 +91,14 @@ _FILLER = frozenset(map(fold, [
     "please", "tell", "can", "could", "you", "know", "suitable", "good", "work", "works",
     "get", "left", "item", "items", "product", "products", "thing", "does", "do", "did", "is",
     "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
+    "take", "buy", "choose", "pick", "between", "both", "two", "each", "other",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",
     "eigentlich", "genau", "bitte", "mir", "sagen", "kannst", "können", "du", "weißt",
     "geeignet", "funktioniert", "man", "davon", "dafür", "damit", "hat", "haben", "ist",
     "sind", "artikel", "produkt", "ding", "gut", "gute", "guten", "lang", "groß", "breit",
-    "hoch",
+    "hoch", "nehmen", "kaufen", "zwischen", "beide", "beiden", "zwei", "andere", "anderen",
 ]))  # fmt: skip
 _ANY_STOPWORD = frozenset(map(fold, STOPWORDS["en"] | STOPWORDS["de"]))
 
@@ -101,7 +112,7 @@ _DEFINITE = re.compile(
 @dataclass(frozen=True)
 class Detail:
     about: str  # STOCK, PRICE, RATING, DESCRIPTION or a key of ATTRIBUTES
-    ordinal: int | None = None  # among those shown: 0 the first, -1 the last
+    ordinals: tuple[int, ...] = ()  # among those shown: 0 the first, -1 the last
     rest: str = ""  # the words left over: "" for "is it in stock?", "trail 2" for the Trail 2
     definite: bool = False  # "the", "das": it asks about a particular product
     # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
@@ -115,16 +126,20 @@ def asked_detail(text: str) -> Detail | None:
     if about is None:
         return None
     rest = _DETAIL_PATTERNS[about].sub(" ", text)
-    ordinal = None
+    ordinals: list[int] = []
     words = []
     for token in tokens(rest):
         folded = fold(token)
-        if folded in _ORDINALS and ordinal is None:
-            ordinal = _ORDINALS[folded]
+        if folded in _ORDINALS:
+            ordinals.append(_ORDINALS[folded])
         elif folded not in _FILLER and folded not in _ANY_STOPWORD:
             words.append(folded)
-    definite = bool(_DEFINITE.search(text))
-    return Detail(about=about, ordinal=ordinal, rest=" ".join(words), definite=definite)
+    return Detail(
+        about=about,
+        ordinals=tuple(dict.fromkeys(ordinals)),
+        rest=" ".join(words),
+        definite=bool(_DEFINITE.search(text)),
+    )
 
 
 _NOT_A_NAME = frozenset(
@@ -140,6 +155,19 @@ def naming_words(rest: str) -> str:
     return " ".join(
         word for word in rest.split() if word not in _NOT_A_NAME and not word[0].isdigit()
     )
+
+
+def differing(attributes: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The attributes every product has, with values that differ between them, in the
+    first one's order (what a shopper weighs up: not what it fits, nor its EAN)."""
+    first, *others = attributes
+    return [
+        name
+        for name, value in first.items()
+        if name not in NOT_COMPARED
+        and all(name in other for other in others)
+        and any(other[name] != value for other in others)
+    ]
 
 
 def attribute_for(attributes: Mapping[str, Any], about: str) -> tuple[str, Any] | None:

@@ -104,7 +104,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{title} has no rating yet.",
         "de": "{title} hat noch keine Bewertung.",
     },
-    "detail_value": {"en": "{title}: {name} {value}.", "de": "{title}: {name} {value}."},
+    "detail_value": {"en": "{title}: {value}.", "de": "{title}: {value}."},
+    "detail_compare": {"en": "How they differ:", "de": "Die Unterschiede:"},
+    "recommend_first": {
+        "en": "I'd take the {title} ({price}): it fits what you asked for best.",
+        "de": "Ich würde {title} nehmen ({price}): Das passt am besten zu dem, was du suchst.",
+        "de-sie": "Ich würde {title} nehmen ({price}): Das passt am besten zu dem, was Sie suchen.",
+    },
+    "recommend_rated": {
+        "en": "The best rated of them is the {title} ({rating} out of 5).",
+        "de": "Am besten bewertet ist {title} ({rating} von 5).",
+    },
+    "rated": {"en": "rated {rating}", "de": "bewertet mit {rating}"},
     "detail_unknown": {
         "en": "I have no details on the {name} of {title}.",
         "de": "Zu {title} habe ich keine Angabe ({name}).",

@@ -8,9 +8,20 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.accessories import NOT_COMPARED
 from bot.actions._turn import finish, turn_of
 from bot.actions.shopping import product_card
-from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, attribute_for
+from bot.details import (
+    COMPARE,
+    DESCRIPTION,
+    PRICE,
+    RATING,
+    RECOMMEND,
+    STOCK,
+    Detail,
+    attribute_for,
+    differing,
+)
 from bot.engine import REPLY_HUMAN
 from bot.selling import unit_of
 from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
@@ -24,13 +35,13 @@ NAME_SEARCH_DEPTH = 5  # catalog products looked at for "how heavy is the Trail 
 def products_asked_about(
     kb: KnowledgeBase, detail: Detail, shown: list[str], limit: int
 ) -> tuple[list[Product], bool]:
-    """The products ``detail`` asks about and whether they were all shown: the one its
-    ordinal points at, those whose names hold the words it names ("the Trail 2",
+    """The products ``detail`` asks about and whether they were all shown: those its
+    ordinals point at, those whose names hold the words it names ("the Trail 2",
     "the skillet"; shown ones first, then the catalog's), else every one shown (a word
     in another language than the catalog's: "das Zelt")."""
     on_screen = kb.products(shown)
-    if detail.ordinal is not None and -len(on_screen) <= detail.ordinal < len(on_screen):
-        return [on_screen[detail.ordinal]], True
+    if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
+        return [on_screen[i] for i in detail.ordinals], True
     if detail.rest:
         hits = kb.search(detail.rest, k=NAME_SEARCH_DEPTH, mode="keyword").hits
         candidates = on_screen + [p for p in kb.products([h.id for h in hits]) if p.id not in shown]
@@ -66,11 +77,47 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
     found = attribute_for(product.attributes, about)
     if found is None:
         return _unknown(title, about, voice), False
-    name, value = found
+    return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
+
+
+def comparison(products: list[Product], voice: str) -> str:
+    """How ``products`` differ: one line each with the price, the rating and the
+    attributes whose values differ ("Summit 2 expedition tent: 699.00 €, rated 4.8,
+    weight 3.6 kg, season 4-season.")."""
+    if len(products) == 1:  # nothing to compare it with: what it has
+        names = [n for n in products[0].attributes if n not in NOT_COMPARED]
+    else:
+        names = differing([p.attributes for p in products])
+    ratings = {p.rating for p in products}
+    lines = [] if len(products) == 1 else [say("detail_compare", voice)]
+    for product in products:
+        parts = [money(product.price, product.currency)]
+        if len(ratings) > 1 and product.rating is not None:
+            parts.append(say("rated", voice, rating=f"{product.rating:.1f}"))
+        parts += [_attribute(name, product.attributes[name], voice) for name in names]
+        lines.append(say("detail_value", voice, title=product.title, value=", ".join(parts)))
+    return "\n".join(lines)
+
+
+def recommendation(products: list[Product], voice: str) -> str:
+    """The first product, which the search ranked first for what the shopper asked, and
+    the best rated one where that is another."""
+    first = products[0]
+    text = say(
+        "recommend_first", voice, title=first.title, price=money(first.price, first.currency)
+    )
+    rated = [p for p in products if p.rating is not None]
+    best = max(rated, key=lambda p: p.rating or 0.0, default=None)
+    if best is not None and best.id != first.id and best.rating != first.rating:
+        text += " " + say("recommend_rated", voice, title=best.title, rating=f"{best.rating:.1f}")
+    return text
+
+
+def _attribute(name: str, value: Any, voice: str) -> str:
+    """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
     unit = unit_of(name)
-    shown_value = value_text(value, voice) + (f" {unit}" if unit else "")
-    label = _name(name.split("_")[0] if unit else name, voice)
-    return say("detail_value", voice, title=title, name=label, value=shown_value), True
+    label = _name(name.rsplit("_", 1)[0] if unit else name, voice)
+    return f"{label} {value_text(value, voice)}" + (f" {unit}" if unit else "")
 
 
 def _name(attribute: str, voice: str) -> str:
@@ -99,7 +146,12 @@ class ActionProductDetails(Action):
         if not products:
             dispatcher.utter_message(text=say("detail_which", voice))
             return finish(turn, "ask_clarifying")
-        lines = [detail_line(product, detail.about, voice) for product in products]
+        if detail.about == COMPARE:
+            lines = [(comparison(products, voice), True)]
+        elif detail.about == RECOMMEND:
+            lines = [(recommendation(products, voice), True)]
+        else:
+            lines = [detail_line(product, detail.about, voice) for product in products]
         text = "\n".join(line for line, _ in lines)
         if all_shown:
             dispatcher.utter_message(text=text)

@@ -636,3 +636,21 @@ async def test_a_product_named_in_the_question_is_shown_with_the_answer(
     for text in ("how much is a tent?", "what does a cast iron pan weigh?"):
         result = await dialogue.respond(text)
         assert result.action != "product_details", result.summary()
+
+
+async def test_how_the_products_shown_differ_and_which_to_take(dialogue: Dialogue) -> None:
+    _, compared, recommended = await talk(
+        dialogue, "the cheapest frying pan",
+        "what's the difference between the first and the second?",
+        "which one would you recommend?",
+    )  # fmt: skip
+    assert compared.action == "product_details", compared.summary()
+    # Only what differs: both take induction.
+    assert compared.replies[0].text.splitlines() == [
+        "How they differ:",
+        "Stainless steel frying pan 24 cm: 45.00 €, material stainless steel, diameter 24 cm.",
+        "Cast iron frying pan 28 cm: 59.00 €, material cast iron, diameter 28 cm.",
+    ]
+    assert recommended.replies[0].text == (
+        "I'd take the Stainless steel frying pan 24 cm (45.00 €): it fits what you asked for best."
+    )

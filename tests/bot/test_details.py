@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, asked_detail, attribute_for
+from bot.details import (
+    COMPARE,
+    DESCRIPTION,
+    PRICE,
+    RATING,
+    RECOMMEND,
+    STOCK,
+    Detail,
+    asked_detail,
+    attribute_for,
+    differing,
+)
 
 
 @pytest.mark.parametrize(
@@ -14,7 +25,7 @@ from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, asked_detail,
         ("Do you have them in stock?", Detail(STOCK)),
         ("are they still available?", Detail(STOCK)),
         ("Ist das Zelt auf Lager?", Detail(STOCK, rest="zelt", definite=True)),
-        ("is the second one available?", Detail(STOCK, ordinal=1, definite=True)),
+        ("is the second one available?", Detail(STOCK, ordinals=(1,), definite=True)),
         ("how much is it?", Detail(PRICE)),
         ("how much does it cost?", Detail(PRICE)),
         ("Was kostet der?", Detail(PRICE, definite=True)),
@@ -22,9 +33,9 @@ from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, asked_detail,
         ("what is the price of the chef's knife?", Detail(PRICE, rest="chef knife", definite=True)),
         # An attribute before the price: "how much" here asks for the weight.
         ("how much does it weigh?", Detail("weight")),
-        ("what does the first one weigh?", Detail("weight", ordinal=0, definite=True)),
-        ("Wie schwer ist das erste?", Detail("weight", ordinal=0, definite=True)),
-        ("what does the last one weigh?", Detail("weight", ordinal=-1, definite=True)),
+        ("what does the first one weigh?", Detail("weight", ordinals=(0,), definite=True)),
+        ("Wie schwer ist das erste?", Detail("weight", ordinals=(0,), definite=True)),
+        ("what does the last one weigh?", Detail("weight", ordinals=(-1,), definite=True)),
         ("what colour is it?", Detail("colour")),
         ("what material is it made of?", Detail("material")),
         ("how many people does it sleep?", Detail("persons")),
@@ -33,13 +44,20 @@ from bot.details import DESCRIPTION, PRICE, RATING, STOCK, Detail, asked_detail,
         ("how warm is it?", Detail("comfort")),
         ("how much power does it have?", Detail("power")),
         ("how bright is it?", Detail("brightness")),
-        ("how long is the blade of the first one?", Detail("blade", ordinal=0, definite=True)),
+        ("how long is the blade of the first one?", Detail("blade", ordinals=(0,), definite=True)),
         ("what is the rating?", Detail(RATING, definite=True)),
         ("Hat die Pfanne eine gute Bewertung?", Detail(RATING, rest="pfanne", definite=True)),
-        ("tell me more about the second one", Detail(DESCRIPTION, ordinal=1, definite=True)),
+        ("tell me more about the second one", Detail(DESCRIPTION, ordinals=(1,), definite=True)),
+        (
+            "what's the difference between the first and the second?",
+            Detail(COMPARE, ordinals=(0, 1), definite=True),
+        ),
+        ("Was ist der Unterschied zwischen den beiden?", Detail(COMPARE, definite=True)),
+        ("which one would you recommend?", Detail(RECOMMEND)),
+        ("welchen würdest du nehmen?", Detail(RECOMMEND)),
         # Other words stay: the brain asks the catalog whether they name a product.
         ("what does shipping cost for it?", Detail(PRICE, rest="shipping")),
-        ("how long does delivery take?", Detail("size", rest="delivery take")),
+        ("how long does delivery take?", Detail("size", rest="delivery")),
     ],
 )
 def test_what_is_asked_about_which_product(text: str, detail: Detail) -> None:
@@ -61,3 +79,13 @@ def test_an_attribute_is_found_by_the_first_word_of_its_name() -> None:
     assert attribute_for({"volume_l": 22}, "capacity") == ("volume_l", 22)
     assert attribute_for({"lumen": 300}, "brightness") == ("lumen", 300)
     assert attribute_for(tent, "material") is None
+
+
+def test_a_comparison_names_what_every_product_has_and_differs_in() -> None:
+    pans = [
+        {"material": "cast iron", "induction": True, "diameter_cm": 28, "fits": "lid-28"},
+        {"material": "steel", "induction": True, "diameter_cm": 24, "fits": "lid-24"},
+        {"material": "steel", "induction": True},
+    ]
+    assert differing(pans[:2]) == ["material", "diameter_cm"]  # not what it fits
+    assert differing(pans) == ["material"]  # the third has no diameter
