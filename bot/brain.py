@@ -130,20 +130,26 @@ class Brain:
         return results
 
     def _with_detail(self, u: Understanding) -> Understanding:
-        """``u`` with the product detail it asks about, where its other words name a
-        product, a kind of product or nothing at all: "is it in stock?", "Ist das Zelt
-        auf Lager?", "how heavy is the Trail 2?"; not "how much is shipping?"."""
+        """``u`` with the product detail it asks about, where its other words are
+        nothing, a kind of product or "the" product the catalog names: "is it in
+        stock?", "Ist das Zelt auf Lager?", "how heavy is the Trail 2?"; not "how much
+        is shipping?"."""
         detail = asked_detail(u.text)
         if detail is None or not detail.rest:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
-        names = bool(naming_words(detail.rest)) and self.kb.names_product(detail.rest)
-        if flow is None and not names:
-            return u
         # Particular products: "the Trail 2", not "a tent" (a kind) nor "what color is
-        # water" (a watering can has the word).
+        # water" (a watering can has the word). Only then is the catalog asked: a keyword
+        # search, which "table lamp made of ceramic" (a search, not a question) skips.
         kind_only = flow is not None and flow.named_alone(detail.rest)
-        named = names and detail.definite and not kind_only
+        named = (
+            detail.definite
+            and not kind_only
+            and bool(naming_words(detail.rest))
+            and self.kb.names_product(detail.rest)
+        )
+        if flow is None and not named:
+            return u
         return replace(u, detail=replace(detail, named=named))
 
     def _any_product_reading(self, text: str, locale: str) -> str | None:

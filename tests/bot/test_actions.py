@@ -592,6 +592,7 @@ async def test_questions_about_the_product_shown_are_answered_from_the_catalog(
     assert price.replies[0].text == "Ceramic table lamp costs 49.00 €."
     # The catalog does not say: the bot says so and offers a person.
     assert weight.replies[0].text == "I have no details on the weight of Ceramic table lamp."
+    assert weight.action == "fallback"  # a gap in the catalog, for the content team
     assert weight.replies[-1].payload == {
         "options": [{"label": "Talk to a human", "value": "human"}]
     }
