@@ -42,6 +42,7 @@ REPLY_HUMAN = "human"
 REPLY_RESTART = "restart"
 REPLY_SKIP = "skip"
 REPLY_RESULTS = "results"
+REPLY_COMPARE = "compare"  # how the products shown differ
 REPLY_FAQ = "faq:"  # + FAQ id
 REPLY_FACET = "facet:"  # + "<facet>=<value>"
 
@@ -160,6 +161,8 @@ def _from_reply(reply: str, state: BotState) -> Decision | None:
         )
     if reply == REPLY_RESTART:
         return Decision(ActionName.ask_clarifying, reason="start over")
+    if reply == REPLY_COMPARE and state.shown:
+        return Decision(ActionName.product_details, reason="clicked compare")
     if state.selling and (reply in (REPLY_SKIP, REPLY_RESULTS) or reply.startswith(REPLY_FACET)):
         return Decision(ActionName.show_products, reason="answered a selling question")
     return None

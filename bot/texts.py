@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "human_button": {"en": "Talk to a human", "de": "Mit einem Menschen sprechen"},
     "restart_button": {"en": "Start over", "de": "Neu anfangen"},
+    "compare_button": {"en": "Compare them", "de": "Vergleichen"},
     "what_product": {
         "en": "Sure! What kind of product are you looking for?",
         "de": "Gern! Was für ein Produkt suchst du?",

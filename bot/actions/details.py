@@ -23,7 +23,7 @@ from bot.details import (
     attribute_for,
     differing,
 )
-from bot.engine import REPLY_HUMAN
+from bot.engine import REPLY_COMPARE, REPLY_HUMAN
 from bot.selling import unit_of
 from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product
@@ -138,7 +138,9 @@ class ActionProductDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        detail, state, voice = turn.understanding.detail, turn.state, turn.voice
+        state, voice = turn.state, turn.voice
+        clicked = turn.facts.reply == REPLY_COMPARE
+        detail = Detail(COMPARE) if clicked else turn.understanding.detail
         kb = turn.runtime.brain.kb
         assert detail is not None, "decide() chose product_details for a message without one"
         products, all_shown = await asyncio.to_thread(

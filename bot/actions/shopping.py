@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.brain import Brain
-from bot.engine import REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS, BotState
+from bot.engine import REPLY_COMPARE, REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
@@ -151,6 +151,14 @@ def product_card(product: Any) -> dict[str, Any]:
         "rating": product.rating,
         "add_to_cart": {"event": "add_to_cart", "product_id": product.id},
     }
+
+
+def after_cards(products: list[Any], voice: str) -> list[dict[str, str]]:
+    """The quick replies under product cards: compare them (where there are several),
+    start over."""
+    compare = [{"title": say("compare_button", voice), "payload": REPLY_COMPARE}]
+    restart = [{"title": say("restart_button", voice), "payload": REPLY_RESTART}]
+    return (compare if len(products) > 1 else []) + restart
 
 
 async def _form_slots(
@@ -335,9 +343,7 @@ class ActionSearchProducts(Action):
         )
         if products and (note := await _comparison(turn, products[0])):
             dispatcher.utter_message(text=note)
-        dispatcher.utter_message(
-            buttons=[{"title": say("restart_button", turn.voice), "payload": REPLY_RESTART}],
-        )
+        dispatcher.utter_message(buttons=after_cards(products, turn.voice))
         return finish(turn, "show_products")
 
 
@@ -531,7 +537,5 @@ class ActionSuggestAccessories(Action):
             text=intro,
             json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
         )
-        dispatcher.utter_message(
-            buttons=[{"title": say("restart_button", voice), "payload": REPLY_RESTART}],
-        )
+        dispatcher.utter_message(buttons=after_cards(products, voice))
         return finish(turn, "show_products")

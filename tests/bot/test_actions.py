@@ -640,11 +640,25 @@ async def test_a_product_named_in_the_question_is_shown_with_the_answer(
 
 
 async def test_how_the_products_shown_differ_and_which_to_take(dialogue: Dialogue) -> None:
-    _, compared, recommended = await talk(
+    shown, compared, recommended, clicked = await talk(
         dialogue, "the cheapest frying pan",
         "what's the difference between the first and the second?",
         "which one would you recommend?",
+        ("Compare them", "compare"),
     )  # fmt: skip
+    # Under several cards: a button to compare them, and one to start over.
+    assert shown.replies[-1].payload == {
+        "options": [
+            {"label": "Compare them", "value": "compare"},
+            {"label": "Start over", "value": "restart"},
+        ]
+    }
+    assert clicked.action == "product_details", clicked.summary()
+    assert clicked.replies[0].text.splitlines()[1:] == [
+        "Stainless steel frying pan 24 cm: 45.00 €, material stainless steel, diameter 24 cm.",
+        "Cast iron frying pan 28 cm: 59.00 €, material cast iron, diameter 28 cm.",
+        "Stainless steel frying pan 28 cm: 65.00 €, material stainless steel, diameter 28 cm.",
+    ]
     assert compared.action == "product_details", compared.summary()
     # Only what differs: both take induction.
     assert compared.replies[0].text.splitlines() == [

@@ -130,6 +130,17 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     # The demo shop listens for add-to-cart, so the cards offer it and the shop's cart fills up.
     cards.first.get_by_role("button", name="Add to cart").click()
     expect(page.locator("[data-cart-count]")).to_have_text("1")
+    # Under several cards, a button asks how they differ.
+    seen = widget.from_others().count()
+    widget.send("start over")
+    answered(widget, seen)
+    seen = widget.from_others().count()
+    widget.send("show me the cheapest tents")
+    answered(widget, seen)
+    seen = widget.from_others().count()
+    widget.log.locator(".tp-reply:enabled", has_text="Compare them").click()
+    answered(widget, seen)
+    expect(widget.bubble("How they differ:")).to_contain_text("Pop-up beach shelter: 49.00 €")
     card_product = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))[0].product_id")
 
     # A person: routing gives the conversation to the agent online.
