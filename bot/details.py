@@ -60,6 +60,22 @@ _DETAILS: dict[str, str] = {
 _DETAIL_PATTERNS = {
     detail: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for detail, pattern in _DETAILS.items()
 }
+# "Which one is the lightest?": the one with the least or most of an attribute, among
+# those shown ("is there a lighter one?" asks for others, and is not this).
+_WHICH = re.compile(r"\b(?:which|welche[nrs]?)\b", re.IGNORECASE)
+_EXTREMES: dict[tuple[str, str], re.Pattern[str]] = {
+    (about, extreme): re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+    for (about, extreme), pattern in {
+        ("weight", "min"): r"light(?:est|er)|leichteste?\w*|leichter\w*",
+        ("weight", "max"): r"heav(?:iest|ier)|schwerste?\w*|schwerer\w*",
+        ("capacity", "max"): r"bigg(?:est|er)|larg(?:est|er)|größte?\w*|größer\w*",
+        ("capacity", "min"): r"small(?:est|er)|kleinste?\w*|kleiner\w*",
+        ("comfort", "min"): r"warm(?:est|er)|wärmste?\w*|wärmer\w*",  # the lowest comfort °C
+        (RATING, "max"): r"best rated|highest rated|am besten bewertet\w*",
+    }.items()
+}
+# "The biggest": what a product holds, else how many it is for, else its size.
+BIGGER = ("capacity", "persons", "size")
 # Where a shop may keep a detail: the first word of an attribute's name ("weight" for
 # "weight_kg"; a tent's "persons", a bench's "seats").
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -118,14 +134,22 @@ class Detail:
     # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
     # alone such as "tent"): the question needs no products on screen. Set by the brain.
     named: bool = False
+    extreme: str | None = None  # "min" or "max": which of them has the least or most
 
 
 def asked_detail(text: str) -> Detail | None:
     """What ``text`` asks about a product, if it asks for a detail."""
-    about = next((d for d, pattern in _DETAIL_PATTERNS.items() if pattern.search(text)), None)
-    if about is None:
-        return None
-    rest = _DETAIL_PATTERNS[about].sub(" ", text)
+    extreme = None
+    if _WHICH.search(text):
+        extreme = next((key for key, pattern in _EXTREMES.items() if pattern.search(text)), None)
+    if extreme is not None:
+        about, pattern = extreme[0], _EXTREMES[extreme]
+    else:
+        asked = next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None)
+        if asked is None:
+            return None
+        about, pattern = asked, _DETAIL_PATTERNS[asked]
+    rest = _WHICH.sub(" ", pattern.sub(" ", text))
     ordinals: list[int] = []
     words = []
     for token in tokens(rest):
@@ -139,6 +163,7 @@ def asked_detail(text: str) -> Detail | None:
         ordinals=tuple(dict.fromkeys(ordinals)),
         rest=" ".join(words),
         definite=bool(_DEFINITE.search(text)),
+        extreme=extreme[1] if extreme else None,
     )
 
 

@@ -107,6 +107,35 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "detail_value": {"en": "{title}: {value}.", "de": "{title}: {value}."},
     "detail_compare": {"en": "How they differ:", "de": "Die Unterschiede:"},
+    # "Which one is the lightest?" among the products shown.
+    "extreme_weight_min": {
+        "en": "Of these, the {title} is the lightest ({value}).",
+        "de": "Davon ist {title} am leichtesten ({value}).",
+    },
+    "extreme_weight_max": {
+        "en": "Of these, the {title} is the heaviest ({value}).",
+        "de": "Davon ist {title} am schwersten ({value}).",
+    },
+    "extreme_capacity_max": {
+        "en": "Of these, the {title} is the biggest ({value}).",
+        "de": "Davon ist {title} am größten ({value}).",
+    },
+    "extreme_capacity_min": {
+        "en": "Of these, the {title} is the smallest ({value}).",
+        "de": "Davon ist {title} am kleinsten ({value}).",
+    },
+    "extreme_comfort_min": {
+        "en": "Of these, the {title} is the warmest ({value}).",
+        "de": "Davon ist {title} am wärmsten ({value}).",
+    },
+    "extreme_rating_max": {
+        "en": "Of these, the {title} is the best rated ({value} out of 5).",
+        "de": "Davon ist {title} am besten bewertet ({value} von 5).",
+    },
+    "extreme_tie": {
+        "en": "They are alike in that: {value}.",
+        "de": "Darin sind sie gleich: {value}.",
+    },
     "recommend_first": {
         "en": "I'd take the {title} ({price}): it fits what you asked for best.",
         "de": "Ich würde {title} nehmen ({price}): Das passt am besten zu dem, was du suchst.",

@@ -13,6 +13,7 @@ from bot.accessories import NOT_COMPARED
 from bot.actions._turn import finish, turn_of
 from bot.actions.shopping import product_card
 from bot.details import (
+    BIGGER,
     COMPARE,
     DESCRIPTION,
     PRICE,
@@ -114,6 +115,38 @@ def recommendation(products: list[Product], voice: str) -> str:
     return text
 
 
+def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, bool]:
+    """Which of ``products`` has the least or most of the detail ("Of these, the Pop-up
+    beach shelter is the lightest (weight 1.2 kg)."); False where none has a number."""
+    if detail.about == RATING:
+        rated = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
+        measured = [(float(r), p, value) for r, p, value in rated]
+    else:
+        concepts = BIGGER if detail.about == "capacity" else (detail.about,)
+        # The first concept any of them has a number for: tents by persons, packs by volume.
+        measured = next(
+            (found for concept in concepts if (found := _numbers(products, concept, voice))), []
+        )
+    if not measured:
+        return _unknown(products[0].title, detail.about, voice), False
+    if len(measured) > 1 and len({number for number, _, _ in measured}) == 1:
+        return say("extreme_tie", voice, value=measured[0][2]), True
+    pick = min if detail.extreme == "min" else max
+    _, product, value = pick(measured, key=lambda m: m[0])
+    key = f"extreme_{detail.about}_{detail.extreme}"
+    return say(key, voice, title=product.title, value=value), True
+
+
+def _numbers(products: list[Product], concept: str, voice: str) -> list[tuple[float, Product, str]]:
+    """The products with a number for ``concept``: (number, product, how a reply writes it)."""
+    measured = []
+    for product in products:
+        found = attribute_for(product.attributes, concept)
+        if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
+            measured.append((float(found[1]), product, _attribute(*found, voice)))
+    return measured
+
+
 def _attribute(name: str, value: Any, voice: str) -> str:
     """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
     unit = unit_of(name)
@@ -149,7 +182,9 @@ class ActionProductDetails(Action):
         if not products:
             dispatcher.utter_message(text=say("detail_which", voice))
             return finish(turn, "ask_clarifying")
-        if detail.about == COMPARE:
+        if detail.extreme is not None:
+            lines = [extreme(products, detail, voice)]
+        elif detail.about == COMPARE:
             lines = [(comparison(products, voice), True)]
         elif detail.about == RECOMMEND:
             lines = [(recommendation(products, voice), True)]

@@ -640,12 +640,17 @@ async def test_a_product_named_in_the_question_is_shown_with_the_answer(
 
 
 async def test_how_the_products_shown_differ_and_which_to_take(dialogue: Dialogue) -> None:
-    shown, compared, recommended, clicked = await talk(
+    shown, compared, recommended, clicked, smallest = await talk(
         dialogue, "the cheapest frying pan",
         "what's the difference between the first and the second?",
         "which one would you recommend?",
         ("Compare them", "compare"),
+        "which one is the smallest?",
     )  # fmt: skip
+    # A pan holds no volume and is for no number of people: its size (the diameter).
+    assert smallest.replies[0].text == (
+        "Of these, the Stainless steel frying pan 24 cm is the smallest (diameter 24 cm)."
+    )
     # Under several cards: a button to compare them, and one to start over.
     assert shown.replies[-1].payload == {
         "options": [

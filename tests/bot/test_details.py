@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.actions.details import comparison, extreme
 from bot.details import (
     COMPARE,
     DESCRIPTION,
@@ -16,6 +17,7 @@ from bot.details import (
     attribute_for,
     differing,
 )
+from knowledge import Product
 
 
 @pytest.mark.parametrize(
@@ -55,6 +57,18 @@ from bot.details import (
         ("Was ist der Unterschied zwischen den beiden?", Detail(COMPARE, definite=True)),
         ("which one would you recommend?", Detail(RECOMMEND)),
         ("welchen würdest du nehmen?", Detail(RECOMMEND)),
+        # Which of those shown has the most or least of something.
+        ("which one is the lightest?", Detail("weight", definite=True, extreme="min")),
+        ("welches ist das schwerste?", Detail("weight", definite=True, extreme="max")),
+        (
+            "which tent is the biggest?",
+            Detail("capacity", rest="tent", definite=True, extreme="max"),
+        ),
+        ("which one is best rated?", Detail(RATING, extreme="max")),
+        (
+            "which is warmer, the first or the second?",
+            Detail("comfort", ordinals=(0, 1), definite=True, extreme="min"),
+        ),
         # Other words stay: the brain asks the catalog whether they name a product.
         ("what does shipping cost for it?", Detail(PRICE, rest="shipping")),
         ("how long does delivery take?", Detail("size", rest="delivery")),
@@ -65,7 +79,15 @@ def test_what_is_asked_about_which_product(text: str, detail: Detail) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["can I return it?", "I need a tent", "where is my order?", "hello", "thanks"]
+    "text",
+    [
+        "is there a lighter one?",
+        "can I return it?",
+        "I need a tent",
+        "where is my order?",
+        "hello",
+        "thanks",
+    ],
 )
 def test_other_messages_ask_no_detail(text: str) -> None:
     assert asked_detail(text) is None
@@ -89,3 +111,36 @@ def test_a_comparison_names_what_every_product_has_and_differs_in() -> None:
     ]
     assert differing(pans[:2]) == ["material", "diameter_cm"]  # not what it fits
     assert differing(pans) == ["material"]  # the third has no diameter
+
+
+def _product(id: str, price: float, **attributes: object) -> Product:
+    return Product(id=id, title=id.title(), price=price, attributes=attributes)
+
+
+def test_the_least_or_most_of_something_among_the_products() -> None:
+    tents = [
+        _product("trail", 329, persons=2, weight_kg=1.4),
+        _product("basecamp", 249, persons=4, weight_kg=4.8),
+        _product("beach", 49, persons=2, weight_kg=1.2),
+    ]
+    lightest = extreme(tents, Detail("weight", extreme="min"), "en")
+    assert lightest == ("Of these, the Beach is the lightest (weight 1.2 kg).", True)
+    # A tent has no volume: the biggest is the one for most people.
+    biggest = extreme(tents, Detail("capacity", extreme="max"), "de")
+    assert biggest == ("Davon ist Basecamp am größten (Personen 4).", True)
+    alike = extreme([tents[0], tents[2]], Detail("capacity", extreme="max"), "en")
+    assert alike == ("They are alike in that: persons 2.", True)
+    warmest = extreme(tents, Detail("comfort", extreme="min"), "en")
+    assert warmest == ("I have no details on the comfort temperature of Trail.", False)
+
+
+def test_a_comparison_lists_the_price_and_what_differs() -> None:
+    tents = [
+        _product("trail", 329, persons=2, colour="green"),
+        _product("solo", 219, persons=1, colour="green"),
+    ]
+    assert comparison(tents, "en").splitlines() == [
+        "How they differ:",
+        "Trail: 329.00 €, persons 2.",
+        "Solo: 219.00 €, persons 1.",
+    ]
