@@ -124,7 +124,8 @@ class Entities:
     order_number: str | None = None
     email: str | None = None
     # How the shopper wants the products ordered: "price" (cheapest first), "-price"
-    # (dearest first), "-rating" (best rated first), or "cheaper" than those shown.
+    # (dearest first), "-rating" (best rated first), or "cheaper", "lighter", "bigger",
+    # "smaller", "warmer" than the first shown.
     # Not a filter: no slot.
     ranking: str | None = None
 
@@ -251,6 +252,12 @@ _RANKINGS = {
         r"(?!\s+(?:than|als)\s+\d)",
         re.IGNORECASE,
     ),
+    # Than the first product shown, by an attribute: "is there a lighter one?", "gibt es
+    # einen wärmeren?" (not "lighter than 2 kg", a limit the flow's question asks for).
+    "lighter": re.compile(r"\b(?:lighter|leichter\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
+    "bigger": re.compile(r"\b(?:bigger|larger|größer\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
+    "smaller": re.compile(r"\b(?:smaller|kleiner\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
+    "warmer": re.compile(r"\b(?:warmer|wärmer\w*)\b", re.IGNORECASE),
     "-rating": re.compile(
         r"\b(?:best[- ]rated|top[- ]rated|highest[- ]rated|best[- ]reviewed|"
         r"(?:best|am besten) bewertet\w*|bestbewertet\w*)\b",

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
+from bot.details import BIGGER, attribute_for
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
@@ -253,6 +254,32 @@ def constrained_facets(constraints: dict[str, Any], *, persons: str = PERSONS) -
         else:
             facets.add(key.removesuffix("_min").removesuffix("_max"))
     return facets
+
+
+# "A cheaper one", "a lighter one": than the first product shown (the one recommended),
+# as a bound on the price or on the attribute that holds the detail.
+THAN_SHOWN = {
+    "cheaper": (PRICE, "max"),
+    "lighter": ("weight", "max"),
+    "smaller": ("capacity", "max"),
+    "bigger": ("capacity", "min"),
+    "warmer": ("comfort", "max"),  # a lower comfort temperature
+}
+_STRICTLY = 1e-3  # a bound just past the product's own value: not it, nor its equals
+
+
+def than_shown(ranking: str, product: Product) -> dict[str, float]:
+    """The constraint "a ``ranking`` one than ``product``" sets; {} where the product
+    has no number for it (a tent has no weight?)."""
+    concept, bound = THAN_SHOWN[ranking]
+    if concept == PRICE:
+        return {"budget_max": product.price - 0.01}
+    for each in BIGGER if concept == "capacity" else (concept,):
+        found = attribute_for(product.attributes, each)
+        if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
+            step = -_STRICTLY if bound == "max" else _STRICTLY
+            return {f"attr.{found[0]}_{bound}": float(found[1]) + step}
+    return {}
 
 
 def ranked(products: list[Product], ranking: str) -> list[Product]:

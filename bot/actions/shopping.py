@@ -22,6 +22,7 @@ from bot.selling import (
     GIFT_QUESTION,
     KIND,
     PERSONS,
+    THAN_SHOWN,
     Flow,
     Question,
     apply_constraint,
@@ -37,6 +38,7 @@ from bot.selling import (
     leading,
     question_message,
     ranked,
+    than_shown,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product, SearchResult
@@ -271,10 +273,18 @@ class ActionSearchProducts(Action):
         # "The cheapest one": every product that leads, in that order, and no question.
         ranking = turn.understanding.entities.ranking
         force_results = reply == REPLY_RESULTS or ranking is not None
-        if ranking == "cheaper":  # than the first shown (the one recommended): a budget
-            ranking = None
+        if ranking in THAN_SHOWN:  # than the first shown (the one recommended): a bound
             if shown := kb.products(state.shown[:1]):
-                state.constraints = {**state.constraints, "budget_max": shown[0].price - 0.01}
+                # It replaces what was asked of the same facet ("bigger", then "smaller").
+                bound = than_shown(ranking, shown[0])
+                replaced = constrained_facets(bound, persons=persons)
+                kept = {
+                    name: value
+                    for name, value in state.constraints.items()
+                    if not constrained_facets({name: value}, persons=persons) & replaced
+                }
+                state.constraints = {**kept, **bound}
+            ranking = None
         state.pending, state.pending_values = None, []
 
         query = state.query or text

@@ -553,6 +553,16 @@ async def test_a_cheaper_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> 
     assert all(p.price < 389 for p in kb.products(cheaper.product_ids)), cheaper.product_ids
 
 
+async def test_a_bigger_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> None:
+    """A pan holds no volume and is for nobody: bigger is a larger diameter than the
+    first pan shown (24 cm)."""
+    first, bigger = await talk(dialogue, "the cheapest frying pan", "is there a bigger one?")
+    assert first.product_ids[0] == "pan-steel-24", first.summary()
+    assert bigger.action == "show_products" and bigger.product_ids, bigger.summary()
+    assert bigger.replies[0].text in (TEXTS["product_found"]["en"], TEXTS["products_found"]["en"])
+    assert all(p.attributes["diameter_cm"] > 24 for p in kb.products(bigger.product_ids))
+
+
 async def test_a_gift_for_someone_asks_what_they_enjoy_then_which_kind(
     dialogue: Dialogue,
 ) -> None:

@@ -111,6 +111,11 @@ def test_without_constraints_keeps_what_names_the_product(text: str, words: str)
         ("is there a cheaper one?", "cheaper"),
         ("gibt es den auch günstiger?", "cheaper"),
         ("cheaper than 50 euro", None),  # a budget, not an order
+        ("is there a lighter one?", "lighter"),
+        ("gibt es einen wärmeren?", "warmer"),
+        ("do you have a bigger one?", "bigger"),
+        ("etwas Kleineres?", "smaller"),
+        ("lighter than 2 kg", None),
         ("a cheap tent", None),
     ],
 )

@@ -21,9 +21,10 @@ from bot.selling import (
     load_flows,
     question_message,
     split_entropy,
+    than_shown,
     without_kinds,
 )
-from knowledge import Hit
+from knowledge import Hit, Product
 
 
 def test_even_split_beats_lopsided() -> None:
@@ -230,3 +231,16 @@ def test_a_gift_asks_for_the_department_then_the_kind_within_it() -> None:
     assert kind_question(within, asked=["category", "category"], chosen="Outdoor") is None
     assert GIFT.search("a present for my wife") and GIFT.search("Geschenkideen")
     assert not GIFT.search("do you have gift cards?") and not GIFT.search("Geschenkgutschein")
+
+
+def test_a_cheaper_or_lighter_one_is_a_bound_just_past_the_product_shown() -> None:
+    pack = Product(
+        id="bp", title="Daypack", price=69.0, attributes={"volume_l": 22, "weight_kg": 0.7}
+    )
+    assert than_shown("cheaper", pack) == {"budget_max": 68.99}
+    assert than_shown("lighter", pack) == {"attr.weight_kg_max": 0.7 - 1e-3}
+    assert than_shown("bigger", pack) == {"attr.volume_l_min": 22 + 1e-3}
+    # A tent holds no volume: bigger is for more people. A pack has no comfort temperature.
+    tent = Product(id="t", title="Tent", price=249.0, attributes={"persons": 4})
+    assert than_shown("bigger", tent) == {"attr.persons_min": 4 + 1e-3}
+    assert than_shown("warmer", pack) == {}
