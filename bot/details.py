@@ -202,3 +202,13 @@ def attribute_for(attributes: Mapping[str, Any], about: str) -> tuple[str, Any] 
         if name.lower().split("_")[0] in names:
             return name, value
     return None
+
+
+def number_for(attributes: Mapping[str, Any], about: str) -> tuple[str, float] | None:
+    """The attribute with a number for ``about``, as (name, number); "capacity" is a
+    product's size in the widest sense (``BIGGER``: a tent's is its persons)."""
+    for concept in BIGGER if about == "capacity" else (about,):
+        found = attribute_for(attributes, concept)
+        if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
+            return found[0], float(found[1])
+    return None

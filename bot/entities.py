@@ -252,6 +252,12 @@ _RANKINGS = {
         r"(?!\s+(?:than|als)\s+\d)",
         re.IGNORECASE,
     ),
+    # By an attribute: "the lightest tent", "der wärmste Schlafsack".
+    "weight": re.compile(r"\b(?:lightest|leichtest\w*|am leichtesten)\b", re.IGNORECASE),
+    "-weight": re.compile(r"\b(?:heaviest|schwerst\w*|am schwersten)\b", re.IGNORECASE),
+    "-capacity": re.compile(r"\b(?:biggest|largest|größt\w*|am größten)\b", re.IGNORECASE),
+    "capacity": re.compile(r"\b(?:smallest|kleinst\w*|am kleinsten)\b", re.IGNORECASE),
+    "comfort": re.compile(r"\b(?:warmest|wärmst\w*|am wärmsten)\b", re.IGNORECASE),
     # Than the first product shown, by an attribute: "is there a lighter one?", "gibt es
     # einen wärmeren?" (not "lighter than 2 kg", a limit the flow's question asks for).
     "lighter": re.compile(r"\b(?:lighter|leichter\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
@@ -269,6 +275,14 @@ _RANKINGS = {
 def extract_ranking(text: str) -> str | None:
     """ "the cheapest one" -> "price"; "am besten bewertet" -> "-rating"."""
     return next((order for order, pattern in _RANKINGS.items() if pattern.search(text)), None)
+
+
+def without_ranking(text: str) -> str:
+    """``text`` without the words that order the products ("der wärmste Schlafsack" ->
+    "der Schlafsack")."""
+    for pattern in _RANKINGS.values():
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
 
 
 def extract_email(text: str) -> str | None:

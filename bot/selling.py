@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
-from bot.details import BIGGER, attribute_for
+from bot.details import number_for
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
@@ -274,20 +274,28 @@ def than_shown(ranking: str, product: Product) -> dict[str, float]:
     concept, bound = THAN_SHOWN[ranking]
     if concept == PRICE:
         return {"budget_max": product.price - 0.01}
-    for each in BIGGER if concept == "capacity" else (concept,):
-        found = attribute_for(product.attributes, each)
-        if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
-            step = -_STRICTLY if bound == "max" else _STRICTLY
-            return {f"attr.{found[0]}_{bound}": float(found[1]) + step}
-    return {}
+    found = number_for(product.attributes, concept)
+    if found is None:
+        return {}
+    name, number = found
+    return {f"attr.{name}_{bound}": number + (-_STRICTLY if bound == "max" else _STRICTLY)}
 
 
 def ranked(products: list[Product], ranking: str) -> list[Product]:
-    """``products`` by price ("price", "-price") or best rating first ("-rating";
-    unrated last), in their order where equal."""
+    """``products`` by price ("price", "-price"), best rating first ("-rating"; unrated
+    last) or by an attribute ("weight": the lightest first, "-capacity": the biggest,
+    "comfort": the warmest; those without the number last), in their order where equal."""
     if ranking == "-rating":
         return sorted(products, key=lambda p: -(p.rating if p.rating is not None else -1))
-    return sorted(products, key=lambda p: -p.price if ranking == "-price" else p.price)
+    if ranking in ("price", "-price"):
+        return sorted(products, key=lambda p: -p.price if ranking == "-price" else p.price)
+    sign = -1 if ranking.startswith("-") else 1
+
+    def key(product: Product) -> tuple[bool, float]:
+        found = number_for(product.attributes, ranking.lstrip("-"))
+        return (found is None, sign * found[1] if found else 0.0)
+
+    return sorted(products, key=key)
 
 
 def leading(hits: list[Hit], gap: float) -> list[Hit]:

@@ -70,6 +70,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The best rated first:",
         "de": "Die am besten bewerteten zuerst:",
     },
+    "lightest_first": {"en": "The lightest first:", "de": "Die leichtesten zuerst:"},
+    "heaviest_first": {"en": "The heaviest first:", "de": "Die schwersten zuerst:"},
+    "biggest_first": {"en": "The biggest first:", "de": "Die größten zuerst:"},
+    "smallest_first": {"en": "The smallest first:", "de": "Die kleinsten zuerst:"},
+    "warmest_first": {"en": "The warmest first:", "de": "Die wärmsten zuerst:"},
     "no_products": {
         "en": "I couldn't find a product for that. Could you describe it differently?",
         "de": "Dazu habe ich kein Produkt gefunden. Kannst du es anders beschreiben?",

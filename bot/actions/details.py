@@ -13,7 +13,6 @@ from bot.accessories import NOT_COMPARED
 from bot.actions._turn import finish, turn_of
 from bot.actions.shopping import product_card
 from bot.details import (
-    BIGGER,
     COMPARE,
     DESCRIPTION,
     PRICE,
@@ -23,6 +22,7 @@ from bot.details import (
     Detail,
     attribute_for,
     differing,
+    number_for,
 )
 from bot.engine import REPLY_COMPARE, REPLY_HUMAN
 from bot.selling import unit_of
@@ -122,11 +122,11 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
         rated = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
         measured = [(float(r), p, value) for r, p, value in rated]
     else:
-        concepts = BIGGER if detail.about == "capacity" else (detail.about,)
-        # The first concept any of them has a number for: tents by persons, packs by volume.
-        measured = next(
-            (found for concept in concepts if (found := _numbers(products, concept, voice))), []
-        )
+        measured = [
+            (found[1], p, _attribute(*found, voice))
+            for p in products
+            if (found := number_for(p.attributes, detail.about))
+        ]
     if not measured:
         return _unknown(products[0].title, detail.about, voice), False
     if len(measured) > 1 and len({number for number, _, _ in measured}) == 1:
@@ -135,16 +135,6 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
     _, product, value = pick(measured, key=lambda m: m[0])
     key = f"extreme_{detail.about}_{detail.extreme}"
     return say(key, voice, title=product.title, value=value), True
-
-
-def _numbers(products: list[Product], concept: str, voice: str) -> list[tuple[float, Product, str]]:
-    """The products with a number for ``concept``: (number, product, how a reply writes it)."""
-    measured = []
-    for product in products:
-        found = attribute_for(product.attributes, concept)
-        if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
-            measured.append((float(found[1]), product, _attribute(*found, voice)))
-    return measured
 
 
 def _attribute(name: str, value: Any, voice: str) -> str:

@@ -14,7 +14,7 @@ from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._turn import Turn, finish, turn_of
 from bot.brain import Brain
 from bot.engine import REPLY_COMPARE, REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS, BotState
-from bot.entities import COLOURS, SEASONS, extract
+from bot.entities import COLOURS, SEASONS, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
@@ -45,7 +45,11 @@ from knowledge import KnowledgeBase, Product, SearchResult
 
 FORM = "shopping_form"
 RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
-RANKED_INTRO = {"price": "cheapest_first", "-price": "dearest_first", "-rating": "best_rated_first"}
+RANKED_INTRO = {
+    "price": "cheapest_first", "-price": "dearest_first", "-rating": "best_rated_first",
+    "weight": "lightest_first", "-weight": "heaviest_first", "-capacity": "biggest_first",
+    "capacity": "smallest_first", "comfort": "warmest_first",
+}  # fmt: skip
 
 
 class ValidateShoppingForm(FormValidationAction):
@@ -272,8 +276,11 @@ class ActionSearchProducts(Action):
 
         # "The cheapest one": every product that leads, in that order, and no question.
         ranking = turn.understanding.entities.ranking
+        # "A cheaper one" than none shown ("I need a warmer sleeping bag") asks on.
+        relative = ranking is not None and ranking in THAN_SHOWN
         force_results = reply == REPLY_RESULTS or ranking is not None
-        if ranking in THAN_SHOWN:  # than the first shown (the one recommended): a bound
+        force_results &= not relative or bool(state.shown)
+        if ranking is not None and relative:  # than the first shown: a bound
             if shown := kb.products(state.shown[:1]):
                 # It replaces what was asked of the same facet ("bigger", then "smaller").
                 bound = than_shown(ranking, shown[0])
@@ -287,7 +294,11 @@ class ActionSearchProducts(Action):
             ranking = None
         state.pending, state.pending_values = None, []
 
-        query = state.query or text
+        # An order of a whole kind ranks all of it ("der wärmste Schlafsack": its words
+        # find two bags in an English catalog, the category has five); "the cheapest
+        # frying pan" ranks what its words find.
+        whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
+        query = "" if whole_kind else state.query or text
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
@@ -394,9 +405,10 @@ def _candidates(
     """The products that lead, in the order they are shown."""
     # A message that only names the flow's kind ("do you have lamps?") asks for all of
     # it: a lantern is one though its title says "lantern", not "lamp".
-    kind_only = flow is not None and flow.named_alone(query)
+    # So does a browse of it ("the lightest tent": every tent, the lightest first).
+    whole_kind = flow is not None and (not query or flow.named_alone(query))
     leaders = kb.products(
-        [hit.id for hit in (result.hits if kind_only else leading(result.hits, gap))]
+        [hit.id for hit in (result.hits if whole_kind else leading(result.hits, gap))]
     )
     # A search's first message may name some of them ("how much is the chef's knife?"
     # among knives): those, not a question about blade length.

@@ -563,6 +563,20 @@ async def test_a_bigger_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> N
     assert all(p.attributes["diameter_cm"] > 24 for p in kb.products(bigger.product_ids))
 
 
+async def test_the_biggest_of_a_kind_and_a_lighter_one_than_none_shown(
+    dialogue: Dialogue, kb: Any
+) -> None:
+    biggest = await dialogue.respond("the biggest tent")
+    assert biggest.action == "show_products", biggest.summary()
+    assert biggest.replies[0].text == TEXTS["biggest_first"]["en"]
+    # Every tent was ranked: the one for six (tent-7) leads, those for four follow.
+    persons = [p.attributes["persons"] for p in kb.products(biggest.product_ids)]
+    assert persons == [6, 4, 4], biggest.summary()
+    # Lighter than nothing shown: the questions go on.
+    lighter = await dialogue.respond("I need a lighter tent")
+    assert lighter.action == "ask_clarifying", lighter.summary()
+
+
 async def test_a_gift_for_someone_asks_what_they_enjoy_then_which_kind(
     dialogue: Dialogue,
 ) -> None:

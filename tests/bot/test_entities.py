@@ -116,6 +116,10 @@ def test_without_constraints_keeps_what_names_the_product(text: str, words: str)
         ("do you have a bigger one?", "bigger"),
         ("etwas Kleineres?", "smaller"),
         ("lighter than 2 kg", None),
+        ("the lightest tent", "weight"),
+        ("der wärmste Schlafsack", "comfort"),
+        ("the biggest backpack", "-capacity"),
+        ("am kleinsten", "capacity"),
         ("a cheap tent", None),
     ],
 )

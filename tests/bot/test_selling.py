@@ -20,6 +20,7 @@ from bot.selling import (
     leading,
     load_flows,
     question_message,
+    ranked,
     split_entropy,
     than_shown,
     without_kinds,
@@ -244,3 +245,16 @@ def test_a_cheaper_or_lighter_one_is_a_bound_just_past_the_product_shown() -> No
     tent = Product(id="t", title="Tent", price=249.0, attributes={"persons": 4})
     assert than_shown("bigger", tent) == {"attr.persons_min": 4 + 1e-3}
     assert than_shown("warmer", pack) == {}
+
+
+def test_products_ranked_by_an_attribute_those_without_it_last() -> None:
+    def pack(id: str, **attributes: object) -> Product:
+        return Product(id=id, title=id, price=50.0, attributes=attributes)
+
+    packs = [
+        pack("a", volume_l=22, weight_kg=0.7),
+        pack("b"),
+        pack("c", volume_l=65, weight_kg=2.0),
+    ]
+    assert [p.id for p in ranked(packs, "-capacity")] == ["c", "a", "b"]
+    assert [p.id for p in ranked(packs, "weight")] == ["a", "c", "b"]
