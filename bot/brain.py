@@ -135,7 +135,9 @@ class Brain:
         stock?", "Ist das Zelt auf Lager?", "how heavy is the Trail 2?"; not "how much
         is shipping?"."""
         detail = asked_detail(u.text)
-        if detail is None or not detail.rest:
+        if detail is None:
+            return u
+        if not detail.rest:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
         # Particular products: "the Trail 2", not "a tent" (a kind) nor "what color is

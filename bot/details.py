@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.accessories import NOT_COMPARED
 from bot.entities import COLOURS, SEASONS
-from knowledge.analysis import STOPWORDS, fold, tokens
+from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
 COMPARE = "compare"  # how the products differ
@@ -116,7 +116,6 @@ _FILLER = frozenset(map(fold, [
     "sind", "artikel", "produkt", "ding", "gut", "gute", "guten", "lang", "groß", "breit",
     "hoch", "nehmen", "kaufen", "zwischen", "beide", "beiden", "zwei", "andere", "anderen",
 ]))  # fmt: skip
-_ANY_STOPWORD = frozenset(map(fold, STOPWORDS["en"] | STOPWORDS["de"]))
 
 
 # "The Trail 2", "das Messer": a particular product, where nothing was shown.
@@ -156,7 +155,7 @@ def asked_detail(text: str) -> Detail | None:
         folded = fold(token)
         if folded in _ORDINALS:
             ordinals.append(_ORDINALS[folded])
-        elif folded not in _FILLER and folded not in _ANY_STOPWORD:
+        elif folded not in _FILLER and folded not in ANY_STOPWORD:
             words.append(folded)
     return Detail(
         about=about,

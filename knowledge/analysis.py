@@ -181,7 +181,8 @@ def tokens(text: str) -> list[str]:
 
 
 _FOLDED_STOPWORDS = {lang: frozenset(map(fold, words)) for lang, words in STOPWORDS.items()}
-_ANY_STOPWORD = _FOLDED_STOPWORDS["en"] | _FOLDED_STOPWORDS["de"]
+# A query may be in either language: a word that is a stop word in one of them.
+ANY_STOPWORD = _FOLDED_STOPWORDS["en"] | _FOLDED_STOPWORDS["de"]
 
 
 def stem(word: str, language: Language) -> str:
@@ -264,7 +265,7 @@ def _spellings(token: str) -> set[str]:
 def query_clauses(text: str) -> list[Clause]:
     """Query-side analysis: every token, stemmed as English and as German."""
     raw = tokens(text)
-    meaningful = [token for token in raw if fold(token) not in _ANY_STOPWORD]
+    meaningful = [token for token in raw if fold(token) not in ANY_STOPWORD]
     clauses = []
     for token in meaningful or raw:  # a query of stop words only still searches
         terms = sorted({stem(s, lang) for s in _spellings(token) for lang in LANGUAGES})

@@ -119,8 +119,7 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
     """Which of ``products`` has the least or most of the detail ("Of these, the Pop-up
     beach shelter is the lightest (weight 1.2 kg)."); False where none has a number."""
     if detail.about == RATING:
-        rated = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
-        measured = [(float(r), p, value) for r, p, value in rated]
+        measured = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
     else:
         measured = [
             (found[1], p, _attribute(*found, voice))

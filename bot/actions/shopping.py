@@ -276,14 +276,16 @@ class ActionSearchProducts(Action):
 
         # "The cheapest one": every product that leads, in that order, and no question.
         ranking = turn.understanding.entities.ranking
-        # "A cheaper one" than none shown ("I need a warmer sleeping bag") asks on.
-        relative = ranking is not None and ranking in THAN_SHOWN
-        force_results = reply == REPLY_RESULTS or ranking is not None
-        force_results &= not relative or bool(state.shown)
-        if ranking is not None and relative:  # than the first shown: a bound
+        # "A cheaper one": than the first shown, a bound; than none ("I need a warmer
+        # sleeping bag"), the questions go on.
+        relative = ranking if ranking in THAN_SHOWN else None
+        force_results = reply == REPLY_RESULTS or (
+            ranking is not None and (relative is None or bool(state.shown))
+        )
+        if relative is not None:
             if shown := kb.products(state.shown[:1]):
                 # It replaces what was asked of the same facet ("bigger", then "smaller").
-                bound = than_shown(ranking, shown[0])
+                bound = than_shown(relative, shown[0])
                 replaced = constrained_facets(bound, persons=persons)
                 kept = {
                     name: value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import details
 from bot.actions.details import comparison, extreme
 from bot.details import (
     COMPARE,
@@ -17,6 +18,7 @@ from bot.details import (
     attribute_for,
     differing,
 )
+from bot.texts import TEXTS
 from knowledge import Product
 
 
@@ -144,3 +146,8 @@ def test_a_comparison_lists_the_price_and_what_differs() -> None:
         "Trail: 329.00 €, persons 2.",
         "Solo: 219.00 €, persons 1.",
     ]
+
+
+def test_every_least_or_most_question_has_its_answer_in_both_languages() -> None:
+    for about, extreme_ in details._EXTREMES:
+        assert set(TEXTS[f"extreme_{about}_{extreme_}"]) >= {"en", "de"}, (about, extreme_)
