@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -178,13 +180,26 @@ def traces(
     ]
 
 
+# Reads the files in a child process: a file of the database opened and closed by the
+# server's own process drops every POSIX lock its SQLite connections hold on it. Another
+# process then takes itself for the only user and resets the write-ahead log under them,
+# and they go on reading an old snapshot (https://sqlite.org/howtocorrupt.html, 2.2).
+_SCAN = """
+import json, pathlib, sys
+needles = json.loads(sys.argv[2])
+found = []
+for path in sorted(pathlib.Path(sys.argv[1]).glob("touchpoint.db*")):
+    raw = path.read_bytes()
+    found += [(path.name, n) for n in needles if n.encode() in raw]
+print(json.dumps(found))
+"""
+
+
 def file_traces(data_dir: Path, needles: list[str]) -> list[tuple[str, str]]:
     """The needles found in the raw bytes of the SQLite files (database and write-ahead log)."""
-    found = []
-    for path in data_dir.glob("touchpoint.db*"):
-        raw = path.read_bytes()
-        found += [(path.name, n) for n in needles if n.encode() in raw]
-    return found
+    command = [sys.executable, "-c", _SCAN, str(data_dir), json.dumps(needles)]
+    scan = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return [(name, needle) for name, needle in json.loads(scan.stdout)]
 
 
 async def turn_rows(hub: Hub) -> list[BotTurn]:
