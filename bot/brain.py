@@ -134,7 +134,7 @@ class Brain:
         nothing, a kind of product or "the" product the catalog names: "is it in
         stock?", "Ist das Zelt auf Lager?", "how heavy is the Trail 2?"; not "how much
         is shipping?"."""
-        detail = asked_detail(u.text)
+        detail = asked_detail(u.text, self.kb.attribute_names())
         if detail is None:
             return u
         if not detail.rest:

@@ -12,8 +12,9 @@ See docs/subsystems/bot.md.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,16 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "comfort": ("comfort",),
     "season": ("season",),
 }
+# Unit suffixes of attribute names ("weight_kg") and how a reply writes them.
+_UNITS = {"kg": "kg", "g": "g", "cm": "cm", "mm": "mm", "m": "m", "l": "l", "ml": "ml",
+          "c": "°C", "w": "W"}  # fmt: skip
+# A question, not a search: "what grit is it?", "welche Körnung hat er?"; "a whetstone
+# with grit 1000" says what the shopper looks for.
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:what|whats|which|how|is|are|does|do|has|have|was|welche[nrs]?|wie|"
+    r"ist|sind|hat|haben)\b",
+    re.IGNORECASE,
+)
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1,
     "erste": 0, "ersten": 0, "erster": 0, "erstes": 0, "zweite": 1, "zweiten": 1,
@@ -136,18 +147,21 @@ class Detail:
     extreme: str | None = None  # "min" or "max": which of them has the least or most
 
 
-def asked_detail(text: str) -> Detail | None:
-    """What ``text`` asks about a product, if it asks for a detail."""
+def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
+    """What ``text`` asks about a product, if it asks for a detail: one the bot knows
+    by its words in either language, else one of the shop's own ``attributes`` named
+    in a question ("what grit is it?" where products have a "grit")."""
     extreme = None
     if _WHICH.search(text):
         extreme = next((key for key, pattern in _EXTREMES.items() if pattern.search(text)), None)
     if extreme is not None:
         about, pattern = extreme[0], _EXTREMES[extreme]
-    else:
-        asked = next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None)
-        if asked is None:
-            return None
+    elif asked := next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None):
         about, pattern = asked, _DETAIL_PATTERNS[asked]
+    elif own := _own_attribute(text, attributes):
+        about, pattern = own
+    else:
+        return None
     rest = _WHICH.sub(" ", pattern.sub(" ", text))
     ordinals: list[int] = []
     words = []
@@ -164,6 +178,36 @@ def asked_detail(text: str) -> Detail | None:
         definite=bool(_DEFINITE.search(text)),
         extreme=extreme[1] if extreme else None,
     )
+
+
+def _own_attribute(text: str, attributes: Iterable[str]) -> tuple[str, re.Pattern[str]] | None:
+    """The shop's attribute a question names, the longest name where several fit."""
+    if not _QUESTION.search(text):
+        return None
+    named = [
+        (name, found) for name in attributes if (found := _naming(name)) and found.search(text)
+    ]
+    return max(named, key=lambda pair: len(pair[0]), default=None)
+
+
+@functools.lru_cache(maxsize=4096)  # a catalog's names, asked about again and again
+def _naming(attribute: str) -> re.Pattern[str] | None:
+    """How a question names an attribute: its words without the unit, the last one in
+    the singular or plural ("pieces": "piece", "pieces"; "r_value": "r value", "r-value").
+    None for a name without a word of three letters: too likely to be something else."""
+    words = [w for w in attribute.lower().split("_")[: -1 if unit_of(attribute) else None] if w]
+    if not any(len(word) >= 3 and word.isalpha() for word in words):
+        return None
+    *head, last = map(re.escape, words)
+    last = f"{last[:-1]}s?" if last.endswith("s") else f"{last}s?"
+    separator = r"[\s_-]+"  # "r value", "r-value", "r_value"
+    return re.compile(rf"\b{separator.join([*head, last])}\b", re.IGNORECASE)
+
+
+def unit_of(attribute: str) -> str | None:
+    """The unit an attribute's name ends with: "weight_kg" -> "kg", "comfort_c" -> "°C"."""
+    words = attribute.split("_")
+    return _UNITS.get(words[-1].lower()) if len(words) > 1 else None
 
 
 _NOT_A_NAME = frozenset(
@@ -195,8 +239,11 @@ def differing(attributes: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def attribute_for(attributes: Mapping[str, Any], about: str) -> tuple[str, Any] | None:
-    """The product attribute that holds ``about``, as (name, value); None if it has none."""
-    names = ATTRIBUTES.get(about, ())
+    """The product attribute that holds ``about``, as (name, value); None if it has none.
+    ``about`` is a detail the bot knows (``ATTRIBUTES``) or the name of the attribute."""
+    if about not in ATTRIBUTES:
+        return (about, attributes[about]) if about in attributes else None
+    names = ATTRIBUTES[about]
     for name, value in attributes.items():
         if name.lower().split("_")[0] in names:
             return name, value

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
-from bot.details import number_for
+from bot.details import number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
@@ -415,17 +415,6 @@ def question_message(
     options.append({"label": in_voice(skip, voice) or "", "value": REPLY_SKIP})
     options.append({"label": in_voice(results, voice) or "", "value": REPLY_RESULTS})
     return text.format(name=name), options
-
-
-# Unit suffixes of attribute names ("weight_kg") and how a question writes them.
-_UNITS = {"kg": "kg", "g": "g", "cm": "cm", "mm": "mm", "m": "m", "l": "l", "ml": "ml",
-          "c": "°C", "w": "W"}  # fmt: skip
-
-
-def unit_of(attribute: str) -> str | None:
-    """The unit an attribute's name ends with: "weight_kg" -> "kg", "comfort_c" -> "°C"."""
-    words = attribute.split("_")
-    return _UNITS.get(words[-1].lower()) if len(words) > 1 else None
 
 
 def facet_name(facet: str) -> str:

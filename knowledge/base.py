@@ -521,6 +521,12 @@ class KnowledgeBase:
             raws = list(self._product_json.values())
         return [Product.model_validate_json(raw) for raw in raws]
 
+    def attribute_names(self) -> list[str]:
+        """The name of every attribute in the catalog ("weight_kg", "grit"), a removed
+        product's too."""
+        with self._lock:
+            return self._columns.attribute_names()
+
     def content_hashes(self) -> dict[tuple[Kind, str], str]:
         with self._lock:
             return dict(self._hashes)

@@ -185,6 +185,10 @@ class CatalogColumns:
     def remove(self, row: int) -> None:
         self._alive.set(row, False)
 
+    def attribute_names(self) -> list[str]:
+        """The name of every attribute a product has or had."""
+        return list(self._attr_codes)
+
     def alive(self) -> np.ndarray:
         return self._alive.view(self.rows).copy()
 

@@ -23,9 +23,9 @@ from bot.details import (
     attribute_for,
     differing,
     number_for,
+    unit_of,
 )
 from bot.engine import REPLY_COMPARE, REPLY_HUMAN
-from bot.selling import unit_of
 from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product
 
@@ -139,11 +139,13 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
 def _attribute(name: str, value: Any, voice: str) -> str:
     """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
     unit = unit_of(name)
-    label = _name(name.rsplit("_", 1)[0] if unit else name, voice)
-    return f"{label} {value_text(value, voice)}" + (f" {unit}" if unit else "")
+    return f"{_name(name, voice)} {value_text(value, voice)}" + (f" {unit}" if unit else "")
 
 
 def _name(attribute: str, voice: str) -> str:
+    """A detail or an attribute as a reply names it, without a unit ("weight_kg": "weight")."""
+    if unit_of(attribute):
+        attribute = attribute.rsplit("_", 1)[0]
     names = DETAIL_NAMES.get(attribute.lower())
     return (in_voice(names, voice) if names else None) or attribute.replace("_", " ")
 

@@ -14,7 +14,7 @@ from bot.runtime import Availability, OrderBook, Runtime, install
 from bot.selling import GIFT_QUESTION
 from bot.settings import BotSettings
 from bot.texts import TEXTS
-from knowledge import Faq, KnowledgeBase
+from knowledge import Faq, KnowledgeBase, Product
 from tests.bot.conftest import FAQS, PRODUCTS
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
@@ -623,6 +623,39 @@ async def test_questions_about_the_product_shown_are_answered_from_the_catalog(
     assert (shipping.action, shipping.decision.faq_id) == ("answer_faq", "shipping-cost")
     # Asking changed nothing of the search: the lamp is still what was shown.
     assert shipping.state.shown == ["lamp-1"]
+
+
+async def test_a_question_about_an_attribute_only_this_shop_has(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """The catalog's own attribute names are details to ask about ("grit"), in a
+    question only: "a whetstone with 1000 grit" is a search."""
+    stones = [
+        Product(id=f"stone-{grit}", title=f"Whetstone {grit}", price=price,
+                category="Kitchen/Knives", stock=5, attributes={"grit": grit, "weight_kg": 0.6})
+        for grit, price in ((400, 19.0), (1000, 25.0))
+    ]  # fmt: skip
+    shop = KnowledgeBase.in_memory(faqs=FAQS, products=[*PRODUCTS, *stones], embedder=kb.embedder)
+    runtime = Runtime(
+        brain=Brain(shop), settings=settings, orders=OrderBook(orders_db), availability=agents
+    )
+    install(runtime)
+    try:
+        shown, grit, named, search = await talk(
+            Dialogue(runtime), "show me whetstones", "what grit do they have?",
+            "what grit is the Whetstone 1000?", "a whetstone with 400 grit",
+        )  # fmt: skip
+        assert set(shown.product_ids) == {"stone-400", "stone-1000"}, shown.summary()
+        assert grit.action == "product_details", grit.summary()
+        assert sorted(grit.replies[0].text.splitlines()) == [
+            "Whetstone 1000: grit 1000.",
+            "Whetstone 400: grit 400.",
+        ]
+        assert named.replies[0].text == "Whetstone 1000: grit 1000."
+        assert search.action == "show_products", search.summary()
+        assert "stone-400" in search.product_ids
+    finally:
+        install(None)
 
 
 async def test_which_product_by_its_place_in_the_list_and_in_german(

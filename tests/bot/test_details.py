@@ -95,6 +95,39 @@ def test_other_messages_ask_no_detail(text: str) -> None:
     assert asked_detail(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("what grit is it?", Detail("grit")),
+        ("How many pieces does the set have?", Detail("pieces", rest="set", definite=True)),
+        ("and how many piece?", Detail("pieces")),  # either number
+        ("what's the r-value of the mat?", Detail("r_value", rest="mat", definite=True)),
+        ("and the cut?", Detail("cut_mm", definite=True)),  # named without its unit
+        (
+            "Welche Körnung hat der Schleifstein?",
+            Detail("körnung", rest="schleifstein", definite=True),
+        ),
+    ],
+)
+def test_a_question_about_one_of_the_shops_own_attributes(text: str, detail: Detail) -> None:
+    attributes = ["grit", "pieces", "r_value", "cut_mm", "körnung", "weight_kg", "x1"]
+    assert asked_detail(text, attributes) == detail
+    assert attribute_for({detail.about: 1}, detail.about) == (detail.about, 1)
+    assert attribute_for({"grit_count": 1}, detail.about) is None  # by its whole name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a whetstone with 1000 grit",  # a search, not a question
+        "what is x1?",  # a name without a word
+        "how do I return it?",  # no attribute's name
+    ],
+)
+def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
+    assert asked_detail(text, ["grit", "x1"]) is None
+
+
 def test_an_attribute_is_found_by_the_first_word_of_its_name() -> None:
     tent = {"persons": 2, "weight_kg": 1.4, "colour": "green"}
     assert attribute_for(tent, "weight") == ("weight_kg", 1.4)
