@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.details import asked_detail, naming_words
+from bot.details import FEATURE, asked_detail, naming_words
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -137,7 +137,7 @@ class Brain:
         detail = asked_detail(u.text, self.kb.attribute_names())
         if detail is None:
             return u
-        if not detail.rest:
+        if not detail.rest or detail.about == FEATURE:  # a feature's words are what it asks
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
         # Particular products: "the Trail 2", not "a tent" (a kind) nor "what color is

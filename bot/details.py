@@ -25,6 +25,7 @@ from knowledge.analysis import ANY_STOPWORD, fold, tokens
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
 COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
+FEATURE = "feature"  # "is it waterproof?": what the catalog writes of it
 
 # What a question asks, English and German. The first that matches wins: an attribute
 # before the price ("how much does it weigh"), the description last ("what is it").
@@ -103,6 +104,21 @@ _QUESTION = re.compile(
     r"ist|sind|hat|haben)\b",
     re.IGNORECASE,
 )
+# "Is it waterproof?", "does the first one work on gas?", "Ist sie spülmaschinenfest?":
+# a yes/no question whose subject is a product ("can you ship it?" is not). Only its
+# start is matched: the words after it are the feature, and may hold an ordinal.
+_YES_NO = re.compile(
+    r"^\W*(?:(?:and|so|und|also)\s+)?(?:"
+    r"(?:is|are|does|do|can|will|has)\s+(?:it|they|this|that|these|those|the)|"
+    r"(?:ist|sind|hat|haben|kann|können|geht|gehen|passt|passen|lässt|lassen)\s+"
+    r"(?:es|er|sie|das|der|die|den|dieser|diese|dieses))\b",
+    re.IGNORECASE,
+)
+# Words of such a question that name no feature: "does it *go* in the oven?"
+_NO_FEATURE = frozenset(map(fold, [
+    "go", "goes", "put", "use", "used", "come", "comes", "fit", "fits", "really", "also",
+    "gehen", "geht", "passt", "passen", "lässt", "lassen", "sich", "verwenden", "benutzen",
+]))  # fmt: skip
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1,
     "erste": 0, "ersten": 0, "erster": 0, "erstes": 0, "zweite": 1, "zweiten": 1,
@@ -139,7 +155,9 @@ _DEFINITE = re.compile(
 class Detail:
     about: str  # STOCK, PRICE, RATING, DESCRIPTION or a key of ATTRIBUTES
     ordinals: tuple[int, ...] = ()  # among those shown: 0 the first, -1 the last
-    rest: str = ""  # the words left over: "" for "is it in stock?", "trail 2" for the Trail 2
+    # The words left over: "" for "is it in stock?", "trail 2" for the Trail 2; for a
+    # FEATURE what is asked of the product ("waterproof").
+    rest: str = ""
     definite: bool = False  # "the", "das": it asks about a particular product
     # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
     # alone such as "tent"): the question needs no products on screen. Set by the brain.
@@ -160,17 +178,25 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = asked, _DETAIL_PATTERNS[asked]
     elif own := _own_attribute(text, attributes):
         about, pattern = own
+    elif _YES_NO.search(text):
+        about, pattern = FEATURE, _YES_NO
     else:
         return None
-    rest = _WHICH.sub(" ", pattern.sub(" ", text))
+    rest = _WHICH.sub(" ", text if about == FEATURE else pattern.sub(" ", text))
     ordinals: list[int] = []
     words = []
     for token in tokens(rest):
         folded = fold(token)
         if folded in _ORDINALS:
             ordinals.append(_ORDINALS[folded])
-        elif folded not in _FILLER and folded not in ANY_STOPWORD:
+        elif not (
+            folded in _FILLER
+            or folded in ANY_STOPWORD
+            or (about == FEATURE and folded in _NO_FEATURE)
+        ):
             words.append(folded)
+    if about == FEATURE and not words:
+        return None  # "is it?"
     return Detail(
         about=about,
         ordinals=tuple(dict.fromkeys(ordinals)),

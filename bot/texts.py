@@ -155,6 +155,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I have no details on the {name} of {title}.",
         "de": "Zu {title} habe ich keine Angabe ({name}).",
     },
+    # "Is it waterproof?": the sentence of the description that says, as it stands.
+    "feature_found": {"en": "{title}: “{text}”", "de": "{title}: „{text}“"},
+    "feature_unknown": {
+        "en": "The catalog doesn't say that about {title}.",
+        "de": "Dazu steht im Katalog bei {title} nichts.",
+    },
+    "feature_unknown_all": {
+        "en": "The catalog doesn't say that about any of them.",
+        "de": "Dazu steht im Katalog bei keinem davon etwas.",
+    },
     "detail_which": {
         "en": "Which product do you mean? Tell me its name and I'll look it up.",
         "de": "Welches Produkt meinst du? Nenn mir den Namen, dann schaue ich nach.",

@@ -4,6 +4,7 @@ differ, and which to take."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,10 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.accessories import NOT_COMPARED
 from bot.actions._turn import finish, turn_of
+from bot.actions.faq import suggestion_buttons, utter_faq
 from bot.actions.shopping import product_card
 from bot.details import (
     COMPARE,
     DESCRIPTION,
+    FEATURE,
     PRICE,
     RATING,
     RECOMMEND,
@@ -25,13 +28,15 @@ from bot.details import (
     number_for,
     unit_of,
 )
-from bot.engine import REPLY_COMPARE, REPLY_HUMAN
+from bot.engine import REPLY_COMPARE
 from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
-from knowledge import KnowledgeBase, Product
+from knowledge import KnowledgeBase, Language, Product
+from knowledge.analysis import fold, stem, tokens
 
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
 DESCRIPTION_CHARACTERS = 300
 NAME_SEARCH_DEPTH = 5  # catalog products looked at for "how heavy is the Trail 2?"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def products_asked_about(
@@ -44,7 +49,7 @@ def products_asked_about(
     on_screen = kb.products(shown)
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
-    if detail.rest:
+    if detail.rest and detail.about != FEATURE:  # a feature's words name what is asked
         hits = kb.search(detail.rest, k=NAME_SEARCH_DEPTH, mode="keyword").hits
         candidates = on_screen + [p for p in kb.products([h.id for h in hits]) if p.id not in shown]
         if named := kb.named_in_full(detail.rest, candidates)[:limit]:
@@ -80,6 +85,25 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
     if found is None:
         return _unknown(title, about, voice), False
     return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
+
+
+def feature_line(product: Product, feature: str, language: str, voice: str) -> tuple[str, bool]:
+    """What the catalog writes of ``product`` about ``feature`` ("waterproof", "pan
+    dishwasher safe"): the sentence of its description, else the attribute, holding the
+    most of its words, quoted as it stands. Quoted, not read
+    as yes or no: "Not for induction." answers "does it work on induction?" either way.
+    False where none does."""
+    lang: Language = "de" if language == "de" else "en"
+    asked = {stem(word, lang) for word in feature.split()}
+    sentences = _SENTENCE_END.split(product.description) if product.description else []
+    candidates = [*sentences, *(_attribute(n, v, voice) for n, v in product.attributes.items())]
+    held = [len(asked & {stem(fold(t), lang) for t in tokens(text)}) for text in candidates]
+    best = max(range(len(candidates)), key=held.__getitem__, default=None)
+    # Every word, or all but one of three or more ("pan dishwasher safe": "Dishwasher
+    # safe."); one word in common is not enough ("delivery free": "kink-free hose").
+    if best is None or held[best] < len(asked) - (len(asked) >= 3):
+        return say("feature_unknown", voice, title=product.title), False
+    return say("feature_found", voice, title=product.title, text=candidates[best].strip()), True
 
 
 def comparison(products: list[Product], voice: str) -> str:
@@ -179,8 +203,19 @@ class ActionProductDetails(Action):
             lines = [(comparison(products, voice), True)]
         elif detail.about == RECOMMEND:
             lines = [(recommendation(products, voice), True)]
+        elif detail.about == FEATURE:
+            lines = [feature_line(p, detail.rest, turn.language, voice) for p in products]
         else:
             lines = [detail_line(product, detail.about, voice) for product in products]
+        faq = turn.understanding.faq
+        if detail.about == FEATURE and not any(known for _, known in lines):
+            # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
+            # iron pan, "is it possible to pay by invoice?".
+            if faq and faq.band == "answer" and (answer := kb.get_faq(faq.faq_id)):
+                utter_faq(dispatcher, answer, voice)
+                return finish(turn, "answer_faq")
+            if len(lines) > 1:
+                lines = [(say("feature_unknown_all", voice), False)]
         text = "\n".join(line for line, _ in lines)
         if all_shown:
             dispatcher.utter_message(text=text)
@@ -191,9 +226,9 @@ class ActionProductDetails(Action):
                 text=text, json_message={"kind": "product_cards", "products": cards}
             )
         if not any(known for _, known in lines):
-            dispatcher.utter_message(
-                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}]
-            )
+            # An FAQ near enough to suggest may be what was meant.
+            near = faq.suggestions if faq and faq.band == "suggest" else []
+            dispatcher.utter_message(buttons=suggestion_buttons(kb, near, voice))
             # Unanswered: the content team sees the question among the gaps (the catalog
             # lacks the lamp's weight).
             return finish(turn, "fallback")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions._turn import finish, turn_of
 from bot.engine import REPLY_FAQ, REPLY_HUMAN
 from bot.texts import say
+from knowledge import Faq, KnowledgeBase
 
 
 class ActionAnswerFaq(Action):
@@ -29,13 +31,18 @@ class ActionAnswerFaq(Action):
         if faq is None:  # the FAQ was deleted between matching and answering
             dispatcher.utter_message(text=say("fallback", turn.voice))
             return finish(turn, "fallback")
-        text = faq.answer
-        if faq.url:
-            text += "\n" + say("faq_source", turn.voice, url=faq.url)
-        dispatcher.utter_message(
-            text=text, json_message={"kind": "faq", "faq_id": faq.id, "source_url": faq.url or None}
-        )
+        utter_faq(dispatcher, faq, turn.voice)
         return finish(turn, "answer_faq")
+
+
+def utter_faq(dispatcher: CollectingDispatcher, faq: Faq, voice: str) -> None:
+    """The FAQ's answer with a link to its source (insights count it by its ``faq_id``)."""
+    text = faq.answer
+    if faq.url:
+        text += "\n" + say("faq_source", voice, url=faq.url)
+    dispatcher.utter_message(
+        text=text, json_message={"kind": "faq", "faq_id": faq.id, "source_url": faq.url or None}
+    )
 
 
 class ActionSuggestFaqs(Action):
@@ -48,12 +55,19 @@ class ActionSuggestFaqs(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        kb = turn.runtime.brain.kb
-        buttons = [
-            {"title": faq.question, "payload": REPLY_FAQ + faq.id}
-            for faq_id in turn.decision.suggestions[:3]
-            if (faq := kb.get_faq(faq_id)) is not None
-        ]
-        buttons.append({"title": say("human_button", turn.voice), "payload": REPLY_HUMAN})
+        buttons = suggestion_buttons(turn.runtime.brain.kb, turn.decision.suggestions, turn.voice)
         dispatcher.utter_message(text=say("suggest", turn.voice), buttons=buttons)
         return finish(turn, "ask_clarifying")
+
+
+def suggestion_buttons(
+    kb: KnowledgeBase, faq_ids: Sequence[str], voice: str
+) -> list[dict[str, str]]:
+    """The two or three closest questions as buttons, and one to talk to a person."""
+    buttons = [
+        {"title": faq.question, "payload": REPLY_FAQ + faq.id}
+        for faq_id in faq_ids[:3]
+        if (faq := kb.get_faq(faq_id)) is not None
+    ]
+    buttons.append({"title": say("human_button", voice), "payload": REPLY_HUMAN})
+    return buttons

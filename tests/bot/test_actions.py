@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +20,28 @@ from knowledge import Faq, KnowledgeBase, Product
 from tests.bot.conftest import FAQS, PRODUCTS
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
+
+
+@contextlib.contextmanager
+def own_shop(
+    kb: KnowledgeBase,
+    settings: BotSettings,
+    orders_db: Any,
+    agents: Any,
+    *,
+    products: list[Product] = PRODUCTS,
+    faqs: list[Faq] = FAQS,
+) -> Iterator[Dialogue]:
+    """A dialogue with a shop of its own (the shared one stays as the other tests know it)."""
+    shop = KnowledgeBase.in_memory(faqs=faqs, products=products, embedder=kb.embedder)
+    runtime = Runtime(
+        brain=Brain(shop), settings=settings, orders=OrderBook(orders_db), availability=agents
+    )
+    install(runtime)
+    try:
+        yield Dialogue(runtime)
+    finally:
+        install(None)
 
 
 async def talk(
@@ -343,14 +367,7 @@ async def test_naming_a_product_shows_it_and_asking_about_it_answers_the_faq(
         answer="Rinse, dry on the stove, oil lightly.",
         variants=["my pan is rusty", "can cast iron go in the dishwasher"],
     )
-    shop = KnowledgeBase.in_memory(faqs=[*FAQS, care], products=PRODUCTS, embedder=kb.embedder)
-    brain = Brain(shop)
-    runtime = Runtime(
-        brain=brain, settings=settings, orders=OrderBook(orders_db), availability=agents
-    )
-    install(runtime)
-    try:
-        dialogue = Dialogue(runtime)
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, care]) as dialogue:
         named = await dialogue.respond("a frying pan")
         assert named.action in ("show_products", "ask_clarifying"), named.summary()
         assert named.product_ids and all(p.startswith("pan-") for p in named.product_ids)
@@ -359,8 +376,6 @@ async def test_naming_a_product_shows_it_and_asking_about_it_answers_the_faq(
         for question in ("my pan is rusty", "how do I care for my cast iron pan?"):
             asked = await dialogue.respond(question)
             assert (asked.action, asked.decision.faq_id) == ("answer_faq", "pan-care"), question
-    finally:
-        install(None)
 
 
 async def test_a_bare_product_name_is_a_product_search(dialogue: Dialogue) -> None:
@@ -635,14 +650,9 @@ async def test_a_question_about_an_attribute_only_this_shop_has(
                 category="Kitchen/Knives", stock=5, attributes={"grit": grit, "weight_kg": 0.6})
         for grit, price in ((400, 19.0), (1000, 25.0))
     ]  # fmt: skip
-    shop = KnowledgeBase.in_memory(faqs=FAQS, products=[*PRODUCTS, *stones], embedder=kb.embedder)
-    runtime = Runtime(
-        brain=Brain(shop), settings=settings, orders=OrderBook(orders_db), availability=agents
-    )
-    install(runtime)
-    try:
+    with own_shop(kb, settings, orders_db, agents, products=[*PRODUCTS, *stones]) as dialogue:
         shown, grit, named, search = await talk(
-            Dialogue(runtime), "show me whetstones", "what grit do they have?",
+            dialogue, "show me whetstones", "what grit do they have?",
             "what grit is the Whetstone 1000?", "a whetstone with 400 grit",
         )  # fmt: skip
         assert set(shown.product_ids) == {"stone-400", "stone-1000"}, shown.summary()
@@ -654,8 +664,53 @@ async def test_a_question_about_an_attribute_only_this_shop_has(
         assert named.replies[0].text == "Whetstone 1000: grit 1000."
         assert search.action == "show_products", search.summary()
         assert "stone-400" in search.product_ids
-    finally:
-        install(None)
+
+
+async def test_is_it_so_is_answered_with_what_the_catalog_writes(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "Is it dishwasher safe?" quotes the description's sentence that says; where the
+    catalog says nothing an FAQ that answers does, else the bot says so and offers a person."""
+    pots = Product(
+        id="pots", title="Saucepan set", price=89.0, category="Kitchen/Cookware", stock=4,
+        description="Three saucepans with glass lids. Dishwasher safe.",
+    )  # fmt: skip
+    skillet = Product(
+        id="skillet", title="Skillet", price=49.0, category="Kitchen/Cookware", stock=8,
+        description="Pre-seasoned cast iron. Works on induction, gas and in the oven.",
+    )  # fmt: skip
+    care = Faq(
+        id="cast-iron-care", question="How do I clean cast iron?",
+        answer="By hand: never in the dishwasher.",
+        variants=["can cast iron go in the dishwasher", "is cast iron dishwasher safe"],
+    )  # fmt: skip
+    products, faqs = [*PRODUCTS, pots, skillet], [*FAQS, care]
+    with own_shop(kb, settings, orders_db, agents, products=products, faqs=faqs) as dialogue:
+        _, pots_safe, lids = await talk(
+            dialogue, "a saucepan set", "is it dishwasher safe?", "does it have lids?"
+        )
+        _, gas, skillet_safe, waterproof, delivery = await talk(
+            dialogue, "show me skillets", "does it work on gas?", "is it dishwasher safe?",
+            "is it waterproof?", "is the delivery free?",
+        )  # fmt: skip
+        shown, none_says = await talk(dialogue, "the cheapest frying pan", "are they waterproof?")
+    assert pots_safe.action == "product_details", pots_safe.summary()
+    assert pots_safe.replies[0].text == "Saucepan set: “Dishwasher safe.”"
+    assert lids.replies[0].text == "Saucepan set: “Three saucepans with glass lids.”"
+    assert gas.replies[0].text == "Skillet: “Works on induction, gas and in the oven.”"
+    assert (skillet_safe.action, skillet_safe.replies[0].payload["faq_id"]) == (  # type: ignore[index]
+        "answer_faq", "cast-iron-care"
+    )  # fmt: skip
+    assert waterproof.action == "fallback", waterproof.summary()  # a gap for the content team
+    assert waterproof.replies[0].text == "The catalog doesn't say that about Skillet."
+    assert waterproof.replies[-1].payload == {
+        "options": [{"label": "Talk to a human", "value": "human"}]
+    }
+    assert len(shown.product_ids) > 1, shown.summary()
+    assert none_says.replies[0].text == "The catalog doesn't say that about any of them."
+    # Not about the product: one word in common ("free") is not enough.
+    assert delivery.action == "answer_faq", delivery.summary()
+    assert delivery.replies[0].payload["faq_id"] == "shipping-cost"  # type: ignore[index]
 
 
 async def test_which_product_by_its_place_in_the_list_and_in_german(

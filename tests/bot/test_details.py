@@ -9,6 +9,7 @@ from bot.actions.details import comparison, extreme
 from bot.details import (
     COMPARE,
     DESCRIPTION,
+    FEATURE,
     PRICE,
     RATING,
     RECOMMEND,
@@ -126,6 +127,29 @@ def test_a_question_about_one_of_the_shops_own_attributes(text: str, detail: Det
 )
 def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
     assert asked_detail(text, ["grit", "x1"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("is it waterproof?", Detail(FEATURE, rest="waterproof")),
+        ("does it work on gas?", Detail(FEATURE, rest="gas")),
+        ("does the first one go in the oven?", Detail(FEATURE, (0,), "oven", definite=True)),
+        ("are they machine washable?", Detail(FEATURE, rest="machine washable")),
+        ("Ist sie spülmaschinenfest?", Detail(FEATURE, rest="spulmaschinenfest")),
+        ("Hat die zweite einen Deckel?", Detail(FEATURE, (1,), "deckel", definite=True)),
+    ],
+)
+def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None:
+    assert asked_detail(text) == detail
+
+
+@pytest.mark.parametrize(
+    "text", ["can you ship it?", "is it?", "can I return it?", "is it in stock?", "it is red"]
+)
+def test_what_is_not_a_feature_question(text: str) -> None:
+    found = asked_detail(text)
+    assert found is None or found.about != FEATURE
 
 
 def test_an_attribute_is_found_by_the_first_word_of_its_name() -> None:
