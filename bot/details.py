@@ -153,7 +153,9 @@ _DEFINITE = re.compile(
 
 @dataclass(frozen=True)
 class Detail:
-    about: str  # STOCK, PRICE, RATING, DESCRIPTION or a key of ATTRIBUTES
+    # STOCK, PRICE, RATING, DESCRIPTION, COMPARE, RECOMMEND, FEATURE, a key of
+    # ATTRIBUTES, or the name of one of the shop's own attributes ("grit").
+    about: str
     ordinals: tuple[int, ...] = ()  # among those shown: 0 the first, -1 the last
     # The words left over: "" for "is it in stock?", "trail 2" for the Trail 2; for a
     # FEATURE what is asked of the product ("waterproof").

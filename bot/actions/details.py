@@ -90,9 +90,8 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
 def feature_line(product: Product, feature: str, language: str, voice: str) -> tuple[str, bool]:
     """What the catalog writes of ``product`` about ``feature`` ("waterproof", "pan
     dishwasher safe"): the sentence of its description, else the attribute, holding the
-    most of its words, quoted as it stands. Quoted, not read
-    as yes or no: "Not for induction." answers "does it work on induction?" either way.
-    False where none does."""
+    most of its words, quoted as it stands; False where none does. Quoted, not read as
+    a yes or a no: "Not for induction." answers "does it work on induction?" either way."""
     lang: Language = "de" if language == "de" else "en"
     asked = {stem(word, lang) for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []
