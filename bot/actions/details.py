@@ -11,9 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.accessories import NOT_COMPARED
-from bot.actions._turn import finish, turn_of
+from bot.actions._cards import utter_cards
+from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.faq import suggestion_buttons, utter_faq
-from bot.actions.shopping import product_card
 from bot.details import (
     COMPARE,
     DESCRIPTION,
@@ -196,39 +196,49 @@ class ActionProductDetails(Action):
         if not products:
             dispatcher.utter_message(text=say("detail_which", voice))
             return finish(turn, "ask_clarifying")
-        if detail.extreme is not None:
-            lines = [extreme(products, detail, voice)]
-        elif detail.about == COMPARE:
-            lines = [(comparison(products, voice), True)]
-        elif detail.about == RECOMMEND:
-            lines = [(recommendation(products, voice), True)]
-        elif detail.about == FEATURE:
-            lines = [feature_line(p, detail.rest, turn.language, voice) for p in products]
-        else:
-            lines = [detail_line(product, detail.about, voice) for product in products]
-        faq = turn.understanding.faq
-        if detail.about == FEATURE and not any(known for _, known in lines):
-            # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
-            # iron pan, "is it possible to pay by invoice?".
-            if faq and faq.band == "answer" and (answer := kb.get_faq(faq.faq_id)):
-                utter_faq(dispatcher, answer, voice)
-                return finish(turn, "answer_faq")
-            if len(lines) > 1:
-                lines = [(say("feature_unknown_all", voice), False)]
-        text = "\n".join(line for line, _ in lines)
-        if all_shown:
-            dispatcher.utter_message(text=text)
-        else:  # named, not on screen: show them with the answer
-            state.shown = [p.id for p in products]
-            cards = [product_card(p) for p in products]
-            dispatcher.utter_message(
-                text=text, json_message={"kind": "product_cards", "products": cards}
-            )
-        if not any(known for _, known in lines):
-            # An FAQ near enough to suggest may be what was meant.
-            near = faq.suggestions if faq and faq.band == "suggest" else []
-            dispatcher.utter_message(buttons=suggestion_buttons(kb, near, voice))
-            # Unanswered: the content team sees the question among the gaps (the catalog
-            # lacks the lamp's weight).
-            return finish(turn, "fallback")
-        return finish(turn, "product_details")
+        return finish(turn, answer_about(dispatcher, turn, detail, products, all_shown))
+
+
+def answer_about(
+    dispatcher: CollectingDispatcher,
+    turn: Turn,
+    detail: Detail,
+    products: list[Product],
+    all_shown: bool,
+) -> str:
+    """Say what ``detail`` asks of ``products`` (with their cards where not all of them
+    are on screen); the turn's outcome: "fallback" where the catalog does not say."""
+    state, voice, kb = turn.state, turn.voice, turn.runtime.brain.kb
+    if detail.extreme is not None:
+        lines = [extreme(products, detail, voice)]
+    elif detail.about == COMPARE:
+        lines = [(comparison(products, voice), True)]
+    elif detail.about == RECOMMEND:
+        lines = [(recommendation(products, voice), True)]
+    elif detail.about == FEATURE:
+        lines = [feature_line(p, detail.rest, turn.language, voice) for p in products]
+    else:
+        lines = [detail_line(product, detail.about, voice) for product in products]
+    faq = turn.understanding.faq
+    if detail.about == FEATURE and not any(known for _, known in lines):
+        # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
+        # iron pan, "is it possible to pay by invoice?".
+        if faq and faq.band == "answer" and (answer := kb.get_faq(faq.faq_id)):
+            utter_faq(dispatcher, answer, voice)
+            return "answer_faq"
+        if len(lines) > 1:
+            lines = [(say("feature_unknown_all", voice), False)]
+    text = "\n".join(line for line, _ in lines)
+    if all_shown:
+        dispatcher.utter_message(text=text)
+    else:  # named, not on screen: show them with the answer
+        state.shown = [p.id for p in products]
+        utter_cards(dispatcher, text, products)
+    if not any(known for _, known in lines):
+        # An FAQ near enough to suggest may be what was meant.
+        near = faq.suggestions if faq and faq.band == "suggest" else []
+        dispatcher.utter_message(buttons=suggestion_buttons(kb, near, voice))
+        # Unanswered: the content team sees the question among the gaps (the catalog
+        # lacks the lamp's weight).
+        return "fallback"
+    return "product_details"

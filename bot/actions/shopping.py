@@ -11,9 +11,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.accessories import Rules, differences, pick, searches_for
+from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
+from bot.actions.details import answer_about, products_asked_about
 from bot.brain import Brain
-from bot.engine import REPLY_COMPARE, REPLY_RESTART, REPLY_RESULTS, SELLING_SLOTS, BotState
+from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
@@ -145,28 +147,6 @@ async def _voice(tracker: Tracker) -> str:
     return runtime.voice(prepared["understanding"].language if prepared else "en")
 
 
-def product_card(product: Any) -> dict[str, Any]:
-    return {
-        "id": product.id,
-        "title": product.title,
-        "price": product.price,
-        "currency": product.currency,
-        "image_url": product.image_url,
-        "url": product.url,
-        "stock": product.stock,
-        "rating": product.rating,
-        "add_to_cart": {"event": "add_to_cart", "product_id": product.id},
-    }
-
-
-def after_cards(products: list[Any], voice: str) -> list[dict[str, str]]:
-    """The quick replies under product cards: compare them (where there are several),
-    start over."""
-    compare = [{"title": say("compare_button", voice), "payload": REPLY_COMPARE}]
-    restart = [{"title": say("restart_button", voice), "payload": REPLY_RESTART}]
-    return (compare if len(products) > 1 else []) + restart
-
-
 async def _form_slots(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
 ) -> dict[str, Any]:
@@ -264,6 +244,16 @@ class ActionSearchProducts(Action):
         if not picked and state.pending:
             value = _typed_option(text, state.pending, state.pending_values)
             picked = (state.pending, value) if value is not None else None
+        u = turn.understanding
+        # "Is it waterproof?", "how much are they?" instead of an answer to the question:
+        # no more questions; what was found so far, and the answer about it.
+        asked_about = (
+            u.detail
+            if state.pending
+            and not picked
+            and not any(name in SELLING_SLOTS for name in u.entities.slots())
+            else None
+        )
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
         elif picked:
@@ -279,8 +269,10 @@ class ActionSearchProducts(Action):
         # "A cheaper one": than the first shown, a bound; than none ("I need a warmer
         # sleeping bag"), the questions go on.
         relative = ranking if ranking in THAN_SHOWN else None
-        force_results = reply == REPLY_RESULTS or (
-            ranking is not None and (relative is None or bool(state.shown))
+        force_results = (
+            reply == REPLY_RESULTS
+            or asked_about is not None
+            or (ranking is not None and (relative is None or bool(state.shown)))
         )
         if relative is not None:
             if shown := kb.products(state.shown[:1]):
@@ -360,14 +352,18 @@ class ActionSearchProducts(Action):
         if ranking and len(products) > 1 and not relaxed:
             many = RANKED_INTRO[ranking]
         intro = say(one if len(products) == 1 else many, turn.voice)
-        dispatcher.utter_message(
-            text=intro,
-            json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
-        )
+        utter_cards(dispatcher, intro, products)
         if products and (note := await _comparison(turn, products[0])):
             dispatcher.utter_message(text=note)
-        dispatcher.utter_message(buttons=after_cards(products, turn.voice))
-        return finish(turn, "show_products")
+        outcome = "show_products"
+        if asked_about is not None:
+            about, all_shown = await asyncio.to_thread(
+                products_asked_about, kb, asked_about, state.shown, len(state.shown)
+            )
+            outcome = answer_about(dispatcher, turn, asked_about, about, all_shown)
+        if outcome != "fallback":  # there the buttons offer a person
+            dispatcher.utter_message(buttons=after_cards(products, turn.voice))
+        return finish(turn, outcome)
 
 
 def _ask(
@@ -386,6 +382,7 @@ def _ask(
         text = f"{in_voice(intro, turn.voice) or ''} {text}"
     state.asked.append(question.facet)
     state.pending = question.facet
+    state.shown = []  # "is it waterproof?" now asks about what this search finds
     state.pending_values = [o["value"].partition("=")[2] for o in options if "=" in o["value"]]
     dispatcher.utter_message(
         text=text,
@@ -557,9 +554,6 @@ class ActionSuggestAccessories(Action):
             if base is not None
             else say("accessories_for", voice, what=category.rsplit("/", 1)[-1].lower())
         )
-        dispatcher.utter_message(
-            text=intro,
-            json_message={"kind": "product_cards", "products": [product_card(p) for p in products]},
-        )
+        utter_cards(dispatcher, intro, products)
         dispatcher.utter_message(buttons=after_cards(products, voice))
         return finish(turn, "show_products")

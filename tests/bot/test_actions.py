@@ -713,6 +713,30 @@ async def test_is_it_so_is_answered_with_what_the_catalog_writes(
     assert delivery.replies[0].payload["faq_id"] == "shipping-cost"  # type: ignore[index]
 
 
+async def test_a_question_about_the_products_instead_of_an_answer_shows_them(
+    dialogue: Dialogue,
+) -> None:
+    """ "How much are they?" while the bot asks how many people: no more questions, the
+    tents found so far and their prices. Cards shown before (pans) are not what "they"
+    means once a new search asks."""
+    asked, prices = await talk(dialogue, "I need a tent", "how much are they?")
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert prices.action == "product_details", prices.summary()
+    cards, answer, buttons = prices.replies
+    assert cards.content_type == "product_cards" and prices.product_ids
+    tents = {p.id: p for p in PRODUCTS if p.id in prices.product_ids}
+    assert answer.text.splitlines() == [
+        f"{tents[id].title} costs {tents[id].price:.2f} €." for id in prices.product_ids
+    ]
+    assert buttons.payload["options"][0]["value"] == "compare"  # type: ignore[index]
+    *_, unknown = await talk(
+        dialogue, "the cheapest frying pan", "I need a tent", "are they waterproof?"
+    )
+    assert all(p.startswith("tent-") for p in unknown.product_ids), unknown.summary()
+    assert unknown.replies[1].text == "The catalog doesn't say that about any of them."
+    assert unknown.action == "fallback"
+
+
 async def test_which_product_by_its_place_in_the_list_and_in_german(
     dialogue: Dialogue, kb: KnowledgeBase
 ) -> None:
