@@ -25,7 +25,7 @@ from knowledge.analysis import ANY_STOPWORD, fold, tokens
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
 COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
-FEATURE = "feature"  # "is it waterproof?": what the catalog writes of it
+FEATURE = "feature"  # "is it waterproof?", "how many settings?": what the catalog writes
 
 # What a question asks, English and German. The first that matches wins: an attribute
 # before the price ("how much does it weigh"), the description last ("what is it").
@@ -114,6 +114,8 @@ _YES_NO = re.compile(
     r"(?:es|er|sie|das|der|die|den|dieser|diese|dieses))\b",
     re.IGNORECASE,
 )
+# "How many settings does it have?": answered, like those, by what its text says.
+_HOW_MANY = re.compile(r"^\W*(?:(?:and|und)\s+)?(?:how many|wie viele?)\b", re.IGNORECASE)
 # Words of such a question that name no feature: "does it *go* in the oven?"
 _NO_FEATURE = frozenset(map(fold, [
     "go", "goes", "put", "use", "used", "come", "comes", "fit", "fits", "really", "also",
@@ -180,7 +182,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = asked, _DETAIL_PATTERNS[asked]
     elif own := _own_attribute(text, attributes):
         about, pattern = own
-    elif _YES_NO.search(text):
+    elif _YES_NO.search(text) or _HOW_MANY.search(text):
         about, pattern = FEATURE, _YES_NO
     else:
         return None

@@ -686,9 +686,10 @@ async def test_is_it_so_is_answered_with_what_the_catalog_writes(
     )  # fmt: skip
     products, faqs = [*PRODUCTS, pots, skillet], [*FAQS, care]
     with own_shop(kb, settings, orders_db, agents, products=products, faqs=faqs) as dialogue:
-        _, pots_safe, lids = await talk(
-            dialogue, "a saucepan set", "is it dishwasher safe?", "does it have lids?"
-        )
+        _, pots_safe, lids, how_many = await talk(
+            dialogue, "a saucepan set", "is it dishwasher safe?", "does it have lids?",
+            "how many saucepans are in it?",
+        )  # fmt: skip
         _, gas, skillet_safe, waterproof, delivery = await talk(
             dialogue, "show me skillets", "does it work on gas?", "is it dishwasher safe?",
             "is it waterproof?", "is the delivery free?",
@@ -697,6 +698,7 @@ async def test_is_it_so_is_answered_with_what_the_catalog_writes(
     assert pots_safe.action == "product_details", pots_safe.summary()
     assert pots_safe.replies[0].text == "Saucepan set: “Dishwasher safe.”"
     assert lids.replies[0].text == "Saucepan set: “Three saucepans with glass lids.”"
+    assert how_many.replies[0].text == lids.replies[0].text
     assert gas.replies[0].text == "Skillet: “Works on induction, gas and in the oven.”"
     assert (skillet_safe.action, skillet_safe.replies[0].payload["faq_id"]) == (  # type: ignore[index]
         "answer_faq", "cast-iron-care"

@@ -138,6 +138,8 @@ def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
         ("are they machine washable?", Detail(FEATURE, rest="machine washable")),
         ("Ist sie spülmaschinenfest?", Detail(FEATURE, rest="spulmaschinenfest")),
         ("Hat die zweite einen Deckel?", Detail(FEATURE, (1,), "deckel", definite=True)),
+        ("how many settings does it have?", Detail(FEATURE, rest="settings")),
+        ("Wie viele Stufen hat er?", Detail(FEATURE, rest="stufen")),
     ],
 )
 def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None:
@@ -145,7 +147,8 @@ def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None
 
 
 @pytest.mark.parametrize(
-    "text", ["can you ship it?", "is it?", "can I return it?", "is it in stock?", "it is red"]
+    "text",
+    ["can you ship it?", "is it?", "how many?", "can I return it?", "is it in stock?", "it is red"],
 )
 def test_what_is_not_a_feature_question(text: str) -> None:
     found = asked_detail(text)
