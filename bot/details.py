@@ -26,6 +26,7 @@ STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
 COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
 FEATURE = "feature"  # "is it waterproof?", "how many settings?": what the catalog writes
+AGAIN = "again"  # "and the second one?": what was last asked, of other products
 
 # What a question asks, English and German. The first that matches wins: an attribute
 # before the price ("how much does it weigh"), the description last ("what is it").
@@ -116,6 +117,14 @@ _YES_NO = re.compile(
 )
 # "How many settings does it have?": answered, like those, by what its text says.
 _HOW_MANY = re.compile(r"^\W*(?:(?:and|und)\s+)?(?:how many|wie viele?)\b", re.IGNORECASE)
+# "And the second one?", "what about the Summit 2?", "und das andere?": the last
+# question again, of the products its other words point at.
+_AGAIN = re.compile(
+    r"^\W*(?:(?:and|und)\b(?:\s+(?:what|how) about\b)?|(?:what|how) about\b|"
+    r"(?:und )?(?:was ist mit|wie (?:ist|sieht) es (?:mit|bei))\b)",
+    re.IGNORECASE,
+)
+_OTHER = re.compile(r"\b(?:other|others|andere[nrs]?)\b", re.IGNORECASE)
 # Words of such a question that name no feature: "does it *go* in the oven?"
 _NO_FEATURE = frozenset(map(fold, [
     "go", "goes", "put", "use", "used", "come", "comes", "fit", "fits", "really", "also",
@@ -155,8 +164,8 @@ _DEFINITE = re.compile(
 
 @dataclass(frozen=True)
 class Detail:
-    # STOCK, PRICE, RATING, DESCRIPTION, COMPARE, RECOMMEND, FEATURE, a key of
-    # ATTRIBUTES, or the name of one of the shop's own attributes ("grit").
+    # STOCK, PRICE, RATING, DESCRIPTION, COMPARE, RECOMMEND, FEATURE, AGAIN, a key
+    # of ATTRIBUTES, or the name of one of the shop's own attributes ("grit").
     about: str
     ordinals: tuple[int, ...] = ()  # among those shown: 0 the first, -1 the last
     # The words left over: "" for "is it in stock?", "trail 2" for the Trail 2; for a
@@ -167,6 +176,7 @@ class Detail:
     # alone such as "tent"): the question needs no products on screen. Set by the brain.
     named: bool = False
     extreme: str | None = None  # "min" or "max": which of them has the least or most
+    other: bool = False  # "the other one": those shown the last question was not about
 
 
 def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
@@ -184,6 +194,8 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = own
     elif _YES_NO.search(text) or _HOW_MANY.search(text):
         about, pattern = FEATURE, _YES_NO
+    elif _AGAIN.search(text):
+        about, pattern = AGAIN, _AGAIN
     else:
         return None
     rest = _WHICH.sub(" ", text if about == FEATURE else pattern.sub(" ", text))
@@ -199,14 +211,16 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
             or (about == FEATURE and folded in _NO_FEATURE)
         ):
             words.append(folded)
-    if about == FEATURE and not words:
-        return None  # "is it?"
+    other = bool(_OTHER.search(text))
+    if (about == FEATURE and not words) or (about == AGAIN and not (words or ordinals or other)):
+        return None  # "is it?", "and?"
     return Detail(
         about=about,
         ordinals=tuple(dict.fromkeys(ordinals)),
         rest=" ".join(words),
         definite=bool(_DEFINITE.search(text)),
         extreme=extreme[1] if extreme else None,
+        other=other,
     )
 
 

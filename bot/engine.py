@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from bot.details import AGAIN
 from bot.nlu import Understanding
 from bot.settings import BotSettings
 
@@ -77,6 +78,11 @@ class BotState:
     handoff_offered: bool = False
     # The language of the last message: a click on "12" or "OK" does not say which.
     language: str | None = None
+    # The last question about products shown ("how heavy is the first one?"): what it
+    # asked (a detail, a feature's words) and of which, for "and the second one?".
+    asked_detail: str | None = None
+    asked_feature: str = ""
+    asked_of: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> BotState:
@@ -92,7 +98,12 @@ class BotState:
 
     def restart_selling(self) -> None:
         self.query, self.category, self.pending = None, None, None
-        self.constraints, self.asked, self.shown, self.pending_values = {}, [], [], []
+        self.constraints, self.asked, self.pending_values = {}, [], []
+        self.forget_shown()
+
+    def forget_shown(self) -> None:
+        """No products on screen to ask about: "they" is what comes next."""
+        self.shown, self.asked_detail, self.asked_feature, self.asked_of = [], None, "", []
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,7 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     detail = u.detail
     if (
         detail is not None
+        and (detail.about != AGAIN or state.asked_detail is not None)
         and (state.shown or detail.named)
         and (detail.named or not any(name in SELLING_SLOTS for name in entities.slots()))
     ):

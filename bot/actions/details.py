@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +16,7 @@ from bot.actions._cards import utter_cards
 from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.faq import suggestion_buttons, utter_faq
 from bot.details import (
+    AGAIN,
     COMPARE,
     DESCRIPTION,
     FEATURE,
@@ -40,13 +42,16 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def products_asked_about(
-    kb: KnowledgeBase, detail: Detail, shown: list[str], limit: int
+    kb: KnowledgeBase, detail: Detail, shown: list[str], limit: int, asked_of: Sequence[str] = ()
 ) -> tuple[list[Product], bool]:
     """The products ``detail`` asks about and whether they were all shown: those its
-    ordinals point at, those whose names hold the words it names ("the Trail 2",
-    "the skillet"; shown ones first, then the catalog's), else every one shown (a word
-    in another language than the catalog's: "das Zelt")."""
+    ordinals point at, "the other one(s)" (those shown but not ``asked_of`` last time),
+    those whose names hold the words it names ("the Trail 2", "the skillet"; shown ones
+    first, then the catalog's), else every one shown (a word in another language than
+    the catalog's: "das Zelt")."""
     on_screen = kb.products(shown)
+    if detail.other and (others := [p for p in on_screen if p.id not in asked_of]):
+        return others[:limit], True
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
     if detail.rest and detail.about != FEATURE:  # a feature's words name what is asked
@@ -187,15 +192,24 @@ class ActionProductDetails(Action):
         turn = await turn_of(tracker)
         state, voice = turn.state, turn.voice
         clicked = turn.facts.reply == REPLY_COMPARE
-        detail = Detail(COMPARE) if clicked else turn.understanding.detail
+        pointer = Detail(COMPARE) if clicked else turn.understanding.detail
         kb = turn.runtime.brain.kb
-        assert detail is not None, "decide() chose product_details for a message without one"
+        assert pointer is not None, "decide() chose product_details for a message without one"
         products, all_shown = await asyncio.to_thread(
-            products_asked_about, kb, detail, state.shown, turn.runtime.settings.cards_shown
+            products_asked_about,
+            kb,
+            pointer,
+            state.shown,
+            turn.runtime.settings.cards_shown,
+            state.asked_of,
         )
         if not products:
             dispatcher.utter_message(text=say("detail_which", voice))
             return finish(turn, "ask_clarifying")
+        # "And the second one?": the last question, of the products its words point at.
+        detail = pointer
+        if pointer.about == AGAIN and state.asked_detail is not None:
+            detail = Detail(state.asked_detail, rest=state.asked_feature)
         return finish(turn, answer_about(dispatcher, turn, detail, products, all_shown))
 
 
@@ -209,6 +223,11 @@ def answer_about(
     """Say what ``detail`` asks of ``products`` (with their cards where not all of them
     are on screen); the turn's outcome: "fallback" where the catalog does not say."""
     state, voice, kb = turn.state, turn.voice, turn.runtime.brain.kb
+    # A question of each product by itself is asked again of others ("and the second?").
+    again = detail.extreme is None and detail.about not in (COMPARE, RECOMMEND)
+    state.asked_detail = detail.about if again else None
+    state.asked_feature = detail.rest if detail.about == FEATURE else ""
+    state.asked_of = [p.id for p in products]
     if detail.extreme is not None:
         lines = [extreme(products, detail, voice)]
     elif detail.about == COMPARE:

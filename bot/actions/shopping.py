@@ -15,6 +15,7 @@ from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.details import answer_about, products_asked_about
 from bot.brain import Brain
+from bot.details import AGAIN
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
@@ -250,6 +251,8 @@ class ActionSearchProducts(Action):
         asked_about = (
             u.detail
             if state.pending
+            and u.detail is not None
+            and u.detail.about != AGAIN  # nothing was asked of what is shown
             and not picked
             and not any(name in SELLING_SLOTS for name in u.entities.slots())
             else None
@@ -382,7 +385,7 @@ def _ask(
         text = f"{in_voice(intro, turn.voice) or ''} {text}"
     state.asked.append(question.facet)
     state.pending = question.facet
-    state.shown = []  # "is it waterproof?" now asks about what this search finds
+    state.forget_shown()  # "is it waterproof?" now asks about what this search finds
     state.pending_values = [o["value"].partition("=")[2] for o in options if "=" in o["value"]]
     dispatcher.utter_message(
         text=text,

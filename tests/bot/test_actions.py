@@ -739,6 +739,40 @@ async def test_a_question_about_the_products_instead_of_an_answer_shows_them(
     assert unknown.action == "fallback"
 
 
+async def test_and_the_second_one_asks_the_last_question_again(dialogue: Dialogue) -> None:
+    """ "And the second one?", "the other ones?", "what about <a name>?" after a question
+    about a product: the same question of those; with no question before, nothing to repeat."""
+    shown, first, second, others, named, other_stock = await talk(
+        dialogue, "the cheapest frying pan", "how much is the first one?", "and the second one?",
+        "and the other ones?", "what about the Cast iron frying pan 32 cm?",
+        "is the other one in stock?",
+    )  # fmt: skip
+    assert shown.product_ids == ["pan-steel-24", "pan-cast-28", "pan-steel-28"], shown.summary()
+    assert first.replies[0].text == "Stainless steel frying pan 24 cm costs 45.00 €."
+    assert second.action == "product_details", second.summary()
+    assert second.replies[0].text == "Cast iron frying pan 28 cm costs 59.00 €."
+    assert others.replies[0].text.splitlines() == [
+        "Stainless steel frying pan 24 cm costs 45.00 €.",
+        "Stainless steel frying pan 28 cm costs 65.00 €.",
+    ]
+    assert named.replies[0].text == "Cast iron frying pan 32 cm costs 79.00 €."
+    assert named.product_ids == ["pan-cast-32"]  # not on screen: its card comes along
+    # On screen now the 32 cm pan alone: with no other one, the question is of it.
+    assert (
+        other_stock.replies[0].text == "Cast iron frying pan 32 cm is out of stock at the moment."
+    )
+    _, german_first, german_second = await talk(
+        dialogue, "Ich suche die günstigste Pfanne", "Was kostet die erste?", "und die zweite?",
+        locale="de",
+    )  # fmt: skip
+    assert (
+        german_second.replies[0].text.endswith("€.") and "kostet" in german_second.replies[0].text
+    )
+    assert german_second.replies[0].text != german_first.replies[0].text
+    _, nothing_before = await talk(dialogue, "the cheapest frying pan", "and the second one?")
+    assert nothing_before.action != "product_details", nothing_before.summary()
+
+
 async def test_which_product_by_its_place_in_the_list_and_in_german(
     dialogue: Dialogue, kb: KnowledgeBase
 ) -> None:

@@ -7,6 +7,7 @@ import pytest
 from bot import details
 from bot.actions.details import comparison, extreme
 from bot.details import (
+    AGAIN,
     COMPARE,
     DESCRIPTION,
     FEATURE,
@@ -153,6 +154,29 @@ def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None
 def test_what_is_not_a_feature_question(text: str) -> None:
     found = asked_detail(text)
     assert found is None or found.about != FEATURE
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("and the second one?", Detail(AGAIN, (1,), definite=True)),
+        ("what about the last one?", Detail(AGAIN, (-1,), definite=True)),
+        ("and the other ones?", Detail(AGAIN, definite=True, other=True)),
+        ("und das zweite?", Detail(AGAIN, (1,), definite=True)),
+        ("Was ist mit dem anderen?", Detail(AGAIN, definite=True, other=True)),
+        ("what about the Summit 2?", Detail(AGAIN, rest="summit 2", definite=True)),
+        ("and what about delivery?", Detail(AGAIN, rest="delivery")),  # the brain drops it
+        # Another question about the other one is that question.
+        ("is the other one in stock?", Detail(STOCK, definite=True, other=True)),
+    ],
+)
+def test_the_last_question_again_of_other_products(text: str, detail: Detail) -> None:
+    assert asked_detail(text) == detail
+
+
+@pytest.mark.parametrize("text", ["and?", "and then", "what about"])
+def test_and_alone_asks_nothing_again(text: str) -> None:
+    assert asked_detail(text) is None
 
 
 def test_an_attribute_is_found_by_the_first_word_of_its_name() -> None:
