@@ -141,6 +141,17 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     widget.log.locator(".tp-reply:enabled", has_text="Compare them").click()
     answered(widget, seen)
     expect(widget.bubble("How they differ:")).to_contain_text("Pop-up beach shelter: 49.00 €")
+    # A question about one of them, then the same of another: the catalog's own words.
+    seen = widget.from_others().count()
+    widget.send("is the second one waterproof?")
+    answered(widget, seen)
+    expect(widget.bubble("3000 mm waterproof fly")).to_contain_text("Basecamp 4 dome tent: “")
+    seen = widget.from_others().count()
+    widget.send("and the first one?")
+    answered(widget, seen)
+    expect(widget.from_others().last).to_have_text(
+        "The catalog doesn't say that about Pop-up beach shelter."
+    )
     card_product = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))[0].product_id")
 
     # A person: routing gives the conversation to the agent online.
