@@ -74,7 +74,11 @@ _EXTREMES: dict[tuple[str, str], re.Pattern[str]] = {
         ("capacity", "max"): r"bigg(?:est|er)|larg(?:est|er)|größte?\w*|größer\w*",
         ("capacity", "min"): r"small(?:est|er)|kleinste?\w*|kleiner\w*",
         ("comfort", "min"): r"warm(?:est|er)|wärmste?\w*|wärmer\w*",  # the lowest comfort °C
-        (RATING, "max"): r"best rated|highest rated|am besten bewertet\w*",
+        (RATING, "max"): r"best rated|highest rated|top rated|best (?:rating|reviews?)|"
+        r"highest rating|am besten bewertet\w*|beste[nr]? bewertung\w*",
+        (PRICE, "min"): r"cheap(?:est|er)|least expensive|günstigste?\w*|günstiger\w*|"
+        r"billigste?\w*|billiger\w*",
+        (PRICE, "max"): r"most expensive|dearest|pricier|priciest|teuerste?\w*|teurer\w*",
     }.items()
 }
 # "The biggest": what a product holds, else how many it is for, else its size.

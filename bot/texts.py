@@ -137,6 +137,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Of these, the {title} is the best rated ({value} out of 5).",
         "de": "Davon ist {title} am besten bewertet ({value} von 5).",
     },
+    "extreme_price_min": {
+        "en": "Of these, the {title} is the cheapest ({value}).",
+        "de": "Davon ist {title} am günstigsten ({value}).",
+    },
+    "extreme_price_max": {
+        "en": "Of these, the {title} is the most expensive ({value}).",
+        "de": "Davon ist {title} am teuersten ({value}).",
+    },
     "extreme_tie": {
         "en": "They are alike in that: {value}.",
         "de": "Darin sind sie gleich: {value}.",

@@ -148,6 +148,8 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
     beach shelter is the lightest (weight 1.2 kg)."); False where none has a number."""
     if detail.about == RATING:
         measured = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
+    elif detail.about == PRICE:
+        measured = [(p.price, p, money(p.price, p.currency)) for p in products]
     else:
         measured = [
             (found[1], p, _attribute(*found, voice))

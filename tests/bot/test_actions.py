@@ -787,12 +787,15 @@ async def test_which_product_by_its_place_in_the_list_and_in_german(
         "Cast iron frying pan 28 cm is in stock.",
         "Stainless steel frying pan 28 cm is in stock.",
     ]
-    german, first = await talk(
-        dialogue, "Ich suche die günstigste Pfanne", "Wie viel kostet die erste?", locale="de"
-    )
+    german, first, dearest = await talk(
+        dialogue, "Ich suche die günstigste Pfanne", "Wie viel kostet die erste?",
+        "Welche ist die teuerste?", locale="de",
+    )  # fmt: skip
     assert german.product_ids, german.summary()
     cheapest = kb.products(german.product_ids[:1])[0]
     assert first.replies[0].text == f"{cheapest.title} kostet {cheapest.price:.2f} €."
+    top = max(kb.products(german.product_ids), key=lambda p: p.price)
+    assert dearest.replies[0].text == f"Davon ist {top.title} am teuersten ({top.price:.2f} €)."
 
 
 async def test_a_product_named_in_the_question_is_shown_with_the_answer(

@@ -69,6 +69,10 @@ from knowledge import Product
             Detail("capacity", rest="tent", definite=True, extreme="max"),
         ),
         ("which one is best rated?", Detail(RATING, extreme="max")),
+        ("which one has the best rating?", Detail(RATING, definite=True, extreme="max")),
+        ("which one is cheaper?", Detail(PRICE, extreme="min")),
+        ("Welches ist das günstigste?", Detail(PRICE, definite=True, extreme="min")),
+        ("which is the most expensive?", Detail(PRICE, definite=True, extreme="max")),
         (
             "which is warmer, the first or the second?",
             Detail("comfort", ordinals=(0, 1), definite=True, extreme="min"),
@@ -218,6 +222,8 @@ def test_the_least_or_most_of_something_among_the_products() -> None:
     assert alike == ("They are alike in that: persons 2.", True)
     warmest = extreme(tents, Detail("comfort", extreme="min"), "en")
     assert warmest == ("I have no details on the comfort temperature of Trail.", False)
+    dearest = extreme(tents, Detail(PRICE, extreme="max"), "de")
+    assert dearest == ("Davon ist Trail am teuersten (329.00 €).", True)
 
 
 def test_a_comparison_lists_the_price_and_what_differs() -> None:
