@@ -145,6 +145,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Of these, the {title} is the most expensive ({value}).",
         "de": "Davon ist {title} am teuersten ({value}).",
     },
+    # "Is there a cheaper one?" where none is.
+    "none_cheaper": {
+        "en": "I found nothing cheaper than the {title}.",
+        "de": "Günstiger als {title} habe ich nichts gefunden.",
+    },
+    "none_lighter": {
+        "en": "I found nothing lighter than the {title}.",
+        "de": "Leichter als {title} habe ich nichts gefunden.",
+    },
+    "none_smaller": {
+        "en": "I found nothing smaller than the {title}.",
+        "de": "Kleiner als {title} habe ich nichts gefunden.",
+    },
+    "none_bigger": {
+        "en": "I found nothing bigger than the {title}.",
+        "de": "Größer als {title} habe ich nichts gefunden.",
+    },
+    "none_warmer": {
+        "en": "I found nothing warmer than the {title}.",
+        "de": "Wärmer als {title} habe ich nichts gefunden.",
+    },
     "extreme_tie": {
         "en": "They are alike in that: {value}.",
         "de": "Darin sind sie gleich: {value}.",

@@ -277,6 +277,8 @@ class ActionSearchProducts(Action):
             or asked_about is not None
             or (ranking is not None and (relative is None or bool(state.shown)))
         )
+        than: Product | None = None  # "a cheaper one" than this one, where it has the number
+        bound: dict[str, float] = {}
         if relative is not None:
             if shown := kb.products(state.shown[:1]):
                 # It replaces what was asked of the same facet ("bigger", then "smaller").
@@ -288,6 +290,7 @@ class ActionSearchProducts(Action):
                     if not constrained_facets({name: value}, persons=persons) & replaced
                 }
                 state.constraints = {**kept, **bound}
+                than = shown[0] if bound else None
             ranking = None
         state.pending, state.pending_values = None, []
 
@@ -305,6 +308,17 @@ class ActionSearchProducts(Action):
         if said:
             state.constraints = {**state.constraints, **said}
             result = await _search(brain, query, filters(state.constraints), k)
+        # Nothing cheaper than the cheapest, whatever else was asked: say so, rather than
+        # show dearer ones as the closest.
+        if (
+            result.total == 0
+            and than is not None
+            and relative is not None
+            and not (await _search(brain, query, filters(bound), 1)).total
+        ):
+            state.constraints = earlier
+            dispatcher.utter_message(text=say(f"none_{relative}", turn.voice, title=than.title))
+            return finish(turn, "product_details")
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True

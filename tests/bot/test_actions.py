@@ -566,6 +566,15 @@ async def test_a_cheaper_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> 
     assert first.product_ids == ["tent-7"]  # 389
     assert cheaper.action == "show_products" and cheaper.product_ids, cheaper.summary()
     assert all(p.price < 389 for p in kb.products(cheaper.product_ids)), cheaper.product_ids
+    # Than the cheapest: none, said as such (not dearer ones "closest" to it).
+    _, one, none = await talk(
+        dialogue, "I need a tent", "for one person", "is there a cheaper one?"
+    )
+    assert one.product_ids == ["tent-1"], one.summary()
+    assert (
+        none.replies[0].text == "I found nothing cheaper than the Trailhead 1-person summer tent 1."
+    )
+    assert none.state.constraints == one.state.constraints  # nothing of it kept
 
 
 async def test_a_bigger_one_than_the_one_shown(dialogue: Dialogue, kb: Any) -> None:
