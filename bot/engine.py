@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from bot.details import AGAIN
+from bot.details import AGAIN, FEATURE
 from bot.nlu import Understanding
 from bot.settings import BotSettings
 
@@ -240,6 +240,17 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     ):
         return Decision(ActionName.product_details, reason=f"asked for the {detail.about}")
     faq = u.faq
+    # "Was kostet die erste?" while a selling question waits: about what the search has
+    # found so far (ActionSearchProducts shows it and answers), not the FAQ on shipping
+    # costs. An FAQ that answers "is it possible to pay by invoice?" still does.
+    if (
+        detail is not None
+        and state.pending is not None
+        and detail.about != AGAIN
+        and not (detail.about == FEATURE and faq is not None and faq.band == "answer")
+        and not any(name in SELLING_SLOTS for name in entities.slots())
+    ):
+        return Decision(ActionName.show_products, reason="asked about the products found so far")
     # "Accessories for my tent": the catalog says what fits; a consenting customer's
     # purchases say which tent (no catalog match needed: "what goes with my last order").
     if u.intent == "accessories" and (u.catalog_match or facts.personalise):

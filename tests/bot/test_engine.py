@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.details import Detail
+from bot.details import AGAIN, FEATURE, Detail
 from bot.engine import (
     ActionName,
     BotState,
@@ -342,3 +342,25 @@ def test_a_question_about_a_product_shown_is_answered_before_any_faq() -> None:
         understood("how much is it, I want a person", "handoff_request"), detail=Detail("price")
     )
     assert decide(human, shown, Facts(), SETTINGS).action is ActionName.handoff
+
+
+def test_a_question_about_the_products_while_a_selling_question_waits() -> None:
+    """ "What does the first one cost?" instead of the budget: the search shows what it
+    found and answers, before the shipping-cost FAQ; an FAQ that answers an "is it ...?"
+    and "and the second one?" with nothing asked before are not taken for it."""
+    asking = BotState(query="a tent", pending="price")
+    first = replace(
+        understood("what does the first one cost?", band="answer"),
+        detail=Detail("price", ordinals=(0,), definite=True),
+    )
+    decision = decide(first, asking, Facts(), SETTINGS)
+    assert decision == Decision(ActionName.show_products, "asked about the products found so far")
+    invoice = replace(
+        understood("is it possible to pay by invoice?", band="answer", faq_id="payment"),
+        detail=Detail(FEATURE, rest="possible pay invoice"),
+    )
+    assert decide(invoice, asking, Facts(), SETTINGS).action is ActionName.answer_faq
+    again = replace(understood("and the second one?"), detail=Detail(AGAIN, ordinals=(1,)))
+    assert (
+        decide(again, asking, Facts(), SETTINGS).reason != "asked about the products found so far"
+    )
