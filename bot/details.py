@@ -129,6 +129,12 @@ _AGAIN = re.compile(
     re.IGNORECASE,
 )
 _OTHER = re.compile(r"\b(?:other|others|andere[nrs]?)\b", re.IGNORECASE)
+# "Is it in stock?", "wie schwer ist der?": one product, the one the last answer was
+# about where it was about one ("sie", "die" may be one or several: not these).
+_SINGULAR = re.compile(
+    r"\b(?:it|this one|that one|er|es|ihn|ihm|der|das|den|dem|dieser|dieses|diesen)\b",
+    re.IGNORECASE,
+)
 # Words of such a question that name no feature: "does it *go* in the oven?"
 _NO_FEATURE = frozenset(map(fold, [
     "go", "goes", "put", "use", "used", "come", "comes", "fit", "fits", "really", "also",
@@ -181,6 +187,7 @@ class Detail:
     named: bool = False
     extreme: str | None = None  # "min" or "max": which of them has the least or most
     other: bool = False  # "the other one": those shown the last question was not about
+    singular: bool = False  # "it", "der": one product, where the last answer was about one
 
 
 def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
@@ -225,6 +232,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         definite=bool(_DEFINITE.search(text)),
         extreme=extreme[1] if extreme else None,
         other=other,
+        singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
     )
 
 

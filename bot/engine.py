@@ -101,9 +101,13 @@ class BotState:
         self.constraints, self.asked, self.pending_values = {}, [], []
         self.forget_shown()
 
+    def show(self, product_ids: list[str]) -> None:
+        """These products are on screen now, and nothing has been asked about them yet."""
+        self.shown, self.asked_detail, self.asked_feature, self.asked_of = product_ids, None, "", []
+
     def forget_shown(self) -> None:
         """No products on screen to ask about: "they" is what comes next."""
-        self.shown, self.asked_detail, self.asked_feature, self.asked_of = [], None, "", []
+        self.show([])
 
 
 @dataclass(frozen=True)

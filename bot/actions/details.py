@@ -46,12 +46,14 @@ def products_asked_about(
 ) -> tuple[list[Product], bool]:
     """The products ``detail`` asks about and whether they were all shown: those its
     ordinals point at, "the other one(s)" (those shown but not ``asked_of`` last time),
-    those whose names hold the words it names ("the Trail 2", "the skillet"; shown ones
-    first, then the catalog's), else every one shown (a word in another language than
-    the catalog's: "das Zelt")."""
+    "it" (the one product the last answer was about), those whose names hold the words
+    it names ("the Trail 2", "the skillet"; shown ones first, then the catalog's), else
+    every one shown (a word in another language than the catalog's: "das Zelt")."""
     on_screen = kb.products(shown)
     if detail.other and (others := [p for p in on_screen if p.id not in asked_of]):
         return others[:limit], True
+    if detail.singular and not detail.rest and len(asked_of) == 1 and asked_of[0] in shown:
+        return kb.products(list(asked_of)), True  # "is it in stock?" after "the first one?"
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
     if detail.rest and detail.about != FEATURE:  # a feature's words name what is asked
@@ -143,9 +145,12 @@ def recommendation(products: list[Product], voice: str) -> str:
     return text
 
 
-def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, bool]:
+def extreme(
+    products: list[Product], detail: Detail, voice: str
+) -> tuple[str, bool, Product | None]:
     """Which of ``products`` has the least or most of the detail ("Of these, the Pop-up
-    beach shelter is the lightest (weight 1.2 kg)."); False where none has a number."""
+    beach shelter is the lightest (weight 1.2 kg)."), whether the catalog says (False
+    where none has a number), and the product (None where they are alike)."""
     if detail.about == RATING:
         measured = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
     elif detail.about == PRICE:
@@ -157,13 +162,13 @@ def extreme(products: list[Product], detail: Detail, voice: str) -> tuple[str, b
             if (found := number_for(p.attributes, detail.about))
         ]
     if not measured:
-        return _unknown(products[0].title, detail.about, voice), False
+        return _unknown(products[0].title, detail.about, voice), False, None
     if len(measured) > 1 and len({number for number, _, _ in measured}) == 1:
-        return say("extreme_tie", voice, value=measured[0][2]), True
+        return say("extreme_tie", voice, value=measured[0][2]), True, None
     pick = min if detail.extreme == "min" else max
     _, product, value = pick(measured, key=lambda m: m[0])
     key = f"extreme_{detail.about}_{detail.extreme}"
-    return say(key, voice, title=product.title, value=value), True
+    return say(key, voice, title=product.title, value=value), True, product
 
 
 def _attribute(name: str, value: Any, voice: str) -> str:
@@ -225,13 +230,18 @@ def answer_about(
     """Say what ``detail`` asks of ``products`` (with their cards where not all of them
     are on screen); the turn's outcome: "fallback" where the catalog does not say."""
     state, voice, kb = turn.state, turn.voice, turn.runtime.brain.kb
+    if not all_shown:  # named, not on screen: shown with the answer
+        state.show([p.id for p in products])
     # A question of each product by itself is asked again of others ("and the second?").
     again = detail.extreme is None and detail.about not in (COMPARE, RECOMMEND)
     state.asked_detail = detail.about if again else None
     state.asked_feature = detail.rest if detail.about == FEATURE else ""
     state.asked_of = [p.id for p in products]
     if detail.extreme is not None:
-        lines = [extreme(products, detail, voice)]
+        line, known, picked = extreme(products, detail, voice)
+        lines = [(line, known)]
+        if picked is not None:  # "wie schwer ist der?" is about the one named
+            state.asked_of = [picked.id]
     elif detail.about == COMPARE:
         lines = [(comparison(products, voice), True)]
     elif detail.about == RECOMMEND:
@@ -252,8 +262,7 @@ def answer_about(
     text = "\n".join(line for line, _ in lines)
     if all_shown:
         dispatcher.utter_message(text=text)
-    else:  # named, not on screen: show them with the answer
-        state.shown = [p.id for p in products]
+    else:
         utter_cards(dispatcher, text, products)
     if not any(known for _, known in lines):
         # An FAQ near enough to suggest may be what was meant.

@@ -360,7 +360,7 @@ class ActionSearchProducts(Action):
                 return _ask(dispatcher, turn, question, facets, best, result.total, flow_intro)
 
         products = kb.products(best)
-        state.shown = [p.id for p in products]
+        state.show([p.id for p in products])
         one, many = (
             ("product_relaxed", "products_relaxed")
             if relaxed
@@ -565,7 +565,7 @@ class ActionSuggestAccessories(Action):
         if not products:
             dispatcher.utter_message(text=say("no_accessories", voice))
             return finish(turn, "fallback")
-        state.shown = [p.id for p in products]
+        state.show([p.id for p in products])
         intro = (
             say("accessories_bought", voice, title=base.title)
             if base is not None

@@ -782,6 +782,23 @@ async def test_and_the_second_one_asks_the_last_question_again(dialogue: Dialogu
     assert nothing_before.action != "product_details", nothing_before.summary()
 
 
+async def test_it_is_the_one_product_the_last_answer_was_about(dialogue: Dialogue) -> None:
+    """ "Is it in stock?" after "which is the most expensive?" or "the first one?" is about
+    that one; "are they …?", and "it" before any answer, about all shown."""
+    _, all_first, dearest, its_stock, their_stock = await talk(
+        dialogue, "the cheapest frying pan", "is it in stock?", "which one is the most expensive?",
+        "is it in stock?", "are they in stock?",
+    )  # fmt: skip
+    assert len(all_first.replies[0].text.splitlines()) == 3
+    assert dearest.replies[0].text.startswith("Of these, the Stainless steel frying pan 28 cm")
+    assert its_stock.replies[0].text == "Stainless steel frying pan 28 cm is in stock."
+    assert len(their_stock.replies[0].text.splitlines()) == 3
+    *_, its_price = await talk(
+        dialogue, "the cheapest frying pan", "is the second one in stock?", "how much is it?"
+    )
+    assert its_price.replies[0].text == "Cast iron frying pan 28 cm costs 59.00 €."
+
+
 async def test_which_product_by_its_place_in_the_list_and_in_german(
     dialogue: Dialogue, kb: KnowledgeBase
 ) -> None:

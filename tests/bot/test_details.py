@@ -27,29 +27,29 @@ from knowledge import Product
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
-        ("is it in stock?", Detail(STOCK)),
+        ("is it in stock?", Detail(STOCK, singular=True)),
         ("Do you have them in stock?", Detail(STOCK)),
         ("are they still available?", Detail(STOCK)),
-        ("Ist das Zelt auf Lager?", Detail(STOCK, rest="zelt", definite=True)),
+        ("Ist das Zelt auf Lager?", Detail(STOCK, rest="zelt", definite=True, singular=True)),
         ("is the second one available?", Detail(STOCK, ordinals=(1,), definite=True)),
-        ("how much is it?", Detail(PRICE)),
-        ("how much does it cost?", Detail(PRICE)),
-        ("Was kostet der?", Detail(PRICE, definite=True)),
+        ("how much is it?", Detail(PRICE, singular=True)),
+        ("how much does it cost?", Detail(PRICE, singular=True)),
+        ("Was kostet der?", Detail(PRICE, definite=True, singular=True)),
         ("how much does the Trail 2 cost?", Detail(PRICE, rest="trail 2", definite=True)),
         ("what is the price of the chef's knife?", Detail(PRICE, rest="chef knife", definite=True)),
         # An attribute before the price: "how much" here asks for the weight.
-        ("how much does it weigh?", Detail("weight")),
+        ("how much does it weigh?", Detail("weight", singular=True)),
         ("what does the first one weigh?", Detail("weight", ordinals=(0,), definite=True)),
         ("Wie schwer ist das erste?", Detail("weight", ordinals=(0,), definite=True)),
         ("what does the last one weigh?", Detail("weight", ordinals=(-1,), definite=True)),
-        ("what colour is it?", Detail("colour")),
-        ("what material is it made of?", Detail("material")),
-        ("how many people does it sleep?", Detail("persons")),
-        ("is it suitable for induction?", Detail("induction")),
+        ("what colour is it?", Detail("colour", singular=True)),
+        ("what material is it made of?", Detail("material", singular=True)),
+        ("how many people does it sleep?", Detail("persons", singular=True)),
+        ("is it suitable for induction?", Detail("induction", singular=True)),
         ("Ist die Pfanne induktionsgeeignet?", Detail("induction", rest="pfanne", definite=True)),
-        ("how warm is it?", Detail("comfort")),
-        ("how much power does it have?", Detail("power")),
-        ("how bright is it?", Detail("brightness")),
+        ("how warm is it?", Detail("comfort", singular=True)),
+        ("how much power does it have?", Detail("power", singular=True)),
+        ("how bright is it?", Detail("brightness", singular=True)),
         ("how long is the blade of the first one?", Detail("blade", ordinals=(0,), definite=True)),
         ("what is the rating?", Detail(RATING, definite=True)),
         ("Hat die Pfanne eine gute Bewertung?", Detail(RATING, rest="pfanne", definite=True)),
@@ -58,12 +58,18 @@ from knowledge import Product
             "what's the difference between the first and the second?",
             Detail(COMPARE, ordinals=(0, 1), definite=True),
         ),
-        ("Was ist der Unterschied zwischen den beiden?", Detail(COMPARE, definite=True)),
+        (
+            "Was ist der Unterschied zwischen den beiden?",
+            Detail(COMPARE, definite=True, singular=True),
+        ),
         ("which one would you recommend?", Detail(RECOMMEND)),
         ("welchen würdest du nehmen?", Detail(RECOMMEND)),
         # Which of those shown has the most or least of something.
         ("which one is the lightest?", Detail("weight", definite=True, extreme="min")),
-        ("welches ist das schwerste?", Detail("weight", definite=True, extreme="max")),
+        (
+            "welches ist das schwerste?",
+            Detail("weight", definite=True, extreme="max", singular=True),
+        ),
         (
             "which tent is the biggest?",
             Detail("capacity", rest="tent", definite=True, extreme="max"),
@@ -71,14 +77,14 @@ from knowledge import Product
         ("which one is best rated?", Detail(RATING, extreme="max")),
         ("which one has the best rating?", Detail(RATING, definite=True, extreme="max")),
         ("which one is cheaper?", Detail(PRICE, extreme="min")),
-        ("Welches ist das günstigste?", Detail(PRICE, definite=True, extreme="min")),
+        ("Welches ist das günstigste?", Detail(PRICE, definite=True, extreme="min", singular=True)),
         ("which is the most expensive?", Detail(PRICE, definite=True, extreme="max")),
         (
             "which is warmer, the first or the second?",
             Detail("comfort", ordinals=(0, 1), definite=True, extreme="min"),
         ),
         # Other words stay: the brain asks the catalog whether they name a product.
-        ("what does shipping cost for it?", Detail(PRICE, rest="shipping")),
+        ("what does shipping cost for it?", Detail(PRICE, rest="shipping", singular=True)),
         ("how long does delivery take?", Detail("size", rest="delivery")),
     ],
 )
@@ -104,14 +110,14 @@ def test_other_messages_ask_no_detail(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
-        ("what grit is it?", Detail("grit")),
+        ("what grit is it?", Detail("grit", singular=True)),
         ("How many pieces does the set have?", Detail("pieces", rest="set", definite=True)),
         ("and how many piece?", Detail("pieces")),  # either number
         ("what's the r-value of the mat?", Detail("r_value", rest="mat", definite=True)),
         ("and the cut?", Detail("cut_mm", definite=True)),  # named without its unit
         (
             "Welche Körnung hat der Schleifstein?",
-            Detail("körnung", rest="schleifstein", definite=True),
+            Detail("körnung", rest="schleifstein", definite=True, singular=True),
         ),
     ],
 )
@@ -137,14 +143,14 @@ def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
-        ("is it waterproof?", Detail(FEATURE, rest="waterproof")),
-        ("does it work on gas?", Detail(FEATURE, rest="gas")),
+        ("is it waterproof?", Detail(FEATURE, rest="waterproof", singular=True)),
+        ("does it work on gas?", Detail(FEATURE, rest="gas", singular=True)),
         ("does the first one go in the oven?", Detail(FEATURE, (0,), "oven", definite=True)),
         ("are they machine washable?", Detail(FEATURE, rest="machine washable")),
         ("Ist sie spülmaschinenfest?", Detail(FEATURE, rest="spulmaschinenfest")),
         ("Hat die zweite einen Deckel?", Detail(FEATURE, (1,), "deckel", definite=True)),
-        ("how many settings does it have?", Detail(FEATURE, rest="settings")),
-        ("Wie viele Stufen hat er?", Detail(FEATURE, rest="stufen")),
+        ("how many settings does it have?", Detail(FEATURE, rest="settings", singular=True)),
+        ("Wie viele Stufen hat er?", Detail(FEATURE, rest="stufen", singular=True)),
     ],
 )
 def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None:
@@ -214,16 +220,16 @@ def test_the_least_or_most_of_something_among_the_products() -> None:
         _product("beach", 49, persons=2, weight_kg=1.2),
     ]
     lightest = extreme(tents, Detail("weight", extreme="min"), "en")
-    assert lightest == ("Of these, the Beach is the lightest (weight 1.2 kg).", True)
+    assert lightest == ("Of these, the Beach is the lightest (weight 1.2 kg).", True, tents[2])
     # A tent has no volume: the biggest is the one for most people.
     biggest = extreme(tents, Detail("capacity", extreme="max"), "de")
-    assert biggest == ("Davon ist Basecamp am größten (Personen 4).", True)
+    assert biggest == ("Davon ist Basecamp am größten (Personen 4).", True, tents[1])
     alike = extreme([tents[0], tents[2]], Detail("capacity", extreme="max"), "en")
-    assert alike == ("They are alike in that: persons 2.", True)
+    assert alike == ("They are alike in that: persons 2.", True, None)
     warmest = extreme(tents, Detail("comfort", extreme="min"), "en")
-    assert warmest == ("I have no details on the comfort temperature of Trail.", False)
+    assert warmest == ("I have no details on the comfort temperature of Trail.", False, None)
     dearest = extreme(tents, Detail(PRICE, extreme="max"), "de")
-    assert dearest == ("Davon ist Trail am teuersten (329.00 €).", True)
+    assert dearest == ("Davon ist Trail am teuersten (329.00 €).", True, tents[0])
 
 
 def test_a_comparison_lists_the_price_and_what_differs() -> None:
