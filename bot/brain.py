@@ -9,6 +9,7 @@ See docs/subsystems/bot.md.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -34,6 +35,9 @@ from bot.selling import GIFT, flow_for, load_flows, without_kinds
 from knowledge import Faq, KnowledgeBase
 
 KEYWORD_DEPTH = 10
+# "And shipping?", "und der Versand?": the word that ties a message to the one before
+# says nothing of what it asks, and pulls its vector away from the FAQ that does.
+_LEADING_AND = re.compile(r"^\W*(?:and|und)\s+(?=\w)", re.IGNORECASE)
 
 
 class Brain:
@@ -92,13 +96,14 @@ class Brain:
         # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
         # So do the messages with their product words made general ("my item arrived
         # damaged"); _faq_for_any_product reads them.
-        names = [without_constraints(text) for text in texts]
+        embedded = [_LEADING_AND.sub("", text) for text in texts]
+        names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]
         extra = dict.fromkeys(
-            [name for name, text in zip(names, texts, strict=True) if name not in ("", text)]
+            [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
             + [text for text in general if text is not None]
         )
-        vectors = self._encode([*texts, *extra])[: len(texts)]
+        vectors = self._encode([*embedded, *extra])[: len(texts)]
         classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from bot.brain import Brain
 from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
@@ -335,6 +337,19 @@ async def test_personalisation_only_with_consent(dialogue: Dialogue) -> None:
         without = await dialogue.respond(query, facts=facts)
         assert without.product_ids == with_consent.product_ids
         assert "bought" not in " ".join(r.text for r in without.replies)
+
+
+@pytest.mark.parametrize(
+    # "and delivery?" was no FAQ match at all before the "and" was left out of its vector
+    "text",
+    ["delivery?", "the delivery time?", "how much is shipping?", "can I return it?"],
+)
+def test_and_before_a_question_does_not_change_its_answer(brain: Brain, text: str) -> None:
+    """ "And the delivery time?" after another answer asks what "the delivery time?" does."""
+    alone, joined = brain.understand(text), brain.understand(f"and {text}")
+    assert joined.faq is not None and alone.faq is not None
+    assert (joined.faq.faq_id, joined.faq.band) == (alone.faq.faq_id, alone.faq.band)
+    assert joined.text == f"and {text}"  # the message itself is kept as written
 
 
 def test_faq_classifier_follows_content_edits(kb: Any) -> None:
