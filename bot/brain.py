@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.details import FEATURE, asked_detail, naming_words
+from bot.details import FEATURE, Detail, asked_detail, naming_words
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -31,7 +31,7 @@ from bot.nlu import (
     understand,
     verdict,
 )
-from bot.selling import GIFT, flow_for, load_flows, without_kinds
+from bot.selling import GIFT, Flow, flow_for, load_flows, part_in, without_kinds
 from knowledge import Faq, KnowledgeBase
 
 KEYWORD_DEPTH = 10
@@ -142,22 +142,39 @@ class Brain:
         detail = asked_detail(u.text, self.kb.attribute_names())
         if detail is None:
             return u
-        if not detail.rest or detail.about == FEATURE:  # a feature's words are what it asks
+        if detail.about == FEATURE:  # "is the Trail 2 waterproof?"
+            return replace(u, detail=self._named_feature(detail))
+        if not detail.rest:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
-        # Particular products: "the Trail 2", not "a tent" (a kind) nor "what color is
-        # water" (a watering can has the word). Only then is the catalog asked: a keyword
-        # search, which "table lamp made of ceramic" (a search, not a question) skips.
-        kind_only = flow is not None and flow.named_alone(detail.rest)
-        named = (
-            detail.definite
-            and not kind_only
-            and bool(naming_words(detail.rest))
-            and self.kb.names_product(detail.rest)
-        )
+        named = self._names_one(detail, detail.rest, flow)
         if flow is None and not named:
             return u
         return replace(u, detail=replace(detail, named=named))
+
+    def _names_one(self, detail: Detail, words: str, flow: Flow | None) -> bool:
+        """Whether ``words`` name particular products: "the Trail 2", not "a tent" (a
+        kind) nor "what color is water" (a watering can has the word). Only then is the
+        catalog asked: a keyword search, which "table lamp made of ceramic" (a search, not
+        a question) skips."""
+        return (
+            detail.definite
+            and not (flow is not None and flow.named_alone(words))
+            and bool(naming_words(words))
+            and self.kb.names_product(words)
+        )
+
+    def _named_feature(self, detail: Detail) -> Detail:
+        """A feature question with the product it names split off its first words: the
+        longest run of them that names one ("trail 2" of "trail 2 waterproof"), leaving at
+        least one word for the feature. As it was where none does ("is it waterproof?",
+        "is the tent waterproof?" of the tents shown)."""
+        words = detail.rest.split()
+        for end in range(len(words) - 1, 0, -1):
+            name = " ".join(words[:end])
+            if self._names_one(detail, name, flow_for(name, self.flows)):
+                return replace(detail, name=name, rest=" ".join(words[end:]), named=True)
+        return detail
 
     def _any_product_reading(self, text: str, locale: str) -> str | None:
         """``text`` with its flow's words made general, where that may change the answer:
@@ -197,8 +214,7 @@ class Brain:
         shopping = is_shopping(u)
         # Not for another intent ("where is my order"): it would not change the decision.
         if (shopping or u.intent is None) and u.faq is not None and u.faq.band != "unknown":
-            flow = flow_for(u.text, self.flows)
-            named = flow is not None and flow.named_alone(u.text)
+            named = self._kind_alone(u.text)
             u = replace(u, names_product=named or self.kb.names_product(words or u.text))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product
@@ -209,6 +225,14 @@ class Brain:
         if u.intent is None and u.catalog_match:
             u = _product_search_inferred(u)
         return u
+
+    def _kind_alone(self, text: str) -> bool:
+        """Whether ``text`` asks for a kind of product or a part of one and nothing else:
+        "Pfanne", "do you have tents?", "tent pegs" (which the shop may not have)."""
+        if part := part_in(text, self.flows):
+            return part.alone
+        flow = flow_for(text, self.flows)
+        return flow is not None and flow.named_alone(text)
 
     def _peek(self, u: Understanding, words: str) -> Understanding:
         """Does the catalog have something close to this message? A flow's category
@@ -221,7 +245,7 @@ class Brain:
         a product, most of which do not. Where an FAQ competes, the cosine is measured
         for flow words too, so that the decision can weigh "a tent for two" against
         "how do I send back a tent?"."""
-        flow = flow_for(u.text, self.flows) is not None
+        flow = flow_for(u.text, self.flows) is not None or self._kind_alone(u.text)
         if u.names_product or (flow and (u.faq is None or u.faq.band == "unknown")):
             return replace(u, catalog_match=True)
         if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):

@@ -181,6 +181,9 @@ class Detail:
     # The words left over: "" for "is it in stock?", "trail 2" for the Trail 2; for a
     # FEATURE what is asked of the product ("waterproof").
     rest: str = ""
+    # Of a FEATURE question, the words before the feature that name the product ("trail
+    # 2" in "is the Trail 2 waterproof?"; set by the brain): ``rest`` holds the others.
+    name: str = ""
     definite: bool = False  # "the", "das": it asks about a particular product
     # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
     # alone such as "tent"): the question needs no products on screen. Set by the brain.

@@ -35,6 +35,17 @@ MAX_OPTIONS = 4
 # Plural and linking endings after a flow's word ("tents", "Kuppelzelte", "Pfannen").
 _ENDING = "(?:e|n|en|s|es|er)?"
 
+# Parts and accessories an English kind word may stand before: "tent pegs", "pan lid",
+# "knife sharpener" name those, not the kind, as the German compound "Zeltheringe" does.
+PART_WORDS = (
+    "peg", "pole", "stake", "footprint", "groundsheet", "repair", "patch", "lid", "handle",
+    "sharpener", "sheath", "shade", "bulb", "liner", "cover", "case", "strap", "rack",
+    "holder", "hook", "cleaner", "spare", "replacement", "part", "filter", "refill",
+    "charger", "battery", "batteries", "guard", "protector", "pump", "mount", "adapter",
+    "seal", "gasket", "cord", "cable", "plug", "wick", "knob", "sleeve", "insert",
+)  # fmt: skip
+_PART = rf"(?:{'|'.join(PART_WORDS)})(?:s|es)?\b"
+
 # A shopper asking which product of a kind, and for what use: "welche Pfanne für
 # Induktion?", "a tent for the beach". Around a flow's words these ask for a product,
 # as a request does ("I need a lamp": nlu.PRODUCT_REQUEST).
@@ -102,15 +113,27 @@ class Flow:
     def used_in(self, text: str) -> bool:
         """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
         "Gusseisenpfanne"). A word that only starts a longer one does not count: that
-        names something else ("potato", "tentative", "Zeltheringe": tent pegs)."""
+        names something else ("potato", "tentative", "Zeltheringe": tent pegs), nor does
+        one before a part's word ("tent pegs", ``PART_WORDS``)."""
         return bool(self._words.search(text.lower()))
 
     @cached_property
     def _words(self) -> re.Pattern[str]:
         # A head's match is the whole compound ("kuppelzelte"), for ``replaced``.
         heads = [rf"\w*{re.escape(h)}{_ENDING}(?!\w)" for h in self.heads]
-        words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)" for w in self.match]
+        words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)(?!\s+{_PART})" for w in self.match]
         return re.compile("|".join(heads + words) or "(?!)")  # no words match nothing
+
+    @cached_property
+    def parts(self) -> re.Pattern[str]:
+        """Matches a part of the flow's kind: "tent pegs", "pan lid", "pegs for my tent"
+        (group ``part``)."""
+        kind = rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in self.match)}){_ENDING}"
+        return re.compile(
+            rf"{kind}\s+(?P<part>{_PART})|"
+            rf"(?<!\w)(?P<part_for>{_PART})\s+for\s+(?:(?:my|the|a|an|our)\s+)?{kind}(?!\w)",
+            re.IGNORECASE,
+        )
 
     def replaced(self, text: str, word: str) -> str:
         """``text``, lower case, with each of the flow's words replaced by ``word``."""
@@ -156,6 +179,27 @@ def _after_request(text: str) -> str:
     if request and len(text[: request.start()].split()) <= 3:
         return text[request.end() :]
     return text
+
+
+@dataclass(frozen=True)
+class PartAsked:
+    """ "Tent pegs": a part or accessory of a flow's kind, as the shopper wrote it."""
+
+    flow: Flow
+    phrase: str  # "tent pegs"
+    part: str  # "pegs"
+    alone: bool  # the message asks for nothing else: "do you have tent pegs?"
+
+
+def part_in(text: str, flows: list[Flow]) -> PartAsked | None:
+    """The part of a kind ``text`` asks for ("tent pegs", "a pan lid"), if any."""
+    asked = _after_request(text)
+    for flow in flows:
+        if found := flow.parts.search(asked):
+            others = analyse(asked[: found.start()] + " " + asked[found.end() :], "en")
+            part = found["part"] or found["part_for"]
+            return PartAsked(flow, found[0], part, alone=not others)
+    return None
 
 
 def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:

@@ -213,6 +213,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Gern. Für welches Produkt suchst du Zubehör?",
         "de-sie": "Gern. Für welches Produkt suchen Sie Zubehör?",
     },
+    # "Tent pegs" where the catalog has none ({what} as the shopper wrote it).
+    "no_part": {
+        "en": "Sorry, I couldn't find “{what}” in our shop.",
+        "de": "Leider habe ich „{what}“ in unserem Sortiment nicht gefunden.",
+    },
     "no_accessories": {
         "en": "I couldn't find anything that goes with that. Could you name the product?",
         "de": "Dazu habe ich nichts Passendes gefunden. Wie heißt das Produkt genau?",

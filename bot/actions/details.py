@@ -56,10 +56,12 @@ def products_asked_about(
         return kb.products(list(asked_of)), True  # "is it in stock?" after "the first one?"
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
-    if detail.rest and detail.about != FEATURE:  # a feature's words name what is asked
-        hits = kb.search(detail.rest, k=NAME_SEARCH_DEPTH, mode="keyword").hits
+    # A feature's words are what is asked; its first ones may name the product.
+    name = detail.name if detail.about == FEATURE else detail.rest
+    if name:
+        hits = kb.search(name, k=NAME_SEARCH_DEPTH, mode="keyword").hits
         candidates = on_screen + [p for p in kb.products([h.id for h in hits]) if p.id not in shown]
-        if named := kb.named_in_full(detail.rest, candidates)[:limit]:
+        if named := kb.named_in_full(name, candidates)[:limit]:
             return named, all(p.id in shown for p in named)
     return on_screen[:limit], True
 

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
-from bot.actions.details import answer_about, products_asked_about
+from bot.actions.details import NAME_SEARCH_DEPTH, answer_about, products_asked_about
 from bot.brain import Brain
 from bot.details import AGAIN
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
@@ -27,6 +27,7 @@ from bot.selling import (
     PERSONS,
     THAN_SHOWN,
     Flow,
+    PartAsked,
     Question,
     apply_constraint,
     choose_question,
@@ -39,6 +40,7 @@ from bot.selling import (
     kind_question,
     kinds_of,
     leading,
+    part_in,
     question_message,
     ranked,
     than_shown,
@@ -229,6 +231,13 @@ class ActionSearchProducts(Action):
         state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
         kb = runtime.brain.kb
         text = turn.understanding.text
+        if not turn.facts.reply and (part := part_in(text, runtime.flows)):
+            # "Tent pegs": what holds that word, never the tents; the shop may have none.
+            holders = await asyncio.to_thread(_holding, kb, part)
+            if not holders:
+                return await _no_such_part(dispatcher, turn, part)
+            state.restart_selling()
+            state.query, state.category = text, holders[0].category
         named = flow_for(text, runtime.flows)
         if (
             turn.understanding.intent == "product_search"
@@ -528,6 +537,41 @@ def _compatible(
         result = kb.search(search.query, filters=search.filters, k=limit)
         groups.append(kb.products([hit.id for hit in result.hits]))
     return pick(groups, exclude=exclude, k=k)
+
+
+def _holding(kb: KnowledgeBase, part: PartAsked) -> list[Product]:
+    """The products whose names hold the part's word ("pegs"), best keyword match first."""
+    hits = kb.search(part.part, k=NAME_SEARCH_DEPTH, mode="keyword").hits
+    return kb.named_in_full(part.part, kb.products([hit.id for hit in hits]))
+
+
+async def _no_such_part(
+    dispatcher: CollectingDispatcher, turn: Turn, part: PartAsked
+) -> list[dict[str, Any]]:
+    """Say the shop has no such part, with what goes with that kind where the catalog
+    knows: "tent pegs" gets "I couldn't find tent pegs", then a lantern and a mat. Still a
+    question the bot could not answer: the content team sees it among the gaps."""
+    runtime, state, voice = turn.runtime, turn.state, turn.voice
+    category = part.flow.category
+    products = await asyncio.to_thread(
+        _compatible,
+        runtime.brain.kb,
+        None,
+        category,
+        runtime.brain.accessories,
+        set(),
+        runtime.settings.cards_shown,
+    )
+    state.restart_selling()
+    text = say("no_part", voice, what=part.phrase)
+    if products:
+        state.show([p.id for p in products])
+        also = say("accessories_for", voice, what=category.rsplit("/", 1)[-1].lower())
+        utter_cards(dispatcher, f"{text}\n{also}", products)
+        dispatcher.utter_message(buttons=after_cards(products, voice))
+    else:
+        dispatcher.utter_message(text=text)
+    return finish(turn, "fallback")
 
 
 class ActionSuggestAccessories(Action):

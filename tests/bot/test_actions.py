@@ -457,6 +457,26 @@ async def test_accessories_in_german_and_for_a_named_purchase(dialogue: Dialogue
     assert "bought" not in unknown.replies[0].text
 
 
+async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
+    """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
+    goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""
+    pegs, after_tents = await talk(dialogue, "Do you have tent pegs?", "I need a tent")
+    assert pegs.action == "fallback", pegs.summary()
+    assert pegs.replies[0].text.splitlines() == [
+        "Sorry, I couldn't find “tent pegs” in our shop.",
+        "These go with tents:",
+    ]
+    assert pegs.product_ids == ["lantern-1"]
+    assert after_tents.action == "ask_clarifying", after_tents.summary()  # the tents' flow
+    # Asked while the tents' questions go on: the same answer, and the tent search ends.
+    *_, during = await talk(dialogue, "I need a tent", "pegs for my tent")
+    assert during.action == "fallback" and during.product_ids == ["lantern-1"], during.summary()
+    assert not during.state.selling
+    (lid,) = await talk(dialogue, "a pan lid")
+    assert lid.action == "show_products", lid.summary()
+    assert lid.product_ids == ["lid-28"]
+
+
 def test_only_a_verified_consenting_contact_is_personalised() -> None:
     from types import SimpleNamespace
 
@@ -737,6 +757,30 @@ async def test_is_it_so_is_answered_with_what_the_catalog_writes(
     # Not about the product: one word in common ("free") is not enough.
     assert delivery.action == "answer_faq", delivery.summary()
     assert delivery.replies[0].payload["faq_id"] == "shipping-cost"  # type: ignore[index]
+
+
+async def test_is_the_named_one_so_is_asked_of_that_product(dialogue: Dialogue) -> None:
+    """ "Is the stainless steel frying pan 24 cm oven safe?" among three pans shown: the
+    name is the product, the words after it the feature; "and the <name>?" asks it again
+    of another. A kind alone ("are the pans ...") is still every one shown."""
+    shown, named, again, kind = await talk(
+        dialogue, "the cheapest frying pan", "is the stainless steel frying pan 24 cm oven safe?",
+        "and the Cast iron frying pan 28 cm?", "are the pans oven safe?",
+    )  # fmt: skip
+    assert len(shown.product_ids) == 3, shown.summary()
+    assert named.action == "product_details", named.summary()
+    assert (
+        named.replies[0].text
+        == "Stainless steel frying pan 24 cm: “Stainless steel pan, oven safe.”"
+    )
+    assert again.action == "fallback", again.summary()
+    assert again.replies[0].text == "The catalog doesn't say that about Cast iron frying pan 28 cm."
+    assert len(kind.replies[0].text.splitlines()) == 3, kind.summary()
+    # Named with nothing on screen: answered, with its card.
+    (lamp,) = await talk(dialogue, "is the ceramic table lamp white?")
+    assert lamp.action == "product_details", lamp.summary()
+    assert lamp.product_ids == ["lamp-1"]
+    assert lamp.replies[-1].text == "Ceramic table lamp: “A white ceramic table lamp.”"
 
 
 async def test_a_question_about_the_products_instead_of_an_answer_shows_them(

@@ -19,6 +19,7 @@ from bot.selling import (
     kinds_of,
     leading,
     load_flows,
+    part_in,
     question_message,
     ranked,
     split_entropy,
@@ -103,6 +104,26 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     assert [o["value"] for o in options[:-2]] == [
         f"facet:attr.comfort_c={v}" for v in ("-15", "-5", "5", "8")
     ]
+
+
+def test_a_part_of_a_kind_is_not_the_kind() -> None:
+    """ "Tent pegs", "a pan lid", "pegs for my tent": a part, as "Zeltheringe" is, read
+    off with the words as written; "tent" before a part's word uses no flow."""
+    flows = load_flows()
+    for text, phrase, part, alone in (
+        ("tent pegs", "tent pegs", "pegs", True),
+        ("Do you have a Pan Lid?", "Pan Lid", "Lid", True),
+        ("I need a knife sharpener for my knives", "knife sharpener", "sharpener", False),
+        ("pegs for my tent", "pegs for my tent", "pegs", True),
+        ("a new handle for the pan", "handle for the pan", "handle", False),
+    ):
+        found = part_in(text, flows)
+        assert found is not None, text
+        assert (found.phrase, found.part, found.alone) == (phrase, part, alone), text
+    assert flow_for("tent pegs", flows) is None and flow_for("a pan lid", flows) is None
+    for text in ("a tent", "a tent for 4", "knife block", "a pan with a lid", "tent poled"):
+        assert part_in(text, flows) is None, text
+    assert flow_for("a pan with a lid", flows).category == "Kitchen/Cookware"  # type: ignore[union-attr]
 
 
 DU = re.compile(r"\b(du|dich|dir|dein\w*|lass)\b", re.IGNORECASE)
