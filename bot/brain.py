@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.details import FEATURE, Detail, asked_detail, naming_words
+from bot.details import COMPARE, FEATURE, Detail, asked_detail, naming_words
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -148,6 +148,8 @@ class Brain:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
         named = self._names_one(detail, detail.rest, flow)
+        if not named and detail.about == COMPARE and (pair := self._named_pair(detail)):
+            return replace(u, detail=replace(detail, names=pair, named=True))
         if flow is None and not named:
             return u
         return replace(u, detail=replace(detail, named=named))
@@ -157,11 +159,14 @@ class Brain:
         kind) nor "what color is water" (a watering can has the word). Only then is the
         catalog asked: a keyword search, which "table lamp made of ceramic" (a search, not
         a question) skips."""
+        return self._may_name(detail, words, flow) and self.kb.names_product(words)
+
+    @staticmethod
+    def _may_name(detail: Detail, words: str, flow: Flow | None) -> bool:
         return (
             detail.definite
             and not (flow is not None and flow.named_alone(words))
             and bool(naming_words(words))
-            and self.kb.names_product(words)
         )
 
     def _named_feature(self, detail: Detail) -> Detail:
@@ -173,8 +178,27 @@ class Brain:
         for end in range(len(words) - 1, 0, -1):
             name = " ".join(words[:end])
             if self._names_one(detail, name, flow_for(name, self.flows)):
-                return replace(detail, name=name, rest=" ".join(words[end:]), named=True)
+                return replace(detail, names=(name,), rest=" ".join(words[end:]), named=True)
         return detail
+
+    def _named_pair(self, detail: Detail) -> tuple[str, str] | None:
+        """The two names a comparison's words hold, where each names particular products:
+        "trail 2" and "summit 2" of "the difference between the Trail 2 and the Summit
+        2?", "Trail 2 vs Summit 2" (two names need no "the"). Of the ways to split the
+        words, the one naming the fewest products: "cast iron frying pan 28 cm" and
+        "stainless steel frying pan 28 cm", not "cast iron" (every cast-iron pan) and
+        the rest."""
+        words = detail.rest.split()
+        definite = replace(detail, definite=True)
+        best: tuple[int, tuple[str, str]] | None = None
+        for end in range(1, len(words)):
+            pair = " ".join(words[:end]), " ".join(words[end:])
+            if not all(self._may_name(definite, name, flow_for(name, self.flows)) for name in pair):
+                continue
+            counts = [len(self.kb.products_named(name)) for name in pair]
+            if all(counts) and (best is None or sum(counts) < best[0]):
+                best = sum(counts), pair
+        return best[1] if best else None
 
     def _any_product_reading(self, text: str, locale: str) -> str | None:
         """``text`` with its flow's words made general, where that may change the answer:

@@ -181,9 +181,10 @@ class Detail:
     # The words left over: "" for "is it in stock?", "trail 2" for the Trail 2; for a
     # FEATURE what is asked of the product ("waterproof").
     rest: str = ""
-    # Of a FEATURE question, the words before the feature that name the product ("trail
-    # 2" in "is the Trail 2 waterproof?"; set by the brain): ``rest`` holds the others.
-    name: str = ""
+    # Set by the brain where ``rest`` is not one name: of a FEATURE question the words
+    # before the feature ("trail 2" of "is the Trail 2 waterproof?"; ``rest`` holds the
+    # feature), of a comparison each product's ("trail 2", "summit 2").
+    names: tuple[str, ...] = ()
     definite: bool = False  # "the", "das": it asks about a particular product
     # The catalog names particular products by them ("trail 2", "chef knife"; not a kind
     # alone such as "tent"): the question needs no products on screen. Set by the brain.

@@ -45,11 +45,17 @@ ACCESSORY_WORDS = re.compile(
 )
 
 # Unambiguous phrasings that need no model, English and German.
-# Asking for a product: "I'm looking for", "do you have", "ich suche", "habt ihr".
+# Asking for a product: "I'm looking for", "do you have", "ich suche", "habt ihr"; not
+# "do you have a store in Berlin?", "habt ihr eine Filiale?": the shop is no product.
+_THE_SHOP = (
+    r"(?!\s+(?:(?:a|an|any|einen?|eine)\s+)?(?:(?:physical|local|real|retail)\s+)?"
+    r"(?:stores?|shops?|branch(?:es)?|showrooms?|outlets?|locations?|laden|läden|filialen?|"
+    r"geschäft|ladengeschäft)\b)"
+)
 PRODUCT_REQUEST = re.compile(
-    r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|do you (?:have|sell)|"
-    r"show me|ich suche|suche (?:ein|eine|einen|nach)|ich brauche|empfiehl\w*|empfehlen|habt ihr|"
-    r"haben sie|zeig mir)\b",
+    r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|"
+    rf"do you (?:have|sell){_THE_SHOP}|show me|ich suche|suche (?:ein|eine|einen|nach)|"
+    rf"ich brauche|empfiehl\w*|empfehlen|habt ihr{_THE_SHOP}|haben sie{_THE_SHOP}|zeig mir)\b",
     re.IGNORECASE,
 )
 # "OK, thanks", "super, danke": an acknowledgement before thanks or goodbye.

@@ -602,8 +602,13 @@ class KnowledgeBase:
         ``query``: "a skillet" or "red cast iron skillet" names a product, "seasoning a
         skillet" asks about one (its description may say "seasoning"). Checked on the
         ``candidates`` best keyword matches, where titles weigh most."""
+        return bool(self.products_named(query, candidates=candidates))
+
+    def products_named(self, query: str, *, candidates: int = 3) -> list[Product]:
+        """Those of the ``candidates`` best keyword matches that ``query`` names (see
+        ``names_product``): one for "trail 2", two for "cast iron" among skillets."""
         hits = self.search(query, k=candidates, mode="keyword").hits if query.strip() else []
-        return bool(self.named_in_full(query, self.products([hit.id for hit in hits])))
+        return self.named_in_full(query, self.products([hit.id for hit in hits]))
 
     def named_in_full(self, query: str, products: Sequence[Product]) -> list[Product]:
         """Those of ``products`` whose title, category and attribute values hold every

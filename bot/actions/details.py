@@ -56,13 +56,16 @@ def products_asked_about(
         return kb.products(list(asked_of)), True  # "is it in stock?" after "the first one?"
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
-    # A feature's words are what is asked; its first ones may name the product.
-    name = detail.name if detail.about == FEATURE else detail.rest
-    if name:
+    # A feature's words are what is asked; the brain may have found names among them.
+    names = detail.names or ((detail.rest,) if detail.rest and detail.about != FEATURE else ())
+    named: dict[str, Product] = {}
+    for name in names:
         hits = kb.search(name, k=NAME_SEARCH_DEPTH, mode="keyword").hits
         candidates = on_screen + [p for p in kb.products([h.id for h in hits]) if p.id not in shown]
-        if named := kb.named_in_full(name, candidates)[:limit]:
-            return named, all(p.id in shown for p in named)
+        named.update((p.id, p) for p in kb.named_in_full(name, candidates))
+    if named:
+        products = list(named.values())[:limit]
+        return products, all(p.id in shown for p in products)
     return on_screen[:limit], True
 
 

@@ -412,6 +412,10 @@ async def test_a_product_the_shop_does_not_carry_gets_no_unrelated_cards(
         assert result.replies[0].text == TEXTS["no_products"]["en"]
         options = result.replies[0].payload["options"]  # type: ignore[index]
         assert [option["value"] for option in options] == ["human"]
+    # The shop itself is no product: the bot does not know, and offers a person.
+    store = await dialogue.respond("do you have a store in Berlin?")
+    assert (store.action, store.product_ids) == ("fallback", []), store.summary()
+    assert store.replies[0].text == TEXTS["fallback"]["en"]
 
 
 async def test_a_flow_word_inside_a_longer_word_starts_no_flow(dialogue: Dialogue) -> None:
@@ -934,3 +938,28 @@ async def test_how_the_products_shown_differ_and_which_to_take(dialogue: Dialogu
     assert recommended.replies[0].text == (
         "I'd take the Stainless steel frying pan 24 cm (45.00 €): it fits what you asked for best."
     )
+
+
+async def test_two_products_named_are_compared_with_nothing_on_screen(
+    dialogue: Dialogue,
+) -> None:
+    """ "What's the difference between the X and the Y?", "X vs Y", in German too: the
+    two named, with their cards, whatever is on screen (here nothing)."""
+    for text, locale in (
+        ("what's the difference between the ceramic table lamp and the camping lantern?", "en"),
+        ("Ceramic table lamp vs rechargeable camping lantern", "en"),
+        ("Was ist der Unterschied zwischen der Ceramic table lamp und der Camping lantern?", "de"),
+    ):
+        (compared,) = await talk(dialogue, text, locale=locale)
+        assert compared.action == "product_details", (text, compared.summary())
+        assert compared.product_ids == ["lamp-1", "lantern-1"], text
+        lines = compared.replies[0].text.splitlines()
+        assert len(lines) == 3 and lines[1].startswith("Ceramic table lamp: 49.00 €"), lines
+    *_, two_of_three = await talk(
+        dialogue, "the cheapest frying pan", "compare the Cast iron frying pan 28 cm and the "
+        "Stainless steel frying pan 28 cm",
+    )  # fmt: skip
+    assert two_of_three.replies[0].text.splitlines()[1:] == [
+        "Cast iron frying pan 28 cm: 59.00 €, material cast iron.",
+        "Stainless steel frying pan 28 cm: 65.00 €, material stainless steel.",
+    ]

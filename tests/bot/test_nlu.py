@@ -30,6 +30,12 @@ from bot.nlu import by_rules, rule_intent
         ("What goes with my pan?", "accessories"),
         ("Zubehör für mein Zelt", "accessories"),
         ("I'm looking for a tent", "product_search"),
+        ("do you have tents?", "product_search"),
+        ("Habt ihr Zelte?", "product_search"),
+        # The shop itself is no product.
+        ("do you have a store in Berlin?", None),
+        ("Habt ihr eine Filiale in Hamburg?", None),
+        ("do you have any physical shops?", None),
         ("where is my parcel", "order_status"),
         # When people answer; "when can I talk to a person?" asks for the hours.
         ("what are your opening hours?", "opening_hours"),

@@ -367,3 +367,6 @@ def test_a_query_names_a_product_when_one_product_holds_every_word(
     assert not demo_kb.names_product("")
     assert german_kb.names_product("eine Bratpfanne")
     assert not german_kb.names_product("Bratpfanne einbrennen")
+    # Which: both skillets and the Dutch oven (by its material) for "cast iron".
+    assert {p.id for p in demo_kb.products_named("cast iron")} == {"CW-101", "CW-102", "CW-105"}
+    assert [p.id for p in demo_kb.products_named("cast iron skillet 28 cm")] == ["CW-101"]
