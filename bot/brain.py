@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.details import COMPARE, FEATURE, Detail, asked_detail, naming_words
+from bot.details import COMPARE, FEATURE, RECOMMEND, Detail, asked_detail, naming_words
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -148,8 +148,13 @@ class Brain:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
         named = self._names_one(detail, detail.rest, flow)
-        if not named and detail.about == COMPARE and (pair := self._named_pair(detail)):
-            return replace(u, detail=replace(detail, names=pair, named=True))
+        # "Which is lighter, the Trail 2 or the Summit 2?": a question of several may name two.
+        of_several = detail.about in (COMPARE, RECOMMEND) or detail.extreme is not None
+        if not named and of_several and (pair := self._named_pair(detail)):
+            # Which of two to take, knowing nothing of what the shopper needs: how they
+            # differ (the search's first, the usual pick, is not there).
+            about = COMPARE if detail.about == RECOMMEND else detail.about
+            return replace(u, detail=replace(detail, about=about, names=pair, named=True))
         if flow is None and not named:
             return u
         return replace(u, detail=replace(detail, named=named))
@@ -182,7 +187,7 @@ class Brain:
         return detail
 
     def _named_pair(self, detail: Detail) -> tuple[str, str] | None:
-        """The two names a comparison's words hold, where each names particular products:
+        """The two names a comparison's (or "which is lighter"'s) words hold, where each names particular products:
         "trail 2" and "summit 2" of "the difference between the Trail 2 and the Summit
         2?", "Trail 2 vs Summit 2" (two names need no "the"). Of the ways to split the
         words, the one naming the fewest products: "cast iron frying pan 28 cm" and

@@ -943,8 +943,8 @@ async def test_how_the_products_shown_differ_and_which_to_take(dialogue: Dialogu
 async def test_two_products_named_are_compared_with_nothing_on_screen(
     dialogue: Dialogue,
 ) -> None:
-    """ "What's the difference between the X and the Y?", "X vs Y", in German too: the
-    two named, with their cards, whatever is on screen (here nothing)."""
+    """ "What's the difference between the X and the Y?", "X vs Y", "which is cheaper, X
+    or Y?", in German too: of the two named, with their cards, whatever is on screen."""
     for text, locale in (
         ("what's the difference between the ceramic table lamp and the camping lantern?", "en"),
         ("Ceramic table lamp vs rechargeable camping lantern", "en"),
@@ -962,4 +962,23 @@ async def test_two_products_named_are_compared_with_nothing_on_screen(
     assert two_of_three.replies[0].text.splitlines()[1:] == [
         "Cast iron frying pan 28 cm: 59.00 €, material cast iron.",
         "Stainless steel frying pan 28 cm: 65.00 €, material stainless steel.",
+    ]
+    # "Which is cheaper, X or Y?" of the two named; which to take, knowing nothing of
+    # what the shopper needs, is how they differ.
+    for text, locale, answer in (
+        ("which is cheaper, the ceramic table lamp or the camping lantern?", "en",
+         "Of these, the Rechargeable camping lantern is the cheapest (34.00 €)."),
+        ("welche ist günstiger, die Ceramic table lamp oder die Camping lantern?", "de",
+         "Davon ist Rechargeable camping lantern am günstigsten (34.00 €)."),
+    ):  # fmt: skip
+        (cheaper,) = await talk(dialogue, text, locale=locale)
+        assert cheaper.replies[0].text == answer, cheaper.summary()
+        assert cheaper.product_ids == ["lamp-1", "lantern-1"]
+    (pick,) = await talk(
+        dialogue, "which would you recommend, the ceramic table lamp or the camping lantern?"
+    )
+    assert pick.replies[0].text.splitlines() == [
+        "How they differ:",
+        "Ceramic table lamp: 49.00 €.",
+        "Rechargeable camping lantern: 34.00 €.",
     ]
