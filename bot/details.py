@@ -27,10 +27,18 @@ COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
 FEATURE = "feature"  # "is it waterproof?", "how many settings?": what the catalog writes
 AGAIN = "again"  # "and the second one?": what was last asked, of other products
+BUY = "buy"  # "I'll take it", "add the first one to my cart": where the cart button is
 
 # What a question asks, English and German. The first that matches wins: an attribute
 # before the price ("how much does it weigh"), the description last ("what is it").
 _DETAILS: dict[str, str] = {
+    # Not "I want to buy a tent", a search: a choice among products ("I'll take the
+    # Trail 2") or a question of how to buy one.
+    BUY: r"(?:i'?ll|i will|i'?d|i would|let me|we'?ll) (?:take|buy|order|get|go (?:for|with))|"
+    r"(?:add|put)(?= [\w' ]{0,40}\b(?:to|in|into) (?:my |the )?(?:cart|basket))|"
+    r"how (?:do|can) i (?:buy|order|purchase) (?:it|this|that|one|them|the)|"
+    r"ich nehme|(?:in den|zum) warenkorb|"
+    r"wie kann ich (?:es|ihn|sie|das|den|die) (?:kaufen|bestellen)",
     RECOMMEND: r"which (?:\w+ )?(?:would|do|should|can) (?:you|i) (?:recommend|suggest|take|"
     r"choose|pick|buy|get)|which (?:\w+ )?is (?:the )?best|your (?:recommendation|pick|"
     r"favou?rite)|welche[nrs]? (?:\w+ )?(?:würdest du|empfiehlst du|würden sie|empfehlen sie|"
@@ -156,7 +164,7 @@ _FILLER = frozenset(map(fold, [
     "get", "left", "item", "items", "product", "products", "thing", "does", "do", "did", "is",
     "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
-    "versus", "oder",
+    "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",

@@ -194,6 +194,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The catalog doesn't say that about any of them.",
         "de": "Dazu steht im Katalog bei keinem davon etwas.",
     },
+    # "I'll take it": the product's card carries the cart button (where the shop
+    # listens for it) and the link to its page.
+    "buy_one": {
+        "en": "Good choice! Add {title} to your cart from its card, or open its page.",
+        "de": "Gute Wahl! Über die Karte legst du {title} in den Warenkorb oder öffnest die "
+        "Produktseite.",
+        "de-sie": "Gute Wahl! Über die Karte legen Sie {title} in den Warenkorb oder öffnen die "
+        "Produktseite.",
+    },
+    "buy_which": {
+        "en": "Which one would you like? Each card can put it in your cart or open its page.",
+        "de": "Welches möchtest du? Jede Karte legt es in den Warenkorb oder öffnet die "
+        "Produktseite.",
+        "de-sie": "Welches möchten Sie? Jede Karte legt es in den Warenkorb oder öffnet die "
+        "Produktseite.",
+    },
     "detail_which": {
         "en": "Which product do you mean? Tell me its name and I'll look it up.",
         "de": "Welches Produkt meinst du? Nenn mir den Namen, dann schaue ich nach.",

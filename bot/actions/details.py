@@ -17,6 +17,7 @@ from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.faq import suggestion_buttons, utter_faq
 from bot.details import (
     AGAIN,
+    BUY,
     COMPARE,
     DESCRIPTION,
     FEATURE,
@@ -238,10 +239,14 @@ def answer_about(
     if not all_shown:  # named, not on screen: shown with the answer
         state.show([p.id for p in products])
     # A question of each product by itself is asked again of others ("and the second?").
-    again = detail.extreme is None and detail.about not in (COMPARE, RECOMMEND)
+    again = detail.extreme is None and detail.about not in (COMPARE, RECOMMEND, BUY)
     state.asked_detail = detail.about if again else None
     state.asked_feature = detail.rest if detail.about == FEATURE else ""
     state.asked_of = [p.id for p in products]
+    if detail.about == BUY:  # the cards again, with their buttons at hand
+        key = "buy_one" if len(products) == 1 else "buy_which"
+        utter_cards(dispatcher, say(key, voice, title=products[0].title), products)
+        return "product_details"
     if detail.extreme is not None:
         line, known, picked = extreme(products, detail, voice)
         lines = [(line, known)]

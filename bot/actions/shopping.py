@@ -15,7 +15,7 @@ from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.details import NAME_SEARCH_DEPTH, answer_about, products_asked_about
 from bot.brain import Brain
-from bot.details import AGAIN
+from bot.details import AGAIN, BUY
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
@@ -377,17 +377,20 @@ class ActionSearchProducts(Action):
         )
         if ranking and len(products) > 1 and not relaxed:
             many = RANKED_INTRO[ranking]
-        intro = say(one if len(products) == 1 else many, turn.voice)
-        utter_cards(dispatcher, intro, products)
-        if products and (note := await _comparison(turn, products[0])):
-            dispatcher.utter_message(text=note)
+        # "I'll take the second one": its card alone, from the answer below.
+        buying = asked_about is not None and asked_about.about == BUY
+        if not buying:
+            intro = say(one if len(products) == 1 else many, turn.voice)
+            utter_cards(dispatcher, intro, products)
+            if products and (note := await _comparison(turn, products[0])):
+                dispatcher.utter_message(text=note)
         outcome = "show_products"
         if asked_about is not None:
             about, all_shown = await asyncio.to_thread(
                 products_asked_about, kb, asked_about, state.shown, len(state.shown)
             )
             outcome = answer_about(dispatcher, turn, asked_about, about, all_shown)
-        if outcome != "fallback":  # there the buttons offer a person
+        if outcome != "fallback" and not buying:  # there the buttons offer a person
             dispatcher.utter_message(buttons=after_cards(products, turn.voice))
         return finish(turn, outcome)
 

@@ -982,3 +982,30 @@ async def test_two_products_named_are_compared_with_nothing_on_screen(
         "Ceramic table lamp: 49.00 €.",
         "Rechargeable camping lantern: 34.00 €.",
     ]
+
+
+async def test_ill_take_it_puts_the_cart_button_at_hand(dialogue: Dialogue) -> None:
+    """ "I'll take the second one", "add it to my cart", "Ich nehme das erste": that
+    product's card again, whose button adds it to the cart; which one, where several
+    could be meant. "I want to buy a tent" is still a search."""
+    shown, second, _, it = await talk(
+        dialogue, "the cheapest frying pan", "I'll take the second one",
+        "is the Stainless steel frying pan 28 cm in stock?", "add it to my cart",
+    )  # fmt: skip
+    assert second.action == "product_details", second.summary()
+    assert [r.text for r in second.replies] == [
+        "Good choice! Add Cast iron frying pan 28 cm to your cart from its card, or open its page."
+    ]
+    assert second.product_ids == [shown.product_ids[1]]
+    assert it.product_ids == ["pan-steel-28"], it.summary()  # "it": the one just asked about
+    _, which = await talk(dialogue, "the cheapest frying pan", "how do I add them to the cart?")
+    assert which.replies[0].text == TEXTS["buy_which"]["en"]
+    assert len(which.product_ids) == 3, which.summary()
+    *_, german = await talk(dialogue, "Ich suche die günstigste Pfanne", "Ich nehme das erste")
+    assert german.replies[0].text.startswith("Gute Wahl! Über die Karte legst du")
+    # While a selling question waits: the card chosen, not the search's cards again.
+    asked, waiting = await talk(dialogue, "I need a tent", "I'll take the second one")
+    assert asked.action == "ask_clarifying"
+    assert len(waiting.replies) == 1 and len(waiting.product_ids) == 1, waiting.summary()
+    (search,) = await talk(dialogue, "I want to buy a tent")
+    assert search.action == "ask_clarifying", search.summary()

@@ -153,6 +153,13 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
         "The catalog doesn't say that about Pop-up beach shelter."
     )
     card_product = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))[0].product_id")
+    # The shopper chooses: that card again, whose button fills the shop's cart.
+    seen = widget.from_others().count()
+    widget.send("I'll take the second one")
+    answered(widget, seen)
+    expect(widget.bubble("Good choice! Add Basecamp 4 dome tent to your cart")).to_be_visible()
+    widget.log.locator(".tp-card").last.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("[data-cart-count]")).to_have_text("2")
 
     # A person: routing gives the conversation to the agent online.
     agent = agent_client(loop, server)
@@ -164,7 +171,7 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
         contact_id = http.get(f"/api/conversations/{conversation_id}").json()["contact"]["id"]
         profile = http.get(f"/api/contacts/{contact_id}").json()
     assert profile["current_page"] == f"{server.url}/demo"
-    assert [item["product_id"] for item in profile["cart"]] == [card_product]
+    assert [item["product_id"] for item in profile["cart"]] == [card_product, "TE-602"]
     expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
     agent.send({"type": "typing", "conversation_id": conversation_id, "on": True})
     expect(page.locator(f"{WIDGET} .tp-typing")).to_have_text(re.compile(r"is typing"))
