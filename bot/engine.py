@@ -234,13 +234,18 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if u.intent == "start_over":
         return Decision(ActionName.ask_clarifying, reason="start over")
     # "Is it in stock?" after products were shown, or "how heavy is the Trail 2?"; not
-    # "is it available in red?", which narrows the search ("the pan 32 cm" names one).
+    # "is it available in red?", which narrows the search ("the pan 32 cm" names one,
+    # "is the first one good for winter?" points at one).
     detail = u.detail
     if (
         detail is not None
         and (detail.about != AGAIN or state.asked_detail is not None)
         and (state.shown or detail.named)
-        and (detail.named or not any(name in SELLING_SLOTS for name in entities.slots()))
+        and (
+            detail.named
+            or detail.ordinals
+            or not any(name in SELLING_SLOTS for name in entities.slots())
+        )
     ):
         return Decision(ActionName.product_details, reason=f"asked for the {detail.about}")
     faq = u.faq

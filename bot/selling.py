@@ -70,6 +70,22 @@ ENTITY_FILTERS = {
     "season": "attr.season",
     "size": "attr.size",
 }
+# Where no candidate is of a season, the value that includes it: tents fit for winter
+# are sold as "4-season" (sleeping bags as "winter").
+SEASON_INCLUDED_IN = {"winter": "4-season"}
+
+
+def seasons_widened(constraints: dict[str, Any]) -> dict[str, Any] | None:
+    """``constraints`` with a season replaced by the one that includes it, if any."""
+    widened = {
+        name: SEASON_INCLUDED_IN.get(value, value)
+        if ENTITY_FILTERS.get(name, name) == "attr.season"
+        else value
+        for name, value in constraints.items()
+    }
+    return widened if widened != constraints else None
+
+
 GENERIC_PROMPTS = {
     KIND: {"en": "What kind of product are you looking for?", "de": "Was darf es sein?"},
     PRICE: {

@@ -32,6 +32,7 @@ from bot.details import (
     unit_of,
 )
 from bot.engine import REPLY_COMPARE
+from bot.entities import extract_season
 from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Language, Product
 from knowledge.analysis import fold, stem, tokens
@@ -106,6 +107,10 @@ def feature_line(product: Product, feature: str, language: str, voice: str) -> t
     most of its words, quoted as it stands; False where none does. Quoted, not read as
     a yes or a no: "Not for induction." answers "does it work on induction?" either way."""
     lang: Language = "de" if language == "de" else "en"
+    seasonal = attribute_for(product.attributes, "season") is not None
+    if seasonal and " " not in feature and extract_season(feature):
+        # "Is it good for winter?": its season, for the shopper to weigh ("3-season").
+        return detail_line(product, "season", voice)
     asked = {stem(word, lang) for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []
     candidates = [*sentences, *(_attribute(n, v, voice) for n, v in product.attributes.items())]

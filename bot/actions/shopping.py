@@ -43,6 +43,7 @@ from bot.selling import (
     part_in,
     question_message,
     ranked,
+    seasons_widened,
     than_shown,
 )
 from bot.texts import in_voice, money, say, value_text
@@ -317,6 +318,10 @@ class ActionSearchProducts(Action):
         if said:
             state.constraints = {**state.constraints, **said}
             result = await _search(brain, query, filters(state.constraints), k)
+        widened = seasons_widened(state.constraints) if result.total == 0 else None
+        if widened and (wider := await _search(brain, query, filters(widened), k)).total:
+            # "A tent for winter": the 4-season ones, not the closest of any season.
+            result, state.constraints = wider, widened
         # Nothing cheaper than the cheapest, whatever else was asked: say so, rather than
         # show dearer ones as the closest.
         if (

@@ -1009,3 +1009,12 @@ async def test_ill_take_it_puts_the_cart_button_at_hand(dialogue: Dialogue) -> N
     assert len(waiting.replies) == 1 and len(waiting.product_ids) == 1, waiting.summary()
     (search,) = await talk(dialogue, "I want to buy a tent")
     assert search.action == "ask_clarifying", search.summary()
+
+
+async def test_winter_is_what_the_catalog_calls_4_season(dialogue: Dialogue) -> None:
+    """No tent is sold "for winter": the 4-season ones are, not the closest of any season.
+    "Is it good for winter?" is answered with the product's season."""
+    found, asked = await talk(dialogue, "a tent for winter", "is the first one good for winter?")
+    assert found.replies[0].text == TEXTS["products_found"]["en"], found.summary()
+    assert found.product_ids == ["tent-8", "tent-6"]
+    assert asked.replies[0].text == "Trailhead 2-person 4-season tent 8: season 4-season."

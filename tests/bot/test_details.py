@@ -8,6 +8,7 @@ from bot import details
 from bot.actions.details import comparison, extreme
 from bot.details import (
     AGAIN,
+    BUY,
     COMPARE,
     DESCRIPTION,
     FEATURE,
@@ -43,6 +44,15 @@ from knowledge import Product
         ("Wie schwer ist das erste?", Detail("weight", ordinals=(0,), definite=True)),
         ("what does the last one weigh?", Detail("weight", ordinals=(-1,), definite=True)),
         ("what colour is it?", Detail("colour", singular=True)),
+        (
+            "which colours does the Trail 2 come in?",
+            Detail("colour", rest="trail 2", definite=True),
+        ),
+        # A choice: the product's card and its cart button.
+        ("I'll take the second one", Detail(BUY, ordinals=(1,), definite=True)),
+        ("add it to my cart", Detail(BUY, singular=True)),
+        ("Ich nehme das erste", Detail(BUY, ordinals=(0,), definite=True)),
+        ("Leg das erste in den Warenkorb", Detail(BUY, ordinals=(0,), definite=True)),
         ("what material is it made of?", Detail("material", singular=True)),
         ("how many people does it sleep?", Detail("persons", singular=True)),
         ("is it suitable for induction?", Detail("induction", singular=True)),

@@ -22,6 +22,7 @@ from bot.selling import (
     part_in,
     question_message,
     ranked,
+    seasons_widened,
     split_entropy,
     than_shown,
     without_kinds,
@@ -279,3 +280,12 @@ def test_products_ranked_by_an_attribute_those_without_it_last() -> None:
     ]
     assert [p.id for p in ranked(packs, "-capacity")] == ["c", "a", "b"]
     assert [p.id for p in ranked(packs, "weight")] == ["a", "c", "b"]
+
+
+def test_winter_widens_to_the_season_that_includes_it() -> None:
+    assert seasons_widened({"season": "winter", "budget_max": 300}) == {
+        "season": "4-season",
+        "budget_max": 300,
+    }
+    assert seasons_widened({"attr.season": "winter"}) == {"attr.season": "4-season"}
+    assert seasons_widened({"season": "summer"}) is None
