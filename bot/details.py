@@ -165,7 +165,7 @@ _FILLER = frozenset(map(fold, [
     "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
     "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen", "come", "comes",
-    "available", "offered", "gibt", "gibts",
+    "available", "offered", "gibt", "gibts", "something", "etwas", "bitte",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",
@@ -248,6 +248,14 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
     )
+
+
+def content_words(text: str) -> str:
+    """The words of ``text`` that may name something, folded: not stop words, nor the
+    filler of a question or an answer ("please", "one", "it"): "non stick" of "non-stick
+    please"."""
+    folded = (fold(token) for token in tokens(text))
+    return " ".join(word for word in folded if word not in _FILLER and word not in ANY_STOPWORD)
 
 
 def _own_attribute(text: str, attributes: Iterable[str]) -> tuple[str, re.Pattern[str]] | None:

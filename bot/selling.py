@@ -27,6 +27,7 @@ from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
+from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 PRICE = "price"
@@ -43,6 +44,10 @@ PART_WORDS = (
     "holder", "hook", "cleaner", "spare", "replacement", "part", "filter", "refill",
     "charger", "battery", "batteries", "guard", "protector", "pump", "mount", "adapter",
     "seal", "gasket", "cord", "cable", "plug", "wick", "knob", "sleeve", "insert",
+    # German, for "Heringe für mein Zelt" (a compound, "Zeltheringe", starts no flow).
+    "hering", "heringe", "stange", "stangen", "gestänge", "deckel", "griff", "griffe",
+    "ersatzteil", "ersatzteile", "schärfer", "hülle", "bezug", "schirm", "akku", "akkus",
+    "ladegerät", "dichtung", "reparaturset",
 )  # fmt: skip
 _PART = rf"(?:{'|'.join(PART_WORDS)})(?:s|es)?\b"
 
@@ -147,7 +152,9 @@ class Flow:
         kind = rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in self.match)}){_ENDING}"
         return re.compile(
             rf"{kind}\s+(?P<part>{_PART})|"
-            rf"(?<!\w)(?P<part_for>{_PART})\s+for\s+(?:(?:my|the|a|an|our)\s+)?{kind}(?!\w)",
+            rf"(?<!\w)(?P<part_for>{_PART})\s+(?:for|für)\s+"
+            rf"(?:(?:my|the|a|an|our|meine?[mnrs]?|unser\w*|de[mnrs]|die|das|eine?[mnrs]?)\s+)?"
+            rf"{kind}(?!\w)",
             re.IGNORECASE,
         )
 
@@ -212,9 +219,9 @@ def part_in(text: str, flows: list[Flow]) -> PartAsked | None:
     asked = _after_request(text)
     for flow in flows:
         if found := flow.parts.search(asked):
-            others = analyse(asked[: found.start()] + " " + asked[found.end() :], "en")
-            part = found["part"] or found["part_for"]
-            return PartAsked(flow, found[0], part, alone=not others)
+            around = tokens(asked[: found.start()] + " " + asked[found.end() :])
+            alone = all(fold(word) in ANY_STOPWORD for word in around)
+            return PartAsked(flow, found[0], found["part"] or found["part_for"], alone)
     return None
 
 

@@ -15,7 +15,7 @@ from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.details import NAME_SEARCH_DEPTH, answer_about, products_asked_about
 from bot.brain import Brain
-from bot.details import AGAIN, BUY
+from bot.details import AGAIN, BUY, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
@@ -267,6 +267,18 @@ class ActionSearchProducts(Action):
             and not any(name in SELLING_SLOTS for name in u.entities.slots())
             else None
         )
+        typed = ""
+        if (
+            state.pending
+            and not picked
+            and asked_about is None
+            and u.intent in (None, "product_search")
+            and not any(name in SELLING_SLOTS for name in u.entities.slots())
+        ):
+            # "Non-stick please" to "which material?": no value offered, but words the
+            # search takes in (a pan's name says "non-stick"; its material, aluminium).
+            state.query = f"{state.query} {text}"
+            typed = content_words(text)
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
         elif picked:
@@ -351,7 +363,15 @@ class ActionSearchProducts(Action):
             return finish(turn, "fallback")
         first_message = not state.asked and not picked
         leaders = await asyncio.to_thread(
-            _candidates, kb, result, query, flow, ranking, first_message, settings.leading_gap
+            _candidates,
+            kb,
+            result,
+            query,
+            flow,
+            ranking,
+            first_message,
+            settings.leading_gap,
+            typed,
         )
         candidates = [p.id for p in leaders]
         best = candidates[: settings.cards_shown]
@@ -434,8 +454,10 @@ def _candidates(
     ranking: str | None,
     first_message: bool,
     gap: float,
+    typed: str = "",
 ) -> list[Product]:
-    """The products that lead, in the order they are shown."""
+    """The products that lead, in the order they are shown; ``typed``: the words of an
+    answer that offered no value."""
     # A message that only names the flow's kind ("do you have lamps?") asks for all of
     # it: a lantern is one though its title says "lantern", not "lamp".
     # So does a browse of it ("the lightest tent": every tent, the lightest first).
@@ -447,6 +469,9 @@ def _candidates(
     # among knives): those, not a question about blade length.
     if first_message and 0 < len(by_name := kb.named_by(query, leaders)) < len(leaders):
         leaders = by_name
+    # So may a typed answer ("non-stick please"): those its words name.
+    elif typed and 0 < len(by_typed := kb.named_in_full(typed, leaders)) < len(leaders):
+        leaders = by_typed
     if ranking:
         leaders = ranked(leaders, ranking)
     # What the shopper can buy now comes first; out of stock only after it (stable).

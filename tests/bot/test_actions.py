@@ -1018,3 +1018,14 @@ async def test_winter_is_what_the_catalog_calls_4_season(dialogue: Dialogue) -> 
     assert found.replies[0].text == TEXTS["products_found"]["en"], found.summary()
     assert found.product_ids == ["tent-8", "tent-6"]
     assert asked.replies[0].text == "Trailhead 2-person 4-season tent 8: season 4-season."
+
+
+async def test_a_typed_answer_that_is_no_offered_value_narrows_by_its_words(
+    dialogue: Dialogue,
+) -> None:
+    """ "Non-stick please" to "which material?": no material is "non-stick", but one pan's
+    name is; that pan, not the next question with the same three pans."""
+    asked, typed = await talk(dialogue, "I need a frying pan", "non-stick please")
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert typed.action == "show_products", typed.summary()
+    assert typed.product_ids == ["pan-alu-28"]

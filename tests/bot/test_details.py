@@ -257,3 +257,9 @@ def test_a_comparison_lists_the_price_and_what_differs() -> None:
 def test_every_least_or_most_question_has_its_answer_in_both_languages() -> None:
     for about, extreme_ in details._EXTREMES:
         assert set(TEXTS[f"extreme_{about}_{extreme_}"]) >= {"en", "de"}, (about, extreme_)
+
+
+def test_content_words_leave_out_stop_words_and_filler() -> None:
+    assert details.content_words("non-stick please") == "non stick"
+    assert details.content_words("Something LIGHT, bitte!") == "light"
+    assert details.content_words("the first one") == "first"

@@ -117,6 +117,8 @@ def test_a_part_of_a_kind_is_not_the_kind() -> None:
         ("I need a knife sharpener for my knives", "knife sharpener", "sharpener", False),
         ("pegs for my tent", "pegs for my tent", "pegs", True),
         ("a new handle for the pan", "handle for the pan", "handle", False),
+        ("Habt ihr Heringe für mein Zelt?", "Heringe für mein Zelt", "Heringe", True),
+        ("einen Deckel für die Pfanne", "Deckel für die Pfanne", "Deckel", True),
     ):
         found = part_in(text, flows)
         assert found is not None, text
