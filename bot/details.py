@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.accessories import NOT_COMPARED
-from bot.entities import COLOURS, SEASONS
+from bot.entities import COLOURS, POPULAR_WORDS, SEASONS
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
+POPULAR = "popular"  # "which one is the most popular?": the shop's best sellers
 COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
 FEATURE = "feature"  # "is it waterproof?", "how many settings?": what the catalog writes
@@ -82,6 +83,7 @@ _EXTREMES: dict[tuple[str, str], re.Pattern[str]] = {
         ("capacity", "max"): r"bigg(?:est|er)|larg(?:est|er)|größte?\w*|größer\w*",
         ("capacity", "min"): r"small(?:est|er)|kleinste?\w*|kleiner\w*",
         ("comfort", "min"): r"warm(?:est|er)|wärmste?\w*|wärmer\w*",  # the lowest comfort °C
+        (POPULAR, "max"): POPULAR_WORDS,
         (RATING, "max"): r"best rated|highest rated|top rated|best (?:rating|reviews?)|"
         r"highest rating|am besten bewertet\w*|beste[nr]? bewertung\w*",
         (PRICE, "min"): r"cheap(?:est|er)|least expensive|günstigste?\w*|günstiger\w*|"

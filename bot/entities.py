@@ -236,6 +236,11 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
     return None
 
 
+# The shop's best sellers: "the most popular tent", "which is your best seller?".
+POPULAR_WORDS = (
+    r"most popular|best[- ]?sell(?:er|ers|ing)|top[- ]?sell(?:er|ers|ing)|am beliebtesten|"
+    r"beliebteste\w*|bestseller\w*|meistverkauft\w*"
+)
 _RANKINGS = {
     "price": re.compile(
         r"\b(?:cheapest|least expensive|lowest[- ]priced?|most affordable|"
@@ -264,6 +269,7 @@ _RANKINGS = {
     "bigger": re.compile(r"\b(?:bigger|larger|größer\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
     "smaller": re.compile(r"\b(?:smaller|kleiner\w*)\b(?!\s+(?:than|als)\s+\d)", re.IGNORECASE),
     "warmer": re.compile(r"\b(?:warmer|wärmer\w*)\b", re.IGNORECASE),
+    "-popular": re.compile(rf"\b(?:{POPULAR_WORDS})\b", re.IGNORECASE),
     "-rating": re.compile(
         r"\b(?:best[- ]rated|top[- ]rated|highest[- ]rated|best[- ]reviewed|"
         r"(?:best|am besten) bewertet\w*|bestbewertet\w*)\b",

@@ -349,9 +349,11 @@ def than_shown(ranking: str, product: Product) -> dict[str, float]:
 
 
 def ranked(products: list[Product], ranking: str) -> list[Product]:
-    """``products`` by price ("price", "-price"), best rating first ("-rating"; unrated
-    last) or by an attribute ("weight": the lightest first, "-capacity": the biggest,
+    """``products`` by price ("price", "-price"), best sellers first ("-popular"), best
+    rating first ("-rating"; unrated last) or by an attribute ("weight": the lightest first, "-capacity": the biggest,
     "comfort": the warmest; those without the number last), in their order where equal."""
+    if ranking == "-popular":  # the shop's best sellers, then the best rated
+        return sorted(products, key=lambda p: (not p.popular, -(p.rating or -1)))
     if ranking == "-rating":
         return sorted(products, key=lambda p: -(p.rating if p.rating is not None else -1))
     if ranking in ("price", "-price"):

@@ -70,6 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The best rated first:",
         "de": "Die am besten bewerteten zuerst:",
     },
+    "popular_first": {"en": "Our best sellers first:", "de": "Unsere Bestseller zuerst:"},
     "lightest_first": {"en": "The lightest first:", "de": "Die leichtesten zuerst:"},
     "heaviest_first": {"en": "The heaviest first:", "de": "Die schwersten zuerst:"},
     "biggest_first": {"en": "The biggest first:", "de": "Die größten zuerst:"},
@@ -136,6 +137,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "extreme_rating_max": {
         "en": "Of these, the {title} is the best rated ({value} out of 5).",
         "de": "Davon ist {title} am besten bewertet ({value} von 5).",
+    },
+    "extreme_popular_max": {
+        "en": "Of these, the {title} is the most popular.",
+        "de": "Davon ist {title} am beliebtesten.",
+    },
+    "extreme_popular_none": {
+        "en": "None of these is among our best sellers.",
+        "de": "Keins davon gehört zu unseren Bestsellern.",
     },
     "extreme_price_min": {
         "en": "Of these, the {title} is the cheapest ({value}).",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +22,7 @@ from bot.details import (
     COMPARE,
     DESCRIPTION,
     FEATURE,
+    POPULAR,
     PRICE,
     RATING,
     RECOMMEND,
@@ -162,6 +164,11 @@ def extreme(
     """Which of ``products`` has the least or most of the detail ("Of these, the Pop-up
     beach shelter is the lightest (weight 1.2 kg)."), whether the catalog says (False
     where none has a number), and the product (None where they are alike)."""
+    if detail.about == POPULAR:  # the shop marks its best sellers; else the best rated
+        if best := next((p for p in products if p.popular), None):
+            return say("extreme_popular_max", voice, title=best.title), True, best
+        line, known, best = extreme(products, replace(detail, about=RATING), voice)
+        return f"{say('extreme_popular_none', voice)} {line}", known, best
     if detail.about == RATING:
         measured = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
     elif detail.about == PRICE:

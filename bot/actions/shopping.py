@@ -53,6 +53,7 @@ FORM = "shopping_form"
 RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
 RANKED_INTRO = {
     "price": "cheapest_first", "-price": "dearest_first", "-rating": "best_rated_first",
+    "-popular": "popular_first",
     "weight": "lightest_first", "-weight": "heaviest_first", "-capacity": "biggest_first",
     "capacity": "smallest_first", "comfort": "warmest_first",
 }  # fmt: skip
@@ -401,7 +402,9 @@ class ActionSearchProducts(Action):
             else ("product_found", "products_found")
         )
         if ranking and len(products) > 1 and not relaxed:
-            many = RANKED_INTRO[ranking]
+            # No best seller among them: they come by rating, and the intro says so.
+            unmarked = ranking == "-popular" and not products[0].popular
+            many = RANKED_INTRO["-rating" if unmarked else ranking]
         # "I'll take the second one": its card alone, from the answer below.
         buying = asked_about is not None and asked_about.about == BUY
         if not buying:

@@ -1029,3 +1029,28 @@ async def test_a_typed_answer_that_is_no_offered_value_narrows_by_its_words(
     assert asked.action == "ask_clarifying", asked.summary()
     assert typed.action == "show_products", typed.summary()
     assert typed.product_ids == ["pan-alu-28"]
+
+
+async def test_the_most_popular_is_what_the_shop_marks_a_best_seller(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "Which one is the most popular?", "your best selling pans": the products the
+    catalog marks ``popular``; where none is, the best rated, and the bot says so."""
+    rated = [
+        p.model_copy(update={"rating": 4.0 + i / 100}) if p.id.startswith("pan-") else p
+        for i, p in enumerate(PRODUCTS)
+    ]
+    products = [p.model_copy(update={"popular": p.id == "pan-steel-24"}) for p in rated]
+    with own_shop(kb, settings, orders_db, agents, products=products) as dialogue:
+        _, which = await talk(dialogue, "show me frying pans", "which one is the most popular?")
+        (sellers,) = await talk(dialogue, "your best selling frying pans")
+    said = [reply.text for reply in which.replies]
+    assert "Of these, the Stainless steel frying pan 24 cm is the most popular." in said, said
+    assert sellers.replies[0].text == "Our best sellers first:", sellers.summary()
+    assert sellers.product_ids[0] == "pan-steel-24"
+    with own_shop(kb, settings, orders_db, agents, products=rated) as dialogue:
+        _, none = await talk(dialogue, "show me frying pans", "which one is the most popular?")
+    said = [reply.text for reply in none.replies]
+    assert any(
+        text.startswith("None of these is among our best sellers. Of these,") for text in said
+    )
