@@ -75,6 +75,9 @@ ENTITY_FILTERS = {
     "season": "attr.season",
     "size": "attr.size",
 }
+# Facets of taste, asked after the others where no flow sets the order.
+TASTE = frozenset({"attr.colour", "attr.color"})
+
 # Where no candidate is of a season, the value that includes it: tents fit for winter
 # are sold as "4-season" (sleeping bags as "winter").
 SEASON_INCLUDED_IN = {"winter": "4-season"}
@@ -414,8 +417,17 @@ def choose_question(
     scored = [item for item in scored if item[0] > 0.5]
     if not scored:
         return None
-    # Ties keep the flow's order: the content team knows which question reads best first.
-    return max(scored, key=lambda item: (round(item[0], 1), -item[1]))[2]
+    # Without a flow, taste comes after what the product must do: "which colour?" is a
+    # poor first question about coffee makers. Ties keep the flow's order: the content
+    # team knows which question reads best first.
+    return max(
+        scored,
+        key=lambda item: (
+            flow is not None or item[2].facet not in TASTE,
+            round(item[0], 1),
+            -item[1],
+        ),
+    )[2]
 
 
 def kind_question(
