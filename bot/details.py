@@ -50,7 +50,9 @@ _DETAILS: dict[str, str] = {
     "blade": r"blades?|klinge\w*",
     "power": r"power|watts?|wattage|leistung|wie stark",
     "brightness": r"how bright|brightness|lumens?|wie hell|helligkeit",
-    "size": r"how (?:big|large|long|wide|tall)|sizes?|dimensions?|measurements|"
+    # "How long is it?", not "how long does the battery last?" (a time, not a size).
+    "size": r"how (?:big|large|wide|tall)|how long(?!\s+(?:does|do|did|will|would|can|could|"
+    r"should|until|till|before|to)\b)|sizes?|dimensions?|measurements|"
     r"wie (?:groß|lang|breit|hoch)|größe|maße|abmessung\w*",
     "colour": r"colou?rs?|farbe\w*",
     "material": r"materials?|made (?:of|from)|aus was|woraus|aus welchem",
@@ -213,12 +215,15 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
     extreme = None
     if _WHICH.search(text):
         extreme = next((key for key, pattern in _EXTREMES.items() if pattern.search(text)), None)
+    asked = next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None)
+    # The shop's own attribute over "what is it" alone: "what is it filled with?".
+    own = _own_attribute(text, attributes) if asked in (None, DESCRIPTION) else None
     if extreme is not None:
         about, pattern = extreme[0], _EXTREMES[extreme]
-    elif asked := next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None):
-        about, pattern = asked, _DETAIL_PATTERNS[asked]
-    elif own := _own_attribute(text, attributes):
+    elif own:
         about, pattern = own
+    elif asked:
+        about, pattern = asked, _DETAIL_PATTERNS[asked]
     elif _YES_NO.search(text) or _HOW_MANY.search(text):
         about, pattern = FEATURE, _YES_NO
     elif _AGAIN.search(text):
@@ -273,13 +278,15 @@ def _own_attribute(text: str, attributes: Iterable[str]) -> tuple[str, re.Patter
 @functools.lru_cache(maxsize=4096)  # a catalog's names, asked about again and again
 def _naming(attribute: str) -> re.Pattern[str] | None:
     """How a question names an attribute: its words without the unit, the last one in
-    the singular or plural ("pieces": "piece", "pieces"; "r_value": "r value", "r-value").
+    the singular or plural or as a verb ("pieces": "piece", "pieces"; "fill": "filled";
+    "r_value": "r value", "r-value").
     None for a name without a word of three letters: too likely to be something else."""
     words = [w for w in attribute.lower().split("_")[: -1 if unit_of(attribute) else None] if w]
     if not any(len(word) >= 3 and word.isalpha() for word in words):
         return None
     *head, last = map(re.escape, words)
-    last = f"{last[:-1]}s?" if last.endswith("s") else f"{last}s?"
+    # "fill": "fills", "filled", "filling"; "pieces": "piece", "pieces".
+    last = f"{last.removesuffix('s')}(?:s|ed|ing)?"
     separator = r"[\s_-]+"  # "r value", "r-value", "r_value"
     return re.compile(rf"\b{separator.join([*head, last])}\b", re.IGNORECASE)
 

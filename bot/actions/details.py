@@ -4,6 +4,7 @@ differ, and which to take."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -98,9 +99,47 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
             text = text[:DESCRIPTION_CHARACTERS].rsplit(" ", 1)[0] + " …"
         return f"{title}: {text}", True
     found = attribute_for(product.attributes, about)
-    if found is None:
-        return _unknown(title, about, voice), False
-    return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
+    if found is not None:
+        return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
+    if measure := _measure_in_text(product, about):  # "Dining table 180 cm": its length
+        return say("detail_value", voice, title=title, value=measure), True
+    return _unknown(title, about, voice), False
+
+
+# Units a measure of a detail is written in, for catalogs that give it in the title or
+# the description rather than as an attribute ("Trail 2 … 1.4 kg", "Dining table 180 cm").
+_MEASURE_UNITS = {
+    "weight": r"kg|g",
+    "size": r"cm|mm|m",
+    "capacity": r"l|ml|litres?|liters?",
+    "brightness": r"lumens?|lm",
+    "power": r"w|watts?",
+}
+_NUMBER = r"\d+(?:[.,]\d+)?"
+
+
+@functools.cache
+def _measure_pattern(about: str) -> re.Pattern[str] | None:
+    units = _MEASURE_UNITS.get(about)
+    if units is None:
+        return None
+    # "1.4 kg", "130 x 180 cm", "55+10 l"; not "20 cm" of "1200 cm3".
+    return re.compile(
+        rf"(?<![\w.,]){_NUMBER}(?:\s*[x×+]\s*{_NUMBER})*\s*(?:{units})(?!\w)", re.IGNORECASE
+    )
+
+
+def _measure_in_text(product: Product, about: str) -> str | None:
+    """The measure of ``about`` the product's title, else its description, writes; None
+    where neither holds exactly one (two weights in a text would be a guess)."""
+    pattern = _measure_pattern(about)
+    if pattern is None:
+        return None
+    for text in (product.title, product.description or ""):
+        found = pattern.findall(text)
+        if len(found) == 1:
+            return str(found[0])
+    return None
 
 
 def feature_line(product: Product, feature: str, language: str, voice: str) -> tuple[str, bool]:

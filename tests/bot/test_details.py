@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import details
-from bot.actions.details import comparison, extreme
+from bot.actions.details import comparison, detail_line, extreme
 from bot.details import (
     AGAIN,
     BUY,
@@ -95,7 +95,7 @@ from knowledge import Product
         ),
         # Other words stay: the brain asks the catalog whether they name a product.
         ("what does shipping cost for it?", Detail(PRICE, rest="shipping", singular=True)),
-        ("how long does delivery take?", Detail("size", rest="delivery")),
+        ("how much does delivery cost?", Detail(PRICE, rest="delivery")),
     ],
 )
 def test_what_is_asked_about_which_product(text: str, detail: Detail) -> None:
@@ -263,3 +263,35 @@ def test_content_words_leave_out_stop_words_and_filler() -> None:
     assert details.content_words("non-stick please") == "non stick"
     assert details.content_words("Something LIGHT, bitte!") == "light"
     assert details.content_words("the first one") == "first"
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "about", "line"),
+    [
+        ("Dining table 180 cm", "", "size", "Dining table 180 cm: 180 cm."),
+        ("Wool blanket 130 x 180 cm", "", "size", "Wool blanket 130 x 180 cm: 130 x 180 cm."),
+        ("Trekking backpack 55+10 l", "", "capacity", "Trekking backpack 55+10 l: 55+10 l."),
+        ("Trail 2", "Two-person tent, 1.4 kg, freestanding.", "weight", "Trail 2: 1.4 kg."),
+        # Two weights would be a guess; "1200 cm3" is no length.
+        ("Set", "Pan 1.2 kg and lid 0.4 kg.", "weight", "I have no details on the weight of Set."),
+        ("Jug", "Holds 1200 cm3.", "size", "I have no details on the size of Jug."),
+    ],
+)
+def test_a_measure_the_title_or_description_writes_answers_for_a_missing_attribute(
+    title: str, description: str, about: str, line: str
+) -> None:
+    product = Product(id="p", title=title, price=10.0, description=description)
+    assert detail_line(product, about, "en")[0] == line
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("what is it filled with?", Detail("fill", singular=True)),  # the shop's "fill"
+        ("how long is it?", Detail("size", singular=True)),
+    ],
+)
+def test_own_attribute_over_what_is_it_and_length_over_time(text: str, detail: Detail) -> None:
+    assert asked_detail(text, ["fill"]) == detail
+    for time in ("how long does the battery last?", "how long does delivery take?"):
+        assert asked_detail(time, ["fill"]) is None
