@@ -40,10 +40,11 @@ _DETAILS: dict[str, str] = {
     r"how (?:do|can) i (?:buy|order|purchase) (?:it|this|that|one|them|the)|"
     r"ich nehme|(?:in den|zum) warenkorb|"
     r"wie kann ich (?:es|ihn|sie|das|den|die) (?:kaufen|bestellen)",
-    RECOMMEND: r"which (?:\w+ )?(?:would|do|should|can) (?:you|i) (?:recommend|suggest|take|"
-    r"choose|pick|buy|get)|which (?:\w+ )?is (?:the )?best|your (?:recommendation|pick|"
-    r"favou?rite)|welche[nrs]? (?:\w+ )?(?:würdest du|empfiehlst du|würden sie|empfehlen sie|"
-    r"soll ich|ist (?:die |der |das )?beste)|was (?:empfiehlst du|würdest du nehmen)",
+    # The word after "which" is kept (group kind*): "which pan is best" is about pans.
+    RECOMMEND: r"which (?P<kind1>\w+ )?(?:would|do|should|can) (?:you|i) (?:recommend|suggest|"
+    r"take|choose|pick|buy|get)|which (?P<kind2>\w+ )?is (?:the )?best|your (?:recommendation|"
+    r"pick|favou?rite)|welche[nrs]? (?P<kind3>\w+ )?(?:würdest du|empfiehlst du|würden sie|"
+    r"empfehlen sie|soll ich|ist (?:die |der |das )?beste)|was (?:empfiehlst du|würdest du nehmen)",
     COMPARE: r"differences?|differ|compare\w*|comparison|versus|vs|unterschied\w*|"
     r"vergleich\w*|unterscheide\w*",
     "weight": r"weigh\w*|heavy|heavier|weight|wiegt|wiegen|schwer|gewicht",
@@ -230,7 +231,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = AGAIN, _AGAIN
     else:
         return None
-    rest = _WHICH.sub(" ", text if about == FEATURE else pattern.sub(" ", text))
+    rest = _WHICH.sub(" ", text if about == FEATURE else pattern.sub(_kept, text))
     ordinals: list[int] = []
     words = []
     for token in tokens(rest):
@@ -255,6 +256,12 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
     )
+
+
+def _kept(match: re.Match[str]) -> str:
+    """A question's own words replaced by a space, but for the kind of product they
+    hold ("pan" of "which pan is the best")."""
+    return " " + "".join(word for word in match.groupdict().values() if word) + " "
 
 
 def content_words(text: str) -> str:

@@ -55,6 +55,14 @@ _PART = rf"(?:{'|'.join(PART_WORDS)})(?:s|es)?\b"
 # Induktion?", "a tent for the beach". Around a flow's words these ask for a product,
 # as a request does ("I need a lamp": nlu.PRODUCT_REQUEST).
 _WHICH = re.compile(r"^(?:which|welche[mnrs]?)\s+", re.IGNORECASE)
+# After the kind, asking for the best of it: "which pan is best", "welche Pfanne ist die
+# beste", "which tent would you recommend", "welches Zelt empfiehlst du".
+_BEST = re.compile(
+    r"\s+(?:(?:is|are|would be|ist|sind|wäre)\s+(?:the\s+|die\s+|der\s+|das\s+|am\s+)?"
+    r"(?:best|beste[nrs]?)|(?:would|do|should|can)\s+you\s+(?:recommend|suggest)|"
+    r"(?:empfiehlst du|würdest du empfehlen|empfehlen sie|würden sie empfehlen))\b",
+    re.IGNORECASE,
+)
 _USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
 
 # A gift for someone, not a gift card ("Geschenkgutschein" is one word): anything the
@@ -167,11 +175,11 @@ class Flow:
 
     def named_alone(self, text: str) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
-        "tents"), after a request or "which" and before a use ("I need a lamp", "welche
-        Pfanne für Induktion"): it names a kind of product and asks nothing about it
-        ("Pfanne rostet"). Read in either language: one word says too little to tell
+        "tents"), after a request or "which", before a use and around asking for the
+        best ("I need a lamp", "welche Pfanne ist die beste für Induktion"): it names a
+        kind of product and asks nothing about it ("Pfanne rostet"). Read in either language: one word says too little to tell
         ("Pfannen")."""
-        words = _USE.sub("", _WHICH.sub("", _after_request(text).strip()))
+        words = _USE.sub("", _BEST.sub("", _WHICH.sub("", _after_request(text).strip())))
         return self.used_in(words) and any(
             self._only_own_words(words, language) for language in LANGUAGES
         )

@@ -74,6 +74,8 @@ from knowledge import Product
         ),
         ("which one would you recommend?", Detail(RECOMMEND)),
         ("welchen würdest du nehmen?", Detail(RECOMMEND)),
+        # The kind after "which" stays: the season is not what "the best" is about.
+        ("which pan is the best to season?", Detail(RECOMMEND, rest="pan season", definite=True)),
         # Which of those shown has the most or least of something.
         ("which one is the lightest?", Detail("weight", definite=True, extreme="min")),
         (

@@ -193,7 +193,10 @@ def test_a_message_of_only_a_flows_words_names_its_kind_of_product() -> None:
     flows = {flow.category: flow for flow in load_flows()}
     cookware, tents = flows["Kitchen/Cookware"], flows["Outdoor/Tents"]
     sleeping_bags = flows["Outdoor/Sleeping bags"]
-    for text in ("Pfanne", "Pfannen", "eine Gusseisenpfanne", "a pan", "pots and pans"):
+    for text in (
+        "Pfanne", "Pfannen", "eine Gusseisenpfanne", "a pan", "pots and pans",
+        "Welche Pfanne ist die beste für Induktion?", "which pan would you recommend?",
+    ):  # fmt: skip
         assert cookware.named_alone(text), text
     assert tents.named_alone("ein Kuppelzelt") and tents.named_alone("Tents")
     assert sleeping_bags.named_alone("sleeping bags")
