@@ -17,7 +17,15 @@ from dataclasses import replace
 import numpy as np
 
 from bot.accessories import load_rules
-from bot.details import COMPARE, FEATURE, RECOMMEND, Detail, asked_detail, naming_words
+from bot.details import (
+    COMPARE,
+    FEATURE,
+    RECOMMEND,
+    Detail,
+    asked_detail,
+    asked_in_colour,
+    naming_words,
+)
 from bot.engine import is_shopping
 from bot.entities import detect_language, without_constraints
 from bot.nlu import (
@@ -139,7 +147,7 @@ class Brain:
         nothing, a kind of product or "the" product the catalog names: "is it in
         stock?", "Ist das Zelt auf Lager?", "how heavy is the Trail 2?"; not "how much
         is shipping?"."""
-        detail = asked_detail(u.text, self.kb.attribute_names())
+        detail = asked_detail(u.text, self.kb.attribute_names()) or asked_in_colour(u.text)
         if detail is None:
             return u
         if detail.about == FEATURE:  # "is the Trail 2 waterproof?"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.accessories import NOT_COMPARED
-from bot.entities import COLOURS, POPULAR_WORDS, SEASONS
+from bot.entities import COLOURS, POPULAR_WORDS, SEASONS, extract_colours
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
@@ -256,6 +256,16 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
     )
+
+
+def asked_in_colour(text: str) -> Detail | None:
+    """ "Do you have the Trail 2 in red?", "Gibt es das Trail 2 auch in Rot?": a colour
+    asked of a particular product, which the brain keeps where the other words name
+    one ("the red one" and "a red tent" name none: they narrow a search)."""
+    if not (extract_colours(text) and _DEFINITE.search(text)):
+        return None
+    rest = " ".join(word for word in content_words(text).split() if word not in _NOT_A_NAME)
+    return Detail("colour", rest=rest, definite=True) if rest else None
 
 
 def _kept(match: re.Match[str]) -> str:

@@ -1054,3 +1054,19 @@ async def test_the_most_popular_is_what_the_shop_marks_a_best_seller(
     assert any(
         text.startswith("None of these is among our best sellers. Of these,") for text in said
     )
+
+
+async def test_a_named_product_in_another_colour_gets_its_colour(dialogue: Dialogue) -> None:
+    """ "Do you have the Ceramic table lamp in red?": its colour, not a search for red
+    things nor "I couldn't find a product"; "a red lamp" is still a search."""
+    for text, locale in (
+        ("do you have the Ceramic table lamp in red?", "en"),
+        ("Gibt es die Ceramic table lamp auch in Rot?", "de"),
+    ):
+        (asked,) = await talk(dialogue, text, locale=locale)
+        assert asked.action == "product_details", asked.summary()
+        assert asked.product_ids == ["lamp-1"]
+        assert asked.replies[-1].text.startswith("Ceramic table lamp: ")
+        assert asked.replies[-1].text.endswith(" white."), asked.summary()
+    (search,) = await talk(dialogue, "a red lamp")
+    assert search.action != "product_details", search.summary()

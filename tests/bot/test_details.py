@@ -297,3 +297,16 @@ def test_own_attribute_over_what_is_it_and_length_over_time(text: str, detail: D
     assert asked_detail(text, ["fill"]) == detail
     for time in ("how long does the battery last?", "how long does delivery take?"):
         assert asked_detail(time, ["fill"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("do you have the Trail 2 in red?", Detail("colour", rest="trail 2", definite=True)),
+        ("Gibt es das Trail 2 auch in Rot?", Detail("colour", rest="trail 2", definite=True)),
+        ("the red one", None),  # names nothing: it narrows the search
+        ("I need a red tent", None),  # a search
+    ],
+)
+def test_a_colour_asked_of_a_named_product(text: str, detail: Detail | None) -> None:
+    assert details.asked_in_colour(text) == detail
