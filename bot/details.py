@@ -258,6 +258,12 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
     )
 
 
+def follows_up(text: str) -> bool:
+    """Whether ``text`` ties itself to the message before: "and to Switzerland?", "what
+    about sale items?", "und in die Schweiz?"."""
+    return bool(_AGAIN.search(text))
+
+
 def asked_in_colour(text: str) -> Detail | None:
     """ "Do you have the Trail 2 in red?", "Gibt es das Trail 2 auch in Rot?": a colour
     asked of a particular product, which the brain keeps where the other words name

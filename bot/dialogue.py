@@ -7,7 +7,7 @@ too. See docs/subsystems/bot.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,9 +28,11 @@ from bot.actions import (
     ActionSuggestFaqs,
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
-from bot.engine import ActionName, BotState, Decision, Facts, decide, record
+from bot.details import follows_up
+from bot.engine import ActionName, BotState, Decision, Facts, HandoffReason, decide, record
 from bot.nlu import Understanding
 from bot.runtime import Runtime, activate
+from knowledge import Faq, Language, analyse
 
 
 @dataclass(frozen=True)
@@ -133,11 +135,28 @@ def to_replies(
     return replies, handoff, product_ids
 
 
+def _mentions(faq: Faq, text: str) -> bool:
+    """Whether the FAQ's text holds every word of ``text`` (stemmed, in its language)."""
+    language: Language = "de" if faq.locale == "de" else "en"
+    asked = set(analyse(text, language))
+    return bool(asked) and asked <= set(analyse(f"{faq.question} {faq.answer}", language))
+
+
+def _unanswered(decision: Decision) -> bool:
+    return decision.action is ActionName.fallback or (
+        decision.handoff_reason is HandoffReason.no_answer
+    )
+
+
 class Dialogue:
     """One runtime, many conversations: each call is one shopper message."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+
+    def _last_faq(self, state: BotState) -> Faq | None:
+        """The FAQ the bot answered last, where its last answer was one."""
+        return self.runtime.brain.kb.get_faq(state.last_intent) if state.last_intent else None
 
     async def respond(
         self,
@@ -157,6 +176,18 @@ class Dialogue:
             text, state.language or locale, expecting_order=state.awaiting == "order"
         )
         decision = decide(u, state, facts, self.runtime.settings)
+        if _unanswered(decision) and follows_up(text) and (asked := self._last_faq(state)):
+            # "And to Switzerland?" after the FAQ on shipping abroad: read with its question.
+            again = await self.runtime.understand(
+                f"{asked.question} {text}", state.language or locale, expecting_order=False
+            )
+            if again.faq is not None and again.faq.band == "answer":
+                found = self.runtime.brain.kb.get_faq(again.faq.faq_id)
+                # The same FAQ again only where it speaks of what was added: it names
+                # Switzerland; of "and for sale items?" the return policy says nothing.
+                if found is not None and (found.id != asked.id or _mentions(found, text)):
+                    u = replace(again, text=text)
+                    decision = decide(u, state, facts, self.runtime.settings)
         state = record(u, decision, state)
         dispatcher = CollectingDispatcher()
         tracker = Tracker(

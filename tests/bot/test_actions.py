@@ -1070,3 +1070,17 @@ async def test_a_named_product_in_another_colour_gets_its_colour(dialogue: Dialo
         assert asked.replies[-1].text.endswith(" white."), asked.summary()
     (search,) = await talk(dialogue, "a red lamp")
     assert search.action != "product_details", search.summary()
+
+
+async def test_a_follow_up_to_an_faq_is_read_with_its_question(dialogue: Dialogue) -> None:
+    """ "And within Germany?" alone is nothing the bot knows; after "how long does delivery
+    take?" it is that question again, and its FAQ speaks of Germany. "And for sale
+    items?" after the return FAQ is not repeated with it: the FAQ says nothing of sales."""
+    (alone,) = await talk(dialogue, "and within Germany?")
+    assert alone.action == "fallback", alone.summary()
+    _, germany = await talk(dialogue, "how long does delivery take?", "and within Germany?")
+    assert germany.action == "answer_faq", germany.summary()
+    assert germany.decision.faq_id == "shipping-time"
+    assert germany.understanding.text == "and within Germany?"  # as the shopper wrote it
+    _, sale = await talk(dialogue, "can I return a product?", "and for sale items?")
+    assert sale.action == "fallback", sale.summary()
