@@ -176,6 +176,7 @@ class Brain:
 
     @staticmethod
     def _may_name(detail: Detail, words: str, flow: Flow | None) -> bool:
+        """Whether ``words`` could name particular products, before the catalog is asked."""
         return (
             detail.definite
             and not (flow is not None and flow.named_alone(words))
@@ -195,12 +196,12 @@ class Brain:
         return detail
 
     def _named_pair(self, detail: Detail) -> tuple[str, str] | None:
-        """The two names a comparison's (or "which is lighter"'s) words hold, where each names particular products:
-        "trail 2" and "summit 2" of "the difference between the Trail 2 and the Summit
-        2?", "Trail 2 vs Summit 2" (two names need no "the"). Of the ways to split the
-        words, the one naming the fewest products: "cast iron frying pan 28 cm" and
-        "stainless steel frying pan 28 cm", not "cast iron" (every cast-iron pan) and
-        the rest."""
+        """The two names the words of a question of several hold ("how do they differ?",
+        "which is lighter?"), each naming particular products: "trail 2" and "summit 2"
+        of "the difference between the Trail 2 and the Summit 2?", "Trail 2 vs Summit
+        2" (two names need no "the"). Of the ways to split the words, the one naming the
+        fewest products: "cast iron frying pan 28 cm" and "stainless steel frying pan 28
+        cm", not "cast iron" (every cast-iron pan) and the rest."""
         words = detail.rest.split()
         definite = replace(detail, definite=True)
         best: tuple[int, tuple[str, str]] | None = None
@@ -282,8 +283,9 @@ class Brain:
         a product, most of which do not. Where an FAQ competes, the cosine is measured
         for flow words too, so that the decision can weigh "a tent for two" against
         "how do I send back a tent?"."""
-        flow = flow_for(u.text, self.flows) is not None or self._kind_alone(u.text)
-        if u.names_product or (flow and (u.faq is None or u.faq.band == "unknown")):
+        # A flow's words, or a part of its kind alone ("tent pegs", which uses no flow).
+        kind = flow_for(u.text, self.flows) is not None or self._kind_alone(u.text)
+        if u.names_product or (kind and (u.faq is None or u.faq.band == "unknown")):
             return replace(u, catalog_match=True)
         if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):
             # Anything the shop sells may be a gift: the search asks which kind.
@@ -294,7 +296,7 @@ class Brain:
         close = nearest.similarity >= self.kb.settings.dense_min_similarity
         return replace(
             u,
-            catalog_match=flow or close,
+            catalog_match=kind or close,
             catalog_similarity=nearest.similarity,
             catalog_nearest=nearest.product_id,
         )

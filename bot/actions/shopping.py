@@ -233,14 +233,16 @@ class ActionSearchProducts(Action):
         state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
         kb = runtime.brain.kb
         text = turn.understanding.text
-        if not turn.facts.reply and (part := part_in(text, runtime.flows)):
+        part = None if turn.facts.reply else part_in(text, runtime.flows)
+        if part is not None:
             # "Tent pegs": what holds that word, never the tents; the shop may have none.
             holders = await asyncio.to_thread(_holding, kb, part)
             if not holders:
                 return await _no_such_part(dispatcher, turn, part)
             state.restart_selling()
             state.query, state.category = text, holders[0].category
-        named = flow_for(text, runtime.flows)
+        # "Pegs for my tent" uses the tents' words, but asks for pegs.
+        named = None if part else flow_for(text, runtime.flows)
         if (
             turn.understanding.intent == "product_search"
             and named
