@@ -23,6 +23,7 @@ from bot.entities import COLOURS, POPULAR_WORDS, SEASONS, extract_colours
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
 STOCK, PRICE, RATING, DESCRIPTION = "stock", "price", "rating", "description"
+BRAND = "brand"  # "what brand is it?", "who makes the chef's knife?"
 POPULAR = "popular"  # "which one is the most popular?": the shop's best sellers
 COMPARE = "compare"  # how the products differ
 RECOMMEND = "recommend"  # which of them to take
@@ -58,12 +59,14 @@ _DETAILS: dict[str, str] = {
     "colour": r"colou?rs?|farbe\w*",
     "material": r"materials?|made (?:of|from)|aus was|woraus|aus welchem",
     "persons": r"how many (?:people|persons|seats)|sleeps?|seats?|"
+    r"(?:fits?|sleeps?|holds?|for) \d+ (?:people|persons|adults)|"
     r"wie viele (?:personen|leute|sitzplätze)|für wie viele",
     "capacity": r"capacity|volume|how many (?:litres|liters|cups)|fassungsvermögen|volumen|"
     r"wie viele? (?:liter|tassen)",
     "induction": r"induction|induktion\w*",
     "comfort": r"how warm|temperatures?|comfort|wie warm|temperatur\w*|komfort\w*",
     "season": r"seasons?|saison|jahreszeit\w*",
+    BRAND: r"brands?|who makes|made by|manufacturer|maker|marke|hersteller|wer stellt",
     RATING: r"ratings?|rated|reviews?|stars|bewertung\w*|bewertet|sterne|rezension\w*",
     STOCK: r"in stock|on stock|available|availability|any left|sold out|auf lager|lieferbar|"
     r"verfügbar|vorrätig|ausverkauft|noch zu haben",
@@ -170,6 +173,7 @@ _FILLER = frozenset(map(fold, [
     "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
     "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen", "come", "comes",
+    "fit", "fits", "use", "used",
     "available", "offered", "gibt", "gibts", "something", "etwas", "bitte",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",

@@ -393,6 +393,7 @@ DETAIL_NAMES: dict[str, dict[str, str]] = {
     "comfort": {"en": "comfort temperature", "de": "Komforttemperatur"},
     "season": {"en": "season", "de": "Saison"},
     "description": {"en": "description", "de": "Beschreibung"},
+    "brand": {"en": "brand", "de": "Marke"},
 }
 
 

@@ -19,6 +19,7 @@ from bot.actions._turn import Turn, finish, turn_of
 from bot.actions.faq import suggestion_buttons, utter_faq
 from bot.details import (
     AGAIN,
+    BRAND,
     BUY,
     COMPARE,
     DESCRIPTION,
@@ -91,6 +92,12 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
         if product.rating is None:
             return say("detail_no_rating", voice, title=title), True
         return say("detail_rating", voice, title=title, rating=f"{product.rating:.1f}"), True
+    if about == BRAND:
+        if not product.brand:
+            return _unknown(title, about, voice), False
+        return say(
+            "detail_value", voice, title=title, value=f"{_name(BRAND, voice)} {product.brand}"
+        ), True
     if about == DESCRIPTION:
         if not product.description:
             return _unknown(title, about, voice), False

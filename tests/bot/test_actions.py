@@ -1085,3 +1085,11 @@ async def test_a_follow_up_to_an_faq_is_read_with_its_question(dialogue: Dialogu
     assert germany.understanding.text == "and within Germany?"  # as the shopper wrote it
     _, sale = await talk(dialogue, "can I return a product?", "and for sale items?")
     assert sale.action == "fallback", sale.summary()
+
+
+async def test_who_makes_it_is_the_brand(dialogue: Dialogue) -> None:
+    (brand,) = await talk(dialogue, "who makes the Ceramic table lamp?")
+    assert brand.action == "product_details", brand.summary()
+    assert brand.replies[-1].text == "Ceramic table lamp: brand Lumo."
+    (german,) = await talk(dialogue, "Von welcher Marke ist die Ceramic table lamp?", locale="de")
+    assert german.replies[-1].text == "Ceramic table lamp: Marke Lumo."

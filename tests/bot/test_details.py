@@ -8,6 +8,7 @@ from bot import details
 from bot.actions.details import comparison, detail_line, extreme
 from bot.details import (
     AGAIN,
+    BRAND,
     BUY,
     COMPARE,
     DESCRIPTION,
@@ -48,6 +49,10 @@ from knowledge import Product
             "which colours does the Trail 2 come in?",
             Detail("colour", rest="trail 2", definite=True),
         ),
+        ("what brand is the Trail 2?", Detail(BRAND, rest="trail 2", definite=True)),
+        ("who makes it?", Detail(BRAND, singular=True)),
+        ("does the Trail 2 fit 3 people?", Detail("persons", rest="trail 2", definite=True)),
+        ("how many people fit in the Basecamp?", Detail("persons", rest="basecamp", definite=True)),
         # A choice: the product's card and its cart button.
         ("I'll take the second one", Detail(BUY, ordinals=(1,), definite=True)),
         ("add it to my cart", Detail(BUY, singular=True)),
