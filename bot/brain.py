@@ -24,10 +24,11 @@ from bot.details import (
     Detail,
     asked_detail,
     asked_in_colour,
+    content_words,
     naming_words,
 )
 from bot.engine import is_shopping
-from bot.entities import detect_language, without_constraints
+from bot.entities import detect_language, without_constraints, without_ranking
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
@@ -253,7 +254,9 @@ class Brain:
         # Not for another intent ("where is my order"): it would not change the decision.
         if (shopping or u.intent is None) and u.faq is not None and u.faq.band != "unknown":
             named = self._kind_alone(u.text)
-            u = replace(u, names_product=named or self.kb.names_product(words or u.text))
+            # "The cheapest skillet" names the skillets: an order is no word of a name.
+            plain = content_words(without_ranking(words or u.text))
+            u = replace(u, names_product=named or self.kb.names_product(plain))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product
         )

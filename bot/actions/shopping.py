@@ -478,7 +478,10 @@ def _candidates(
     elif typed and 0 < len(by_typed := kb.named_in_full(typed, leaders)) < len(leaders):
         leaders = by_typed
     if ranking:
-        leaders = ranked(leaders, ranking)
+        # "The best rated skillet": of those its words name, where some are (no knife
+        # that came close in meaning).
+        named = kb.named_in_full(content_words(without_ranking(query)), leaders)
+        leaders = ranked(named or leaders, ranking)
     # What the shopper can buy now comes first; out of stock only after it (stable).
     return sorted(leaders, key=lambda product: product.stock == 0)
 

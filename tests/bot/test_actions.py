@@ -1093,3 +1093,31 @@ async def test_who_makes_it_is_the_brand(dialogue: Dialogue) -> None:
     assert brand.replies[-1].text == "Ceramic table lamp: brand Lumo."
     (german,) = await talk(dialogue, "Von welcher Marke ist die Ceramic table lamp?", locale="de")
     assert german.replies[-1].text == "Ceramic table lamp: Marke Lumo."
+
+
+async def test_an_order_of_a_named_kind_is_a_search_not_the_faq_that_shares_its_word(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "The cheapest skillet please" names the skillets ("cheapest" and "please" are no
+    words of a name), so the care FAQ about skillets does not answer it; what is ranked
+    is the skillets, not a knife that came close in meaning."""
+    skillets = [
+        Product(id=f"skillet-{cm}", title=f"Cast iron skillet {cm} cm", price=price,
+                category="Kitchen/Cookware", stock=5, rating=rating,
+                attributes={"material": "cast iron", "diameter_cm": cm})
+        for cm, price, rating in ((20, 29.9, 4.6), (28, 49.9, 4.8))
+    ]  # fmt: skip
+    care = Faq(
+        id="skillet-care", question="How do I care for my cast iron skillet?",
+        answer="Dry your skillet on the stove and oil it thinly.",
+        variants=["skillet care", "how do I season a skillet", "cleaning a skillet"],
+    )  # fmt: skip
+    products, faqs = [*PRODUCTS, *skillets], [*FAQS, care]
+    with own_shop(kb, settings, orders_db, agents, products=products, faqs=faqs) as dialogue:
+        (cheapest,) = await talk(dialogue, "the cheapest skillet please")
+        (best,) = await talk(dialogue, "the best rated skillet")
+        (how,) = await talk(dialogue, "how do I season a skillet?")
+    assert cheapest.action == "show_products", cheapest.summary()
+    assert cheapest.product_ids == ["skillet-20", "skillet-28"]
+    assert best.product_ids == ["skillet-28", "skillet-20"], best.summary()
+    assert (how.action, how.decision.faq_id) == ("answer_faq", "skillet-care")
