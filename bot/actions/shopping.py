@@ -278,10 +278,14 @@ class ActionSearchProducts(Action):
             and u.intent in (None, "product_search")
             and not any(name in SELLING_SLOTS for name in u.entities.slots())
         ):
-            # "Non-stick please" to "which material?": no value offered, but words the
-            # search takes in (a pan's name says "non-stick"; its material, aluminium).
-            state.query = f"{state.query} {text}"
+            # "Non-stick please" to "which material?": no value offered, but words a
+            # product's name holds (a pan's name says "non-stick"; its material is
+            # aluminium). Not "let me think about it".
             typed = content_words(text)
+            if typed and await asyncio.to_thread(kb.names_product, typed):
+                state.query = f"{state.query} {text}"
+            else:
+                typed = ""
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
         elif picked:
