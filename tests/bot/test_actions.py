@@ -1030,6 +1030,9 @@ async def test_a_typed_answer_that_is_no_offered_value_narrows_by_its_words(
     assert asked.action == "ask_clarifying", asked.summary()
     assert typed.action == "show_products", typed.summary()
     assert typed.product_ids == ["pan-alu-28"]
+    # Words no product's name holds are no part of the search.
+    _, thinking = await talk(dialogue, "I need a frying pan", "let me think about it")
+    assert thinking.state.query == "I need a frying pan", thinking.summary()
 
 
 async def test_the_most_popular_is_what_the_shop_marks_a_best_seller(
