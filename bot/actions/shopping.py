@@ -282,7 +282,8 @@ class ActionSearchProducts(Action):
             # product's name holds (a pan's name says "non-stick"; its material is
             # aluminium). Not "let me think about it".
             typed = content_words(text)
-            if typed and await asyncio.to_thread(kb.names_product, typed):
+            held: bool = await asyncio.to_thread(kb.names_product, typed) if typed else False
+            if held:
                 state.query = f"{state.query} {text}"
             else:
                 typed = ""
