@@ -152,8 +152,9 @@ _SINGULAR = re.compile(
     re.IGNORECASE,
 )
 # Words of such a question that name no feature: "does it *go* in the oven?"
+# (Besides ``_FILLER``, which names nothing in any question: "use", "fit", "come".)
 _NO_FEATURE = frozenset(map(fold, [
-    "go", "goes", "put", "use", "used", "come", "comes", "fit", "fits", "really", "also",
+    "go", "goes", "put",
     "gehen", "geht", "passt", "passen", "lässt", "lassen", "sich", "verwenden", "benutzen",
 ]))  # fmt: skip
 _ORDINALS = {
@@ -173,8 +174,8 @@ _FILLER = frozenset(map(fold, [
     "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
     "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen", "come", "comes",
-    "fit", "fits", "use", "used",
-    "available", "offered", "gibt", "gibts", "something", "etwas", "bitte",
+    "fit", "fits", "use", "used", "available", "offered", "gibt", "gibts", "something",
+    "etwas", "bitte",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",

@@ -177,8 +177,8 @@ class Flow:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
         "tents"), after a request or "which", before a use and around asking for the
         best ("I need a lamp", "welche Pfanne ist die beste für Induktion"): it names a
-        kind of product and asks nothing about it ("Pfanne rostet"). Read in either language: one word says too little to tell
-        ("Pfannen")."""
+        kind of product and asks nothing about it ("Pfanne rostet"). Read in either
+        language: one word says too little to tell ("Pfannen")."""
         words = _USE.sub("", _BEST.sub("", _WHICH.sub("", _after_request(text).strip())))
         return self.used_in(words) and any(
             self._only_own_words(words, language) for language in LANGUAGES
@@ -361,10 +361,11 @@ def than_shown(ranking: str, product: Product) -> dict[str, float]:
 
 def ranked(products: list[Product], ranking: str) -> list[Product]:
     """``products`` by price ("price", "-price"), best sellers first ("-popular"), best
-    rating first ("-rating"; unrated last) or by an attribute ("weight": the lightest first, "-capacity": the biggest,
-    "comfort": the warmest; those without the number last), in their order where equal."""
-    if ranking == "-popular":  # the shop's best sellers, then the best rated
-        return sorted(products, key=lambda p: (not p.popular, -(p.rating or -1)))
+    rating first ("-rating"; unrated last) or by an attribute ("weight": the lightest
+    first, "-capacity": the biggest, "comfort": the warmest; those without the number
+    last), in their order where equal."""
+    if ranking == "-popular":  # the shop's best sellers, each group best rated first
+        return sorted(ranked(products, "-rating"), key=lambda p: not p.popular)
     if ranking == "-rating":
         return sorted(products, key=lambda p: -(p.rating if p.rating is not None else -1))
     if ranking in ("price", "-price"):

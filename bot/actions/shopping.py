@@ -236,7 +236,9 @@ class ActionSearchProducts(Action):
         part = None if turn.facts.reply else part_in(text, runtime.flows)
         if part is not None:
             # "Tent pegs": what holds that word, never the tents; the shop may have none.
-            holders = await asyncio.to_thread(_holding, kb, part)
+            holders = await asyncio.to_thread(
+                kb.products_named, part.part, candidates=NAME_SEARCH_DEPTH
+            )
             if not holders:
                 return await _no_such_part(dispatcher, turn, part)
             state.restart_selling()
@@ -583,12 +585,6 @@ def _compatible(
         result = kb.search(search.query, filters=search.filters, k=limit)
         groups.append(kb.products([hit.id for hit in result.hits]))
     return pick(groups, exclude=exclude, k=k)
-
-
-def _holding(kb: KnowledgeBase, part: PartAsked) -> list[Product]:
-    """The products whose names hold the part's word ("pegs"), best keyword match first."""
-    hits = kb.search(part.part, k=NAME_SEARCH_DEPTH, mode="keyword").hits
-    return kb.named_in_full(part.part, kb.products([hit.id for hit in hits]))
 
 
 async def _no_such_part(
