@@ -347,6 +347,47 @@ def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None
     assert DenseIndex(16).nearest(query) == (0.0, None)
 
 
+def test_dense_scores_of_a_few_allowed_units_equal_those_of_the_full_scan() -> None:
+    # Few allowed units are scored alone (their rows gathered); many, by the full scan.
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((400, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex(16)
+    index.add(np.arange(400, dtype=np.int64) * 3, vectors)
+    index.remove([3, 30])
+    query = vectors[11]
+    few = np.array([33, 36, 0, 1197], dtype=np.int64)  # fewer than SUBSET_SHARE of 398
+    many = np.setdiff1d(np.arange(0, 1200, 6), [30])  # 199 of the units left, about half
+    for allowed in (few, many):
+        ids_, scores = index.within(query, -1.0, allowed)
+        expected = {int(i): float(vectors[i // 3] @ query) for i in allowed}
+        assert dict(zip(ids_.tolist(), scores.tolist(), strict=True)) == pytest.approx(
+            expected, abs=1e-5
+        )
+    assert index.within(query, -1.0, np.array([], dtype=np.int64))[0].size == 0
+    with pytest.raises(KeyError):
+        index.vectors(np.array([3], dtype=np.int64))  # removed
+    with pytest.raises(KeyError):
+        index.vectors(np.array([5000], dtype=np.int64))  # never there
+
+
+def test_a_kept_dense_scan_does_not_outlive_a_change_of_the_index() -> None:
+    # The same query scanned twice is one product; a change in between is seen.
+    rng = np.random.default_rng(8)
+    vectors = rng.standard_normal((50, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex(16)
+    index.add(np.arange(50, dtype=np.int64), vectors)
+    query = vectors[4]
+    assert index.nearest(query)[1] == 4
+    index.remove([4])
+    similarity, unit = index.nearest(query)
+    assert unit != 4 and similarity < 0.99
+    index.add(np.array([77], dtype=np.int64), query[None, :])
+    assert index.nearest(query) == (pytest.approx(1.0, abs=1e-5), 77)
+    assert 77 in index.within(query, 0.5)[0].tolist()
+
+
 def test_nearest_product_is_the_best_cosine_over_the_whole_catalog(demo_kb: KnowledgeBase) -> None:
     best = demo_kb.search("cast iron skillet", mode="dense", k=20).hits
     nearest = demo_kb.nearest_product("cast iron skillet")
