@@ -141,6 +141,12 @@ class Flow:
     # "Gusseisenpfanne". Not English words: "pan" ends "Japan", "tent" ends "content".
     heads: tuple[str, ...] = ()
     persons: str = PERSONS  # the attribute "for 4 people" means: "seats" for furniture
+    # The kind per language as a sentence names it, plural: {"en": "tents", "de": "Zelte"}.
+    name: dict[str, str] = field(default_factory=dict)
+
+    def called(self, voice: str) -> str:
+        """The kind as a reply in ``voice`` names it: "Zelte", not the catalog's "Tents"."""
+        return in_voice(self.name, voice) or leaf(self.category).lower()
 
     def used_in(self, text: str) -> bool:
         """Whether ``text`` uses one of the flow's words ("pans", "Zelte",
@@ -203,6 +209,7 @@ class Flow:
             intro=data.get("intro", {}),
             heads=tuple(word.lower() for word in data.get("heads", [])),
             persons=data.get("persons") or PERSONS,
+            name=data.get("name", {}),
         )
 
 
@@ -246,6 +253,18 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
     """The first flow whose words ``text`` uses."""
     return next((flow for flow in flows if flow.used_in(text)), None)
+
+
+def leaf(category: str) -> str:
+    """ "Outdoor/Tents" -> "Tents"."""
+    return category.rsplit("/", 1)[-1]
+
+
+def kind_called(category: str, flows: list[Flow], voice: str) -> str:
+    """A category as a reply in ``voice`` names it: its flow's name, else the last part
+    of its path."""
+    flow = next((flow for flow in flows if flow.category == category), None)
+    return flow.called(voice) if flow is not None else leaf(category).lower()
 
 
 # A word for any product, per language: stands in for a flow's words where the question
@@ -440,16 +459,29 @@ def choose_question(
 
 
 def kind_question(
-    kinds: dict[str, int], asked: list[str], chosen: str | None = None
+    kinds: dict[str, int],
+    asked: list[str],
+    chosen: str | None = None,
+    flows: list[Flow] | None = None,
 ) -> Question | None:
     """ "What kind of product?" where the candidates are of several kinds (category ->
     count) and no flow leads ("something for a beginner camper": tents, sleeping bags,
     a lantern). Their categories' own questions follow the answer. Asked once, and
-    once more within a department chosen for a gift ("Outdoor": tents or backpacks?)."""
+    once more within a department chosen for a gift ("Outdoor": tents or backpacks?).
+    The buttons name a kind as its flow does ("Zelte" in German)."""
     within = chosen is not None and all(kind.startswith(chosen + "/") for kind in kinds)
     if len(kinds) < 2 or asked.count(KIND) > int(within):
         return None
-    return Question(facet=KIND, prompt={})
+    labels = {
+        flow.category: {language: _capitalised(name) for language, name in flow.name.items()}
+        for flow in flows or []
+        if flow.category in kinds
+    }
+    return Question(facet=KIND, prompt={}, labels=labels)
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 GIFT_QUESTION = Question(
@@ -494,7 +526,7 @@ def question_message(
         with contextlib.suppress(ValueError):
             values = sorted(values, key=float)
     options = []
-    leaves = [value.rsplit("/", 1)[-1] for value in values] if question.facet == KIND else []
+    leaves = [leaf(value) for value in values] if question.facet == KIND else []
     for value in values:
         label = in_voice(question.labels.get(value, {}), voice) or _label(question.facet, value)
         if leaves.count(label) > 1:  # "Accessories" of outdoor and of kitchen
@@ -521,7 +553,7 @@ def _price_order(label: str) -> float:
 
 def _label(facet: str, value: str) -> str:
     if facet == KIND:
-        return value.rsplit("/", 1)[-1]  # "Outdoor/Tents" -> "Tents"
+        return leaf(value)
     if facet == PRICE:
         low, _, high = value.rstrip("+").partition("-")
         return f"{low}+ €" if not high else f"{low}–{high} €"

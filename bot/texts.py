@@ -231,7 +231,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "accessories_for": {
         "en": "These go with {what}:",
-        "de": "Das passt zu {what}:",
+        "de": "Passend für {what}:",
     },
     "accessories_which": {
         "en": "Happy to help. Which product are you looking for accessories for?",

@@ -73,6 +73,11 @@ class FlowIn(BaseModel):
         default=PERSONS,
         description='the attribute "for 4 people" means (at least that many), e.g. seats',
     )
+    name: Texts = Field(
+        default_factory=dict,
+        description="the kind as replies and buttons name it, plural, per language, e.g. "
+        '{"en": "tents", "de": "Zelte"} (default: the category\'s last part)',
+    )
     intro: Texts = Field(default_factory=dict)
     questions: Annotated[list[FlowQuestion], Field(min_length=1, max_length=10)]
 
@@ -98,6 +103,7 @@ def flow_out(
         match=list(flow.match),
         heads=list(flow.heads),
         persons=flow.persons,
+        name=dict(flow.name),
         intro=dict(flow.intro),
         questions=[
             FlowQuestion(facet=q.facet, ask=q.prompt, labels=q.labels) for q in flow.questions

@@ -37,9 +37,11 @@ from bot.selling import (
     departments,
     filters_for,
     flow_for,
+    kind_called,
     kind_question,
     kinds_of,
     leading,
+    leaf,
     part_in,
     question_message,
     ranked,
@@ -395,7 +397,7 @@ class ActionSearchProducts(Action):
                 else {}
             )
             facets = result.facets
-            if question := kind_question(kinds, state.asked, state.category):
+            if question := kind_question(kinds, state.asked, state.category, runtime.flows):
                 facets = {KIND: kinds}
             else:
                 question = choose_question(facets, result.total, skip=skip, flow=flow)
@@ -536,7 +538,7 @@ def _typed_option(text: str, facet: str, values: list[str]) -> str | None:
             value
             for value in values
             # A kind by its name: "tents" for "Outdoor/Tents".
-            if typed in (value.lower(), value.rsplit("/", 1)[-1].lower())
+            if typed in (value.lower(), leaf(value).lower())
         ),
         None,
     )
@@ -608,7 +610,7 @@ async def _no_such_part(
     text = say("no_part", voice, what=part.phrase)
     if products:
         state.show([p.id for p in products])
-        also = say("accessories_for", voice, what=category.rsplit("/", 1)[-1].lower())
+        also = say("accessories_for", voice, what=part.flow.called(voice))
         utter_cards(dispatcher, f"{text}\n{also}", products)
         dispatcher.utter_message(buttons=after_cards(products, voice))
     else:
@@ -655,7 +657,7 @@ class ActionSuggestAccessories(Action):
         intro = (
             say("accessories_bought", voice, title=base.title)
             if base is not None
-            else say("accessories_for", voice, what=category.rsplit("/", 1)[-1].lower())
+            else say("accessories_for", voice, what=kind_called(category, runtime.flows, voice))
         )
         utter_cards(dispatcher, intro, products)
         dispatcher.utter_message(buttons=after_cards(products, voice))

@@ -459,6 +459,10 @@ async def test_accessories_in_german_and_for_a_named_purchase(dialogue: Dialogue
     unknown = await dialogue.respond("What goes with my pan?", facts=NO_CONSENT)
     assert unknown.action == "fallback" and unknown.product_ids == []
     assert "bought" not in unknown.replies[0].text
+    # For a kind, the reply names it in German as its flow does, not as the catalog does.
+    (tents,) = await talk(dialogue, "Zubehör für mein Zelt", locale="de")
+    assert tents.replies[0].text == "Passend für Zelte:", tents.summary()
+    assert tents.product_ids == ["lantern-1"]
 
 
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:

@@ -15,6 +15,7 @@ from bot.selling import (
     facet_name,
     filters_for,
     flow_for,
+    kind_called,
     kind_question,
     kinds_of,
     leading,
@@ -223,14 +224,26 @@ def test_which_kind_is_asked_where_the_leaders_are_of_several_kinds() -> None:
     assert question is not None
     assert kind_question(kinds, asked=["category"]) is None  # asked once
     assert kind_question({"Outdoor/Tents": 4}, asked=[]) is None
-    # German needs no "du" or "Sie" here; the kinds are the catalog's words, a shared
-    # name with its path.
+    # German needs no "du" or "Sie" here; a kind without a flow is named by the
+    # catalog's words, a shared name with its path.
     text, options = question_message(question, {"category": kinds}, "de")
     assert text == "Was darf es sein?"
     assert [o["label"] for o in options[:3]] == [
         "Tents", "Outdoor › Accessories", "Kitchen › Accessories",
     ]  # fmt: skip
     assert options[0]["value"] == "facet:category=Outdoor/Tents"
+    # A kind with a flow is named as its flow names it, in the shopper's language.
+    flows = load_flows()
+    named = kind_question(kinds, asked=[], flows=flows)
+    assert named is not None
+    _, options = question_message(named, {"category": kinds}, "de")
+    assert [o["label"] for o in options[:2]] == ["Zelte", "Outdoor › Accessories"]
+    assert options[0]["value"] == "facet:category=Outdoor/Tents"
+    _, options = question_message(named, {"category": kinds}, "en")
+    assert options[0]["label"] == "Tents"
+    assert kind_called("Outdoor/Tents", flows, "de-sie") == "Zelte"
+    assert kind_called("Outdoor/Tents", flows, "en") == "tents"
+    assert kind_called("Kitchen/Storage boxes", flows, "de") == "storage boxes"  # no flow
 
 
 def test_generic_questions_name_a_facet_with_its_unit() -> None:

@@ -192,6 +192,8 @@ def test_import_with_progress_and_report_canned_responses_and_flows(
     tents = page.locator("table[aria-label='Selling flows'] tr", has_text="Outdoor/Tents")
     tents.get_by_role("button", name="Edit").click()
     page.locator("#editor [name=intro_en]").fill("Let us find your tent.")
+    expect(page.locator("#editor [name=name_de]")).to_have_value("Zelte")
+    page.locator("#editor [name=name_de]").fill("Zelte und Tarps")
     page.locator("#editor").get_by_role("button", name="Save").click()
     expect(tents.locator(".badge")).to_have_text("edited")
     page.fill("#ask-text", "I am looking for a tent")
@@ -204,5 +206,6 @@ def test_import_with_progress_and_report_canned_responses_and_flows(
     saved = page.evaluate("fetch('/api/insights/flows').then((response) => response.json())")
     tent_flow = next(f for f in saved if f["category"] == "Outdoor/Tents")
     assert tent_flow["intro"]["en"] == "Let us find your tent."
+    assert tent_flow["name"] == {"en": "tents", "de": "Zelte und Tarps"}
     assert tent_flow["intro"]["de-sie"].startswith("Gern helfe ich Ihnen")
     assert all("de-sie" in q["ask"] for q in tent_flow["questions"] if "dein" in q["ask"]["de"])

@@ -299,6 +299,7 @@ def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> Non
     flow = {
         "match": ["backpack", "rucksack"],
         "heads": ["Rucksack"],
+        "name": {"en": "packs", "de": "Tornister"},
         "intro": {"en": "Backpacks are our hobby."},
         "questions": [{"facet": "price", "ask": {"en": "How much would you like to spend?"}}],
     }
@@ -306,6 +307,10 @@ def test_selling_flows_are_edited_and_used_by_the_bot(hub: ConsoleServer) -> Non
     assert saved.status_code == 200, saved.text
     assert saved.json()["source"] == "edited" and saved.json()["updated_by"] == "editor@demo.shop"
     assert saved.json()["heads"] == ["rucksack"]
+    assert {"en": "backpacks", "de": "Rucksäcke"} == next(
+        f["name"] for f in flows if f["category"] == "Outdoor/Backpacks"
+    )
+    assert saved.json()["name"] == {"en": "packs", "de": "Tornister"}
     # A German compound ending in a head names the category too: without the head,
     # "Markenrucksack" is not understood and "Fahrradrucksack" also shows a garden tool.
     for text in ("I need a backpack", "Markenrucksack"):

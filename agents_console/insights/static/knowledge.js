@@ -319,6 +319,9 @@ function flowFields(flow) {
     h("label", { class: "field" }, h("span", { text: "German words that also end a compound (e.g. zelt for Kuppelzelt)" }), h("input", { name: "heads", value: (flow?.heads || []).join(", ") })),
     h("label", { class: "field" }, h("span", { text: "Attribute that “for 4 people” means (e.g. seats)" }), h("input", { name: "persons", value: flow?.persons || "persons", pattern: "[a-z0-9_]{1,64}" })),
     h("div", { class: "two" },
+      h("label", { class: "field" }, h("span", { text: "Name of the kind, plural (English, e.g. tents)" }), h("input", { name: "name_en", value: flow?.name?.en || "" })),
+      h("label", { class: "field" }, h("span", { text: "Name of the kind, plural (Deutsch, z. B. Zelte)" }), h("input", { name: "name_de", value: flow?.name?.de || "" }))),
+    h("div", { class: "two" },
       h("label", { class: "field" }, h("span", { text: "Intro (English)" }), h("input", { name: "intro_en", value: flow?.intro?.en || "" })),
       h("label", { class: "field" }, h("span", { text: "Intro (Deutsch)" }), h("input", { name: "intro_de", value: flow?.intro?.de || "" }))),
     h("h4", { text: "Questions, in the order the bot prefers them" }), questions,
@@ -336,6 +339,7 @@ function flowBody(form, flow) {
     match: commas(form.elements.match.value),
     heads: commas(form.elements.heads.value),
     persons: form.elements.persons.value.trim() || "persons",
+    name: texts(flow?.name || {}, form.elements.name_en.value, form.elements.name_de.value),
     intro: texts(flow?.intro || {}, form.elements.intro_en.value, form.elements.intro_de.value),
     questions: [...form.querySelectorAll(".question-row")].map((row) => ({
       facet: row.querySelector("[name=facet]").value.trim(),
