@@ -108,6 +108,45 @@ _ORDER = re.compile(
 _BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
 
 
+# A number in a unit of measure, and the bound the words before it set: "under 2 kg",
+# "mindestens 40 Liter", "a 40 l backpack" (about), "for -10 °C". Units as attribute
+# names end ("weight_kg", "comfort_c"; bot/details.py).
+_MEASURE_UNITS = {
+    "kg": r"kg|kilos?|kilogramm?s?",
+    "g": r"g|gramm?s?|grams?",
+    "l": r"l|ltr|liters?|litres?|litern?",
+    "ml": r"ml|millilit(?:er|re)s?",
+    "cm": r"cm|zentimetern?|centimet(?:er|re)s?",
+    "mm": r"mm|millimet(?:er|re)s?",
+    "m": r"m|metern?|meters?|metres?",
+    "c": r"°\s*c|°|grad(?:\s+celsius)?|degrees?(?:\s+celsius)?|celsius|c",
+    "w": r"w|watts?",
+}
+_MEASURE_BOUNDS = {
+    "max": r"under|below|less than|no more than|not more than|at most|up to|max(?:imum|\.)?|"
+    r"lighter than|smaller than|down to|unter|unterhalb von|weniger als|höchstens|maximal|"
+    r"bis zu|bis|leichter als|kleiner als",
+    "min": r"over|above|more than|at least|min(?:imum|\.)?|bigger than|larger than|"
+    r"mindestens|ab|über|mehr als|größer als",
+    "about": r"around|about|approximately|roughly|circa|ca\.|etwa|ungefähr|um die|rund",
+}
+_MEASURE = re.compile(
+    r"(?:(?<!\w)(?:"
+    + "|".join(rf"(?P<{bound}>{words})" for bound, words in _MEASURE_BOUNDS.items())
+    + r")\s+)?(?<![\w.,])(?P<number>[-−+]?\d{1,5}(?:[.,]\d{1,2})?)\s*(?:"
+    + "|".join(rf"(?P<{unit}>{words})" for unit, words in _MEASURE_UNITS.items())
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    number: float
+    unit: str  # "kg", "l", "c", ... as attribute names end
+    bound: str  # "max", "min" or "about"
+
+
 @dataclass(frozen=True)
 class Budget:
     minimum: float | None = None
@@ -128,6 +167,9 @@ class Entities:
     # "smaller", "warmer" than the first shown.
     # Not a filter: no slot.
     ranking: str | None = None
+    # Measures apply to the numeric attribute of their unit the products have
+    # (bot/selling.py, measured_constraints): no slot either.
+    measures: tuple[Measure, ...] = ()
 
     def slots(self) -> dict[str, object]:
         """The non-empty entities as slot values (the names the flows and forms use)."""
@@ -218,6 +260,16 @@ _SEASON_PATTERNS = {name: _word_pattern(words) for name, words in SEASONS.items(
 def extract_colours(text: str) -> tuple[str, ...]:
     found = [(m.start(), name) for name, p in _COLOUR_PATTERNS.items() if (m := p.search(text))]
     return tuple(name for _, name in sorted(found))
+
+
+def extract_measures(text: str) -> tuple[Measure, ...]:
+    found = []
+    for match in _MEASURE.finditer(text):
+        bound = next((b for b in _MEASURE_BOUNDS if match[b]), "about")
+        unit = next(u for u in _MEASURE_UNITS if match[u])
+        number = float(match["number"].replace(",", ".").replace("−", "-"))
+        found.append(Measure(number, unit, bound))
+    return tuple(found)
 
 
 def extract_season(text: str) -> str | None:
@@ -312,6 +364,7 @@ def extract(text: str, *, expecting_order: bool = False) -> Entities:
         order_number=order_number,
         email=extract_email(text),
         ranking=extract_ranking(rest),
+        measures=extract_measures(rest),
     )
 
 

@@ -24,6 +24,7 @@ import yaml
 from bot.accessories import FIT_ATTRIBUTES
 from bot.details import number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
+from bot.entities import Measure
 from bot.nlu import PRODUCT_REQUEST
 from bot.texts import in_voice
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
@@ -340,6 +341,46 @@ def constraints_named_in(
                 named[facet] = value
                 break
     return named
+
+
+# Units as attribute names end, by what they measure and their size in its base unit.
+_DIMENSIONS = {"kg": ("mass", 1.0), "g": ("mass", 0.001), "l": ("volume", 1.0),
+               "ml": ("volume", 0.001), "m": ("length", 100.0), "cm": ("length", 1.0),
+               "mm": ("length", 0.1), "c": ("temperature", 1.0), "w": ("power", 1.0)}  # fmt: skip
+ABOUT = 0.15  # "a 40 l backpack", "around 45 litres": within 15 %
+
+
+def measured_constraints(
+    measures: tuple[Measure, ...], facets: dict[str, dict[str, int]]
+) -> dict[str, float]:
+    """The bounds the shopper's measures set on the products' numeric attributes:
+    "under 2 kg" is ``attr.weight_kg_max`` 2, "mindestens 40 Liter" ``attr.volume_l_min``
+    40, "a 40 l backpack" 34-46 l. A measure bounds the attribute in a unit of its kind
+    (grams for kilograms too) that most of the ``facets``' products have. A temperature
+    bounds a comfort rating from above whatever the words: a bag "for -10 °C" keeps warm
+    at -10 °C or colder."""
+    constraints: dict[str, float] = {}
+    for measure in measures:
+        dimension, scale = _DIMENSIONS[measure.unit]
+        fitting = [
+            (sum(counts.values()), facet, _DIMENSIONS[unit][1])
+            for facet, counts in facets.items()
+            if facet.startswith("attr.")
+            and (unit := facet.rsplit("_", 1)[-1].lower()) in _DIMENSIONS
+            and "_" in facet
+            and _DIMENSIONS[unit][0] == dimension
+        ]
+        if not fitting:
+            continue
+        _, facet, facet_scale = max(fitting)
+        number = round(measure.number * scale / facet_scale, 6)
+        bound = "max" if facet.startswith("attr.comfort") else measure.bound
+        if bound == "about":
+            low, high = sorted((number * (1 - ABOUT), number * (1 + ABOUT)))
+            constraints |= {f"{facet}_min": round(low, 6), f"{facet}_max": round(high, 6)}
+        else:
+            constraints[f"{facet}_{bound}"] = number
+    return constraints
 
 
 def constrained_facets(constraints: dict[str, Any], *, persons: str = PERSONS) -> set[str]:

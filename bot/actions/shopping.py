@@ -42,6 +42,7 @@ from bot.selling import (
     kinds_of,
     leading,
     leaf,
+    measured_constraints,
     part_in,
     question_message,
     ranked,
@@ -336,6 +337,17 @@ class ActionSearchProducts(Action):
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
+        if u.entities.measures:
+            # "Under 2 kg", "a 40 l backpack": bounds on what the products measure in that
+            # unit. The size of the same words ("40 l") is that measure where they have one.
+            unsized = {
+                name: value
+                for name, value in state.constraints.items()
+                if name != "size" or value != u.entities.size
+            }
+            around = await _search(brain, query, filters(unsized), k)
+            if measured := measured_constraints(u.entities.measures, around.facets):
+                state.constraints = {**unsized, **measured}
         result = await _search(brain, query, filters(state.constraints), k)
         constrained = constrained_facets(state.constraints, persons=persons)
         said = constraints_named_in(text, result.facets, constrained)

@@ -465,6 +465,22 @@ async def test_accessories_in_german_and_for_a_named_purchase(dialogue: Dialogue
     assert tents.product_ids == ["lantern-1"]
 
 
+async def test_a_measure_bounds_what_the_products_measure_in_its_unit(
+    dialogue: Dialogue,
+) -> None:
+    """ "A pan of at least 30 cm": the pans' diameter in cm, not a size to equal; "a 24 cm
+    pan" is one about that size; in German as in English, also as a typed answer."""
+    (wide,) = await talk(dialogue, "a pan of at least 30 cm")
+    assert wide.product_ids == ["pan-cast-32"], wide.summary()
+    assert wide.state.constraints == {"attr.diameter_cm_min": 30.0}
+    (small,) = await talk(dialogue, "a 24 cm pan")
+    assert small.product_ids == ["pan-steel-24"], small.summary()
+    (german,) = await talk(dialogue, "eine Pfanne unter 25 cm", locale="de")
+    assert german.product_ids == ["pan-steel-24"], german.summary()
+    *_, typed = await talk(dialogue, "I need a pan", "not more than 25 cm")
+    assert typed.product_ids == ["pan-steel-24"], typed.summary()
+
+
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
     """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
     goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""

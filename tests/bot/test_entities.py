@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.entities import Budget, detect_language, extract, without_constraints
+from bot.entities import Budget, Measure, detect_language, extract, without_constraints
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,27 @@ def test_size_colour_season() -> None:
     assert german.colours == ("black", "red")
     assert extract("Pfanne 28 cm").size == "28 cm"
     assert extract("Schlafsack für den Sommer").season == "summer"
+
+
+@pytest.mark.parametrize(
+    ("text", "measures"),
+    [
+        ("a tent under 2 kg", (Measure(2.0, "kg", "max"),)),
+        ("Rucksack mit mindestens 40 Litern", (Measure(40.0, "l", "min"),)),
+        ("a 40 l backpack", (Measure(40.0, "l", "about"),)),
+        ("Schlafsack bis -10 Grad", (Measure(-10.0, "c", "max"),)),
+        ("a sleeping bag for -10°C", (Measure(-10.0, "c", "about"),)),
+        ("ein Zelt leichter als 1,5 kg", (Measure(1.5, "kg", "max"),)),
+        ("around 500 grams", (Measure(500.0, "g", "about"),)),
+        # No unit of measure: a price, a person count, an order number, a letter size.
+        ("under 200 euro", ()),
+        ("a tent for 4 people", ()),
+        ("order 12345678", ()),
+        ("size m", ()),
+    ],
+)
+def test_measures(text: str, measures: tuple[Measure, ...]) -> None:
+    assert extract(text).measures == measures
 
 
 def test_order_number_and_email_are_not_prices() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.entities import Measure
 from bot.selling import (
     GIFT,
     Flow,
@@ -20,6 +21,7 @@ from bot.selling import (
     kinds_of,
     leading,
     load_flows,
+    measured_constraints,
     part_in,
     question_message,
     ranked,
@@ -312,3 +314,25 @@ def test_winter_widens_to_the_season_that_includes_it() -> None:
     }
     assert seasons_widened({"attr.season": "winter"}) == {"attr.season": "4-season"}
     assert seasons_widened({"season": "summer"}) is None
+
+
+def test_a_measure_bounds_the_attribute_measured_in_a_unit_of_its_kind() -> None:
+    facets = {
+        "attr.weight_kg": {"1.4": 2, "0.9": 1},
+        "attr.weight_g": {"900": 1},  # fewer products: kilograms it is
+        "attr.volume_l": {"40": 1},
+        "attr.comfort_c": {"-5": 1, "-15": 1},
+        "attr.r_value": {"4": 1},  # "value" is no unit
+    }
+    assert measured_constraints((Measure(500.0, "g", "max"),), facets) == {
+        "attr.weight_kg_max": 0.5
+    }
+    assert measured_constraints((Measure(40.0, "l", "about"),), facets) == {
+        "attr.volume_l_min": 34.0,
+        "attr.volume_l_max": 46.0,
+    }
+    # A bag "for -10 °C" keeps warm at -10 or colder: its comfort rating, from above.
+    assert measured_constraints((Measure(-10.0, "c", "about"),), facets) == {
+        "attr.comfort_c_max": -10.0
+    }
+    assert measured_constraints((Measure(30.0, "cm", "min"),), facets) == {}  # no length
