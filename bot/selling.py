@@ -261,10 +261,15 @@ def leaf(category: str) -> str:
     return category.rsplit("/", 1)[-1]
 
 
+def flow_of(category: str | None, flows: list[Flow]) -> Flow | None:
+    """The flow of ``category``, if it has one."""
+    return next((flow for flow in flows if flow.category == category), None)
+
+
 def kind_called(category: str, flows: list[Flow], voice: str) -> str:
     """A category as a reply in ``voice`` names it: its flow's name, else the last part
     of its path."""
-    flow = next((flow for flow in flows if flow.category == category), None)
+    flow = flow_of(category, flows)
     return flow.called(voice) if flow is not None else leaf(category).lower()
 
 
@@ -313,7 +318,8 @@ def constraint_from_reply(reply: str) -> tuple[str, Any] | None:
 
 
 def apply_constraint(constraints: dict[str, Any], facet: str, value: str) -> dict[str, Any]:
-    updated = dict(constraints)
+    # It replaces an entity that set the same filter: "summer" said, then "all year" chosen.
+    updated = {name: v for name, v in constraints.items() if ENTITY_FILTERS.get(name) != facet}
     if facet == PRICE:
         low, _, high = value.rstrip("+").partition("-")
         updated["price_min"] = float(low) if low else None

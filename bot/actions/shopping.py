@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -37,6 +37,7 @@ from bot.selling import (
     departments,
     filters_for,
     flow_for,
+    flow_of,
     kind_called,
     kind_question,
     kinds_of,
@@ -261,8 +262,10 @@ class ActionSearchProducts(Action):
         reply = turn.facts.reply or ""
         picked = constraint_from_reply(reply)
         if not picked and state.pending:
-            value = _typed_option(text, state.pending, state.pending_values)
-            picked = (state.pending, value) if value is not None else None
+            asking = flow_of(state.category, runtime.flows)
+            picked = _typed_option(
+                text, state.pending, state.pending_values, asking.questions if asking else ()
+            )
         u = turn.understanding
         # "Is it waterproof?", "how much are they?" instead of an answer to the question:
         # no more questions; what was found so far, and the answer about it.
@@ -296,7 +299,7 @@ class ActionSearchProducts(Action):
             state.category = picked[1]  # its flow's questions follow
         elif picked:
             state.constraints = apply_constraint(state.constraints, *picked)
-        flow = next((f for f in runtime.flows if f.category == state.category), None)
+        flow = flow_of(state.category, runtime.flows)
         persons = flow.persons if flow else PERSONS
 
         def filters(constraints: dict[str, Any]) -> dict[str, Any]:
@@ -540,20 +543,26 @@ def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotSt
     return any(p.category == named.category for p in kb.products([h.id for h in result.hits]))
 
 
-def _typed_option(text: str, facet: str, values: list[str]) -> str | None:
-    """A typed answer to the pending question: one of the offered values, or a person count."""
+def _typed_option(
+    text: str, facet: str, values: list[str], questions: Sequence[Question]
+) -> tuple[str, str] | None:
+    """A typed answer to the pending question, as (facet, value): one of the values
+    offered, or a person count. Or the label of a button of the flow's ``questions``, in
+    any language, this question's or one still to come: "Gusseisen" for cast iron; "das
+    ganze Jahr" asked how many people, a tent's season."""
     typed = text.strip().lower().rstrip(".!")
     if facet == "attr.persons" and (persons := extract(f"for {typed}").persons):
-        return str(persons)
-    return next(
-        (
-            value
-            for value in values
-            # A kind by its name: "tents" for "Outdoor/Tents".
-            if typed in (value.lower(), leaf(value).lower())
-        ),
-        None,
-    )
+        return facet, str(persons)
+    for value in values:
+        # A kind by its name: "tents" for "Outdoor/Tents".
+        if typed in (value.lower(), leaf(value).lower()):
+            return facet, value
+    labelled = sorted(questions, key=lambda q: q.facet != facet)  # the pending one first
+    for question in labelled:
+        for value, labels in question.labels.items():
+            if typed in (label.lower() for label in labels.values()):
+                return question.facet, value
+    return None
 
 
 class ActionStartOver(Action):

@@ -481,6 +481,21 @@ async def test_a_measure_bounds_what_the_products_measure_in_its_unit(
     assert typed.product_ids == ["pan-steel-24"], typed.summary()
 
 
+async def test_a_typed_button_label_answers_in_any_language(dialogue: Dialogue) -> None:
+    """ "Gusseisen" typed to "Welches Material?" is the button "Gusseisen" (cast iron); a
+    label of a question still to come answers that one ("das ganze Jahr" asked how many
+    people: all-season tents), and replaces a season said before."""
+    *_, pan = await talk(dialogue, "Ich suche eine Pfanne", "Gusseisen", locale="de")
+    assert pan.state.constraints == {"attr.material": "cast iron"}, pan.summary()
+    assert pan.product_ids == ["pan-cast-28", "pan-cast-32"]
+    asked, tent = await talk(
+        dialogue, "Ich suche ein Zelt für den Sommer", "Das ganze Jahr", locale="de"
+    )
+    assert "Für wie viele Personen" in asked.replies[0].text, asked.summary()
+    assert tent.state.constraints == {"attr.season": "4-season"}, tent.summary()
+    assert tent.product_ids == ["tent-6", "tent-8"]
+
+
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
     """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
     goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""

@@ -168,6 +168,9 @@ def test_constraints_become_filters() -> None:
     constraints = apply_constraint({"persons": 4}, "price", "100-250")
     assert constraints == {"persons": 4, "price_min": 100.0, "price_max": 250.0}
     assert apply_constraint({}, "price", "1000+") == {"price_min": 1000.0}
+    # A choice replaces the entity that set the same filter ("summer" said, "all year" chosen).
+    chosen = apply_constraint({"season": "summer", "persons": 2}, "attr.season", "4-season")
+    assert chosen == {"persons": 2, "attr.season": "4-season"}
     assert filters_for(constraints, "Outdoor/Tents") == {
         "category": "Outdoor/Tents", "attr.persons_min": 4, "price_min": 100.0, "price_max": 250.0,
     }  # fmt: skip
