@@ -186,7 +186,7 @@ def _from_reply(reply: str, state: BotState) -> Decision | None:
 def _answers_selling(u: Understanding, state: BotState) -> bool:
     slots = u.entities.slots()
     return state.selling and (
-        u.intent == "skip"
+        u.intent in ("skip", "results")
         or any(name in slots for name in SELLING_SLOTS)
         or u.entities.ranking is not None  # "the cheapest one"
         or state.pending is not None

@@ -34,7 +34,7 @@ CALIBRATION_FILE = DATA / "calibration.json"
 
 BOT_INTENTS = (
     "greet", "goodbye", "thanks", "handoff_request", "order_status", "product_search",
-    "accessories", "frustration", "start_over", "skip",
+    "accessories", "frustration", "start_over", "skip", "results",
 )  # fmt: skip
 # "Accessories for my tent", "what goes with my pan", "Zubehör für mein Zelt".
 ACCESSORY_WORDS = re.compile(
@@ -99,6 +99,15 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"\b(?:start (?:over|again)|new search|von vorne|neu anfangen|neue suche)\b"
         r"|^\W*(?:please\s+)?(?:restart|reset)(?:\s+(?:the\s+)?(?:search|filters?))?"
         r"(?:\s+please)?\W*$",
+        re.IGNORECASE,
+    ),
+    # "Show results" typed instead of clicked: what was found, no more questions. Only
+    # the results' own words: "show me what you have" starts a search.
+    "results": re.compile(
+        r"^\W*(?:(?:please\s+)?(?:just\s+)?(?:(?:show|see)\s+(?:me\s+)?(?:the\s+)?)?results"
+        r"|(?:die\s+)?ergebnisse(?:\s+(?:zeigen|anzeigen))?"
+        r"|zeig(?:e|t)?\s+(?:mir\s+)?(?:bitte\s+)?die\s+ergebnisse(?:\s+an)?)"
+        r"(?:\s+(?:please|now|bitte|jetzt))?\W*$",
         re.IGNORECASE,
     ),
     "skip": re.compile(

@@ -312,6 +312,7 @@ class ActionSearchProducts(Action):
         relative = ranking if ranking in THAN_SHOWN else None
         force_results = (
             reply == REPLY_RESULTS
+            or turn.understanding.intent == "results"  # typed, not clicked
             or asked_about is not None
             or (ranking is not None and (relative is None or bool(state.shown)))
         )

@@ -496,6 +496,14 @@ async def test_a_typed_button_label_answers_in_any_language(dialogue: Dialogue) 
     assert tent.product_ids == ["tent-6", "tent-8"]
 
 
+async def test_show_results_typed_shows_them_as_the_button_does(dialogue: Dialogue) -> None:
+    for text, locale in (("show results", "en"), ("Ergebnisse zeigen", "de")):
+        asked, shown = await talk(dialogue, "I need a tent", text, locale=locale)
+        assert asked.action == "ask_clarifying", asked.summary()
+        assert shown.action == "show_products", (text, shown.summary())
+        assert shown.product_ids == asked.product_ids[: len(shown.product_ids)]
+
+
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
     """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
     goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""

@@ -53,6 +53,13 @@ from bot.nlu import by_rules, rule_intent
         ("thanks, but where is my order?", "order_status"),
         ("danke, aber wo ist meine Bestellung?", "order_status"),
         ("ok", None),
+        # "Show results" typed: the results' own words only.
+        ("show results", "results"),
+        ("Show me the results please", "results"),
+        ("Ergebnisse zeigen", "results"),
+        ("zeig mir die Ergebnisse", "results"),
+        ("results of the test", None),
+        ("show me red tents", "product_search"),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:
