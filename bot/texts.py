@@ -398,14 +398,26 @@ DETAIL_NAMES: dict[str, dict[str, str]] = {
 
 
 def value_text(value: object, voice: str) -> str:
-    """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4"."""
+    """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4" ("1,4")."""
     if isinstance(value, bool):
         return say("yes" if value else "no", voice)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        return decimal(str(value), voice)
     return str(value)
 
 
-def money(amount: float, currency: str = "EUR") -> str:
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency.upper())
-    return f"{amount:.2f} {symbol}" if symbol else f"{amount:.2f} {currency}"
+def decimal(number: str, voice: str) -> str:
+    """A written number as the voice's language writes it: "4.5" is "4,5" in German."""
+    return number.replace(".", ",") if voice.startswith("de") else number
+
+
+def rating_text(rating: float, voice: str) -> str:
+    return decimal(f"{rating:.1f}", voice)
+
+
+def money(amount: float, currency: str, voice: str) -> str:
+    """ "79.00 €", in German "79,00 €"."""
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency.upper()) or currency
+    return f"{decimal(f'{amount:.2f}', voice)} {symbol}"

@@ -37,7 +37,7 @@ from bot.details import (
 )
 from bot.engine import REPLY_COMPARE
 from bot.entities import extract_season
-from bot.texts import DETAIL_NAMES, in_voice, money, say, value_text
+from bot.texts import DETAIL_NAMES, in_voice, money, rating_text, say, value_text
 from knowledge import KnowledgeBase, Language, Product
 from knowledge.analysis import fold, stem, tokens
 
@@ -86,12 +86,14 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
         return say(key, voice, title=title, n=product.stock), True
     if about == PRICE:
         return say(
-            "detail_price", voice, title=title, price=money(product.price, product.currency)
+            "detail_price", voice, title=title, price=money(product.price, product.currency, voice)
         ), True
     if about == RATING:
         if product.rating is None:
             return say("detail_no_rating", voice, title=title), True
-        return say("detail_rating", voice, title=title, rating=f"{product.rating:.1f}"), True
+        return say(
+            "detail_rating", voice, title=title, rating=rating_text(product.rating, voice)
+        ), True
     if about == BRAND:
         if not product.brand:
             return _unknown(title, about, voice), False
@@ -182,9 +184,9 @@ def comparison(products: list[Product], voice: str) -> str:
     ratings = {p.rating for p in products}
     lines = [] if len(products) == 1 else [say("detail_compare", voice)]
     for product in products:
-        parts = [money(product.price, product.currency)]
+        parts = [money(product.price, product.currency, voice)]
         if len(ratings) > 1 and product.rating is not None:
-            parts.append(say("rated", voice, rating=f"{product.rating:.1f}"))
+            parts.append(say("rated", voice, rating=rating_text(product.rating, voice)))
         parts += [_attribute(name, product.attributes[name], voice) for name in names]
         lines.append(say("detail_value", voice, title=product.title, value=", ".join(parts)))
     return "\n".join(lines)
@@ -195,12 +197,14 @@ def recommendation(products: list[Product], voice: str) -> str:
     the best rated one where that is another."""
     first = products[0]
     text = say(
-        "recommend_first", voice, title=first.title, price=money(first.price, first.currency)
+        "recommend_first", voice, title=first.title, price=money(first.price, first.currency, voice)
     )
     rated = [p for p in products if p.rating is not None]
     best = max(rated, key=lambda p: p.rating or 0.0, default=None)
-    if best is not None and best.id != first.id and best.rating != first.rating:
-        text += " " + say("recommend_rated", voice, title=best.title, rating=f"{best.rating:.1f}")
+    if best is not None and best.rating is not None and best.rating != first.rating:
+        text += " " + say(
+            "recommend_rated", voice, title=best.title, rating=rating_text(best.rating, voice)
+        )
     return text
 
 
@@ -216,9 +220,11 @@ def extreme(
         line, known, best = extreme(products, replace(detail, about=RATING), voice)
         return f"{say('extreme_popular_none', voice)} {line}", known, best
     if detail.about == RATING:
-        measured = [(p.rating, p, f"{p.rating:.1f}") for p in products if p.rating is not None]
+        measured = [
+            (p.rating, p, rating_text(p.rating, voice)) for p in products if p.rating is not None
+        ]
     elif detail.about == PRICE:
-        measured = [(p.price, p, money(p.price, p.currency)) for p in products]
+        measured = [(p.price, p, money(p.price, p.currency, voice)) for p in products]
     else:
         measured = [
             (found[1], p, _attribute(*found, voice))

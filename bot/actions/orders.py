@@ -18,7 +18,7 @@ def _report(order: OrderView, voice: str) -> str:
             "order_status",
             voice,
             number=order.number,
-            total=money(order.total, order.currency),
+            total=money(order.total, order.currency, voice),
             status=order.status.replace("_", " "),
         )
     ]

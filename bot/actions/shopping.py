@@ -191,7 +191,7 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
     for bought in await _purchases(turn):
         if bought.id != first.id and bought.category == first.category:
             diff = first.price - bought.price
-            amount = money(abs(diff), first.currency)
+            amount = money(abs(diff), first.currency, voice)
             key = "same_price" if abs(diff) < 0.01 else "cheaper" if diff < 0 else "dearer"
             changes = [
                 say(
@@ -208,7 +208,7 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
                 "compared_last_time",
                 voice,
                 title=bought.title,
-                price=money(bought.price, bought.currency),
+                price=money(bought.price, bought.currency, voice),
                 diff=say(key, voice, amount=amount),
                 details=details if changes else "",
             )

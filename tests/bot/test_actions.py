@@ -926,9 +926,12 @@ async def test_which_product_by_its_place_in_the_list_and_in_german(
     )  # fmt: skip
     assert german.product_ids, german.summary()
     cheapest = kb.products(german.product_ids[:1])[0]
-    assert first.replies[0].text == f"{cheapest.title} kostet {cheapest.price:.2f} €."
+    # German writes a decimal comma.
+    german_price = f"{cheapest.price:.2f}".replace(".", ",")
+    assert first.replies[0].text == f"{cheapest.title} kostet {german_price} €."
     top = max(kb.products(german.product_ids), key=lambda p: p.price)
-    assert dearest.replies[0].text == f"Davon ist {top.title} am teuersten ({top.price:.2f} €)."
+    top_price = f"{top.price:.2f}".replace(".", ",")
+    assert dearest.replies[0].text == f"Davon ist {top.title} am teuersten ({top_price} €)."
 
 
 async def test_a_product_named_in_the_question_is_shown_with_the_answer(
@@ -998,7 +1001,8 @@ async def test_two_products_named_are_compared_with_nothing_on_screen(
         assert compared.action == "product_details", (text, compared.summary())
         assert compared.product_ids == ["lamp-1", "lantern-1"], text
         lines = compared.replies[0].text.splitlines()
-        assert len(lines) == 3 and lines[1].startswith("Ceramic table lamp: 49.00 €"), lines
+        price = "49,00 €" if locale == "de" else "49.00 €"
+        assert len(lines) == 3 and lines[1].startswith(f"Ceramic table lamp: {price}"), lines
     *_, two_of_three = await talk(
         dialogue, "the cheapest frying pan", "compare the Cast iron frying pan 28 cm and the "
         "Stainless steel frying pan 28 cm",
@@ -1013,7 +1017,7 @@ async def test_two_products_named_are_compared_with_nothing_on_screen(
         ("which is cheaper, the ceramic table lamp or the camping lantern?", "en",
          "Of these, the Rechargeable camping lantern is the cheapest (34.00 €)."),
         ("welche ist günstiger, die Ceramic table lamp oder die Camping lantern?", "de",
-         "Davon ist Rechargeable camping lantern am günstigsten (34.00 €)."),
+         "Davon ist Rechargeable camping lantern am günstigsten (34,00 €)."),
     ):  # fmt: skip
         (cheaper,) = await talk(dialogue, text, locale=locale)
         assert cheaper.replies[0].text == answer, cheaper.summary()

@@ -246,7 +246,7 @@ def test_the_least_or_most_of_something_among_the_products() -> None:
     warmest = extreme(tents, Detail("comfort", extreme="min"), "en")
     assert warmest == ("I have no details on the comfort temperature of Trail.", False, None)
     dearest = extreme(tents, Detail(PRICE, extreme="max"), "de")
-    assert dearest == ("Davon ist Trail am teuersten (329.00 €).", True, tents[0])
+    assert dearest == ("Davon ist Trail am teuersten (329,00 €).", True, tents[0])
 
 
 def test_a_comparison_lists_the_price_and_what_differs() -> None:

@@ -340,7 +340,7 @@ async def test_questions_about_the_products_shown_over_the_websocket(shop: Any) 
         await shopper.send_message("Wie schwer ist das erste?", conversation_id=cid)
         weight = await bot_message(shopper, cid, content_type="text")
         assert weight["seq"] > stock["seq"]
-        assert weight["text"] == f"{shown[0]['title']}: Gewicht 1.4 kg."
+        assert weight["text"] == f"{shown[0]['title']}: Gewicht 1,4 kg."  # a decimal comma
         await shopper.send_message("what does shipping cost for it?", conversation_id=cid)
         faq = await bot_message(shopper, cid, content_type="text")
         assert faq["seq"] > weight["seq"] and faq["payload"]["faq_id"] == "shipping-cost"

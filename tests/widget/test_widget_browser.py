@@ -382,6 +382,16 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     )
     assert [row["granted"] for row in choices] == [0, 1]
 
+    # German words for the English demo catalog's kind, and German numbers on the cards.
+    shopper.input.fill("Zubehör für Zelte")
+    page.keyboard.press("Enter")
+    expect(shopper.log.locator(".tp-from-bot .tp-bubble").last).to_contain_text(
+        "Passend für Zelte:", timeout=45_000
+    )
+    card = shopper.log.locator(".tp-card").first
+    expect(card.locator(".tp-price")).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(card.locator(".tp-meta").last).to_have_text("★ 4,5")
+
     page.keyboard.press("Escape")
     expect(shopper.panel).to_be_hidden()
     assert page.evaluate(f"{active}.className") == "tp-launcher"
@@ -391,7 +401,7 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     shopper.open()
     expect(shopper.log.locator(".tp-greeting")).to_have_text("Schön, dass Sie wieder da sind!")
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
-        "Hallo, ich brauche Hilfe"
+        ["Hallo, ich brauche Hilfe", "Zubehör für Zelte"]
     )
     page.get_by_role("button", name="Chat beenden").click()
     expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war der Chat?")

@@ -603,6 +603,11 @@
       });
     }
 
+    function formatRating(rating) {
+      // "4,5" in German, as the bot's replies write it.
+      return new Intl.NumberFormat(ctx.locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(rating);
+    }
+
     function formatPrice(price, currency) {
       if (price === null || price === undefined || price === "") return "";
       try {
@@ -639,7 +644,7 @@
           h("p", { class: "tp-card-title", text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
           h("p", { class: "tp-meta", text: stockText(product.stock) }),
-          rating > 0 ? h("p", { class: "tp-meta", text: "★ " + rating.toFixed(1), "aria-label": fill(t.rating, { r: rating.toFixed(1) }) }) : null,
+          rating > 0 ? h("p", { class: "tp-meta", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) }) }) : null,
           h("div", { class: "tp-row" }, [
             link ? h("a", { class: "tp-button", href: link, text: t.view }) : null,
             buy
