@@ -325,13 +325,18 @@ def test_a_changed_or_deleted_faq_changes_its_centre(embedder: Embedder) -> None
     assert list(scores()) == ["other"]
 
 
-def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None:
-    # The scan reads FAISS's storage in place; removal compacts it and its id map.
-    rng = np.random.default_rng(3)
-    vectors = rng.standard_normal((300, 16)).astype(np.float32)
+def _random_index(seed: int, count: int, id_step: int) -> tuple[DenseIndex, np.ndarray]:
+    """An index of ``count`` random unit vectors of 16 dimensions, ids 0, id_step, ..."""
+    vectors = np.random.default_rng(seed).standard_normal((count, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index = DenseIndex(16)
-    index.add(np.arange(300, dtype=np.int64) * 2, vectors)
+    index.add(np.arange(count, dtype=np.int64) * id_step, vectors)
+    return index, vectors
+
+
+def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None:
+    # The scan reads FAISS's storage in place; removal compacts it and its id map.
+    index, vectors = _random_index(seed=3, count=300, id_step=2)
     index.remove([0, 10, 598])
     query = vectors[7]
     _, faiss_scores, faiss_ids = index._index.range_search(query[None, :], 0.2)
@@ -349,11 +354,7 @@ def test_dense_scan_finds_what_faiss_range_search_finds_after_removals() -> None
 
 def test_dense_scores_of_a_few_allowed_units_equal_those_of_the_full_scan() -> None:
     # Few allowed units are scored alone (their rows gathered); many, by the full scan.
-    rng = np.random.default_rng(5)
-    vectors = rng.standard_normal((400, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = DenseIndex(16)
-    index.add(np.arange(400, dtype=np.int64) * 3, vectors)
+    index, vectors = _random_index(seed=5, count=400, id_step=3)
     index.remove([3, 30])
     query = vectors[11]
     few = np.array([33, 36, 0, 1197], dtype=np.int64)  # fewer than SUBSET_SHARE of 398
@@ -373,11 +374,7 @@ def test_dense_scores_of_a_few_allowed_units_equal_those_of_the_full_scan() -> N
 
 def test_a_kept_dense_scan_does_not_outlive_a_change_of_the_index() -> None:
     # The same query scanned twice is one product; a change in between is seen.
-    rng = np.random.default_rng(8)
-    vectors = rng.standard_normal((50, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = DenseIndex(16)
-    index.add(np.arange(50, dtype=np.int64), vectors)
+    index, vectors = _random_index(seed=8, count=50, id_step=1)
     query = vectors[4]
     assert index.nearest(query)[1] == 4
     index.remove([4])
