@@ -123,11 +123,12 @@ _MEASURE_UNITS = {
     "w": r"w|watts?",
 }
 _MEASURE_BOUNDS = {
-    "max": r"under|below|less than|no more than|not more than|at most|up to|max(?:imum|\.)?|"
-    r"lighter than|smaller than|down to|unter|unterhalb von|weniger als|höchstens|maximal|"
-    r"bis zu|bis|leichter als|kleiner als",
-    "min": r"over|above|more than|at least|min(?:imum|\.)?|bigger than|larger than|"
-    r"mindestens|ab|über|mehr als|größer als",
+    # A comparison is strict ("lighter than 2 kg": not 2 kg); a limit is not ("up to").
+    "below": r"less than|lighter than|smaller than|weniger als|leichter als|kleiner als",
+    "above": r"more than|bigger than|larger than|heavier than|mehr als|größer als|schwerer als",
+    "max": r"no more than|not more than|under|below|at most|up to|max(?:imum|\.)?|down to|"
+    r"unter|unterhalb von|höchstens|maximal|bis zu|bis",
+    "min": r"over|above|at least|min(?:imum|\.)?|mindestens|ab|über",
     "about": r"around|about|approximately|roughly|circa|ca\.|etwa|ungefähr|um die|rund",
 }
 _MEASURE = re.compile(
@@ -140,11 +141,20 @@ _MEASURE = re.compile(
 )
 
 
+# A temperature without its unit: a number below zero ("bis -10"), or one after
+# "warmer than" ("wärmer als 0"). Nothing else the shop sells is negative.
+_COLD = re.compile(
+    r"(?:(?<!\w)(?:warmer than|wärmer als|colder than|kälter als)\s+(?P<than>[-−+]?\d{1,2})"
+    r"|(?<![\w.,])(?P<below>[-−]\d{1,2}))(?![\d.,])",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Measure:
     number: float
     unit: str  # "kg", "l", "c", ... as attribute names end
-    bound: str  # "max", "min" or "about"
+    bound: str  # "max", "min", "below" or "above" (strictly), or "about"
 
 
 @dataclass(frozen=True)
@@ -263,13 +273,21 @@ def extract_colours(text: str) -> tuple[str, ...]:
 
 
 def extract_measures(text: str) -> tuple[Measure, ...]:
-    found = []
+    found, spans = [], []
     for match in _MEASURE.finditer(text):
         bound = next((b for b in _MEASURE_BOUNDS if match[b]), "about")
         unit = next(u for u in _MEASURE_UNITS if match[u])
-        number = float(match["number"].replace(",", ".").replace("−", "-"))
-        found.append(Measure(number, unit, bound))
+        found.append(Measure(_number(match["number"]), unit, bound))
+        spans.append(match.span())
+    for match in _COLD.finditer(text):
+        if not any(start < match.end() and match.start() < end for start, end in spans):
+            bound = "below" if match["than"] else "max"  # "warmer than -5": not -5
+            found.append(Measure(_number(match["than"] or match["below"]), "c", bound))
     return tuple(found)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ".").replace("−", "-"))
 
 
 def extract_season(text: str) -> str | None:

@@ -380,10 +380,15 @@ def measured_constraints(
             continue
         _, facet, facet_scale = max(fitting)
         number = round(measure.number * scale / facet_scale, 6)
-        bound = "max" if facet.startswith("attr.comfort") else measure.bound
+        bound = measure.bound
+        if facet.startswith("attr.comfort") and bound != "below":
+            bound = "max"
         if bound == "about":
             low, high = sorted((number * (1 - ABOUT), number * (1 + ABOUT)))
             constraints |= {f"{facet}_min": round(low, 6), f"{facet}_max": round(high, 6)}
+        elif bound in ("below", "above"):  # just past the number, as for "a lighter one"
+            strictly = -_STRICTLY if bound == "below" else _STRICTLY
+            constraints[f"{facet}_{'max' if bound == 'below' else 'min'}"] = number + strictly
         else:
             constraints[f"{facet}_{bound}"] = number
     return constraints

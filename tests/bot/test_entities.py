@@ -66,7 +66,12 @@ def test_size_colour_season() -> None:
         ("a 40 l backpack", (Measure(40.0, "l", "about"),)),
         ("Schlafsack bis -10 Grad", (Measure(-10.0, "c", "max"),)),
         ("a sleeping bag for -10°C", (Measure(-10.0, "c", "about"),)),
-        ("ein Zelt leichter als 1,5 kg", (Measure(1.5, "kg", "max"),)),
+        ("ein Zelt leichter als 1,5 kg", (Measure(1.5, "kg", "below"),)),  # not 1.5 kg
+        ("more than 40 litres", (Measure(40.0, "l", "above"),)),
+        # A temperature needs no unit below zero or after "warmer than".
+        ("Schlafsack bis -10", (Measure(-10.0, "c", "max"),)),
+        ("a sleeping bag warmer than -5", (Measure(-5.0, "c", "below"),)),
+        ("SB-705 or TP-10001, call 0171-5550199", ()),
         ("around 500 grams", (Measure(500.0, "g", "about"),)),
         # No unit of measure: a price, a person count, an order number, a letter size.
         ("under 200 euro", ()),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.entities import Measure
 from bot.selling import (
     GIFT,
@@ -339,3 +341,8 @@ def test_a_measure_bounds_the_attribute_measured_in_a_unit_of_its_kind() -> None
         "attr.comfort_c_max": -10.0
     }
     assert measured_constraints((Measure(30.0, "cm", "min"),), facets) == {}  # no length
+    # A comparison is strict: "lighter than 1.4 kg" is not the 1.4 kg one.
+    lighter = measured_constraints((Measure(1.4, "kg", "below"),), facets)
+    assert lighter == {"attr.weight_kg_max": pytest.approx(1.399)}
+    warmer = measured_constraints((Measure(-5.0, "c", "below"),), facets)
+    assert warmer == {"attr.comfort_c_max": pytest.approx(-5.001)}
