@@ -141,6 +141,13 @@ _MEASURE = re.compile(
 )
 
 
+# What "for 6" counts where it is no person count: "for 6 cups", "for 20 euro", "for 2 kg".
+_NOT_PERSONS = re.compile(
+    rf"\s*(?:{_CURRENCY}|(?:{'|'.join(_MEASURE_UNITS.values())}|cups?|tassen|pieces?|stück|"
+    r"teile?|nights?|nächte|days?|tage?n?|weeks?|wochen|hours?|stunden|minutes?|minuten|"
+    r"months?|monate?n?|years?|jahre?n?|lumen|%|percent|prozent)(?!\w))",
+    re.IGNORECASE,
+)
 # A temperature without its unit: a number below zero ("bis -10"), or one after
 # "warmer than" ("wärmer als 0"). Nothing else the shop sells is negative.
 _COLD = re.compile(
@@ -238,9 +245,8 @@ def extract_persons(text: str) -> int | None:
     for match in _PERSONS.finditer(text):
         word = _first(match.groups())
         count = _count(word) if word else None
-        # "for 2" alone is a person count; "for 20 euro" is a price, caught by the lookahead below.
-        tail = text[match.end() : match.end() + 8].lower()
-        if count and 0 < count <= 30 and not re.match(rf"\s*{_CURRENCY}", tail):
+        # "for 2" alone is a person count; "for 20 euro" a price, "for 6 cups" a capacity.
+        if count and 0 < count <= 30 and not _NOT_PERSONS.match(text, match.end()):
             return count
     return None
 

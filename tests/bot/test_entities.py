@@ -42,6 +42,11 @@ def test_budget(text: str, budget: Budget | None) -> None:
         ("family of 5", 5),
         ("a tent for 20 euro", None),
         ("a tent", None),
+        # "For 6" counts something else where a unit or a count follows.
+        ("an espresso maker for 6 cups", None),
+        ("a pot for 8 litres", None),
+        ("ein Zelt für 3 Nächte", None),
+        ("a tent for 4 under 300", 4),
     ],
 )
 def test_persons(text: str, persons: int | None) -> None:
