@@ -172,8 +172,12 @@ class Brain:
         """Whether ``words`` name particular products: "the Trail 2", not "a tent" (a
         kind) nor "what color is water" (a watering can has the word). Only then is the
         catalog asked: a keyword search, which "table lamp made of ceramic" (a search, not
-        a question) skips."""
-        return self._may_name(detail, words, flow) and self.kb.names_product(words)
+        a question) skips. A kind's word names the one product whose name alone holds it:
+        "the daypack" is the Daypack 22 l, "the tent" no tent in particular."""
+        if self._may_name(detail, words, flow):
+            return self.kb.names_product(words)
+        sole_kind = detail.definite and flow is not None and flow.named_alone(words)
+        return sole_kind and len(self.kb.products_named(words, candidates=2)) == 1
 
     @staticmethod
     def _may_name(detail: Detail, words: str, flow: Flow | None) -> bool:

@@ -112,6 +112,9 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
         return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
     if measure := _measure_in_text(product, about):  # "Dining table 180 cm": its length
         return say("detail_value", voice, title=title, value=measure), True
+    if about == "size" and (bigness := number_for(product.attributes, "capacity")):
+        # "How big is the daypack?": what it holds (22 l), or whom (a tent, 2 persons).
+        return say("detail_value", voice, title=title, value=_attribute(*bigness, voice)), True
     return _unknown(title, about, voice), False
 
 

@@ -504,6 +504,20 @@ async def test_show_results_typed_shows_them_as_the_button_does(dialogue: Dialog
         assert shown.product_ids == asked.product_ids[: len(shown.product_ids)]
 
 
+async def test_a_kind_word_names_the_one_product_whose_name_holds_it(dialogue: Dialogue) -> None:
+    """ "How bright is the lantern?": one product's name holds "lantern", so it is that
+    one (it showed the table lamp); "the tent" is no tent in particular. "How big" of
+    a product without a size is what it holds, or whom."""
+    (lantern,) = await talk(dialogue, "how bright is the lantern?")
+    assert lantern.action == "product_details", lantern.summary()
+    assert lantern.product_ids == ["lantern-1"]
+    assert lantern.replies[0].text == "Rechargeable camping lantern: 300 lumen."
+    (tents,) = await talk(dialogue, "how heavy is the tent?")
+    assert tents.action == "ask_clarifying", tents.summary()
+    (big,) = await talk(dialogue, "how big is the Trailhead tent 5?")
+    assert big.replies[0].text == "Trailhead 4-person 3-season tent 5: persons 4.", big.summary()
+
+
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
     """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
     goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""
