@@ -172,12 +172,17 @@ class Brain:
         """Whether ``words`` name particular products: "the Trail 2", not "a tent" (a
         kind) nor "what color is water" (a watering can has the word). Only then is the
         catalog asked: a keyword search, which "table lamp made of ceramic" (a search, not
-        a question) skips. A kind's word names the one product whose name alone holds it:
-        "the daypack" is the Daypack 22 l, "the tent" no tent in particular."""
+        a question) skips."""
         if self._may_name(detail, words, flow):
             return self.kb.names_product(words)
-        sole_kind = detail.definite and flow is not None and flow.named_alone(words)
-        return sole_kind and len(self.kb.products_named(words, candidates=2)) == 1
+        return self._sole_of_kind(detail, words, flow)
+
+    def _sole_of_kind(self, detail: Detail, words: str, flow: Flow | None) -> bool:
+        """Whether ``words``, a kind's word after "the", name the one product whose name
+        alone holds it: "the daypack" is the Daypack 22 l, "the tent" no tent in
+        particular."""
+        kind = detail.definite and flow is not None and flow.named_alone(words)
+        return kind and len(self.kb.products_named(words, candidates=2)) == 1
 
     @staticmethod
     def _may_name(detail: Detail, words: str, flow: Flow | None) -> bool:
@@ -212,7 +217,11 @@ class Brain:
         best: tuple[int, tuple[str, str]] | None = None
         for end in range(1, len(words)):
             pair = " ".join(words[:end]), " ".join(words[end:])
-            if not all(self._may_name(definite, name, flow_for(name, self.flows)) for name in pair):
+            if not all(
+                self._may_name(definite, name, flow := flow_for(name, self.flows))
+                or self._sole_of_kind(definite, name, flow)
+                for name in pair
+            ):
                 continue
             counts = [len(self.kb.products_named(name)) for name in pair]
             if all(counts) and (best is None or sum(counts) < best[0]):

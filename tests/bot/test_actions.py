@@ -514,6 +514,9 @@ async def test_a_kind_word_names_the_one_product_whose_name_holds_it(dialogue: D
     assert lantern.replies[0].text == "Rechargeable camping lantern: 300 lumen."
     (tents,) = await talk(dialogue, "how heavy is the tent?")
     assert tents.action == "ask_clarifying", tents.summary()
+    (pair,) = await talk(dialogue, "what's the difference between the lantern and the table lamp?")
+    assert pair.action == "product_details", pair.summary()
+    assert sorted(pair.product_ids) == ["lamp-1", "lantern-1"]
     (big,) = await talk(dialogue, "how big is the Trailhead tent 5?")
     assert big.replies[0].text == "Trailhead 4-person 3-season tent 5: persons 4.", big.summary()
 
