@@ -266,8 +266,9 @@ class Brain:
         shopping = is_shopping(u)
         # Not for another intent ("where is my order"): it would not change the decision.
         if (shopping or u.intent is None) and u.faq is not None and u.faq.band != "unknown":
-            named = self._kind_alone(u.text)
-            # "The cheapest skillet" names the skillets: an order is no word of a name.
+            # "The cheapest skillet" names the skillets: an order is no word of a name,
+            # nor of a kind ("Welcher Rucksack ist der leichteste?" is no return).
+            named = self._kind_alone(without_ranking(u.text))
             plain = content_words(without_ranking(words or u.text))
             u = replace(u, names_product=named or self.kb.names_product(plain))
         unclaimed = u.intent is None and (

@@ -393,6 +393,33 @@ async def test_naming_a_product_shows_it_and_asking_about_it_answers_the_faq(
             assert (asked.action, asked.decision.faq_id) == ("answer_faq", "pan-care"), question
 
 
+async def test_the_lightest_of_a_kind_is_no_faq_whose_words_sound_alike(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Welcher Rucksack ist der leichteste?" was answered with the return policy (the
+    model puts "Rucksack" near "Rückgabe"); it names a kind and asks for an order."""
+    returns = Faq(
+        id="rueckgabe-de",
+        question="Wie sind die Rückgabebedingungen?",
+        answer="Unbenutzte Artikel kannst du 30 Tage lang zurückgeben.",
+        variants=["Kann ich etwas zurückschicken?", "Rückgabefrist"],
+        locale="de",
+    )
+    packs = [
+        Product(id=f"pack-{kg}", title=f"Trekking backpack {kg}", price=99.0,
+                category="Outdoor/Backpacks", stock=3, attributes={"weight_kg": kg})
+        for kg in (1.5, 0.8)
+    ]  # fmt: skip
+    with own_shop(
+        kb, settings, orders_db, agents, products=[*PRODUCTS, *packs], faqs=[*FAQS, returns]
+    ) as dialogue:
+        (lightest,) = await talk(dialogue, "Welcher Rucksack ist der leichteste?", locale="de")
+        assert lightest.understanding.faq is not None
+        assert lightest.understanding.faq.faq_id == "rueckgabe-de"  # the model's confusion
+        assert lightest.action == "show_products", lightest.summary()
+        assert lightest.product_ids == ["pack-0.8", "pack-1.5"]
+
+
 async def test_a_bare_product_name_is_a_product_search(dialogue: Dialogue) -> None:
     """No "I'm looking for" and no guided-selling flow for lamps: the catalog says it is one."""
     result = await dialogue.respond("table lamp")
