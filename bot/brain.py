@@ -40,13 +40,26 @@ from bot.nlu import (
     understand,
     verdict,
 )
-from bot.selling import GIFT, Flow, flow_for, load_flows, part_in, without_kinds
-from knowledge import Faq, KnowledgeBase
+from bot.selling import (
+    GIFT,
+    THAN_SHOWN,
+    Flow,
+    flow_for,
+    load_flows,
+    part_in,
+    without_kinds,
+)
+from knowledge import Faq, KnowledgeBase, Product
 
 KEYWORD_DEPTH = 10
 # "And shipping?", "und der Versand?": the word that ties a message to the one before
 # says nothing of what it asks, and pulls its vector away from the FAQ that does.
 _LEADING_AND = re.compile(r"^\W*(?:and|und)\s+(?=\w)", re.IGNORECASE)
+# "A cheaper one than the Trail 2", "a bigger version of the daypack", "eine günstigere
+# Alternative zum Trail 2": the words at the end name what the shopper compares with.
+_COMPARED_WITH = re.compile(
+    r"\b(?:than|of|to|als|zum|zur|vom|von)\s+(?P<name>[^?.!,]+?)\W*$", re.IGNORECASE
+)
 
 
 class Brain:
@@ -304,6 +317,9 @@ class Brain:
         kind = flow_for(u.text, self.flows) is not None or self._kind_alone(u.text)
         if u.names_product or (kind and (u.faq is None or u.faq.band == "unknown")):
             return replace(u, catalog_match=True)
+        if u.entities.ranking in THAN_SHOWN and self.compared_with(u.text):
+            # "Gibt es eine günstigere Alternative zum Trail 2?": others of its kind.
+            return replace(u, catalog_match=True)
         if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):
             # Anything the shop sells may be a gift: the search asks which kind.
             return replace(u, catalog_match=True)
@@ -317,6 +333,14 @@ class Brain:
             catalog_similarity=nearest.similarity,
             catalog_nearest=nearest.product_id,
         )
+
+    def compared_with(self, text: str) -> Product | None:
+        """The one product a comparative message names to compare with: "a cheaper one
+        than the Trail 2", "a bigger version of the daypack", "eine günstigere Alternative
+        zum Trail 2" (the words at the end, after "than", "of", "zum", ...)."""
+        found = _COMPARED_WITH.search(text)
+        named = self.kb.products_named(content_words(found["name"]), candidates=2) if found else []
+        return named[0] if len(named) == 1 else None
 
     def understand(
         self, text: str, *, locale: str = "en", expecting_order: bool = False

@@ -299,27 +299,33 @@ class ActionSearchProducts(Action):
             state.category = picked[1]  # its flow's questions follow
         elif picked:
             state.constraints = apply_constraint(state.constraints, *picked)
+        # "The cheapest one": every product that leads, in that order, and no question.
+        ranking = turn.understanding.entities.ranking
+        # "A cheaper one": than the one named ("a bigger version of the daypack"), else the
+        # first shown, a bound; than none ("I need a warmer sleeping bag"), the questions
+        # go on.
+        relative = ranking if ranking in THAN_SHOWN else None
+        compared = await asyncio.to_thread(runtime.brain.compared_with, text) if relative else None
+        if compared is not None:  # the others of its kind past it, whatever their words
+            state.query, state.category = "", state.category or compared.category
+            # Its name's words ("cast iron", "32 cm") are no constraints of this message.
+            state.constraints = earlier
         flow = flow_of(state.category, runtime.flows)
         persons = flow.persons if flow else PERSONS
 
         def filters(constraints: dict[str, Any]) -> dict[str, Any]:
             return filters_for(constraints, state.category, persons=persons)
 
-        # "The cheapest one": every product that leads, in that order, and no question.
-        ranking = turn.understanding.entities.ranking
-        # "A cheaper one": than the first shown, a bound; than none ("I need a warmer
-        # sleeping bag"), the questions go on.
-        relative = ranking if ranking in THAN_SHOWN else None
         force_results = (
             reply == REPLY_RESULTS
             or turn.understanding.intent == "results"  # typed, not clicked
             or asked_about is not None
-            or (ranking is not None and (relative is None or bool(state.shown)))
+            or (ranking is not None and (relative is None or bool(state.shown or compared)))
         )
         than: Product | None = None  # "a cheaper one" than this one, where it has the number
         bound: dict[str, float] = {}
         if relative is not None:
-            if shown := kb.products(state.shown[:1]):
+            if shown := [compared] if compared else kb.products(state.shown[:1]):
                 # It replaces what was asked of the same facet ("bigger", then "smaller").
                 bound = than_shown(relative, shown[0])
                 replaced = constrained_facets(bound, persons=persons)
@@ -337,11 +343,11 @@ class ActionSearchProducts(Action):
         # find two bags in an English catalog, the category has five); "the cheapest
         # frying pan" ranks what its words find.
         whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
-        query = "" if whole_kind else state.query or text
+        query = "" if whole_kind or compared else state.query or text
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
-        if u.entities.measures:
+        if u.entities.measures and compared is None:
             # "Under 2 kg", "a 40 l backpack": bounds on what the products measure in that
             # unit. The size of the same words ("40 l") is that measure where they have one.
             unsized = {
@@ -354,7 +360,7 @@ class ActionSearchProducts(Action):
                 state.constraints = {**unsized, **measured}
         result = await _search(brain, query, filters(state.constraints), k)
         constrained = constrained_facets(state.constraints, persons=persons)
-        said = constraints_named_in(text, result.facets, constrained)
+        said = constraints_named_in(text, result.facets, constrained) if not compared else {}
         if said:
             state.constraints = {**state.constraints, **said}
             result = await _search(brain, query, filters(state.constraints), k)

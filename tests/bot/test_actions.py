@@ -548,6 +548,24 @@ async def test_a_kind_word_names_the_one_product_whose_name_holds_it(dialogue: D
     assert big.replies[0].text == "Trailhead 4-person 3-season tent 5: persons 4.", big.summary()
 
 
+async def test_a_cheaper_or_bigger_one_than_a_product_named(dialogue: Dialogue) -> None:
+    """ "A cheaper pan than the X": the others of its kind past it, with nothing shown; the
+    words of its name ("cast iron", "32 cm") are no constraints. In German too."""
+    for text, locale in (
+        ("a cheaper pan than the Cast iron frying pan 32 cm", "en"),
+        ("Gibt es eine günstigere Alternative zur Cast iron frying pan 32 cm?", "de"),
+    ):
+        (cheaper,) = await talk(dialogue, text, locale=locale)
+        assert cheaper.action == "show_products", (text, cheaper.summary())
+        assert cheaper.state.constraints == {"budget_max": 78.99}, text
+        assert cheaper.product_ids == ["pan-cast-28", "pan-steel-24", "pan-alu-28"], text
+    (bigger,) = await talk(
+        dialogue, "is there a bigger pan than the Stainless steel frying pan 24 cm?"
+    )
+    assert bigger.state.constraints == {"attr.diameter_cm_min": pytest.approx(24.001)}
+    assert "pan-steel-24" not in bigger.product_ids and bigger.product_ids, bigger.summary()
+
+
 async def test_a_part_the_shop_does_not_have_is_not_its_kind(dialogue: Dialogue) -> None:
     """ "Do you have tent pegs?": not tents. The shop has none: it says so and shows what
     goes with tents, a gap for the content team. "A pan lid": the lid it has, no pans."""
