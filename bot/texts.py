@@ -284,6 +284,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "order_tracking": {"en": "Track it here: {url}", "de": "Sendungsverfolgung: {url}"},
     "order_return": {"en": "Return: {status}.", "de": "Rücksendung: {status}."},
+    "handoff_sorry": {
+        "en": "Sorry I couldn't help you there.",
+        "de": "Tut mir leid, dass ich dir da nicht helfen konnte.",
+        "de-sie": "Tut mir leid, dass ich Ihnen da nicht helfen konnte.",
+    },
     "handoff_online": {
         "en": "A colleague will be with you shortly (expected wait about {minutes} min). "
         "Your conversation so far is passed on, so no need to repeat yourself.",

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import finish, turn_of
-from bot.engine import REPLY_HUMAN, handoff_packet
+from bot.engine import REPLY_HUMAN, HandoffReason, handoff_packet
 from bot.runtime import Runtime
 from bot.texts import in_voice, say
 
@@ -19,16 +19,18 @@ async def announce(
     voice: str,
     packet: dict[str, Any],
     site: str | None,
+    opening: str = "",
 ) -> bool:
     """Tell the shopper what happens next; True when an agent can take the conversation now.
-    ``site``: the widget site the shopper chats on, whose business hours apply."""
+    ``site``: the widget site the shopper chats on, whose business hours apply; ``opening``
+    comes first ("Sorry I couldn't help.")."""
     availability = await runtime.availability(site)
     if availability.reachable:
         minutes = availability.expected_wait_minutes(
             runtime.settings.minutes_per_queued_conversation
         )
         dispatcher.utter_message(
-            text=say("handoff_online", voice, minutes=minutes),
+            text=opening + say("handoff_online", voice, minutes=minutes),
             json_message={"kind": "handoff", "packet": packet, "expected_wait_minutes": minutes},
         )
         return True
@@ -55,7 +57,7 @@ async def announce(
     else:
         text = say("handoff_offline", voice, hours=hours)
     dispatcher.utter_message(
-        text=text,
+        text=opening + text,
         json_message={
             "kind": "form",
             "form": "offline",
@@ -107,6 +109,12 @@ class ActionHandoff(Action):
             for p in runtime.brain.kb.products(state.shown)
         ]
         packet = handoff_packet(turn.understanding, turn.decision, state, products=shown)
-        await announce(dispatcher, runtime, turn.voice, packet, turn.facts.site)
+        # Passed on because the bot failed the shopper: it says sorry first.
+        failed = turn.decision.handoff_reason in (
+            HandoffReason.frustration,
+            HandoffReason.no_answer,
+        )
+        opening = say("handoff_sorry", turn.voice) + " " if failed else ""
+        await announce(dispatcher, runtime, turn.voice, packet, turn.facts.site, opening)
         state.handoff_offered, state.failed = True, 0
         return finish(turn, "handoff")

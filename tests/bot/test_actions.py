@@ -308,6 +308,13 @@ async def test_two_failed_answers_then_frustration_hand_off(dialogue: Dialogue) 
         assert second.handoff["failed_question"] == "who wrote the odyssey"  # type: ignore[index]
     angry = await dialogue.respond("this is useless!!!")
     assert angry.action == "handoff" and angry.handoff["reason"] == "frustration"  # type: ignore[index]
+    # The bot failed the shopper: it says sorry before passing on; not when asked for a person.
+    assert angry.replies[0].text.startswith("Sorry I couldn't help you there. A colleague")
+    asked = await dialogue.respond("I want to talk to a human")
+    assert asked.replies[0].text.startswith("A colleague will be with you")
+    german = await dialogue.respond("Das ist total nutzlos!", locale="de")
+    assert german.action == "handoff", german.summary()
+    assert german.replies[0].text.startswith("Tut mir leid, dass ich dir da nicht helfen konnte.")
 
 
 async def test_cart_value_rule_hands_off(dialogue: Dialogue) -> None:
