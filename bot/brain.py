@@ -337,9 +337,11 @@ class Brain:
     def compared_with(self, text: str) -> Product | None:
         """The one product a comparative message names to compare with: "a cheaper one
         than the Trail 2", "a bigger version of the daypack", "eine günstigere Alternative
-        zum Trail 2" (the words at the end, after "than", "of", "zum", ...)."""
+        zum Trail 2" (the words at the end, after "than", "of", "zum", ...), else its words
+        but the order: "Gibt es das Trail 2 auch günstiger?"."""
         found = _COMPARED_WITH.search(text)
-        named = self.kb.products_named(content_words(found["name"]), candidates=2) if found else []
+        words = content_words(found["name"] if found else without_ranking(text))
+        named = self.kb.products_named(words, candidates=2) if words else []
         return named[0] if len(named) == 1 else None
 
     def understand(

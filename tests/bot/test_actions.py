@@ -561,6 +561,7 @@ async def test_a_cheaper_or_bigger_one_than_a_product_named(dialogue: Dialogue) 
     for text, locale in (
         ("a cheaper pan than the Cast iron frying pan 32 cm", "en"),
         ("Gibt es eine günstigere Alternative zur Cast iron frying pan 32 cm?", "de"),
+        ("Gibt es die Cast iron frying pan 32 cm auch günstiger?", "de"),
     ):
         (cheaper,) = await talk(dialogue, text, locale=locale)
         assert cheaper.action == "show_products", (text, cheaper.summary())
