@@ -373,7 +373,6 @@ def measured_constraints(
             for facet, counts in facets.items()
             if facet.startswith("attr.")
             and (unit := facet.rsplit("_", 1)[-1].lower()) in _DIMENSIONS
-            and "_" in facet
             and _DIMENSIONS[unit][0] == dimension
         ]
         if not fitting:

@@ -309,7 +309,7 @@ class ActionSearchProducts(Action):
         if compared is not None:  # the others of its kind past it, whatever their words
             state.query, state.category = "", state.category or compared.category
             # Its name's words ("cast iron", "32 cm") are no constraints of this message.
-            state.constraints = earlier
+            state.constraints = dict(earlier)
         flow = flow_of(state.category, runtime.flows)
         persons = flow.persons if flow else PERSONS
 
@@ -376,7 +376,7 @@ class ActionSearchProducts(Action):
             and relative is not None
             and not (await _search(brain, query, filters(bound), 1)).total
         ):
-            state.constraints = earlier
+            state.constraints = dict(earlier)
             dispatcher.utter_message(text=say(f"none_{relative}", turn.voice, title=than.title))
             return finish(turn, "product_details")
         relaxed = False
