@@ -29,7 +29,7 @@ from bot.actions import (
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
 from bot.details import follows_up
-from bot.engine import ActionName, BotState, Decision, Facts, HandoffReason, decide, record
+from bot.engine import ActionName, BotState, Decision, Facts, decide, record, unanswered
 from bot.nlu import Understanding
 from bot.runtime import Runtime, activate
 from knowledge import Faq, Language, analyse
@@ -142,12 +142,6 @@ def _mentions(faq: Faq, text: str) -> bool:
     return bool(asked) and asked <= set(analyse(f"{faq.question} {faq.answer}", language))
 
 
-def _unanswered(decision: Decision) -> bool:
-    return decision.action is ActionName.fallback or (
-        decision.handoff_reason is HandoffReason.no_answer
-    )
-
-
 class Dialogue:
     """One runtime, many conversations: each call is one shopper message."""
 
@@ -176,7 +170,7 @@ class Dialogue:
             text, state.language or locale, expecting_order=state.awaiting == "order"
         )
         decision = decide(u, state, facts, self.runtime.settings)
-        if _unanswered(decision) and follows_up(text) and (asked := self._last_faq(state)):
+        if unanswered(decision) and follows_up(text) and (asked := self._last_faq(state)):
             # "And to Switzerland?" after the FAQ on shipping abroad: read with its question.
             again = await self.runtime.understand(
                 f"{asked.question} {text}", state.language or locale, expecting_order=False

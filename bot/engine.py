@@ -313,11 +313,17 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     return Decision(ActionName.fallback, reason="no confident answer")
 
 
-def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
-    """The state after ``decision`` was taken for ``u`` (the actions add their own slots)."""
-    failed = decision.action is ActionName.fallback or (
+def unanswered(decision: Decision) -> bool:
+    """Whether ``decision`` leaves the message unanswered: a fallback, or the handoff
+    after too many of them."""
+    return decision.action is ActionName.fallback or (
         decision.action is ActionName.handoff and decision.handoff_reason is HandoffReason.no_answer
     )
+
+
+def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
+    """The state after ``decision`` was taken for ``u`` (the actions add their own slots)."""
+    failed = unanswered(decision)
     state.failed = state.failed + 1 if failed else 0
     if failed:
         state.failed_question = u.text

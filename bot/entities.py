@@ -108,10 +108,10 @@ _ORDER = re.compile(
 _BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
 
 
-# A number in a unit of measure, and the bound the words before it set: "under 2 kg",
-# "mindestens 40 Liter", "a 40 l backpack" (about), "for -10 °C". Units as attribute
-# names end ("weight_kg", "comfort_c"; bot/details.py).
-_MEASURE_UNITS = {
+# How a text writes each unit, the unit as attribute names end it ("weight_kg",
+# "comfort_c"; bot/details.py): for a shopper's measures below, and for the measures a
+# product's title or description holds (bot/actions/details.py).
+UNIT_WORDS = {
     "kg": r"kg|kilos?|kilogramm?s?",
     "g": r"g|gramm?s?|grams?",
     "l": r"l|ltr|liters?|litres?|litern?",
@@ -121,7 +121,10 @@ _MEASURE_UNITS = {
     "m": r"m|metern?|meters?|metres?",
     "c": r"°\s*c|°|grad(?:\s+celsius)?|degrees?(?:\s+celsius)?|celsius|c",
     "w": r"w|watts?",
+    "lm": r"lm|lumens?",
 }
+# A number in a unit of measure, and the bound the words before it set: "under 2 kg",
+# "mindestens 40 Liter", "a 40 l backpack" (about), "for -10 °C".
 _MEASURE_BOUNDS = {
     # A comparison is strict ("lighter than 2 kg": not 2 kg); a limit is not ("up to").
     "below": r"less than|lighter than|smaller than|weniger als|leichter als|kleiner als",
@@ -135,7 +138,7 @@ _MEASURE = re.compile(
     r"(?:(?<!\w)(?:"
     + "|".join(rf"(?P<{bound}>{words})" for bound, words in _MEASURE_BOUNDS.items())
     + r")\s+)?(?<![\w.,])(?P<number>[-−+]?\d{1,5}(?:[.,]\d{1,2})?)\s*(?:"
-    + "|".join(rf"(?P<{unit}>{words})" for unit, words in _MEASURE_UNITS.items())
+    + "|".join(rf"(?P<{unit}>{words})" for unit, words in UNIT_WORDS.items())
     + r")(?!\w)",
     re.IGNORECASE,
 )
@@ -143,9 +146,9 @@ _MEASURE = re.compile(
 
 # What "for 6" counts where it is no person count: "for 6 cups", "for 20 euro", "for 2 kg".
 _NOT_PERSONS = re.compile(
-    rf"\s*(?:{_CURRENCY}|(?:{'|'.join(_MEASURE_UNITS.values())}|cups?|tassen|pieces?|stück|"
+    rf"\s*(?:{_CURRENCY}|(?:{'|'.join(UNIT_WORDS.values())}|cups?|tassen|pieces?|stück|"
     r"teile?|nights?|nächte|days?|tage?n?|weeks?|wochen|hours?|stunden|minutes?|minuten|"
-    r"months?|monate?n?|years?|jahre?n?|lumen|%|percent|prozent)(?!\w))",
+    r"months?|monate?n?|years?|jahre?n?|%|percent|prozent)(?!\w))",
     re.IGNORECASE,
 )
 # A temperature without its unit: a number below zero ("bis -10"), or one after
@@ -282,7 +285,7 @@ def extract_measures(text: str) -> tuple[Measure, ...]:
     found, spans = [], []
     for match in _MEASURE.finditer(text):
         bound = next((b for b in _MEASURE_BOUNDS if match[b]), "about")
-        unit = next(u for u in _MEASURE_UNITS if match[u])
+        unit = next(u for u in UNIT_WORDS if match[u])
         found.append(Measure(_number(match["number"]), unit, bound))
         spans.append(match.span())
     for match in _COLD.finditer(text):

@@ -352,7 +352,8 @@ def constraints_named_in(
 # Units as attribute names end, by what they measure and their size in its base unit.
 _DIMENSIONS = {"kg": ("mass", 1.0), "g": ("mass", 0.001), "l": ("volume", 1.0),
                "ml": ("volume", 0.001), "m": ("length", 100.0), "cm": ("length", 1.0),
-               "mm": ("length", 0.1), "c": ("temperature", 1.0), "w": ("power", 1.0)}  # fmt: skip
+               "mm": ("length", 0.1), "c": ("temperature", 1.0), "w": ("power", 1.0),
+               "lm": ("light", 1.0)}  # fmt: skip
 ABOUT = 0.15  # "a 40 l backpack", "around 45 litres": within 15 %
 
 

@@ -36,7 +36,7 @@ from bot.details import (
     unit_of,
 )
 from bot.engine import REPLY_COMPARE
-from bot.entities import extract_season
+from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import DETAIL_NAMES, in_voice, money, rating_text, say, value_text
 from knowledge import KnowledgeBase, Language, Product
 from knowledge.analysis import fold, stem, tokens
@@ -121,19 +121,19 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
 # Units a measure of a detail is written in, for catalogs that give it in the title or
 # the description rather than as an attribute ("Trail 2 … 1.4 kg", "Dining table 180 cm").
 _MEASURE_UNITS = {
-    "weight": r"kg|g",
-    "size": r"cm|mm|m",
-    "capacity": r"l|ml|litres?|liters?",
-    "brightness": r"lumens?|lm",
-    "power": r"w|watts?",
+    "weight": ("kg", "g"),
+    "size": ("cm", "mm", "m"),
+    "capacity": ("l", "ml"),
+    "brightness": ("lm",),
+    "power": ("w",),
 }
 _NUMBER = r"\d+(?:[.,]\d+)?"
 
 
 @functools.cache
 def _measure_pattern(about: str) -> re.Pattern[str] | None:
-    units = _MEASURE_UNITS.get(about)
-    if units is None:
+    units = "|".join(UNIT_WORDS[unit] for unit in _MEASURE_UNITS.get(about, ()))
+    if not units:
         return None
     # "1.4 kg", "130 x 180 cm", "55+10 l"; not "20 cm" of "1200 cm3".
     return re.compile(

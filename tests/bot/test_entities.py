@@ -78,6 +78,7 @@ def test_size_colour_season() -> None:
         ("a sleeping bag warmer than -5", (Measure(-5.0, "c", "below"),)),
         ("SB-705 or TP-10001, call 0171-5550199", ()),
         ("around 500 grams", (Measure(500.0, "g", "about"),)),
+        ("at least 300 lumen", (Measure(300.0, "lm", "min"),)),
         # No unit of measure: a price, a person count, an order number, a letter size.
         ("under 200 euro", ()),
         ("a tent for 4 people", ()),
