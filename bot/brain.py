@@ -50,6 +50,7 @@ from bot.selling import (
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product
+from knowledge.analysis import tokens
 
 KEYWORD_DEPTH = 10
 # "And shipping?", "und der Versand?": the word that ties a message to the one before
@@ -327,12 +328,19 @@ class Brain:
         # Embedded with the message above: the embedder's cache of recent texts answers.
         nearest = self.kb.nearest_product(words)
         close = nearest.similarity >= self.kb.settings.dense_min_similarity
+        close = close or self._named_by_synonym(words)
         return replace(
             u,
             catalog_match=kind or close,
             catalog_similarity=nearest.similarity,
             catalog_nearest=nearest.product_id,
         )
+
+    def _named_by_synonym(self, text: str) -> bool:
+        """Whether a word the shop's synonyms translate names a product: "Hängematte" the
+        hammock of an English catalog, which the English embedding model does not see."""
+        synonyms = self.kb.synonyms
+        return any(synonyms.forms_for(w) and self.kb.names_product(w) for w in tokens(text))
 
     def compared_with(self, text: str) -> Product | None:
         """The one product a comparative message names to compare with: "a cheaper one

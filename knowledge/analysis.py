@@ -268,9 +268,15 @@ def query_clauses(text: str) -> list[Clause]:
     meaningful = [token for token in raw if fold(token) not in ANY_STOPWORD]
     clauses = []
     for token in meaningful or raw:  # a query of stop words only still searches
-        terms = sorted({stem(s, lang) for s in _spellings(token) for lang in LANGUAGES})
+        terms = sorted(token_stems(token))
         clauses.append(Clause(token, tuple(Alternative((term,)) for term in terms)))
     return clauses
+
+
+def token_stems(token: str) -> frozenset[str]:
+    """What a query token may stand for in the index: its spellings stemmed as English
+    and as German."""
+    return frozenset(stem(s, lang) for s in _spellings(token) for lang in LANGUAGES)
 
 
 # --- German compounds, against the vocabulary of German documents -------------------------
@@ -328,15 +334,17 @@ def compound_clauses(
         extra: list[Alternative] = []
         seen = {alt.terms for alt in clause.alternatives}
         for alt in clause.alternatives:
+            if len(alt.terms) != 1:  # a phrase (synonyms) is no compound
+                continue
             (term,) = alt.terms
             if len(term) >= MIN_AFFIX:
                 for longer in with_affix(term):
                     if (longer,) not in seen:
                         seen.add((longer,))
-                        extra.append(Alternative((longer,), affix_weight))
+                        extra.append(Alternative((longer,), affix_weight * alt.weight))
             parts = split_compound(term, known)
             if parts and parts not in seen:
                 seen.add(parts)
-                extra.append(Alternative(parts, split_weight))
+                extra.append(Alternative(parts, split_weight * alt.weight))
         expanded.append(Clause(clause.token, clause.alternatives + tuple(extra)))
     return expanded

@@ -1,4 +1,4 @@
-"""The content API under /api/kb: products, FAQs, imports, search and stats.
+"""The content API under /api/kb: products, FAQs, synonyms, imports, search and stats.
 
 Any signed-in agent may read; writing needs the editor or admin role. Every
 write is audited and searchable (in every server process) within a second.
@@ -19,7 +19,7 @@ from knowledge.base import Mode, SearchKind
 from knowledge.facets import FilterError
 from knowledge.formats import FORMATS, Format, ItemKind
 from knowledge.models import KbImportJob
-from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product
+from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SynonymSet, SynonymSetIn
 from knowledge.service import KnowledgeService
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
@@ -184,6 +184,53 @@ def _crud(
 
 _crud("product", Product, ProductPage)
 _crud("faq", Faq, FaqPage)
+
+
+def _no_synonym_set(set_id: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND,
+        detail={"code": "not_found", "message": f"no synonym set with id {set_id!r}"},
+    )
+
+
+@router.get("/synonyms", response_model=list[SynonymSet], summary="List synonym sets")
+async def list_synonyms(_agent: CurrentAgent, service: Service) -> list[SynonymSet]:
+    """Every synonym set, by its first term (as search uses them now)."""
+    return await service.synonym_sets()
+
+
+@router.post(
+    "/synonyms", status_code=201, response_model=SynonymSet, summary="Create a synonym set"
+)
+async def create_synonyms(
+    synonyms: SynonymSetIn, agent: EditorAgent, service: Service
+) -> SynonymSet:
+    """Terms keyword search treats as one word, in force in every process within a second."""
+    saved = await service.save_synonyms(synonyms.terms, actor=agent.email)
+    assert saved is not None  # a new set always saves
+    return saved
+
+
+@router.put("/synonyms/{set_id}", response_model=SynonymSet, summary="Replace a synonym set")
+async def replace_synonyms(
+    set_id: str, synonyms: SynonymSetIn, agent: EditorAgent, service: Service
+) -> SynonymSet:
+    saved = await service.save_synonyms(synonyms.terms, actor=agent.email, set_id=set_id)
+    if saved is None:
+        raise _no_synonym_set(set_id)
+    return saved
+
+
+@router.delete(
+    "/synonyms/{set_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a synonym set",
+)
+async def delete_synonyms(set_id: str, agent: EditorAgent, service: Service) -> Response:
+    if not await service.delete_synonyms(set_id, actor=agent.email):
+        raise _no_synonym_set(set_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/search", response_model=SearchResponse)

@@ -20,13 +20,21 @@ from typing import Any, Literal
 import numpy as np
 
 from knowledge import fusion
-from knowledge.analysis import Clause, Language, analyse, detect_language, query_clauses
+from knowledge.analysis import (
+    Clause,
+    Language,
+    analyse,
+    detect_language,
+    query_clauses,
+    tokens,
+)
 from knowledge.bm25 import Bm25Index
 from knowledge.dense import DenseIndex
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import CatalogColumns, FilterError, parse_filters
 from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult, content_hash
 from knowledge.settings import KnowledgeSettings
+from knowledge.synonyms import Thesaurus
 
 SearchKind = Literal["products", "faqs"]
 Mode = Literal["hybrid", "keyword", "dense"]
@@ -233,7 +241,7 @@ class _Corpus:
 
     def keyword(
         self,
-        query: str,
+        raw: list[Clause],
         settings: KnowledgeSettings,
         *,
         best_of: int = 1,
@@ -245,9 +253,9 @@ class _Corpus:
         takes the mean over its ``best_of`` best units, combined with its answer's
         evidence (its own field) as ``1 - (1 - texts) * (1 - w * answer)``, ``w`` being
         ``answer_weight`` (default: the setting): no answer leaves the texts' evidence as
-        it is, and the result stays in 0..1.
+        it is, and the result stays in 0..1. ``raw``: the query's clauses (``query_clauses``
+        with synonyms).
         """
-        raw = query_clauses(query)
         clauses = self.bm25.expand(
             raw, affix_weight=settings.affix_weight, split_weight=settings.split_weight
         )
@@ -338,12 +346,11 @@ class _Corpus:
         np.maximum.at(best, slots, unit_scores)
         return best
 
-    def best_unit(self, slot: int, vector: np.ndarray | None, query: str) -> str:
+    def best_unit(self, slot: int, vector: np.ndarray | None, clauses: list[Clause]) -> str:
         units = self.slot_units[slot]
         if vector is not None:
             scores = self.dense.scores(np.asarray(units, dtype=np.int64), vector)
             return self.unit_text[units[int(np.argmax(scores))]]
-        clauses = query_clauses(query)
         unit_scores, _ = self.bm25.scores(clauses)
         return self.unit_text[max(units, key=lambda u: unit_scores[u])]
 
@@ -364,6 +371,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.settings = settings or KnowledgeSettings()
         self._lock = threading.RLock()
+        self.synonyms = Thesaurus()
         self._reset()
 
     def _reset(self) -> None:
@@ -381,13 +389,19 @@ class KnowledgeBase:
         *,
         faqs: Sequence[Faq] = (),
         products: Sequence[Product] = (),
+        synonyms: Sequence[Sequence[str]] = (),
         embedder: Embedder | None = None,
         settings: KnowledgeSettings | None = None,
     ) -> KnowledgeBase:
         """A knowledge base without database or disk (benchmarks, tests)."""
         kb = cls(embedder or get_embedder(), settings)
+        kb.synonyms = Thesaurus(synonyms)
         kb.apply(upserts=[*products, *faqs])
         return kb
+
+    def clauses(self, query: str) -> list[Clause]:
+        """The keyword query of ``query``: each word with its synonyms."""
+        return self.synonyms.expand(query_clauses(query))
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -616,8 +630,8 @@ class KnowledgeBase:
         named = []
         for product in products:
             language, names = self._name_terms(product)
-            wanted = set(analyse(query, language))
-            if wanted and wanted <= names:
+            wanted = self._query_words(query, language)
+            if wanted and all(any(names.issuperset(w) for w in ways) for ways in wanted.values()):
                 named.append(product)
         return named
 
@@ -627,15 +641,26 @@ class KnowledgeBase:
         names hold all of them. Among knives, "how much is the chef's knife?" names
         the chef's knife ("how much" is in no name); "a knife" names none in
         particular, nor does "something for camping" a "camping lantern" among tents."""
-        named = []
+        used = []
         for product in products:
             language, names = self._name_terms(product)
-            named.append((product, set(analyse(query, language)), names))
-        used = [wanted & names for _, wanted, names in named]
+            ways = self._query_words(query, language).values()
+            # Synonyms' terms count one by one: "Gartenbank" (garden bench) uses the
+            # word "garden" every garden product's name holds.
+            used.append(names & {term for word in ways for way in word for term in way})
         held, common = set().union(*used), set.intersection(*used) if used else set()
         if not common or held == common:
             return []
-        return [product for product, wanted, names in named if wanted & held <= names]
+        return [product for product, words in zip(products, used, strict=True) if held <= words]
+
+    def _query_words(self, query: str, language: Language) -> dict[str, list[tuple[str, ...]]]:
+        """Each word of ``query`` (as ``language`` analyses it) with the ways a name may
+        hold it: itself, or a synonym ("Laterne": lantern)."""
+        words: dict[str, list[tuple[str, ...]]] = {}
+        for token in tokens(query):
+            for term in analyse(token, language):
+                words.setdefault(term, [(term,)]).extend(self.synonyms.forms_for(token))
+        return words
 
     def _name_terms(self, product: Product) -> tuple[Language, set[str]]:
         """The product's language and the terms of its title, category and attribute values."""
@@ -669,7 +694,7 @@ class KnowledgeBase:
                         dense=round(float(dense[slot]), 6) if np.isfinite(dense[slot]) else 0.0,
                         keyword=round(float(keyword[slot]), 6),
                         score=round(float(fused[slot]), 6),
-                        matched_text=self._faqs.best_unit(int(slot), vector, query),
+                        matched_text=self._faqs.best_unit(int(slot), vector, self.clauses(query)),
                     )
                 )
             return matches
@@ -690,7 +715,7 @@ class KnowledgeBase:
         best_of = keyword_texts or self.settings.faq_keyword_texts
         with self._lock:
             keyword, _ = self._faqs.keyword(
-                query, self.settings, best_of=best_of, answer_weight=answer_weight
+                self.clauses(query), self.settings, best_of=best_of, answer_weight=answer_weight
             )
             best = self._faqs.dense_scores(vector, -1.0, None)
             centre = self._faqs.centroid_scores(vector, best)
@@ -728,7 +753,8 @@ class KnowledgeBase:
         keyword_best = keyword
         if mode != "dense":
             best_of = self.settings.faq_keyword_texts
-            keyword, keyword_best = corpus.keyword(query, self.settings, best_of=best_of)
+            clauses = self.clauses(query)
+            keyword, keyword_best = corpus.keyword(clauses, self.settings, best_of=best_of)
             keyword, keyword_best = keyword * mask, keyword_best * mask
             matched |= keyword > 0
         if vector is not None:

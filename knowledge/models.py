@@ -1,4 +1,4 @@
-"""The knowledge tables: products and FAQs (the source of truth) and import jobs.
+"""The knowledge tables: products, FAQs and synonyms (the source of truth), import jobs.
 
 Search indexes are derived from these rows; knowledge/migrations/versions holds the schema.
 """
@@ -69,3 +69,15 @@ class KbImportJob(Base):
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class KbSynonymSet(Base):
+    """Terms search treats as one word (knowledge/synonyms.py)."""
+
+    __tablename__ = "kb_synonyms"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    terms: Mapped[list[Any]] = mapped_column()
+    updated_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -10,6 +10,7 @@ from knowledge.api import router
 from knowledge.base import KnowledgeBase
 from knowledge.bench import bench_app
 from knowledge.cli import kb_app
+from knowledge.demo import demo_synonyms
 from knowledge.embedder import get_embedder
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings
@@ -33,7 +34,7 @@ async def shutdown(hub: Hub) -> None:
 
 
 async def seed_demo(hub: Hub) -> None:
-    """The demo shop's catalog and FAQs, into an empty store only."""
+    """The demo shop's catalog, FAQs and synonyms, into an empty store only."""
     service = hub.require(KnowledgeService)
     if any(service.kb.counts().values()):
         return
@@ -41,6 +42,8 @@ async def seed_demo(hub: Hub) -> None:
     for kind in ("products", "faqs"):
         data = (demo / f"{kind}.json").read_bytes()
         await service.import_file(data, kind=kind, filename=f"demo/{kind}.json", actor=DEMO_ACTOR)
+    for terms in demo_synonyms():
+        await service.save_synonyms(terms, actor=DEMO_ACTOR)
 
 
 plugin = Plugin(

@@ -1,7 +1,9 @@
-"""Wire and in-memory shapes of the knowledge engine: products, FAQs and search results."""
+"""Wire and in-memory shapes of the knowledge engine: products, FAQs, synonyms and search
+results."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Literal
@@ -9,6 +11,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from knowledge.analysis import tokens
 
 AttributeValue = str | float | int | bool
 Kind = Literal["product", "faq"]
@@ -125,3 +129,58 @@ class FaqMatch(BaseModel):
     keyword: float = Field(description="keyword evidence normalised to 0..1")
     score: float = Field(description="fused hybrid score")
     matched_text: str = Field(description="the question or variant that matched best")
+
+
+MAX_SYNONYM_TERMS = 20
+MAX_SYNONYM_WORDS = 4
+
+
+class SynonymSetIn(BaseModel):
+    """Terms that mean the same to search: "Laterne", "lantern"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[str] = Field(
+        min_length=2,
+        max_length=MAX_SYNONYM_TERMS,
+        description=f"2 to {MAX_SYNONYM_TERMS} words or phrases (up to {MAX_SYNONYM_WORDS} "
+        'words each) that mean the same, e.g. ["Hängematte", "hammock"]',
+    )
+
+    @field_validator("terms", mode="before")
+    @classmethod
+    def _two_at_least(cls, terms: object) -> object:
+        # Pydantic's own words ("List should have at least 2 items") say less.
+        if isinstance(terms, list) and len(terms) < 2:
+            raise PydanticCustomError(
+                "synonym_terms", "give at least two terms: a set says they mean the same"
+            )
+        return terms
+
+    @field_validator("terms", mode="after")
+    @classmethod
+    def _clean_terms(cls, terms: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for raw in terms:
+            term = " ".join(raw.split())
+            words = tokens(term)
+            if not words:
+                raise PydanticCustomError(
+                    "synonym_term", '"{term}" has no word to search for', {"term": raw}
+                )
+            if len(term) > 60 or len(words) > MAX_SYNONYM_WORDS:
+                raise PydanticCustomError(
+                    "synonym_term",
+                    '"{term}" is too long: at most 60 characters and {words} words',
+                    {"term": term, "words": MAX_SYNONYM_WORDS},
+                )
+            if term.casefold() in (seen.casefold() for seen in cleaned):
+                raise PydanticCustomError("synonym_term", '"{term}" is given twice', {"term": term})
+            cleaned.append(term)
+        return cleaned
+
+
+class SynonymSet(SynonymSetIn):
+    id: str
+    updated_by: str
+    updated_at: dt.datetime

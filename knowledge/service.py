@@ -27,7 +27,9 @@ from knowledge import store
 from knowledge.base import KnowledgeBase
 from knowledge.formats import FileError, Format, ItemKind, RowError, parse
 from knowledge.index_store import IndexStore
-from knowledge.schemas import Item, Kind
+from knowledge.models import KbSynonymSet
+from knowledge.schemas import Item, Kind, SynonymSet
+from knowledge.synonyms import Thesaurus
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -135,6 +137,7 @@ class KnowledgeService:
             )
             if embedded or not saved:
                 await asyncio.to_thread(self._save)
+        await self.load_synonyms()
         counts = self.kb.counts()
         self.last_load = LoadReport(**counts, embedded=embedded, reused=len(saved))
         log.info("knowledge loaded", extra=self.last_load.model_dump())
@@ -289,6 +292,7 @@ class KnowledgeService:
 
     async def resync(self) -> None:
         """Compare content hashes with the database and apply every difference."""
+        await self.load_synonyms()
         held = await asyncio.to_thread(self.kb.content_hashes)
         for kind in ("product", "faq"):
             async with self.hub.sessions() as db:
@@ -331,6 +335,54 @@ class KnowledgeService:
             await self.refresh(message["kind"], [str(i) for i in message["ids"]])
         elif message.get("op") == "resync":
             await self.resync()
+        elif message.get("op") == "synonyms":
+            await self.load_synonyms()
+
+    # --- synonyms ---------------------------------------------------------------------------
+
+    async def synonym_sets(self) -> list[SynonymSet]:
+        """The stored synonym sets, by their first term."""
+        async with self.hub.sessions() as db:
+            return [_synonym_set(row) for row in await store.synonym_sets(db)]
+
+    async def load_synonyms(self) -> None:
+        """Put the stored synonym sets in force in this process."""
+        self.kb.synonyms = Thesaurus(s.terms for s in await self.synonym_sets())
+
+    async def save_synonyms(
+        self, terms: list[str], *, actor: str, set_id: str | None = None
+    ) -> SynonymSet | None:
+        """Create a synonym set, or replace ``set_id``'s terms (None: no such set)."""
+        async with self.hub.sessions() as db:
+            row = await store.save_synonym_set(db, terms, actor=actor, set_id=set_id)
+            if row is None:
+                return None
+            action = "create" if set_id is None else "update"
+            store.audit(
+                db,
+                actor=actor,
+                action=f"kb.synonyms.{action}",
+                target=row.id,
+                details={"terms": terms},
+            )
+            saved = _synonym_set(row)
+            await db.commit()
+        await self._synonyms_changed()
+        return saved
+
+    async def delete_synonyms(self, set_id: str, *, actor: str) -> bool:
+        async with self.hub.sessions() as db:
+            gone = await store.delete_synonym_set(db, set_id)
+            if gone:
+                store.audit(db, actor=actor, action="kb.synonyms.delete", target=set_id, details={})
+            await db.commit()
+        if gone:
+            await self._synonyms_changed()
+        return gone
+
+    async def _synonyms_changed(self) -> None:
+        await self.hub.bus.publish(CHANNEL, {"origin": self.origin, "op": "synonyms"})
+        await self.load_synonyms()
 
     # --- saving vectors ---------------------------------------------------------------------
 
@@ -454,6 +506,13 @@ class _JobProgress:
         await asyncio.sleep(0)  # let writes scheduled from a worker thread be queued
         if self._writer is not None:
             await asyncio.gather(self._writer, return_exceptions=True)
+
+
+def _synonym_set(row: KbSynonymSet) -> SynonymSet:
+    # Stored rows were validated on their way in (as ``store._to_item`` says of items).
+    return SynonymSet.model_construct(
+        id=row.id, terms=list(row.terms), updated_by=row.updated_by, updated_at=row.updated_at
+    )
 
 
 async def _current_items(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.db import utcnow
 from chat.models import AuditEntry
-from knowledge.models import KbFaq, KbImportJob, KbProduct
+from knowledge.models import KbFaq, KbImportJob, KbProduct, KbSynonymSet
 from knowledge.schemas import Faq, Item, Kind, Product, content_hash
 
 BATCH = 1000
@@ -90,7 +90,7 @@ async def change_marks(db: AsyncSession) -> list[tuple[int, Any]]:
     """Per kind, the row count and the latest ``updated_at``: a write moves the latter,
     a delete the former, so two equal readings mean nothing changed in between."""
     marks = []
-    for table in (KbProduct, KbFaq):
+    for table in (KbProduct, KbFaq, KbSynonymSet):
         row = (await db.execute(select(func.count(), func.max(table.updated_at)))).one()
         marks.append((int(row[0]), row[1]))
     return marks
@@ -181,6 +181,37 @@ def audit(
     db: AsyncSession, *, actor: str, action: str, target: str, details: dict[str, Any]
 ) -> None:
     db.add(AuditEntry(actor=actor, action=action, target=target, details=details))
+
+
+# --- synonyms ---------------------------------------------------------------------------------
+
+
+async def synonym_sets(db: AsyncSession) -> list[KbSynonymSet]:
+    """Every set, by its first term."""
+    rows = (await db.scalars(select(KbSynonymSet))).all()
+    return sorted(rows, key=lambda row: ([t.casefold() for t in row.terms], row.id))
+
+
+async def save_synonym_set(
+    db: AsyncSession, terms: list[str], *, actor: str, set_id: str | None = None
+) -> KbSynonymSet | None:
+    """A new set, or ``set_id``'s terms replaced (None: no such set)."""
+    if set_id is None:
+        row = KbSynonymSet(terms=terms, updated_by=actor)
+        db.add(row)
+    else:
+        found = await db.get(KbSynonymSet, set_id)
+        if found is None:
+            return None
+        row = found
+        row.terms, row.updated_by, row.updated_at = terms, actor, utcnow()
+    await db.flush()
+    return row
+
+
+async def delete_synonym_set(db: AsyncSession, set_id: str) -> bool:
+    outcome = await db.execute(delete(KbSynonymSet).where(KbSynonymSet.id == set_id))
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
 
 # --- import jobs ------------------------------------------------------------------------------

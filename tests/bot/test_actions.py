@@ -33,9 +33,12 @@ def own_shop(
     *,
     products: list[Product] = PRODUCTS,
     faqs: list[Faq] = FAQS,
+    synonyms: list[list[str]] | None = None,
 ) -> Iterator[Dialogue]:
     """A dialogue with a shop of its own (the shared one stays as the other tests know it)."""
-    shop = KnowledgeBase.in_memory(faqs=faqs, products=products, embedder=kb.embedder)
+    shop = KnowledgeBase.in_memory(
+        faqs=faqs, products=products, synonyms=synonyms or [], embedder=kb.embedder
+    )
     runtime = Runtime(
         brain=Brain(shop), settings=settings, orders=OrderBook(orders_db), availability=agents
     )
@@ -1241,3 +1244,24 @@ async def test_an_order_of_a_named_kind_is_a_search_not_the_faq_that_shares_its_
     assert cheapest.product_ids == ["skillet-20", "skillet-28"]
     assert best.product_ids == ["skillet-28", "skillet-20"], best.summary()
     assert (how.action, how.decision.faq_id) == ("answer_faq", "skillet-care")
+
+
+async def test_a_shopper_s_word_the_catalog_lacks_finds_a_product_through_synonyms(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """The English embedding model does not see a hammock in "Hängematte": the shop's
+    synonyms say it, for the search and for whether the catalog has it at all."""
+    hammock = Product(id="hammock-1", title="Hammock for two", price=59.0,
+                      category="Garden/Furniture", stock=3)  # fmt: skip
+    products = [*PRODUCTS, hammock]
+    with own_shop(kb, settings, orders_db, agents, products=products) as dialogue:
+        (without,) = await talk(dialogue, "Ich brauche eine Hängematte", locale="de")
+    assert without.action == "fallback"
+    assert without.replies[0].text == TEXTS["no_products"]["de"]
+    synonyms = [["Hängematte", "hammock"]]
+    with own_shop(
+        kb, settings, orders_db, agents, products=products, synonyms=synonyms
+    ) as dialogue:
+        (found,) = await talk(dialogue, "Ich brauche eine Hängematte", locale="de")
+    assert found.action == "show_products"
+    assert found.product_ids == ["hammock-1"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +211,82 @@ def test_import_with_progress_and_report_canned_responses_and_flows(
     assert tent_flow["name"] == {"en": "tents", "de": "Zelte und Tarps"}
     assert tent_flow["intro"]["de-sie"].startswith("Gern helfe ich Ihnen")
     assert all("de-sie" in q["ask"] for q in tent_flow["questions"] if "dein" in q["ask"]["de"])
+
+
+def test_synonyms_are_deleted_added_and_edited_and_search_follows_them(
+    server: Any, page: Any
+) -> None:
+    client = httpx.Client(base_url=server.url)
+    token = client.post(
+        "/api/auth/login", json={"email": "editor@demo.shop", "password": "demo-editor"}
+    ).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+
+    def found(query: str) -> list[str]:
+        result = client.post("/api/kb/search", json={"query": query, "kind": "products"})
+        return [item["id"] for item in result.json()["items"]]
+
+    def eventually(check: Callable[[], bool]) -> None:  # the index follows a write within a second
+        for _ in range(30):
+            if check():
+                return
+            time.sleep(0.2)
+        raise AssertionError(check)
+
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
+    page.get_by_role("tab", name="Synonyms").click()
+    table = page.locator("table[aria-label=Synonyms]")
+    expect(table.locator("tbody tr")).not_to_have_count(0)  # the demo's sets
+    # The demo catalog has "Hammock for two" (HT-904) and may know "Hängematte" already:
+    # the seeded set goes first, and with it the German word's match.
+    page.on("dialog", lambda confirm: confirm.accept())
+    hammocks = table.locator("tbody tr", has_text="Hängematte")
+    for left in reversed(range(hammocks.count())):
+        hammocks.first.get_by_role("button", name="Delete").click()
+        expect(hammocks).to_have_count(left)
+    eventually(lambda: "HT-904" not in found("Hängematte"))
+
+    page.get_by_role("button", name="Add synonyms").click()
+    dialog = page.locator("#editor")
+    terms = dialog.get_by_label("Words that mean the same, separated by commas")
+    terms.fill("Hängematte")
+    dialog.get_by_role("button", name="Save").click()
+    rejected = client.post("/api/kb/synonyms", json={"terms": ["Hängematte"]})
+    assert rejected.status_code == 422
+    problem = rejected.json()["detail"]["fields"][0]
+    expect(page.locator("#editor-error")).to_have_text(f"{problem['field']}: {problem['message']}")
+    expect(dialog).to_be_visible()
+    terms.fill(" Hängematte , hammock,, ")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    row = table.locator("tbody tr", has_text="Hängematte")
+    expect(row.locator("td").first).to_have_text("Hängematte, hammock")
+    expect(row.locator("td").nth(1)).to_contain_text("editor@demo.shop")  # who changed it last
+    (stored,) = [s for s in client.get("/api/kb/synonyms").json() if "hammock" in s["terms"]]
+    assert stored["terms"] == ["Hängematte", "hammock"]
+    eventually(lambda: "HT-904" in found("Hängematte"))
+
+    row.get_by_role("button", name="Edit").click()
+    expect(terms).to_have_value("Hängematte, hammock")
+    terms.fill("Hängematte, hammock, Haengematte")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(row.locator("td").first).to_have_text("Hängematte, hammock, Haengematte")
+    edited = client.get("/api/kb/synonyms").json()
+    assert [s["terms"] for s in edited if s["id"] == stored["id"]] == [
+        ["Hängematte", "hammock", "Haengematte"]
+    ]
+    assert "HT-904" in found("Hängematte")
+
+    # Editors' words are text, never markup.
+    page.get_by_role("button", name="Add synonyms").click()
+    terms.fill("<b>Hängebett</b>, hammock bed")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    marked = table.locator("tbody tr", has_text="Hängebett")
+    expect(marked.locator("td").first).to_have_text("<b>Hängebett</b>, hammock bed")
+    expect(table.locator("b")).to_have_count(0)
+    marked.get_by_role("button", name="Delete").click()
+    expect(marked).to_have_count(0)
+    assert not [s for s in client.get("/api/kb/synonyms").json() if "hammock bed" in s["terms"]]
+    client.close()

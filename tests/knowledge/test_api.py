@@ -74,6 +74,8 @@ def test_openapi_describes_the_content_api(server: LiveServer) -> None:
         "/api/kb/jobs/{job_id}": {"get"},
         "/api/kb/stats": {"get"},
         "/api/kb/faq-matches": {"get"},
+        "/api/kb/synonyms": {"get", "post"},
+        "/api/kb/synonyms/{set_id}": {"put", "delete"},
     }.items():
         assert methods <= set(paths[path]), path
     product = schema["components"]["schemas"]["Product"]
@@ -225,3 +227,61 @@ def test_stats_count_the_store(agent: httpx.Client) -> None:
     assert stats["products"] >= 51 and stats["faqs"] >= 26
     assert stats["categories"]["Outdoor/Tents"] >= 6
     assert stats["index_mb"] > 0
+
+
+def test_synonym_sets_are_edited_by_editors_searched_at_once_and_audited(
+    server: LiveServer, agent: httpx.Client, editor: httpx.Client
+) -> None:
+    seeded = agent.get("/api/kb/synonyms").json()
+    assert ["Hängematte", "hammock"] in [s["terms"] for s in seeded]  # the demo's own
+    for method, path in [
+        ("POST", "/api/kb/synonyms"),
+        ("PUT", f"/api/kb/synonyms/{seeded[0]['id']}"),
+    ]:
+        response = agent.request(method, path, json={"terms": ["Laterne", "lantern"]})
+        assert response.status_code == 403, method
+    assert agent.delete(f"/api/kb/synonyms/{seeded[0]['id']}").status_code == 403
+
+    def first_hit(query: str) -> str | None:
+        hits = search(editor, query, mode="keyword", k=1)["hits"]
+        return hits[0]["id"] if hits else None
+
+    assert first_hit("Zeltplane") is None
+    response = editor.post("/api/kb/synonyms", json={"terms": [" Zeltplane ", "tent"]})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["terms"] == ["Zeltplane", "tent"]
+    assert created["updated_by"] == "editor@demo.shop"
+    assert (first_hit("Zeltplane") or "").startswith("TE-")
+
+    response = editor.put(
+        f"/api/kb/synonyms/{created['id']}", json={"terms": ["Zeltplane", "tarp", "shelter"]}
+    )
+    assert response.status_code == 200
+    assert first_hit("Zeltplane") == "TE-605"  # the Pop-up beach shelter
+
+    response = editor.post("/api/kb/synonyms", json={"terms": ["tarp"]})
+    assert response.status_code == 422
+    assert response.json()["detail"]["fields"] == [
+        {"field": "terms", "message": "give at least two terms: a set says they mean the same"}
+    ]
+    response = editor.post("/api/kb/synonyms", json={"terms": ["tarp", "Tarp"]})
+    assert response.json()["detail"]["fields"][0]["message"] == '"Tarp" is given twice'
+    assert editor.put("/api/kb/synonyms/nope", json={"terms": ["a", "b"]}).status_code == 404
+
+    assert editor.delete(f"/api/kb/synonyms/{created['id']}").status_code == 204
+    assert first_hit("Zeltplane") is None
+    response = editor.delete(f"/api/kb/synonyms/{created['id']}")
+    assert response.status_code == 404
+    assert response.json()["detail"]["code"] == "not_found"
+
+    with sqlite3.connect(Path(server.settings.data_dir) / "touchpoint.db") as db:
+        trail = db.execute(
+            "SELECT action, target FROM audit_log WHERE action LIKE 'kb.synonyms.%' AND actor = ? ORDER BY id",
+            ("editor@demo.shop",),
+        ).fetchall()
+    assert trail == [
+        ("kb.synonyms.create", created["id"]),
+        ("kb.synonyms.update", created["id"]),
+        ("kb.synonyms.delete", created["id"]),
+    ]

@@ -130,6 +130,15 @@ def test_an_edit_on_one_hub_is_searchable_on_the_other_within_a_second(
             visible_on_second("loyalty programme", "loyalty", False)
             assert time.monotonic() - started < 1.0
 
+            # A synonym set is in force on the other hub as soon as an FAQ edit is.
+            started = time.monotonic()
+            synonyms = {"terms": ["Kundenkarte", "bonus card"]}
+            created = editor.post("/api/kb/synonyms", json=synonyms).json()
+            visible_on_second("Kundenkarte", "loyalty", True)
+            assert time.monotonic() - started < 1.0
+            assert editor.delete(f"/api/kb/synonyms/{created['id']}").status_code == 204
+            visible_on_second("Kundenkarte", "loyalty", False)
+
             started = time.monotonic()
             assert editor.delete("/api/kb/faqs/loyalty").status_code == 204
             visible_on_second("bonus card", "loyalty", False)
@@ -183,5 +192,37 @@ def test_an_import_by_another_process_reaches_a_server_without_a_shared_bus(
             assert "sharpen" not in search(http, "sharpen knives")
             kb_import("Is there a knife grinding service?", "--replace")  # the rest deleted
             eventually(lambda: "returns" not in search(http, "return policy"))
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_synonyms_are_stored_and_in_force_after_a_restart(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+    server = start_server(
+        Settings(data_dir=tmp_path / "data", database_url=url), plugins=["knowledge"], demo=True
+    )
+
+    def first_hit(query: str) -> str | None:
+        with closing(login(server.url, "agent@demo.shop")) as http:
+            body = {"query": query, "kind": "products", "mode": "keyword", "k": 1}
+            hits = http.post("/api/kb/search", json=body).json()["hits"]
+        return hits[0]["id"] if hits else None
+
+    try:
+        assert first_hit("Hängematte") == "HT-904"  # a demo synonym: "hammock"
+        with closing(login(server.url, "editor@demo.shop")) as editor:
+            sets = editor.get("/api/kb/synonyms").json()
+            for found in sets:
+                if "Hängematte" in found["terms"]:
+                    assert editor.delete(f"/api/kb/synonyms/{found['id']}").status_code == 204
+            assert first_hit("Hängematte") is None
+            response = editor.post("/api/kb/synonyms", json={"terms": ["Hängebett", "hammock"]})
+            assert response.status_code == 201
+        server = server.restart()
+        assert first_hit("Hängebett") == "HT-904"
+        assert first_hit("Hängematte") is None
     finally:
         server.stop()

@@ -1,7 +1,7 @@
 // /console/knowledge: FAQs and products (browse, search, edit, popular), file imports
-// with progress, canned responses, guided-selling flows, and "Ask the bot".
+// with progress, canned responses, guided-selling flows, synonyms, and "Ask the bot".
 
-import { api, ApiError, byId, commas, cookie, formatMoney, h, lines, percent, signIn, submitting, toast } from "./common.js";
+import { api, ApiError, byId, commas, cookie, formatDate, formatMoney, h, lines, percent, signIn, submitting, toast } from "./common.js";
 
 const PAGE = 50;
 const POLL_MS = 300;
@@ -382,6 +382,43 @@ async function flowsView() {
           flow.source === "edited" ? h("button", { type: "button", class: "small-button danger", text: "Revert", onclick: () => revert(flow) }) : null))))));
 }
 
+// ---- synonyms --------------------------------------------------------------------
+
+async function synonymsView() {
+  const sets = await api("GET", "/api/kb/synonyms");
+  const fields = (set) => h("div", {},
+    h("label", { class: "field" }, h("span", { text: "Words that mean the same, separated by commas" }),
+      h("input", { name: "terms", id: "f-terms", required: true, value: (set?.terms || []).join(", "), placeholder: "Hängematte, hammock" })));
+  const open = (set) => edit(set ? `Edit synonyms: ${set.terms.join(", ")}` : "New synonyms", fields(set), async (form) => {
+    const terms = commas(form.elements.terms.value);
+    await api(set ? "PUT" : "POST", set ? `/api/kb/synonyms/${encodeURIComponent(set.id)}` : "/api/kb/synonyms", { terms });
+    toast(`Synonyms saved: ${terms.join(", ")}`);
+    await show("synonyms");
+  });
+  const remove = async (set) => {
+    if (!window.confirm(`Delete the synonyms ${set.terms.join(", ")}? Search stops treating them as the same.`)) return;
+    try {
+      await api("DELETE", `/api/kb/synonyms/${encodeURIComponent(set.id)}`);
+      toast(`Deleted the synonyms ${set.terms.join(", ")}`);
+      await show("synonyms");
+    } catch (error) {
+      toast(`Not deleted: ${error.message}`);
+    }
+  };
+  const changed = (set) => [set.updated_by, formatDate(set.updated_at)].filter(Boolean).join(", ") || "—";
+  return h("div", {},
+    h("p", { class: "small muted", text: "Words in one set count as the same in search, so a shopper who writes “Hängematte” or “Laterne” finds the catalog’s hammocks and lanterns." }),
+    h("div", { class: "toolbar" }, h("button", { type: "button", class: "small-button primary", text: "Add synonyms", onclick: () => open(null) })),
+    h("table", { class: "grid", "aria-label": "Synonyms" },
+      h("thead", {}, h("tr", {}, ["Words that mean the same", "Last changed", ""].map((t) => h("th", { text: t })))),
+      h("tbody", {}, sets.map((set) => h("tr", { dataset: { id: set.id } },
+        h("td", { text: set.terms.join(", ") }), h("td", { text: changed(set) }),
+        h("td", { class: "inline" },
+          h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => open(set) }),
+          h("button", { type: "button", class: "small-button danger", text: "Delete", onclick: () => remove(set) })))))),
+    sets.length ? null : h("p", { class: "muted", text: "No synonyms yet." }));
+}
+
 // ---- Ask the bot ----------------------------------------------------------------
 
 function renderPreview(result) {
@@ -423,6 +460,7 @@ const VIEWS = {
   import: () => importView(),
   canned: () => cannedView(),
   flows: () => flowsView(),
+  synonyms: () => synonymsView(),
 };
 let current = "faqs";
 

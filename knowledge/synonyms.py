@@ -1,0 +1,117 @@
+"""Synonyms: words a shopper may use for what the catalog calls otherwise, pure.
+
+A synonym set says its terms mean the same ("Laterne, lantern"; "Hängematte,
+hammock"; "Lichterkette, string lights"). The content team keeps the sets
+(``/api/kb/synonyms``); keyword search adds a query word's equivalents as
+alternatives of its clause, so "Hängematte" finds the "Hammock for two" of an
+English catalog. A German compound of known words is read part by part:
+"Gartenstühle" as "garden chair". Dense search is not changed: the embedding
+reads the shopper's own words. See docs/subsystems/knowledge-search.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from knowledge.analysis import (
+    LANGUAGES,
+    Alternative,
+    Clause,
+    analyse,
+    fold,
+    split_compound,
+    token_stems,
+    tokens,
+)
+
+# A synonym counts a little less than the shopper's own word: where a document has
+# the word itself, it ranks first.
+SYNONYM_WEIGHT = 0.9
+# A compound read part by part ("Gartenstühle": garden chair) offers at most this many
+# combinations of the parts' equivalents.
+MAX_COMBINATIONS = 8
+
+
+def _index_forms(term: str) -> list[tuple[str, ...]]:
+    """How the index holds ``term``: analysed as English and as German (a catalog and its
+    FAQs may be in either); a term of stop words only has none."""
+    forms = {tuple(analyse(term, language)) for language in LANGUAGES}
+    return sorted(form for form in forms if form)
+
+
+class Thesaurus:
+    """The synonym sets in force; an empty one changes nothing."""
+
+    def __init__(self, sets: Iterable[Sequence[str]] = ()) -> None:
+        self.sets: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in sets if len(s) > 1)
+        # A one-word term's stems -> the sets it belongs to.
+        self._by_stem: dict[str, set[int]] = {}
+        # Terms of several words, by set: their words' stems, in order.
+        self._phrases: list[tuple[int, tuple[frozenset[str], ...]]] = []
+        # Every search asks of each of its words: answered once per word.
+        self.forms_for = lru_cache(maxsize=8192)(self._forms_for)
+        # Per set, the index forms of its terms.
+        self._forms = [[form for t in terms for form in _index_forms(t)] for terms in self.sets]
+        for index, terms in enumerate(self.sets):
+            for term in terms:
+                words = tokens(term)
+                if len(words) == 1:
+                    for form in token_stems(words[0]):
+                        self._by_stem.setdefault(form, set()).add(index)
+                elif words:
+                    self._phrases.append((index, tuple(token_stems(w) for w in words)))
+
+    def __bool__(self) -> bool:
+        return bool(self.sets)
+
+    def _sets_of(self, word: str) -> set[int]:
+        found: set[int] = set()
+        for form in token_stems(word):
+            found |= self._by_stem.get(form, set())
+        return found
+
+    def _forms_for(self, word: str) -> tuple[tuple[str, ...], ...]:
+        """How the index may hold what ``word`` means: the forms of every term of its
+        sets (its own among them), or for a compound of words with synonyms
+        ("Gartenstühle") its parts' terms in a row (("garden", "chair"))."""
+        sets = self._sets_of(word)
+        if sets:
+            return tuple(form for index in sorted(sets) for form in self._forms[index])
+        parts = split_compound(fold(word), lambda part: bool(self._sets_of(part)))
+        if not parts:
+            return ()
+        options = [
+            sorted({form for index in self._sets_of(part) for form in self._forms[index]})
+            for part in parts
+        ]
+        combined = itertools.islice(itertools.product(*options), MAX_COMBINATIONS)
+        return tuple(
+            tuple(term for form in combination for term in form) for combination in combined
+        )
+
+    def expand(self, clauses: list[Clause]) -> list[Clause]:
+        """``clauses`` with each word's equivalents as further alternatives."""
+        if not self.sets:
+            return clauses
+        extra = [list(self.forms_for(c.token)) for c in clauses]
+        for index, words in self._phrases:
+            for start in range(len(clauses) - len(words) + 1):
+                span = clauses[start : start + len(words)]
+                if all(token_stems(c.token) & stems for c, stems in zip(span, words, strict=True)):
+                    # Each word of "string lights" stands for "Lichterkette": a document
+                    # with it satisfies the whole phrase.
+                    for position in range(start, start + len(words)):
+                        extra[position] += self._forms[index]
+        return [_with(clause, forms) for clause, forms in zip(clauses, extra, strict=True)]
+
+
+def _with(clause: Clause, forms: list[tuple[str, ...]]) -> Clause:
+    seen = {alt.terms for alt in clause.alternatives}
+    added = []
+    for form in forms:
+        if form not in seen:
+            seen.add(form)
+            added.append(Alternative(form, SYNONYM_WEIGHT))
+    return Clause(clause.token, clause.alternatives + tuple(added)) if added else clause
