@@ -20,6 +20,7 @@ from widget._shop import (
     placeholder_svg,
     render_cart,
     render_category,
+    render_help,
     render_home,
     render_privacy,
     render_product,
@@ -98,6 +99,12 @@ async def cart(hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> s
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy(hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> str:
     return render_privacy(await _page(hub, db, customer), _catalogue(hub))
+
+
+@router.get("/help", response_class=HTMLResponse)
+async def help_page(hub: HubDep, db: DbSession, customer: CustomerCookie = None) -> str:
+    faqs = hub.require(KnowledgeBase).faqs()
+    return render_help(await _page(hub, db, customer), _catalogue(hub), faqs)
 
 
 @router.get("/img/{name}.svg")

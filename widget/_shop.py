@@ -43,6 +43,15 @@ class ShopProduct(Protocol):
 P = TypeVar("P", bound=ShopProduct)
 
 
+class ShopFaq(Protocol):
+    """What the help page reads of an FAQ (knowledge's Faq has it all)."""
+
+    id: str
+    question: str
+    answer: str
+    locale: str
+
+
 @dataclass(frozen=True)
 class DemoCustomer:
     customer_id: str
@@ -161,7 +170,7 @@ def _layout(
 <main>
 {body}
 </main>
-<footer class="shop-footer"><a href="/demo/privacy">Privacy</a> · A demo storefront for the Touchpoint chat widget.</footer>
+<footer class="shop-footer"><a href="/demo/help">Help</a> · <a href="/demo/privacy">Privacy</a> · A demo storefront for the Touchpoint chat widget.</footer>
 {_json_block(data)}
 <script src="/demo/shop.js"></script>
 </body>
@@ -250,6 +259,30 @@ def render_privacy(page: Page, products: Sequence[ShopProduct]) -> str:
 only if you agree in the chat window. You can change your choice at any time from the
 chat's menu. Conversations are kept to answer your questions and improve our service.</p>"""
     return _layout(page, "Privacy", body, top_categories(products), {"page": "privacy"})
+
+
+HELP_SECTIONS = {"en": "Help in English", "de": "Hilfe auf Deutsch"}
+
+
+def render_help(page: Page, products: Sequence[ShopProduct], faqs: Iterable[ShopFaq]) -> str:
+    """The FAQs by language, each under its id: the bot's answers link here
+    ("More: /demo/help#returns")."""
+    by_language: dict[str, list[ShopFaq]] = {}
+    for faq in faqs:
+        by_language.setdefault(faq.locale.split("-")[0], []).append(faq)
+    sections = []
+    for language, entries in sorted(by_language.items(), key=lambda item: item[0] != "en"):
+        items = "".join(
+            f'<section id="{escape(faq.id)}" class="faq" lang="{escape(faq.locale)}">'
+            f"<h3>{escape(faq.question)}</h3>"
+            + "".join(f"<p>{escape(part)}</p>" for part in faq.answer.split("\n") if part.strip())
+            + "</section>"
+            for faq in entries
+        )
+        heading = HELP_SECTIONS.get(language, language)
+        sections.append(f'<h2 lang="{escape(language)}">{escape(heading)}</h2>{items}')
+    body = "<h1>Help</h1>" + "".join(sections)
+    return _layout(page, "Help", body, top_categories(products), {"page": "help"})
 
 
 def placeholder_svg(product_id: str, title: str) -> str:

@@ -166,6 +166,12 @@ def test_demo_shop_pages(server: Any, http: httpx.Client) -> None:
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/svg+xml"
     for path in ("/demo/shop.js", "/demo/shop.css", "/demo/cart", "/demo/privacy"):
         assert http.get(path).status_code == 200, path
+    # The links of the bot's FAQ answers ("More: /demo/help#returns") land on their answer.
+    help_page = http.get("/demo/help")
+    assert help_page.status_code == 200 and 'href="/demo/help"' in home.text
+    for faq in server.hub.require(KnowledgeBase).faqs():
+        path, _, anchor = faq.url.partition("#")
+        assert path == "/demo/help" and f'id="{anchor}"' in help_page.text, faq.url
     # The catalogue's own addresses (what the bot's product cards link to) are all real pages.
     for item in server.hub.require(KnowledgeBase).all_products():
         assert http.get(item.url).status_code == 200, item.url

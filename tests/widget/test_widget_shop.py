@@ -6,12 +6,13 @@ import json
 import re
 from typing import Any
 
-from knowledge.schemas import Product
+from knowledge.schemas import Faq, Product
 from widget._shop import (
     DemoCustomer,
     Page,
     in_category,
     placeholder_svg,
+    render_help,
     render_home,
     render_product,
     top_categories,
@@ -94,3 +95,20 @@ def test_placeholder_picture_is_self_contained_and_escaped() -> None:
     assert svg.startswith("<svg") and "&lt;b&gt;" in svg
     assert "href" not in svg and "url(" not in svg  # nothing it could fetch
     assert placeholder_svg("p1", "A") == placeholder_svg("p1", "A")
+
+
+def test_the_help_page_lists_each_faq_under_its_id_by_language() -> None:
+    faqs = [
+        Faq(id="versand", question="Was kostet der Versand?", answer="4,90 EUR.", locale="de"),
+        Faq(id="returns", question="Returns?", answer="30 days.\nFree.", locale="en"),
+        Faq(id="evil", question=HOSTILE, answer=HOSTILE, locale="en"),
+    ]
+    html = render_help(Page(site_key="demo"), CATALOGUE, faqs)
+    # English first, then German; a bot answer's link "/demo/help#returns" lands on its own.
+    assert html.index("Help in English") < html.index("Hilfe auf Deutsch")
+    assert (
+        '<section id="returns" class="faq" lang="en"><h3>Returns?</h3><p>30 days.</p><p>Free.</p>'
+        in html
+    )
+    assert '<section id="versand" class="faq" lang="de">' in html
+    assert "<img src=x" not in html and "<script>alert" not in html
