@@ -62,6 +62,9 @@ _COMPARED_WITH = re.compile(
     r"\b(?:than|of|to|als|zum|zur|vom|von)\s+(?P<name>[^?.!,]+?)\W*$", re.IGNORECASE
 )
 
+# A question about a time: "when is the tent available again?", "wann ist das Zelt da?".
+_WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
+
 
 class Brain:
     """Intent, FAQ verdict and entities for shopper messages."""
@@ -284,7 +287,9 @@ class Brain:
             # nor of a kind ("Welcher Rucksack ist der leichteste?" is no return).
             named = self._kind_alone(without_ranking(u.text))
             plain = content_words(without_ranking(words or u.text))
-            u = replace(u, names_product=named or self.kb.names_product(plain))
+            # "When is the tent available again?" asks about a time, not for tents.
+            asks_when = _WHEN.search(u.text) is not None
+            u = replace(u, names_product=named or (not asks_when and self.kb.names_product(plain)))
         unclaimed = u.intent is None and (
             u.faq is None or u.faq.band != "answer" or u.names_product
         )
@@ -337,10 +342,15 @@ class Brain:
         )
 
     def _named_by_synonym(self, text: str) -> bool:
-        """Whether a word the shop's synonyms translate names a product: "Hängematte" the
-        hammock of an English catalog, which the English embedding model does not see."""
-        synonyms = self.kb.synonyms
-        return any(synonyms.forms_for(w) and self.kb.names_product(w) for w in tokens(text))
+        """Whether a word the catalog lacks names a product through the shop's synonyms:
+        "Hängematte" the hammock of an English catalog, which the English embedding
+        model does not see. A word the catalog has is the embedding's to judge in its
+        message ("how many children": the kids' sleeping bag says "children")."""
+        kb = self.kb
+        return any(
+            kb.synonyms.forms_for(word) and not kb.catalog_has_word(word) and kb.names_product(word)
+            for word in tokens(text)
+        )
 
     def compared_with(self, text: str) -> Product | None:
         """The one product a comparative message names to compare with: "a cheaper one

@@ -254,7 +254,7 @@ class Clause:
     alternatives: tuple[Alternative, ...]
 
 
-def _spellings(token: str) -> set[str]:
+def spellings(token: str) -> set[str]:
     """The folded token and its German transliterations both ways (Küche, Kueche, Kuche)."""
     lower = token.lower()
     spellings = {fold(lower), fold(lower.translate(_UMLAUTS))}
@@ -276,7 +276,13 @@ def query_clauses(text: str) -> list[Clause]:
 def token_stems(token: str) -> frozenset[str]:
     """What a query token may stand for in the index: its spellings stemmed as English
     and as German."""
-    return frozenset(stem(s, lang) for s in _spellings(token) for lang in LANGUAGES)
+    return frozenset(term for _language, term in stems_by_language(token))
+
+
+def stems_by_language(token: str) -> frozenset[tuple[Language, str]]:
+    """``token_stems`` with the language of each stem: English "messed" and German
+    "Messer" share the stem "mess", but not in one language."""
+    return frozenset((lang, stem(s, lang)) for s in spellings(token) for lang in LANGUAGES)
 
 
 # --- German compounds, against the vocabulary of German documents -------------------------

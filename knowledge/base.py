@@ -26,6 +26,7 @@ from knowledge.analysis import (
     analyse,
     detect_language,
     query_clauses,
+    token_stems,
     tokens,
 )
 from knowledge.bm25 import Bm25Index
@@ -610,6 +611,11 @@ class KnowledgeBase:
             slot = self._products.unit_slot[unit] if unit is not None else None
             product_id = self._products.slot_ids[slot] if slot is not None else None
             return Nearest(similarity, product_id)
+
+    def catalog_has_word(self, word: str) -> bool:
+        """Whether any product's text holds ``word`` (in any of its query spellings)."""
+        with self._lock:
+            return any(self._products.bm25.df(term) for term in token_stems(word))
 
     def names_product(self, query: str, *, candidates: int = 3) -> bool:
         """Whether one product's title, category and attribute values hold every word of

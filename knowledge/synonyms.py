@@ -19,10 +19,12 @@ from knowledge.analysis import (
     LANGUAGES,
     Alternative,
     Clause,
+    Language,
     analyse,
     fold,
+    spellings,
     split_compound,
-    token_stems,
+    stems_by_language,
     tokens,
 )
 
@@ -46,10 +48,10 @@ class Thesaurus:
 
     def __init__(self, sets: Iterable[Sequence[str]] = ()) -> None:
         self.sets: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in sets if len(s) > 1)
-        # A one-word term's stems -> the sets it belongs to.
-        self._by_stem: dict[str, set[int]] = {}
+        # A one-word term's stems, by language -> its sets, with the term.
+        self._by_stem: dict[tuple[Language, str], set[tuple[int, str]]] = {}
         # Terms of several words, by set: their words' stems, in order.
-        self._phrases: list[tuple[int, tuple[frozenset[str], ...]]] = []
+        self._phrases: list[tuple[int, tuple[frozenset[tuple[Language, str]], ...]]] = []
         # Every search asks of each of its words: answered once per word.
         self.forms_for = lru_cache(maxsize=8192)(self._forms_for)
         # Per set, the index forms of its terms.
@@ -58,18 +60,18 @@ class Thesaurus:
             for term in terms:
                 words = tokens(term)
                 if len(words) == 1:
-                    for form in token_stems(words[0]):
-                        self._by_stem.setdefault(form, set()).add(index)
+                    for key in stems_by_language(words[0]):
+                        self._by_stem.setdefault(key, set()).add((index, words[0]))
                 elif words:
-                    self._phrases.append((index, tuple(token_stems(w) for w in words)))
+                    self._phrases.append((index, tuple(stems_by_language(w) for w in words)))
 
     def __bool__(self) -> bool:
         return bool(self.sets)
 
     def _sets_of(self, word: str) -> set[int]:
         found: set[int] = set()
-        for form in token_stems(word):
-            found |= self._by_stem.get(form, set())
+        for key in stems_by_language(word):
+            found |= {index for index, term in self._by_stem.get(key, ()) if _inflected(word, term)}
         return found
 
     def _forms_for(self, word: str) -> tuple[tuple[str, ...], ...]:
@@ -99,12 +101,19 @@ class Thesaurus:
         for index, words in self._phrases:
             for start in range(len(clauses) - len(words) + 1):
                 span = clauses[start : start + len(words)]
-                if all(token_stems(c.token) & stems for c, stems in zip(span, words, strict=True)):
+                if all(stems_by_language(c.token) & w for c, w in zip(span, words, strict=True)):
                     # Each word of "string lights" stands for "Lichterkette": a document
                     # with it satisfies the whole phrase.
                     for position in range(start, start + len(words)):
                         extra[position] += self._forms[index]
         return [_with(clause, forms) for clause, forms in zip(clauses, extra, strict=True)]
+
+
+def _inflected(word: str, term: str) -> bool:
+    """Whether ``word`` is ``term``, maybe with an ending (Laternen, chairs, Stühle;
+    Haengematte for Hängematte). The same stem in one language is not enough: English
+    "messed" would be German "Messing" (brass), and "mess" "Messer" (knife)."""
+    return any(a.startswith(b) for a in spellings(word) for b in spellings(term))
 
 
 def _with(clause: Clause, forms: list[tuple[str, ...]]) -> Clause:

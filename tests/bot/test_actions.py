@@ -1265,3 +1265,20 @@ async def test_a_shopper_s_word_the_catalog_lacks_finds_a_product_through_synony
         (found,) = await talk(dialogue, "Ich brauche eine Hängematte", locale="de")
     assert found.action == "show_products"
     assert found.product_ids == ["hammock-1"]
+
+
+async def test_when_a_kind_is_available_again_is_a_question_for_the_faq(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "When is the tent available again?" names tents, but asks about a time: the FAQ
+    on sold-out items answers, not the tent questions. "Do you have tents?" still sells."""
+    restock = Faq(id="back-in-stock", question="When will a sold-out item be available again?",
+                  answer="Most are back within 2 to 4 weeks.",
+                  variants=["the product is sold out", "when is it back in stock"])  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, restock]) as dialogue:
+        (asked,) = await talk(dialogue, "When is the tent available again?")
+        (shopping,) = await talk(dialogue, "Do you have tents?")
+    assert asked.action == "answer_faq"
+    assert asked.decision.faq_id == "back-in-stock"
+    assert shopping.action in ("show_products", "ask_clarifying")
+    assert shopping.decision.faq_id is None

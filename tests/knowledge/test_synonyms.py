@@ -31,6 +31,14 @@ def test_a_word_gains_its_equivalents_as_weaker_alternatives() -> None:
     assert found["bitte"] == list(query_clauses("bitte")[0].alternatives)
 
 
+def test_a_word_is_a_term_with_an_ending_not_any_word_of_its_stem() -> None:
+    thesaurus = Thesaurus([["Messer", "knife"], ["Messing", "brass"], ["Stuhl", "chair"]])
+    assert ("knife",) in thesaurus.forms_for("Messern")
+    assert ("chair",) in thesaurus.forms_for("Stühle")  # umlauts folded
+    # English "messed" and "mess" share German and English stems with these: no synonyms.
+    assert thesaurus.forms_for("messed") == () and thesaurus.forms_for("mess") == ()
+
+
 def test_an_empty_thesaurus_changes_nothing() -> None:
     clauses = query_clauses("Hängematte")
     assert not Thesaurus()
@@ -113,3 +121,5 @@ def test_a_synonym_names_a_product_as_its_own_word_would(
     # "Gartenbank" uses "garden", which every one's name holds, and "bench", which one's does.
     assert [p.id for p in kb.named_by("Ich suche eine Gartenbank", furniture)] == ["GF-2"]
     assert kb.named_by("Hängematte", garden) == []  # no word the others share
+    # The bot asks the embedding about words the catalog has, synonyms about the others.
+    assert kb.catalog_has_word("Benches") and not kb.catalog_has_word("Hängematte")
