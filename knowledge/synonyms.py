@@ -50,8 +50,13 @@ class Thesaurus:
         self.sets: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in sets if len(s) > 1)
         # A one-word term's stems, by language -> its sets, with the term.
         self._by_stem: dict[tuple[Language, str], set[tuple[int, str]]] = {}
+        # Their first three letters: a word starts with a term (``_inflected``), so most
+        # words, and most parts a compound is tried with, need no stemming to be ruled out.
+        self._starts: set[str] = set()
         # Terms of several words, by set: their words' stems, in order.
         self._phrases: list[tuple[int, tuple[frozenset[tuple[Language, str]], ...]]] = []
+        # Their first word's stems -> their places in ``_phrases``.
+        self._phrase_starts: dict[tuple[Language, str], list[int]] = {}
         # Every search asks of each of its words: answered once per word.
         self.forms_for = lru_cache(maxsize=8192)(self._forms_for)
         # Per set, the index forms of its terms.
@@ -62,7 +67,10 @@ class Thesaurus:
                 if len(words) == 1:
                     for key in stems_by_language(words[0]):
                         self._by_stem.setdefault(key, set()).add((index, words[0]))
+                    self._starts |= {spelling[:3] for spelling in spellings(words[0])}
                 elif words:
+                    for key in stems_by_language(words[0]):
+                        self._phrase_starts.setdefault(key, []).append(len(self._phrases))
                     self._phrases.append((index, tuple(stems_by_language(w) for w in words)))
 
     def __bool__(self) -> bool:
@@ -70,6 +78,8 @@ class Thesaurus:
 
     def _sets_of(self, word: str) -> set[int]:
         found: set[int] = set()
+        if not any(spelling[:3] in self._starts for spelling in spellings(word)):
+            return found
         for key in stems_by_language(word):
             found |= {index for index, term in self._by_stem.get(key, ()) if _inflected(word, term)}
         return found
@@ -98,10 +108,13 @@ class Thesaurus:
         if not self.sets:
             return clauses
         extra = [list(self.forms_for(c.token)) for c in clauses]
-        for index, words in self._phrases:
+        stems = [stems_by_language(c.token) for c in clauses]
+        # Only the phrases whose first word the query has ("string": "string lights").
+        candidates = {p for held in stems for key in held for p in self._phrase_starts.get(key, ())}
+        for index, words in (self._phrases[p] for p in sorted(candidates)):
             for start in range(len(clauses) - len(words) + 1):
-                span = clauses[start : start + len(words)]
-                if all(stems_by_language(c.token) & w for c, w in zip(span, words, strict=True)):
+                span = stems[start : start + len(words)]
+                if all(held & word for held, word in zip(span, words, strict=True)):
                     # Each word of "string lights" stands for "Lichterkette": a document
                     # with it satisfies the whole phrase.
                     for position in range(start, start + len(words)):
