@@ -20,10 +20,11 @@ from knowledge.facets import FilterError
 from knowledge.formats import FORMATS, Format, ItemKind
 from knowledge.models import KbImportJob
 from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SynonymSet, SynonymSetIn
-from knowledge.service import KnowledgeService
+from knowledge.service import KnowledgeService, SynonymImport, SynonymsRejected
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_SYNONYM_BYTES = 5 * 1024 * 1024
 
 
 def get_service(hub: HubDep) -> KnowledgeService:
@@ -209,6 +210,41 @@ async def create_synonyms(
     saved = await service.save_synonyms(synonyms.terms, actor=agent.email)
     assert saved is not None  # a new set always saves
     return saved
+
+
+@router.post("/synonyms/import", response_model=SynonymImport, summary="Import synonym sets")
+async def import_synonyms(
+    file: UploadFile,
+    agent: EditorAgent,
+    service: Service,
+    replace: Annotated[bool, Query(description="delete the sets the file does not have")] = False,
+    encoding: Annotated[
+        str | None, Query(description="default: UTF-8 (or UTF-16 with BOM)")
+    ] = None,
+) -> SynonymImport:
+    """JSON (``{"synonyms": [["Laterne", "lantern"], ...]}``) or text, one set a line
+    with its terms separated by commas. All or nothing: one bad set is a 422 listing
+    every problem with its line, and nothing changes."""
+    data = await file.read(MAX_SYNONYM_BYTES + 1)
+    if len(data) > MAX_SYNONYM_BYTES:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            detail={"code": "too_large", "message": "a synonym file may have at most 5 MB"},
+        )
+    try:
+        return await service.import_synonyms(
+            data, filename=file.filename or "synonyms", actor=agent.email, encoding=encoding,
+            replace=replace,
+        )  # fmt: skip
+    except SynonymsRejected as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail={
+                "code": "invalid_file",
+                "message": f"nothing was imported: {len(exc.errors)} problem(s)",
+                "errors": [error.model_dump() for error in exc.errors],
+            },
+        ) from None
 
 
 @router.put("/synonyms/{set_id}", response_model=SynonymSet, summary="Replace a synonym set")

@@ -17,13 +17,16 @@ from chat.config import Settings
 from knowledge import store
 from knowledge.base import Mode
 from knowledge.facets import FilterError
-from knowledge.formats import Format, ItemKind, dump
-from knowledge.service import ImportRejected, KnowledgeService
+from knowledge.formats import Format, ItemKind, dump, dump_synonyms
+from knowledge.service import ImportRejected, KnowledgeService, SynonymImport, SynonymsRejected
 
 T = TypeVar("T")
-kb_app = typer.Typer(help="Products and FAQs: import, export, search, stats.", no_args_is_help=True)
+kb_app = typer.Typer(
+    help="Products, FAQs and synonyms: import, export, search, stats.", no_args_is_help=True
+)
 import_app = typer.Typer(
-    help="Import products or FAQs from JSON, JSONL, CSV or a product feed.", no_args_is_help=True
+    help="Import products or FAQs (JSON, JSONL, CSV, a product feed) or synonym sets.",
+    no_args_is_help=True,
 )
 kb_app.add_typer(import_app, name="import")
 
@@ -154,19 +157,54 @@ _import_command(
 _import_command("faqs", "FAQs: JSON, JSONL or CSV (variants and tags separated by |).")
 
 
+@import_app.command("synonyms")
+def import_synonyms(
+    file: FileArgument, encoding: EncodingOption = None, replace: ReplaceOption = False
+) -> None:
+    """Synonym sets: JSON ({"synonyms": [["Laterne", "lantern"], ...]}) or text, one set a
+    line with its terms separated by commas. Sets already stored stay as they are."""
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+
+    async def go() -> SynonymImport:
+        async with open_service(load=False) as service:
+            return await service.import_synonyms(
+                file.read_bytes(), filename=str(file), actor="cli", encoding=encoding,
+                replace=replace,
+            )  # fmt: skip
+
+    try:
+        report = run(go())
+    except SynonymsRejected as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"synonyms: {report.created} created, {report.unchanged} unchanged, {report.deleted} deleted"
+    )
+
+
 @kb_app.command("export")
 def export(
-    kind: Annotated[ItemKind, typer.Argument(help="products or faqs")],
+    kind: Annotated[
+        Literal["products", "faqs", "synonyms"], typer.Argument(help="products, faqs or synonyms")
+    ],
     file: Annotated[Path, typer.Argument(help="Where to write; - for stdout.")],
     format: Annotated[
-        Format | None, typer.Option("--format", help="json, jsonl or csv (default: from the name)")
+        Format | None,
+        typer.Option(
+            "--format", help="json, jsonl or csv (default: from the name; synonyms: json)"
+        ),
     ] = None,
 ) -> None:
-    """Write every product or FAQ to a file that `kb import` reads back."""
+    """Write every product, FAQ or synonym set to a file that `kb import` reads back."""
     fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower(), "json")
 
     async def go() -> str:
         async with open_service(load=False) as service, service.hub.sessions() as db:
+            if kind == "synonyms":
+                return dump_synonyms(row.terms for row in await store.synonym_sets(db))
             items = await store.load_items(db, "product" if kind == "products" else "faq")
         return dump(items, fmt, kind)  # type: ignore[arg-type]
 

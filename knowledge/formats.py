@@ -1,4 +1,5 @@
-"""Reading and writing products and FAQs: JSON, JSONL, CSV and product feeds. Pure.
+"""Reading and writing products and FAQs (JSON, JSONL, CSV, product feeds) and synonym
+sets. Pure.
 
 Every problem is reported with the file, the line and a reason a person can act
 on; nothing here touches the database, so a rejected file changes nothing.
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schemas import AttributeValue, Faq, Item, Product
+from knowledge.schemas import AttributeValue, Faq, Item, Product, SynonymSetIn
 
 Format = Literal["json", "jsonl", "csv", "feed"]
 ItemKind = Literal["products", "faqs"]
@@ -188,9 +189,9 @@ def _reason(exc: ValidationError) -> str:
 Row = tuple[int, dict[str, Any] | RowError]
 
 
-def _json_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
+def _load_json(text: str, filename: str) -> Any:
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileError(
             RowError(
@@ -199,6 +200,10 @@ def _json_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
                 reason=f"broken JSON: {exc.msg} (column {exc.colno})",
             )
         ) from None
+
+
+def _json_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
+    document = _load_json(text, filename)
     if isinstance(document, dict):
         key = next((k for k in (kind, "items") if isinstance(document.get(k), list)), None)
         if key is None:
@@ -212,7 +217,18 @@ def _json_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
         start = text.index("[")
     else:
         raise FileError(RowError(file=filename, reason=f"expected a list of {kind}"))
-    # Walk the array again to know where each element starts (json.loads keeps no positions).
+    for line, value in _elements(text, start):
+        yield (
+            line,
+            value
+            if isinstance(value, dict)
+            else RowError(file=filename, line=line, reason="expected an object"),
+        )
+
+
+def _elements(text: str, start: int) -> Iterator[tuple[int, Any]]:
+    """The elements of the valid JSON array at ``start`` with the line each starts on
+    (``json.loads`` keeps no positions)."""
     decoder = json.JSONDecoder()
     position = start + 1
     whitespace = re.compile(r"[\s,]*")
@@ -221,13 +237,7 @@ def _json_rows(text: str, filename: str, kind: ItemKind) -> Iterator[Row]:
         if text[position] == "]":
             return
         value, end = decoder.raw_decode(text, position)
-        line = text.count("\n", 0, position) + 1
-        yield (
-            line,
-            value
-            if isinstance(value, dict)
-            else RowError(file=filename, line=line, reason="expected an object"),
-        )
+        yield text.count("\n", 0, position) + 1, value
         position = end
 
 
@@ -407,3 +417,67 @@ def _dump_csv(records: Iterable[dict[str, Any]], kind: ItemKind) -> str:
         }
         writer.writerow(row)
     return out.getvalue()
+
+
+# --- synonym sets -------------------------------------------------------------------------
+
+
+def parse_synonyms(
+    data: bytes, *, filename: str, encoding: str | None = None
+) -> tuple[list[list[str]], list[RowError]]:
+    """Synonym sets and the problems of one file: JSON (``{"synonyms": [[...], ...]}``,
+    what ``dump_synonyms`` writes, or a bare list of lists) or text, one set a line with
+    its terms separated by commas (blank lines and lines starting with # skipped)."""
+    text = decode(data, filename, encoding)
+    if not text.strip():
+        raise FileError(RowError(file=filename, reason="the file is empty"))
+    stripped = text.lstrip()
+    rows = (
+        _json_sets(text, filename)
+        if stripped.startswith(("{", "["))
+        else (
+            (number, [term.strip() for term in line.split(",") if term.strip()])
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+    )
+    sets: list[list[str]] = []
+    errors: list[RowError] = []
+    first_line: dict[frozenset[str], int] = {}
+    for line, terms in rows:
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            reason = 'expected a list of terms, e.g. ["Laterne", "lantern"]'
+            errors.append(RowError(file=filename, line=line, reason=reason))
+            continue
+        try:
+            cleaned = SynonymSetIn(terms=terms).terms
+        except ValidationError as exc:
+            errors.append(RowError(file=filename, line=line, reason=_reason(exc)))
+            continue
+        key = frozenset(term.casefold() for term in cleaned)
+        if key in first_line:
+            reason = f"the same set as on line {first_line[key]}"
+            errors.append(RowError(file=filename, line=line, reason=reason))
+            continue
+        first_line[key] = line
+        sets.append(cleaned)
+    return sets, errors
+
+
+def _json_sets(text: str, filename: str) -> Iterator[tuple[int, Any]]:
+    document = _load_json(text, filename)
+    if isinstance(document, dict) and isinstance(document.get("synonyms"), list):
+        match = re.search(r'"synonyms"\s*:\s*\[', text)
+        assert match is not None
+        yield from _elements(text, match.end() - 1)
+    elif isinstance(document, list):
+        yield from _elements(text, text.index("["))
+    else:
+        reason = 'expected {"synonyms": [["Laterne", "lantern"], ...]} or a list of such lists'
+        raise FileError(RowError(file=filename, reason=reason))
+
+
+def dump_synonyms(sets: Iterable[Sequence[str]]) -> str:
+    """Synonym sets as a file ``parse_synonyms`` reads back: one set a line."""
+    lines = ",\n".join(f"  {json.dumps(list(terms), ensure_ascii=False)}" for terms in sets)
+    return '{"synonyms": [\n' + lines + ("\n" if lines else "") + "]}\n"

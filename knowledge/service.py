@@ -25,7 +25,7 @@ from chat.bus import watch_database
 from chat.db import utcnow
 from knowledge import store
 from knowledge.base import KnowledgeBase
-from knowledge.formats import FileError, Format, ItemKind, RowError, parse
+from knowledge.formats import FileError, Format, ItemKind, RowError, parse, parse_synonyms
 from knowledge.index_store import IndexStore
 from knowledge.models import KbSynonymSet
 from knowledge.schemas import Item, Kind, SynonymSet
@@ -60,6 +60,21 @@ class ImportRejected(Exception):
     def __init__(self, report: ImportReport) -> None:
         super().__init__(f"{report.file}: import rejected, {len(report.invalid)} problem(s)")
         self.report = report
+
+
+class SynonymImport(BaseModel):
+    file: str
+    created: int
+    unchanged: int
+    deleted: int
+
+
+class SynonymsRejected(Exception):
+    """Nothing was imported; ``errors`` say why."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{errors[0].file}: import rejected, {len(errors)} problem(s)")
+        self.errors = errors
 
 
 class ImportProgress(Protocol):
@@ -369,6 +384,32 @@ class KnowledgeService:
             await db.commit()
         await self._synonyms_changed()
         return saved
+
+    async def import_synonyms(
+        self, data: bytes, *, filename: str, actor: str, encoding: str | None = None,
+        replace: bool = False,
+    ) -> SynonymImport:  # fmt: skip
+        """Synonym sets from a file (``formats.parse_synonyms``), all or nothing: one bad
+        set rejects the file and nothing changes (``SynonymsRejected``)."""
+        try:
+            sets, errors = parse_synonyms(data, filename=filename, encoding=encoding)
+        except FileError as exc:
+            raise SynonymsRejected([exc.error]) from None
+        if errors:
+            raise SynonymsRejected(errors)
+        async with self.hub.sessions() as db:
+            created, unchanged, deleted = await store.replace_synonym_sets(
+                db, sets, actor=actor, replace=replace
+            )
+            report = SynonymImport(
+                file=filename, created=created, unchanged=unchanged, deleted=deleted
+            )
+            store.audit(db, actor=actor, action="kb.synonyms.import", target=filename,
+                        details=report.model_dump())  # fmt: skip
+            await db.commit()
+        if created or deleted:
+            await self._synonyms_changed()
+        return report
 
     async def delete_synonyms(self, set_id: str, *, actor: str) -> bool:
         async with self.hub.sessions() as db:

@@ -209,6 +209,27 @@ async def save_synonym_set(
     return row
 
 
+async def replace_synonym_sets(
+    db: AsyncSession, sets: list[list[str]], *, actor: str, replace: bool
+) -> tuple[int, int, int]:
+    """Add the sets not stored yet (the same terms in any order and case are the same
+    set); with ``replace`` delete the stored ones ``sets`` lacks. Created, unchanged,
+    deleted."""
+    stored = {frozenset(t.casefold() for t in row.terms): row for row in await synonym_sets(db)}
+    wanted = {frozenset(t.casefold() for t in terms): terms for terms in sets}
+    created = [
+        KbSynonymSet(terms=terms, updated_by=actor)
+        for key, terms in wanted.items()
+        if key not in stored
+    ]
+    db.add_all(created)
+    gone = [row.id for key, row in stored.items() if replace and key not in wanted]
+    if gone:
+        await db.execute(delete(KbSynonymSet).where(KbSynonymSet.id.in_(gone)))
+    await db.flush()
+    return len(created), len(wanted) - len(created), len(gone)
+
+
 async def delete_synonym_set(db: AsyncSession, set_id: str) -> bool:
     outcome = await db.execute(delete(KbSynonymSet).where(KbSynonymSet.id == set_id))
     return bool(outcome.rowcount)  # type: ignore[attr-defined]

@@ -76,6 +76,7 @@ def test_openapi_describes_the_content_api(server: LiveServer) -> None:
         "/api/kb/faq-matches": {"get"},
         "/api/kb/synonyms": {"get", "post"},
         "/api/kb/synonyms/{set_id}": {"put", "delete"},
+        "/api/kb/synonyms/import": {"post"},
     }.items():
         assert methods <= set(paths[path]), path
     product = schema["components"]["schemas"]["Product"]
@@ -275,6 +276,23 @@ def test_synonym_sets_are_edited_by_editors_searched_at_once_and_audited(
     assert response.status_code == 404
     assert response.json()["detail"]["code"] == "not_found"
 
+    # A file of sets: all or nothing, each problem on its line.
+    upload = {"file": ("sets.txt", b"Zeltplane, tarp\nshelter\n", "text/plain")}
+    response = editor.post("/api/kb/synonyms/import", files=upload)
+    assert response.status_code == 422
+    assert response.json()["detail"]["errors"] == [
+        {"file": "sets.txt", "line": 2, "id": None,
+         "reason": "terms: give at least two terms: a set says they mean the same"}
+    ]  # fmt: skip
+    assert first_hit("Zeltplane") is None
+    upload = {"file": ("sets.txt", b"Zeltplane, tarp, shelter\n", "text/plain")}
+    assert agent.post("/api/kb/synonyms/import", files=upload).status_code == 403
+    response = editor.post("/api/kb/synonyms/import", files=upload)
+    assert response.json() == {"file": "sets.txt", "created": 1, "unchanged": 0, "deleted": 0}
+    assert first_hit("Zeltplane") == "TE-605"
+    (imported,) = [s for s in agent.get("/api/kb/synonyms").json() if "Zeltplane" in s["terms"]]
+    assert editor.delete(f"/api/kb/synonyms/{imported['id']}").status_code == 204
+
     with sqlite3.connect(Path(server.settings.data_dir) / "touchpoint.db") as db:
         trail = db.execute(
             "SELECT action, target FROM audit_log WHERE action LIKE 'kb.synonyms.%' AND actor = ? ORDER BY id",
@@ -284,4 +302,6 @@ def test_synonym_sets_are_edited_by_editors_searched_at_once_and_audited(
         ("kb.synonyms.create", created["id"]),
         ("kb.synonyms.update", created["id"]),
         ("kb.synonyms.delete", created["id"]),
+        ("kb.synonyms.import", "sets.txt"),
+        ("kb.synonyms.delete", imported["id"]),
     ]

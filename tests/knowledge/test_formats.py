@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from knowledge.formats import FileError, dump, parse
+from knowledge.formats import FileError, dump, dump_synonyms, parse, parse_synonyms
 from knowledge.schemas import Faq, Product
 
 PRODUCTS = [
@@ -175,3 +175,35 @@ def test_dump_reads_back_to_the_same_items(fmt: str) -> None:
         parse(dump(faqs, fmt, "faqs").encode(), kind="faqs", filename=f"x.{fmt}", format=fmt).items
         == faqs
     )  # type: ignore[arg-type]
+
+
+def test_synonym_sets_from_text_or_json_and_back() -> None:
+    text = "# German words for the catalog\nLaterne, lantern\n\n Hängematte ,hammock,\n"
+    sets, errors = parse_synonyms(text.encode(), filename="syn.txt")
+    assert (sets, errors) == ([["Laterne", "lantern"], ["Hängematte", "hammock"]], [])
+    assert parse_synonyms(dump_synonyms(sets).encode(), filename="syn.json") == (sets, [])
+    bare = json.dumps([["Zelt", "tent"]]).encode()
+    assert parse_synonyms(bare, filename="x")[0] == [["Zelt", "tent"]]
+
+
+def test_bad_synonym_sets_are_reported_on_their_line() -> None:
+    text = "Laterne, lantern\nlantern\nLANTERN, laterne\n?!, x\n"
+    sets, errors = parse_synonyms(text.encode(), filename="syn.txt")
+    assert sets == [["Laterne", "lantern"]]
+    assert [str(e) for e in errors] == [
+        "syn.txt:2: terms: give at least two terms: a set says they mean the same",
+        "syn.txt:3: the same set as on line 1",
+        'syn.txt:4: terms: "?!" has no word to search for',
+    ]
+    document = '{"synonyms": [\n  ["a", "b"],\n  "c"\n]}'
+    assert [str(e) for e in parse_synonyms(document.encode(), filename="s.json")[1]] == [
+        's.json:3: expected a list of terms, e.g. ["Laterne", "lantern"]'
+    ]
+    for data, reason in [
+        (b'{"synonyms": [', "broken JSON"),
+        (b'{"sets": []}', 'expected {"synonyms"'),
+        (b"  \n", "the file is empty"),
+        (b"\xff\xfeL\x00", "not valid"),
+    ]:
+        with pytest.raises(FileError, match=reason):
+            parse_synonyms(data, filename="s.json", encoding="utf-8" if b"\xff" in data else None)

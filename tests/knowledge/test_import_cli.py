@@ -288,3 +288,27 @@ def test_a_one_shot_command_prints_its_result_without_info_logs(tmp_path: Path) 
     env["TOUCHPOINT_LOG_LEVEL"] = "INFO"
     verbose = run(env=env)
     assert verbose.returncode == 1 and " INFO alembic.runtime.migration " in verbose.stderr
+
+
+def test_synonym_sets_import_with_counts_replace_and_export(cli: Cli, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    sets = tmp_path / "synonyms.txt"
+    sets.write_text("Laterne, lantern\nHängematte, hammock\n", encoding="utf-8")
+    result = cli("--data-dir", data, "kb", "import", "synonyms", sets)
+    assert result.exit_code == 0, result.output
+    assert "synonyms: 2 created, 0 unchanged, 0 deleted" in result.stdout
+    # The same sets in another order and case are the same; --replace drops what is gone.
+    sets.write_text("HAMMOCK, hängematte\nZelt, tent\n", encoding="utf-8")
+    result = cli("--data-dir", data, "kb", "import", "synonyms", "--replace", sets)
+    assert "synonyms: 1 created, 1 unchanged, 1 deleted" in result.stdout
+    exported = cli("--data-dir", data, "kb", "export", "synonyms", "-")
+    assert json.loads(exported.stdout)["synonyms"] == [["Hängematte", "hammock"], ["Zelt", "tent"]]
+
+    # One bad set rejects the file, and what was stored stays.
+    sets.write_text("Laterne, lantern\nlantern\n", encoding="utf-8")
+    result = cli("--data-dir", data, "kb", "import", "synonyms", "--replace", sets)
+    assert result.exit_code == 1
+    assert f"{sets}:2: terms: give at least two terms" in result.output
+    assert "nothing was imported" in result.output
+    again = cli("--data-dir", data, "kb", "export", "synonyms", "-")
+    assert again.stdout == exported.stdout
