@@ -25,6 +25,7 @@ import yaml
 
 from bot.details import Detail
 from bot.entities import Entities, detect_language, extract
+from knowledge.analysis import fold, tokens
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 """Texts to L2-normalised embeddings, one row each."""
@@ -268,6 +269,11 @@ class IntentClassifier:
             examples = yaml.safe_load((DATA / "intents.yml").read_text(encoding="utf-8"))
         self._intents = np.array([intent for intent, texts in examples.items() for _ in texts])
         self._vectors = encode([text for texts in examples.values() for text in texts])
+        # How shoppers talk to the bot ("ich brauche", "looking for"), folded: no shop's
+        # content is missing where one of these is a word search does not know.
+        self.words = frozenset(
+            fold(token) for texts in examples.values() for text in texts for token in tokens(text)
+        )
 
     def classify(self, text: str, vector: np.ndarray) -> tuple[str | None, float]:
         """The intent and its score: 1.0 for a rule, else the nearest example's cosine.

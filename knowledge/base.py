@@ -13,7 +13,7 @@ import hashlib
 import threading
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,10 +21,12 @@ import numpy as np
 
 from knowledge import fusion
 from knowledge.analysis import (
+    ANY_STOPWORD,
     Clause,
     Language,
     analyse,
     detect_language,
+    fold,
     query_clauses,
     token_stems,
     tokens,
@@ -616,6 +618,31 @@ class KnowledgeBase:
         """Whether any product's text holds ``word`` (in any of its query spellings)."""
         with self._lock:
             return any(self._products.bm25.df(term) for term in token_stems(word))
+
+    def unknown_words(self, text: str, *, ignore: Container[str] = ()) -> list[str]:
+        """The words of ``text`` no product or FAQ holds and no synonym set translates
+        (not stop words, numbers, words under three letters or folded words in
+        ``ignore``): what the content team could add, as synonyms or content
+        ("Hängematte" on an English catalog)."""
+        found: list[str] = []
+        seen: set[str] = set()  # stems: "Kajaks" after "Kajak" is no other word
+        for word in tokens(text):
+            key = fold(word)
+            if len(key) < 3 or key[0].isdigit() or key in ANY_STOPWORD or key in ignore:
+                continue
+            stems = token_stems(word)
+            if stems & seen:
+                continue
+            seen |= stems
+            with self._lock:
+                known = any(
+                    corpus.bm25.df(term)
+                    for corpus in (self._products, self._faqs)
+                    for term in stems
+                )
+            if not known and not self.synonyms.forms_for(word):
+                found.append(word)
+        return found
 
     def names_product(self, query: str, *, candidates: int = 3) -> bool:
         """Whether one product's title, category and attribute values hold every word of

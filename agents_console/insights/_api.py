@@ -36,6 +36,7 @@ from knowledge import Faq, FilterError, KnowledgeService
 log = logging.getLogger("touchpoint.insights")
 router = APIRouter(prefix="/api/insights", tags=["insights"])
 MAX_DAYS = 366
+UNKNOWN_WORDS = 5  # per gap cluster
 DEFAULT_DAYS = 30
 
 
@@ -193,13 +194,25 @@ async def gaps(
     _editor: EditorAgent,
     p: PeriodDep,
     finder: Gaps,
+    knowledge: Knowledge,
+    runtime: BotRuntime,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> GapsOut:
     """Questions the bot could not answer, was unsure about, or that led to a handoff, grouped
-    by meaning, most frequent first."""
+    by meaning, most frequent first; with each, the words search does not know (candidates
+    for synonyms: "Hängematte" on an English catalog)."""
     since, until = p.bounds
     clusters = await finder.clusters(since=since, until=until)
-    return GapsOut(questions=sum(c.size for c in clusters), clusters=clusters[:limit])
+    shown = clusters[:limit]
+    # How shoppers talk to the bot ("ich brauche") is no content gap.
+    intents = await asyncio.to_thread(lambda: runtime.brain.intents) if shown else None
+    chat_words = intents.words if intents else frozenset()
+    for cluster in shown:
+        words = await asyncio.to_thread(
+            knowledge.kb.unknown_words, " ".join(cluster.examples), ignore=chat_words
+        )
+        cluster.unknown_words = words[:UNKNOWN_WORDS]
+    return GapsOut(questions=sum(c.size for c in clusters), clusters=shown)
 
 
 @router.post("/gaps/draft", response_model=FaqDraft)

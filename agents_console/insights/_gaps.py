@@ -61,6 +61,8 @@ class Cluster(BaseModel):
     kinds: dict[str, int]
     first_at: dt.datetime
     last_at: dt.datetime
+    # Words of its examples search does not know (filled by the API from the knowledge base).
+    unknown_words: list[str] = []
 
 
 def normalise(text: str) -> str:

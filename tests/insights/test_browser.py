@@ -97,6 +97,13 @@ def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(
 
     gap = page.locator("#gap-list > li").filter(has_text="student")
     expect(gap).to_have_count(1)
+    # A word the shop does not know links to a new synonym set holding it.
+    unknown = gap.locator(".unknown-words a").filter(
+        has_text=re.compile("^students?$", re.IGNORECASE)
+    )
+    expect(unknown).to_have_count(1)
+    synonym_page = unknown.get_attribute("href")
+    assert synonym_page and synonym_page.startswith(f"{server.url}/console/knowledge?synonym=")
     gap.get_by_role("button", name="Draft FAQ").click()
     dialog = page.locator("#draft")
     expect(dialog.locator("[name=question]")).to_have_value(re.compile("student", re.IGNORECASE))
@@ -107,6 +114,11 @@ def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(
     dialog.get_by_role("button", name="Publish FAQ").click()
     expect(page.locator("#toasts")).to_contain_text("Published FAQ")
     expect(page.locator("#gap-list > li").filter(has_text="student")).to_have_count(0)
+
+    page.goto(synonym_page)
+    expect(page.get_by_role("tab", name="Synonyms")).to_have_attribute("aria-selected", "true")
+    terms = page.locator("#editor").get_by_label("Words that mean the same, separated by commas")
+    expect(terms).to_have_value(re.compile(r"^students?, $", re.IGNORECASE))
 
 
 def test_privacy_page_exports_and_erases_a_contact(server: Any, page: Any) -> None:

@@ -113,6 +113,9 @@ def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServe
     gaps = editor.get("/api/insights/gaps").json()
     cluster = next(c for c in gaps["clusters"] if "Do you rent out kayaks?" in c["examples"])
     assert cluster["size"] >= 2 and cluster["kinds"]["unanswered"] >= 2
+    # With the words search does not know (no kayaks here), but not how shoppers talk.
+    unknown = [word.casefold() for word in cluster["unknown_words"]]
+    assert {"kayaks", "canoe"} & set(unknown) and not {"do", "you", "can"} & set(unknown)
 
     draft = editor.post(
         "/api/insights/gaps/draft",

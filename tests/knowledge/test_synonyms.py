@@ -123,3 +123,13 @@ def test_a_synonym_names_a_product_as_its_own_word_would(
     assert kb.named_by("Hängematte", garden) == []  # no word the others share
     # The bot asks the embedding about words the catalog has, synonyms about the others.
     assert kb.catalog_has_word("Benches") and not kb.catalog_has_word("Hängematte")
+
+
+def test_unknown_words_are_what_neither_catalog_nor_synonyms_know(
+    garden: list[Product], embedder: Embedder
+) -> None:
+    kb = KnowledgeBase.in_memory(products=garden, synonyms=SETS, embedder=embedder)
+    text = "Ich brauche eine Hängematte, ein Kajak, Kajaks und 2 garden chairs, bitte"
+    assert kb.unknown_words(text) == ["brauche", "Kajak", "bitte"]
+    # The bot's own chat words ("ich brauche", "bitte") are no content gap.
+    assert kb.unknown_words(text, ignore={"brauche", "bitte"}) == ["Kajak"]

@@ -64,7 +64,20 @@ function renderGaps(data) {
       h("span", { class: "small muted", text: `last ${formatDate(cluster.last_at)}` }),
       h("button", { type: "button", class: "small-button primary", text: "Draft FAQ", onclick: () => draft(cluster) })),
     h("ul", { class: "examples" }, cluster.examples.map((text) => h("li", { text }))),
+    unknownWords(cluster.unknown_words || []),
   )));
+}
+
+// Words of a gap that search does not know: each opens the Synonyms tab with it filled in,
+// so the editor adds what the catalog calls it ("Hängematte, hammock").
+function unknownWords(words) {
+  if (!words.length) return null;
+  return h("p", { class: "unknown-words small" },
+    h("span", { class: "muted", text: "Words search does not know: " }),
+    words.map((word) => h("a", {
+      class: "badge", text: word, title: `Add a synonym for “${word}”`,
+      href: `/console/knowledge?synonym=${encodeURIComponent(word)}#synonyms`,
+    })));
 }
 
 async function load() {

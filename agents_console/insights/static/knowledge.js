@@ -384,12 +384,16 @@ async function flowsView() {
 
 // ---- synonyms --------------------------------------------------------------------
 
+// A word the knowledge gaps found unknown (/console/knowledge?synonym=Hängematte#synonyms):
+// the Synonyms tab opens with a new set holding it.
+let wordForSynonyms = new URLSearchParams(location.search).get("synonym");
+
 async function synonymsView() {
   const sets = await api("GET", "/api/kb/synonyms");
-  const fields = (set) => h("div", {},
+  const fields = (set, words = []) => h("div", {},
     h("label", { class: "field" }, h("span", { text: "Words that mean the same, separated by commas" }),
-      h("input", { name: "terms", id: "f-terms", required: true, value: (set?.terms || []).join(", "), placeholder: "Hängematte, hammock" })));
-  const open = (set) => edit(set ? `Edit synonyms: ${set.terms.join(", ")}` : "New synonyms", fields(set), async (form) => {
+      h("input", { name: "terms", id: "f-terms", required: true, value: (set?.terms || words).join(", "), placeholder: "Hängematte, hammock" })));
+  const open = (set, words) => edit(set ? `Edit synonyms: ${set.terms.join(", ")}` : "New synonyms", fields(set, words), async (form) => {
     const terms = commas(form.elements.terms.value);
     await api(set ? "PUT" : "POST", set ? `/api/kb/synonyms/${encodeURIComponent(set.id)}` : "/api/kb/synonyms", { terms });
     toast(`Synonyms saved: ${terms.join(", ")}`);
@@ -406,6 +410,10 @@ async function synonymsView() {
     }
   };
   const changed = (set) => [set.updated_by, formatDate(set.updated_at)].filter(Boolean).join(", ") || "—";
+  if (wordForSynonyms) {
+    open(null, [wordForSynonyms, ""]);
+    wordForSynonyms = null;
+  }
   return h("div", {},
     h("p", { class: "small muted", text: "Words in one set count as the same in search, so a shopper who writes “Hängematte” or “Laterne” finds the catalog’s hammocks and lanterns." }),
     h("div", { class: "toolbar" }, h("button", { type: "button", class: "small-button primary", text: "Add synonyms", onclick: () => open(null) })),
@@ -482,7 +490,8 @@ async function main() {
   for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => show(button.dataset.tab));
   byId("editor-cancel").addEventListener("click", () => byId("editor").close());
   askPanel();
-  await show("faqs");
+  const tab = location.hash.slice(1);
+  await show(Object.hasOwn(VIEWS, tab) ? tab : "faqs");
 }
 
 main();
