@@ -157,6 +157,8 @@ class Brain:
             if self.kb.counts()["products"]:
                 u = self._products_for(u, name)
                 u = self._with_detail(u)
+            if u.entities.ranking in THAN_SHOWN and not content_words(without_ranking(text)):
+                u = replace(u, compares_shown=True)  # "is there a cheaper one?"
             results.append(u)
         return results
 

@@ -270,6 +270,11 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(
             ActionName.greet if u.intent == "greet" else ActionName.goodbye, reason=u.intent
         )
+    # "Is there a cheaper one?" is the search's, even where an FAQ is near (a shop's "do
+    # you price match?" shares the word "cheaper"): than the first product on screen;
+    # with none, it asks which product; while its questions run, they go on.
+    if u.compares_shown:
+        return Decision(ActionName.show_products, reason="asked for one past the product shown")
     # Guided selling only for what the catalog has; anything else is for the FAQ or a person.
     # (An accessories question the catalog matches was taken above.)
     shopping = is_shopping(u)

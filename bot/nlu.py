@@ -318,6 +318,9 @@ class Understanding:
     # flow's words (checked where an FAQ competes): "a skillet" and "Pfanne" name a
     # product, "seasoning a skillet" does not.
     names_product: bool = False
+    # Asks for one cheaper, lighter, bigger ... than the product shown, and says nothing
+    # else: "is there a cheaper one?", "gibt es was Leichteres?" (set by the brain).
+    compares_shown: bool = False
     # A question about a product ("is it in stock?", "how heavy is the Trail 2?") whose
     # other words name nothing but a product (bot/details.py; set by the brain).
     detail: Detail | None = None

@@ -237,6 +237,10 @@ class ActionSearchProducts(Action):
         state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
         kb = runtime.brain.kb
         text = turn.understanding.text
+        if turn.understanding.compares_shown and not state.shown and not state.selling:
+            # "Is there a cheaper one?" with nothing on screen: than which?
+            dispatcher.utter_message(text=say("detail_which", turn.voice))
+            return finish(turn, "ask_clarifying")
         part = None if turn.facts.reply else part_in(text, runtime.flows)
         if part is not None:
             # "Tent pegs": what holds that word, never the tents; the shop may have none.
@@ -326,6 +330,8 @@ class ActionSearchProducts(Action):
         bound: dict[str, float] = {}
         if relative is not None:
             if shown := [compared] if compared else kb.products(state.shown[:1]):
+                # Of its kind: a cheaper one than the Trail 2 is a tent, not a cushion.
+                state.category = state.category or shown[0].category
                 # It replaces what was asked of the same facet ("bigger", then "smaller").
                 bound = than_shown(relative, shown[0])
                 replaced = constrained_facets(bound, persons=persons)

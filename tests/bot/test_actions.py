@@ -1282,3 +1282,28 @@ async def test_when_a_kind_is_available_again_is_a_question_for_the_faq(
     assert asked.decision.faq_id == "back-in-stock"
     assert shopping.action in ("show_products", "ask_clarifying")
     assert shopping.decision.faq_id is None
+
+
+async def test_a_cheaper_one_is_of_the_kind_shown_whatever_faq_is_near(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "Is there a cheaper one?" after a tent: a cheaper tent, not the shop's FAQ on
+    price drops that shares the word, nor a cheaper cushion. With nothing shown: than which?"""
+    price_drop = Faq(id="price-drop", question="Do you refund the difference if a price drops?",
+                     answer="Yes, within 14 days.",
+                     variants=["Do you price match?", "I saw it cheaper somewhere else"])  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, price_drop]) as dialogue:
+        named, cheaper = await talk(dialogue, "Trailhead 2-person 3-season tent 3",
+                                    "is there a cheaper one?")  # fmt: skip
+        (alone,) = await talk(dialogue, "is there a cheaper one?")
+        (german,) = await talk(dialogue, "Gibt es was Günstigeres?", locale="de")
+        (asked,) = await talk(dialogue, "Do you price match?")
+    assert named.product_ids[0] == "tent-3"
+    assert cheaper.action == "show_products", cheaper.summary()
+    prices = {p.id: p.price for p in PRODUCTS}
+    assert cheaper.product_ids and all(i.startswith("tent-") for i in cheaper.product_ids)
+    assert all(prices[i] < prices["tent-3"] for i in cheaper.product_ids)
+    for nothing_shown, locale in ((alone, "en"), (german, "de")):
+        assert nothing_shown.action == "ask_clarifying"
+        assert nothing_shown.replies[0].text == TEXTS["detail_which"][locale]
+    assert asked.action == "answer_faq" and asked.decision.faq_id == "price-drop"

@@ -364,3 +364,15 @@ def test_a_question_about_the_products_while_a_selling_question_waits() -> None:
     assert (
         decide(again, asking, Facts(), SETTINGS).reason != "asked about the products found so far"
     )
+
+
+def test_one_past_the_product_shown_wins_over_an_faq_that_shares_its_word() -> None:
+    cheaper = replace(understood("is there a cheaper one?", band="answer"), compares_shown=True)
+    shown = BotState(shown=["tent-3"])
+    assert decide(cheaper, shown, Facts(), SETTINGS).action is ActionName.show_products
+    # With nothing shown the search asks which product; while questions run, they go on.
+    for state in (BotState(), BotState(query="tent", pending="price")):
+        assert decide(cheaper, state, Facts(), SETTINGS).action is ActionName.show_products
+    # Not a bare comparative: the FAQ answers as before.
+    plain = understood("do you price match?", band="answer")
+    assert decide(plain, shown, Facts(), SETTINGS).action is ActionName.answer_faq
