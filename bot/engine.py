@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from bot.details import AGAIN, FEATURE
+from bot.details import AGAIN, FEATURE, Detail
 from bot.nlu import Understanding
 from bot.settings import BotSettings
 
@@ -205,6 +205,19 @@ def _asks_an_faq_about_the_order(u: Understanding) -> bool:
     )
 
 
+def _names_nothing(detail: Detail) -> bool:
+    """ "Is it in stock?", "how heavy is it?", "wie viel kostet er?": a question of "it"
+    and nothing else, which with no product on screen the details action answers by
+    asking which product (not the FAQ on sold-out items, nor the Stock pot, whose name
+    says "stock"). Not "is it X?" (a feature): "is it safe to go to Serbia?"."""
+    return (
+        detail.singular
+        and detail.about not in (FEATURE, AGAIN)
+        and not detail.rest
+        and not detail.ordinals
+    )
+
+
 def is_shopping(u: Understanding) -> bool:
     """The message asks for a product or states what one must be ("for two", "under 50")."""
     return u.intent in ("product_search", "accessories") or any(
@@ -240,7 +253,7 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if (
         detail is not None
         and (detail.about != AGAIN or state.asked_detail is not None)
-        and (state.shown or detail.named)
+        and (state.shown or detail.named or (_names_nothing(detail) and not state.selling))
         and (
             detail.named
             or detail.ordinals

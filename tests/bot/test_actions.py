@@ -1307,3 +1307,10 @@ async def test_a_cheaper_one_is_of_the_kind_shown_whatever_faq_is_near(
         assert nothing_shown.action == "ask_clarifying"
         assert nothing_shown.replies[0].text == TEXTS["detail_which"][locale]
     assert asked.action == "answer_faq" and asked.decision.faq_id == "price-drop"
+
+
+async def test_a_question_of_it_on_a_fresh_chat_asks_which_product(dialogue: Dialogue) -> None:
+    for text, locale in [("is it in stock?", "en"), ("Wie schwer ist es?", "de")]:
+        (asked,) = await talk(dialogue, text, locale=locale)
+        assert asked.replies[0].text == TEXTS["detail_which"][locale], asked.summary()
+        assert asked.product_ids == []

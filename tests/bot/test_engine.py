@@ -376,3 +376,21 @@ def test_one_past_the_product_shown_wins_over_an_faq_that_shares_its_word() -> N
     # Not a bare comparative: the FAQ answers as before.
     plain = understood("do you price match?", band="answer")
     assert decide(plain, shown, Facts(), SETTINGS).action is ActionName.answer_faq
+
+
+def test_a_question_of_it_with_nothing_shown_asks_which_product() -> None:
+    """ "Is it in stock?" on a fresh chat: the details action asks which product, not the
+    FAQ on sold-out items (nor a search for the Stock pot, whose name says "stock")."""
+    asked = replace(
+        understood("is it in stock?", band="answer"),
+        detail=Detail("stock", singular=True),
+    )
+    assert decide(asked, BotState(), Facts(), SETTINGS).action is ActionName.product_details
+    # A feature, or words besides "it", name something: those follow the other rules.
+    safe = replace(
+        understood("is it safe to go to Serbia?"),
+        detail=Detail(FEATURE, rest="safe serbia", singular=True),
+    )
+    assert decide(safe, BotState(), Facts(), SETTINGS).action is not ActionName.product_details
+    maker = replace(understood("who is your maker"), detail=Detail("brand"))
+    assert decide(maker, BotState(), Facts(), SETTINGS).action is not ActionName.product_details
