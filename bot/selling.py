@@ -26,7 +26,7 @@ from bot.details import number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.entities import Measure
 from bot.nlu import PRODUCT_REQUEST
-from bot.texts import in_voice
+from bot.texts import DETAIL_NAMES, decimal, in_voice
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
@@ -119,7 +119,7 @@ GENERIC_PROMPTS = {
         "en": "Which material would you like?",
         "de": "Welches Material soll es sein?",
     },
-    "": {"en": "Which {name} would you like?", "de": "Welche Eigenschaft „{name}“ soll es sein?"},
+    "": {"en": "Which {name} would you like?", "de": "Welcher Wert für „{name}“ soll es sein?"},
 }
 
 
@@ -566,7 +566,7 @@ def question_message(
     question: Question, facets: dict[str, dict[str, int]], voice: str
 ) -> tuple[str, list[dict[str, str]]]:
     """The text and quick replies for ``question``: its most common values, then skip."""
-    name = facet_name(question.facet)
+    name = facet_name(question.facet, voice)
     template = question.prompt or GENERIC_PROMPTS.get(question.facet) or GENERIC_PROMPTS[""]
     text = in_voice(template, voice) or next(iter(template.values()))
     counts = facets.get(question.facet, {})
@@ -581,6 +581,8 @@ def question_message(
     leaves = [leaf(value) for value in values] if question.facet == KIND else []
     for value in values:
         label = in_voice(question.labels.get(value, {}), voice) or _label(question.facet, value)
+        if _is_number(label):  # "1,2" in German
+            label = decimal(label, voice)
         if leaves.count(label) > 1:  # "Accessories" of outdoor and of kitchen
             label = value.replace("/", " › ")
         options.append({"label": label, "value": f"{REPLY_FACET}{question.facet}={value}"})
@@ -591,12 +593,25 @@ def question_message(
     return text.format(name=name), options
 
 
-def facet_name(facet: str) -> str:
-    """A facet as a question names it: "attr.weight_kg" -> "weight (kg)"."""
+def facet_name(facet: str, voice: str = "en") -> str:
+    """A facet as a question names it: "attr.weight_kg" -> "weight (kg)"; in German
+    "Gewicht (kg)" where ``texts.DETAIL_NAMES`` knows the word (English keeps the
+    catalog's own)."""
     name = facet.removeprefix("attr.")
-    if unit := unit_of(name):
-        return f"{' '.join(name.split('_')[:-1])} ({unit})"
-    return name.replace("_", " ")
+    unit = unit_of(name)
+    words = "_".join(name.split("_")[:-1]) if unit else name
+    called = words.replace("_", " ")
+    if not voice.startswith("en") and words in DETAIL_NAMES:
+        called = in_voice(DETAIL_NAMES[words], voice) or called
+    return f"{called} ({unit})" if unit else called
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _price_order(label: str) -> float:

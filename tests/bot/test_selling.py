@@ -160,9 +160,14 @@ def test_demo_flows_label_their_words_in_both_languages() -> None:
     generic = {"attr.colour": {"blue": 2}, "attr.weave": {"tight": 1}}
     colour, _ = question_message(Question(facet="attr.colour", prompt={}), generic, "de")
     weave, _ = question_message(Question(facet="attr.weave", prompt={}), generic, "de")
-    assert (colour, weave) == (
+    generic["attr.capacity_l"] = {"1.2": 2, "1": 1}
+    capacity, sizes = question_message(Question(facet="attr.capacity_l", prompt={}), generic, "de")
+    assert [o["label"] for o in sizes[:2]] == ["1", "1,2"]  # a German decimal comma
+    assert sizes[1]["value"].endswith("=1.2")
+    assert (colour, weave, capacity) == (
         "Welche Farbe soll es sein?",
-        "Welche Eigenschaft „weave“ soll es sein?",
+        "Welcher Wert für „weave“ soll es sein?",  # a word of the shop's own
+        "Welcher Wert für „Fassungsvermögen (l)“ soll es sein?",
     )
 
 
@@ -258,6 +263,7 @@ def test_generic_questions_name_a_facet_with_its_unit() -> None:
     text, _ = question_message(Question(facet="attr.weight_kg", prompt={}), weights, "en")
     assert text == "Which weight (kg) would you like?"
     assert facet_name("attr.comfort_c") == "comfort (°C)"
+    assert facet_name("attr.comfort_c", "de-sie") == "Komforttemperatur (°C)"
     assert facet_name("attr.r_value") == "r value"  # "value" is no unit
 
 
