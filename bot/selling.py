@@ -186,7 +186,7 @@ class Flow:
         best ("I need a lamp", "welche Pfanne ist die beste für Induktion"): it names a
         kind of product and asks nothing about it ("Pfanne rostet"). Read in either
         language: one word says too little to tell ("Pfannen")."""
-        words = _USE.sub("", _BEST.sub("", _WHICH.sub("", _after_request(text).strip())))
+        words = _USE.sub("", _BEST.sub("", _WHICH.sub("", after_request(text).strip())))
         return self.used_in(words) and any(
             self._only_own_words(words, language) for language in LANGUAGES
         )
@@ -214,7 +214,7 @@ class Flow:
         )
 
 
-def _after_request(text: str) -> str:
+def after_request(text: str) -> str:
     """What a request at the start of ``text`` asks for: "lamps?" of "do you have
     lamps?", "a tent" of "Hi, I'm looking for a tent"; else ``text``."""
     request = PRODUCT_REQUEST.search(text)
@@ -235,7 +235,7 @@ class PartAsked:
 
 def part_in(text: str, flows: list[Flow]) -> PartAsked | None:
     """The part of a kind ``text`` asks for ("tent pegs", "a pan lid"), if any."""
-    asked = _after_request(text)
+    asked = after_request(text)
     for flow in flows:
         if found := flow.parts.search(asked):
             around = tokens(asked[: found.start()] + " " + asked[found.end() :])

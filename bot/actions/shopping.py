@@ -29,6 +29,7 @@ from bot.selling import (
     Flow,
     PartAsked,
     Question,
+    after_request,
     apply_constraint,
     choose_question,
     constrained_facets,
@@ -511,6 +512,17 @@ def _candidates(
     # among knives): those, not a question about blade length.
     if first_message and 0 < len(by_name := kb.named_by(query, leaders)) < len(leaders):
         leaders = by_name
+    # Or, with a word the catalog lacks, name them in full through a synonym ("Gibt es
+    # eine Gießkanne?": the watering can; the rest came close in meaning only). Not with
+    # the catalog's own words: "something for camping" names no "camping lantern".
+    elif (
+        first_message
+        and not whole_kind
+        and (words := content_words(after_request(query)))
+        and not all(kb.catalog_has_word(word) for word in words.split())
+        and 0 < len(by_words := kb.named_in_full(words, leaders)) < len(leaders)
+    ):
+        leaders = by_words
     # So may a typed answer ("non-stick please"): those its words name.
     elif typed and 0 < len(by_typed := kb.named_in_full(typed, leaders)) < len(leaders):
         leaders = by_typed

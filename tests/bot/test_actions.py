@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from bot.runtime import Availability, OrderBook, Runtime, install
 from bot.selling import GIFT_QUESTION
 from bot.settings import BotSettings
 from bot.texts import TEXTS
-from knowledge import Faq, KnowledgeBase, Product
+from knowledge import Faq, KnowledgeBase, Product, demo_synonyms
 from tests.bot.conftest import FAQS, PRODUCTS
 
 ANNA = Facts(verified_customer=True, customer_id="cust-1001", personalise=True)
@@ -1258,13 +1260,39 @@ async def test_a_shopper_s_word_the_catalog_lacks_finds_a_product_through_synony
         (without,) = await talk(dialogue, "Ich brauche eine Hängematte", locale="de")
     assert without.action == "fallback"
     assert without.replies[0].text == TEXTS["no_products"]["de"]
-    synonyms = [["Hängematte", "hammock"]]
+    garden = [
+        Product(id="can-1", title="Watering can 10 l", price=25.0, category="Garden/Tools", stock=4),
+        Product(id="hose-1", title="Hose reel with 30 m hose", price=89.0, category="Garden/Tools",
+                stock=2),
+    ]  # fmt: skip
+    synonyms = [["Hängematte", "hammock"], ["Gießkanne", "watering can"]]
     with own_shop(
-        kb, settings, orders_db, agents, products=products, synonyms=synonyms
+        kb, settings, orders_db, agents, products=[*products, *garden], synonyms=synonyms
     ) as dialogue:
         (found,) = await talk(dialogue, "Ich brauche eine Hängematte", locale="de")
+        (can,) = await talk(dialogue, "Gibt es eine Gießkanne?", locale="de")
     assert found.action == "show_products"
     assert found.product_ids == ["hammock-1"]
+    assert can.product_ids == ["can-1"], can.summary()
+
+
+async def test_the_demo_shop_shows_what_a_german_word_names_through_a_synonym(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo's English catalog "Gießkanne" and "Hängesessel" came close in meaning to
+    a cushion set and a hydration pack too; the word names one product through the demo's
+    synonyms, and that one is shown. "Something for camping" (the catalog's own word)
+    still asks which kind."""
+    demo = json.loads((resources.files("knowledge") / "demo" / "products.json").read_text())
+    products = [Product(**row) for row in demo["products"]]
+    with own_shop(
+        kb, settings, orders_db, agents, products=products, synonyms=demo_synonyms()
+    ) as dialogue:
+        (can,) = await talk(dialogue, "Gibt es eine Gießkanne?", locale="de")
+        (chair,) = await talk(dialogue, "Habt ihr einen Hängesessel?", locale="de")
+        (camping,) = await talk(dialogue, "something for camping")
+    assert (can.product_ids, chair.product_ids) == (["GT-503"], ["GF-406"])
+    assert camping.action == "ask_clarifying"
 
 
 async def test_when_a_kind_is_available_again_is_a_question_for_the_faq(
