@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,7 +38,7 @@ from bot.details import (
 from bot.engine import REPLY_COMPARE
 from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import DETAIL_NAMES, in_voice, money, rating_text, say, value_text
-from knowledge import KnowledgeBase, Language, Product
+from knowledge import LANGUAGES, KnowledgeBase, Language, Product
 from knowledge.analysis import fold, stem, tokens
 
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
@@ -154,26 +154,41 @@ def _measure_in_text(product: Product, about: str) -> str | None:
     return None
 
 
-def feature_line(product: Product, feature: str, language: str, voice: str) -> tuple[str, bool]:
+def feature_line(
+    product: Product,
+    feature: str,
+    language: str,
+    voice: str,
+    synonyms: Callable[[str], Iterable[tuple[str, ...]]] = lambda _word: (),
+) -> tuple[str, bool]:
     """What the catalog writes of ``product`` about ``feature`` ("waterproof", "pan
     dishwasher safe"): the sentence of its description, else the attribute, holding the
     most of its words, quoted as it stands; False where none does. Quoted, not read as
-    a yes or a no: "Not for induction." answers "does it work on induction?" either way."""
+    a yes or a no: "Not for induction." answers "does it work on induction?" either way.
+    A word may be held as one of its ``synonyms`` (``Thesaurus.forms_for``): German
+    "wasserdicht" as the "waterproof" of an English description."""
     lang: Language = "de" if language == "de" else "en"
     seasonal = attribute_for(product.attributes, "season") is not None
     if seasonal and " " not in feature and extract_season(feature):
         # "Is it good for winter?": its season, for the shopper to weigh ("3-season").
         return detail_line(product, "season", voice)
-    asked = {stem(word, lang) for word in feature.split()}
+    asked = {stem(word, lang): [(stem(word, lang),), *synonyms(word)] for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []
     candidates = [*sentences, *(_attribute(n, v, voice) for n, v in product.attributes.items())]
-    held = [len(asked & {stem(fold(t), lang) for t in tokens(text)}) for text in candidates]
+    held = [_held_words(asked.values(), text) for text in candidates]
     best = max(range(len(candidates)), key=held.__getitem__, default=None)
     # Every word, or all but one of three or more ("pan dishwasher safe": "Dishwasher
     # safe."); one word in common is not enough ("delivery free": "kink-free hose").
     if best is None or held[best] < len(asked) - (len(asked) >= 3):
         return say("feature_unknown", voice, title=product.title), False
     return say("feature_found", voice, title=product.title, text=candidates[best].strip()), True
+
+
+def _held_words(words: Iterable[list[tuple[str, ...]]], text: str) -> int:
+    """How many of ``words`` (each its ways: stems in a row) ``text`` holds, its words
+    stemmed in either language (an English description, a German question)."""
+    terms = {stem(fold(token), language) for token in tokens(text) for language in LANGUAGES}
+    return sum(any(terms.issuperset(way) for way in ways) for ways in words)
 
 
 def comparison(products: list[Product], voice: str) -> str:
@@ -324,7 +339,8 @@ def answer_about(
     elif detail.about == RECOMMEND:
         lines = [(recommendation(products, voice), True)]
     elif detail.about == FEATURE:
-        lines = [feature_line(p, detail.rest, turn.language, voice) for p in products]
+        forms = kb.synonyms.forms_for
+        lines = [feature_line(p, detail.rest, turn.language, voice, forms) for p in products]
     else:
         lines = [detail_line(product, detail.about, voice) for product in products]
     faq = turn.understanding.faq

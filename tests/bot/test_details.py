@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import details
-from bot.actions.details import comparison, detail_line, extreme
+from bot.actions.details import comparison, detail_line, extreme, feature_line
 from bot.details import (
     AGAIN,
     BRAND,
@@ -24,6 +24,7 @@ from bot.details import (
 )
 from bot.texts import TEXTS
 from knowledge import Product
+from knowledge.synonyms import Thesaurus
 
 
 @pytest.mark.parametrize(
@@ -315,3 +316,18 @@ def test_own_attribute_over_what_is_it_and_length_over_time(text: str, detail: D
 )
 def test_a_colour_asked_of_a_named_product(text: str, detail: Detail | None) -> None:
     assert details.asked_in_colour(text) == detail
+
+
+def test_a_feature_in_german_is_found_in_an_english_description_through_synonyms() -> None:
+    tent = Product(id="t", title="Basecamp 4", price=299.0, stock=1,
+                   description="Roomy dome tent. A 3000 mm waterproof fly.")  # fmt: skip
+    synonyms = Thesaurus([["wasserdicht", "waterproof"], ["spülmaschinenfest", "dishwasher safe"]])
+    found, known = feature_line(tent, "wasserdicht", "de", "de", synonyms.forms_for)
+    assert known and found == "Basecamp 4: „A 3000 mm waterproof fly.“"
+    # Without the shop's synonyms the German word is in no English sentence.
+    assert feature_line(tent, "wasserdicht", "de", "de") == (
+        TEXTS["feature_unknown"]["de"].format(title="Basecamp 4"),
+        False,
+    )
+    pans = Product(id="p", title="Pan set", price=99.0, stock=1, description="Dishwasher safe.")
+    assert feature_line(pans, "spülmaschinenfest", "de", "de", synonyms.forms_for)[1]
