@@ -512,14 +512,14 @@ def _candidates(
     # among knives): those, not a question about blade length.
     if first_message and 0 < len(by_name := kb.named_by(query, leaders)) < len(leaders):
         leaders = by_name
-    # Or, with a word the catalog lacks, name them in full through a synonym ("Gibt es
-    # eine Gießkanne?": the watering can; the rest came close in meaning only). Not with
-    # the catalog's own words: "something for camping" names no "camping lantern".
+    # Or, with a word the catalog lacks but a synonym of it has, name them in full ("Gibt
+    # es eine Gießkanne?": the watering can; the rest came close in meaning only). Not
+    # with the catalog's own words: "something for camping" names no "camping lantern".
     elif (
         first_message
         and not whole_kind
         and (words := content_words(after_request(query)))
-        and not all(kb.catalog_has_word(word) for word in words.split())
+        and any(kb.synonyms.forms_for(w) and not kb.catalog_has_word(w) for w in words.split())
         and 0 < len(by_words := kb.named_in_full(words, leaders)) < len(leaders)
     ):
         leaders = by_words
