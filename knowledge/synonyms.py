@@ -88,6 +88,8 @@ class Thesaurus:
         """How the index may hold what ``word`` means: the forms of every term of its
         sets (its own among them), or for a compound of words with synonyms
         ("Gartenstühle") its parts' terms in a row (("garden", "chair"))."""
+        if not self._starts:  # no one-word terms: nothing to find, nor to split into
+            return ()
         sets = self._sets_of(word)
         if sets:
             return tuple(form for index in sorted(sets) for form in self._forms[index])
