@@ -79,6 +79,7 @@ class ImportStarted(BaseModel):
 class Stats(BaseModel):
     products: int
     faqs: int
+    synonyms: int = Field(description="synonym sets")
     categories: dict[str, int]
     index_mb: float
     model: str
@@ -367,6 +368,7 @@ async def collect_stats(service: KnowledgeService, db: DbSession) -> Stats:
     return Stats(
         products=counts["products"],
         faqs=counts["faqs"],
+        synonyms=counts["synonyms"],
         categories=await store.category_counts(db),
         index_mb=round(await asyncio.to_thread(service.kb.nbytes) / 2**20, 2),
         model=service.kb.embedder.model_id,

@@ -235,7 +235,8 @@ def stats(
         typer.echo(json.dumps(result))
         return
     typer.echo(
-        f"products {result['products']}, faqs {result['faqs']}, index {result['index_mb']} MB, model {result['model']}"
+        f"products {result['products']}, faqs {result['faqs']}, synonym sets {result['synonyms']}, "
+        f"index {result['index_mb']} MB, model {result['model']}"
     )
     for category, n in sorted(result["categories"].items()):
         typer.echo(f"  {n:6d}  {category}")

@@ -83,7 +83,8 @@ async def list_items(
 async def counts(db: AsyncSession) -> dict[str, int]:
     products = await db.scalar(select(func.count()).select_from(KbProduct)) or 0
     faqs = await db.scalar(select(func.count()).select_from(KbFaq)) or 0
-    return {"products": products, "faqs": faqs}
+    synonyms = await db.scalar(select(func.count()).select_from(KbSynonymSet)) or 0
+    return {"products": products, "faqs": faqs, "synonyms": synonyms}
 
 
 async def change_marks(db: AsyncSession) -> list[tuple[int, Any]]:

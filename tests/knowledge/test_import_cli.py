@@ -91,7 +91,7 @@ def test_import_counts_replace_export_stats_and_search(cli: Cli, tmp_path: Path)
     )
 
     stats = json.loads(cli("--data-dir", data, "kb", "stats", "--json").stdout)
-    assert (stats["faqs"], stats["products"]) == (2, 0)
+    assert (stats["faqs"], stats["products"], stats["synonyms"]) == (2, 0, 0)
 
     one = json.loads(
         cli(
@@ -303,6 +303,7 @@ def test_synonym_sets_import_with_counts_replace_and_export(cli: Cli, tmp_path: 
     assert "synonyms: 1 created, 1 unchanged, 1 deleted" in result.stdout
     exported = cli("--data-dir", data, "kb", "export", "synonyms", "-")
     assert json.loads(exported.stdout)["synonyms"] == [["Hängematte", "hammock"], ["Zelt", "tent"]]
+    assert "synonym sets 2" in cli("--data-dir", data, "kb", "stats").stdout
 
     # One bad set rejects the file, and what was stored stays.
     sets.write_text("Laterne, lantern\nlantern\n", encoding="utf-8")
