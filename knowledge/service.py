@@ -398,7 +398,7 @@ class KnowledgeService:
         if errors:
             raise SynonymsRejected(errors)
         async with self.hub.sessions() as db:
-            created, unchanged, deleted = await store.replace_synonym_sets(
+            created, unchanged, deleted = await store.import_synonym_sets(
                 db, sets, actor=actor, replace=replace
             )
             report = SynonymImport(

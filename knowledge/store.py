@@ -210,7 +210,7 @@ async def save_synonym_set(
     return row
 
 
-async def replace_synonym_sets(
+async def import_synonym_sets(
     db: AsyncSession, sets: list[list[str]], *, actor: str, replace: bool
 ) -> tuple[int, int, int]:
     """Add the sets not stored yet (the same terms in any order and case are the same
