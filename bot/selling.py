@@ -26,7 +26,7 @@ from bot.details import number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.entities import Measure
 from bot.nlu import PRODUCT_REQUEST
-from bot.texts import DETAIL_NAMES, decimal, in_voice
+from bot.texts import attribute_name, decimal, in_voice
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
@@ -599,10 +599,8 @@ def facet_name(facet: str, voice: str = "en") -> str:
     catalog's own)."""
     name = facet.removeprefix("attr.")
     unit = unit_of(name)
-    words = "_".join(name.split("_")[:-1]) if unit else name
-    called = words.replace("_", " ")
-    if not voice.startswith("en") and words in DETAIL_NAMES:
-        called = in_voice(DETAIL_NAMES[words], voice) or called
+    words = name.rsplit("_", 1)[0] if unit else name
+    called = words.replace("_", " ") if voice.startswith("en") else attribute_name(words, voice)
     return f"{called} ({unit})" if unit else called
 
 

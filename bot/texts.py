@@ -402,6 +402,13 @@ DETAIL_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+def attribute_name(name: str, voice: str) -> str:
+    """An attribute, its unit taken off, as a reply names it: "weight" is "Gewicht" in
+    German; one the bot has no word for as the shop wrote it ("r_value": "r value")."""
+    names = DETAIL_NAMES.get(name.lower())
+    return (in_voice(names, voice) if names else None) or name.replace("_", " ")
+
+
 def value_text(value: object, voice: str) -> str:
     """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4" ("1,4")."""
     if isinstance(value, bool):

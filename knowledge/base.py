@@ -616,8 +616,11 @@ class KnowledgeBase:
 
     def catalog_has_word(self, word: str) -> bool:
         """Whether any product's text holds ``word`` (in any of its query spellings)."""
+        return self._holds(token_stems(word), self._products)
+
+    def _holds(self, stems: Iterable[str], *corpora: _Corpus) -> bool:
         with self._lock:
-            return any(self._products.bm25.df(term) for term in token_stems(word))
+            return any(corpus.bm25.df(term) for corpus in corpora for term in stems)
 
     def unknown_words(self, text: str, *, ignore: Container[str] = ()) -> list[str]:
         """The words of ``text`` no product or FAQ holds and no synonym set translates
@@ -634,12 +637,7 @@ class KnowledgeBase:
             if stems & seen:
                 continue
             seen |= stems
-            with self._lock:
-                known = any(
-                    corpus.bm25.df(term)
-                    for corpus in (self._products, self._faqs)
-                    for term in stems
-                )
+            known = self._holds(stems, self._products, self._faqs)
             if not known and not self.synonyms.forms_for(word):
                 found.append(word)
         return found
@@ -717,6 +715,8 @@ class KnowledgeBase:
             ranked = self._rank(self._faqs, query, vector, mask, mode, radius=-1.0, limit=k)
             # The bot's thresholds are set on the best single text's keyword evidence.
             keyword, dense, fused = ranked.keyword_best, ranked.dense, ranked.fused
+            # Without a vector the best text is the keyword side's (``best_unit``).
+            clauses = self.clauses(query) if vector is None else []
             matches = []
             for slot in ranked.order[:k]:
                 doc_id = self._faqs.slot_ids[slot]
@@ -727,7 +727,7 @@ class KnowledgeBase:
                         dense=round(float(dense[slot]), 6) if np.isfinite(dense[slot]) else 0.0,
                         keyword=round(float(keyword[slot]), 6),
                         score=round(float(fused[slot]), 6),
-                        matched_text=self._faqs.best_unit(int(slot), vector, self.clauses(query)),
+                        matched_text=self._faqs.best_unit(int(slot), vector, clauses),
                     )
                 )
             return matches

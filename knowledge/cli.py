@@ -199,6 +199,8 @@ def export(
     ] = None,
 ) -> None:
     """Write every product, FAQ or synonym set to a file that `kb import` reads back."""
+    if kind == "synonyms" and format not in (None, "json"):
+        raise typer.BadParameter("synonym sets are written as JSON only", param_hint="--format")
     fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower(), "json")
 
     async def go() -> str:

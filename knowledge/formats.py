@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schemas import AttributeValue, Faq, Item, Product, SynonymSetIn
+from knowledge.schemas import AttributeValue, Faq, Item, Product, SynonymSetIn, same_terms
 
 Format = Literal["json", "jsonl", "csv", "feed"]
 ItemKind = Literal["products", "faqs"]
@@ -454,7 +454,7 @@ def parse_synonyms(
         except ValidationError as exc:
             errors.append(RowError(file=filename, line=line, reason=_reason(exc)))
             continue
-        key = frozenset(term.casefold() for term in cleaned)
+        key = same_terms(cleaned)
         if key in first_line:
             reason = f"the same set as on line {first_line[key]}"
             errors.append(RowError(file=filename, line=line, reason=reason))

@@ -10,7 +10,6 @@ from knowledge.api import router
 from knowledge.base import KnowledgeBase
 from knowledge.bench import bench_app
 from knowledge.cli import kb_app
-from knowledge.demo import demo_synonyms
 from knowledge.embedder import get_embedder
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings
@@ -42,8 +41,8 @@ async def seed_demo(hub: Hub) -> None:
     for kind in ("products", "faqs"):
         data = (demo / f"{kind}.json").read_bytes()
         await service.import_file(data, kind=kind, filename=f"demo/{kind}.json", actor=DEMO_ACTOR)
-    for terms in demo_synonyms():
-        await service.save_synonyms(terms, actor=DEMO_ACTOR)
+    synonyms = (demo / "synonyms.json").read_bytes()
+    await service.import_synonyms(synonyms, filename="demo/synonyms.json", actor=DEMO_ACTOR)
 
 
 plugin = Plugin(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -133,6 +134,7 @@ class FaqMatch(BaseModel):
 
 MAX_SYNONYM_TERMS = 20
 MAX_SYNONYM_WORDS = 4
+MAX_SYNONYM_CHARS = 60
 
 
 class SynonymSetIn(BaseModel):
@@ -168,16 +170,21 @@ class SynonymSetIn(BaseModel):
                 raise PydanticCustomError(
                     "synonym_term", '"{term}" has no word to search for', {"term": raw}
                 )
-            if len(term) > 60 or len(words) > MAX_SYNONYM_WORDS:
+            if len(term) > MAX_SYNONYM_CHARS or len(words) > MAX_SYNONYM_WORDS:
                 raise PydanticCustomError(
                     "synonym_term",
-                    '"{term}" is too long: at most 60 characters and {words} words',
-                    {"term": term, "words": MAX_SYNONYM_WORDS},
+                    '"{term}" is too long: at most {chars} characters and {words} words',
+                    {"term": term, "chars": MAX_SYNONYM_CHARS, "words": MAX_SYNONYM_WORDS},
                 )
             if term.casefold() in (seen.casefold() for seen in cleaned):
                 raise PydanticCustomError("synonym_term", '"{term}" is given twice', {"term": term})
             cleaned.append(term)
         return cleaned
+
+
+def same_terms(terms: Iterable[str]) -> frozenset[str]:
+    """What makes two synonym sets one: the same terms, in any order and case."""
+    return frozenset(term.casefold() for term in terms)
 
 
 class SynonymSet(SynonymSetIn):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat.db import utcnow
 from chat.models import AuditEntry
 from knowledge.models import KbFaq, KbImportJob, KbProduct, KbSynonymSet
-from knowledge.schemas import Faq, Item, Kind, Product, content_hash
+from knowledge.schemas import Faq, Item, Kind, Product, content_hash, same_terms
 
 BATCH = 1000
 Table = type[KbProduct] | type[KbFaq]
@@ -216,8 +216,8 @@ async def import_synonym_sets(
     """Add the sets not stored yet (the same terms in any order and case are the same
     set); with ``replace`` delete the stored ones ``sets`` lacks. Created, unchanged,
     deleted."""
-    stored = {frozenset(t.casefold() for t in row.terms): row for row in await synonym_sets(db)}
-    wanted = {frozenset(t.casefold() for t in terms): terms for terms in sets}
+    stored = {same_terms(row.terms): row for row in await synonym_sets(db)}
+    wanted = {same_terms(terms): terms for terms in sets}
     created = [
         KbSynonymSet(terms=terms, updated_by=actor)
         for key, terms in wanted.items()

@@ -37,7 +37,7 @@ from bot.details import (
 )
 from bot.engine import REPLY_COMPARE
 from bot.entities import UNIT_WORDS, extract_season
-from bot.texts import DETAIL_NAMES, in_voice, money, rating_text, say, value_text
+from bot.texts import attribute_name, money, rating_text, say, value_text
 from knowledge import LANGUAGES, KnowledgeBase, Language, Product
 from knowledge.analysis import fold, stem, tokens
 
@@ -269,8 +269,7 @@ def _name(attribute: str, voice: str) -> str:
     """A detail or an attribute as a reply names it, without a unit ("weight_kg": "weight")."""
     if unit_of(attribute):
         attribute = attribute.rsplit("_", 1)[0]
-    names = DETAIL_NAMES.get(attribute.lower())
-    return (in_voice(names, voice) if names else None) or attribute.replace("_", " ")
+    return attribute_name(attribute, voice)
 
 
 def _unknown(title: str, about: str, voice: str) -> str:

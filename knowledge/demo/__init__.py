@@ -3,13 +3,16 @@ garden catalog, FAQs in English and German, and synonyms for German shoppers."""
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 
-from knowledge.schemas import SynonymSetIn
+from knowledge.formats import parse_synonyms
 
 
 def demo_synonyms() -> list[list[str]]:
-    """The demo shop's synonym sets: German words for its English catalog."""
-    data = (resources.files(__name__) / "synonyms.json").read_text(encoding="utf-8")
-    return [SynonymSetIn(terms=terms).terms for terms in json.loads(data)["synonyms"]]
+    """The demo shop's synonym sets: German words for its English catalog, read as
+    `touchpoint kb import synonyms` reads a file."""
+    data = (resources.files(__name__) / "synonyms.json").read_bytes()
+    sets, errors = parse_synonyms(data, filename="demo/synonyms.json")
+    if errors:
+        raise ValueError(f"the demo's synonyms: {errors[0]}")
+    return sets

@@ -304,6 +304,8 @@ def test_synonym_sets_import_with_counts_replace_and_export(cli: Cli, tmp_path: 
     exported = cli("--data-dir", data, "kb", "export", "synonyms", "-")
     assert json.loads(exported.stdout)["synonyms"] == [["Hängematte", "hammock"], ["Zelt", "tent"]]
     assert "synonym sets 2" in cli("--data-dir", data, "kb", "stats").stdout
+    as_csv = cli("--data-dir", data, "kb", "export", "synonyms", "-", "--format", "csv")
+    assert as_csv.exit_code != 0 and "synonym sets are written as JSON only" in as_csv.output
 
     # One bad set rejects the file, and what was stored stays.
     sets.write_text("Laterne, lantern\nlantern\n", encoding="utf-8")
