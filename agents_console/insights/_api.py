@@ -19,7 +19,7 @@ from agents_console._storage import audit
 from agents_console.insights import _storage
 from agents_console.insights._clusters import GapFinder
 from agents_console.insights._flows import FlowBook, FlowIn, FlowOut, definition
-from agents_console.insights._gaps import Cluster, FaqDraft, draft_faq, normalise
+from agents_console.insights._gaps import Cluster, FaqDraft, draft_faq, normalise, wordings
 from agents_console.insights._metrics import (
     ASSIST_WINDOW,
     CSV_TABLES,
@@ -28,7 +28,7 @@ from agents_console.insights._metrics import (
     report,
     to_csv,
 )
-from agents_console.insights._preview import Preview, PreviewIn, preview
+from agents_console.insights._preview import Preview, PreviewIn, answer_now, preview
 from bot import Runtime
 from chat.api.deps import DbSession, EditorAgent, HubDep
 from knowledge import Faq, FilterError, KnowledgeService
@@ -189,6 +189,24 @@ class Published(BaseModel):
     closed: int
 
 
+class CloseIn(BaseModel):
+    turn_ids: Annotated[list[int], Field(min_length=1, max_length=500)]
+    faq_id: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+        None,
+        description="the FAQ that answers these questions; none: they are no content gap",
+    )
+    add_variants: bool = Field(
+        False,
+        description="add the questions' wordings to the FAQ's variants, so the bot knows them",
+    )
+
+
+class Closed(BaseModel):
+    closed: int = Field(description="gap questions closed (those still open)")
+    faq: Faq | None = Field(description="the FAQ as it is now, with any wordings added")
+    variants_added: list[str]
+
+
 @router.get("/gaps", response_model=GapsOut)
 async def gaps(
     _editor: EditorAgent,
@@ -200,7 +218,8 @@ async def gaps(
 ) -> GapsOut:
     """Questions the bot could not answer, was unsure about, or that led to a handoff, grouped
     by meaning, most frequent first; with each, the words search does not know (candidates
-    for synonyms: "Hängematte" on an English catalog)."""
+    for synonyms: "Hängematte" on an English catalog) and, where content added since
+    answers it, what the bot answers its question with now."""
     since, until = p.bounds
     clusters = await finder.clusters(since=since, until=until)
     shown = clusters[:limit]
@@ -212,6 +231,10 @@ async def gaps(
             knowledge.kb.unknown_words, " ".join(cluster.examples), ignore=chat_words
         )
         cluster.unknown_words = words[:UNKNOWN_WORDS]
+    # Together: the bot embeds the questions of concurrent conversations in one batch.
+    answers = await asyncio.gather(*(answer_now(runtime, cluster) for cluster in shown))
+    for cluster, answer in zip(shown, answers, strict=True):
+        cluster.answer_now = answer
     return GapsOut(questions=sum(c.size for c in clusters), clusters=shown)
 
 
@@ -236,6 +259,47 @@ async def draft(
     return draft_faq(
         texts, [t.id for t in turns], locale=locale, taken=(f.id for f in knowledge.kb.faqs())
     )
+
+
+@router.post("/gaps/close", response_model=Closed)
+async def close(body: CloseIn, editor: EditorAgent, db: DbSession, knowledge: Knowledge) -> Closed:
+    """Close gap questions without a new FAQ: an existing FAQ answers them (the bot does so
+    now, or will once their wordings join its variants), or they are no content gap."""
+    if body.add_variants and body.faq_id is None:
+        raise _error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "faq_missing",
+            "name the FAQ whose variants the questions should join",
+        )
+    faq = knowledge.kb.get_faq(body.faq_id) if body.faq_id else None
+    if body.faq_id and faq is None:
+        raise _error(
+            status.HTTP_404_NOT_FOUND, "faq_not_found", f"there is no FAQ with id {body.faq_id!r}"
+        )
+    turns = [t for t in await _storage.turns_by_ids(db, ids=body.turn_ids) if t.is_open_gap]
+    if not turns:
+        raise _error(
+            status.HTTP_404_NOT_FOUND,
+            "not_found",
+            "none of these gap questions is open any more: reload the list",
+        )
+    added: list[str] = []
+    if faq is not None and body.add_variants:
+        added = wordings((t.question for t in turns), known=[faq.question, *faq.variants])
+        if added:
+            faq = faq.model_copy(update={"variants": [*faq.variants, *added]})
+            await knowledge.upsert(faq, actor=editor.email)
+    closed = await _storage.close_gaps(db, ids=[t.id for t in turns], faq_id=body.faq_id)
+    audit(
+        db, actor=editor, action="insights.gap.closed",
+        target=f"faq:{body.faq_id}" if body.faq_id else "gaps",
+        details={"questions": closed, "variants_added": len(added)},
+    )  # fmt: skip
+    await db.commit()
+    log.info(
+        "gap closed", extra={"faq_id": body.faq_id, "questions": closed, "variants": len(added)}
+    )
+    return Closed(closed=closed, faq=faq, variants_added=added)
 
 
 @router.post("/gaps/publish", response_model=Published, status_code=status.HTTP_201_CREATED)

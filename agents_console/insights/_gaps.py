@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -50,6 +51,20 @@ class Question:
     text: str
     kind: str
     at: dt.datetime
+    language: str = "en"
+    # What the bot answered then: a shopper who asked for a person after it was not helped.
+    faq_id: str | None = None
+    showed_products: bool = False
+
+
+class AnswerNow(BaseModel):
+    """What the bot answers a cluster's question with on today's content, where it did
+    not answer so then: an FAQ added or improved since, or products a synonym now finds."""
+
+    action: Literal["answer_faq", "show_products"]
+    faq_id: str | None = None
+    faq_question: str | None = None
+    products: list[str] = []  # their titles
 
 
 class Cluster(BaseModel):
@@ -61,8 +76,21 @@ class Cluster(BaseModel):
     kinds: dict[str, int]
     first_at: dt.datetime
     last_at: dt.datetime
-    # Words of its examples search does not know (filled by the API from the knowledge base).
+    language: str = "en"  # the language most of its questions were asked in
+    # The FAQs the bot answered these questions with before the shopper asked for a person.
+    answered_with: list[str] = []
+    showed_products: bool = False
+    # Filled by the API: words of its examples search does not know, and the bot's answer now.
     unknown_words: list[str] = []
+    answer_now: AnswerNow | None = None
+
+
+def is_new_answer(cluster: Cluster, action: str, faq_id: str | None) -> bool:
+    """Whether the bot's answer now (``TurnResult.action``) is one these questions did not
+    get: an FAQ other than those that failed, or products where none were shown."""
+    if action == "answer_faq":
+        return faq_id is not None and faq_id not in cluster.answered_with
+    return action == "show_products" and not cluster.showed_products
 
 
 def normalise(text: str) -> str:
@@ -121,6 +149,7 @@ def _cluster(texts: list[_Text]) -> Cluster:
     for q in members:
         kinds[q.kind] = kinds.get(q.kind, 0) + 1
     seed_ids = [q.turn_id for q in texts[0].members]
+    languages = Counter(q.language for q in members)
     return Cluster(
         key=str(min(seed_ids)),
         question=texts[0].text,
@@ -130,6 +159,10 @@ def _cluster(texts: list[_Text]) -> Cluster:
         kinds=dict(sorted(kinds.items())),
         first_at=min(q.at for q in members),
         last_at=max(q.at for q in members),
+        # Most asked first; alphabetical among equals, so the result never depends on order.
+        language=min(languages, key=lambda language: (-languages[language], language)),
+        answered_with=sorted({q.faq_id for q in members if q.faq_id}),
+        showed_products=any(q.showed_products for q in members),
     )
 
 
@@ -159,6 +192,20 @@ def slug(text: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
+def wordings(
+    texts: Iterable[str], *, known: Iterable[str] = (), redacted_too: bool = False
+) -> list[str]:
+    """The distinct ``texts`` (case and spacing aside) that are not ``known``; texts where
+    redaction left "[email]" and the like make poor FAQ wordings and are left out."""
+    seen = {normalise(text) for text in known}
+    found = []
+    for text in (t.strip() for t in texts):
+        if text and normalise(text) not in seen and (redacted_too or not _REDACTED.search(text)):
+            seen.add(normalise(text))
+            found.append(text)
+    return found
+
+
 def draft_faq(
     cluster_texts: Sequence[str],
     turn_ids: Sequence[int],
@@ -167,16 +214,7 @@ def draft_faq(
     taken: Iterable[str] = (),
 ) -> FaqDraft:
     """The first text becomes the question, the others (without redacted data) variants."""
-    usable = [t.strip() for t in cluster_texts if t.strip() and not _REDACTED.search(t)]
-    if not usable:
-        usable = [t.strip() for t in cluster_texts if t.strip()]
-    question = usable[0]
-    seen = {normalise(question)}
-    variants = []
-    for text in usable[1:]:
-        if normalise(text) not in seen:
-            seen.add(normalise(text))
-            variants.append(text)
+    question, *variants = wordings(cluster_texts) or wordings(cluster_texts, redacted_too=True)
     return FaqDraft(
         id=slug(question, taken), question=question, variants=variants, locale=locale,
         turn_ids=sorted(turn_ids),

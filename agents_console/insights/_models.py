@@ -40,9 +40,15 @@ class BotTurn(Base):
     # Why the turn is a knowledge gap (see _gaps.gap_kind), or None when the bot coped.
     gap: Mapped[str | None] = mapped_column(String(16), index=True)
     product_ids: Mapped[list[Any]] = mapped_column(default=list)
-    # The FAQ an editor published from this turn's cluster: the gap is closed.
+    # When an editor closed the gap (it leaves the list), and the FAQ that answers it:
+    # one published from its cluster, or one it was added to; none when dismissed.
+    closed_at: Mapped[dt.datetime | None]
     closed_by_faq: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    @property
+    def is_open_gap(self) -> bool:
+        return self.gap is not None and self.closed_at is None
 
 
 class SellingFlow(Base):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents_console.insights._gaps import AnswerNow, Cluster, is_new_answer
 from agents_console.insights._metrics import SHOWS_PRODUCTS
 from bot import Dialogue, Runtime
 from knowledge import KnowledgeBase, Product
@@ -79,4 +80,24 @@ async def preview(runtime: Runtime, request: PreviewIn) -> Preview:
             PreviewReply(content_type=r.content_type, text=r.text, payload=r.payload)
             for r in result.replies
         ],
+    )
+
+
+async def answer_now(runtime: Runtime, cluster: Cluster) -> AnswerNow | None:
+    """What the bot answers the cluster's question with now, where that is an answer the
+    question did not get then (content added since may have closed the gap)."""
+    result = await Dialogue(runtime).respond(
+        cluster.question, locale=cluster.language, sender_id="preview"
+    )
+    faq_id = result.decision.faq_id
+    if not is_new_answer(cluster, result.action, faq_id):
+        return None
+    kb = runtime.brain.kb
+    if result.action == "answer_faq":
+        faq = kb.get_faq(faq_id) if faq_id else None
+        return AnswerNow(
+            action="answer_faq", faq_id=faq_id, faq_question=faq.question if faq else None
+        )
+    return AnswerNow(
+        action="show_products", products=[p.title for p in kb.products(result.product_ids)]
     )

@@ -13,8 +13,15 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents_console.insights._gaps import Question
-from agents_console.insights._metrics import ConversationRow, Rows, ShopEventRow, TurnRow
+from agents_console.insights._metrics import (
+    SHOWS_PRODUCTS,
+    ConversationRow,
+    Rows,
+    ShopEventRow,
+    TurnRow,
+)
 from agents_console.insights._models import BotTurn, SellingFlow
+from chat.db import utcnow
 from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
 
 if TYPE_CHECKING:
@@ -181,12 +188,12 @@ async def analytics_rows(
 async def open_gaps(
     db: AsyncSession, *, since: dt.datetime, until: dt.datetime, limit: int
 ) -> list[Question]:
-    """The newest ``limit`` gap turns of the period that no published FAQ closed yet."""
+    """The newest ``limit`` gap turns of the period that no editor closed yet."""
     turns = await db.scalars(
         select(BotTurn)
         .where(
             BotTurn.gap.is_not(None),
-            BotTurn.closed_by_faq.is_(None),
+            BotTurn.closed_at.is_(None),
             BotTurn.created_at >= since,
             BotTurn.created_at < until,
         )
@@ -194,17 +201,25 @@ async def open_gaps(
         .limit(limit)
     )
     return [
-        Question(turn_id=t.id, text=t.question, kind=t.gap or "", at=t.created_at) for t in turns
-    ]
+        Question(
+            turn_id=t.id, text=t.question, kind=t.gap or "", at=t.created_at,
+            language=t.language, faq_id=t.faq_id,
+            showed_products=t.action in SHOWS_PRODUCTS and bool(t.product_ids),
+        )
+        for t in turns
+    ]  # fmt: skip
 
 
 async def turns_by_ids(db: AsyncSession, *, ids: Sequence[int]) -> list[BotTurn]:
     return list(await db.scalars(select(BotTurn).where(BotTurn.id.in_(ids)).order_by(BotTurn.id)))
 
 
-async def close_gaps(db: AsyncSession, *, ids: Sequence[int], faq_id: str) -> int:
+async def close_gaps(db: AsyncSession, *, ids: Sequence[int], faq_id: str | None) -> int:
+    """Close the open gaps among ``ids``, answered by ``faq_id`` (None: dismissed)."""
     result = await db.execute(
-        update(BotTurn).where(BotTurn.id.in_(ids)).values(closed_by_faq=faq_id)
+        update(BotTurn)
+        .where(BotTurn.id.in_(ids), BotTurn.gap.is_not(None), BotTurn.closed_at.is_(None))
+        .values(closed_at=utcnow(), closed_by_faq=faq_id)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -121,6 +121,43 @@ def test_analytics_charts_a_seeded_history_and_drafts_an_faq_from_a_gap(
     expect(terms).to_have_value(re.compile(r"^students?, $", re.IGNORECASE))
 
 
+def test_gaps_the_bot_answers_now_are_closed_joined_to_an_faq_or_dismissed(
+    server: Any, page: Any
+) -> None:
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/analytics")
+    gaps = page.locator("#gap-list > li")
+    # The demo's history asks for store pickup, which a demo FAQ answers by now.
+    pickup = gaps.filter(has_text="collect my parcel")
+    answer = pickup.locator(".answer-now")
+    expect(answer).to_contain_text("The bot answers this now with the FAQ")
+    expect(answer.locator("q")).to_have_text("Can I pick up my order in a store?")
+    answer.get_by_role("button", name="Close gap").click()
+    expect(page.locator("#toasts")).to_contain_text(re.compile(r"Closed \d+ questions"))
+    expect(pickup).to_have_count(0)
+
+    engraving = gaps.filter(has_text="engrav")
+    engraving.get_by_role("button", name="Add to FAQ…").click()
+    dialog = page.locator("#join")
+    expect(dialog.locator("#join-question")).to_have_text(re.compile("engrav"))
+    expect(dialog.locator("#join-faqs input:checked")).to_have_count(0)  # the editor chooses
+    dialog.get_by_role("button", name="Add wordings and close").click()
+    expect(page.locator("#join-error")).to_contain_text("Choose the FAQ")
+    dialog.get_by_label("Find an FAQ").fill("gift cards")
+    dialog.get_by_role("radio", name=re.compile("Do you sell gift cards")).check()
+    dialog.get_by_role("button", name="Add wordings and close").click()
+    expect(page.locator("#toasts")).to_contain_text(
+        re.compile(r"Added 2 wordings to FAQ gift-cards")
+    )
+    expect(engraving).to_have_count(0)
+    variants = page.request.get(f"{server.url}/api/kb/faqs/gift-cards").json()["variants"]
+    assert "do you offer engraving on knives" in variants
+
+    repair = gaps.filter(has_text="repair")
+    repair.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#toasts")).to_contain_text(re.compile(r"Dismissed \d+ questions"))
+    expect(repair).to_have_count(0)
+
+
 def test_privacy_page_exports_and_erases_a_contact(server: Any, page: Any) -> None:
     sign_in(page, server.url, "admin@demo.shop", "demo-admin", "/console/privacy")
     expect(page.locator("#retention-note")).to_contain_text("180 days")

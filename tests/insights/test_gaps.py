@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from agents_console.insights._gaps import Question, cluster_questions, draft_faq, slug
+from agents_console.insights._gaps import (
+    Question,
+    cluster_questions,
+    draft_faq,
+    is_new_answer,
+    slug,
+    wordings,
+)
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 # Four topics a demo shop's FAQs do not cover, asked in different words, plus loners.
@@ -114,6 +121,44 @@ def test_draft_takes_the_question_and_the_other_wordings() -> None:
     assert draft.variants == ["any student discounts?"]  # no repeats, nothing redacted
     assert draft.id == "do-you-have-a-student-discount-2"
     assert draft.answer == "" and draft.turn_ids == [3, 5, 9]
+
+
+def test_wordings_are_new_distinct_and_unredacted() -> None:
+    asked = [
+        "Can I pay later?",
+        " can i  pay LATER? ",
+        "pay later with [card]?",
+        "",
+        "Pay by invoice",
+    ]
+    assert wordings(asked) == ["Can I pay later?", "Pay by invoice"]
+    assert wordings(asked, known=["pay by invoice"]) == ["Can I pay later?"]
+    assert wordings(asked, redacted_too=True)[1] == "pay later with [card]?"
+
+
+def test_a_cluster_remembers_what_its_questions_got(embedder: Any) -> None:
+    repair = [
+        Question(1, "Do you repair tents?", "unanswered", NOW, language="en"),
+        Question(2, "Repariert ihr Zelte?", "unanswered", NOW, language="de"),
+        Question(3, "Reparieren Sie Zelte?", "unsure", NOW, language="de"),
+        Question(4, "my tent pole broke, can you repair it?", "handoff", NOW, faq_id="warranty"),
+        Question(5, "Is there a repair service for tents?", "handoff", NOW, showed_products=True),
+        Question(6, "Kann man bei euch Zelte reparieren lassen?", "unanswered", NOW, language="de"),
+        Question(7, "Zeltreparatur möglich?", "unanswered", NOW, language="de"),
+    ]
+    # One cluster whatever the model makes of the German: the fields are what is tested.
+    [cluster] = cluster_questions(repair, embedder.encode, threshold=-1.0)
+    assert cluster.language == "de"  # most were asked in German
+    assert cluster.answered_with == ["warranty"] and cluster.showed_products
+    # The FAQ that failed, or products again, are no new answer; another FAQ is.
+    assert not is_new_answer(cluster, "answer_faq", "warranty")
+    assert not is_new_answer(cluster, "show_products", None)
+    assert is_new_answer(cluster, "answer_faq", "repairs")
+    assert not is_new_answer(cluster, "fallback", None)
+    assert not is_new_answer(cluster, "ask_clarifying", None)
+    fresh = cluster.model_copy(update={"answered_with": [], "showed_products": False})
+    assert is_new_answer(fresh, "show_products", None)
+    assert is_new_answer(fresh, "answer_faq", "warranty")
 
 
 def test_slugs_are_ascii_and_short() -> None:

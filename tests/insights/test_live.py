@@ -164,6 +164,99 @@ def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServe
     assert reply["payload"]["faq_id"] == faq["id"] and "do not rent them out" in reply["text"]
 
 
+def gap_cluster(editor: httpx.Client, example: str) -> dict[str, Any] | None:
+    clusters = editor.get("/api/insights/gaps").json()["clusters"]
+    return next((c for c in clusters if example in c["examples"]), None)
+
+
+def close_gap(editor: httpx.Client, turn_ids: list[int], **how: Any) -> httpx.Response:
+    return editor.post("/api/insights/gaps/close", json={"turn_ids": turn_ids, **how})
+
+
+def test_gaps_close_when_the_bot_answers_them_now_join_an_faq_or_are_dismissed(
+    hub: ConsoleServer,
+) -> None:
+    climate = ["Is your shipping carbon neutral?", "are your deliveries climate neutral?"]
+    points = ["can I collect points when I buy?", "do I earn bonus points on orders?"]
+    noise = ["xkcd zzqv blorp"]
+    for text in climate + points + noise:
+        [turn] = wait_for_turns(hub, ask(hub, [text]), 1)
+        assert turn.gap == "unanswered", (text, turn.action)
+    editor = signed_in(hub, "editor")
+
+    # An FAQ written on the Knowledge page, not from the gap: the gap shows the bot's answer now.
+    assert gap_cluster(editor, climate[0])["answer_now"] is None  # type: ignore[index]
+    created = editor.post(
+        "/api/kb/faqs",
+        json={
+            "id": "climate-neutral-shipping",
+            "question": "Is your shipping climate neutral?",
+            "answer": "Yes: we offset the CO2 of every parcel.",
+        },
+    )
+    assert created.status_code == 201, created.text
+    cluster = gap_cluster(editor, climate[0])
+    assert cluster is not None and cluster["language"] == "en"
+    assert cluster["answer_now"] == {
+        "action": "answer_faq",
+        "faq_id": "climate-neutral-shipping",
+        "faq_question": "Is your shipping climate neutral?",
+        "products": [],
+    }
+    closed = close_gap(editor, cluster["turn_ids"], faq_id="climate-neutral-shipping")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["closed"] == cluster["size"] and closed.json()["variants_added"] == []
+    assert gap_cluster(editor, climate[0]) is None
+    again = close_gap(editor, cluster["turn_ids"], faq_id="climate-neutral-shipping")
+    assert (again.status_code, again.json()["detail"]["code"]) == (404, "not_found")
+
+    # An FAQ the bot does not connect with the questions: their wordings join it.
+    club = {"id": "trailhead-club", "question": "What is the Trailhead Club?",
+            "answer": "Our free club: a point for every euro, and 5 EUR off per 100 points."}  # fmt: skip
+    assert editor.post("/api/kb/faqs", json=club).status_code == 201
+    cluster = gap_cluster(editor, points[0])
+    assert cluster is not None and cluster["answer_now"] is None
+    for how, problem in [
+        ({"add_variants": True}, (422, "faq_missing")),
+        ({"faq_id": "no-such-faq", "add_variants": True}, (404, "faq_not_found")),
+    ]:
+        refused = close_gap(editor, cluster["turn_ids"], **how)
+        assert (refused.status_code, refused.json()["detail"]["code"]) == problem
+    assert close_gap(editor, [], faq_id=club["id"]).status_code == 422
+    agent = signed_in(hub, "agent")
+    assert close_gap(agent, cluster["turn_ids"], faq_id=club["id"]).status_code == 403
+    joined = close_gap(editor, cluster["turn_ids"], faq_id=club["id"], add_variants=True)
+    assert joined.status_code == 200, joined.text
+    added = joined.json()["variants_added"]
+    assert set(added) == set(cluster["examples"]) and joined.json()["faq"]["variants"] == added
+    assert editor.get(f"/api/kb/faqs/{club['id']}").json()["variants"] == added
+    assert gap_cluster(editor, points[0]) is None
+    preview = editor.post("/api/insights/preview", json={"text": points[1]}).json()
+    assert (preview["action"], preview["faq"]["id"]) == ("answer_faq", club["id"])
+
+    # No content gap at all: dismissed without an FAQ.
+    cluster = gap_cluster(editor, noise[0])
+    assert cluster is not None
+    dismissed = close_gap(editor, cluster["turn_ids"], faq_id=None)
+    assert dismissed.json() == {"closed": cluster["size"], "faq": None, "variants_added": []}
+    assert gap_cluster(editor, noise[0]) is None
+
+    async def audited(db: AsyncSession) -> list[tuple[str, str, dict[str, Any]]]:
+        entries = await db.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "insights.gap.closed")
+            .order_by(AuditEntry.id)
+        )
+        return [(e.target, e.actor, e.details) for e in entries]
+
+    trail = in_database(hub.server.hub.database_url, audited)[-3:]
+    assert [(target, details["variants_added"]) for target, _, details in trail] == [
+        ("faq:climate-neutral-shipping", 0),
+        ("faq:trailhead-club", 2),
+        ("gaps", 0),
+    ]
+
+
 PERIOD_START = (utcnow() - dt.timedelta(days=120)).date()
 
 

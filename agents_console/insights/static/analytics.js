@@ -1,5 +1,6 @@
 // /console/analytics: figures and charts of a period, CSV export, and the knowledge
-// gaps with "draft an FAQ" for each cluster.
+// gaps with "draft an FAQ", "add to an FAQ" and "dismiss" for each cluster, and what
+// the bot answers a gap with now where content added since answers it.
 
 import { barChart, dailyChart } from "./charts.js";
 import { api, byId, duration, formatDate, h, handoffReason, lines, percent, signIn, submitting, toast } from "./common.js";
@@ -62,10 +63,42 @@ function renderGaps(data) {
       h("span", { class: "badge", text: `${cluster.size}×` }),
       Object.entries(cluster.kinds).map(([kind, n]) => h("span", { class: "badge warn", text: `${kind} ${n}` })),
       h("span", { class: "small muted", text: `last ${formatDate(cluster.last_at)}` }),
-      h("button", { type: "button", class: "small-button primary", text: "Draft FAQ", onclick: () => draft(cluster) })),
+      h("button", { type: "button", class: "small-button primary", text: "Draft FAQ", onclick: () => draft(cluster) }),
+      h("button", { type: "button", class: "small-button", text: "Add to FAQ…", onclick: () => openJoin(cluster) }),
+      h("button", {
+        type: "button", class: "small-button", text: "Dismiss", title: "No content gap: remove these questions from the list",
+        onclick: () => close(cluster, { faq_id: null }, "Dismissed"),
+      })),
     h("ul", { class: "examples" }, cluster.examples.map((text) => h("li", { text }))),
+    answerNow(cluster),
     unknownWords(cluster.unknown_words || []),
   )));
+}
+
+// Content added since may answer a gap already: the editor checks the answer and closes it.
+function answerNow(cluster) {
+  const answer = cluster.answer_now;
+  if (!answer) return null;
+  const what = answer.action === "answer_faq"
+    ? ["The bot answers this now with the FAQ ", h("q", { text: answer.faq_question || answer.faq_id })]
+    : ["The bot shows products for this now: ", answer.products.join(", ")];
+  return h("p", { class: "answer-now small" },
+    h("span", { class: "badge ok", text: "answered now" }), " ", ...what, " ",
+    h("button", {
+      type: "button", class: "small-button", text: "Close gap",
+      onclick: () => close(cluster, { faq_id: answer.faq_id ?? null }, "Closed"),
+    }));
+}
+
+async function close(cluster, how, done) {
+  try {
+    const result = await api("POST", "/api/insights/gaps/close", { turn_ids: cluster.turn_ids, ...how });
+    const added = result.variants_added.length;
+    toast(`${done} ${result.closed} questions${added ? `; ${added} wordings added to FAQ ${result.faq.id}` : ""}`);
+    await load();
+  } catch (error) {
+    toast(`Not closed: ${error.message}`);
+  }
 }
 
 // Words of a gap that search does not know: each opens the Synonyms tab with it filled in,
@@ -115,6 +148,59 @@ async function draft(cluster) {
   }
 }
 
+// "Add to FAQ…": the gap's wordings join an FAQ that answers them; the FAQs whose
+// wordings are closest to the question are offered first, a search finds others.
+let joining = null;
+
+async function openJoin(cluster) {
+  joining = cluster;
+  const form = byId("join-form");
+  form.elements.find.value = "";
+  byId("join-question").textContent = cluster.question;
+  byId("join-error").textContent = "";
+  byId("join").showModal();
+  await findFaqs(cluster.question);
+  form.elements.find.focus();
+}
+
+let searches = 0;
+
+async function findFaqs(query) {
+  const list = byId("join-faqs");
+  const search = ++searches;
+  try {
+    const found = await api("POST", "/api/kb/search", { query, kind: "faqs", k: 8 });
+    if (search !== searches) return; // a later search answers
+    const faqs = found.items.filter((item) => "question" in item);
+    // Nothing is chosen for the editor, unless the bot answers with that FAQ already.
+    const answering = joining.answer_now?.faq_id;
+    list.replaceChildren(...faqs.map((faq) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "faq", value: faq.id, checked: faq.id === answering }),
+      h("span", { text: faq.question }), " ", h("span", { class: "small muted", text: faq.id }))));
+    if (!faqs.length) list.replaceChildren(h("p", { class: "muted small", text: "No FAQ matches." }));
+  } catch (error) {
+    byId("join-error").textContent = error.message;
+  }
+}
+
+async function join(event) {
+  event.preventDefault();
+  const form = byId("join-form");
+  const faqId = form.querySelector("input[name=faq]:checked")?.value;
+  if (!faqId) {
+    byId("join-error").textContent = "Choose the FAQ that answers these questions.";
+    return;
+  }
+  const result = await submitting(form, byId("join-error"), () =>
+    api("POST", "/api/insights/gaps/close", { turn_ids: joining.turn_ids, faq_id: faqId, add_variants: true }));
+  if (result.ok) {
+    byId("join").close();
+    const added = result.value.variants_added.length;
+    toast(`Added ${added} wordings to FAQ ${faqId}; ${result.value.closed} questions closed`);
+    await load();
+  }
+}
+
 async function publish(event) {
   event.preventDefault();
   const form = byId("draft-form");
@@ -149,6 +235,14 @@ async function main() {
   });
   byId("draft-form").addEventListener("submit", publish);
   byId("draft-cancel").addEventListener("click", () => byId("draft").close());
+  byId("join-form").addEventListener("submit", join);
+  byId("join-cancel").addEventListener("click", () => byId("join").close());
+  let searching = 0;
+  byId("join-form").elements.find.addEventListener("input", (event) => {
+    clearTimeout(searching);
+    const query = event.target.value.trim() || joining.question;
+    searching = setTimeout(() => findFaqs(query), 250);
+  });
   await load();
 }
 
