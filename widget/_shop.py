@@ -152,6 +152,7 @@ def _layout(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · {escape(SHOP_NAME)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/demo/shop.css">
 <script>{STUB}</script>
 <script src="/widget.js" data-touchpoint-site="{escape(page.site_key)}" async></script>

@@ -278,6 +278,23 @@ def foreign_shop(server: Any) -> Iterator[ForeignShop]:
     shop.close()
 
 
+def test_every_demo_page_loads_without_an_error(server: Any, widget: Widget) -> None:
+    page = widget.page
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda r: problems.append(f"{r.url}: {r.failure}"))
+    for path in ("/demo", "/demo/c/Outdoor", "/demo/products/cw-101", "/demo/help",
+                 "/demo/cart", "/demo/privacy"):  # fmt: skip
+        response = page.goto(f"{server.url}{path}")
+        assert response is not None and response.status == 200, path
+        expect(page.locator(f"{WIDGET} .tp-launcher")).to_be_visible()
+    widget.open()
+    widget.send("How long does delivery take?")
+    expect(widget.from_others()).not_to_have_count(0)
+    assert problems == []
+
+
 def test_hostile_shop_css_changes_nothing_and_only_touchpoint_is_global(
     browser: Any, foreign_shop: ForeignShop
 ) -> None:
