@@ -28,7 +28,7 @@ from bot.details import (
     naming_words,
 )
 from bot.engine import is_shopping
-from bot.entities import detect_language, without_constraints, without_ranking
+from bot.entities import Entities, detect_language, without_constraints, without_ranking
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
@@ -44,6 +44,8 @@ from bot.selling import (
     GIFT,
     THAN_SHOWN,
     Flow,
+    browse_words,
+    category_named,
     flow_for,
     load_flows,
     part_in,
@@ -53,6 +55,7 @@ from knowledge import Faq, KnowledgeBase, Product
 from knowledge.analysis import tokens
 
 KEYWORD_DEPTH = 10
+_FOR = re.compile(r"\b(?:for|für)\b", re.IGNORECASE)
 # "And shipping?", "und der Versand?": the word that ties a message to the one before
 # says nothing of what it asks, and pulls its vector away from the FAQ that does.
 _LEADING_AND = re.compile(r"^\W*(?:and|und)\s+(?=\w)", re.IGNORECASE)
@@ -159,6 +162,8 @@ class Brain:
                 u = self._with_detail(u)
             if u.entities.ranking in THAN_SHOWN and not content_words(without_ranking(text)):
                 u = replace(u, compares_shown=True)  # "is there a cheaper one?"
+            elif _browses(u):
+                u = replace(u, browses=True)  # "what do you have?"
             results.append(u)
         return results
 
@@ -331,6 +336,9 @@ class Brain:
         if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):
             # Anything the shop sells may be a gift: the search asks which kind.
             return replace(u, catalog_match=True)
+        if self._department_alone(u) and (u.faq is None or u.faq.band != "answer"):
+            # "Something for the garden": the search asks which of its kinds.
+            return replace(u, catalog_match=True)
         words = words or u.text
         # Embedded with the message above: the embedder's cache of recent texts answers.
         nearest = self.kb.nearest_product(words)
@@ -342,6 +350,19 @@ class Brain:
             catalog_similarity=nearest.similarity,
             catalog_nearest=nearest.product_id,
         )
+
+    def _department_alone(self, u: Understanding) -> bool:
+        """Whether ``u`` asks for a department of the shop and nothing else, in its words
+        or a synonym's: "etwas für die Küche", "anything for the garden?"; a request said
+        or something "for" it ("what do I take home" asks for no homeware)."""
+        words = browse_words(u.text)
+        if not words or len(words) > 2:
+            return False
+        said = u.intent == "product_search" and not u.intent_inferred
+        if not said and not _FOR.search(u.text):
+            return False
+        shop = {path.split("/")[0] for path in self.kb.categories()}
+        return category_named(words, shop, self.kb.same_word) is not None
 
     def _named_by_synonym(self, text: str) -> bool:
         """Whether a word the catalog lacks names a product through the shop's synonyms:
@@ -373,3 +394,16 @@ class Brain:
 def _product_search_inferred(u: Understanding) -> Understanding:
     # Less sure than "I'm looking for": a confident FAQ answer still comes first.
     return replace(u, intent="product_search", intent_score=INTENT_THRESHOLD, intent_inferred=True)
+
+
+def _browses(u: Understanding) -> bool:
+    """A request the rules heard ("what do you have?", "can you recommend something?")
+    that asks nothing more: no product, no budget, no question about one."""
+    return (
+        u.intent == "product_search"
+        and not u.intent_inferred
+        and u.intent_score >= 1.0
+        and u.entities == Entities()
+        and u.detail is None
+        and not browse_words(u.text)
+    )

@@ -183,6 +183,8 @@ _FILLER = frozenset(map(fold, [
     "geeignet", "funktioniert", "man", "davon", "dafür", "damit", "hat", "haben", "ist",
     "sind", "artikel", "produkt", "ding", "gut", "gute", "guten", "lang", "groß", "breit",
     "hoch", "nehmen", "kaufen", "zwischen", "beide", "beiden", "zwei", "andere", "anderen",
+    "kann", "könnt", "könnte", "könnten", "könntest",
+    "hi", "hello", "hey", "hallo", "moin", "servus",  # "Hi, something for the garden"
 ]))  # fmt: skip
 
 

@@ -314,6 +314,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.show_products, reason="names a product, not an FAQ's question")
     if faq and faq.band == "answer":
         return Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id=faq.faq_id)
+    if u.browses and not state.selling:
+        # "What do you have?": which part of the shop (the catalog need not match).
+        return Decision(ActionName.show_products, reason="asked what the shop has")
     if _answers_selling(u, state):
         return Decision(ActionName.show_products, reason="answered a selling question")
     if u.intent == "greet":

@@ -321,6 +321,9 @@ class Understanding:
     # Asks for one cheaper, lighter, bigger ... than the product shown, and says nothing
     # else: "is there a cheaper one?", "gibt es was Leichteres?" (set by the brain).
     compares_shown: bool = False
+    # Asks what the shop has and names nothing: "what do you have?", "was könnt ihr
+    # empfehlen?" (set by the brain).
+    browses: bool = False
     # A question about a product ("is it in stock?", "how heavy is the Trail 2?") whose
     # other words name nothing but a product (bot/details.py; set by the brain).
     detail: Detail | None = None

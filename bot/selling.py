@@ -14,6 +14,7 @@ import contextlib
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import yaml
 
 from bot.accessories import FIT_ATTRIBUTES
-from bot.details import number_for, unit_of
+from bot.details import content_words, number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.entities import Measure
 from bot.nlu import PRODUCT_REQUEST
@@ -221,6 +222,28 @@ def after_request(text: str) -> str:
     if request and len(text[: request.start()].split()) <= 3:
         return text[request.end() :]
     return text
+
+
+def category_named(
+    words: list[str], categories: Iterable[str], same: Callable[[str, str], bool]
+) -> str | None:
+    """The category whose name (its path's last part) ``words`` say, each of them a word
+    of it by ``same`` (``KnowledgeBase.same_word``): "garden"; "Küche" where a synonym
+    set says kitchen."""
+    for category in categories:
+        names = tokens(leaf(category))
+        if words and all(any(same(word, name) for name in names) for word in words):
+            return category
+    return None
+
+
+def browse_words(text: str) -> list[str]:
+    """The words of a message besides its request that may name what is wanted: none of
+    "what do you have?", "pets" of "what pets do you have", "garden" of "something for
+    the garden"."""
+    if request := PRODUCT_REQUEST.search(text):
+        text = f"{text[: request.start()]} {text[request.end() :]}"
+    return content_words(text).split()
 
 
 @dataclass(frozen=True)
@@ -541,6 +564,15 @@ GIFT_QUESTION = Question(
     prompt={
         "en": "Happy to help you find a gift. What does the person enjoy?",
         "de": "Gern helfe ich bei der Geschenksuche. Was mag die Person?",
+    },
+)
+# "What do you have?": which part of the shop, then its kinds.
+BROWSE_QUESTION = Question(
+    facet=KIND,
+    prompt={
+        "en": "Happy to show you around. What are you looking for?",
+        "de": "Gern zeige ich dir unser Sortiment. Wonach suchst du?",
+        "de-sie": "Gern zeige ich Ihnen unser Sortiment. Wonach suchen Sie?",
     },
 )
 

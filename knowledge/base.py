@@ -544,6 +544,19 @@ class KnowledgeBase:
         with self._lock:
             return self._columns.attribute_names()
 
+    def categories(self) -> list[str]:
+        """Every category path in the catalog ("Garden/Tools"), a removed product's too."""
+        with self._lock:
+            return self._columns.categories()
+
+    def same_word(self, word: str, other: str) -> bool:
+        """Whether search takes two words for one: a stem in common, in English or in
+        German ("Tents", "tent"), or terms of one synonym set ("Küche", "kitchen")."""
+        if token_stems(word) & token_stems(other):
+            return True
+        forms = self.synonyms.forms_for
+        return bool(set(forms(word)) & set(forms(other)))
+
     def content_hashes(self) -> dict[tuple[Kind, str], str]:
         with self._lock:
             return dict(self._hashes)

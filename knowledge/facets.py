@@ -189,6 +189,10 @@ class CatalogColumns:
         """The name of every attribute a product has or had."""
         return list(self._attr_codes)
 
+    def categories(self) -> list[str]:
+        """Every category path a product has or had."""
+        return list(self._category.labels)
+
     def alive(self) -> np.ndarray:
         return self._alive.view(self.rows).copy()
 

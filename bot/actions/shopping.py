@@ -17,10 +17,11 @@ from bot.actions.details import NAME_SEARCH_DEPTH, answer_about, products_asked_
 from bot.brain import Brain
 from bot.details import AGAIN, BUY, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
-from bot.entities import COLOURS, SEASONS, extract, without_ranking
+from bot.entities import COLOURS, SEASONS, Entities, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
 from bot.runtime import OrderView, current
 from bot.selling import (
+    BROWSE_QUESTION,
     GIFT,
     GIFT_QUESTION,
     KIND,
@@ -31,6 +32,8 @@ from bot.selling import (
     Question,
     after_request,
     apply_constraint,
+    browse_words,
+    category_named,
     choose_question,
     constrained_facets,
     constraint_from_reply,
@@ -262,6 +265,15 @@ class ActionSearchProducts(Action):
             state.restart_selling()  # a new kind of product: a new search
         if not state.selling:
             state.query, state.category = text, named.category if named else None
+            browsing = _browse_words(turn)
+            if named is None and part is None and browsing is not None:
+                shop, total = await _departments(runtime.brain)
+                if not browsing and len(shop) > 1:  # "what do you have?"
+                    state.query = ""  # a department chosen shows all of it, by its kinds
+                    return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
+                if department := category_named(browsing, shop, kb.same_word):
+                    # "Something for the garden": its kinds, not what says "garden".
+                    state.query, state.category = "", department
         earlier = dict(state.constraints)
         state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
         reply = turn.facts.reply or ""
@@ -271,6 +283,13 @@ class ActionSearchProducts(Action):
             picked = _typed_option(
                 text, state.pending, state.pending_values, asking.questions if asking else ()
             )
+            # "Küche" to "Kitchen | Outdoor | …": an option's name through a synonym.
+            if (
+                not picked
+                and state.pending == KIND
+                and (chosen := category_named(browse_words(text), state.pending_values, kb.same_word))
+            ):
+                picked = (KIND, chosen)
         u = turn.understanding
         # "Is it waterproof?", "how much are they?" instead of an answer to the question:
         # no more questions; what was found so far, and the answer about it.
@@ -395,10 +414,9 @@ class ActionSearchProducts(Action):
         if result.total == 0 or not result.hits:
             if GIFT.search(text) and state.category is None and KIND not in state.asked:
                 # "A present for my wife" names no product: which department, then.
-                everything = await _search(brain, "", {}, 1)
-                shop = departments(everything.facets.get(KIND, {}))
+                shop, total = await _departments(brain)
                 if len(shop) > 1:
-                    return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], everything.total)
+                    return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], total)
             dispatcher.utter_message(text=say("no_products", turn.voice))
             state.restart_selling()
             return finish(turn, "fallback")
@@ -519,7 +537,7 @@ def _candidates(
         first_message
         and not whole_kind
         and (words := content_words(after_request(query)))
-        and any(kb.synonyms.forms_for(w) and not kb.catalog_has_word(w) for w in words.split())
+        and any(_translates_a_name(kb, w, leaders) for w in words.split())
         and 0 < len(by_words := kb.named_in_full(words, leaders)) < len(leaders)
     ):
         leaders = by_words
@@ -533,6 +551,34 @@ def _candidates(
         leaders = ranked(named or leaders, ranking)
     # What the shopper can buy now comes first; out of stock only after it (stable).
     return sorted(leaders, key=lambda product: product.stock == 0)
+
+
+def _browse_words(turn: Turn) -> list[str] | None:
+    """The words of a message that asks to browse, none or one or two: nothing else is
+    asked (no budget, no "the cheapest", no question about a product). "What do you
+    have?" has none; "something for the garden" has "garden"."""
+    u = turn.understanding
+    if turn.facts.reply or u.entities != Entities() or u.detail is not None or u.compares_shown:
+        return None
+    words = browse_words(u.text)
+    return words if len(words) <= 2 else None
+
+
+async def _departments(brain: Brain) -> tuple[dict[str, int], int]:
+    """The catalog's top-level categories with their product counts, and all products."""
+    everything = await _search(brain, "", {}, 1)
+    return departments(everything.facets.get(KIND, {})), everything.total
+
+
+def _translates_a_name(kb: KnowledgeBase, word: str, leaders: list[Product]) -> bool:
+    """Whether ``word`` is one the catalog lacks, that a synonym set translates into
+    what products are called, not into a kind of the ``leaders``: "Gießkanne" (watering
+    can) names a product, "Garten" (the Garden department) all of its kinds."""
+    forms = set(kb.synonyms.forms_for(word))
+    if not forms or kb.catalog_has_word(word):
+        return False
+    kinds = {part for product in leaders for part in product.category.split("/")}
+    return not any(forms & set(kb.synonyms.forms_for(kind)) for kind in kinds)
 
 
 async def _loosened(

@@ -17,7 +17,7 @@ from bot.dialogue import Dialogue, TurnResult
 from bot.engine import BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability, OrderBook, Runtime, install
-from bot.selling import GIFT_QUESTION
+from bot.selling import BROWSE_QUESTION, GIFT_QUESTION
 from bot.settings import BotSettings
 from bot.texts import TEXTS
 from knowledge import Faq, KnowledgeBase, Product, demo_synonyms
@@ -776,6 +776,53 @@ async def test_a_gift_for_someone_asks_what_they_enjoy_then_which_kind(
     assert {o["value"] for o in kinds[:-2]} == {
         "facet:category=Outdoor/Tents", "facet:category=Outdoor/Accessories",
     }  # fmt: skip
+
+
+async def test_what_the_shop_has_is_asked_by_department_then_kind(
+    dialogue: Dialogue,
+) -> None:
+    """ "What do you have?" names nothing the catalog holds: the shop's departments, as for
+    a gift, then the kinds of the one chosen; "what pets do you have" names pets."""
+    browse, kitchen = await talk(
+        dialogue, "What do you have?", ("Kitchen", "facet:category=Kitchen")
+    )
+    assert browse.action == "ask_clarifying", browse.summary()
+    assert browse.replies[0].text == BROWSE_QUESTION.prompt["en"]
+    options = browse.replies[0].payload["options"]  # type: ignore[index]
+    assert {o["label"] for o in options[:-2]} == {"Outdoor", "Kitchen", "Home"}
+    kinds = kitchen.replies[0].payload["options"]  # type: ignore[index]
+    assert {o["value"] for o in kinds[:-2]} == {
+        "facet:category=Kitchen/Cookware", "facet:category=Kitchen/Accessories",
+    }  # fmt: skip
+    (german,) = await talk(dialogue, "Was habt ihr so?", locale="de")
+    assert german.replies[0].text == BROWSE_QUESTION.prompt["de"]
+    pets = await dialogue.respond("what pets do you have")
+    assert pets.action == "fallback", pets.summary()
+
+
+async def test_a_department_named_alone_asks_for_its_kinds_in_both_languages(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "Something for the kitchen" asks which kind of kitchen product, not about what says
+    "kitchen"; a German shopper's "Küche" does so through a synonym set, and answers the
+    department question with it too."""
+    with own_shop(kb, settings, orders_db, agents, synonyms=[["Küche", "kitchen"]]) as shop:
+        for text, locale in [
+            ("Anything for the kitchen?", "en"),
+            ("Ich suche etwas für die Küche", "de"),
+        ]:
+            (asked,) = await talk(shop, text, locale=locale)
+            assert asked.action == "ask_clarifying", (text, asked.summary())
+            assert asked.state.category == "Kitchen"
+            kinds = asked.replies[0].payload["options"]  # type: ignore[index]
+            assert {o["value"] for o in kinds[:-2]} == {
+                "facet:category=Kitchen/Cookware", "facet:category=Kitchen/Accessories",
+            }, text  # fmt: skip
+        _, typed = await talk(shop, "Was habt ihr so?", "Küche", locale="de")
+        assert typed.state.category == "Kitchen", typed.summary()
+        # A word with more in it is a search: "outdoor cushions" are not all of Outdoor.
+        (lights,) = await talk(shop, "kitchen lights")
+        assert lights.state.category is None
 
 
 async def test_questions_about_the_product_shown_are_answered_from_the_catalog(
