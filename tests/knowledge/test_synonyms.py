@@ -133,3 +133,13 @@ def test_unknown_words_are_what_neither_catalog_nor_synonyms_know(
     assert kb.unknown_words(text) == ["brauche", "Kajak", "bitte"]
     # The bot's own chat words ("ich brauche", "bitte") are no content gap.
     assert kb.unknown_words(text, ignore={"brauche", "bitte"}) == ["Kajak"]
+
+
+def test_words_are_the_same_by_stem_or_synonym_set_and_categories_are_listed(
+    garden: list[Product], embedder: Embedder
+) -> None:
+    kb = KnowledgeBase.in_memory(products=garden, synonyms=SETS, embedder=embedder)
+    assert kb.same_word("Chairs", "chair") and kb.same_word("Gärten", "Garten")
+    assert kb.same_word("Garten", "Garden") and kb.same_word("Stühle", "chair")
+    assert not kb.same_word("Garten", "chair") and not kb.same_word("Hängematte", "Garten")
+    assert sorted(kb.categories()) == sorted({p.category for p in garden})
