@@ -33,7 +33,14 @@ from bot.engine import ActionName, BotState, Facts, decide
 from bot.nlu import Calibration, fit_softmax
 from bot.runtime import OrderBook, Runtime
 from bot.settings import BotSettings
-from knowledge import Faq, KnowledgeBase, Product, demo_synonyms, get_embedder
+from knowledge import (
+    Faq,
+    KnowledgeBase,
+    Product,
+    demo_category_names,
+    demo_synonyms,
+    get_embedder,
+)
 
 log = logging.getLogger("touchpoint.bot.bench")
 Progress = Callable[[int], None]
@@ -125,15 +132,18 @@ def evaluate(intents: IntentSet, progress: Progress | None = None) -> dict[str, 
 
 
 def demo_shop() -> KnowledgeBase:
-    """The demo shop's catalog, FAQs and synonyms (what `touchpoint serve --demo` seeds)."""
+    """The demo shop's catalog, FAQs, synonyms and category names (what `touchpoint serve
+    --demo` seeds)."""
     demo = resources.files("knowledge") / "demo"
     products = json.loads((demo / "products.json").read_text(encoding="utf-8"))["products"]
     faqs = json.loads((demo / "faqs.json").read_text(encoding="utf-8"))["faqs"]
-    return KnowledgeBase.in_memory(
+    kb = KnowledgeBase.in_memory(
         products=[Product(**p) for p in products],
         faqs=[Faq(**f) for f in faqs],
         synonyms=demo_synonyms(),
     )
+    kb.category_names = {names.path: names.names for names in demo_category_names()}
+    return kb
 
 
 def off_topic_products(data: Path, progress: Progress | None = None) -> dict[str, float]:

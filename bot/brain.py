@@ -362,7 +362,8 @@ class Brain:
         if not said and not _FOR.search(u.text):
             return False
         shop = {path.split("/")[0] for path in self.kb.categories()}
-        return category_named(words, shop, self.kb.same_word) is not None
+        kb = self.kb
+        return category_named(words, shop, kb.same_word, kb.category_names) is not None
 
     def _named_by_synonym(self, text: str) -> bool:
         """Whether a word the catalog lacks names a product through the shop's synonyms:

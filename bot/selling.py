@@ -14,7 +14,7 @@ import contextlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -225,15 +225,20 @@ def after_request(text: str) -> str:
 
 
 def category_named(
-    words: list[str], categories: Iterable[str], same: Callable[[str, str], bool]
+    words: list[str],
+    categories: Iterable[str],
+    same: Callable[[str, str], bool],
+    names: Mapping[str, Mapping[str, str]],
 ) -> str | None:
-    """The category whose name (its path's last part) ``words`` say, each of them a word
-    of it by ``same`` (``KnowledgeBase.same_word``): "garden"; "Küche" where a synonym
-    set says kitchen."""
+    """The category whose name ``words`` say, each of them a word of it by ``same``
+    (``KnowledgeBase.same_word``): its path's last part ("garden"; "Küche" where a
+    synonym set says kitchen) or a name the shop gave it (``names``: "Gartengeräte")."""
     for category in categories:
-        names = tokens(leaf(category))
-        if words and all(any(same(word, name) for name in names) for word in words):
-            return category
+        called = [leaf(category), *names.get(category, {}).values()]
+        for name in called:
+            held = tokens(name)
+            if words and all(any(same(word, part) for part in held) for word in words):
+                return category
     return None
 
 

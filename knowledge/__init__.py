@@ -7,7 +7,7 @@ See docs/subsystems/knowledge-search.md.
 
 from knowledge.analysis import LANGUAGES, Language, analyse, detect_language
 from knowledge.base import KnowledgeBase, Mode, Nearest, SearchKind, text_key
-from knowledge.demo import demo_synonyms
+from knowledge.demo import demo_category_names, demo_synonyms
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import FilterError
 from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult
@@ -35,6 +35,7 @@ __all__ = [
     "SearchKind",
     "SearchResult",
     "analyse",
+    "demo_category_names",
     "demo_synonyms",
     "detect_language",
     "get_embedder",

@@ -19,7 +19,18 @@ from knowledge.base import Mode, SearchKind
 from knowledge.facets import FilterError
 from knowledge.formats import FORMATS, Format, ItemKind
 from knowledge.models import KbImportJob
-from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SynonymSet, SynonymSetIn
+from knowledge.schemas import (
+    Category,
+    CategoryNamesIn,
+    Faq,
+    FaqMatch,
+    Hit,
+    Item,
+    Kind,
+    Product,
+    SynonymSet,
+    SynonymSetIn,
+)
 from knowledge.service import KnowledgeService, SynonymImport, SynonymsRejected
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
@@ -193,6 +204,31 @@ def _no_synonym_set(set_id: str) -> HTTPException:
         status.HTTP_404_NOT_FOUND,
         detail={"code": "not_found", "message": f"no synonym set with id {set_id!r}"},
     )
+
+
+@router.get("/categories", response_model=list[Category], summary="List categories")
+async def list_categories(_agent: CurrentAgent, service: Service) -> list[Category]:
+    """Every category of the catalog and its parents, with product counts and the names
+    the shop gave them per language."""
+    return await service.categories()
+
+
+@router.put("/categories", response_model=Category, summary="Name a category per language")
+async def name_category(names: CategoryNamesIn, agent: EditorAgent, service: Service) -> Category:
+    """What the bot's buttons call a category in each language (``{"de": "Gartengeräte"}``),
+    in force in every process within a second; no names: the catalog's own again."""
+    categories = {c.path: c for c in await service.categories() if c.products}
+    if names.path not in categories:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail={
+                "code": "not_found",
+                "message": f"no product is in category {names.path!r}; "
+                "GET /api/kb/categories lists them",
+            },
+        )
+    await service.save_category_names(names, actor=agent.email)
+    return categories[names.path].model_copy(update={"names": names.names})
 
 
 @router.get("/synonyms", response_model=list[SynonymSet], summary="List synonym sets")

@@ -375,6 +375,9 @@ class KnowledgeBase:
         self.settings = settings or KnowledgeSettings()
         self._lock = threading.RLock()
         self.synonyms = Thesaurus()
+        # What the shop calls a category per language (path -> language -> name), for the
+        # bot's buttons; the service installs the stored names.
+        self.category_names: dict[str, dict[str, str]] = {}
         self._reset()
 
     def _reset(self) -> None:

@@ -71,6 +71,18 @@ class KbImportJob(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+class KbCategoryName(Base):
+    """What a category is called in each language, where not as the catalog names it:
+    the bot's buttons say "Garten" to a German shopper of an English catalog."""
+
+    __tablename__ = "kb_category_names"
+
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    names: Mapped[dict[str, Any]] = mapped_column()  # language -> name
+    updated_by: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class KbSynonymSet(Base):
     """Terms search treats as one word (knowledge/synonyms.py)."""
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from knowledge.analysis import tokens
+from knowledge.analysis import LANGUAGES, tokens
 
 AttributeValue = str | float | int | bool
 Kind = Literal["product", "faq"]
@@ -191,3 +191,53 @@ class SynonymSet(SynonymSetIn):
     id: str
     updated_by: str
     updated_at: dt.datetime
+
+
+MAX_CATEGORY_NAME = 80
+
+
+class CategoryNamesIn(BaseModel):
+    """What a category is called in each language, where not as the catalog names it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(
+        min_length=1, max_length=500, description='a catalog category, "Garden/Tools"'
+    )
+    names: dict[str, str] = Field(
+        description='language -> name, e.g. {"de": "Gartengeräte"}; an empty name removes '
+        "that language's, and the catalog's own name is used"
+    )
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _trim_path(cls, path: str) -> str:
+        return path.strip()
+
+    @field_validator("names", mode="after")
+    @classmethod
+    def _clean_names(cls, names: dict[str, str]) -> dict[str, str]:
+        cleaned: dict[str, str] = {}
+        for language, raw in names.items():
+            if language not in LANGUAGES:
+                raise PydanticCustomError(
+                    "category_language",
+                    'unknown language "{language}": use {known}',
+                    {"language": language, "known": ", ".join(LANGUAGES)},
+                )
+            name = " ".join(raw.split())
+            if len(name) > MAX_CATEGORY_NAME:
+                raise PydanticCustomError(
+                    "category_name",
+                    "the {language} name is too long: at most {chars} characters",
+                    {"language": language, "chars": MAX_CATEGORY_NAME},
+                )
+            if name:
+                cleaned[language] = name
+        return cleaned
+
+
+class Category(BaseModel):
+    path: str
+    products: int = Field(description="products in it, its subcategories' too")
+    names: dict[str, str] = Field(description="language -> name, where the shop gave one")

@@ -28,7 +28,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.formats import FileError, Format, ItemKind, RowError, parse, parse_synonyms
 from knowledge.index_store import IndexStore
 from knowledge.models import KbSynonymSet
-from knowledge.schemas import Item, Kind, SynonymSet
+from knowledge.schemas import Category, CategoryNamesIn, Item, Kind, SynonymSet
 from knowledge.synonyms import Thesaurus
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class KnowledgeService:
             )
             if embedded or not saved:
                 await asyncio.to_thread(self._save)
-        await self.load_synonyms()
+        await self.load_vocabulary()
         counts = self.kb.counts()
         self.last_load = LoadReport(**counts, embedded=embedded, reused=len(saved))
         log.info("knowledge loaded", extra=self.last_load.model_dump())
@@ -307,7 +307,7 @@ class KnowledgeService:
 
     async def resync(self) -> None:
         """Compare content hashes with the database and apply every difference."""
-        await self.load_synonyms()
+        await self.load_vocabulary()
         held = await asyncio.to_thread(self.kb.content_hashes)
         for kind in ("product", "faq"):
             async with self.hub.sessions() as db:
@@ -352,6 +352,13 @@ class KnowledgeService:
             await self.resync()
         elif message.get("op") == "synonyms":
             await self.load_synonyms()
+        elif message.get("op") == "category_names":
+            await self.load_category_names()
+
+    async def load_vocabulary(self) -> None:
+        """Put the stored synonym sets and category names in force in this process."""
+        await self.load_synonyms()
+        await self.load_category_names()
 
     # --- synonyms ---------------------------------------------------------------------------
 
@@ -424,6 +431,45 @@ class KnowledgeService:
     async def _synonyms_changed(self) -> None:
         await self.hub.bus.publish(CHANNEL, {"origin": self.origin, "op": "synonyms"})
         await self.load_synonyms()
+
+    # --- category names -------------------------------------------------------------------
+
+    async def categories(self) -> list[Category]:
+        """Every category of the catalog (its parents too), with its product count and the
+        names the shop gave it; named ones no product is in any more come last."""
+        async with self.hub.sessions() as db:
+            counts = await store.category_counts(db)
+            names = await store.category_names(db)
+        total: dict[str, int] = {}
+        for path, n in counts.items():
+            if path == store.NO_CATEGORY:
+                continue
+            parts = path.split("/")
+            for depth in range(1, len(parts) + 1):
+                parent = "/".join(parts[:depth])
+                total[parent] = total.get(parent, 0) + n
+        found = [
+            Category(path=p, products=n, names=names.get(p, {})) for p, n in sorted(total.items())
+        ]
+        gone = [
+            Category(path=p, products=0, names=n)
+            for p, n in sorted(names.items())
+            if p not in total
+        ]
+        return found + gone
+
+    async def load_category_names(self) -> None:
+        async with self.hub.sessions() as db:
+            self.kb.category_names = await store.category_names(db)
+
+    async def save_category_names(self, names: CategoryNamesIn, *, actor: str) -> None:
+        async with self.hub.sessions() as db:
+            await store.save_category_names(db, names.path, names.names, actor=actor)
+            store.audit(db, actor=actor, action="kb.category_names.save", target=names.path,
+                        details={"names": names.names})  # fmt: skip
+            await db.commit()
+        await self.hub.bus.publish(CHANNEL, {"origin": self.origin, "op": "category_names"})
+        await self.load_category_names()
 
     # --- saving vectors ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.db import utcnow
 from chat.models import AuditEntry
-from knowledge.models import KbFaq, KbImportJob, KbProduct, KbSynonymSet
+from knowledge.models import KbCategoryName, KbFaq, KbImportJob, KbProduct, KbSynonymSet
 from knowledge.schemas import Faq, Item, Kind, Product, content_hash, same_terms
 
 BATCH = 1000
@@ -91,15 +91,19 @@ async def change_marks(db: AsyncSession) -> list[tuple[int, Any]]:
     """Per kind, the row count and the latest ``updated_at``: a write moves the latter,
     a delete the former, so two equal readings mean nothing changed in between."""
     marks = []
-    for table in (KbProduct, KbFaq, KbSynonymSet):
+    for table in (KbProduct, KbFaq, KbSynonymSet, KbCategoryName):
         row = (await db.execute(select(func.count(), func.max(table.updated_at)))).one()
         marks.append((int(row[0]), row[1]))
     return marks
 
 
+NO_CATEGORY = "(none)"
+
+
 async def category_counts(db: AsyncSession) -> dict[str, int]:
+    """Products per category path as written (``NO_CATEGORY`` for none)."""
     rows = await db.execute(select(KbProduct.category, func.count()).group_by(KbProduct.category))
-    return {category or "(none)": n for category, n in rows.tuples().all()}
+    return {category or NO_CATEGORY: n for category, n in rows.tuples().all()}
 
 
 async def hashes(db: AsyncSession, kind: Kind, ids: Sequence[str] | None = None) -> dict[str, str]:
@@ -234,6 +238,30 @@ async def import_synonym_sets(
 async def delete_synonym_set(db: AsyncSession, set_id: str) -> bool:
     outcome = await db.execute(delete(KbSynonymSet).where(KbSynonymSet.id == set_id))
     return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
+# --- category names ---------------------------------------------------------------------------
+
+
+async def category_names(db: AsyncSession) -> dict[str, dict[str, str]]:
+    """Path -> language -> name, of every category the shop named."""
+    rows = (await db.scalars(select(KbCategoryName))).all()
+    return {row.path: dict(row.names) for row in rows}
+
+
+async def save_category_names(
+    db: AsyncSession, path: str, names: dict[str, str], *, actor: str
+) -> None:
+    """Set ``path``'s names; with none left, the catalog's own name is used again."""
+    row = await db.get(KbCategoryName, path)
+    if not names:
+        if row is not None:
+            await db.delete(row)
+    elif row is None:
+        db.add(KbCategoryName(path=path, names=names, updated_by=actor))
+    else:
+        row.names, row.updated_by, row.updated_at = names, actor, utcnow()
+    await db.flush()
 
 
 # --- import jobs ------------------------------------------------------------------------------

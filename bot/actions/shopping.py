@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -271,7 +272,7 @@ class ActionSearchProducts(Action):
                 if not browsing and len(shop) > 1:  # "what do you have?"
                     state.query = ""  # a department chosen shows all of it, by its kinds
                     return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
-                if department := category_named(browsing, shop, kb.same_word):
+                if department := category_named(browsing, shop, kb.same_word, kb.category_names):
                     # "Something for the garden": its kinds, not what says "garden".
                     state.query, state.category = "", department
         earlier = dict(state.constraints)
@@ -280,14 +281,20 @@ class ActionSearchProducts(Action):
         picked = constraint_from_reply(reply)
         if not picked and state.pending:
             asking = flow_of(state.category, runtime.flows)
-            picked = _typed_option(
-                text, state.pending, state.pending_values, asking.questions if asking else ()
+            labelled = (
+                *(asking.questions if asking else ()),
+                _kind_labels(kb, state.pending_values),
             )
+            picked = _typed_option(text, state.pending, state.pending_values, labelled)
             # "Küche" to "Kitchen | Outdoor | …": an option's name through a synonym.
             if (
                 not picked
                 and state.pending == KIND
-                and (chosen := category_named(browse_words(text), state.pending_values, kb.same_word))
+                and (
+                    chosen := category_named(
+                        browse_words(text), state.pending_values, kb.same_word, kb.category_names
+                    )
+                )
             ):
                 picked = (KIND, chosen)
         u = turn.understanding
@@ -369,7 +376,8 @@ class ActionSearchProducts(Action):
         # find two bags in an English catalog, the category has five); "the cheapest
         # frying pan" ranks what its words find.
         whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
-        query = "" if whole_kind or compared else state.query or text
+        # "": a department browsed (its kinds), or the others of a product compared with.
+        query = "" if whole_kind or compared else text if state.query is None else state.query
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
@@ -492,6 +500,9 @@ def _ask(
 ) -> list[dict[str, Any]]:
     """Ask ``question`` with its quick replies; the best candidates so far go along."""
     state = turn.state
+    if question.facet == KIND:  # the shop's own names ("Gartengeräte") win over the flows'
+        named = _kind_labels(turn.runtime.brain.kb, facets.get(KIND, {}))
+        question = replace(question, labels={**question.labels, **named.labels})
     text, options = question_message(question, facets, turn.voice)
     if intro:
         text = f"{in_voice(intro, turn.voice) or ''} {text}"
@@ -521,8 +532,9 @@ def _candidates(
     answer that offered no value."""
     # A message that only names the flow's kind ("do you have lamps?") asks for all of
     # it: a lantern is one though its title says "lantern", not "lamp".
-    # So does a browse of it ("the lightest tent": every tent, the lightest first).
-    whole_kind = flow is not None and (not query or flow.named_alone(query))
+    # So does a browse of it ("the lightest tent": every tent, the lightest first), or
+    # of a department, no words at all (their scores say nothing).
+    whole_kind = not query or (flow is not None and flow.named_alone(query))
     leaders = kb.products(
         [hit.id for hit in (result.hits if whole_kind else leading(result.hits, gap))]
     )
@@ -612,6 +624,12 @@ def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotSt
     if named is None:
         return True
     return any(p.category == named.category for p in kb.products([h.id for h in result.hits]))
+
+
+def _kind_labels(kb: KnowledgeBase, categories: Iterable[str]) -> Question:
+    """The names the shop gave ``categories`` per language, as a question's labels."""
+    names = kb.category_names
+    return Question(facet=KIND, prompt={}, labels={c: names[c] for c in categories if c in names})
 
 
 def _typed_option(

@@ -1,11 +1,14 @@
 """The demo shop's content (`touchpoint serve --demo`): an English outdoor, kitchen and
-garden catalog, FAQs in English and German, and synonyms for German shoppers."""
+garden catalog, FAQs in English and German, and synonyms and category names for German
+shoppers."""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from knowledge.formats import parse_synonyms
+from knowledge.schemas import CategoryNamesIn
 
 
 def demo_synonyms() -> list[list[str]]:
@@ -16,3 +19,9 @@ def demo_synonyms() -> list[list[str]]:
     if errors:
         raise ValueError(f"the demo's synonyms: {errors[0]}")
     return sets
+
+
+def demo_category_names() -> list[CategoryNamesIn]:
+    """The German names of the demo's departments and of the kinds no flow names."""
+    data = json.loads((resources.files(__name__) / "categories.json").read_text(encoding="utf-8"))
+    return [CategoryNamesIn(path=path, names=names) for path, names in data["categories"].items()]

@@ -825,6 +825,32 @@ async def test_a_department_named_alone_asks_for_its_kinds_in_both_languages(
         assert lights.state.category is None
 
 
+async def test_the_shops_category_names_label_the_buttons_and_may_be_typed(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """Departments and kinds no flow names are called as the shop named them, in the
+    shopper's language; the name typed, or asked for, chooses, as a click would."""
+    with own_shop(kb, settings, orders_db, agents) as shop:
+        shop.runtime.brain.kb.category_names = {
+            "Kitchen": {"de": "Küche"},
+            "Kitchen/Accessories": {"de": "Küchenhelfer", "en": "Kitchen helpers"},
+        }
+        german, kitchen, helpers = await talk(
+            shop, "Was habt ihr so?", "Küche", "Küchenhelfer", locale="de"
+        )
+        labels = [o["label"] for o in german.replies[0].payload["options"]]  # type: ignore[index]
+        assert {"Küche", "Outdoor", "Home"} <= set(labels), labels
+        kinds = [o["label"] for o in kitchen.replies[0].payload["options"]]  # type: ignore[index]
+        assert "Küchenhelfer" in kinds, kinds
+        assert helpers.state.category == "Kitchen/Accessories", helpers.summary()
+        (english,) = await talk(shop, "Anything for the kitchen?")
+        kinds = [o["label"] for o in english.replies[0].payload["options"]]  # type: ignore[index]
+        assert "Kitchen helpers" in kinds and "Kitchen" not in kinds, kinds
+        # A department named by the shop's name of it, with no synonym set saying so.
+        (named,) = await talk(shop, "Ich suche etwas für die Küche", locale="de")
+        assert named.state.category == "Kitchen", named.summary()
+
+
 async def test_questions_about_the_product_shown_are_answered_from_the_catalog(
     dialogue: Dialogue,
 ) -> None:

@@ -339,3 +339,30 @@ def test_synonyms_are_deleted_added_and_edited_and_search_follows_them(
     expect(marked).to_have_count(0)
     assert not [s for s in client.get("/api/kb/synonyms").json() if "hammock bed" in s["terms"]]
     client.close()
+
+
+def test_categories_are_named_per_language_and_the_bot_uses_the_names(
+    server: Any, page: Any
+) -> None:
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge#categories")
+    table = page.locator("table[aria-label=Categories]")
+    expect(table.locator("tr[data-path='Garden'] td").nth(3)).to_have_text("Garten")  # the demo's
+    home = table.locator("tr[data-path='Home']")
+    expect(home.locator("td").nth(1)).to_have_text("7")  # its kinds' products
+    home.get_by_role("button", name="Edit names").click()
+    dialog = page.locator("#editor")
+    expect(dialog.get_by_label("German name")).to_have_value("Wohnen")
+    dialog.get_by_label("German name").fill("  Wohnen & Deko ")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(home.locator("td").nth(3)).to_have_text("Wohnen & Deko")
+
+    # A German shopper who asks what the shop has chooses among the names at once.
+    client = httpx.Client(base_url=server.url)
+    token = client.post(
+        "/api/auth/login", json={"email": "editor@demo.shop", "password": "demo-editor"}
+    ).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    asked = client.post("/api/insights/preview", json={"text": "Was habt ihr so?", "locale": "de"})
+    labels = [o["label"] for o in asked.json()["replies"][0]["payload"]["options"]]
+    assert labels[:4] == ["Küche", "Outdoor", "Garten", "Wohnen & Deko"], labels

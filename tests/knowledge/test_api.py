@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from chat.config import Settings
+from knowledge.service import KnowledgeService
 from tests.chat.helpers import DEMO_PASSWORDS
 from tests.conftest import LiveServer, start_server
 
@@ -77,6 +78,7 @@ def test_openapi_describes_the_content_api(server: LiveServer) -> None:
         "/api/kb/synonyms": {"get", "post"},
         "/api/kb/synonyms/{set_id}": {"put", "delete"},
         "/api/kb/synonyms/import": {"post"},
+        "/api/kb/categories": {"get", "put"},
     }.items():
         assert methods <= set(paths[path]), path
     product = schema["components"]["schemas"]["Product"]
@@ -306,3 +308,46 @@ def test_synonym_sets_are_edited_by_editors_searched_at_once_and_audited(
         ("kb.synonyms.import", "sets.txt"),
         ("kb.synonyms.delete", imported["id"]),
     ]
+
+
+def test_categories_are_listed_with_counts_and_named_per_language_by_editors(
+    server: LiveServer, agent: httpx.Client, editor: httpx.Client
+) -> None:
+    listed = {c["path"]: c for c in agent.get("/api/kb/categories").json()}
+    # Parents count their subcategories' products; the demo names its departments.
+    assert (
+        listed["Garden"]["products"]
+        == listed["Garden/Tools"]["products"] + listed["Garden/Furniture"]["products"]
+    )
+    assert listed["Garden"]["names"] == {"de": "Garten"}
+    assert listed["Outdoor/Tents"]["names"] == {}
+
+    body = {"path": "Outdoor/Tents", "names": {"de": "  Zelte  ", "en": "Tents & shelters"}}
+    assert agent.put("/api/kb/categories", json=body).status_code == 403
+    response = editor.put("/api/kb/categories", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["names"] == {"de": "Zelte", "en": "Tents & shelters"}
+    kb = server.hub.require(KnowledgeService).kb
+    assert kb.category_names["Outdoor/Tents"] == {"de": "Zelte", "en": "Tents & shelters"}
+
+    for names, message in [
+        ({"fr": "Tentes"}, 'unknown language "fr": use en, de'),
+        ({"de": "Z" * 81}, "the de name is too long: at most 80 characters"),
+    ]:
+        response = editor.put("/api/kb/categories", json={"path": "Outdoor/Tents", "names": names})
+        assert response.status_code == 422
+        assert response.json()["detail"]["fields"][0]["message"] == message
+    response = editor.put("/api/kb/categories", json={"path": "Outdoor/Kayaks", "names": {}})
+    assert (response.status_code, response.json()["detail"]["code"]) == (404, "not_found")
+    assert kb.category_names["Outdoor/Tents"] == {"de": "Zelte", "en": "Tents & shelters"}
+
+    # No names left: the catalog's own (and a flow's) again.
+    response = editor.put("/api/kb/categories", json={"path": "Outdoor/Tents", "names": {"de": ""}})
+    assert response.json()["names"] == {}
+    assert "Outdoor/Tents" not in kb.category_names
+    with sqlite3.connect(Path(server.settings.data_dir) / "touchpoint.db") as db:
+        trail = db.execute(
+            "SELECT target FROM audit_log WHERE action = 'kb.category_names.save' AND actor = ?",
+            ("editor@demo.shop",),
+        ).fetchall()
+    assert trail == [("Outdoor/Tents",), ("Outdoor/Tents",)]

@@ -139,6 +139,15 @@ def test_an_edit_on_one_hub_is_searchable_on_the_other_within_a_second(
             assert editor.delete(f"/api/kb/synonyms/{created['id']}").status_code == 204
             visible_on_second("Kundenkarte", "loyalty", False)
 
+            # So are the names of a category, which the bot's buttons use.
+            names = {"path": "Outdoor/Tents", "names": {"de": "Zeltwelt"}}
+            started = time.monotonic()
+            assert editor.put("/api/kb/categories", json=names).status_code == 200
+            seconds_kb = second.hub.require(KnowledgeService).kb
+            while seconds_kb.category_names.get("Outdoor/Tents") != {"de": "Zeltwelt"}:
+                assert time.monotonic() - started < 1.0, "the name never reached the second hub"
+                time.sleep(0.02)
+
             started = time.monotonic()
             assert editor.delete("/api/kb/faqs/loyalty").status_code == 204
             visible_on_second("bonus card", "loyalty", False)

@@ -1,5 +1,6 @@
 // /console/knowledge: FAQs and products (browse, search, edit, popular), file imports
-// with progress, canned responses, guided-selling flows, synonyms, and "Ask the bot".
+// with progress, canned responses, guided-selling flows, synonyms, category names, and
+// "Ask the bot".
 
 import { api, ApiError, byId, commas, cookie, formatDate, formatMoney, h, lines, percent, signIn, submitting, toast } from "./common.js";
 
@@ -427,6 +428,37 @@ async function synonymsView() {
     sets.length ? null : h("p", { class: "muted", text: "No synonyms yet." }));
 }
 
+// ---- category names ----------------------------------------------------------------
+
+// What the bot's buttons call each category per language ("Garden/Tools": "Gartengeräte"
+// to German shoppers); an empty name leaves the catalog's own.
+const NAMED_LANGUAGES = [["en", "English"], ["de", "German"]];
+
+async function categoriesView() {
+  const categories = await api("GET", "/api/kb/categories");
+  const open = (category) => edit(`Names of ${category.path}`, h("div", {},
+    NAMED_LANGUAGES.map(([language, label]) => h("label", { class: "field" },
+      h("span", { text: `${label} name (empty: as its selling flow or the catalog names it)` }),
+      h("input", { name: language, id: `f-name-${language}`, value: category.names[language] || "", maxlength: 80 })))),
+  async (form) => {
+    const names = Object.fromEntries(NAMED_LANGUAGES.map(([language]) => [language, form.elements[language].value]));
+    await api("PUT", "/api/kb/categories", { path: category.path, names });
+    toast(`Names of ${category.path} saved`);
+    await show("categories");
+  });
+  const depth = (path) => path.split("/").length - 1;
+  return h("div", {},
+    h("p", { class: "small muted", text: "What the bot’s buttons call each category, per language: German shoppers of an English catalog choose from “Küche” and “Gartengeräte”. Selling flows name their own kinds; a name here wins." }),
+    h("table", { class: "grid", "aria-label": "Categories" },
+      h("thead", {}, h("tr", {}, ["Category", "Products", ...NAMED_LANGUAGES.map(([, label]) => label), ""].map((t) => h("th", { text: t })))),
+      h("tbody", {}, categories.map((category) => h("tr", { dataset: { path: category.path } },
+        h("td", { text: category.path, class: `depth-${Math.min(depth(category.path), 3)}` }),
+        h("td", { text: category.products }),
+        NAMED_LANGUAGES.map(([language]) => h("td", { text: category.names[language] || "—" })),
+        h("td", { class: "inline" }, h("button", { type: "button", class: "small-button", text: "Edit names", onclick: () => open(category) })))))),
+    categories.length ? null : h("p", { class: "muted", text: "No categories yet: import products first." }));
+}
+
 // ---- Ask the bot ----------------------------------------------------------------
 
 function renderPreview(result) {
@@ -469,6 +501,7 @@ const VIEWS = {
   canned: () => cannedView(),
   flows: () => flowsView(),
   synonyms: () => synonymsView(),
+  categories: () => categoriesView(),
 };
 let current = "faqs";
 
