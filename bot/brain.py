@@ -49,6 +49,7 @@ from bot.selling import (
     flow_for,
     load_flows,
     part_in,
+    top_levels,
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product
@@ -361,8 +362,8 @@ class Brain:
         said = u.intent == "product_search" and not u.intent_inferred
         if not said and not _FOR.search(u.text):
             return False
-        shop = {path.split("/")[0] for path in self.kb.categories()}
         kb = self.kb
+        shop = top_levels(kb.categories())
         return category_named(words, shop, kb.same_word, kb.category_names) is not None
 
     def _named_by_synonym(self, text: str) -> bool:

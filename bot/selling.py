@@ -582,6 +582,11 @@ BROWSE_QUESTION = Question(
 )
 
 
+def top_levels(paths: Iterable[str]) -> list[str]:
+    """The departments of category ``paths``, in the order first met."""
+    return list(dict.fromkeys(path.split("/")[0] for path in paths))
+
+
 def departments(category_counts: dict[str, int]) -> dict[str, int]:
     """The catalog's top-level categories (its facet counts every level of a path)."""
     return {name: n for name, n in category_counts.items() if "/" not in name}

@@ -54,6 +54,7 @@ from bot.selling import (
     ranked,
     seasons_widened,
     than_shown,
+    top_levels,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product, SearchResult
@@ -266,15 +267,19 @@ class ActionSearchProducts(Action):
             state.restart_selling()  # a new kind of product: a new search
         if not state.selling:
             state.query, state.category = text, named.category if named else None
-            browsing = _browse_words(turn)
-            if named is None and part is None and browsing is not None:
+            browsing = _browse_words(turn) if named is None and part is None else None
+            if browsing == []:  # "what do you have?"
                 shop, total = await _departments(runtime.brain)
-                if not browsing and len(shop) > 1:  # "what do you have?"
+                if len(shop) > 1:
                     state.query = ""  # a department chosen shows all of it, by its kinds
                     return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
-                if department := category_named(browsing, shop, kb.same_word, kb.category_names):
-                    # "Something for the garden": its kinds, not what says "garden".
-                    state.query, state.category = "", department
+            elif browsing and (
+                department := category_named(
+                    browsing, top_levels(kb.categories()), kb.same_word, kb.category_names
+                )
+            ):
+                # "Something for the garden": its kinds, not what says "garden".
+                state.query, state.category = "", department
         earlier = dict(state.constraints)
         state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
         reply = turn.facts.reply or ""
