@@ -217,7 +217,8 @@ async def list_categories(_agent: CurrentAgent, service: Service) -> list[Catego
 async def name_category(names: CategoryNamesIn, agent: EditorAgent, service: Service) -> Category:
     """What the bot's buttons call a category in each language (``{"de": "Gartengeräte"}``),
     in force in every process within a second; no names: the catalog's own again."""
-    categories = {c.path: c for c in await service.categories() if c.products}
+    # A category no product is in any more keeps its names until they are cleared here.
+    categories = {c.path: c for c in await service.categories()}
     if names.path not in categories:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,

@@ -341,6 +341,23 @@ def test_categories_are_listed_with_counts_and_named_per_language_by_editors(
     assert (response.status_code, response.json()["detail"]["code"]) == (404, "not_found")
     assert kb.category_names["Outdoor/Tents"] == {"de": "Zelte", "en": "Tents & shelters"}
 
+    # Named, then left by its last product: listed with none, and its names can go.
+    product = {"id": "KY-1", "title": "Kayak", "price": 499.0, "category": "Water/Kayaks"}
+    assert editor.post("/api/kb/products", json=product).status_code == 201
+    kayaks = {"path": "Water/Kayaks", "names": {"de": "Kajaks"}}
+    assert editor.put("/api/kb/categories", json=kayaks).status_code == 200
+    assert editor.delete("/api/kb/products/KY-1").status_code == 204
+    listed = {c["path"]: c for c in agent.get("/api/kb/categories").json()}
+    assert listed["Water/Kayaks"] == {
+        "path": "Water/Kayaks",
+        "products": 0,
+        "names": {"de": "Kajaks"},
+    }
+    assert "Water" not in listed
+    cleared = editor.put("/api/kb/categories", json={"path": "Water/Kayaks", "names": {}})
+    assert cleared.status_code == 200 and "Water/Kayaks" not in kb.category_names
+    assert all(c["path"] != "Water/Kayaks" for c in agent.get("/api/kb/categories").json())
+
     # No names left: the catalog's own (and a flow's) again.
     response = editor.put("/api/kb/categories", json={"path": "Outdoor/Tents", "names": {"de": ""}})
     assert response.json()["names"] == {}
@@ -350,4 +367,4 @@ def test_categories_are_listed_with_counts_and_named_per_language_by_editors(
             "SELECT target FROM audit_log WHERE action = 'kb.category_names.save' AND actor = ?",
             ("editor@demo.shop",),
         ).fetchall()
-    assert trail == [("Outdoor/Tents",), ("Outdoor/Tents",)]
+    assert trail == [("Outdoor/Tents",), ("Water/Kayaks",), ("Water/Kayaks",), ("Outdoor/Tents",)]
