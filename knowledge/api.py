@@ -31,7 +31,7 @@ from knowledge.schemas import (
     SynonymSet,
     SynonymSetIn,
 )
-from knowledge.service import KnowledgeService, SynonymImport, SynonymsRejected
+from knowledge.service import FileRejected, KnowledgeService, SynonymImport
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -274,7 +274,7 @@ async def import_synonyms(
             data, filename=file.filename or "synonyms", actor=agent.email, encoding=encoding,
             replace=replace,
         )  # fmt: skip
-    except SynonymsRejected as exc:
+    except FileRejected as exc:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail={

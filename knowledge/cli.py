@@ -17,15 +17,16 @@ from chat.config import Settings
 from knowledge import store
 from knowledge.base import Mode
 from knowledge.facets import FilterError
-from knowledge.formats import Format, ItemKind, dump, dump_synonyms
-from knowledge.service import ImportRejected, KnowledgeService, SynonymImport, SynonymsRejected
+from knowledge.formats import Format, ItemKind, dump, dump_category_names, dump_synonyms
+from knowledge.service import FileRejected, ImportRejected, KnowledgeService, SynonymImport
 
 T = TypeVar("T")
 kb_app = typer.Typer(
     help="Products, FAQs and synonyms: import, export, search, stats.", no_args_is_help=True
 )
 import_app = typer.Typer(
-    help="Import products or FAQs (JSON, JSONL, CSV, a product feed) or synonym sets.",
+    help="Import products or FAQs (JSON, JSONL, CSV, a product feed), synonym sets or "
+    "category names.",
     no_args_is_help=True,
 )
 kb_app.add_typer(import_app, name="import")
@@ -175,7 +176,7 @@ def import_synonyms(
 
     try:
         report = run(go())
-    except SynonymsRejected as exc:
+    except FileRejected as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
         typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
@@ -185,28 +186,59 @@ def import_synonyms(
     )
 
 
+@import_app.command("categories")
+def import_categories(file: FileArgument, encoding: EncodingOption = None) -> None:
+    """Category names per language: JSON ({"categories": {"Garden/Tools": {"de":
+    "Gartengeräte"}, ...}}). Categories the file does not name keep theirs."""
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+
+    async def go() -> int:
+        async with open_service(load=False) as service:
+            return await service.import_category_names(
+                file.read_bytes(), filename=str(file), actor="cli", encoding=encoding
+            )
+
+    try:
+        named = run(go())
+    except FileRejected as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"categories: {named} named")
+
+
 @kb_app.command("export")
 def export(
     kind: Annotated[
-        Literal["products", "faqs", "synonyms"], typer.Argument(help="products, faqs or synonyms")
+        Literal["products", "faqs", "synonyms", "categories"],
+        typer.Argument(help="products, faqs, synonyms or categories (their names)"),
     ],
     file: Annotated[Path, typer.Argument(help="Where to write; - for stdout.")],
     format: Annotated[
         Format | None,
         typer.Option(
-            "--format", help="json, jsonl or csv (default: from the name; synonyms: json)"
+            "--format",
+            help="json, jsonl or csv (default: from the name; synonyms and categories: json)",
         ),
     ] = None,
 ) -> None:
-    """Write every product, FAQ or synonym set to a file that `kb import` reads back."""
-    if kind == "synonyms" and format not in (None, "json"):
-        raise typer.BadParameter("synonym sets are written as JSON only", param_hint="--format")
+    """Write every product, FAQ, synonym set or category name to a file that `kb import`
+    reads back."""
+    as_json_only = {"synonyms": "synonym sets", "categories": "category names"}
+    if kind in as_json_only and format not in (None, "json"):
+        raise typer.BadParameter(
+            f"{as_json_only[kind]} are written as JSON only", param_hint="--format"
+        )
     fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower(), "json")
 
     async def go() -> str:
         async with open_service(load=False) as service, service.hub.sessions() as db:
             if kind == "synonyms":
                 return dump_synonyms(row.terms for row in await store.synonym_sets(db))
+            if kind == "categories":
+                return dump_category_names(await store.category_names(db))
             items = await store.load_items(db, "product" if kind == "products" else "faq")
         return dump(items, fmt, kind)  # type: ignore[arg-type]
 

@@ -12,13 +12,21 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schemas import AttributeValue, Faq, Item, Product, SynonymSetIn, same_terms
+from knowledge.schemas import (
+    AttributeValue,
+    CategoryNamesIn,
+    Faq,
+    Item,
+    Product,
+    SynonymSetIn,
+    same_terms,
+)
 
 Format = Literal["json", "jsonl", "csv", "feed"]
 ItemKind = Literal["products", "faqs"]
@@ -481,3 +489,35 @@ def dump_synonyms(sets: Iterable[Sequence[str]]) -> str:
     """Synonym sets as a file ``parse_synonyms`` reads back: one set a line."""
     lines = ",\n".join(f"  {json.dumps(list(terms), ensure_ascii=False)}" for terms in sets)
     return '{"synonyms": [\n' + lines + ("\n" if lines else "") + "]}\n"
+
+
+def parse_category_names(
+    data: bytes, *, filename: str, encoding: str | None = None
+) -> tuple[list[CategoryNamesIn], list[RowError]]:
+    """Category names and the problems of one file: JSON ``{"categories": {"Garden/Tools":
+    {"de": "Gartengeräte"}, ...}}``, what ``dump_category_names`` writes."""
+    text = decode(data, filename, encoding)
+    if not text.strip():
+        raise FileError(RowError(file=filename, reason="the file is empty"))
+    document = _load_json(text, filename)
+    table = document.get("categories") if isinstance(document, dict) else None
+    if not isinstance(table, dict):
+        reason = 'expected {"categories": {"Garden/Tools": {"de": "Gartengeräte"}, ...}}'
+        raise FileError(RowError(file=filename, reason=reason))
+    found: list[CategoryNamesIn] = []
+    errors: list[RowError] = []
+    for path, names in table.items():
+        try:
+            found.append(CategoryNamesIn(path=path, names=names))
+        except ValidationError as exc:
+            errors.append(RowError(file=filename, id=path, reason=_reason(exc)))
+    return found, errors
+
+
+def dump_category_names(names: Mapping[str, Mapping[str, str]]) -> str:
+    """Category names as a file ``parse_category_names`` reads back: one category a line."""
+    lines = ",\n".join(
+        f"  {json.dumps(path, ensure_ascii=False)}: {json.dumps(dict(by_language), ensure_ascii=False)}"
+        for path, by_language in sorted(names.items())
+    )
+    return '{"categories": {\n' + lines + ("\n" if lines else "") + "}}\n"

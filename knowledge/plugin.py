@@ -10,7 +10,6 @@ from knowledge.api import router
 from knowledge.base import KnowledgeBase
 from knowledge.bench import bench_app
 from knowledge.cli import kb_app
-from knowledge.demo import demo_category_names
 from knowledge.embedder import get_embedder
 from knowledge.service import KnowledgeService
 from knowledge.settings import KnowledgeSettings
@@ -44,8 +43,8 @@ async def seed_demo(hub: Hub) -> None:
         await service.import_file(data, kind=kind, filename=f"demo/{kind}.json", actor=DEMO_ACTOR)
     synonyms = (demo / "synonyms.json").read_bytes()
     await service.import_synonyms(synonyms, filename="demo/synonyms.json", actor=DEMO_ACTOR)
-    for names in demo_category_names():
-        await service.save_category_names(names, actor=DEMO_ACTOR)
+    names = (demo / "categories.json").read_bytes()
+    await service.import_category_names(names, filename="demo/categories.json", actor=DEMO_ACTOR)
 
 
 plugin = Plugin(

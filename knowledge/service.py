@@ -25,7 +25,15 @@ from chat.bus import watch_database
 from chat.db import utcnow
 from knowledge import store
 from knowledge.base import KnowledgeBase
-from knowledge.formats import FileError, Format, ItemKind, RowError, parse, parse_synonyms
+from knowledge.formats import (
+    FileError,
+    Format,
+    ItemKind,
+    RowError,
+    parse,
+    parse_category_names,
+    parse_synonyms,
+)
 from knowledge.index_store import IndexStore
 from knowledge.models import KbSynonymSet
 from knowledge.schemas import Category, CategoryNamesIn, Item, Kind, SynonymSet
@@ -69,8 +77,8 @@ class SynonymImport(BaseModel):
     deleted: int
 
 
-class SynonymsRejected(Exception):
-    """Nothing was imported; ``errors`` say why."""
+class FileRejected(Exception):
+    """Nothing was imported from a synonyms or category names file; ``errors`` say why."""
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{errors[0].file}: import rejected, {len(errors)} problem(s)")
@@ -397,13 +405,13 @@ class KnowledgeService:
         replace: bool = False,
     ) -> SynonymImport:  # fmt: skip
         """Synonym sets from a file (``formats.parse_synonyms``), all or nothing: one bad
-        set rejects the file and nothing changes (``SynonymsRejected``)."""
+        set rejects the file and nothing changes (``FileRejected``)."""
         try:
             sets, errors = parse_synonyms(data, filename=filename, encoding=encoding)
         except FileError as exc:
-            raise SynonymsRejected([exc.error]) from None
+            raise FileRejected([exc.error]) from None
         if errors:
-            raise SynonymsRejected(errors)
+            raise FileRejected(errors)
         async with self.hub.sessions() as db:
             created, unchanged, deleted = await store.import_synonym_sets(
                 db, sets, actor=actor, replace=replace
@@ -468,6 +476,36 @@ class KnowledgeService:
             store.audit(db, actor=actor, action="kb.category_names.save", target=names.path,
                         details={"names": names.names})  # fmt: skip
             await db.commit()
+        await self._category_names_changed()
+
+    async def import_category_names(
+        self, data: bytes, *, filename: str, actor: str, encoding: str | None = None
+    ) -> int:
+        """Category names from a file (``formats.parse_category_names``), all or nothing:
+        a bad name, or a category no product is in, rejects the file (``FileRejected``).
+        Categories the file does not name keep theirs. Returns how many it named."""
+        try:
+            found, errors = parse_category_names(data, filename=filename, encoding=encoding)
+        except FileError as exc:
+            raise FileRejected([exc.error]) from None
+        known = {category.path for category in await self.categories()}
+        errors += [
+            RowError(file=filename, id=names.path, reason="no product is in this category")
+            for names in found
+            if names.path not in known
+        ]
+        if errors:
+            raise FileRejected(errors)
+        async with self.hub.sessions() as db:
+            for names in found:
+                await store.save_category_names(db, names.path, names.names, actor=actor)
+            store.audit(db, actor=actor, action="kb.category_names.import", target=filename,
+                        details={"categories": len(found)})  # fmt: skip
+            await db.commit()
+        await self._category_names_changed()
+        return len(found)
+
+    async def _category_names_changed(self) -> None:
         await self.hub.bus.publish(CHANNEL, {"origin": self.origin, "op": "category_names"})
         await self.load_category_names()
 

@@ -4,10 +4,9 @@ shoppers."""
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 
-from knowledge.formats import parse_synonyms
+from knowledge.formats import parse_category_names, parse_synonyms
 from knowledge.schemas import CategoryNamesIn
 
 
@@ -22,6 +21,10 @@ def demo_synonyms() -> list[list[str]]:
 
 
 def demo_category_names() -> list[CategoryNamesIn]:
-    """The German names of the demo's departments and of the kinds no flow names."""
-    data = json.loads((resources.files(__name__) / "categories.json").read_text(encoding="utf-8"))
-    return [CategoryNamesIn(path=path, names=names) for path, names in data["categories"].items()]
+    """The German names of the demo's departments and of the kinds no flow names, read as
+    `touchpoint kb import categories` reads a file."""
+    data = (resources.files(__name__) / "categories.json").read_bytes()
+    names, errors = parse_category_names(data, filename="demo/categories.json")
+    if errors:
+        raise ValueError(f"the demo's category names: {errors[0]}")
+    return names

@@ -315,3 +315,44 @@ def test_synonym_sets_import_with_counts_replace_and_export(cli: Cli, tmp_path: 
     assert "nothing was imported" in result.output
     again = cli("--data-dir", data, "kb", "export", "synonyms", "-")
     assert again.stdout == exported.stdout
+
+
+def test_category_names_import_and_export(cli: Cli, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    products = tmp_path / "products.json"
+    products.write_text(
+        json.dumps({"products": [
+            {"id": "T1", "title": "Tent", "price": 100, "category": "Outdoor/Tents"},
+            {"id": "S1", "title": "Spade", "price": 30, "category": "Garden/Tools"},
+        ]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert cli("--data-dir", data, "kb", "import", "products", products).exit_code == 0
+    names = tmp_path / "categories.json"
+    names.write_text(
+        '{"categories": {"Garden/Tools": {"de": "Gartengeräte"}, "Outdoor": {"de": "Draußen"}}}',
+        encoding="utf-8",
+    )
+    result = cli("--data-dir", data, "kb", "import", "categories", names)
+    assert result.exit_code == 0, result.output
+    assert "categories: 2 named" in result.stdout
+    exported = cli("--data-dir", data, "kb", "export", "categories", "-")
+    assert json.loads(exported.stdout) == {
+        "categories": {"Garden/Tools": {"de": "Gartengeräte"}, "Outdoor": {"de": "Draußen"}}
+    }
+
+    # A bad name or a category no product is in rejects the file; what was stored stays.
+    names.write_text(
+        '{"categories": {"Outdoor": {"fr": "Plein air"}, "Water/Kayaks": {"de": "Kajaks"},'
+        ' "Garden": {"de": "Garten"}}}',
+        encoding="utf-8",
+    )
+    result = cli("--data-dir", data, "kb", "import", "categories", names)
+    assert result.exit_code == 1
+    assert f'{names}: Outdoor: names: unknown language "fr": use en, de' in result.output
+    assert f"{names}: Water/Kayaks: no product is in this category" in result.output
+    assert "2 problem(s); nothing was imported" in result.output
+    assert cli("--data-dir", data, "kb", "export", "categories", "-").stdout == exported.stdout
+    names.write_text("[1, 2]", encoding="utf-8")
+    result = cli("--data-dir", data, "kb", "import", "categories", names)
+    assert result.exit_code == 1 and 'expected {"categories":' in result.output
