@@ -8,7 +8,7 @@ import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, Self, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -158,6 +158,13 @@ _import_command(
 _import_command("faqs", "FAQs: JSON, JSONL or CSV (variants and tags separated by |).")
 
 
+def _rejected(exc: FileRejected) -> NoReturn:
+    for error in exc.errors:
+        typer.echo(str(error), err=True)
+    typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
+    raise typer.Exit(1) from None
+
+
 @import_app.command("synonyms")
 def import_synonyms(
     file: FileArgument, encoding: EncodingOption = None, replace: ReplaceOption = False
@@ -177,10 +184,7 @@ def import_synonyms(
     try:
         report = run(go())
     except FileRejected as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
-        raise typer.Exit(1) from None
+        _rejected(exc)
     typer.echo(
         f"synonyms: {report.created} created, {report.unchanged} unchanged, {report.deleted} deleted"
     )
@@ -202,10 +206,7 @@ def import_categories(file: FileArgument, encoding: EncodingOption = None) -> No
     try:
         named = run(go())
     except FileRejected as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
-        raise typer.Exit(1) from None
+        _rejected(exc)
     typer.echo(f"categories: {named} named")
 
 

@@ -4,27 +4,30 @@ shoppers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
+from typing import TypeVar
 
-from knowledge.formats import parse_category_names, parse_synonyms
+from knowledge.formats import RowError, parse_category_names, parse_synonyms
 from knowledge.schemas import CategoryNamesIn
+
+T = TypeVar("T")
+
+
+def _read(name: str, parse: Callable[..., tuple[list[T], list[RowError]]]) -> list[T]:
+    """A demo file, read as `touchpoint kb import` reads it."""
+    data = (resources.files(__name__) / name).read_bytes()
+    found, errors = parse(data, filename=f"demo/{name}")
+    if errors:
+        raise ValueError(f"the demo's {name}: {errors[0]}")
+    return found
 
 
 def demo_synonyms() -> list[list[str]]:
-    """The demo shop's synonym sets: German words for its English catalog, read as
-    `touchpoint kb import synonyms` reads a file."""
-    data = (resources.files(__name__) / "synonyms.json").read_bytes()
-    sets, errors = parse_synonyms(data, filename="demo/synonyms.json")
-    if errors:
-        raise ValueError(f"the demo's synonyms: {errors[0]}")
-    return sets
+    """The demo shop's synonym sets: German words for its English catalog."""
+    return _read("synonyms.json", parse_synonyms)
 
 
 def demo_category_names() -> list[CategoryNamesIn]:
-    """The German names of the demo's departments and of the kinds no flow names, read as
-    `touchpoint kb import categories` reads a file."""
-    data = (resources.files(__name__) / "categories.json").read_bytes()
-    names, errors = parse_category_names(data, filename="demo/categories.json")
-    if errors:
-        raise ValueError(f"the demo's category names: {errors[0]}")
-    return names
+    """The German names of the demo's departments and of the kinds no flow names."""
+    return _read("categories.json", parse_category_names)
