@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
+from tests.console.console_helpers import ConsoleServer
+from tests.insights.insights_helpers import bot_reply
 from tests.widget.widget_helpers import Widget
 
 SHARPENING = "Yes: send us your knives and we sharpen them for 5 EUR each."
@@ -156,6 +158,26 @@ def test_gaps_the_bot_answers_now_are_closed_joined_to_an_faq_or_dismissed(
     repair.get_by_role("button", name="Dismiss").click()
     expect(page.locator("#toasts")).to_contain_text(re.compile(r"Dismissed \d+ questions"))
     expect(repair).to_have_count(0)
+
+    # An answer followed by "a person, please" is a gap too: the list says which FAQ failed.
+    console = ConsoleServer(server)
+    visitor = console.visitor_socket()
+    conversation_id = visitor.message("Do you ship to Norway?")["conversation_id"]
+    assert bot_reply(visitor, conversation_id)["payload"]["faq_id"] == "international"
+    visitor.message("I want to talk to a person")
+    bot_reply(visitor, conversation_id)
+    console.close()
+    norway = gaps.filter(has_text="Do you ship to Norway?")
+    for _ in range(50):  # the turn is written just after the bot's message went out
+        page.reload()
+        expect(gaps.first).to_be_visible()  # the list has come (an empty one says so)
+        if norway.count():
+            break
+        time.sleep(0.2)
+    expect(norway.locator(".answered-with")).to_have_text(
+        "The bot had answered with FAQ international, and the shopper asked for a person."
+    )
+    expect(norway.locator(".answer-now")).to_have_count(0)  # the same answer is no new one
 
 
 def test_privacy_page_exports_and_erases_a_contact(server: Any, page: Any) -> None:

@@ -70,6 +70,8 @@ function renderGaps(data) {
         onclick: () => close(cluster, { faq_id: null }, "Dismissed"),
       })),
     h("ul", { class: "examples" }, cluster.examples.map((text) => h("li", { text }))),
+    cluster.answered_with.length ? h("p", { class: "answered-with small muted",
+      text: `The bot had answered with FAQ ${cluster.answered_with.join(", ")}, and the shopper asked for a person.` }) : null,
     answerNow(cluster),
     unknownWords(cluster.unknown_words || []),
   )));
