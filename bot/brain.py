@@ -360,11 +360,16 @@ class Brain:
         if not words or len(words) > 2:
             return False
         said = u.intent == "product_search" and not u.intent_inferred
-        if not said and not _FOR.search(u.text):
-            return False
+        return (said or _FOR.search(u.text) is not None) and self.department_named(
+            words
+        ) is not None
+
+    def department_named(self, words: list[str]) -> str | None:
+        """The top-level category ``words`` name, in the catalog's words, a synonym's or
+        the shop's name of it (``selling.category_named``)."""
         kb = self.kb
         shop = top_levels(kb.categories())
-        return category_named(words, shop, kb.same_word, kb.category_names) is not None
+        return category_named(words, shop, kb.same_word, kb.category_names)
 
     def _named_by_synonym(self, text: str) -> bool:
         """Whether a word the catalog lacks names a product through the shop's synonyms:

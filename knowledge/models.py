@@ -1,4 +1,5 @@
-"""The knowledge tables: products, FAQs and synonyms (the source of truth), import jobs.
+"""The knowledge tables: products, FAQs, synonyms and category names (the source of
+truth), import jobs.
 
 Search indexes are derived from these rows; knowledge/migrations/versions holds the schema.
 """

@@ -38,8 +38,8 @@ from bot.details import (
 from bot.engine import REPLY_COMPARE
 from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import attribute_name, money, rating_text, say, value_text
-from knowledge import LANGUAGES, KnowledgeBase, Language, Product
-from knowledge.analysis import fold, stem, tokens
+from knowledge import KnowledgeBase, Language, Product
+from knowledge.analysis import stem, token_stems, tokens
 
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
 DESCRIPTION_CHARACTERS = 300
@@ -187,7 +187,7 @@ def feature_line(
 def _held_words(words: Iterable[list[tuple[str, ...]]], text: str) -> int:
     """How many of ``words`` (each its ways: stems in a row) ``text`` holds, its words
     stemmed in either language (an English description, a German question)."""
-    terms = {stem(fold(token), language) for token in tokens(text) for language in LANGUAGES}
+    terms = frozenset().union(*map(token_stems, tokens(text)))
     return sum(any(terms.issuperset(way) for way in ways) for ways in words)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -54,7 +54,6 @@ from bot.selling import (
     ranked,
     seasons_widened,
     than_shown,
-    top_levels,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import KnowledgeBase, Product, SearchResult
@@ -273,11 +272,7 @@ class ActionSearchProducts(Action):
                 if len(shop) > 1:
                     state.query = ""  # a department chosen shows all of it, by its kinds
                     return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
-            elif browsing and (
-                department := category_named(
-                    browsing, top_levels(kb.categories()), kb.same_word, kb.category_names
-                )
-            ):
+            elif browsing and (department := runtime.brain.department_named(browsing)):
                 # "Something for the garden": its kinds, not what says "garden".
                 state.query, state.category = "", department
         earlier = dict(state.constraints)
@@ -286,12 +281,11 @@ class ActionSearchProducts(Action):
         picked = constraint_from_reply(reply)
         if not picked and state.pending:
             asking = flow_of(state.category, runtime.flows)
-            labelled = (
-                *(asking.questions if asking else ()),
-                _kind_labels(kb, state.pending_values),
+            picked = _typed_option(
+                text, state.pending, state.pending_values, asking.questions if asking else ()
             )
-            picked = _typed_option(text, state.pending, state.pending_values, labelled)
-            # "Küche" to "Kitchen | Outdoor | …": an option's name through a synonym.
+            # "Küche" to "Kitchen | Outdoor | …": an option's name, through a synonym or as
+            # the shop named it.
             if (
                 not picked
                 and state.pending == KIND
@@ -506,8 +500,9 @@ def _ask(
     """Ask ``question`` with its quick replies; the best candidates so far go along."""
     state = turn.state
     if question.facet == KIND:  # the shop's own names ("Gartengeräte") win over the flows'
-        named = _kind_labels(turn.runtime.brain.kb, facets.get(KIND, {}))
-        question = replace(question, labels={**question.labels, **named.labels})
+        names = turn.runtime.brain.kb.category_names
+        shop = {category: names[category] for category in facets.get(KIND, {}) if category in names}
+        question = replace(question, labels={**question.labels, **shop})
     text, options = question_message(question, facets, turn.voice)
     if intro:
         text = f"{in_voice(intro, turn.voice) or ''} {text}"
@@ -591,11 +586,10 @@ def _translates_a_name(kb: KnowledgeBase, word: str, leaders: list[Product]) -> 
     """Whether ``word`` is one the catalog lacks, that a synonym set translates into
     what products are called, not into a kind of the ``leaders``: "Gießkanne" (watering
     can) names a product, "Garten" (the Garden department) all of its kinds."""
-    forms = set(kb.synonyms.forms_for(word))
-    if not forms or kb.catalog_has_word(word):
+    if not kb.synonyms.forms_for(word) or kb.catalog_has_word(word):
         return False
     kinds = {part for product in leaders for part in product.category.split("/")}
-    return not any(forms & set(kb.synonyms.forms_for(kind)) for kind in kinds)
+    return not any(kb.same_word(word, kind) for kind in kinds)
 
 
 async def _loosened(
@@ -629,12 +623,6 @@ def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotSt
     if named is None:
         return True
     return any(p.category == named.category for p in kb.products([h.id for h in result.hits]))
-
-
-def _kind_labels(kb: KnowledgeBase, categories: Iterable[str]) -> Question:
-    """The names the shop gave ``categories`` per language, as a question's labels."""
-    names = kb.category_names
-    return Question(facet=KIND, prompt={}, labels={c: names[c] for c in categories if c in names})
 
 
 def _typed_option(
