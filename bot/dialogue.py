@@ -28,7 +28,7 @@ from bot.actions import (
     ActionSuggestFaqs,
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
-from bot.details import follows_up
+from bot.details import PRICE, follows_up
 from bot.engine import ActionName, BotState, Decision, Facts, decide, record, unanswered
 from bot.nlu import Understanding
 from bot.runtime import Runtime, activate
@@ -135,6 +135,19 @@ def to_replies(
     return replies, handoff, product_ids
 
 
+def _asks_a_price_of_nothing(u: Understanding, decision: Decision, state: BotState) -> bool:
+    """Whether the details action would ask which product's price is meant: "what does
+    it cost?" with no product on screen or named. After an FAQ's answer "it" may be what
+    the FAQ is about; stock or weight is only ever a product's."""
+    return (
+        decision.action is ActionName.product_details
+        and not state.shown
+        and u.detail is not None
+        and u.detail.about == PRICE
+        and not u.detail.named
+    )
+
+
 def _mentions(faq: Faq, text: str) -> bool:
     """Whether the FAQ's text holds every word of ``text`` (stemmed, in its language)."""
     language: Language = "de" if faq.locale == "de" else "en"
@@ -151,6 +164,19 @@ class Dialogue:
     def _last_faq(self, state: BotState) -> Faq | None:
         """The FAQ the bot answered last, where its last answer was one."""
         return self.runtime.brain.kb.get_faq(state.last_intent) if state.last_intent else None
+
+    def _of_topic(self, asked: Faq, u: Understanding) -> str | None:
+        """The FAQ nearest ``u`` where it is another of ``asked``'s topic: a tag and the
+        language in common with the FAQ answered last."""
+        faq = self.runtime.brain.kb.get_faq(u.faq.faq_id) if u.faq else None
+        if (
+            faq is not None
+            and faq.id != asked.id
+            and faq.locale == asked.locale
+            and set(faq.tags) & set(asked.tags)
+        ):
+            return faq.id
+        return None
 
     async def respond(
         self,
@@ -170,7 +196,19 @@ class Dialogue:
             text, state.language or locale, expecting_order=state.awaiting == "order"
         )
         decision = decide(u, state, facts, self.runtime.settings)
-        if unanswered(decision) and follows_up(text) and (asked := self._last_faq(state)):
+        asked = self._last_faq(state)
+        if (
+            asked is not None
+            and _asks_a_price_of_nothing(u, decision, state)
+            and (topic_faq := self._of_topic(asked, u))
+        ):
+            # "And what does it cost?" after the FAQ on delivery times: "it" is the
+            # delivery, whose price an FAQ of that topic answers, not a product to name.
+            decision = Decision(
+                ActionName.answer_faq, reason="asked the price of the last answer's topic",
+                faq_id=topic_faq,
+            )  # fmt: skip
+        elif unanswered(decision) and follows_up(text) and asked is not None:
             # "And to Switzerland?" after the FAQ on shipping abroad: read with its question.
             again = await self.runtime.understand(
                 f"{asked.question} {text}", state.language or locale, expecting_order=False

@@ -1285,6 +1285,38 @@ async def test_a_follow_up_to_an_faq_is_read_with_its_question(dialogue: Dialogu
     assert sale.action == "fallback", sale.summary()
 
 
+async def test_a_price_asked_of_it_after_an_faq_is_that_topic_s(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "And what does it cost?" after the answer on delivery times asks the delivery's
+    price, which the shipping FAQ of the same tag answers. Alone, or after the payment
+    FAQ (whose tag the nearest FAQ, on shipping costs, lacks), "it" names no product yet:
+    the bot asks which one."""
+    topics = {"shipping-time": "shipping", "shipping-cost": "shipping",
+              "shipping-time-de": "shipping", "payment": "payment"}  # fmt: skip
+    tagged = [
+        faq.model_copy(update={"tags": [topics[faq.id]]}) if faq.id in topics else faq
+        for faq in FAQS
+    ]
+    german_cost = Faq(id="shipping-cost-de", locale="de", question="Was kostet der Versand?",
+                      answer="Ab 50 Euro versandkostenfrei, sonst 4,95 Euro.", tags=["shipping"],
+                      variants=["Versandkosten", "Ist die Lieferung kostenlos"])  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, faqs=[*tagged, german_cost]) as dialogue:
+        _, cost = await talk(dialogue, "how long does delivery take?", "and what does it cost?")
+        _, kosten = await talk(
+            dialogue, "Wie lange dauert der Versand?", "und was kostet das?", locale="de"
+        )
+        (alone,) = await talk(dialogue, "and what does it cost?")
+        _, after_payment = await talk(
+            dialogue, "which payment methods do you accept?", "and what does it cost?"
+        )
+    assert (cost.action, cost.decision.faq_id) == ("answer_faq", "shipping-cost"), cost.summary()
+    assert (kosten.action, kosten.decision.faq_id) == ("answer_faq", "shipping-cost-de")
+    for which in (alone, after_payment):
+        assert which.decision.action.value == "product_details", which.summary()
+        assert which.replies[-1].text.startswith("Which product do you mean?")
+
+
 async def test_who_makes_it_is_the_brand(dialogue: Dialogue) -> None:
     (brand,) = await talk(dialogue, "who makes the Ceramic table lamp?")
     assert brand.action == "product_details", brand.summary()
