@@ -404,13 +404,13 @@ def _product_search_inferred(u: Understanding) -> Understanding:
 
 
 def _browses(u: Understanding) -> bool:
-    """A request the rules heard ("what do you have?", "can you recommend something?")
-    that asks nothing more: no product, no budget, no question about one."""
-    return (
+    """A request the rules heard ("what do you have?", "can you recommend something?";
+    "show me more" with nothing shown yet) that asks nothing more: no product, no budget,
+    no question about one."""
+    request = u.intent == "more" or (
         u.intent == "product_search"
         and not u.intent_inferred
         and u.intent_score >= 1.0
-        and u.entities == Entities()
-        and u.detail is None
         and not browse_words(u.text)
     )
+    return request and u.entities == Entities() and u.detail is None

@@ -70,6 +70,7 @@ class BotState:
     pending: str | None = None  # the facet of the question just asked
     pending_values: list[str] = field(default_factory=list)  # the values it offered
     shown: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # every product this search has shown
     # Order look-up for a shopper who is not identified.
     awaiting: str | None = None  # "order" while the bot waits for number and e-mail
     order_number: str | None = None
@@ -98,12 +99,13 @@ class BotState:
 
     def restart_selling(self) -> None:
         self.query, self.category, self.pending = None, None, None
-        self.constraints, self.asked, self.pending_values = {}, [], []
+        self.constraints, self.asked, self.pending_values, self.seen = {}, [], [], []
         self.forget_shown()
 
     def show(self, product_ids: list[str]) -> None:
         """These products are on screen now, and nothing has been asked about them yet."""
         self.shown, self.asked_detail, self.asked_feature, self.asked_of = product_ids, None, "", []
+        self.seen += [product_id for product_id in product_ids if product_id not in self.seen]
 
     def forget_shown(self) -> None:
         """No products on screen to ask about: "they" is what comes next."""
@@ -186,7 +188,7 @@ def _from_reply(reply: str, state: BotState) -> Decision | None:
 def _answers_selling(u: Understanding, state: BotState) -> bool:
     slots = u.entities.slots()
     return state.selling and (
-        u.intent in ("skip", "results")
+        u.intent in ("skip", "results", "more")
         or any(name in slots for name in SELLING_SLOTS)
         or u.entities.ranking is not None  # "the cheapest one"
         or state.pending is not None
@@ -246,6 +248,8 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.order_status, reason="order look-up")
     if u.intent == "start_over":
         return Decision(ActionName.ask_clarifying, reason="start over")
+    if u.intent == "more" and state.selling and state.shown:
+        return Decision(ActionName.show_products, reason="asked for more of them")
     # "Is it in stock?" after products were shown, or "how heavy is the Trail 2?"; not
     # "is it available in red?", which narrows the search ("the pan 32 cm" names one,
     # "is the first one good for winter?" points at one).

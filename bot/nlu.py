@@ -33,10 +33,6 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 DATA = Path(__file__).parent / "data"
 CALIBRATION_FILE = DATA / "calibration.json"
 
-BOT_INTENTS = (
-    "greet", "goodbye", "thanks", "handoff_request", "order_status", "product_search",
-    "accessories", "frustration", "start_over", "skip", "results",
-)  # fmt: skip
 # "Accessories for my tent", "what goes with my pan", "Zubehör für mein Zelt".
 ACCESSORY_WORDS = re.compile(
     r"\b(?:accessor(?:y|ies)|add-?ons?|zubehör\w*)\b"
@@ -103,12 +99,29 @@ _RULES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     # "Show results" typed instead of clicked: what was found, no more questions. Only
-    # the results' own words: "show me what you have" starts a search.
+    # the results' own words, or "show me" alone: "show me what you have" starts a search.
     "results": re.compile(
         r"^\W*(?:(?:please\s+)?(?:just\s+)?(?:(?:show|see)\s+(?:me\s+)?(?:the\s+)?)?results"
+        r"|(?:(?:ok(?:ay)?|so)\s+)?(?:show\s+me|let\s+me\s+see|zeig(?:\s+mal|\s+her|\s+sie)?)"
         r"|(?:die\s+)?ergebnisse(?:\s+(?:zeigen|anzeigen))?"
         r"|zeig(?:e|t)?\s+(?:mir\s+)?(?:bitte\s+)?die\s+ergebnisse(?:\s+an)?)"
         r"(?:\s+(?:please|now|bitte|jetzt))?\W*$",
+        re.IGNORECASE,
+    ),
+    # More of what was shown: "show me more", "any others?", "gibt es noch andere?".
+    # Only these words: "other colours?" and "what else goes with it?" ask other things.
+    "more": re.compile(
+        r"^\W*(?:(?:and|und|ok(?:ay)?|so)\s+)?(?:"
+        r"(?:(?:please\s+)?(?:show|give)\s+me\s+)?(?:some\s+)?more"
+        r"(?:\s+(?:of\s+them|results|options|products|ones))?"
+        r"|(?:(?:please\s+)?(?:show|give)\s+me\s+|(?:are\s+there|do\s+you\s+have|got)\s+)?"
+        r"(?:any\s+)?(?:others|other\s+(?:ones|options|products))"
+        r"|(?:anything|something)\s+else|what\s+else(?:\s+(?:do\s+you\s+have|is\s+there))?"
+        r"|(?:zeig(?:\s+mir)?\s+)?(?:noch\s+)?(?:mehr|weitere)(?:\s+(?:davon|ergebnisse|produkte))?"
+        r"|(?:(?:gibt\s+es|habt\s+ihr|haben\s+sie)\s+)?(?:noch\s+)?(?:andere|weitere)"
+        r"(?:\s+(?:produkte|modelle))?|sonst\s+noch\s+(?:was|etwas)"
+        r"|was\s+(?:gibt\s+es|habt\s+ihr|haben\s+sie)\s+(?:noch|sonst(?:\s+noch)?)"
+        r")(?:\s+(?:please|bitte|noch))?\W*$",
         re.IGNORECASE,
     ),
     "skip": re.compile(

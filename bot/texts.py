@@ -56,6 +56,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing matches all of that exactly; these come closest:",
         "de": "Nichts passt genau auf alles; das kommt am nächsten:",
     },
+    "products_more": {"en": "Here are more:", "de": "Hier sind weitere:"},
+    "products_more_relaxed": {
+        "en": "Those were all that match everything; these come closest:",
+        "de": "Mehr passt nicht genau auf alles; das kommt am nächsten:",
+    },
+    "no_more": {
+        "en": "That's all I have for that. Shall we start over?",
+        "de": "Mehr habe ich dazu nicht. Wollen wir neu anfangen?",
+    },
     "product_found": {
         "en": "Here is the best match:",
         "de": "Das passt am besten:",

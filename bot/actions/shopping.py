@@ -56,7 +56,7 @@ from bot.selling import (
     than_shown,
 )
 from bot.texts import in_voice, money, say, value_text
-from knowledge import KnowledgeBase, Product, SearchResult
+from knowledge import Hit, KnowledgeBase, Product, SearchResult
 
 FORM = "shopping_form"
 RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
@@ -246,6 +246,8 @@ class ActionSearchProducts(Action):
             # "Is there a cheaper one?" with nothing on screen: than which?
             dispatcher.utter_message(text=say("detail_which", turn.voice))
             return finish(turn, "ask_clarifying")
+        if turn.understanding.intent == "more" and state.shown:
+            return await _more(dispatcher, turn)
         part = None if turn.facts.reply else part_in(text, runtime.flows)
         if part is not None:
             # "Tent pegs": what holds that word, never the tents; the shop may have none.
@@ -348,7 +350,7 @@ class ActionSearchProducts(Action):
 
         force_results = (
             reply == REPLY_RESULTS
-            or turn.understanding.intent == "results"  # typed, not clicked
+            or turn.understanding.intent in ("results", "more")  # typed, not clicked
             or asked_about is not None
             or (ranking is not None and (relative is None or bool(state.shown or compared)))
         )
@@ -488,6 +490,42 @@ class ActionSearchProducts(Action):
         return finish(turn, outcome)
 
 
+async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
+    """ "Show me more": the next products of the search on screen, past every one it has
+    shown. Where none that meets every condition is left, the nearest that meet all but
+    one, then those of its kind that meet none, saying so; then that this was all."""
+    state, runtime = turn.state, turn.runtime
+    shown = runtime.settings.cards_shown
+    flow = flow_of(state.category, runtime.flows)
+    persons = flow.persons if flow else PERSONS
+    conditions = state.constraints
+    levels = [[conditions]] if conditions else []
+    if len(conditions) > 1:  # each condition left out in turn: "summer" or "for 4"
+        levels.append([{k: v for k, v in conditions.items() if k != name} for name in conditions])
+    levels.append([{}])
+    for level, loosened in enumerate(levels):
+        hits: list[Hit] = []
+        for constraints in loosened:
+            filters = filters_for(constraints, state.category, persons=persons)
+            k = len(state.seen) + shown
+            hits += (await _search(runtime.brain, state.query or "", filters, k)).hits
+        fresh = list(dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score)))
+        if fresh := [product_id for product_id in fresh if product_id not in state.seen][:shown]:
+            break
+    else:
+        dispatcher.utter_message(
+            text=say("no_more", turn.voice), buttons=after_cards([], turn.voice)
+        )
+        return finish(turn, "show_products")
+    products = runtime.brain.kb.products(fresh)
+    state.show([p.id for p in products])
+    utter_cards(
+        dispatcher, say("products_more_relaxed" if level else "products_more", turn.voice), products
+    )
+    dispatcher.utter_message(buttons=after_cards(products, turn.voice))
+    return finish(turn, "show_products")
+
+
 def _ask(
     dispatcher: CollectingDispatcher,
     turn: Turn,
@@ -572,6 +610,8 @@ def _browse_words(turn: Turn) -> list[str] | None:
     u = turn.understanding
     if turn.facts.reply or u.entities != Entities() or u.detail is not None or u.compares_shown:
         return None
+    if u.intent == "more":  # "anything else?" with nothing shown: all its words ask
+        return []
     words = browse_words(u.text)
     return words if len(words) <= 2 else None
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.brain import Brain
 from bot.dialogue import Dialogue, TurnResult
-from bot.engine import BotState, Facts
+from bot.engine import REPLY_RESTART, BotState, Facts
 from bot.nlu import FaqVerdict
 from bot.runtime import Availability, OrderBook, Runtime, install
 from bot.selling import BROWSE_QUESTION, GIFT_QUESTION
@@ -1447,3 +1447,48 @@ async def test_a_question_of_it_on_a_fresh_chat_asks_which_product(dialogue: Dia
         (asked,) = await talk(dialogue, text, locale=locale)
         assert asked.replies[0].text == TEXTS["detail_which"][locale], asked.summary()
         assert asked.product_ids == []
+
+
+async def test_more_shows_the_next_products_then_the_closest_then_says_that_was_all(
+    dialogue: Dialogue,
+) -> None:
+    """ "Show me more" after cards: products the search has not shown yet; when none that
+    meets every condition is left, those that meet all but one (a summer tent for fewer,
+    a tent for 4 of another season), then the rest of the kind, said so; then that this
+    was everything. Never a card twice, and never the "I couldn't find a product" (and
+    the handoff after two of those) it used to get."""
+    first, *more = await talk(
+        dialogue, "a summer tent for 4 people", "show me more", "more please", "any others?",
+        "more",
+    )  # fmt: skip
+    assert set(first.product_ids) == {"tent-9", "tent-10"}, first.summary()
+    assert all(turn.action == "show_products" for turn in more), [t.summary() for t in more]
+    pages = [turn.product_ids for turn in more]
+    assert set(pages[0] + pages[1]) == {"tent-1", "tent-2", "tent-5", "tent-6", "tent-7"}
+    assert len(pages[0] + pages[1]) == 5  # none twice
+    assert set(pages[2]) == {"tent-3", "tent-4", "tent-8"}  # 3-season or 4-season, for < 4
+    for turn in more[:3]:
+        assert turn.replies[0].text.endswith("these come closest:"), turn.summary()
+    assert pages[3] == []
+    assert more[3].replies[0].text == "That's all I have for that. Shall we start over?"
+    assert more[3].replies[0].payload == {
+        "options": [{"label": "Start over", "value": REPLY_RESTART}]
+    }
+
+
+async def test_more_in_german_and_show_me_while_a_question_waits(dialogue: Dialogue) -> None:
+    """ "Zeig mal" / "show me" to a selling question is "Show results"; "mehr bitte"
+    after them shows the next; "what else do you have?" with nothing shown yet is a tour
+    of the shop, not a search for the words "what else"."""
+    asked, results, more = await talk(
+        dialogue, "Ich suche eine Pfanne", "zeig mal", "mehr bitte", locale="de"
+    )
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert results.action == "show_products" and results.product_ids, results.summary()
+    assert more.action == "show_products", more.summary()
+    assert more.replies[0].text == "Hier sind weitere:"
+    assert more.product_ids and not set(more.product_ids) & set(results.product_ids)
+    _, shown = await talk(dialogue, "I need a frying pan", "show me")
+    assert shown.action == "show_products" and shown.product_ids, shown.summary()
+    (tour,) = await talk(dialogue, "what else do you have?")
+    assert tour.replies[0].text.startswith("Happy to show you around"), tour.summary()

@@ -60,6 +60,19 @@ from bot.nlu import by_rules, rule_intent
         ("zeig mir die Ergebnisse", "results"),
         ("results of the test", None),
         ("show me red tents", "product_search"),
+        ("show me", "results"),
+        ("zeig mal", "results"),
+        ("show me what you have", "product_search"),
+        # More of what was shown; not other colours, nor what goes with it.
+        ("show me more", "more"),
+        ("any others?", "more"),
+        ("what else do you have?", "more"),
+        ("gibt es noch andere?", "more"),
+        ("zeig mir mehr", "more"),
+        ("sonst noch was?", "more"),
+        ("do you have other colours?", "product_search"),
+        ("what else goes with it?", None),
+        ("show me more expensive ones", "product_search"),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:
