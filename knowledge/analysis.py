@@ -26,6 +26,11 @@ LANGUAGES: tuple[Language, ...] = ("en", "de")
 # Digits and letters split ("28cm" -> "28", "cm"); punctuation separates.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
 
+# English clitics belong to their word: "I'm looking" holds no token "m", which every
+# "3 m" parasol and "30 m" hose does.
+_CONTRACTION = re.compile(r"([^\W_]+)['’](m|re|ve|ll|d|s|t)\b", re.IGNORECASE)
+_NEGATED_BASE = {"ca": "can", "wo": "will", "sha": "shall"}
+
 # Short lists on purpose: negations and words that carry meaning in a shop stay in.
 STOPWORDS: dict[Language, frozenset[str]] = {
     "en": frozenset(
@@ -177,7 +182,17 @@ def _fold_accents(token: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
+    if "'" in text or "’" in text:
+        text = _CONTRACTION.sub(_expanded, text)
     return _TOKEN.findall(text)
+
+
+def _expanded(contraction: re.Match[str]) -> str:
+    word, clitic = contraction.group(1), contraction.group(2).lower()
+    if clitic == "t" and word[-1:].lower() == "n":  # "don't", "isn't", "can't"
+        base = word[:-1]
+        return f"{_NEGATED_BASE.get(base.lower(), base)} not"
+    return word  # "I'm", "you're", "we'll", "it's", "Anna's"
 
 
 _FOLDED_STOPWORDS = {lang: frozenset(map(fold, words)) for lang, words in STOPWORDS.items()}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.analysis import analyse, detect_language, fold, query_clauses, split_compound
+from knowledge.analysis import (
+    analyse,
+    detect_language,
+    fold,
+    query_clauses,
+    split_compound,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +37,23 @@ def test_english_documents_are_stemmed_as_english() -> None:
 
 def test_digits_and_letters_split() -> None:
     assert analyse("28cm", "en") == ["28", "cm"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("I'm looking for", ["I", "looking", "for"]),
+        ("it’s the Trail 2's", ["it", "the", "Trail", "2"]),
+        ("we'll, you're, I'd, we've", ["we", "you", "I", "we"]),
+        ("don't, isn't, can't, won't", ["do", "not", "is", "not", "can", "not", "will", "not"]),
+        ("wie geht's", ["wie", "geht"]),
+        ("O'Brien", ["O", "Brien"]),  # no clitic: both parts stay
+    ],
+)
+def test_english_clitics_belong_to_their_word(text: str, words: list[str]) -> None:
+    """ "I'm" gave the token "m", which every product measured in metres holds: "I'm
+    looking for a gift" found a parasol of 3 m and a hose of 30 m by keyword."""
+    assert tokens(text) == words
 
 
 def test_query_token_offers_both_stemmers_and_umlaut_spellings() -> None:

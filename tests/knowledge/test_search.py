@@ -44,6 +44,13 @@ def test_hybrid_finds_by_meaning_what_keywords_miss(demo_kb: KnowledgeBase) -> N
     assert hit.keyword_score is None and hit.dense_score is not None
 
 
+def test_a_contraction_matches_no_unit(demo_kb: KnowledgeBase) -> None:
+    """ "I'm" once gave the keyword "m": the parasol (3 m), the hose (30 m) and the
+    string lights (10 m) were what "I'm looking for a gift" found."""
+    assert ids(demo_kb, "I'm looking for a gift for my wife", mode="keyword") == []
+    assert "GF-405" in ids(demo_kb, "parasol 3 m", mode="keyword")
+
+
 def test_filters_combine_with_the_query(demo_kb: KnowledgeBase) -> None:
     found = demo_kb.search("tent", filters={"attr.persons_min": 3, "in_stock": True}, k=10)
     assert {h.id for h in found.hits} == {"TE-602", "TE-603"}
