@@ -246,7 +246,7 @@ class ActionSearchProducts(Action):
             # "Is there a cheaper one?" with nothing on screen: than which?
             dispatcher.utter_message(text=say("detail_which", turn.voice))
             return finish(turn, "ask_clarifying")
-        if turn.understanding.intent == "more" and state.shown:
+        if turn.understanding.intent == "more" and state.selling and state.shown:
             return await _more(dispatcher, turn)
         part = None if turn.facts.reply else part_in(text, runtime.flows)
         if part is not None:
@@ -503,14 +503,14 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
     if len(conditions) > 1:  # each condition left out in turn: "summer" or "for 4"
         levels.append([{k: v for k, v in conditions.items() if k != name} for name in conditions])
     levels.append([{}])
+    k = len(state.seen) + shown  # enough to get past every one shown
     for level, loosened in enumerate(levels):
         hits: list[Hit] = []
         for constraints in loosened:
             filters = filters_for(constraints, state.category, persons=persons)
-            k = len(state.seen) + shown
             hits += (await _search(runtime.brain, state.query or "", filters, k)).hits
-        fresh = list(dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score)))
-        if fresh := [product_id for product_id in fresh if product_id not in state.seen][:shown]:
+        ranked = dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score))
+        if fresh := [product_id for product_id in ranked if product_id not in state.seen][:shown]:
             break
     else:
         dispatcher.utter_message(
