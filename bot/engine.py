@@ -71,6 +71,7 @@ class BotState:
     pending_values: list[str] = field(default_factory=list)  # the values it offered
     shown: list[str] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # every product this search has shown
+    ranking: str | None = None  # the order of those shown ("price": the cheapest first)
     # Order look-up for a shopper who is not identified.
     awaiting: str | None = None  # "order" while the bot waits for number and e-mail
     order_number: str | None = None
@@ -100,6 +101,7 @@ class BotState:
     def restart_selling(self) -> None:
         self.query, self.category, self.pending = None, None, None
         self.constraints, self.asked, self.pending_values, self.seen = {}, [], [], []
+        self.ranking = None
         self.forget_shown()
 
     def show(self, product_ids: list[str]) -> None:

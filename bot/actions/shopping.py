@@ -463,6 +463,7 @@ class ActionSearchProducts(Action):
 
         products = kb.products(best)
         state.show([p.id for p in products])
+        state.ranking = ranking  # "more" goes on in this order
         one, many = (
             ("product_relaxed", "products_relaxed")
             if relaxed
@@ -503,21 +504,25 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
     if len(conditions) > 1:  # each condition left out in turn: "summer" or "for 4"
         levels.append([{k: v for k, v in conditions.items() if k != name} for name in conditions])
     levels.append([{}])
-    k = len(state.seen) + shown  # enough to get past every one shown
+    # Enough to get past every one shown; in an order, as many as it ranked.
+    k = RANKED_DEPTH if state.ranking else len(state.seen) + shown
+    kb = runtime.brain.kb
     for level, loosened in enumerate(levels):
         hits: list[Hit] = []
         for constraints in loosened:
             filters = filters_for(constraints, state.category, persons=persons)
             hits += (await _search(runtime.brain, state.query or "", filters, k)).hits
-        ranked = dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score))
-        if fresh := [product_id for product_id in ranked if product_id not in state.seen][:shown]:
+        order = list(dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score)))
+        if state.ranking:  # "the cheapest tent", then "more": the next cheapest
+            order = [p.id for p in _buyable_first(ranked(kb.products(order), state.ranking))]
+        if fresh := [product_id for product_id in order if product_id not in state.seen][:shown]:
             break
     else:
         dispatcher.utter_message(
             text=say("no_more", turn.voice), buttons=after_cards([], turn.voice)
         )
         return finish(turn, "show_products")
-    products = runtime.brain.kb.products(fresh)
+    products = kb.products(fresh)
     state.show([p.id for p in products])
     utter_cards(
         dispatcher, say("products_more_relaxed" if level else "products_more", turn.voice), products
@@ -599,8 +604,12 @@ def _candidates(
         # that came close in meaning).
         named = kb.named_in_full(content_words(without_ranking(query)), leaders)
         leaders = ranked(named or leaders, ranking)
-    # What the shopper can buy now comes first; out of stock only after it (stable).
-    return sorted(leaders, key=lambda product: product.stock == 0)
+    return _buyable_first(leaders)
+
+
+def _buyable_first(products: list[Product]) -> list[Product]:
+    """What the shopper can buy now comes first; out of stock only after it (stable)."""
+    return sorted(products, key=lambda product: product.stock == 0)
 
 
 def _browse_words(turn: Turn) -> list[str] | None:

@@ -1492,3 +1492,14 @@ async def test_more_in_german_and_show_me_while_a_question_waits(dialogue: Dialo
     assert shown.action == "show_products" and shown.product_ids, shown.summary()
     (tour,) = await talk(dialogue, "what else do you have?")
     assert tour.replies[0].text.startswith("Happy to show you around"), tour.summary()
+
+
+async def test_more_after_an_order_goes_on_in_that_order(
+    kb: KnowledgeBase, dialogue: Dialogue
+) -> None:
+    """ "The cheapest tent", then "more": the next cheapest, not the next by relevance."""
+    first, more = await talk(dialogue, "the cheapest tent", "show me more")
+    prices = [[p.price for p in kb.products(turn.product_ids)] for turn in (first, more)]
+    assert more.action == "show_products" and len(prices[1]) == 3, more.summary()
+    assert prices[0] + prices[1] == sorted(prices[0] + prices[1]), prices
+    assert prices == [[89.0, 129.0, 159.0], [199.0, 199.0, 249.0]]
