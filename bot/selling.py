@@ -492,6 +492,21 @@ def leading(hits: list[Hit], gap: float) -> list[Hit]:
     return [hit for hit in hits if hit.score >= floor]
 
 
+def buyable_first(products: list[Product]) -> list[Product]:
+    """Of each kind, what the shopper can buy now comes first; out of stock after it
+    (stable). Each kind keeps its places: the sold-out parasol asked for stays before
+    the backpack that came close to "I'd like to buy a parasol"."""
+    slots: dict[str, list[int]] = {}
+    for place, product in enumerate(products):
+        slots.setdefault(product.category, []).append(place)
+    ordered = list(products)
+    for places in slots.values():
+        kind = sorted((products[place] for place in places), key=lambda p: p.stock == 0)
+        for place, product in zip(places, kind, strict=True):
+            ordered[place] = product
+    return ordered
+
+
 def split_entropy(counts: dict[str, int], total: int) -> float:
     """How evenly a facet divides the candidates (bits); products without the facet count as
     one more group, so a facet few products have scores low."""

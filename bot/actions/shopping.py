@@ -34,6 +34,7 @@ from bot.selling import (
     after_request,
     apply_constraint,
     browse_words,
+    buyable_first,
     category_named,
     choose_question,
     constrained_facets,
@@ -512,9 +513,10 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
         for constraints in loosened:
             filters = filters_for(constraints, state.category, persons=persons)
             hits += (await _search(runtime.brain, state.query or "", filters, k)).hits
-        order = list(dict.fromkeys(hit.id for hit in sorted(hits, key=lambda h: -h.score)))
+        found = kb.products(list(dict.fromkeys(h.id for h in sorted(hits, key=lambda h: -h.score))))
         if state.ranking:  # "the cheapest tent", then "more": the next cheapest
-            order = [p.id for p in _buyable_first(ranked(kb.products(order), state.ranking))]
+            found = ranked(found, state.ranking)
+        order = [product.id for product in buyable_first(found)]
         if fresh := [product_id for product_id in order if product_id not in state.seen][:shown]:
             break
     else:
@@ -604,12 +606,7 @@ def _candidates(
         # that came close in meaning).
         named = kb.named_in_full(content_words(without_ranking(query)), leaders)
         leaders = ranked(named or leaders, ranking)
-    return _buyable_first(leaders)
-
-
-def _buyable_first(products: list[Product]) -> list[Product]:
-    """What the shopper can buy now comes first; out of stock only after it (stable)."""
-    return sorted(products, key=lambda product: product.stock == 0)
+    return buyable_first(leaders)
 
 
 def _browse_words(turn: Turn) -> list[str] | None:

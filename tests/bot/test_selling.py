@@ -12,6 +12,7 @@ from bot.selling import (
     Flow,
     Question,
     apply_constraint,
+    buyable_first,
     choose_question,
     constrained_facets,
     departments,
@@ -316,6 +317,22 @@ def test_products_ranked_by_an_attribute_those_without_it_last() -> None:
     ]
     assert [p.id for p in ranked(packs, "-capacity")] == ["c", "a", "b"]
     assert [p.id for p in ranked(packs, "weight")] == ["a", "c", "b"]
+
+
+def test_in_stock_first_within_each_kind_which_keeps_its_places() -> None:
+    """The sold-out parasol asked for stays before the backpack that came close by the
+    word "like"; among tents the one in stock comes before the sold-out one."""
+
+    def product(id: str, category: str, stock: int) -> Product:
+        return Product(id=id, title=id, price=10.0, category=category, stock=stock)
+
+    found = [
+        product("parasol", "Garden/Furniture", 0),
+        product("pack", "Outdoor/Backpacks", 5),
+        product("tent-sold-out", "Outdoor/Tents", 0),
+        product("tent", "Outdoor/Tents", 3),
+    ]
+    assert [p.id for p in buyable_first(found)] == ["parasol", "pack", "tent", "tent-sold-out"]
 
 
 def test_winter_widens_to_the_season_that_includes_it() -> None:
