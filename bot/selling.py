@@ -14,7 +14,7 @@ import contextlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -357,14 +357,28 @@ def apply_constraint(constraints: dict[str, Any], facet: str, value: str) -> dic
     return updated
 
 
+_NEGATION = re.compile(r"\b(?:not|no|non|without|nicht|kein\w*|ohne)\b|n't\b", re.IGNORECASE)
+_YES = re.compile(r"^\s*(?:yes|ja)\b[\s,]*", re.IGNORECASE)
+
+
 def constraints_named_in(
-    text: str, facets: dict[str, dict[str, int]], skip: set[str]
+    text: str,
+    facets: dict[str, dict[str, int]],
+    skip: set[str],
+    questions: Sequence[Question] = (),
 ) -> dict[str, str]:
-    """Attribute values the shopper already named ("a *cast iron* pan", "*red* chair")."""
+    """Attribute values the shopper already named ("a *cast iron* pan", "*red* chair"),
+    and a yes/no attribute by its name or the flow's label of "yes" ("pans for
+    *induction*", "Pfannen für *Induktion*": ``attr.induction`` true; not "not for
+    induction")."""
     lowered = f" {text.lower()} "
     named = {}
     for facet, counts in facets.items():
         if not facet.startswith("attr.") or facet in skip:
+            continue
+        if counts and set(counts) <= {"true", "false"}:
+            if _names_yes(lowered, facet, questions):
+                named[facet] = "true"
             continue
         for value in sorted(counts, key=len, reverse=True):
             if (
@@ -375,6 +389,18 @@ def constraints_named_in(
                 named[facet] = value
                 break
     return named
+
+
+def _names_yes(lowered: str, facet: str, questions: Sequence[Question]) -> bool:
+    """Whether ``lowered`` asks for yes/no ``facet`` by name, and negates nothing."""
+    names = {facet.removeprefix("attr.").replace("_", " ")}
+    for question in questions:
+        if question.facet == facet:
+            names |= {_YES.sub("", label) for label in question.labels.get("true", {}).values()}
+    return not _NEGATION.search(lowered) and any(
+        len(name) > 2 and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)
+        for name in names
+    )
 
 
 # Units as attribute names end, by what they measure and their size in its base unit.

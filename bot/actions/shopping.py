@@ -396,7 +396,12 @@ class ActionSearchProducts(Action):
                 state.constraints = {**unsized, **measured}
         result = await _search(brain, query, filters(state.constraints), k)
         constrained = constrained_facets(state.constraints, persons=persons)
-        said = constraints_named_in(text, result.facets, constrained) if not compared else {}
+        questions = flow.questions if flow else ()
+        said = (
+            constraints_named_in(text, result.facets, constrained, questions)
+            if not compared
+            else {}
+        )
         if said:
             state.constraints = {**state.constraints, **said}
             result = await _search(brain, query, filters(state.constraints), k)

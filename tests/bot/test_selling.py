@@ -15,6 +15,7 @@ from bot.selling import (
     buyable_first,
     choose_question,
     constrained_facets,
+    constraints_named_in,
     departments,
     facet_name,
     filters_for,
@@ -333,6 +334,28 @@ def test_in_stock_first_within_each_kind_which_keeps_its_places() -> None:
         product("tent", "Outdoor/Tents", 3),
     ]
     assert [p.id for p in buyable_first(found)] == ["parasol", "pack", "tent", "tent-sold-out"]
+
+
+def test_a_yes_no_attribute_is_named_by_its_name_or_the_label_of_yes() -> None:
+    """ "Which pans work on induction?" asks for induction pans, so the bot does not offer
+    copper (no induction) as a material; "Pfanne für Induktion" through the flow's German
+    label of "yes"; "not for induction" names nothing."""
+    facets = {"attr.induction": {"true": 5, "false": 2}, "attr.material": {"cast iron": 3}}
+    induction = Question(
+        facet="attr.induction",
+        prompt={"en": "Do you cook on induction?"},
+        labels={"true": {"en": "Yes, induction", "de": "Ja, Induktion"}, "false": {"en": "No"}},
+    )
+    yes = {"attr.induction": "true"}
+    assert constraints_named_in("Which pans work on induction?", facets, set()) == yes
+    assert constraints_named_in("Eine Pfanne für Induktion", facets, set(), [induction]) == yes
+    assert constraints_named_in("Eine Pfanne für Induktion", facets, set()) == {}
+    assert constraints_named_in("a pan, not for induction", facets, set(), [induction]) == {}
+    assert constraints_named_in("a cast iron pan for induction", facets, set()) == {
+        **yes,
+        "attr.material": "cast iron",
+    }
+    assert constraints_named_in("pans for induction", facets, {"attr.induction"}) == {}
 
 
 def test_winter_widens_to_the_season_that_includes_it() -> None:
