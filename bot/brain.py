@@ -155,7 +155,15 @@ class Brain:
             )
             if any_product is not None and guess is not None:
                 u = self._faq_for_any_product(u, any_product, classifier)
-            if u.intent is None and flow_for(text, self.flows) is not None:
+            if (
+                u.intent is None
+                and (which := _WHICH.match(text))
+                and flow_for(which.group(1), self.flows)
+            ):
+                # "Which pans work on induction?", "Welches Zelt ist wasserdicht?": which
+                # products, asked as clearly as "I'm looking for" (not the care FAQ).
+                u = replace(u, intent="product_search", intent_score=1.0)
+            elif u.intent is None and flow_for(text, self.flows) is not None:
                 # A flow's category words name a kind of product ("Pfanne für Induktion").
                 u = _product_search_inferred(u)
             if self.kb.counts()["products"]:
@@ -396,6 +404,10 @@ class Brain:
         self, text: str, *, locale: str = "en", expecting_order: bool = False
     ) -> Understanding:
         return self.understand_many([text], locale=locale, expecting_order=expecting_order)[0]
+
+
+# "Which pans …", "welches Zelt …": the question's first word, then the kind it asks of.
+_WHICH = re.compile(r"^\W*(?:which|welche[mnrs]?)\s+([^\W\d_]+)", re.IGNORECASE)
 
 
 def _product_search_inferred(u: Understanding) -> Understanding:

@@ -405,6 +405,24 @@ async def test_naming_a_product_shows_it_and_asking_about_it_answers_the_faq(
             assert (asked.action, asked.decision.faq_id) == ("answer_faq", "pan-care"), question
 
 
+async def test_which_of_a_kind_is_a_product_question_not_the_faq_sharing_its_word(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Welche Pfannen gehen auf Induktion?" got the German care FAQ about pans (the
+    English model reads German by its words): "which" and a kind ask for products."""
+    care = Faq(
+        id="pfannen-pflege", locale="de", question="Wie pflege ich meine Pfanne?",
+        answer="Abspülen, auf dem Herd trocknen, dünn einölen.",
+        variants=["Meine Pfanne rostet", "Darf die Pfanne in die Spülmaschine?"],
+    )  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, care]) as dialogue:
+        (which,) = await talk(dialogue, "Welche Pfannen gehen auf Induktion?", locale="de")
+        (how,) = await talk(dialogue, "Wie pflege ich meine Pfanne?", locale="de")
+    assert which.action in ("show_products", "ask_clarifying"), which.summary()
+    assert which.product_ids and all(p.startswith("pan-") for p in which.product_ids)
+    assert (how.action, how.decision.faq_id) == ("answer_faq", "pfannen-pflege")
+
+
 async def test_the_lightest_of_a_kind_is_no_faq_whose_words_sound_alike(
     kb: Any, orders_db: Any, agents: Any, settings: BotSettings
 ) -> None:
