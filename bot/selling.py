@@ -27,7 +27,7 @@ from bot.details import content_words, number_for, unit_of
 from bot.engine import REPLY_FACET, REPLY_RESULTS, REPLY_SKIP
 from bot.entities import Measure
 from bot.nlu import PRODUCT_REQUEST
-from bot.texts import attribute_name, decimal, in_voice
+from bot.texts import attribute_name, decimal, in_voice, value_text
 from knowledge import LANGUAGES, Hit, Language, Product, analyse
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 
@@ -663,7 +663,9 @@ def question_message(
     options = []
     leaves = [leaf(value) for value in values] if question.facet == KIND else []
     for value in values:
-        label = in_voice(question.labels.get(value, {}), voice) or _label(question.facet, value)
+        label = in_voice(question.labels.get(value, {}), voice) or _label(
+            question.facet, value, voice
+        )
         if _is_number(label):  # "1,2" in German
             label = decimal(label, voice)
         if leaves.count(label) > 1:  # "Accessories" of outdoor and of kitchen
@@ -699,10 +701,10 @@ def _price_order(label: str) -> float:
     return float(label.rstrip("+").partition("-")[0] or 0)
 
 
-def _label(facet: str, value: str) -> str:
+def _label(facet: str, value: str, voice: str) -> str:
     if facet == KIND:
         return leaf(value)
     if facet == PRICE:
         low, _, high = value.rstrip("+").partition("-")
         return f"{low}+ €" if not high else f"{low}–{high} €"
-    return value
+    return value_text(value, voice, facet.removeprefix("attr."))

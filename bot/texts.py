@@ -418,8 +418,20 @@ def attribute_name(name: str, voice: str) -> str:
     return (in_voice(names, voice) if names else None) or name.replace("_", " ")
 
 
-def value_text(value: object, voice: str) -> str:
-    """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4" ("1,4")."""
+# The catalog's colours as a German reply names them ("Farbe grün", not "green").
+_GERMAN_COLOURS = {
+    "black": "schwarz", "white": "weiß", "red": "rot", "blue": "blau", "green": "grün",
+    "yellow": "gelb", "grey": "grau", "gray": "grau", "pink": "rosa", "purple": "lila",
+    "brown": "braun", "silver": "silber", "warm white": "warmweiß",
+}  # fmt: skip
+_COLOUR_ATTRIBUTES = ("colour", "color", "farbe")
+
+
+def value_text(value: object, voice: str, attribute: str = "") -> str:
+    """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4" ("1,4"); a
+    colour in the reply's language ("grün")."""
+    if attribute.lower() in _COLOUR_ATTRIBUTES and voice.startswith("de"):
+        return _GERMAN_COLOURS.get(str(value).lower(), str(value))
     if isinstance(value, bool):
         return say("yes" if value else "no", voice)
     if isinstance(value, float) and value.is_integer():

@@ -262,7 +262,8 @@ def extreme(
 def _attribute(name: str, value: Any, voice: str) -> str:
     """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
     unit = unit_of(name)
-    return f"{_name(name, voice)} {value_text(value, voice)}" + (f" {unit}" if unit else "")
+    written = value_text(value, voice, name)
+    return f"{_name(name, voice)} {written}" + (f" {unit}" if unit else "")
 
 
 def _name(attribute: str, voice: str) -> str:

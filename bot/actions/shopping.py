@@ -204,8 +204,8 @@ async def _comparison(turn: Turn, first: Any) -> str | None:
                     "attribute_change",
                     voice,
                     name=name.replace("_", " "),
-                    new=value_text(new, voice),
-                    old=value_text(old, voice),
+                    new=value_text(new, voice, name),
+                    old=value_text(old, voice, name),
                 )
                 for name, new, old in differences(first.attributes, bought.attributes)
             ]

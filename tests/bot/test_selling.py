@@ -117,6 +117,12 @@ def test_flow_questions_and_labels_in_both_languages() -> None:
     assert [o["value"] for o in options[:-2]] == [
         f"facet:attr.comfort_c={v}" for v in ("-15", "-5", "5", "8")
     ]
+    # Colours without a flow's labels: in German, the German names; values it does
+    # not know as written.
+    colours = {"attr.colour": {"green": 3, "black": 2, "sand": 1}}
+    _, options = question_message(Question(facet="attr.colour", prompt={}), colours, "de")
+    assert [o["label"] for o in options[:-2]] == ["grün", "schwarz", "sand"]
+    assert options[0]["value"] == "facet:attr.colour=green"
 
 
 def test_a_part_of_a_kind_is_not_the_kind() -> None:
