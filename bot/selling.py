@@ -357,7 +357,7 @@ def apply_constraint(constraints: dict[str, Any], facet: str, value: str) -> dic
     return updated
 
 
-_NEGATION = re.compile(r"\b(?:not|no|non|without|nicht|kein\w*|ohne)\b|n't\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|without|nicht|kein\w*|ohne)\b|n't\b", re.IGNORECASE)
 _YES = re.compile(r"^\s*(?:yes|ja)\b[\s,]*", re.IGNORECASE)
 
 
@@ -392,15 +392,19 @@ def constraints_named_in(
 
 
 def _names_yes(lowered: str, facet: str, questions: Sequence[Question]) -> bool:
-    """Whether ``lowered`` asks for yes/no ``facet`` by name, and negates nothing."""
+    """Whether ``lowered`` asks for yes/no ``facet`` by name, with no negation in the
+    three words before it ("not suitable for induction"; a "non-stick pan for
+    induction" is one)."""
     names = {facet.removeprefix("attr.").replace("_", " ")}
     for question in questions:
         if question.facet == facet:
             names |= {_YES.sub("", label) for label in question.labels.get("true", {}).values()}
-    return not _NEGATION.search(lowered) and any(
-        len(name) > 2 and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)
-        for name in names
-    )
+    for name in names:
+        for found in re.finditer(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered):
+            before = " ".join(lowered[: found.start()].split()[-3:])
+            if len(name) > 2 and not _NEGATION.search(before):
+                return True
+    return False
 
 
 # Units as attribute names end, by what they measure and their size in its base unit.

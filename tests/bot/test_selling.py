@@ -357,6 +357,8 @@ def test_a_yes_no_attribute_is_named_by_its_name_or_the_label_of_yes() -> None:
     assert constraints_named_in("Eine Pfanne für Induktion", facets, set(), [induction]) == yes
     assert constraints_named_in("Eine Pfanne für Induktion", facets, set()) == {}
     assert constraints_named_in("a pan, not for induction", facets, set(), [induction]) == {}
+    assert constraints_named_in("Pfanne, nicht für Induktion", facets, set(), [induction]) == {}
+    assert constraints_named_in("a non-stick pan for induction", facets, set()) == yes
     assert constraints_named_in("a cast iron pan for induction", facets, set()) == {
         **yes,
         "attr.material": "cast iron",
