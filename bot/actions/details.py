@@ -31,6 +31,7 @@ from bot.details import (
     STOCK,
     Detail,
     attribute_for,
+    content_words,
     differing,
     number_for,
     unit_of,
@@ -38,7 +39,7 @@ from bot.details import (
 from bot.engine import REPLY_COMPARE
 from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import attribute_name, money, rating_text, say, value_text
-from knowledge import KnowledgeBase, Language, Product
+from knowledge import Faq, KnowledgeBase, Language, Product
 from knowledge.analysis import stem, token_stems, tokens
 
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
@@ -259,6 +260,21 @@ def extreme(
     return say(key, voice, title=product.title, value=value), True, product
 
 
+def _of_another_kind(kb: KnowledgeBase, faq: Faq, products: Sequence[Product]) -> bool:
+    """Whether ``faq`` is about products none of ``products`` is: its question uses words
+    of products' names that none of theirs holds, nor their descriptions ("How do I
+    care for cast iron cookware?" is no answer to "is it dishwasher safe?" of a bread
+    knife). "Can I pay by invoice?" uses no such word, and is about every product."""
+    named = [word for word in content_words(faq.question).split() if kb.names_product(word)]
+    ways: list[list[tuple[str, ...]]] = [[(term,) for term in token_stems(word)] for word in named]
+    texts = [
+        f"{p.title} {p.category.replace('/', ' ')} {p.description} "
+        + " ".join(str(value) for value in p.attributes.values())
+        for p in products
+    ]
+    return bool(named) and not any(_held_words(ways, text) for text in texts)
+
+
 def _attribute(name: str, value: Any, voice: str) -> str:
     """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
     unit = unit_of(name)
@@ -347,7 +363,12 @@ def answer_about(
     if detail.about == FEATURE and not any(known for _, known in lines):
         # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
         # iron pan, "is it possible to pay by invoice?".
-        if faq and faq.band == "answer" and (answer := kb.get_faq(faq.faq_id)):
+        if (
+            faq
+            and faq.band == "answer"
+            and (answer := kb.get_faq(faq.faq_id))
+            and not _of_another_kind(kb, answer, products)
+        ):
             utter_faq(dispatcher, answer, voice)
             return "answer_faq"
         if len(lines) > 1:

@@ -1521,3 +1521,24 @@ async def test_more_after_an_order_goes_on_in_that_order(
     assert more.action == "show_products" and len(prices[1]) == 3, more.summary()
     assert prices[0] + prices[1] == sorted(prices[0] + prices[1]), prices
     assert prices == [[89.0, 129.0, 159.0], [199.0, 199.0, 249.0]]
+
+
+async def test_a_feature_the_catalog_lacks_gets_an_faq_only_of_the_product_s_kind(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Is it dishwasher safe?" of a cast iron pan gets the cast iron care FAQ; of the
+    ceramic lamp it got the same, about cast iron. The catalog does not say, and the
+    bot says so. An FAQ that names no product ("can I pay by invoice?") answers of any."""
+    care = Faq(
+        id="pan-care", question="How do I care for my cast iron pan?",
+        answer="Rinse, dry on the stove, oil lightly. Not for the dishwasher.",
+        variants=["can cast iron go in the dishwasher", "is it dishwasher safe"],
+    )  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, care]) as dialogue:
+        _, pan = await talk(dialogue, "the Cast iron frying pan 28 cm", "is it dishwasher safe?")
+        _, lamp = await talk(dialogue, "the Ceramic table lamp", "is it dishwasher safe?")
+        _, pay = await talk(dialogue, "the Ceramic table lamp", "can I pay by invoice?")
+    assert (pan.action, pan.replies[0].payload["faq_id"]) == ("answer_faq", "pan-care")  # type: ignore[index]
+    assert lamp.action == "fallback", lamp.summary()
+    assert lamp.replies[0].text == "The catalog doesn't say that about Ceramic table lamp."
+    assert pay.action == "answer_faq", pay.summary()
