@@ -36,7 +36,7 @@ from bot.details import (
     number_for,
     unit_of,
 )
-from bot.engine import REPLY_COMPARE
+from bot.engine import REPLY_COMPARE, BotState
 from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import attribute_name, money, rating_text, say, value_text
 from knowledge import Faq, KnowledgeBase, Language, Product
@@ -293,6 +293,17 @@ def _unknown(title: str, about: str, voice: str) -> str:
     return say("detail_unknown", voice, title=title, name=_name(about, voice))
 
 
+def _compared(state: BotState, detail: Detail, limit: int) -> list[str]:
+    """The products a comparison is of: those on screen, or where that is one product,
+    it and the ones asked about just before ("was kostet das Trail 2?", "und das
+    Basecamp 4?", "welches ist leichter?": both tents, not the Basecamp 4 alone)."""
+    comparing = detail.extreme is not None or detail.about == COMPARE
+    if not comparing or len(state.shown) != 1 or detail.rest or detail.names:
+        return state.shown
+    before = [product_id for product_id in state.seen if product_id not in state.shown]
+    return [*before[-(limit - 1) :], *state.shown] if limit > 1 else state.shown
+
+
 class ActionProductDetails(Action):
     def name(self) -> str:
         return "action_product_details"
@@ -306,12 +317,13 @@ class ActionProductDetails(Action):
         pointer = Detail(COMPARE) if clicked else turn.understanding.detail
         kb = turn.runtime.brain.kb
         assert pointer is not None, "decide() chose product_details for a message without one"
+        limit = turn.runtime.settings.cards_shown
         products, all_shown = await asyncio.to_thread(
             products_asked_about,
             kb,
             pointer,
-            state.shown,
-            turn.runtime.settings.cards_shown,
+            _compared(state, pointer, limit),
+            limit,
             state.asked_of,
         )
         if not products:

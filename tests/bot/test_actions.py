@@ -1542,3 +1542,18 @@ async def test_a_feature_the_catalog_lacks_gets_an_faq_only_of_the_product_s_kin
     assert lamp.action == "fallback", lamp.summary()
     assert lamp.replies[0].text == "The catalog doesn't say that about Ceramic table lamp."
     assert pay.action == "answer_faq", pay.summary()
+
+
+async def test_which_is_cheaper_after_two_products_asked_one_by_one_compares_both(
+    dialogue: Dialogue,
+) -> None:
+    """The lantern, then the lamp asked about by name, then "which one is cheaper?": of
+    the two, not of the lamp alone (which it called the cheapest)."""
+    *_, cheaper = await talk(
+        dialogue, "how much is the Rechargeable camping lantern?", "and the Ceramic table lamp?",
+        "which one is cheaper?",
+    )  # fmt: skip
+    assert cheaper.action == "product_details", cheaper.summary()
+    assert cheaper.replies[-1].text == (
+        "Of these, the Rechargeable camping lantern is the cheapest (34.00 €)."
+    ), cheaper.summary()
