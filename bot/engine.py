@@ -264,6 +264,8 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
             detail.named
             or detail.ordinals
             or not any(name in SELLING_SLOTS for name in entities.slots())
+            # "Is it good for winter?" of the one product shown: a question about it.
+            or (detail.singular and detail.about == FEATURE and len(state.shown) == 1)
         )
     ):
         return Decision(ActionName.product_details, reason=f"asked for the {detail.about}")

@@ -170,8 +170,9 @@ def feature_line(
     "wasserdicht" as the "waterproof" of an English description."""
     lang: Language = "de" if language == "de" else "en"
     seasonal = attribute_for(product.attributes, "season") is not None
-    if seasonal and " " not in feature and extract_season(feature):
-        # "Is it good for winter?": its season, for the shopper to weigh ("3-season").
+    if seasonal and extract_season(feature):
+        # "Is it good for winter?", "warm enough for spring?": its season, for the
+        # shopper to weigh ("3-season").
         return detail_line(product, "season", voice)
     asked = {stem(word, lang): [(stem(word, lang),), *synonyms(word)] for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []

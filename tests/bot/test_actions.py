@@ -1557,3 +1557,15 @@ async def test_which_is_cheaper_after_two_products_asked_one_by_one_compares_bot
     assert cheaper.replies[-1].text == (
         "Of these, the Rechargeable camping lantern is the cheapest (34.00 €)."
     ), cheaper.summary()
+
+
+async def test_is_it_good_for_a_season_of_the_one_product_shown_is_about_it(
+    dialogue: Dialogue,
+) -> None:
+    """ "Is it good for winter?" with one product on screen asks about it (its season),
+    where it started a search for winter tents; with several shown it still narrows."""
+    _, one = await talk(dialogue, "how much is the Trailhead tent 1?", "is it good for winter?")
+    assert one.action == "product_details", one.summary()
+    assert one.replies[-1].text == "Trailhead 1-person summer tent 1: season summer."
+    _, several = await talk(dialogue, "show me tents for 4 people", "is it good for winter?")
+    assert several.action == "show_products", several.summary()
