@@ -251,8 +251,9 @@ def extreme(
             for p in products
             if (found := number_for(p.attributes, detail.about))
         ]
-    if not measured:
-        return _unknown(products[0].title, detail.about, voice), False, None
+    if not measured:  # "which is the lightest?" of knives whose weights it lacks
+        unknown = _unknown(products[0].title, detail.about, voice)
+        return unknown if len(products) == 1 else say("feature_unknown_all", voice), False, None
     if len(measured) > 1 and len({number for number, _, _ in measured}) == 1:
         return say("extreme_tie", voice, value=measured[0][2]), True, None
     pick = min if detail.extreme == "min" else max

@@ -1569,3 +1569,14 @@ async def test_is_it_good_for_a_season_of_the_one_product_shown_is_about_it(
     assert one.replies[-1].text == "Trailhead 1-person summer tent 1: season summer."
     _, several = await talk(dialogue, "show me tents for 4 people", "is it good for winter?")
     assert several.action == "show_products", several.summary()
+
+
+async def test_the_lightest_of_several_none_of_which_has_a_weight(dialogue: Dialogue) -> None:
+    """Of pans whose weights the catalog lacks, "welches ist das leichteste?" says so of
+    them all, where it named the first pan alone ("Zu … habe ich keine Angabe")."""
+    _, shown, lightest = await talk(
+        dialogue, "Ich suche eine Pfanne", "zeig mal", "welches ist das leichteste?", locale="de"
+    )
+    assert len(shown.product_ids) > 1, shown.summary()
+    assert lightest.action == "fallback", lightest.summary()
+    assert lightest.replies[0].text == "Dazu steht im Katalog bei keinem davon etwas."
