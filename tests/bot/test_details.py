@@ -245,7 +245,10 @@ def test_the_least_or_most_of_something_among_the_products() -> None:
     alike = extreme([tents[0], tents[2]], Detail("capacity", extreme="max"), "en")
     assert alike == ("They are alike in that: persons 2.", True, None)
     warmest = extreme(tents, Detail("comfort", extreme="min"), "en")
-    assert warmest == ("I have no details on the comfort temperature of Trail.", False, None)
+    # None has the number: said of them all, not of the first alone.
+    assert warmest == ("The catalog doesn't say that about any of them.", False, None)
+    warmest_one = extreme(tents[:1], Detail("comfort", extreme="min"), "en")
+    assert warmest_one == ("I have no details on the comfort temperature of Trail.", False, None)
     dearest = extreme(tents, Detail(PRICE, extreme="max"), "de")
     assert dearest == ("Davon ist Trail am teuersten (329,00 €).", True, tents[0])
 
