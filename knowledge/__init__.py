@@ -6,7 +6,7 @@ See docs/subsystems/knowledge-search.md.
 """
 
 from knowledge.analysis import LANGUAGES, Language, analyse, detect_language
-from knowledge.base import KnowledgeBase, Mode, Nearest, SearchKind, text_key
+from knowledge.base import KnowledgeBase, Mode, Nearest, SearchKind, attribute_words, text_key
 from knowledge.demo import demo_category_names, demo_synonyms
 from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import FilterError
@@ -35,6 +35,7 @@ __all__ = [
     "SearchKind",
     "SearchResult",
     "analyse",
+    "attribute_words",
     "demo_category_names",
     "demo_synonyms",
     "detect_language",

@@ -39,7 +39,7 @@ from bot.details import (
 from bot.engine import REPLY_COMPARE, BotState
 from bot.entities import UNIT_WORDS, extract_season
 from bot.texts import attribute_name, money, rating_text, say, value_text
-from knowledge import Faq, KnowledgeBase, Language, Product
+from knowledge import Faq, KnowledgeBase, Language, Product, attribute_words
 from knowledge.analysis import stem, token_stems, tokens
 
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
@@ -251,9 +251,10 @@ def extreme(
             for p in products
             if (found := number_for(p.attributes, detail.about))
         ]
+    if not measured and len(products) == 1:
+        return _unknown(products[0].title, detail.about, voice), False, None
     if not measured:  # "which is the lightest?" of knives whose weights it lacks
-        unknown = _unknown(products[0].title, detail.about, voice)
-        return unknown if len(products) == 1 else say("feature_unknown_all", voice), False, None
+        return say("feature_unknown_all", voice), False, None
     if len(measured) > 1 and len({number for number, _, _ in measured}) == 1:
         return say("extreme_tie", voice, value=measured[0][2]), True, None
     pick = min if detail.extreme == "min" else max
@@ -270,8 +271,7 @@ def _of_another_kind(kb: KnowledgeBase, faq: Faq, products: Sequence[Product]) -
     named = [word for word in content_words(faq.question).split() if kb.names_product(word)]
     ways: list[list[tuple[str, ...]]] = [[(term,) for term in token_stems(word)] for word in named]
     texts = [
-        f"{p.title} {p.category.replace('/', ' ')} {p.description} "
-        + " ".join(str(value) for value in p.attributes.values())
+        f"{p.title} {p.category.replace('/', ' ')} {p.description} {attribute_words(p)}"
         for p in products
     ]
     return bool(named) and not any(_held_words(ways, text) for text in texts)
