@@ -185,7 +185,11 @@ class Brain:
         if detail is None:
             return u
         if detail.about == FEATURE:  # "is the Trail 2 waterproof?"
-            return replace(u, detail=self._named_feature(detail))
+            detail = self._named_feature(detail)
+            if detail.which and not detail.named:
+                # "Which tent is waterproof?": "waterproof" is asked, of tents.
+                detail = replace(detail, rest=self._without_kind(detail.rest))
+            return replace(u, detail=detail) if detail.rest else u
         if not detail.rest:
             return replace(u, detail=detail)
         flow = flow_for(detail.rest, self.flows)
@@ -237,6 +241,11 @@ class Brain:
             if self._names_one(detail, name, flow_for(name, self.flows)):
                 return replace(detail, names=(name,), rest=" ".join(words[end:]), named=True)
         return detail
+
+    def _without_kind(self, words: str) -> str:
+        """``words`` without those naming a flow's kind: "waterproof" of "zelt wasserdicht"."""
+        flow = flow_for(words, self.flows)
+        return content_words(flow.replaced(words, " ")) if flow else words
 
     def _named_pair(self, detail: Detail) -> tuple[str, str] | None:
         """The two names the words of a question of several hold ("how do they differ?",

@@ -135,6 +135,15 @@ _YES_NO = re.compile(
     r"(?:es|er|sie|das|der|die|den|dieser|diese|dieses))\b",
     re.IGNORECASE,
 )
+# "Which one is waterproof?", "which of the tents has a porch?", "Welches Zelt ist
+# wasserdicht?": of several, those whose text says so. Another detail's words come first
+# ("which one is in stock?", "which is the best").
+_WHICH_HAS = re.compile(
+    r"^\W*(?:(?:and|und)\s+)?(?:which|welche[nrs]?)\b"
+    r"(?:\s+(?:one|ones|of\s+(?:them|these|those|the\s+\w+)|davon|von\s+(?:denen|ihnen)|\w+))?"
+    r"\s+(?:is|are|has|have|can|ist|sind|hat|haben|kann|können|geht|gehen|passt|passen)\b",
+    re.IGNORECASE,
+)
 # "How many settings does it have?": answered, like those, by what its text says.
 _HOW_MANY = re.compile(r"^\W*(?:(?:and|und)\s+)?(?:how many|wie viele?)\b", re.IGNORECASE)
 # "And the second one?", "what about the Summit 2?", "und das andere?": the last
@@ -214,6 +223,7 @@ class Detail:
     extreme: str | None = None  # "min" or "max": which of them has the least or most
     other: bool = False  # "the other one": those shown the last question was not about
     singular: bool = False  # "it", "der": one product, where the last answer was about one
+    which: bool = False  # "which one is waterproof?": a FEATURE asked to pick those with it
 
 
 def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
@@ -232,7 +242,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = own
     elif asked:
         about, pattern = asked, _DETAIL_PATTERNS[asked]
-    elif _YES_NO.search(text) or _HOW_MANY.search(text):
+    elif _YES_NO.search(text) or _HOW_MANY.search(text) or _WHICH_HAS.search(text):
         about, pattern = FEATURE, _YES_NO
     elif _AGAIN.search(text):
         about, pattern = AGAIN, _AGAIN
@@ -262,6 +272,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         extreme=extreme[1] if extreme else None,
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
+        which=about == FEATURE and bool(_WHICH_HAS.search(text)),
     )
 
 

@@ -41,7 +41,7 @@ COLOURS = {
 
 SEASONS = {
     "summer": ("summer", "sommer"),
-    "winter": ("winter",),
+    "winter": ("winter", "snow", "schnee"),
     "3-season": ("3-season", "three-season", "3-jahreszeiten", "drei-jahreszeiten", "spring",
                  "autumn", "fall", "frühling", "herbst"),
     "4-season": ("4-season", "four-season", "all season", "all-season", "ganzjährig",

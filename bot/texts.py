@@ -212,6 +212,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The catalog doesn't say that about any of them.",
         "de": "Dazu steht im Katalog bei keinem davon etwas.",
     },
+    # "Which tent is waterproof?" where no tent's text says.
+    "feature_unknown_kind": {
+        "en": "The catalog doesn't say that about any of our {kind}.",
+        "de": "Dazu steht im Katalog bei keinem Artikel der Kategorie {kind} etwas.",
+    },
+    # "Which one is waterproof?" where some say so: the others.
+    "feature_not_others": {
+        "en": "The catalog doesn't say it of the others.",
+        "de": "Bei den anderen steht dazu nichts im Katalog.",
+    },
     # "I'll take it": the product's card carries the cart button (where the shop
     # listens for it) and the link to its page.
     "buy_one": {

@@ -371,6 +371,10 @@ def answer_about(
     elif detail.about == FEATURE:
         forms = kb.synonyms.forms_for
         lines = [feature_line(p, detail.rest, turn.language, voice, forms) for p in products]
+        if detail.which and any(known for _, known in lines) and not all(k for _, k in lines):
+            # "Which one is waterproof?": those that say so, and that the others do not.
+            lines = [line for line in lines if line[1]]
+            lines.append((say("feature_not_others", voice), True))
     else:
         lines = [detail_line(product, detail.about, voice) for product in products]
     faq = turn.understanding.faq

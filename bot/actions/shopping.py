@@ -14,7 +14,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.accessories import Rules, differences, pick, searches_for
 from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
-from bot.actions.details import NAME_SEARCH_DEPTH, answer_about, products_asked_about
+from bot.actions.details import (
+    NAME_SEARCH_DEPTH,
+    answer_about,
+    feature_line,
+    products_asked_about,
+)
 from bot.brain import Brain
 from bot.details import AGAIN, BUY, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
@@ -447,6 +452,21 @@ class ActionSearchProducts(Action):
             settings.leading_gap,
             typed,
         )
+        # "Which tent is waterproof?": those whose text says so, with what it says; where
+        # none does, that, and the search goes on.
+        which = u.detail if u.detail and u.detail.which and not said else None
+        if which is not None:
+            forms = kb.synonyms.forms_for
+            holders = [
+                product
+                for product in leaders
+                if feature_line(product, which.rest, turn.language, turn.voice, forms)[1]
+            ]
+            if holders:
+                leaders, asked_about, force_results = holders, which, True
+            elif asked_about is None and state.category is not None:
+                kind = kind_called(state.category, runtime.flows, turn.voice)
+                dispatcher.utter_message(text=say("feature_unknown_kind", turn.voice, kind=kind))
         candidates = [p.id for p in leaders]
         best = candidates[: settings.cards_shown]
 

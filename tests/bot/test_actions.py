@@ -1580,3 +1580,38 @@ async def test_the_lightest_of_several_none_of_which_has_a_weight(dialogue: Dial
     assert len(shown.product_ids) > 1, shown.summary()
     assert lightest.action == "fallback", lightest.summary()
     assert lightest.replies[0].text == "Dazu steht im Katalog bei keinem davon etwas."
+
+
+async def test_which_one_has_a_feature_shows_those_whose_text_says_so(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Which tent is waterproof?" asked the budget, as if "a tent"; "which of them is
+    waterproof?" of tents on screen was not understood. Now: those whose text says so,
+    quoted with their cards; of those on screen, those and that the others do not say;
+    where no tent says so, that, and the questions go on."""
+    dome = Product(
+        id="dome", title="Dome tent", price=95.0, category="Outdoor/Tents", stock=3,
+        description="Roomy dome tent for four. It has a 3000 mm waterproof fly.",
+        attributes={"persons": 4, "season": "3-season"},
+    )  # fmt: skip
+    synonyms = [["wasserdicht", "waterproof"], ["Zelt", "tent"]]
+    with own_shop(
+        kb, settings, orders_db, agents, products=[*PRODUCTS, dome], synonyms=synonyms
+    ) as dialogue:
+        (which,) = await talk(dialogue, "Which tent is waterproof?")
+        (welches,) = await talk(dialogue, "Welches Zelt ist wasserdicht?", locale="de")
+        (footprint,) = await talk(dialogue, "Which tent has a footprint?")
+        shown, of_them = await talk(dialogue, "the cheapest tent", "which of them is waterproof?")
+    quote = "Dome tent: “It has a 3000 mm waterproof fly.”"
+    assert which.action == "product_details", which.summary()
+    assert which.product_ids == ["dome"]
+    assert [r.text for r in which.replies[:2]] == [TEXTS["product_found"]["en"], quote]
+    assert welches.product_ids == ["dome"], welches.summary()
+    assert welches.replies[1].text == "Dome tent: „It has a 3000 mm waterproof fly.“"
+    assert footprint.action == "ask_clarifying", footprint.summary()
+    assert footprint.replies[0].text == "The catalog doesn't say that about any of our tents."
+    assert len(shown.product_ids) == 3 and "dome" in shown.product_ids, shown.summary()
+    assert of_them.action == "product_details", of_them.summary()
+    assert of_them.replies[0].text.splitlines() == [
+        quote, "The catalog doesn't say it of the others."
+    ]  # fmt: skip

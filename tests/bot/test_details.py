@@ -169,6 +169,12 @@ def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
         ("Hat die zweite einen Deckel?", Detail(FEATURE, (1,), "deckel", definite=True)),
         ("how many settings does it have?", Detail(FEATURE, rest="settings", singular=True)),
         ("Wie viele Stufen hat er?", Detail(FEATURE, rest="stufen", singular=True)),
+        # Which of several have it: the kind's word stays, for the brain to drop.
+        ("which one is waterproof?", Detail(FEATURE, rest="waterproof", which=True)),
+        ("which of them has a rain cover?", Detail(FEATURE, rest="rain cover", which=True)),
+        ("Which tent is waterproof?", Detail(FEATURE, rest="tent waterproof", which=True)),
+        ("Welches Zelt ist wasserdicht?", Detail(FEATURE, rest="zelt wasserdicht", which=True)),
+        ("welcher davon hat einen Deckel?", Detail(FEATURE, rest="deckel", which=True)),
     ],
 )
 def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None:
@@ -177,7 +183,17 @@ def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["can you ship it?", "is it?", "how many?", "can I return it?", "is it in stock?", "it is red"],
+    [
+        "can you ship it?",
+        "is it?",
+        "how many?",
+        "can I return it?",
+        "is it in stock?",
+        "it is red",
+        "which tents do you have?",
+        "which one is in stock?",
+        "which is the best?",
+    ],
 )
 def test_what_is_not_a_feature_question(text: str) -> None:
     found = asked_detail(text)

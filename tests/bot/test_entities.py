@@ -61,6 +61,8 @@ def test_size_colour_season() -> None:
     assert german.colours == ("black", "red")
     assert extract("Pfanne 28 cm").size == "28 cm"
     assert extract("Schlafsack für den Sommer").season == "summer"
+    # Snow is winter's: "a tent for snow" is a 4-season tent, as "for winter" is.
+    assert extract("a tent for snow").season == extract("Zelt für Schnee").season == "winter"
 
 
 @pytest.mark.parametrize(
