@@ -156,6 +156,13 @@ class Brain:
             if any_product is not None and guess is not None:
                 u = self._faq_for_any_product(u, any_product, classifier)
             if (
+                u.intent == "all"
+                and content_words(_ALL.sub(" ", text))
+                and not flow_for(text, self.flows)
+            ):
+                # "All coffee makers": a search for them; only a flow's kind is shown whole.
+                u = _product_search_inferred(u)
+            if (
                 u.intent is None
                 and (which := _WHICH.match(text))
                 and flow_for(which.group(1), self.flows)
@@ -417,6 +424,10 @@ class Brain:
 
 # "Which pans …", "welches Zelt …": the question's first word, then the kind it asks of.
 _WHICH = re.compile(r"^\W*(?:which|welche[mnrs]?)\s+([^\W\d_]+)", re.IGNORECASE)
+# The words of a request for all ("show me all", "zeig mir alle"): what is left names the kind.
+_ALL = re.compile(
+    r"\b(?:show|give|list|zeig\w*|all|alle[ns]?|everything|alles|anzeigen)\b", re.IGNORECASE
+)
 
 
 def _product_search_inferred(u: Understanding) -> Understanding:

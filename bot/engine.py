@@ -252,6 +252,8 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.ask_clarifying, reason="start over")
     if u.intent == "more" and state.selling and state.shown:
         return Decision(ActionName.show_products, reason="asked for more of them")
+    if u.intent == "all":
+        return Decision(ActionName.show_products, reason="asked for all of a kind")
     # "Is it in stock?" after products were shown, or "how heavy is the Trail 2?"; not
     # "is it available in red?", which narrows the search ("the pan 32 cm" names one,
     # "is the first one good for winter?" points at one).

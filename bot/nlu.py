@@ -124,6 +124,20 @@ _RULES: dict[str, re.Pattern[str]] = {
         r")(?:\s+(?:please|bitte|noch))?\W*$",
         re.IGNORECASE,
     ),
+    # Every product of a kind, no questions: "show me all tents", "all of them", "zeig
+    # mir alle Zelte", "alle anzeigen". The words after "all" are a kind's (the brain
+    # checks), not "all right", "all good".
+    "all": re.compile(
+        r"^\W*(?:(?:and|und|ok(?:ay)?|so)\s+)?"
+        r"(?:(?:please\s+)?(?:show|give|list)(?:\s+me)?\s+|zeig(?:e|t)?(?:\s+mir)?\s+)?"
+        r"(?:all|alle[ns]?)(?!\s+(?:right|good|fine|set|done|clear|ok(?:ay)?|gut|klar)\b)"
+        r"(?:(?:\s+of)?\s+(?:them|these|those)|\s+davon"
+        r"|(?:\s+(?:the|your|of\s+your|ihre|eure|deine))?(?:\s+[^\W\d_]+){1,2}?)?"
+        r"(?:\s+(?:please|bitte|(?:an)?zeigen|you\s+have|ihr\s+habt|there\s+are))?\W*$"
+        r"|^\W*(?:(?:please\s+)?show\s+(?:me\s+)?everything|zeig(?:e|t)?(?:\s+mir)?\s+alles"
+        r"|alles\s+(?:an)?zeigen)(?:\s+(?:please|bitte))?\W*$",
+        re.IGNORECASE,
+    ),
     "skip": re.compile(
         r"^\W*(?:skip|pass|any|whatever|no preference|(?:i )?don'?t care|doesn'?t matter|egal|"
         r"ist (?:mir )?egal|überspringen|ueberspringen|keine präferenz|weiter)\W*$",

@@ -61,6 +61,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Those were all that match everything; these come closest:",
         "de": "Mehr passt nicht genau auf alles; das kommt am nächsten:",
     },
+    # "Show me all tents": every one, or a carousel's worth and how many there are.
+    "products_all": {"en": "Here they all are ({count}):", "de": "Hier sind alle ({count}):"},
+    "products_all_first": {
+        "en": "Here are the first {shown} of {total}; say “more” for the next ones.",
+        "de": "Hier sind die ersten {shown} von {total}; mit „mehr“ kommen die nächsten.",
+    },
     "no_more": {
         "en": "That's all I have for that. Shall we start over?",
         "de": "Mehr habe ich dazu nicht. Wollen wir neu anfangen?",

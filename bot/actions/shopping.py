@@ -66,6 +66,7 @@ from knowledge import Hit, KnowledgeBase, Product, SearchResult
 
 FORM = "shopping_form"
 RANKED_DEPTH = 50  # hits searched for "the cheapest": those that lead, then ranked
+ALL_SHOWN = 12  # cards for "show me all tents": a carousel's worth; "more" goes on
 RANKED_INTRO = {
     "price": "cheapest_first", "-price": "dearest_first", "-rating": "best_rated_first",
     "-popular": "popular_first",
@@ -254,6 +255,8 @@ class ActionSearchProducts(Action):
             return finish(turn, "ask_clarifying")
         if turn.understanding.intent == "more" and state.selling and state.shown:
             return await _more(dispatcher, turn)
+        if turn.understanding.intent == "all":
+            return await _all(dispatcher, turn)
         part = None if turn.facts.reply else part_in(text, runtime.flows)
         if part is not None:
             # "Tent pegs": what holds that word, never the tents; the shop may have none.
@@ -272,6 +275,16 @@ class ActionSearchProducts(Action):
             and named.category != state.category
         ):
             state.restart_selling()  # a new kind of product: a new search
+        elif (
+            named is None
+            and part is None
+            and state.selling
+            and turn.understanding.intent == "product_search"
+            and not turn.facts.reply
+            and not any(name in SELLING_SLOTS for name in turn.understanding.entities.slots())
+            and await asyncio.to_thread(_names_another_kind, kb, text, state)
+        ):
+            state.restart_selling()  # "coffee makers" while the bot asks about tents
         if not state.selling:
             state.query, state.category = text, named.category if named else None
             browsing = _browse_words(turn) if named is None and part is None else None
@@ -558,6 +571,35 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
     return finish(turn, "show_products")
 
 
+async def _all(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
+    """ "Show me all tents", "all of them": the kind named, else the one the search is
+    of, whole: without the conditions set so far and without questions, in the order
+    asked for ("the cheapest tent", then "all of them"), up to ``ALL_SHOWN`` ("more" goes
+    on). "Show me everything" asks which part of the shop."""
+    state, runtime = turn.state, turn.runtime
+    named = flow_for(turn.understanding.text, runtime.flows)
+    category = named.category if named else state.category
+    ranking = state.ranking if category == state.category else None
+    state.restart_selling()
+    state.query = ""  # no words: every product of the kind alike
+    if category is None:
+        shop, total = await _departments(runtime.brain)
+        return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
+    state.category, state.ranking = category, ranking
+    kb = runtime.brain.kb
+    result = await _search(runtime.brain, "", filters_for({}, category), RANKED_DEPTH)
+    found = kb.products([hit.id for hit in result.hits])
+    products = buyable_first(ranked(found, ranking) if ranking else found)[:ALL_SHOWN]
+    state.show([p.id for p in products])
+    if result.total > len(products):
+        intro = say("products_all_first", turn.voice, shown=len(products), total=result.total)
+    else:
+        intro = say("products_all", turn.voice, count=len(products))
+    utter_cards(dispatcher, intro, products)
+    dispatcher.utter_message(buttons=after_cards(products, turn.voice))
+    return finish(turn, "show_products")
+
+
 def _ask(
     dispatcher: CollectingDispatcher,
     turn: Turn,
@@ -740,6 +782,26 @@ def _named_category(kb: KnowledgeBase, text: str, flows: list[Flow]) -> str | No
     hits = kb.search(words, k=1, mode="keyword").hits if words.strip() else []
     product = kb.get_product(hits[0].id) if hits else None
     return product.category if product is not None else None
+
+
+def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
+    """Whether ``text`` names products, none of them of the kind the search is about:
+    "coffee makers" while the questions are about tents; not "cast iron" among pans. A
+    search of no flow's kind is about what its words named, else what it showed: "a
+    kettle" after coffee makers is another search."""
+    named = _named_by(kb, text)
+    if not named:
+        return False
+    if state.category is not None:
+        return not any(_within(p.category, state.category) for p in named)
+    before = {p.id for p in _named_by(kb, state.query or "")} or set(state.seen)
+    return bool(before) and not any(p.id in before for p in named)
+
+
+def _named_by(kb: KnowledgeBase, text: str) -> list[Product]:
+    """The products the words of a request name in full ("a kettle": the kettles)."""
+    words = content_words(after_request(text))
+    return kb.products_named(words) if words else []
 
 
 def _within(category: str, named: str) -> bool:

@@ -1615,3 +1615,58 @@ async def test_which_one_has_a_feature_shows_those_whose_text_says_so(
     assert of_them.replies[0].text.splitlines() == [
         quote, "The catalog doesn't say it of the others."
     ]  # fmt: skip
+
+
+async def test_all_of_a_kind_shows_it_whole_without_the_conditions_or_questions(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Show me all tents" asked the budget, and after "a summer tent for 4" kept showing
+    those two. Now: every tent, a carousel's worth at a time ("more" goes on), in the
+    order asked for before; "all of them" is the kind on screen; "show me everything"
+    is the tour of the shop."""
+    extra = [
+        Product(id=f"tent-x{i}", title=f"Basic tent {i}", price=60.0 + i, stock=2,
+                category="Outdoor/Tents", attributes={"persons": 2, "season": "summer"})
+        for i in range(5)
+    ]  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, products=[*PRODUCTS, *extra]) as dialogue:
+        _, first, more = await talk(
+            dialogue, "a summer tent for 4 people", "show me all tents", "more"
+        )
+        _, ordered = await talk(dialogue, "the cheapest frying pan", "all of them")
+        (german,) = await talk(dialogue, "zeig mir alle Pfannen", locale="de")
+        (tour,) = await talk(dialogue, "show me everything")
+    tents = {p.id for p in [*PRODUCTS, *extra] if p.category == "Outdoor/Tents"}
+    assert first.action == "show_products", first.summary()
+    assert len(first.product_ids) == 12 and set(first.product_ids) <= tents
+    assert first.replies[0].text == "Here are the first 12 of 15; say “more” for the next ones."
+    assert set(first.product_ids + more.product_ids) == tents, more.summary()
+    pans = [p for p in PRODUCTS if p.category == "Kitchen/Cookware"]
+    assert ordered.replies[0].text == f"Here they all are ({len(pans)}):", ordered.summary()
+    in_stock = sorted((p for p in pans if p.stock), key=lambda p: p.price)
+    assert ordered.product_ids == [p.id for p in in_stock] + ["pan-cast-32"]  # sold out last
+    assert german.replies[0].text == f"Hier sind alle ({len(pans)}):", german.summary()
+    assert tour.replies[0].text.startswith("Happy to show you around"), tour.summary()
+
+
+async def test_another_kind_of_product_while_the_questions_run_is_a_new_search(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Coffee makers" while the bot asked about tents got the next tent question; "a
+    kettle" after the coffee maker showed the coffee maker again."""
+    coffee = [
+        Product(id="moka", title="Stovetop espresso maker", price=29.0, stock=5,
+                category="Kitchen/Coffee & Tea", description="Moka pot for six cups."),
+        Product(id="kettle", title="Gooseneck kettle", price=69.0, stock=5,
+                category="Kitchen/Coffee & Tea", description="Pour-over kettle, 1 l."),
+    ]  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, products=[*PRODUCTS, *coffee]) as dialogue:
+        asked, maker, kettle = await talk(
+            dialogue, "I need a tent", "an espresso maker", "a kettle"
+        )
+        _, typed = await talk(dialogue, "I need a frying pan", "cast iron")
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert (maker.action, maker.product_ids) == ("show_products", ["moka"]), maker.summary()
+    assert (kettle.action, kettle.product_ids) == ("show_products", ["kettle"]), kettle.summary()
+    # An answer naming products of the kind asked about stays in the search.
+    assert typed.product_ids and all(p.startswith("pan-cast") for p in typed.product_ids)

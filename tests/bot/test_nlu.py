@@ -73,6 +73,16 @@ from bot.nlu import by_rules, rule_intent
         ("do you have other colours?", "product_search"),
         ("what else goes with it?", None),
         ("show me more expensive ones", "product_search"),
+        # All of a kind, no questions; not "all right" nor a question about all.
+        ("show me all tents", "all"),
+        ("all of them", "all"),
+        ("zeig mir alle Zelte", "all"),
+        ("alle anzeigen", "all"),
+        ("show me everything", "all"),
+        ("all right", None),
+        ("all good, thanks", None),
+        ("are all tents in stock?", None),
+        ("all sleeping bags for winter", None),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:
