@@ -789,16 +789,16 @@ def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
     "coffee makers" while the questions are about tents; not "cast iron" among pans. A
     search of no flow's kind is about what its words named, else what it showed: "a
     kettle" after coffee makers is another search."""
-    named = _named_by(kb, text)
+    named = _request_names(kb, text)
     if not named:
         return False
     if state.category is not None:
         return not any(_within(p.category, state.category) for p in named)
-    before = {p.id for p in _named_by(kb, state.query or "")} or set(state.seen)
+    before = {p.id for p in _request_names(kb, state.query or "")} or set(state.seen)
     return bool(before) and not any(p.id in before for p in named)
 
 
-def _named_by(kb: KnowledgeBase, text: str) -> list[Product]:
+def _request_names(kb: KnowledgeBase, text: str) -> list[Product]:
     """The products the words of a request name in full ("a kettle": the kettles)."""
     words = content_words(after_request(text))
     return kb.products_named(words) if words else []
