@@ -488,6 +488,49 @@ def than_shown(ranking: str, product: Product) -> dict[str, float]:
     return {f"attr.{name}_{bound}": number + (-_STRICTLY if bound == "max" else _STRICTLY)}
 
 
+def shortfall(product: Product, name: str, value: Any, *, persons: str = PERSONS) -> float:
+    """How far ``product`` is from meeting the constraint ``name``, relative to its bound:
+    0.5 for a bag good to -5 °C asked for one to -10 °C, as for one of 450 € asked for
+    under 300; 0 where it meets it; 1 for another value ("red" of a green tent); infinite
+    where it has no such value (a sleeping mat has no comfort temperature)."""
+    key = _filter_of(name, persons)
+    field, _, bound = key.rpartition("_")
+    if bound in ("min", "max") and isinstance(value, int | float):
+        attribute = field.removeprefix("attr.")
+        actual = product.price if field == PRICE else product.attributes.get(attribute)
+        if not isinstance(actual, int | float) or isinstance(actual, bool):
+            return math.inf
+        beyond = actual - value if bound == "max" else value - actual
+        return max(beyond, 0.0) / max(abs(value), 1.0)
+    actual = product.brand if key == "brand" else product.attributes.get(key.removeprefix("attr."))
+    if actual is None:
+        return math.inf
+    wanted = {str(v).lower() for v in (value if isinstance(value, list | tuple) else [value])}
+    return 0.0 if str(actual).lower() in wanted else 1.0
+
+
+def closest(
+    misses: Sequence[tuple[str, Sequence[Hit]]],
+    products: Mapping[str, Product],
+    constraints: Mapping[str, Any],
+    *,
+    persons: str = PERSONS,
+) -> list[Hit]:
+    """Where nothing meets every constraint: the hits that meet all but one (``misses``:
+    each constraint with the hits of a search without it), nearest first on the one they
+    miss, then by score. "A sleeping bag to -10 °C under 300 €": the down bag to -5 °C
+    for 289 € and the winter bag to -15 °C for 449 € before the summer bag for 79 €."""
+    best: dict[str, tuple[float, Hit]] = {}
+    for name, hits in misses:
+        for hit in hits:
+            if (product := products.get(hit.id)) is None:
+                continue
+            miss = shortfall(product, name, constraints[name], persons=persons)
+            if hit.id not in best or miss < best[hit.id][0]:
+                best[hit.id] = (miss, hit)
+    return [hit for _, hit in sorted(best.values(), key=lambda pair: (pair[0], -pair[1].score))]
+
+
 def ranked(products: list[Product], ranking: str) -> list[Product]:
     """``products`` by price ("price", "-price"), best sellers first ("-popular"), best
     rating first ("-rating"; unrated last) or by an attribute ("weight": the lightest

@@ -42,6 +42,7 @@ from bot.selling import (
     buyable_first,
     category_named,
     choose_question,
+    closest,
     constrained_facets,
     constraint_from_reply,
     constraints_named_in,
@@ -441,7 +442,9 @@ class ActionSearchProducts(Action):
         relaxed = False
         if result.total == 0 and state.constraints:
             relaxed = True
-            result, state.constraints = await _loosened(brain, query, filters, state, earlier, k)
+            result, state.constraints = await _loosened(
+                brain, query, filters, state, earlier, k, persons
+            )
         elif state.constraints and query == text and not _same_kind(kb, result, turn, state):
             relaxed, result = True, await _search(brain, query, filters({}), k)
         if result.total == 0 or not result.hits:
@@ -712,18 +715,41 @@ async def _loosened(
     state: BotState,
     earlier: dict[str, Any],
     k: int,
+    persons: str,
 ) -> tuple[SearchResult, dict[str, Any]]:
     """What comes closest where nothing meets every constraint, and the constraints
     that still hold: the ones this message set, without the earlier ones ("for
-    winter", then "under 300": the bags under 300), else none of them."""
-    newest = {
-        name: value for name, value in state.constraints.items() if earlier.get(name) != value
-    }
-    if newest and newest != state.constraints:
+    winter", then "under 300": the bags under 300), else those that meet all but one
+    of them, nearest first on the one they miss; so of all constraints; else none."""
+    constraints = state.constraints
+    newest = {name: value for name, value in constraints.items() if earlier.get(name) != value}
+    if newest and newest != constraints:
         result = await _search(brain, query, filters(newest), k)
         if result.total:
             return result, newest
-    return await _search(brain, query, filters({}), k), state.constraints
+        if nearly := await _all_but_one(brain, query, filters, newest, persons):
+            return nearly, newest
+    if nearly := await _all_but_one(brain, query, filters, constraints, persons):
+        return nearly, constraints
+    return await _search(brain, query, filters({}), k), constraints
+
+
+async def _all_but_one(
+    brain: Brain,
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+    constraints: dict[str, Any],
+    persons: str,
+) -> SearchResult | None:
+    """The products that meet all of ``constraints`` but one, nearest first on the one
+    they miss (``selling.closest``); None where none does."""
+    misses = []
+    for name in constraints:
+        others = {other: value for other, value in constraints.items() if other != name}
+        misses.append((name, (await _search(brain, query, filters(others), RANKED_DEPTH)).hits))
+    found = brain.kb.products(list({hit.id for _, hits in misses for hit in hits}))
+    hits = closest(misses, {p.id: p for p in found}, constraints, persons=persons)
+    return SearchResult(hits=hits, total=len(hits)) if hits else None
 
 
 def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotState) -> bool:

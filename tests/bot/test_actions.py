@@ -1670,3 +1670,28 @@ async def test_another_kind_of_product_while_the_questions_run_is_a_new_search(
     assert (kettle.action, kettle.product_ids) == ("show_products", ["kettle"]), kettle.summary()
     # An answer naming products of the kind asked about stays in the search.
     assert typed.product_ids and all(p.startswith("pan-cast") for p in typed.product_ids)
+
+
+async def test_nothing_meets_everything_shows_what_misses_one_condition_least(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """A sleeping bag to -10 °C under 300 €, which the shop does not have: the winter bag a
+    little over budget and the down bag to -5 °C, before the summer bag. It showed the
+    search's nearest words whatever they missed by."""
+    bags = [
+        Product(id="winter", title="Winter sleeping bag", price=420.0, stock=3,
+                category="Outdoor/Sleeping bags", attributes={"comfort_c": -15}),
+        Product(id="down", title="Down sleeping bag", price=289.0, stock=3,
+                category="Outdoor/Sleeping bags", attributes={"comfort_c": -5}),
+        Product(id="summer", title="Summer sleeping bag", price=79.0, stock=3,
+                category="Outdoor/Sleeping bags", attributes={"comfort_c": 5}),
+        Product(id="mat", title="Sleeping mat for the sleeping bag", price=89.0, stock=3,
+                category="Outdoor/Sleeping bags", attributes={"r_value": 4}),
+        Product(id="liner", title="Sleeping bag liner", price=29.0, stock=3,
+                category="Outdoor/Sleeping bags", attributes={"comfort_c": 12}),
+    ]  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, products=[*PRODUCTS, *bags]) as dialogue:
+        (found,) = await talk(dialogue, "a sleeping bag to -10 °C under 300 €")
+    assert found.action == "show_products", found.summary()
+    assert found.replies[0].text == TEXTS["products_relaxed"]["en"]
+    assert found.product_ids == ["winter", "down", "summer"], found.summary()

@@ -14,6 +14,7 @@ from bot.selling import (
     apply_constraint,
     buyable_first,
     choose_question,
+    closest,
     constrained_facets,
     constraints_named_in,
     departments,
@@ -30,6 +31,7 @@ from bot.selling import (
     question_message,
     ranked,
     seasons_widened,
+    shortfall,
     split_entropy,
     than_shown,
     without_kinds,
@@ -400,3 +402,47 @@ def test_a_measure_bounds_the_attribute_measured_in_a_unit_of_its_kind() -> None
     assert lighter == {"attr.weight_kg_max": pytest.approx(1.399)}
     warmer = measured_constraints((Measure(-5.0, "c", "below"),), facets)
     assert warmer == {"attr.comfort_c_max": pytest.approx(-5.001)}
+
+
+def _bag(id: str, price: float, **attributes: object) -> Product:
+    return Product(id=id, title=id, price=price, category="Outdoor/Sleeping bags",
+                   attributes=attributes)  # fmt: skip
+
+
+WINTER = _bag("winter", 420.0, comfort_c=-15, season="winter")
+DOWN = _bag("down", 289.0, comfort_c=-5, season="3-season")
+SUMMER = _bag("summer", 79.0, comfort_c=5, season="summer")
+MAT = _bag("mat", 89.0, r_value=4)
+
+
+def test_shortfall_is_how_far_from_a_constraint_relative_to_it() -> None:
+    assert shortfall(DOWN, "attr.comfort_c_max", -10.0) == pytest.approx(0.5)
+    assert shortfall(WINTER, "budget_max", 300.0) == pytest.approx(0.4)
+    assert shortfall(WINTER, "attr.comfort_c_max", -10.0) == 0.0
+    assert shortfall(MAT, "attr.comfort_c_max", -10.0) == float("inf")  # it has none
+    assert shortfall(DOWN, "season", "winter") == 1.0
+    assert shortfall(WINTER, "season", "Winter") == 0.0
+    assert shortfall(MAT, "season", "winter") == float("inf")
+    tent = Product(
+        id="t", title="t", price=1.0, category="Outdoor/Tents", attributes={"persons": 6}
+    )
+    assert shortfall(tent, "persons", 8) == pytest.approx(0.25)  # at least 8
+    bench = Product(id="b", title="b", price=1.0, category="Garden", attributes={"seats": 3})
+    assert shortfall(bench, "persons", 4, persons="seats") == pytest.approx(0.25)
+
+
+def test_closest_meets_all_but_one_nearest_first() -> None:
+    """To -10 °C under 300 €, nothing: the down bag misses the cold by half, the winter
+    bag the budget by 0.4, the summer bag the cold by 1.5; the mat has no temperature."""
+    constraints = {"attr.comfort_c_max": -10.0, "budget_max": 300.0}
+    products = {p.id: p for p in (WINTER, DOWN, SUMMER, MAT)}
+
+    def hits(*ids: str) -> list[Hit]:
+        return [Hit(id=id, kind="product", score=1.0 - i / 10) for i, id in enumerate(ids)]
+
+    misses = [
+        ("attr.comfort_c_max", hits("mat", "summer", "down")),  # under 300 €
+        ("budget_max", hits("winter")),  # to -10 °C
+    ]
+    found = closest(misses, products, constraints)
+    assert [hit.id for hit in found] == ["winter", "down", "summer", "mat"]
