@@ -279,6 +279,29 @@ def load_flows(folder: Path = FLOWS_DIR) -> list[Flow]:
     ]
 
 
+# What the flows' buttons call an attribute's values, per language: {"material":
+# {"cast iron": {"en": "Cast iron", "de": "Gusseisen"}}}.
+ValueNames = dict[str, dict[str, dict[str, str]]]
+
+
+def value_names(flows: Iterable[Flow], catalog_language: str) -> ValueNames:
+    """The labels the flows give attributes' values (lower case), the first flow's where
+    several do: how a reply in another language than the catalog's names them. Only
+    labels that name the value as the catalog does ("Cast iron" for "cast iron", so
+    "Gusseisen" is its German name), not those that say it another way ("Spring to
+    autumn" for "3-season": „Saison Frühling bis Herbst“ no longer says 3-season)."""
+    names: ValueNames = {}
+    for flow in flows:
+        for question in flow.questions:
+            if not question.facet.startswith("attr."):
+                continue
+            values = names.setdefault(question.facet.removeprefix("attr."), {})
+            for value, labels in question.labels.items():
+                if labels.get(catalog_language, "").lower() == value.lower():
+                    values.setdefault(value.lower(), labels)
+    return names
+
+
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
     """The first flow whose words ``text`` uses."""
     return next((flow for flow in flows if flow.used_in(text)), None)

@@ -443,9 +443,15 @@ _GERMAN_COLOURS = {
 _COLOUR_ATTRIBUTES = ("colour", "color", "farbe")
 
 
-def value_text(value: object, voice: str, attribute: str = "") -> str:
+def value_text(
+    value: object, voice: str, attribute: str = "", names: Mapping[str, str] | None = None
+) -> str:
     """An attribute's value as a reply writes it: "yes", "2" for 2.0, "1.4" ("1,4"); a
-    colour in the reply's language ("grün")."""
+    colour in the reply's language ("grün"); else its ``names`` per language where one
+    is the reply's ("Gusseisen" for "cast iron", as a flow's buttons call it)."""
+    language = voice.partition("-")[0]
+    if isinstance(value, str) and names and (named := names.get(voice) or names.get(language)):
+        return named
     if attribute.lower() in _COLOUR_ATTRIBUTES and voice.startswith("de"):
         return _GERMAN_COLOURS.get(str(value).lower(), str(value))
     if isinstance(value, bool):

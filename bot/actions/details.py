@@ -38,6 +38,7 @@ from bot.details import (
 )
 from bot.engine import REPLY_COMPARE, BotState
 from bot.entities import UNIT_WORDS, extract_season
+from bot.selling import ValueNames, value_names
 from bot.texts import attribute_name, money, rating_text, say, value_text
 from knowledge import Faq, KnowledgeBase, Language, Product, attribute_words
 from knowledge.analysis import stem, token_stems, tokens
@@ -76,9 +77,12 @@ def products_asked_about(
     return on_screen[:limit], True
 
 
-def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
+def detail_line(
+    product: Product, about: str, voice: str, names: ValueNames | None = None
+) -> tuple[str, bool]:
     """What ``product`` has for ``about``, as a line of the reply; False where the
-    catalog does not say."""
+    catalog does not say. ``names``: what attributes' values are called in the reply's
+    language, where it is not the catalog's."""
     title = product.title
     if about == STOCK:
         if product.stock <= 0:
@@ -110,12 +114,14 @@ def detail_line(product: Product, about: str, voice: str) -> tuple[str, bool]:
         return f"{title}: {text}", True
     found = attribute_for(product.attributes, about)
     if found is not None:
-        return say("detail_value", voice, title=title, value=_attribute(*found, voice)), True
+        value = _attribute(*found, voice, names)
+        return say("detail_value", voice, title=title, value=value), True
     if measure := _measure_in_text(product, about):  # "Dining table 180 cm": its length
         return say("detail_value", voice, title=title, value=measure), True
     if about == "size" and (bigness := number_for(product.attributes, "capacity")):
         # "How big is the daypack?": what it holds (22 l), or whom (a tent, 2 persons).
-        return say("detail_value", voice, title=title, value=_attribute(*bigness, voice)), True
+        value = _attribute(*bigness, voice, names)
+        return say("detail_value", voice, title=title, value=value), True
     return _unknown(title, about, voice), False
 
 
@@ -161,6 +167,7 @@ def feature_line(
     language: str,
     voice: str,
     synonyms: Callable[[str], Iterable[tuple[str, ...]]] = lambda _word: (),
+    names: ValueNames | None = None,
 ) -> tuple[str, bool]:
     """What the catalog writes of ``product`` about ``feature`` ("waterproof", "pan
     dishwasher safe"): the sentence of its description, else the attribute, holding the
@@ -173,7 +180,7 @@ def feature_line(
     if seasonal and extract_season(feature):
         # "Is it good for winter?", "warm enough for spring?": its season, for the
         # shopper to weigh ("3-season").
-        return detail_line(product, "season", voice)
+        return detail_line(product, "season", voice, names)
     asked = {stem(word, lang): [(stem(word, lang),), *synonyms(word)] for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []
     candidates = [*sentences, *(_attribute(n, v, voice) for n, v in product.attributes.items())]
@@ -193,21 +200,21 @@ def _held_words(words: Iterable[list[tuple[str, ...]]], text: str) -> int:
     return sum(any(terms.issuperset(way) for way in ways) for ways in words)
 
 
-def comparison(products: list[Product], voice: str) -> str:
+def comparison(products: list[Product], voice: str, names: ValueNames | None = None) -> str:
     """How ``products`` differ: one line each with the price, the rating and the
     attributes whose values differ ("Summit 2 expedition tent: 699.00 €, rated 4.8,
     weight 3.6 kg, season 4-season.")."""
     if len(products) == 1:  # nothing to compare it with: what it has
-        names = [n for n in products[0].attributes if n not in NOT_COMPARED]
+        differ = [n for n in products[0].attributes if n not in NOT_COMPARED]
     else:
-        names = differing([p.attributes for p in products])
+        differ = differing([p.attributes for p in products])
     ratings = {p.rating for p in products}
     lines = [] if len(products) == 1 else [say("detail_compare", voice)]
     for product in products:
         parts = [money(product.price, product.currency, voice)]
         if len(ratings) > 1 and product.rating is not None:
             parts.append(say("rated", voice, rating=rating_text(product.rating, voice)))
-        parts += [_attribute(name, product.attributes[name], voice) for name in names]
+        parts += [_attribute(name, product.attributes[name], voice, names) for name in differ]
         lines.append(say("detail_value", voice, title=product.title, value=", ".join(parts)))
     return "\n".join(lines)
 
@@ -229,7 +236,7 @@ def recommendation(products: list[Product], voice: str) -> str:
 
 
 def extreme(
-    products: list[Product], detail: Detail, voice: str
+    products: list[Product], detail: Detail, voice: str, names: ValueNames | None = None
 ) -> tuple[str, bool, Product | None]:
     """Which of ``products`` has the least or most of the detail ("Of these, the Pop-up
     beach shelter is the lightest (weight 1.2 kg)."), whether the catalog says (False
@@ -237,7 +244,7 @@ def extreme(
     if detail.about == POPULAR:  # the shop marks its best sellers; else the best rated
         if best := next((p for p in products if p.popular), None):
             return say("extreme_popular_max", voice, title=best.title), True, best
-        line, known, best = extreme(products, replace(detail, about=RATING), voice)
+        line, known, best = extreme(products, replace(detail, about=RATING), voice, names)
         return f"{say('extreme_popular_none', voice)} {line}", known, best
     if detail.about == RATING:
         measured = [
@@ -247,7 +254,7 @@ def extreme(
         measured = [(p.price, p, money(p.price, p.currency, voice)) for p in products]
     else:
         measured = [
-            (found[1], p, _attribute(*found, voice))
+            (found[1], p, _attribute(*found, voice, names))
             for p in products
             if (found := number_for(p.attributes, detail.about))
         ]
@@ -277,10 +284,11 @@ def _of_another_kind(kb: KnowledgeBase, faq: Faq, products: Sequence[Product]) -
     return bool(named) and not any(_held_words(ways, text) for text in texts)
 
 
-def _attribute(name: str, value: Any, voice: str) -> str:
-    """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja"."""
+def _attribute(name: str, value: Any, voice: str, names: ValueNames | None = None) -> str:
+    """An attribute as a reply writes it: "weight 1.4 kg", "Induktion ja", "Material
+    Gusseisen" (``names``)."""
     unit = unit_of(name)
-    written = value_text(value, voice, name)
+    written = value_text(value, voice, name, (names or {}).get(name, {}).get(str(value).lower()))
     return f"{_name(name, voice)} {written}" + (f" {unit}" if unit else "")
 
 
@@ -359,24 +367,27 @@ def answer_about(
         key = "buy_one" if len(products) == 1 else "buy_which"
         utter_cards(dispatcher, say(key, voice, title=products[0].title), products)
         return "product_details"
+    # Values in the reply's language where it is not the catalog's: "Material Gusseisen".
+    catalog = kb.settings.catalog_language
+    names = value_names(turn.runtime.flows, catalog) if turn.language != catalog else None
     if detail.extreme is not None:
-        line, known, picked = extreme(products, detail, voice)
+        line, known, picked = extreme(products, detail, voice, names)
         lines = [(line, known)]
         if picked is not None:  # "wie schwer ist der?" is about the one named
             state.asked_of = [picked.id]
     elif detail.about == COMPARE:
-        lines = [(comparison(products, voice), True)]
+        lines = [(comparison(products, voice, names), True)]
     elif detail.about == RECOMMEND:
         lines = [(recommendation(products, voice), True)]
     elif detail.about == FEATURE:
         forms = kb.synonyms.forms_for
-        lines = [feature_line(p, detail.rest, turn.language, voice, forms) for p in products]
+        lines = [feature_line(p, detail.rest, turn.language, voice, forms, names) for p in products]
         if detail.which and any(known for _, known in lines) and not all(k for _, k in lines):
             # "Which one is waterproof?": those that say so, and that the others do not.
             lines = [line for line in lines if line[1]]
             lines.append((say("feature_not_others", voice), True))
     else:
-        lines = [detail_line(product, detail.about, voice) for product in products]
+        lines = [detail_line(product, detail.about, voice, names) for product in products]
     faq = turn.understanding.faq
     if detail.about == FEATURE and not any(known for _, known in lines):
         # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast

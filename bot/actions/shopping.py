@@ -61,6 +61,7 @@ from bot.selling import (
     ranked,
     seasons_widened,
     than_shown,
+    value_names,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import Hit, KnowledgeBase, Product, SearchResult
@@ -618,6 +619,12 @@ def _ask(
         names = turn.runtime.brain.kb.category_names
         shop = {category: names[category] for category in facets.get(KIND, {}) if category in names}
         question = replace(question, labels={**question.labels, **shop})
+    elif not question.labels:  # no flow's question: its values as the flows' buttons say
+        language = turn.runtime.brain.kb.settings.catalog_language
+        every = value_names(turn.runtime.flows, language)
+        named = every.get(question.facet.removeprefix("attr."), {})
+        labels = {v: named[v.lower()] for v in facets.get(question.facet, {}) if v.lower() in named}
+        question = replace(question, labels=labels)
     text, options = question_message(question, facets, turn.voice)
     if intro:
         text = f"{in_voice(intro, turn.voice) or ''} {text}"

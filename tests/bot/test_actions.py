@@ -1695,3 +1695,36 @@ async def test_nothing_meets_everything_shows_what_misses_one_condition_least(
     assert found.action == "show_products", found.summary()
     assert found.replies[0].text == TEXTS["products_relaxed"]["en"]
     assert found.product_ids == ["winter", "down", "summer"], found.summary()
+
+
+async def test_german_replies_name_attribute_values_as_the_flows_do(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """An English catalog, a German shopper: "Material Gusseisen", where it said "Material
+    cast iron", and a question outside any flow offers „Gusseisen“, „Edelstahl“ as the
+    cookware flow's buttons do. English replies keep the catalog's words."""
+    bowls = [
+        Product(id=f"bowl-{i}", title=f"Bowl {i}", price=40.0, stock=3, category="Kitchen/Bowls",
+                attributes={"material": material})
+        for i, material in enumerate(["cast iron", "cast iron", "stainless steel", "copper", "copper"])
+    ]  # fmt: skip
+    with own_shop(
+        kb,
+        settings,
+        orders_db,
+        agents,
+        products=[*PRODUCTS, *bowls],
+        synonyms=[["Schüssel", "bowl"]],
+    ) as dialogue:
+        _, german = await talk(
+            dialogue, "Cast iron frying pan 28 cm", "Aus welchem Material ist die?", locale="de"
+        )
+        _, english = await talk(dialogue, "Cast iron frying pan 28 cm", "what is it made of?")
+        (asked,) = await talk(dialogue, "Ich suche eine Schüssel", locale="de")
+    assert german.replies[-1].text == "Cast iron frying pan 28 cm: Material Gusseisen.", (
+        german.summary()
+    )
+    assert english.replies[-1].text == "Cast iron frying pan 28 cm: material cast iron."
+    assert asked.action == "ask_clarifying", asked.summary()
+    labels = [option["label"] for option in asked.replies[0].payload["options"]]  # type: ignore[index]
+    assert labels[:3] == ["Gusseisen", "Kupfer", "Edelstahl"], asked.summary()

@@ -34,6 +34,7 @@ from bot.selling import (
     shortfall,
     split_entropy,
     than_shown,
+    value_names,
     without_kinds,
 )
 from knowledge import Hit, Product
@@ -446,3 +447,21 @@ def test_closest_meets_all_but_one_nearest_first() -> None:
     ]
     found = closest(misses, products, constraints)
     assert [hit.id for hit in found] == ["winter", "down", "summer", "mat"]
+
+
+def test_value_names_are_the_flows_labels_that_name_a_value_as_the_catalog_does() -> None:
+    """ "Gusseisen" is the German name of "cast iron"; "Frühling bis Herbst" says
+    "3-season" another way, and "Ja, Induktion" is a button, not a name."""
+    names = value_names(load_flows(), "en")
+    assert names["material"]["cast iron"] == {"en": "Cast iron", "de": "Gusseisen"}
+    assert "3-season" not in names["season"]
+    assert "true" not in names["induction"]
+    # A German catalog: the German label is the value's name, the English one its translation.
+    german = Flow.from_dict(
+        {"category": "Küche/Töpfe", "questions": [{"facet": "attr.material", "ask": {},
+         "labels": {"Gusseisen": {"en": "Cast iron", "de": "Gusseisen"}}}]}
+    )  # fmt: skip
+    assert value_names([german], "de") == {
+        "material": {"gusseisen": {"en": "Cast iron", "de": "Gusseisen"}}
+    }
+    assert value_names([german], "en") == {"material": {}}
