@@ -50,6 +50,7 @@ from bot.selling import (
     load_flows,
     part_in,
     top_levels,
+    without_kind,
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product
@@ -195,7 +196,7 @@ class Brain:
             detail = self._named_feature(detail)
             if detail.which and not detail.named:
                 # "Which tent is waterproof?": "waterproof" is asked, of tents.
-                detail = replace(detail, rest=self._without_kind(detail.rest))
+                detail = replace(detail, rest=without_kind(detail.rest, self.flows))
             return replace(u, detail=detail) if detail.rest else u
         if not detail.rest:
             return replace(u, detail=detail)
@@ -248,11 +249,6 @@ class Brain:
             if self._names_one(detail, name, flow_for(name, self.flows)):
                 return replace(detail, names=(name,), rest=" ".join(words[end:]), named=True)
         return detail
-
-    def _without_kind(self, words: str) -> str:
-        """``words`` without those naming a flow's kind: "waterproof" of "zelt wasserdicht"."""
-        flow = flow_for(words, self.flows)
-        return content_words(flow.replaced(words, " ")) if flow else words
 
     def _named_pair(self, detail: Detail) -> tuple[str, str] | None:
         """The two names the words of a question of several hold ("how do they differ?",

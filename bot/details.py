@@ -184,7 +184,7 @@ _FILLER = frozenset(map(fold, [
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
     "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen", "come", "comes",
     "fit", "fits", "use", "used", "available", "offered", "gibt", "gibts", "something",
-    "anything", "etwas", "bitte",
+    "anything", "etwas", "bitte", "about",
     "es", "er", "sie", "ihn", "ihm", "der", "die", "das", "den", "dem", "des", "diese",
     "dieser", "dieses", "diesen", "wie", "was", "welche", "welcher", "welches", "wann",
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",

@@ -329,6 +329,12 @@ def kind_called(category: str, flows: list[Flow], voice: str) -> str:
 ANY_PRODUCT = {"en": "item", "de": "Artikel"}
 
 
+def without_kind(words: str, flows: list[Flow]) -> str:
+    """``words`` without those naming a flow's kind: "waterproof" of "tent waterproof"."""
+    flow = flow_for(words, flows)
+    return content_words(flow.replaced(words, " ")) if flow else words
+
+
 def without_kinds(
     text: str, flows: list[Flow], language: str, *, word: str | None = None
 ) -> str | None:

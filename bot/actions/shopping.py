@@ -21,7 +21,7 @@ from bot.actions.details import (
     products_asked_about,
 )
 from bot.brain import Brain
-from bot.details import AGAIN, BUY, content_words
+from bot.details import AGAIN, BUY, FEATURE, Detail, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, Entities, extract, without_ranking
 from bot.nlu import ACCESSORY_WORDS
@@ -62,6 +62,7 @@ from bot.selling import (
     seasons_widened,
     than_shown,
     value_names,
+    without_kind,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import Hit, KnowledgeBase, Product, SearchResult
@@ -332,6 +333,9 @@ class ActionSearchProducts(Action):
             else None
         )
         typed = ""
+        # "Which tent is waterproof?", or "waterproof ones?" to a question: the products
+        # whose text says so (below).
+        which = u.detail if u.detail is not None and u.detail.which else None
         if (
             state.pending
             and not picked
@@ -347,6 +351,11 @@ class ActionSearchProducts(Action):
             if held:
                 state.query = f"{state.query} {text}"
             else:
+                # A feature: the words the shop's texts use ("waterproof" of "it should
+                # be waterproof"); "let me think about it" has none.
+                feature = _shop_words(kb, without_kind(typed, runtime.flows))
+                if feature and which is None:
+                    which = Detail(FEATURE, rest=feature, which=True)
                 typed = ""
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
@@ -402,7 +411,11 @@ class ActionSearchProducts(Action):
         query = "" if whole_kind or compared else text if state.query is None else state.query
         brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
-        k = RANKED_DEPTH if ranking else max(settings.cards_shown, settings.narrow_above + 1)
+        k = (
+            RANKED_DEPTH
+            if ranking or which is not None  # all of them ranked, or each looked at
+            else max(settings.cards_shown, settings.narrow_above + 1)
+        )
         if u.entities.measures and compared is None:
             # "Under 2 kg", "a 40 l backpack": bounds on what the products measure in that
             # unit. The size of the same words ("40 l") is that measure where they have one.
@@ -471,8 +484,7 @@ class ActionSearchProducts(Action):
         )
         # "Which tent is waterproof?": those whose text says so, with what it says; where
         # none does, that, and the search goes on.
-        which = u.detail if u.detail and u.detail.which and not said else None
-        if which is not None:
+        if which is not None and not said:
             forms = kb.synonyms.forms_for
             holders = [
                 product
@@ -829,6 +841,14 @@ def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
         return not any(_within(p.category, state.category) for p in named)
     before = {p.id for p in _request_names(kb, state.query or "")} or set(state.seen)
     return bool(before) and not any(p.id in before for p in named)
+
+
+def _shop_words(kb: KnowledgeBase, words: str) -> str:
+    """Those of ``words`` the shop's texts use, or a synonym set translates
+    ("wasserdicht": waterproof)."""
+    return " ".join(
+        word for word in words.split() if kb.catalog_has_word(word) or kb.synonyms.forms_for(word)
+    )
 
 
 def _request_names(kb: KnowledgeBase, text: str) -> list[Product]:

@@ -1728,3 +1728,35 @@ async def test_german_replies_name_attribute_values_as_the_flows_do(
     assert asked.action == "ask_clarifying", asked.summary()
     labels = [option["label"] for option in asked.replies[0].payload["options"]]  # type: ignore[index]
     assert labels[:3] == ["Gusseisen", "Kupfer", "Edelstahl"], asked.summary()
+
+
+async def test_a_feature_typed_to_a_question_narrows_to_those_whose_text_says_so(
+    kb: Any, orders_db: Any, agents: Any, settings: BotSettings
+) -> None:
+    """ "Waterproof please" or "what about waterproof ones?" to "how many people?" got the
+    next question, the word ignored. Now: the tents whose text says so; where none does,
+    that, and the next question. Words the shop's texts do not use ("let me think about
+    it") are no feature."""
+    dome = Product(
+        id="dome", title="Dome tent", price=95.0, category="Outdoor/Tents", stock=3,
+        description="Roomy dome tent for four. It has a 3000 mm waterproof fly.",
+        attributes={"persons": 4, "season": "3-season"},
+    )  # fmt: skip
+    synonyms = [["wasserdicht", "waterproof"]]
+    with own_shop(
+        kb, settings, orders_db, agents, products=[*PRODUCTS, dome], synonyms=synonyms
+    ) as dialogue:
+        _, waterproof = await talk(dialogue, "I need a tent", "what about waterproof ones?")
+        _, wasserdicht = await talk(
+            dialogue, "Ich suche ein Zelt", "Es soll wasserdicht sein", locale="de"
+        )
+        _, oven, thinking = await talk(
+            dialogue, "I need a tent", "oven safe ones please", "let me think about it"
+        )
+    assert waterproof.product_ids == ["dome"], waterproof.summary()
+    assert waterproof.replies[1].text == "Dome tent: “It has a 3000 mm waterproof fly.”"
+    assert wasserdicht.product_ids == ["dome"], wasserdicht.summary()
+    assert oven.action == "ask_clarifying", oven.summary()
+    assert oven.replies[0].text == "The catalog doesn't say that about any of our tents."
+    assert thinking.action == "ask_clarifying", thinking.summary()
+    assert len(thinking.replies) == 1, thinking.summary()  # the question alone
