@@ -350,13 +350,22 @@ class ActionSearchProducts(Action):
             held: bool = await asyncio.to_thread(kb.names_product, typed) if typed else False
             if held:
                 state.query = f"{state.query} {text}"
-            else:
-                # A feature: the words the shop's texts use ("waterproof" of "it should
-                # be waterproof"); "let me think about it" has none.
-                feature = _shop_words(kb, without_kind(typed, runtime.flows))
-                if feature and which is None:
-                    which = Detail(FEATURE, rest=feature, which=True)
-                typed = ""
+            typed = typed if held else ""
+        if (
+            which is None
+            and not typed
+            and (state.pending or state.shown)
+            and not picked
+            and asked_about is None
+            and u.intent in (None, "product_search")
+            and u.entities == Entities()
+        ):
+            # A feature asked of the search under way, to a question or of the products
+            # shown ("waterproof please", "do you have one in wood?"): the words the shop's
+            # texts use ("waterproof" of "it should be waterproof"); "let me think about it"
+            # has none, and a new kind of product started a new search above.
+            if feature := _shop_words(kb, without_kind(content_words(text), runtime.flows)):
+                which = Detail(FEATURE, rest=feature, which=True)
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
         elif picked:

@@ -1734,9 +1734,9 @@ async def test_a_feature_typed_to_a_question_narrows_to_those_whose_text_says_so
     kb: Any, orders_db: Any, agents: Any, settings: BotSettings
 ) -> None:
     """ "Waterproof please" or "what about waterproof ones?" to "how many people?" got the
-    next question, the word ignored. Now: the tents whose text says so; where none does,
-    that, and the next question. Words the shop's texts do not use ("let me think about
-    it") are no feature."""
+    next question, the word ignored, as "do you have a waterproof tent?" after cards got
+    them again. Now: the tents whose text says so; where none does, that, and the next
+    question. Words the shop's texts do not use ("let me think about it") are no feature."""
     dome = Product(
         id="dome", title="Dome tent", price=95.0, category="Outdoor/Tents", stock=3,
         description="Roomy dome tent for four. It has a 3000 mm waterproof fly.",
@@ -1753,6 +1753,7 @@ async def test_a_feature_typed_to_a_question_narrows_to_those_whose_text_says_so
         _, oven, thinking = await talk(
             dialogue, "I need a tent", "oven safe ones please", "let me think about it"
         )
+        _, of_shown = await talk(dialogue, "the cheapest tent", "do you have a waterproof tent?")
     assert waterproof.product_ids == ["dome"], waterproof.summary()
     assert waterproof.replies[1].text == "Dome tent: “It has a 3000 mm waterproof fly.”"
     assert wasserdicht.product_ids == ["dome"], wasserdicht.summary()
@@ -1760,3 +1761,5 @@ async def test_a_feature_typed_to_a_question_narrows_to_those_whose_text_says_so
     assert oven.replies[0].text == "The catalog doesn't say that about any of our tents."
     assert thinking.action == "ask_clarifying", thinking.summary()
     assert len(thinking.replies) == 1, thinking.summary()  # the question alone
+    # Of the products on screen, the search goes on with the feature.
+    assert of_shown.product_ids == ["dome"], of_shown.summary()
