@@ -351,6 +351,10 @@ class ActionSearchProducts(Action):
             if held:
                 state.query = f"{state.query} {text}"
             typed = typed if held else ""
+        # A feature asked of the search under way, to a question or of the products shown
+        # ("waterproof please", "do you have one in wood?"): the words the shop's texts
+        # use ("waterproof" of "it should be waterproof"); "let me think about it" has
+        # none, and a new kind of product started a new search above.
         if (
             which is None
             and not typed
@@ -359,13 +363,9 @@ class ActionSearchProducts(Action):
             and asked_about is None
             and u.intent in (None, "product_search")
             and u.entities == Entities()
+            and (feature := _shop_words(kb, without_kind(content_words(text), runtime.flows)))
         ):
-            # A feature asked of the search under way, to a question or of the products
-            # shown ("waterproof please", "do you have one in wood?"): the words the shop's
-            # texts use ("waterproof" of "it should be waterproof"); "let me think about it"
-            # has none, and a new kind of product started a new search above.
-            if feature := _shop_words(kb, without_kind(content_words(text), runtime.flows)):
-                which = Detail(FEATURE, rest=feature, which=True)
+            which = Detail(FEATURE, rest=feature, which=True)
         if picked and picked[0] == KIND:
             state.category = picked[1]  # its flow's questions follow
         elif picked:
