@@ -494,13 +494,7 @@ class ActionSearchProducts(Action):
         # "Which tent is waterproof?": those whose text says so, with what it says; where
         # none does, that, and the search goes on.
         if which is not None and not said:
-            forms = kb.synonyms.forms_for
-            holders = [
-                product
-                for product in leaders
-                if feature_line(product, which.rest, turn.language, turn.voice, forms)[1]
-            ]
-            if holders:
+            if holders := _saying(kb, leaders, which.rest, turn):
                 leaders, asked_about, force_results = holders, which, True
             elif asked_about is None and state.category is not None:
                 kind = kind_called(state.category, runtime.flows, turn.voice)
@@ -850,6 +844,16 @@ def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
         return not any(_within(p.category, state.category) for p in named)
     before = {p.id for p in _request_names(kb, state.query or "")} or set(state.seen)
     return bool(before) and not any(p.id in before for p in named)
+
+
+def _saying(kb: KnowledgeBase, products: list[Product], feature: str, turn: Turn) -> list[Product]:
+    """Those of ``products`` whose description or attributes say ``feature``."""
+    forms = kb.synonyms.forms_for
+    return [
+        product
+        for product in products
+        if feature_line(product, feature, turn.language, turn.voice, forms)[1]
+    ]
 
 
 def _shop_words(kb: KnowledgeBase, words: str) -> str:
