@@ -28,7 +28,7 @@ from bot.actions import (
     ActionSuggestFaqs,
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
-from bot.details import PRICE, follows_up
+from bot.details import PRICE, content_words, follows_up
 from bot.engine import ActionName, BotState, Decision, Facts, decide, record, unanswered
 from bot.nlu import Understanding
 from bot.runtime import Runtime, activate
@@ -208,8 +208,13 @@ class Dialogue:
                 ActionName.answer_faq, reason="asked the price of the last answer's topic",
                 faq_id=topic_faq,
             )  # fmt: skip
-        elif unanswered(decision) and follows_up(text) and asked is not None:
-            # "And to Switzerland?" after the FAQ on shipping abroad: read with its question.
+        elif (
+            unanswered(decision)
+            and (follows_up(text) or not content_words(text))
+            and asked is not None
+        ):
+            # "And to Switzerland?" after the FAQ on shipping abroad, "how long do I have?"
+            # after the one on returning an item: read with its question.
             again = await self.runtime.understand(
                 f"{asked.question} {text}", state.language or locale, expecting_order=False
             )

@@ -1763,3 +1763,26 @@ async def test_a_feature_typed_to_a_question_narrows_to_those_whose_text_says_so
     assert len(thinking.replies) == 1, thinking.summary()  # the question alone
     # Of the products on screen, the search goes on with the feature.
     assert of_shown.product_ids == ["dome"], of_shown.summary()
+
+
+async def test_a_question_of_no_words_of_its_own_after_an_faq_is_read_with_it(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "How long do I have?" after the answer on how to return an item asks how long
+    returns may take, which the return policy answers; it got "I don't know". Alone it
+    asks nothing the bot can tell, and "really?" is not the same answer again."""
+    how = Faq(id="return-how", question="How do I return an item?",
+              answer="Print the label in your account and drop the parcel at a DHL point.",
+              variants=["return label", "start a return"])  # fmt: skip
+    returns = next(faq for faq in FAQS if faq.id == "returns")
+    days = [*returns.variants, "how many days do I have to return an item"]
+    faqs = [faq for faq in FAQS if faq.id != "returns"]
+    faqs += [how, returns.model_copy(update={"variants": days})]
+    with own_shop(kb, settings, orders_db, agents, faqs=faqs) as dialogue:
+        _, period, again = await talk(
+            dialogue, "how do I return an item?", "how long do I have?", "really?"
+        )
+        (alone,) = await talk(dialogue, "how long do I have?")
+    assert (period.action, period.decision.faq_id) == ("answer_faq", "returns"), period.summary()
+    assert again.action != "answer_faq", again.summary()
+    assert alone.action != "answer_faq", alone.summary()
