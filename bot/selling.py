@@ -627,8 +627,11 @@ def choose_question(
     *,
     skip: set[str],
     flow: Flow | None,
+    gift: bool = False,
 ) -> Question | None:
-    """The open question whose answer splits the candidates best; None if nothing splits."""
+    """The open question whose answer splits the candidates best; None if nothing splits.
+    Without a flow, a ``gift`` asks the budget first where it splits them: the giver
+    knows that, rarely what capacity the present should have."""
     if flow is not None:
         options = [q for q in flow.questions if q.facet not in skip]
     else:
@@ -648,6 +651,7 @@ def choose_question(
     return max(
         scored,
         key=lambda item: (
+            flow is None and gift and item[2].facet == PRICE,
             flow is not None or item[2].facet not in TASTE,
             round(item[0], 1),
             -item[1],

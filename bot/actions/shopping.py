@@ -514,7 +514,8 @@ class ActionSearchProducts(Action):
             if question := kind_question(kinds, state.asked, state.category, runtime.flows):
                 facets = {KIND: kinds}
             else:
-                question = choose_question(facets, result.total, skip=skip, flow=flow)
+                gift = bool(GIFT.search(state.query or ""))
+                question = choose_question(facets, result.total, skip=skip, flow=flow, gift=gift)
             if question is not None:
                 flow_intro = flow.intro if flow and not state.asked else {}
                 return _ask(dispatcher, turn, question, facets, best, result.total, flow_intro)
@@ -630,14 +631,17 @@ def _ask(
 ) -> list[dict[str, Any]]:
     """Ask ``question`` with its quick replies; the best candidates so far go along."""
     state = turn.state
+    kb = turn.runtime.brain.kb
+    catalog = kb.settings.catalog_language
     if question.facet == KIND:  # the shop's own names ("Gartengeräte") win over the flows'
-        names = turn.runtime.brain.kb.category_names
+        names = kb.category_names
         shop = {category: names[category] for category in facets.get(KIND, {}) if category in names}
         question = replace(question, labels={**question.labels, **shop})
-    elif not question.labels:  # no flow's question: its values as the flows' buttons say
-        language = turn.runtime.brain.kb.settings.catalog_language
-        every = value_names(turn.runtime.flows, language)
-        named = every.get(question.facet.removeprefix("attr."), {})
+    elif not question.labels and turn.language != catalog:
+        # No flow's question, in another language than the catalog's: its values as the
+        # flows' buttons name them ("Gusseisen").
+        attribute = question.facet.removeprefix("attr.")
+        named = value_names(turn.runtime.flows, catalog).get(attribute, {})
         labels = {v: named[v.lower()] for v in facets.get(question.facet, {}) if v.lower() in named}
         question = replace(question, labels=labels)
     text, options = question_message(question, facets, turn.voice)

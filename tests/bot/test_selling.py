@@ -72,6 +72,17 @@ def test_generic_question_from_facets() -> None:
     assert question is not None and question.facet == "attr.capacity_l"
 
 
+def test_a_gift_asks_the_budget_first_where_it_splits() -> None:
+    """Coffee makers for a present: "which capacity?" splits them best, but the giver
+    knows the budget, not the litres."""
+    facets = {"price": {"25-50": 6, "50-100": 2}, "attr.capacity_l": {"1": 4, "1.2": 4}}
+    assert choose_question(facets, 8, skip=set(), flow=None).facet == "attr.capacity_l"  # type: ignore[union-attr]
+    assert choose_question(facets, 8, skip=set(), flow=None, gift=True).facet == "price"  # type: ignore[union-attr]
+    # Where the budget splits nothing, the next best.
+    even = {"price": {"25-50": 8}, "attr.capacity_l": {"1": 4, "1.2": 4}}
+    assert choose_question(even, 8, skip=set(), flow=None, gift=True).facet == "attr.capacity_l"  # type: ignore[union-attr]
+
+
 def test_what_a_product_fits_is_never_asked() -> None:
     # Accessories name what they go with; a shopper is not asked to choose among those.
     facets = {
