@@ -321,9 +321,12 @@ POPULAR_WORDS = (
     r"beliebteste\w*|bestseller\w*|meistverkauft\w*"
 )
 _RANKINGS = {
+    # "Cheap tents", "günstige Pfannen" too: the shopper orders by price. Not "günstiger",
+    # which may be "than the one shown".
     "price": re.compile(
-        r"\b(?:cheapest|least expensive|lowest[- ]priced?|most affordable|"
-        r"(?:günstigst|billigst|preiswertest)\w*|am (?:günstigsten|billigsten|preiswertesten))\b",
+        r"\b(?:cheapest|least expensive|lowest[- ]priced?|most affordable|cheap|inexpensive|"
+        r"affordable|low[- ]cost|(?:günstigst|billigst|preiswertest)\w*|"
+        r"am (?:günstigsten|billigsten|preiswertesten)|(?:günstig|billig|preiswert)(?:e[mns]?)?)\b",
         re.IGNORECASE,
     ),
     "-price": re.compile(

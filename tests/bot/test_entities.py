@@ -154,7 +154,11 @@ def test_without_constraints_keeps_what_names_the_product(text: str, words: str)
         ("der wärmste Schlafsack", "comfort"),
         ("the biggest backpack", "-capacity"),
         ("am kleinsten", "capacity"),
-        ("a cheap tent", None),
+        # "Cheap" orders by price too: the shopper cares most about that.
+        ("a cheap tent", "price"),
+        ("an affordable backpack", "price"),
+        ("Zeig mir günstige Pfannen", "price"),
+        ("preiswerte Messer", "price"),
     ],
 )
 def test_ranking(text: str, ranking: str | None) -> None:
