@@ -560,6 +560,26 @@ def closest(
     return [hit for _, hit in sorted(best.values(), key=lambda pair: (pair[0], -pair[1].score))]
 
 
+def unlikeness(product: Product, other: Product) -> float:
+    """How unlike ``other`` is to ``product``: over the price and each of ``product``'s
+    attributes, the relative difference of numbers (at most 1), 1 for another value or
+    none. A sold-out 1-person trekking tent is most like the 2-person ultralight tent of
+    the same season and colour, not the expedition tent whose title is like its own."""
+
+    def apart(mine: Any, theirs: Any) -> float:
+        numbers = all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (mine, theirs)
+        )
+        if numbers:
+            return min(abs(mine - theirs) / (max(abs(mine), abs(theirs)) or 1.0), 1.0)
+        return 0.0 if str(mine).lower() == str(theirs).lower() else 1.0
+
+    return apart(product.price, other.price) + sum(
+        apart(value, other.attributes[name]) if name in other.attributes else 1.0
+        for name, value in product.attributes.items()
+    )
+
+
 def ranked(products: list[Product], ranking: str) -> list[Product]:
     """``products`` by price ("price", "-price"), best sellers first ("-popular"), best
     rating first ("-rating"; unrated last) or by an attribute ("weight": the lightest

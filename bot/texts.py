@@ -117,6 +117,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{title} is out of stock at the moment.",
         "de": "{title} ist gerade ausverkauft.",
     },
+    "in_stock_instead": {
+        "en": "These are in stock and come closest:",
+        "de": "Diese sind lieferbar und kommen am nächsten:",
+    },
     "detail_price": {"en": "{title} costs {price}.", "de": "{title} kostet {price}."},
     "detail_rating": {
         "en": "{title} is rated {rating} out of 5.",

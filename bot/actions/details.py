@@ -38,7 +38,7 @@ from bot.details import (
 )
 from bot.engine import REPLY_COMPARE, BotState
 from bot.entities import UNIT_WORDS, extract_season
-from bot.selling import ValueNames, value_names
+from bot.selling import ValueNames, unlikeness, value_names
 from bot.texts import attribute_name, money, rating_text, say, value_text
 from knowledge import Faq, KnowledgeBase, Language, Product, attribute_words
 from knowledge.analysis import stem, token_stems, tokens
@@ -46,6 +46,7 @@ from knowledge.analysis import stem, token_stems, tokens
 LOW_STOCK = 5  # "only 3 left" up to here, as the widget's cards say
 DESCRIPTION_CHARACTERS = 300
 NAME_SEARCH_DEPTH = 5  # catalog products looked at for "how heavy is the Trail 2?"
+ALIKE_DEPTH = 50  # products of its kind weighed as instead of a sold-out one
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -75,6 +76,15 @@ def products_asked_about(
         products = list(named.values())[:limit]
         return products, all(p.id in shown for p in products)
     return on_screen[:limit], True
+
+
+def in_stock_like(kb: KnowledgeBase, product: Product, limit: int) -> list[Product]:
+    """Up to ``limit`` products of ``product``'s category in stock, the most alike first
+    (`selling.unlikeness`; of the 50 nearest its title): what to offer where it is sold out."""
+    filters = {"category": product.category, "in_stock": True}
+    hits = kb.search(product.title, filters=filters, k=ALIKE_DEPTH).hits
+    alike = [p for p in kb.products([hit.id for hit in hits]) if p.id != product.id]
+    return sorted(alike, key=lambda other: unlikeness(product, other))[:limit]
 
 
 def detail_line(
@@ -343,10 +353,10 @@ class ActionProductDetails(Action):
         detail = pointer
         if pointer.about == AGAIN and state.asked_detail is not None:
             detail = Detail(state.asked_detail, rest=state.asked_feature)
-        return finish(turn, answer_about(dispatcher, turn, detail, products, all_shown))
+        return finish(turn, await answer_about(dispatcher, turn, detail, products, all_shown))
 
 
-def answer_about(
+async def answer_about(
     dispatcher: CollectingDispatcher,
     turn: Turn,
     detail: Detail,
@@ -407,6 +417,12 @@ def answer_about(
         dispatcher.utter_message(text=text)
     else:
         utter_cards(dispatcher, text, products)
+    if detail.about == STOCK and len(products) == 1 and products[0].stock <= 0:
+        # Sold out: what the shopper can have instead, as a shop assistant would say.
+        limit = turn.runtime.settings.cards_shown
+        if instead := await asyncio.to_thread(in_stock_like, kb, products[0], limit):
+            state.show([products[0].id, *(p.id for p in instead)])
+            utter_cards(dispatcher, say("in_stock_instead", voice), instead)
     if not any(known for _, known in lines):
         # An FAQ near enough to suggest may be what was meant.
         near = faq.suggestions if faq and faq.band == "suggest" else []

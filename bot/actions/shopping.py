@@ -544,7 +544,7 @@ class ActionSearchProducts(Action):
             about, all_shown = await asyncio.to_thread(
                 products_asked_about, kb, asked_about, state.shown, len(state.shown)
             )
-            outcome = answer_about(dispatcher, turn, asked_about, about, all_shown)
+            outcome = await answer_about(dispatcher, turn, asked_about, about, all_shown)
         if outcome != "fallback" and not buying:  # there the buttons offer a person
             dispatcher.utter_message(buttons=after_cards(products, turn.voice))
         return finish(turn, outcome)

@@ -1786,3 +1786,24 @@ async def test_a_question_of_no_words_of_its_own_after_an_faq_is_read_with_it(
     assert (period.action, period.decision.faq_id) == ("answer_faq", "returns"), period.summary()
     assert again.action != "answer_faq", again.summary()
     assert alone.action != "answer_faq", alone.summary()
+
+
+async def test_a_sold_out_product_asked_about_comes_with_the_most_alike_in_stock(
+    dialogue: Dialogue,
+) -> None:
+    """ "Is the Cast iron frying pan 32 cm in stock?": no, and the pans in stock most
+    like it (the same material and induction first, then the nearest size and price),
+    which "the second one" then points at. Before, the answer stopped at "no"."""
+    (stock,) = await talk(dialogue, "is the Cast iron frying pan 32 cm in stock?")
+    sold_out, instead = stock.replies
+    assert sold_out.text == "Cast iron frying pan 32 cm is out of stock at the moment."
+    assert instead.text == TEXTS["in_stock_instead"]["en"]
+    ids = [card["id"] for card in instead.payload["products"]]  # type: ignore[index]
+    assert ids == ["pan-cast-28", "pan-steel-28", "pan-steel-24"], stock.summary()
+    assert stock.state.shown == ["pan-cast-32", *ids]
+    *_, price = await talk(
+        dialogue, "is the Cast iron frying pan 32 cm in stock?", "how much is the second one?"
+    )
+    assert price.replies[-1].text == "Cast iron frying pan 28 cm costs 59.00 €.", price.summary()
+    (in_stock,) = await talk(dialogue, "is the Cast iron frying pan 28 cm in stock?")
+    assert len(in_stock.replies) == 1, in_stock.summary()  # nothing instead of what is there

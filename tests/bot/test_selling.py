@@ -34,6 +34,7 @@ from bot.selling import (
     shortfall,
     split_entropy,
     than_shown,
+    unlikeness,
     value_names,
     without_kinds,
 )
@@ -476,3 +477,16 @@ def test_value_names_are_the_flows_labels_that_name_a_value_as_the_catalog_does(
         "material": {"gusseisen": {"en": "Cast iron", "de": "Gusseisen"}}
     }
     assert value_names([german], "en") == {"material": {}}
+
+
+def test_unlikeness_weighs_price_and_each_attribute() -> None:
+    solo = Product(id="solo", title="Solo 1 trekking tent", price=219.0, category="Outdoor/Tents",
+                   attributes={"persons": 1, "season": "3-season", "colour": "green"})  # fmt: skip
+    trail = Product(id="trail", title="Trail 2 ultralight tent", price=329.0, category="Outdoor/Tents",
+                    attributes={"persons": 2, "season": "3-season", "colour": "green"})  # fmt: skip
+    summit = Product(id="summit", title="Summit 2 expedition tent", price=699.0,
+                     category="Outdoor/Tents", attributes={"persons": 2, "season": "4-season"})  # fmt: skip
+    assert unlikeness(solo, solo) == 0.0
+    assert unlikeness(solo, trail) == pytest.approx(110 / 329 + 0.5)
+    # Another season, and no colour at all: each counts 1.
+    assert unlikeness(solo, summit) == pytest.approx(480 / 699 + 0.5 + 1 + 1)
