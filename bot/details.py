@@ -153,6 +153,7 @@ _AGAIN = re.compile(
     r"(?:und )?(?:was ist mit|wie (?:ist|sieht) es (?:mit|bei))\b)",
     re.IGNORECASE,
 )
+_AND = re.compile(r"^\W*(?:and|und)\b", re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:other|others|andere[nrs]?)\b", re.IGNORECASE)
 # "Is it in stock?", "wie schwer ist der?": one product, the one the last answer was
 # about where it was about one ("sie", "die" may be one or several: not these).
@@ -224,6 +225,7 @@ class Detail:
     other: bool = False  # "the other one": those shown the last question was not about
     singular: bool = False  # "it", "der": one product, where the last answer was about one
     which: bool = False  # "which one is waterproof?": a FEATURE asked to pick those with it
+    follows: bool = False  # "and how heavy?": of what the last question was about
 
 
 def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
@@ -273,6 +275,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
         which=about == FEATURE and bool(_WHICH_HAS.search(text)),
+        follows=about != AGAIN and bool(_AND.match(text)) and not ordinals,
     )
 
 

@@ -61,8 +61,11 @@ def products_asked_about(
     on_screen = kb.products(shown)
     if detail.other and (others := [p for p in on_screen if p.id not in asked_of]):
         return others[:limit], True
-    if detail.singular and not detail.rest and len(asked_of) == 1 and asked_of[0] in shown:
-        return kb.products(list(asked_of)), True  # "is it in stock?" after "the first one?"
+    # "Is it in stock?" after "the first one?"; "and how heavy?" after "how warm is the
+    # first one?": the products the last question was about.
+    last = bool(asked_of) and all(product_id in shown for product_id in asked_of)
+    if last and not detail.rest and (detail.follows or (detail.singular and len(asked_of) == 1)):
+        return kb.products(list(asked_of)), True
     if detail.ordinals and all(-len(on_screen) <= i < len(on_screen) for i in detail.ordinals):
         return [on_screen[i] for i in detail.ordinals], True
     # A feature's words are what is asked; the brain may have found names among them.

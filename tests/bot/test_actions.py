@@ -1807,3 +1807,14 @@ async def test_a_sold_out_product_asked_about_comes_with_the_most_alike_in_stock
     assert price.replies[-1].text == "Cast iron frying pan 28 cm costs 59.00 €.", price.summary()
     (in_stock,) = await talk(dialogue, "is the Cast iron frying pan 28 cm in stock?")
     assert len(in_stock.replies) == 1, in_stock.summary()  # nothing instead of what is there
+
+
+async def test_and_another_question_asks_it_of_the_same_product(dialogue: Dialogue) -> None:
+    """ "How much is the second one?", then "and the rating?": of the second one, where it
+    answered for all three on screen."""
+    shown, _, rating = await talk(
+        dialogue, "the cheapest frying pan", "how much is the second one?", "and the rating?"
+    )
+    second = next(p for p in PRODUCTS if p.id == shown.product_ids[1])
+    assert rating.action == "product_details", rating.summary()
+    assert rating.replies[-1].text == f"{second.title} has no rating yet.", rating.summary()

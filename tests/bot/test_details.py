@@ -130,9 +130,9 @@ def test_other_messages_ask_no_detail(text: str) -> None:
     [
         ("what grit is it?", Detail("grit", singular=True)),
         ("How many pieces does the set have?", Detail("pieces", rest="set", definite=True)),
-        ("and how many piece?", Detail("pieces")),  # either number
+        ("and how many piece?", Detail("pieces", follows=True)),  # either number
         ("what's the r-value of the mat?", Detail("r_value", rest="mat", definite=True)),
-        ("and the cut?", Detail("cut_mm", definite=True)),  # named without its unit
+        ("and the cut?", Detail("cut_mm", definite=True, follows=True)),  # named without its unit
         (
             "Welche Körnung hat der Schleifstein?",
             Detail("körnung", rest="schleifstein", definite=True, singular=True),
