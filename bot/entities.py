@@ -88,7 +88,9 @@ _NUMBER = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, 
 _PERSONS = re.compile(
     rf"(?:for|für|fuer)\s+{_NUMBER}\s*(?:people|persons?|guests?|adults?|personen|leute|gäste)?\b"
     rf"|{_NUMBER}[\s-]*(?:people|persons?|person|guests?|personen|leute|gäste|mann|man)\b"
-    rf"|family of\s+{_NUMBER}|familie mit\s+{_NUMBER}",
+    rf"|family of\s+{_NUMBER}|familie mit\s+{_NUMBER}"
+    # "We are 4", "there are five of us", "wir sind zu dritt" is not a number: not these.
+    rf"|\b(?:we(?:'re| are)|there(?:'re| are)|wir sind)\s+{_NUMBER}\b",
     re.IGNORECASE,
 )
 _SIZE = re.compile(

@@ -491,6 +491,16 @@ class ActionSearchProducts(Action):
             settings.leading_gap,
             typed,
         )
+        # "I'm going camping next month" found tents alone: the tents' questions on the
+        # tents' facets, not "which weight (kg)?" of everything camping.
+        if (
+            flow is None
+            and state.category is None
+            and len(led := {product.category for product in leaders}) == 1
+            and (flow := flow_of(led.pop(), runtime.flows))
+        ):
+            state.category, persons = flow.category, flow.persons
+            result = await _search(brain, query, filters(state.constraints), k)
         # "Which tent is waterproof?": those whose text says so, with what it says; where
         # none does, that, and the search goes on.
         if which is not None and not said:

@@ -1818,3 +1818,16 @@ async def test_and_another_question_asks_it_of_the_same_product(dialogue: Dialog
     second = next(p for p in PRODUCTS if p.id == shown.product_ids[1])
     assert rating.action == "product_details", rating.summary()
     assert rating.replies[-1].text == f"{second.title} has no rating yet.", rating.summary()
+
+
+async def test_a_search_that_finds_one_kind_asks_that_kind_s_questions(dialogue: Dialogue) -> None:
+    """ "I'm going camping next month" names no kind, but finds tents alone: the tents'
+    flow asks, in its words ("Which persons would you like?" it asked before, of the
+    whole shop's facets); "we are 4" then answers it."""
+    asked, four = await talk(dialogue, "I'm going camping next month", "we are 4")
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert asked.replies[0].text == (
+        "Happy to help you find a tent. How many people should it sleep?"
+    ), asked.summary()
+    assert str(four.state.constraints.get("persons")) == "4", four.summary()
+    assert four.replies[0].text == "When will you mostly camp?", four.summary()

@@ -47,6 +47,11 @@ def test_budget(text: str, budget: Budget | None) -> None:
         ("a pot for 8 litres", None),
         ("ein Zelt für 3 Nächte", None),
         ("a tent for 4 under 300", 4),
+        # Who is coming: "we are 4", "wir sind drei".
+        ("we are 4", 4),
+        ("there are five of us", 5),
+        ("wir sind drei", 3),
+        ("we are 4 weeks away", None),
     ],
 )
 def test_persons(text: str, persons: int | None) -> None:
