@@ -60,7 +60,12 @@ class SearchRequest(BaseModel):
     kind: SearchKind = "products"
     k: int = Field(10, ge=1, le=100)
     mode: Mode = "hybrid"
-    filters: dict[str, Any] = Field(default_factory=dict)
+    filters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="category, brand, price_min, price_max, in_stock, attr.<name> (a value, "
+        "or a list of which any will do), attr.<name>_min, attr.<name>_max",
+        examples=[{"category": "Outdoor/Tents", "attr.season": ["summer", "3-season"]}],
+    )
 
 
 class SearchResponse(BaseModel):

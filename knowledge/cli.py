@@ -277,8 +277,10 @@ def stats(
         typer.echo(f"  {n:6d}  {category}")
 
 
-def parse_filter_options(values: list[str]) -> dict[str, str]:
-    filters = {}
+def parse_filter_options(values: list[str]) -> dict[str, str | list[str]]:
+    """``--filter key=value`` options; a key given again adds a value any of which will do
+    (``--filter attr.season=summer --filter attr.season=3-season``)."""
+    filters: dict[str, str | list[str]] = {}
     for value in values:
         key, sep, raw = value.partition("=")
         if not sep or not key.strip():
@@ -286,7 +288,12 @@ def parse_filter_options(values: list[str]) -> dict[str, str]:
                 f"{value!r}: write key=value, e.g. brand=Alpina or attr.persons_min=2",
                 param_hint="--filter",
             )
-        filters[key.strip()] = raw.strip()
+        key, raw = key.strip(), raw.strip()
+        earlier = filters.get(key)
+        if earlier is None:
+            filters[key] = raw
+        else:
+            filters[key] = [*([earlier] if isinstance(earlier, str) else earlier), raw]
     return filters
 
 

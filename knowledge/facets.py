@@ -41,7 +41,7 @@ class Filters:
     price_min: float | None = None
     price_max: float | None = None
     in_stock: bool | None = None
-    attr_equals: dict[str, str] = field(default_factory=dict)
+    attr_equals: dict[str, tuple[str, ...]] = field(default_factory=dict)  # any of them
     attr_min: dict[str, float] = field(default_factory=dict)
     attr_max: dict[str, float] = field(default_factory=dict)
 
@@ -69,6 +69,14 @@ def _bool(key: str, value: Any) -> bool:
     raise FilterError(key, f"expected true or false, got {value!r}")
 
 
+def _values(key: str, value: Any) -> tuple[str, ...]:
+    """An attribute's wanted values: one, or a list of which any will do."""
+    values = value if isinstance(value, list | tuple) else [value]
+    if not values or any(isinstance(v, dict | list | tuple) or v is None for v in values):
+        raise FilterError(key, f"expected a value or a list of values, got {value!r}")
+    return tuple(str(v) for v in values)
+
+
 def parse_filters(raw: Mapping[str, Any] | None) -> Filters:
     """Product filters from the API's dict (or the CLI's ``key=value`` strings)."""
     filters = Filters()
@@ -86,7 +94,7 @@ def parse_filters(raw: Mapping[str, Any] | None) -> Filters:
             elif name.endswith("_max"):
                 filters.attr_max[name[:-4]] = _number(key, value)
             else:
-                filters.attr_equals[name] = str(value)
+                filters.attr_equals[name] = _values(key, value)
         else:
             raise FilterError(
                 key,
@@ -210,9 +218,11 @@ class CatalogColumns:
             mask &= price <= filters.price_max
         if filters.in_stock is not None:
             mask &= (self._stock.view(rows) > 0) == filters.in_stock
-        for name, value in filters.attr_equals.items():
+        for name, values in filters.attr_equals.items():
             codes = self._attr_codes.get(name)
-            mask &= self._equals(codes, value) if codes else False
+            if codes is None:
+                return np.zeros(rows, dtype=bool)
+            mask &= np.logical_or.reduce([self._equals(codes, value) for value in values])
         for bounds, keep in (
             (filters.attr_min, np.greater_equal),
             (filters.attr_max, np.less_equal),

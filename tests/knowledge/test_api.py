@@ -134,6 +134,11 @@ def test_validation_errors_name_each_field(editor: httpx.Client) -> None:
     assert response.json()["detail"]["fields"] == [
         {"field": "filters.attr.persons_min", "message": "expected a number, got 'many'"}
     ]
+    response = editor.post("/api/kb/search", json={"query": "tent", "filters": {"attr.season": []}})
+    assert response.status_code == 422
+    assert response.json()["detail"]["fields"] == [
+        {"field": "filters.attr.season", "message": "expected a value or a list of values, got []"}
+    ]
 
 
 def test_edits_are_searchable_within_a_second_and_audited(
@@ -144,6 +149,8 @@ def test_edits_are_searchable_within_a_second_and_audited(
     found = search(editor, "storm shelter", k=3, filters={"attr.season": "4-season"})
     assert time.monotonic() - started < 1.0
     assert found["hits"][0]["id"] == "TE-900"
+    either = search(editor, "storm shelter", k=3, filters={"attr.season": ["summer", "4-season"]})
+    assert either["hits"][0]["id"] == "TE-900"  # a list: any of its values
     assert found["items"][0]["title"] == "Storm shelter 3"
     assert editor.post("/api/kb/products", json=TENT).status_code == 409
 

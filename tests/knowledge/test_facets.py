@@ -42,6 +42,9 @@ def test_each_filter_and_their_combination() -> None:
     assert rows(columns, **{"attr.persons_max": 2, "brand": "Alpina"}) == [1]
     assert rows(columns, **{"attr.material": "steel"}) == []
     assert rows(columns, brand="Nobody") == []
+    # A list: any of its values.
+    assert rows(columns, **{"attr.colour": ["orange", "GREEN"]}) == [0, 1]
+    assert rows(columns, **{"attr.colour": ["red", "orange"], "attr.persons_min": 2}) == []
 
 
 def test_removed_rows_are_filtered_out() -> None:
@@ -53,7 +56,8 @@ def test_removed_rows_are_filtered_out() -> None:
 @pytest.mark.parametrize(
     ("filters", "key"),
     [({"colour": "red"}, "colour"), ({"price_min": "cheap"}, "price_min"), ({"in_stock": "maybe"}, "in_stock"),
-     ({"attr.persons_min": "x"}, "attr.persons_min")],
+     ({"attr.persons_min": "x"}, "attr.persons_min"), ({"attr.colour": []}, "attr.colour"),
+     ({"attr.colour": ["red", None]}, "attr.colour")],
 )  # fmt: skip
 def test_bad_filters_name_the_key(filters: dict[str, object], key: str) -> None:
     with pytest.raises(FilterError) as error:

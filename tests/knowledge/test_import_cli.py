@@ -356,3 +356,23 @@ def test_category_names_import_and_export(cli: Cli, tmp_path: Path) -> None:
     names.write_text("[1, 2]", encoding="utf-8")
     result = cli("--data-dir", data, "kb", "import", "categories", names)
     assert result.exit_code == 1 and 'expected {"categories":' in result.output
+
+
+def test_search_filters_a_key_given_twice_as_any_of_its_values(cli: Cli, tmp_path: Path) -> None:
+    tents = [
+        {"id": f"t-{season}", "title": f"{season} tent", "price": 100, "category": "Outdoor/Tents",
+         "attributes": {"season": season}}
+        for season in ("summer", "3-season", "4-season")
+    ]  # fmt: skip
+    data = tmp_path / "data"
+    imported = cli(
+        "--data-dir", data, "kb", "import", "products", write(tmp_path / "t.json", tents)
+    )
+    assert imported.exit_code == 0, imported.output
+    found = cli(
+        "--data-dir", data, "kb", "search", "tent", "--kind", "products", "--json",
+        "--filter", "attr.season=summer", "--filter", "attr.season=3-season",
+    )  # fmt: skip
+    assert found.exit_code == 0, found.output
+    ids = {result["id"] for result in json.loads(found.stdout)["results"]}
+    assert ids == {"t-summer", "t-3-season"}
