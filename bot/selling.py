@@ -78,11 +78,12 @@ GIFT = re.compile(
 # The attribute a person count ("for 4 people") means unless a flow says another.
 PERSONS = "persons"
 # Where an extracted entity lands among the knowledge engine's filters.
+SEASON_FACET = "attr.season"
 ENTITY_FILTERS = {
     "budget_max": "price_max",
     "budget_min": "price_min",
     "colour": "attr.colour",
-    "season": "attr.season",
+    "season": SEASON_FACET,
     "size": "attr.size",
 }
 # Facets of taste, asked after the others where no flow sets the order.
@@ -91,13 +92,16 @@ TASTE = frozenset({"attr.colour", "attr.color"})
 # Where no candidate is of a season, the value that includes it: tents fit for winter
 # are sold as "4-season" (sleeping bags as "winter").
 SEASON_INCLUDED_IN = {"winter": "4-season"}
+# The seasons a wish is met by: a 3-season tent or bag does for the summer ("Wir fahren
+# im Sommer zelten" found the beach shelter alone). A 4-season one is more than is asked.
+SEASONS_MEETING = {"summer": ["summer", "3-season"]}
 
 
 def seasons_widened(constraints: dict[str, Any]) -> dict[str, Any] | None:
     """``constraints`` with a season replaced by the one that includes it, if any."""
     widened = {
         name: SEASON_INCLUDED_IN.get(value, value)
-        if ENTITY_FILTERS.get(name, name) == "attr.season"
+        if ENTITY_FILTERS.get(name, name) == SEASON_FACET
         else value
         for name, value in constraints.items()
     }
@@ -362,7 +366,8 @@ def filters_for(
     """The knowledge engine's product filters for the shopper's constraints."""
     filters: dict[str, Any] = {"category": category} if category else {}
     for name, value in constraints.items():
-        filters[_filter_of(name, persons)] = value
+        key = _filter_of(name, persons)
+        filters[key] = SEASONS_MEETING.get(value, value) if key == SEASON_FACET else value
     return filters
 
 
@@ -534,6 +539,8 @@ def shortfall(product: Product, name: str, value: Any, *, persons: str = PERSONS
     actual = product.brand if key == "brand" else product.attributes.get(key.removeprefix("attr."))
     if actual is None:
         return math.inf
+    if key == SEASON_FACET:
+        value = SEASONS_MEETING.get(value, value)
     wanted = {str(v).lower() for v in (value if isinstance(value, list | tuple) else [value])}
     return 0.0 if str(actual).lower() in wanted else 1.0
 

@@ -1470,28 +1470,30 @@ async def test_a_question_of_it_on_a_fresh_chat_asks_which_product(dialogue: Dia
 async def test_more_shows_the_next_products_then_the_closest_then_says_that_was_all(
     dialogue: Dialogue,
 ) -> None:
-    """ "Show me more" after cards: products the search has not shown yet; when none that
-    meets every condition is left, those that meet all but one (a summer tent for fewer,
-    a tent for 4 of another season), then the rest of the kind, said so; then that this
-    was everything. Never a card twice, and never the "I couldn't find a product" (and
-    the handoff after two of those) it used to get."""
-    first, *more = await talk(
+    """ "Show me more" after cards: products the search has not shown yet (for the
+    summer, a 3-season tent does too); when none that meets every condition is left,
+    those that meet all but one (a summer tent for fewer, a tent for 4 of another
+    season), then the rest of the kind, said so; then that this was everything. Never a
+    card twice, and never the "I couldn't find a product" (and the handoff after two of
+    those) it used to get."""
+    first, *more, last = await talk(
         dialogue, "a summer tent for 4 people", "show me more", "more please", "any others?",
-        "more",
+        "more", "more",
     )  # fmt: skip
     assert set(first.product_ids) == {"tent-9", "tent-10"}, first.summary()
     assert all(turn.action == "show_products" for turn in more), [t.summary() for t in more]
     pages = [turn.product_ids for turn in more]
-    assert set(pages[0] + pages[1]) == {"tent-1", "tent-2", "tent-5", "tent-6", "tent-7"}
-    assert len(pages[0] + pages[1]) == 5  # none twice
-    assert set(pages[2]) == {"tent-3", "tent-4", "tent-8"}  # 3-season or 4-season, for < 4
-    for turn in more[:3]:
+    assert set(pages[0]) == {"tent-5", "tent-7"}  # 3-season, for 4 and 6
+    assert more[0].replies[0].text == "Here are more:"
+    # All but one condition: for fewer, or of the 4-season.
+    assert set(pages[1] + pages[2]) == {"tent-1", "tent-2", "tent-3", "tent-4", "tent-6"}
+    assert len(pages[1] + pages[2]) == 5  # none twice
+    assert pages[3] == ["tent-8"]  # 4-season for 2: neither
+    for turn in more[1:]:
         assert turn.replies[0].text.endswith("these come closest:"), turn.summary()
-    assert pages[3] == []
-    assert more[3].replies[0].text == "That's all I have for that. Shall we start over?"
-    assert more[3].replies[0].payload == {
-        "options": [{"label": "Start over", "value": REPLY_RESTART}]
-    }
+    assert last.product_ids == []
+    assert last.replies[0].text == "That's all I have for that. Shall we start over?"
+    assert last.replies[0].payload == {"options": [{"label": "Start over", "value": REPLY_RESTART}]}
 
 
 async def test_more_in_german_and_show_me_while_a_question_waits(dialogue: Dialogue) -> None:

@@ -212,6 +212,11 @@ def test_constraints_become_filters() -> None:
         "category": "Garden/Furniture", "attr.seats_min": 4,
     }  # fmt: skip
     assert constrained_facets({"persons": 4}, persons="seats") == {"attr.seats"}
+    # For the summer a 3-season product does too, said or clicked; other seasons are theirs.
+    summer = ["summer", "3-season"]
+    assert filters_for({"season": "summer"}, None) == {"attr.season": summer}
+    assert filters_for({"attr.season": "summer"}, None) == {"attr.season": summer}
+    assert filters_for({"season": "4-season"}, None) == {"attr.season": "4-season"}
 
 
 def test_flow_from_dict() -> None:
