@@ -46,11 +46,11 @@ from bot.selling import (
     Flow,
     browse_words,
     category_named,
+    feature_words,
     flow_for,
     load_flows,
     part_in,
     top_levels,
-    without_kind,
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product
@@ -196,7 +196,7 @@ class Brain:
             detail = self._named_feature(detail)
             if detail.which and not detail.named:
                 # "Which tent is waterproof?": "waterproof" is asked, of tents.
-                detail = replace(detail, rest=without_kind(detail.rest, self.flows))
+                detail = replace(detail, rest=feature_words(detail.rest, self.flows))
             return replace(u, detail=detail) if detail.rest else u
         if not detail.rest:
             return replace(u, detail=detail)

@@ -236,6 +236,8 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
     if _WHICH.search(text):
         extreme = next((key for key, pattern in _EXTREMES.items() if pattern.search(text)), None)
     asked = next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None)
+    if asked in ATTRIBUTES and not _QUESTION.search(text):
+        asked = None  # "for induction", "Farbe rot": what the product must have, not a question
     # The shop's own attribute over "what is it" alone: "what is it filled with?".
     own = _own_attribute(text, attributes) if asked in (None, DESCRIPTION) else None
     if extreme is not None:

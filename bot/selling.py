@@ -333,10 +333,18 @@ def kind_called(category: str, flows: list[Flow], voice: str) -> str:
 ANY_PRODUCT = {"en": "item", "de": "Artikel"}
 
 
-def without_kind(words: str, flows: list[Flow]) -> str:
-    """``words`` without those naming a flow's kind: "waterproof" of "tent waterproof"."""
+_NOT = frozenset({"not", "nicht"})
+
+
+def feature_words(words: str, flows: list[Flow]) -> str:
+    """The words of a feature asked for, without those naming a flow's kind: "waterproof"
+    of "tent waterproof"; "stick" of "pan not stick" (what doesn't stick is non-stick).
+    None of "without lid", "kein Deckel": what a product lacks is no feature to look for."""
     flow = flow_for(words, flows)
-    return content_words(flow.replaced(words, " ")) if flow else words
+    kindless = (content_words(flow.replaced(words, " ")) if flow else words).split()
+    if any(_NEGATION.fullmatch(word) and word not in _NOT for word in kindless):
+        return ""
+    return " ".join(word for word in kindless if word not in _NOT)
 
 
 def without_kinds(

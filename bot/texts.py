@@ -214,6 +214,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # "Is it waterproof?": the sentence of the description that says, as it stands.
     "feature_found": {"en": "{title}: “{text}”", "de": "{title}: „{text}“"},
+    "feature_in_title": {
+        "en": "{title}: it says so in its name.",
+        "de": "{title}: Das steht schon im Namen.",
+    },
     "feature_unknown": {
         "en": "The catalog doesn't say that about {title}.",
         "de": "Dazu steht im Katalog bei {title} nichts.",

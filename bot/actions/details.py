@@ -183,8 +183,8 @@ def feature_line(
     names: ValueNames | None = None,
 ) -> tuple[str, bool]:
     """What the catalog writes of ``product`` about ``feature`` ("waterproof", "pan
-    dishwasher safe"): the sentence of its description, else the attribute, holding the
-    most of its words, quoted as it stands; False where none does. Quoted, not read as
+    dishwasher safe"): the sentence of its description, else the attribute, else its
+    title, holding the most of its words, quoted as it stands; False where none does. Quoted, not read as
     a yes or a no: "Not for induction." answers "does it work on induction?" either way.
     A word may be held as one of its ``synonyms`` (``Thesaurus.forms_for``): German
     "wasserdicht" as the "waterproof" of an English description."""
@@ -196,13 +196,17 @@ def feature_line(
         return detail_line(product, "season", voice, names)
     asked = {stem(word, lang): [(stem(word, lang),), *synonyms(word)] for word in feature.split()}
     sentences = _SENTENCE_END.split(product.description) if product.description else []
-    candidates = [*sentences, *(_attribute(n, v, voice) for n, v in product.attributes.items())]
+    # Its title last: "Non-stick frying pan" says non-stick where its description does not.
+    attributes = (_attribute(n, v, voice) for n, v in product.attributes.items())
+    candidates = [*sentences, *attributes, product.title]
     held = [_held_words(asked.values(), text) for text in candidates]
     best = max(range(len(candidates)), key=held.__getitem__, default=None)
     # Every word, or all but one of three or more ("pan dishwasher safe": "Dishwasher
     # safe."); one word in common is not enough ("delivery free": "kink-free hose").
     if best is None or held[best] < len(asked) - (len(asked) >= 3):
         return say("feature_unknown", voice, title=product.title), False
+    if best == len(candidates) - 1:  # its title: no need to quote it again
+        return say("feature_in_title", voice, title=product.title), True
     return say("feature_found", voice, title=product.title, text=candidates[best].strip()), True
 
 

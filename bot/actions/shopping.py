@@ -47,6 +47,7 @@ from bot.selling import (
     constraint_from_reply,
     constraints_named_in,
     departments,
+    feature_words,
     filters_for,
     flow_for,
     flow_of,
@@ -62,7 +63,6 @@ from bot.selling import (
     seasons_widened,
     than_shown,
     value_names,
-    without_kind,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import Hit, KnowledgeBase, Product, SearchResult
@@ -354,7 +354,8 @@ class ActionSearchProducts(Action):
         # A feature asked of the search under way, to a question or of the products shown
         # ("waterproof please", "do you have one in wood?"): the words the shop's texts
         # use ("waterproof" of "it should be waterproof"); "let me think about it" has
-        # none, and a new kind of product started a new search above.
+        # none, a new kind of product started a new search above, and numbers are what a
+        # search reads ("a whetstone with 400 grit").
         if (
             which is None
             and not typed
@@ -363,7 +364,8 @@ class ActionSearchProducts(Action):
             and asked_about is None
             and u.intent in (None, "product_search")
             and u.entities == Entities()
-            and (feature := _shop_words(kb, without_kind(content_words(text), runtime.flows)))
+            and not any(character.isdigit() for character in text)
+            and (feature := _shop_words(kb, feature_words(content_words(text), runtime.flows)))
         ):
             which = Detail(FEATURE, rest=feature, which=True)
         if picked and picked[0] == KIND:

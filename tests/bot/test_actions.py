@@ -1833,3 +1833,24 @@ async def test_a_search_that_finds_one_kind_asks_that_kind_s_questions(dialogue:
     ), asked.summary()
     assert str(four.state.constraints.get("persons")) == "4", four.summary()
     assert four.replies[0].text == "When will you mostly camp?", four.summary()
+
+
+async def test_a_wish_for_an_attribute_to_a_question_is_no_question_about_it(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "For induction" to "which size?" answered "induction yes" of three pans, as if
+    asked; it is what the pan must do. "Something that doesn't stick" is a non-stick one,
+    whose name says so where its description does not."""
+    wok = Product(id="wok", title="Non-stick wok 30 cm", price=39.0, category="Kitchen/Cookware",
+                  stock=5, description="Deep pan for stir-frying.",
+                  attributes={"material": "aluminium", "induction": False, "diameter_cm": 30})  # fmt: skip
+    with own_shop(kb, settings, orders_db, agents, products=[*PRODUCTS, wok]) as dialogue:
+        asked, induction = await talk(dialogue, "I need a frying pan", "for induction")
+        _, sticking = await talk(dialogue, "I need a frying pan", "something that doesn't stick")
+        _, wok_asked = await talk(dialogue, "the Non-stick wok 30 cm", "is it non-stick?")
+    assert asked.action == "ask_clarifying", asked.summary()
+    assert induction.action != "product_details", induction.summary()
+    assert induction.state.constraints.get("attr.induction") in (True, "true"), induction.summary()
+    assert sticking.action == "product_details", sticking.summary()
+    assert set(sticking.product_ids) == {"pan-alu-28", "wok"}, sticking.summary()
+    assert wok_asked.replies[-1].text == "Non-stick wok 30 cm: it says so in its name."

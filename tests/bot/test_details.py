@@ -110,6 +110,14 @@ def test_what_is_asked_about_which_product(text: str, detail: Detail) -> None:
     assert asked_detail(text) == detail
 
 
+def test_an_attribute_wished_for_is_no_question() -> None:
+    """ "For induction", "Farbe rot": what the product must have; asked, it is a question."""
+    assert asked_detail("for induction") is None
+    assert asked_detail("weight 2 kg") is None
+    assert asked_detail("induction?") == Detail("induction")
+    assert asked_detail("does it work on induction") == Detail("induction", singular=True)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -19,6 +19,7 @@ from bot.selling import (
     constraints_named_in,
     departments,
     facet_name,
+    feature_words,
     filters_for,
     flow_for,
     kind_called,
@@ -495,3 +496,13 @@ def test_unlikeness_weighs_price_and_each_attribute() -> None:
     assert unlikeness(solo, trail) == pytest.approx(110 / 329 + 0.5)
     # Another season, and no colour at all: each counts 1.
     assert unlikeness(solo, summit) == pytest.approx(480 / 699 + 0.5 + 1 + 1)
+
+
+def test_feature_words_leave_out_the_kind_and_take_not_as_non() -> None:
+    flows = load_flows()
+    assert feature_words("tent waterproof", flows) == "waterproof"
+    assert feature_words("zelt wasserdicht", flows) == "wasserdicht"
+    assert feature_words("pan not stick", flows) == "stick"  # a non-stick one
+    # What a product lacks is nothing to look for in its text.
+    assert feature_words("pan without lid", flows) == ""
+    assert feature_words("topf keinen deckel", flows) == ""
