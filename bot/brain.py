@@ -193,10 +193,13 @@ class Brain:
         if detail is None:
             return u
         if detail.about == FEATURE:  # "is the Trail 2 waterproof?"
-            detail = self._named_feature(detail)
-            if detail.which and not detail.named:
-                # "Which tent is waterproof?": "waterproof" is asked, of tents.
+            if detail.which:
+                # "Which tent is waterproof?": "waterproof" is asked, of tents. The words
+                # after "which" are a kind, never a product's name ("which stocks have
+                # lost the least" is no question about the Stock pot).
                 detail = replace(detail, rest=feature_words(detail.rest, self.flows))
+            else:
+                detail = self._named_feature(detail)
             return replace(u, detail=detail) if detail.rest else u
         if not detail.rest:
             return replace(u, detail=detail)

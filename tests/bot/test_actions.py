@@ -1596,15 +1596,21 @@ async def test_which_one_has_a_feature_shows_those_whose_text_says_so(
         description="Roomy dome tent for four. It has a 3000 mm waterproof fly.",
         attributes={"persons": 4, "season": "3-season"},
     )  # fmt: skip
+    pot = Product(id="stock-pot", title="Stock pot 10 l", price=59.0, stock=4,
+                  category="Kitchen/Cookware")  # fmt: skip
     synonyms = [["wasserdicht", "waterproof"], ["Zelt", "tent"]]
     with own_shop(
-        kb, settings, orders_db, agents, products=[*PRODUCTS, dome], synonyms=synonyms
+        kb, settings, orders_db, agents, products=[*PRODUCTS, dome, pot], synonyms=synonyms
     ) as dialogue:
         (which,) = await talk(dialogue, "Which tent is waterproof?")
+        # The word after "which" is a kind, never a product's name.
+        (stocks,) = await talk(dialogue, "which stocks have lost the least today")
         (welches,) = await talk(dialogue, "Welches Zelt ist wasserdicht?", locale="de")
         (footprint,) = await talk(dialogue, "Which tent has a footprint?")
         shown, of_them = await talk(dialogue, "the cheapest tent", "which of them is waterproof?")
     quote = "Dome tent: “It has a 3000 mm waterproof fly.”"
+    assert stocks.decision.reason != "asked for the feature", stocks.summary()
+    assert not any("Stock pot" in reply.text for reply in stocks.replies), stocks.summary()
     assert which.action == "product_details", which.summary()
     assert which.product_ids == ["dome"]
     assert [r.text for r in which.replies[:2]] == [TEXTS["product_found"]["en"], quote]
