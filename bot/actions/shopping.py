@@ -506,7 +506,15 @@ class ActionSearchProducts(Action):
         # "Which tent is waterproof?": those whose text says so, with what it says; where
         # none does, that, and the search goes on.
         if which is not None and not said:
-            if holders := _saying(kb, leaders, which.rest, turn):
+            holders = _saying(kb, leaders, which.rest, turn)
+            if not holders and state.constraints and state.category is not None:
+                # "Non-stick please" after the cast-iron pans: of the whole kind, the
+                # conditions before giving way to it.
+                whole = await _search(brain, query, filters({}), RANKED_DEPTH)
+                found = kb.products([hit.id for hit in whole.hits])
+                if holders := _saying(kb, found, which.rest, turn):
+                    state.constraints = {}
+            if holders:
                 leaders, asked_about, force_results = holders, which, True
             elif asked_about is None and state.category is not None:
                 kind = kind_called(state.category, runtime.flows, turn.voice)

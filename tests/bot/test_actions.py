@@ -1854,9 +1854,13 @@ async def test_a_wish_for_an_attribute_to_a_question_is_no_question_about_it(
         asked, induction = await talk(dialogue, "I need a frying pan", "for induction")
         _, sticking = await talk(dialogue, "I need a frying pan", "something that doesn't stick")
         _, wok_asked = await talk(dialogue, "the Non-stick wok 30 cm", "is it non-stick?")
+        # A feature none of the pans found so far has: of the whole kind, not "none of ours".
+        *_, changed = await talk(dialogue, "a frying pan", "cast iron", "non-stick please")
     assert asked.action == "ask_clarifying", asked.summary()
     assert induction.action != "product_details", induction.summary()
     assert induction.state.constraints.get("attr.induction") in (True, "true"), induction.summary()
     assert sticking.action == "product_details", sticking.summary()
     assert set(sticking.product_ids) == {"pan-alu-28", "wok"}, sticking.summary()
     assert wok_asked.replies[-1].text == "Non-stick wok 30 cm: it says so in its name."
+    assert changed.product_ids and "pan-cast-28" not in changed.product_ids, changed.summary()
+    assert set(changed.product_ids) <= {"pan-alu-28", "wok"}, changed.summary()
