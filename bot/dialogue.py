@@ -114,7 +114,7 @@ def to_replies(
             handoff = custom["packet"]
         if kind == "product_cards" or "products" in custom and kind is None:
             products = custom.get("products", [])
-            product_ids = [str(p.get("id")) for p in products]
+            product_ids += [str(p.get("id")) for p in products]  # in the order shown
             replies.append(Reply("product_cards", text, {"products": products}))
         elif kind == "form" or "form" in custom and kind is None:
             fields_: dict[str, Any] = {

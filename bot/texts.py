@@ -117,6 +117,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{title} is out of stock at the moment.",
         "de": "{title} ist gerade ausverkauft.",
     },
+    "sold_out_instead": {
+        "en": "Sold out at the moment. These are in stock and come closest:",
+        "de": "Gerade ausverkauft. Diese sind lieferbar und kommen am nächsten:",
+    },
     "in_stock_instead": {
         "en": "These are in stock and come closest:",
         "de": "Diese sind lieferbar und kommen am nächsten:",

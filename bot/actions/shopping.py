@@ -18,6 +18,7 @@ from bot.actions.details import (
     NAME_SEARCH_DEPTH,
     answer_about,
     feature_line,
+    in_stock_like,
     products_asked_about,
 )
 from bot.brain import Brain
@@ -559,6 +560,14 @@ class ActionSearchProducts(Action):
             utter_cards(dispatcher, intro, products)
             if products and (note := await _comparison(turn, products[0])):
                 dispatcher.utter_message(text=note)
+            if products and asked_about is None and all(p.stock <= 0 for p in products):
+                # All sold out ("a carbon steel wok"): what there is instead, as with
+                # "is the wok in stock?".
+                limit = settings.cards_shown
+                if instead := await asyncio.to_thread(in_stock_like, kb, products[0], limit):
+                    state.show([p.id for p in products] + [p.id for p in instead])
+                    utter_cards(dispatcher, say("sold_out_instead", turn.voice), instead)
+                    products = [*products, *instead]
         outcome = "show_products"
         if asked_about is not None:
             about, all_shown = await asyncio.to_thread(

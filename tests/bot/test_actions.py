@@ -528,7 +528,10 @@ async def test_a_measure_bounds_what_the_products_measure_in_its_unit(
     """ "A pan of at least 30 cm": the pans' diameter in cm, not a size to equal; "a 24 cm
     pan" is one about that size; in German as in English, also as a typed answer."""
     (wide,) = await talk(dialogue, "a pan of at least 30 cm")
-    assert wide.product_ids == ["pan-cast-32"], wide.summary()
+    found = wide.replies[0].payload["products"]  # type: ignore[index]
+    assert [card["id"] for card in found] == ["pan-cast-32"], wide.summary()
+    # It is sold out: what there is instead comes after it.
+    assert wide.replies[1].text == TEXTS["sold_out_instead"]["en"], wide.summary()
     assert wide.state.constraints == {"attr.diameter_cm_min": 30.0}
     (small,) = await talk(dialogue, "a 24 cm pan")
     assert small.product_ids == ["pan-steel-24"], small.summary()
@@ -1815,6 +1818,11 @@ async def test_a_sold_out_product_asked_about_comes_with_the_most_alike_in_stock
     assert price.replies[-1].text == "Cast iron frying pan 28 cm costs 59.00 €.", price.summary()
     (in_stock,) = await talk(dialogue, "is the Cast iron frying pan 28 cm in stock?")
     assert len(in_stock.replies) == 1, in_stock.summary()  # nothing instead of what is there
+    # Searched for, and all that is found sold out: the same, after its card.
+    (searched,) = await talk(dialogue, "Cast iron frying pan 32 cm")
+    assert searched.action == "show_products", searched.summary()
+    assert searched.replies[1].text == TEXTS["sold_out_instead"]["en"], searched.summary()
+    assert searched.product_ids == ["pan-cast-32", *ids]
 
 
 async def test_and_another_question_asks_it_of_the_same_product(dialogue: Dialogue) -> None:
