@@ -236,6 +236,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
     if _WHICH.search(text):
         extreme = next((key for key, pattern in _EXTREMES.items() if pattern.search(text)), None)
     asked = next((d for d, found in _DETAIL_PATTERNS.items() if found.search(text)), None)
+    which = bool(_WHICH_HAS.search(text))
     if asked in ATTRIBUTES and not _QUESTION.search(text):
         asked = None  # "for induction", "Farbe rot": what the product must have, not a question
     # The shop's own attribute over "what is it" alone: "what is it filled with?".
@@ -246,7 +247,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = own
     elif asked:
         about, pattern = asked, _DETAIL_PATTERNS[asked]
-    elif _YES_NO.search(text) or _HOW_MANY.search(text) or _WHICH_HAS.search(text):
+    elif _YES_NO.search(text) or _HOW_MANY.search(text) or which:
         about, pattern = FEATURE, _YES_NO
     elif _AGAIN.search(text):
         about, pattern = AGAIN, _AGAIN
@@ -276,7 +277,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         extreme=extreme[1] if extreme else None,
         other=other,
         singular=bool(_SINGULAR.search(text)) and not ordinals and not other,
-        which=about == FEATURE and bool(_WHICH_HAS.search(text)),
+        which=about == FEATURE and which,
         follows=about != AGAIN and bool(_AND.match(text)) and not ordinals,
     )
 

@@ -638,7 +638,7 @@ def buyable_first(products: list[Product]) -> list[Product]:
         slots.setdefault(product.category, []).append(place)
     ordered = list(products)
     for places in slots.values():
-        kind = sorted((products[place] for place in places), key=lambda p: p.stock == 0)
+        kind = sorted((products[place] for place in places), key=lambda p: p.stock <= 0)
         for place, product in zip(places, kind, strict=True):
             ordered[place] = product
     return ordered

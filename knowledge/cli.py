@@ -308,7 +308,8 @@ def search(
         list[str] | None,
         typer.Option(
             "--filter",
-            help="key=value, repeatable: category, brand, price_min, price_max, in_stock, attr.<name>[_min|_max]",
+            help="key=value, repeatable: category, brand, price_min, price_max, in_stock, "
+            "attr.<name>[_min|_max]; attr.<name> twice matches either value",
         ),
     ] = None,
     mode: Annotated[Mode, typer.Option(help="hybrid, keyword or dense.")] = "hybrid",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -366,7 +366,8 @@ class ActionSearchProducts(Action):
             and u.intent in (None, "product_search")
             and u.entities == Entities()
             and not any(character.isdigit() for character in text)
-            and (feature := _shop_words(kb, feature_words(content_words(text), runtime.flows)))
+            and (asked := feature_words(content_words(text), runtime.flows))
+            and (feature := await asyncio.to_thread(_shop_words, kb, asked))
         ):
             which = Detail(FEATURE, rest=feature, which=True)
         if picked and picked[0] == KIND:
@@ -507,13 +508,13 @@ class ActionSearchProducts(Action):
         # "Which tent is waterproof?": those whose text says so, with what it says; where
         # none does, that, and the search goes on.
         if which is not None and not said:
-            holders = _saying(kb, leaders, which.rest, turn)
+            holders = await asyncio.to_thread(_saying, kb, leaders, which.rest, turn)
             if not holders and state.constraints and state.category is not None:
                 # "Non-stick please" after the cast-iron pans: of the whole kind, the
                 # conditions before giving way to it.
                 whole = await _search(brain, query, filters({}), RANKED_DEPTH)
                 found = kb.products([hit.id for hit in whole.hits])
-                if holders := _saying(kb, found, which.rest, turn):
+                if holders := await asyncio.to_thread(_saying, kb, found, which.rest, turn):
                     state.constraints = {}
             if holders:
                 leaders, asked_about, force_results = holders, which, True
@@ -587,20 +588,16 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
     shown = runtime.settings.cards_shown
     flow = flow_of(state.category, runtime.flows)
     persons = flow.persons if flow else PERSONS
-    conditions = state.constraints
-    levels = [[conditions]] if conditions else []
-    if len(conditions) > 1:  # each condition left out in turn: "summer" or "for 4"
-        levels.append([{k: v for k, v in conditions.items() if k != name} for name in conditions])
-    levels.append([{}])
+
+    def filters(constraints: dict[str, Any]) -> dict[str, Any]:
+        return filters_for(constraints, state.category, persons=persons)
+
     # Enough to get past every one shown; in an order, as many as it ranked.
     k = RANKED_DEPTH if state.ranking else len(state.seen) + shown
     kb = runtime.brain.kb
-    for level, loosened in enumerate(levels):
-        hits: list[Hit] = []
-        for constraints in loosened:
-            filters = filters_for(constraints, state.category, persons=persons)
-            hits += (await _search(runtime.brain, state.query or "", filters, k)).hits
-        found = kb.products(list(dict.fromkeys(h.id for h in sorted(hits, key=lambda h: -h.score))))
+    widening = _widening(runtime.brain, state.query or "", filters, state.constraints, persons, k)
+    async for relaxed, hits in widening:
+        found = kb.products([hit.id for hit in hits])
         if state.ranking:  # "the cheapest tent", then "more": the next cheapest
             found = ranked(found, state.ranking)
         order = [product.id for product in buyable_first(found)]
@@ -614,7 +611,9 @@ async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, 
     products = kb.products(fresh)
     state.show([p.id for p in products])
     utter_cards(
-        dispatcher, say("products_more_relaxed" if level else "products_more", turn.voice), products
+        dispatcher,
+        say("products_more_relaxed" if relaxed else "products_more", turn.voice),
+        products,
     )
     dispatcher.utter_message(buttons=after_cards(products, turn.voice))
     return finish(turn, "show_products")
@@ -789,19 +788,42 @@ async def _loosened(
     return await _search(brain, query, filters({}), k), constraints
 
 
+async def _widening(
+    brain: Brain,
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+    constraints: dict[str, Any],
+    persons: str,
+    k: int,
+) -> AsyncIterator[tuple[bool, list[Hit]]]:
+    """The hits of a search under ``constraints``, then of those that meet all of them but
+    one (nearest first), then of those that meet none, each with whether conditions were
+    let go: "more" goes on down them."""
+    if constraints:
+        yield False, (await _search(brain, query, filters(constraints), k)).hits
+    depth = max(k, RANKED_DEPTH)
+    if len(constraints) > 1 and (
+        nearly := await _all_but_one(brain, query, filters, constraints, persons, depth)
+    ):
+        yield True, nearly.hits
+    yield bool(constraints), (await _search(brain, query, filters({}), k)).hits
+
+
 async def _all_but_one(
     brain: Brain,
     query: str,
     filters: Callable[[dict[str, Any]], dict[str, Any]],
     constraints: dict[str, Any],
     persons: str,
+    k: int = RANKED_DEPTH,
 ) -> SearchResult | None:
     """The products that meet all of ``constraints`` but one, nearest first on the one
-    they miss (``selling.closest``); None where none does."""
+    they miss (``selling.closest``; of the ``k`` best hits of each search); None where
+    none does."""
     misses = []
     for name in constraints:
         others = {other: value for other, value in constraints.items() if other != name}
-        misses.append((name, (await _search(brain, query, filters(others), RANKED_DEPTH)).hits))
+        misses.append((name, (await _search(brain, query, filters(others), k)).hits))
     found = brain.kb.products(list({hit.id for _, hits in misses for hit in hits}))
     hits = closest(misses, {p.id: p for p in found}, constraints, persons=persons)
     return SearchResult(hits=hits, total=len(hits)) if hits else None
