@@ -9,7 +9,7 @@ Two sources, best first:
    (``Outdoor/Tents: [{category: Outdoor/Sleeping bags}, ...]``), each a category
    to browse, optionally with search words.
 
-The action (bot/actions/shopping.py) runs the searches these describe; only for
+The action (bot/actions/accessories.py) runs the searches these describe; only for
 a consenting, identified customer does it start from a past purchase.
 See docs/subsystems/bot.md.
 """

@@ -823,3 +823,8 @@ def _label(facet: str, value: str, voice: str) -> str:
         low, _, high = value.rstrip("+").partition("-")
         return f"{low}+ €" if not high else f"{low}–{high} €"
     return value_text(value, voice, facet.removeprefix("attr."))
+
+
+def within(category: str, named: str) -> bool:
+    """Whether ``category`` is ``named`` or one of its kinds ("Outdoor/Tents" in "Outdoor")."""
+    return category == named or category.startswith(named + "/")

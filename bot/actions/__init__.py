@@ -4,6 +4,7 @@ Our dialogue runner (bot/dialogue.py) runs them in-process; the same module is
 a Rasa action server: ``python -m rasa_sdk --actions-module bot.actions``.
 """
 
+from bot.actions.accessories import ActionSuggestAccessories
 from bot.actions.details import ActionProductDetails
 from bot.actions.faq import ActionAnswerFaq, ActionSuggestFaqs
 from bot.actions.handoff import ActionHandoff, ActionOpeningHours
@@ -11,7 +12,6 @@ from bot.actions.orders import ActionOrderStatus
 from bot.actions.shopping import (
     ActionSearchProducts,
     ActionStartOver,
-    ActionSuggestAccessories,
     ValidateShoppingForm,
 )
 from bot.actions.talk import ActionFallback, ActionGoodbye, ActionGreet

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.accessories import Rules, differences, pick, searches_for
+from bot.accessories import differences
 from bot.actions._cards import after_cards, utter_cards
 from bot.actions._turn import Turn, finish, turn_of
+from bot.actions.accessories import no_such_part, purchases
 from bot.actions.details import (
     NAME_SEARCH_DEPTH,
     answer_about,
@@ -25,8 +26,7 @@ from bot.brain import Brain
 from bot.details import AGAIN, BUY, FEATURE, Detail, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
 from bot.entities import COLOURS, SEASONS, Entities, extract, without_ranking
-from bot.nlu import ACCESSORY_WORDS
-from bot.runtime import OrderView, current
+from bot.runtime import current
 from bot.selling import (
     BROWSE_QUESTION,
     GIFT,
@@ -35,7 +35,6 @@ from bot.selling import (
     PERSONS,
     THAN_SHOWN,
     Flow,
-    PartAsked,
     Question,
     after_request,
     apply_constraint,
@@ -64,6 +63,7 @@ from bot.selling import (
     seasons_widened,
     than_shown,
     value_names,
+    within,
 )
 from bot.texts import in_voice, money, say, value_text
 from knowledge import Hit, KnowledgeBase, Product, SearchResult
@@ -183,28 +183,11 @@ async def _form_slots(
     }
 
 
-async def _purchases(turn: Turn) -> list[Any]:
-    """The catalog products a consenting, identified customer bought, newest first; for
-    anyone else nothing: purchase history is used only with consent (Facts.personalise)."""
-    facts = turn.facts
-    if not (facts.personalise and facts.customer_id):
-        return []
-    kb = turn.runtime.brain.kb
-    orders: list[OrderView] = await turn.runtime.orders.for_customer(facts.customer_id)
-    bought: dict[str, Any] = {}
-    for order in orders:
-        for item in order.items:
-            product = kb.get_product(str(item.get("product_id", "")))
-            if product is not None:
-                bought.setdefault(product.id, product)
-    return list(bought.values())
-
-
 async def _comparison(turn: Turn, first: Any) -> str | None:
     """For a consenting known customer only: how the top card compares with a past
     purchase of the same category (price, and the attributes that differ)."""
     voice = turn.voice
-    for bought in await _purchases(turn):
+    for bought in await purchases(turn):
         if bought.id != first.id and bought.category == first.category:
             diff = first.price - bought.price
             amount = money(abs(diff), first.currency, voice)
@@ -242,7 +225,27 @@ async def _search(brain: Brain, query: str, filters: dict[str, Any], k: int) -> 
     return result
 
 
+@dataclass
+class _Reading:
+    """What a message adds to the search under way (``_read``)."""
+
+    earlier: dict[str, Any]  # the constraints before it
+    picked: tuple[str, str] | None  # an answer to the question asked: (facet, value)
+    typed: str  # an answer that offered no value, in words products' names hold
+    asked_about: Detail | None  # a question about the products instead of an answer
+    which: Detail | None  # a feature asked for: those whose text says it
+    ranking: str | None  # "the cheapest", "a cheaper one": an order, or one past the shown
+    relative: str | None  # the ranking where it is one past a product ("a cheaper one")
+    compared: Product | None  # the product named to go past ("cheaper than the Trail 2")
+
+
 class ActionSearchProducts(Action):
+    """A turn of guided selling, read top to bottom in ``run``: what the message starts
+    (``_begin``) or adds to the search under way (``_read``), the search and what gives
+    way when nothing meets every condition (``_constrained``, ``_given_way``), the
+    products that lead (``_candidates``, ``_featured``), then the question that narrows
+    them (``_question``) or their cards (``_show``)."""
+
     def name(self) -> str:
         return "action_search_products"
 
@@ -250,170 +253,36 @@ class ActionSearchProducts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        state, settings, runtime = turn.state, turn.runtime.settings, turn.runtime
-        kb = runtime.brain.kb
-        text = turn.understanding.text
-        if turn.understanding.compares_shown and not state.shown and not state.selling:
+        u, state, runtime = turn.understanding, turn.state, turn.runtime
+        settings, brain, text = runtime.settings, runtime.brain, u.text
+        if u.compares_shown and not state.shown and not state.selling:
             # "Is there a cheaper one?" with nothing on screen: than which?
             dispatcher.utter_message(text=say("detail_which", turn.voice))
             return finish(turn, "ask_clarifying")
-        if turn.understanding.intent == "more" and state.selling and state.shown:
+        if u.intent == "more" and state.selling and state.shown:
             return await _more(dispatcher, turn)
-        if turn.understanding.intent == "all":
+        if u.intent == "all":
             return await _all(dispatcher, turn)
-        part = None if turn.facts.reply else part_in(text, runtime.flows)
-        if part is not None:
-            # "Tent pegs": what holds that word, never the tents; the shop may have none.
-            holders = await asyncio.to_thread(
-                kb.products_named, part.part, candidates=NAME_SEARCH_DEPTH
-            )
-            if not holders:
-                return await _no_such_part(dispatcher, turn, part)
-            state.restart_selling()
-            state.query, state.category = text, holders[0].category
-        # "Pegs for my tent" uses the tents' words, but asks for pegs.
-        named = None if part else flow_for(text, runtime.flows)
-        if (
-            turn.understanding.intent == "product_search"
-            and named
-            and named.category != state.category
-        ):
-            state.restart_selling()  # a new kind of product: a new search
-        elif (
-            named is None
-            and part is None
-            and state.selling
-            and turn.understanding.intent == "product_search"
-            and not turn.facts.reply
-            and not any(name in SELLING_SLOTS for name in turn.understanding.entities.slots())
-            and await asyncio.to_thread(_names_another_kind, kb, text, state)
-        ):
-            state.restart_selling()  # "coffee makers" while the bot asks about tents
-        if not state.selling:
-            state.query, state.category = text, named.category if named else None
-            browsing = _browse_words(turn) if named is None and part is None else None
-            if browsing == []:  # "what do you have?"
-                shop, total = await _departments(runtime.brain)
-                if len(shop) > 1:
-                    state.query = ""  # a department chosen shows all of it, by its kinds
-                    return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
-            elif browsing and (department := runtime.brain.department_named(browsing)):
-                # "Something for the garden": its kinds, not what says "garden".
-                state.query, state.category = "", department
-        earlier = dict(state.constraints)
-        state.constraints = {**state.constraints, **await _form_slots(dispatcher, tracker, domain)}
-        reply = turn.facts.reply or ""
-        picked = constraint_from_reply(reply)
-        if not picked and state.pending:
-            asking = flow_of(state.category, runtime.flows)
-            picked = _typed_option(
-                text, state.pending, state.pending_values, asking.questions if asking else ()
-            )
-            # "Küche" to "Kitchen | Outdoor | …": an option's name, through a synonym or as
-            # the shop named it.
-            if (
-                not picked
-                and state.pending == KIND
-                and (
-                    chosen := category_named(
-                        browse_words(text), state.pending_values, kb.same_word, kb.category_names
-                    )
-                )
-            ):
-                picked = (KIND, chosen)
-        u = turn.understanding
-        # "Is it waterproof?", "how much are they?" instead of an answer to the question:
-        # no more questions; what was found so far, and the answer about it.
-        asked_about = (
-            u.detail
-            if state.pending
-            and u.detail is not None
-            and u.detail.about != AGAIN  # nothing was asked of what is shown
-            and not picked
-            and not any(name in SELLING_SLOTS for name in u.entities.slots())
-            else None
-        )
-        typed = ""
-        # "Which tent is waterproof?", or "waterproof ones?" to a question: the products
-        # whose text says so (below).
-        which = u.detail if u.detail is not None and u.detail.which else None
-        if (
-            state.pending
-            and not picked
-            and asked_about is None
-            and u.intent in (None, "product_search")
-            and not any(name in SELLING_SLOTS for name in u.entities.slots())
-        ):
-            # "Non-stick please" to "which material?": no value offered, but words a
-            # product's name holds (a pan's name says "non-stick"; its material is
-            # aluminium). Not "let me think about it".
-            typed = content_words(text)
-            held: bool = await asyncio.to_thread(kb.names_product, typed) if typed else False
-            if held:
-                state.query = f"{state.query} {text}"
-            typed = typed if held else ""
-        # A feature asked of the search under way, to a question or of the products shown
-        # ("waterproof please", "do you have one in wood?"): the words the shop's texts
-        # use ("waterproof" of "it should be waterproof"); "let me think about it" has
-        # none, a new kind of product started a new search above, and numbers are what a
-        # search reads ("a whetstone with 400 grit").
-        if (
-            which is None
-            and not typed
-            and (state.pending or state.shown)
-            and not picked
-            and asked_about is None
-            and u.intent in (None, "product_search")
-            and u.entities == Entities()
-            and not any(character.isdigit() for character in text)
-            and (asked := feature_words(content_words(text), runtime.flows))
-            and (feature := await asyncio.to_thread(_shop_words, kb, asked))
-        ):
-            which = Detail(FEATURE, rest=feature, which=True)
-        if picked and picked[0] == KIND:
-            state.category = picked[1]  # its flow's questions follow
-        elif picked:
-            state.constraints = apply_constraint(state.constraints, *picked)
-        # "The cheapest one": every product that leads, in that order, and no question.
-        ranking = turn.understanding.entities.ranking
-        # "A cheaper one": than the one named ("a bigger version of the daypack"), else the
-        # first shown, a bound; than none ("I need a warmer sleeping bag"), the questions
-        # go on.
-        relative = ranking if ranking in THAN_SHOWN else None
-        compared = await asyncio.to_thread(runtime.brain.compared_with, text) if relative else None
-        if compared is not None:  # the others of its kind past it, whatever their words
-            state.query, state.category = "", state.category or compared.category
-            # Its name's words ("cast iron", "32 cm") are no constraints of this message.
-            state.constraints = dict(earlier)
+        if begun := await _begin(dispatcher, turn):
+            return begun
+        form = await _form_slots(dispatcher, tracker, domain)
+        reading = await _read(turn, form)
         flow = flow_of(state.category, runtime.flows)
         persons = flow.persons if flow else PERSONS
 
         def filters(constraints: dict[str, Any]) -> dict[str, Any]:
             return filters_for(constraints, state.category, persons=persons)
 
+        ranking, compared = reading.ranking, reading.compared
         force_results = (
-            reply == REPLY_RESULTS
-            or turn.understanding.intent in ("results", "more")  # typed, not clicked
-            or asked_about is not None
-            or (ranking is not None and (relative is None or bool(state.shown or compared)))
+            turn.facts.reply == REPLY_RESULTS
+            or u.intent in ("results", "more")  # typed, not clicked
+            or reading.asked_about is not None
+            or (ranking is not None and (reading.relative is None or bool(state.shown or compared)))
         )
-        than: Product | None = None  # "a cheaper one" than this one, where it has the number
-        bound: dict[str, float] = {}
-        if relative is not None:
-            if shown := [compared] if compared else kb.products(state.shown[:1]):
-                # Of its kind: a cheaper one than the Trail 2 is a tent, not a cushion.
-                state.category = state.category or shown[0].category
-                # It replaces what was asked of the same facet ("bigger", then "smaller").
-                bound = than_shown(relative, shown[0])
-                replaced = constrained_facets(bound, persons=persons)
-                kept = {
-                    name: value
-                    for name, value in state.constraints.items()
-                    if not constrained_facets({name: value}, persons=persons) & replaced
-                }
-                state.constraints = {**kept, **bound}
-                than = shown[0] if bound else None
-            ranking = None
+        than, bound = _past_shown(turn, reading, persons) if reading.relative else (None, {})
+        if reading.relative:
+            ranking = None  # a bound, not an order
         state.pending, state.pending_values = None, []
 
         # An order of a whole kind ranks all of it ("der wärmste Schlafsack": its words
@@ -422,78 +291,40 @@ class ActionSearchProducts(Action):
         whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
         # "": a department browsed (its kinds), or the others of a product compared with.
         query = "" if whole_kind or compared else text if state.query is None else state.query
-        brain = runtime.brain
         # Enough hits to tell whether more than narrow_above lead.
         k = (
             RANKED_DEPTH
-            if ranking or which is not None  # all of them ranked, or each looked at
+            if ranking or reading.which is not None  # all of them ranked, or each looked at
             else max(settings.cards_shown, settings.narrow_above + 1)
         )
-        if u.entities.measures and compared is None:
-            # "Under 2 kg", "a 40 l backpack": bounds on what the products measure in that
-            # unit. The size of the same words ("40 l") is that measure where they have one.
-            unsized = {
-                name: value
-                for name, value in state.constraints.items()
-                if name != "size" or value != u.entities.size
-            }
-            around = await _search(brain, query, filters(unsized), k)
-            if measured := measured_constraints(u.entities.measures, around.facets):
-                state.constraints = {**unsized, **measured}
-        result = await _search(brain, query, filters(state.constraints), k)
-        constrained = constrained_facets(state.constraints, persons=persons)
-        questions = flow.questions if flow else ()
-        said = (
-            constraints_named_in(text, result.facets, constrained, questions)
-            if not compared
-            else {}
-        )
-        if said:
-            state.constraints = {**state.constraints, **said}
-            result = await _search(brain, query, filters(state.constraints), k)
-        widened = seasons_widened(state.constraints) if result.total == 0 else None
-        if widened and (wider := await _search(brain, query, filters(widened), k)).total:
-            # "A tent for winter": the 4-season ones, not the closest of any season.
-            result, state.constraints = wider, widened
+        result, said = await _constrained(turn, compared, query, filters, k, flow, persons)
         # Nothing cheaper than the cheapest, whatever else was asked: say so, rather than
         # show dearer ones as the closest.
         if (
             result.total == 0
             and than is not None
-            and relative is not None
             and not (await _search(brain, query, filters(bound), 1)).total
         ):
-            state.constraints = dict(earlier)
-            dispatcher.utter_message(text=say(f"none_{relative}", turn.voice, title=than.title))
-            return finish(turn, "product_details")
-        relaxed = False
-        if result.total == 0 and state.constraints:
-            relaxed = True
-            result, state.constraints = await _loosened(
-                brain, query, filters, state, earlier, k, persons
+            state.constraints = dict(reading.earlier)
+            dispatcher.utter_message(
+                text=say(f"none_{reading.relative}", turn.voice, title=than.title)
             )
-        elif state.constraints and query == text and not _same_kind(kb, result, turn, state):
-            relaxed, result = True, await _search(brain, query, filters({}), k)
+            return finish(turn, "product_details")
+        result, relaxed = await _given_way(
+            turn, result, reading.earlier, query, filters, k, persons
+        )
         if result.total == 0 or not result.hits:
-            if GIFT.search(text) and state.category is None and KIND not in state.asked:
-                # "A present for my wife" names no product: which department, then.
-                shop, total = await _departments(brain)
-                if len(shop) > 1:
-                    return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], total)
-            dispatcher.utter_message(text=say("no_products", turn.voice))
-            state.restart_selling()
-            return finish(turn, "fallback")
-        first_message = not state.asked and not picked
+            return await _nothing_found(dispatcher, turn)
         leaders = await asyncio.to_thread(
             _candidates,
-            kb,
+            brain.kb,
             result,
             query,
             flow,
             ranking,
-            first_message,
+            not state.asked and not reading.picked,  # the search's first message
             settings.leading_gap,
-            typed,
+            reading.typed,
         )
         # "I'm going camping next month" found tents alone: the tents' questions on the
         # tents' facets, not "which weight (kg)?" of everything camping.
@@ -505,79 +336,354 @@ class ActionSearchProducts(Action):
         ):
             state.category, persons = flow.category, flow.persons
             result = await _search(brain, query, filters(state.constraints), k)
-        # "Which tent is waterproof?": those whose text says so, with what it says; where
-        # none does, that, and the search goes on.
-        if which is not None and not said:
-            holders = await asyncio.to_thread(_saying, kb, leaders, which.rest, turn)
-            if not holders and state.constraints and state.category is not None:
-                # "Non-stick please" after the cast-iron pans: of the whole kind, the
-                # conditions before giving way to it.
-                whole = await _search(brain, query, filters({}), RANKED_DEPTH)
-                found = kb.products([hit.id for hit in whole.hits])
-                if holders := await asyncio.to_thread(_saying, kb, found, which.rest, turn):
-                    state.constraints = {}
-            if holders:
-                leaders, asked_about, force_results = holders, which, True
+        asked_about = reading.asked_about
+        if reading.which is not None and not said:
+            if holders := await _featured(turn, leaders, reading.which, query, filters):
+                leaders, asked_about, force_results = holders, reading.which, True
             elif asked_about is None and state.category is not None:
+                # Where none says so: that, and the search goes on.
                 kind = kind_called(state.category, runtime.flows, turn.voice)
                 dispatcher.utter_message(text=say("feature_unknown_kind", turn.voice, kind=kind))
-        candidates = [p.id for p in leaders]
-        best = candidates[: settings.cards_shown]
-
+        best = [p.id for p in leaders][: settings.cards_shown]
         may_ask = not relaxed and not force_results and len(state.asked) < settings.max_questions
-        if may_ask and len(candidates) > settings.narrow_above:
-            skip = set(state.asked) | constrained_facets(state.constraints, persons=persons)
-            kinds = (
-                kinds_of([p.category for p in leaders], result.facets.get(KIND, {}), state.category)
-                if flow is None
-                else {}
-            )
-            facets = result.facets
-            if question := kind_question(kinds, state.asked, state.category, runtime.flows):
-                facets = {KIND: kinds}
-            else:
-                gift = bool(GIFT.search(state.query or ""))
-                question = choose_question(facets, result.total, skip=skip, flow=flow, gift=gift)
-            if question is not None:
-                flow_intro = flow.intro if flow and not state.asked else {}
-                return _ask(dispatcher, turn, question, facets, best, result.total, flow_intro)
+        if (
+            may_ask
+            and len(leaders) > settings.narrow_above
+            and (asking := _question(turn, leaders, result, flow, persons))
+        ):
+            question, facets = asking
+            flow_intro = flow.intro if flow and not state.asked else {}
+            return _ask(dispatcher, turn, question, facets, best, result.total, flow_intro)
+        products = brain.kb.products(best)
+        return await _show(dispatcher, turn, products, ranking, relaxed, asked_about)
 
-        products = kb.products(best)
-        state.show([p.id for p in products])
-        state.ranking = ranking  # "more" goes on in this order
-        one, many = (
-            ("product_relaxed", "products_relaxed")
-            if relaxed
-            else ("product_found", "products_found")
+
+async def _begin(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]] | None:
+    """Start a search where the message asks for a new one: a part of a kind ("tent
+    pegs"), another kind than the search under way, a browse of the shop or of a
+    department. The events where that answered the message already."""
+    state, runtime, text = turn.state, turn.runtime, turn.understanding.text
+    kb = runtime.brain.kb
+    part = None if turn.facts.reply else part_in(text, runtime.flows)
+    if part is not None:
+        # "Tent pegs": what holds that word, never the tents; the shop may have none.
+        holders = await asyncio.to_thread(
+            kb.products_named, part.part, candidates=NAME_SEARCH_DEPTH
         )
-        if ranking and len(products) > 1 and not relaxed:
-            # No best seller among them: they come by rating, and the intro says so.
-            unmarked = ranking == "-popular" and not products[0].popular
-            many = RANKED_INTRO["-rating" if unmarked else ranking]
-        # "I'll take the second one": its card alone, from the answer below.
-        buying = asked_about is not None and asked_about.about == BUY
-        if not buying:
-            intro = say(one if len(products) == 1 else many, turn.voice)
-            utter_cards(dispatcher, intro, products)
-            if products and (note := await _comparison(turn, products[0])):
-                dispatcher.utter_message(text=note)
-            if products and asked_about is None and all(p.stock <= 0 for p in products):
-                # All sold out ("a carbon steel wok"): what there is instead, as with
-                # "is the wok in stock?".
-                limit = settings.cards_shown
-                if instead := await asyncio.to_thread(in_stock_like, kb, products[0], limit):
-                    state.show([p.id for p in products] + [p.id for p in instead])
-                    utter_cards(dispatcher, say("sold_out_instead", turn.voice), instead)
-                    products = [*products, *instead]
-        outcome = "show_products"
-        if asked_about is not None:
-            about, all_shown = await asyncio.to_thread(
-                products_asked_about, kb, asked_about, state.shown, len(state.shown)
+        if not holders:
+            return await no_such_part(dispatcher, turn, part)
+        state.restart_selling()
+        state.query, state.category = text, holders[0].category
+    # "Pegs for my tent" uses the tents' words, but asks for pegs.
+    named = None if part else flow_for(text, runtime.flows)
+    searching = turn.understanding.intent == "product_search"
+    if searching and named and named.category != state.category:
+        state.restart_selling()  # a new kind of product: a new search
+    elif (
+        named is None
+        and part is None
+        and state.selling
+        and searching
+        and not turn.facts.reply
+        and not any(name in SELLING_SLOTS for name in turn.understanding.entities.slots())
+        and await asyncio.to_thread(_names_another_kind, kb, text, state)
+    ):
+        state.restart_selling()  # "coffee makers" while the bot asks about tents
+    if state.selling:
+        return None
+    state.query, state.category = text, named.category if named else None
+    browsing = _browse_words(turn) if named is None and part is None else None
+    if browsing == []:  # "what do you have?"
+        shop, total = await _departments(runtime.brain)
+        if len(shop) > 1:
+            state.query = ""  # a department chosen shows all of it, by its kinds
+            return _ask(dispatcher, turn, BROWSE_QUESTION, {KIND: shop}, [], total)
+    elif browsing and (department := runtime.brain.department_named(browsing)):
+        # "Something for the garden": its kinds, not what says "garden".
+        state.query, state.category = "", department
+    return None
+
+
+async def _read(turn: Turn, form: dict[str, Any]) -> _Reading:
+    """What the message adds to the search: the form's slots (``form``), an answer to
+    the question asked, clicked or typed, a question about the products instead, a
+    feature, an order, a product to go past. The constraints and the kind it sets are
+    the state's from here on."""
+    state, runtime, u = turn.state, turn.runtime, turn.understanding
+    kb, text = runtime.brain.kb, u.text
+    earlier = dict(state.constraints)
+    state.constraints = {**state.constraints, **form}
+    picked = constraint_from_reply(turn.facts.reply or "")
+    if not picked and state.pending:
+        asking = flow_of(state.category, runtime.flows)
+        picked = _typed_option(
+            text, state.pending, state.pending_values, asking.questions if asking else ()
+        )
+        # "Küche" to "Kitchen | Outdoor | …": an option's name, through a synonym or as
+        # the shop named it.
+        if (
+            not picked
+            and state.pending == KIND
+            and (
+                chosen := category_named(
+                    browse_words(text), state.pending_values, kb.same_word, kb.category_names
+                )
             )
-            outcome = await answer_about(dispatcher, turn, asked_about, about, all_shown)
-        if outcome != "fallback" and not buying:  # there the buttons offer a person
-            dispatcher.utter_message(buttons=after_cards(products, turn.voice))
-        return finish(turn, outcome)
+        ):
+            picked = (KIND, chosen)
+    slots_named = any(name in SELLING_SLOTS for name in u.entities.slots())
+    # "Is it waterproof?", "how much are they?" instead of an answer to the question:
+    # no more questions; what was found so far, and the answer about it.
+    asked_about = (
+        u.detail
+        if state.pending
+        and u.detail is not None
+        and u.detail.about != AGAIN  # nothing was asked of what is shown
+        and not picked
+        and not slots_named
+        else None
+    )
+    typed = ""
+    # "Which tent is waterproof?", or "waterproof ones?" to a question: the products
+    # whose text says so (``_featured``).
+    which = u.detail if u.detail is not None and u.detail.which else None
+    unanswered = not picked and asked_about is None and u.intent in (None, "product_search")
+    if state.pending and unanswered and not slots_named:
+        # "Non-stick please" to "which material?": no value offered, but words a
+        # product's name holds (a pan's name says "non-stick"; its material is
+        # aluminium). Not "let me think about it".
+        typed = content_words(text)
+        held: bool = await asyncio.to_thread(kb.names_product, typed) if typed else False
+        if held:
+            state.query = f"{state.query} {text}"
+        typed = typed if held else ""
+    # A feature asked of the search under way, to a question or of the products shown
+    # ("waterproof please", "do you have one in wood?"): the words the shop's texts
+    # use ("waterproof" of "it should be waterproof"); "let me think about it" has
+    # none, a new kind of product started a new search (``_begin``), and numbers are
+    # what a search reads ("a whetstone with 400 grit").
+    if (
+        which is None
+        and not typed
+        and (state.pending or state.shown)
+        and unanswered
+        and u.entities == Entities()
+        and not any(character.isdigit() for character in text)
+        and (asked := feature_words(content_words(text), runtime.flows))
+        and (feature := await asyncio.to_thread(_shop_words, kb, asked))
+    ):
+        which = Detail(FEATURE, rest=feature, which=True)
+    if picked and picked[0] == KIND:
+        state.category = picked[1]  # its flow's questions follow
+    elif picked:
+        state.constraints = apply_constraint(state.constraints, *picked)
+    # "The cheapest one": every product that leads, in that order, and no question.
+    ranking = u.entities.ranking
+    # "A cheaper one": than the one named ("a bigger version of the daypack"), else the
+    # first shown, a bound; than none ("I need a warmer sleeping bag"), the questions
+    # go on.
+    relative = ranking if ranking in THAN_SHOWN else None
+    compared = await asyncio.to_thread(runtime.brain.compared_with, text) if relative else None
+    if compared is not None:  # the others of its kind past it, whatever their words
+        state.query, state.category = "", state.category or compared.category
+        # Its name's words ("cast iron", "32 cm") are no constraints of this message.
+        state.constraints = dict(earlier)
+    return _Reading(earlier, picked, typed, asked_about, which, ranking, relative, compared)
+
+
+def _past_shown(
+    turn: Turn, reading: _Reading, persons: str
+) -> tuple[Product | None, dict[str, float]]:
+    """ "A cheaper one": the product it is to be cheaper than (the one named, else the
+    first shown) and the bound that says so, which replaces what was asked of the same
+    facet ("bigger", then "smaller"). None and no bound where no product has the number."""
+    state, kb = turn.state, turn.runtime.brain.kb
+    shown = [reading.compared] if reading.compared else kb.products(state.shown[:1])
+    if not shown or reading.relative is None:
+        return None, {}
+    # Of its kind: a cheaper one than the Trail 2 is a tent, not a cushion.
+    state.category = state.category or shown[0].category
+    bound = than_shown(reading.relative, shown[0])
+    replaced = constrained_facets(bound, persons=persons)
+    kept = {
+        name: value
+        for name, value in state.constraints.items()
+        if not constrained_facets({name: value}, persons=persons) & replaced
+    }
+    state.constraints = {**kept, **bound}
+    return (shown[0] if bound else None), bound
+
+
+async def _constrained(
+    turn: Turn,
+    compared: Product | None,
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+    k: int,
+    flow: Flow | None,
+    persons: str,
+) -> tuple[SearchResult, dict[str, Any]]:
+    """The search under the state's constraints, with those the message names in words
+    of the facets found ("a red one"), measures ("under 2 kg") and the seasons that meet
+    one asked for; and the constraints the words named."""
+    state, brain, u = turn.state, turn.runtime.brain, turn.understanding
+    if u.entities.measures and compared is None:
+        # "Under 2 kg", "a 40 l backpack": bounds on what the products measure in that
+        # unit. The size of the same words ("40 l") is that measure where they have one.
+        unsized = {
+            name: value
+            for name, value in state.constraints.items()
+            if name != "size" or value != u.entities.size
+        }
+        around = await _search(brain, query, filters(unsized), k)
+        if measured := measured_constraints(u.entities.measures, around.facets):
+            state.constraints = {**unsized, **measured}
+    result = await _search(brain, query, filters(state.constraints), k)
+    constrained = constrained_facets(state.constraints, persons=persons)
+    said = (
+        constraints_named_in(u.text, result.facets, constrained, flow.questions if flow else ())
+        if not compared
+        else {}
+    )
+    if said:
+        state.constraints = {**state.constraints, **said}
+        result = await _search(brain, query, filters(state.constraints), k)
+    widened = seasons_widened(state.constraints) if result.total == 0 else None
+    if widened and (wider := await _search(brain, query, filters(widened), k)).total:
+        # "A tent for winter": the 4-season ones, not the closest of any season.
+        result, state.constraints = wider, widened
+    return result, said
+
+
+async def _given_way(
+    turn: Turn,
+    result: SearchResult,
+    earlier: dict[str, Any],
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+    k: int,
+    persons: str,
+) -> tuple[SearchResult, bool]:
+    """Where nothing meets every constraint, what comes closest (``_loosened``); where
+    the constraints kept only products of another kind than the words name, the search
+    without them. And whether conditions gave way."""
+    state, brain = turn.state, turn.runtime.brain
+    if result.total == 0 and state.constraints:
+        result, state.constraints = await _loosened(
+            brain, query, filters, state, earlier, k, persons
+        )
+        return result, True
+    if (
+        state.constraints
+        and query == turn.understanding.text
+        and not _same_kind(brain.kb, result, turn, state)
+    ):
+        return await _search(brain, query, filters({}), k), True
+    return result, False
+
+
+async def _nothing_found(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
+    """No product at all: a gift that names none asks which department; else say so and
+    start over."""
+    state, brain = turn.state, turn.runtime.brain
+    if GIFT.search(turn.understanding.text) and state.category is None and KIND not in state.asked:
+        # "A present for my wife" names no product: which department, then.
+        shop, total = await _departments(brain)
+        if len(shop) > 1:
+            return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], total)
+    dispatcher.utter_message(text=say("no_products", turn.voice))
+    state.restart_selling()
+    return finish(turn, "fallback")
+
+
+async def _featured(
+    turn: Turn,
+    leaders: list[Product],
+    which: Detail,
+    query: str,
+    filters: Callable[[dict[str, Any]], dict[str, Any]],
+) -> list[Product]:
+    """ "Which tent is waterproof?": those of the ``leaders`` whose text says so; where none
+    does, those of the whole kind, the conditions so far giving way ("non-stick please"
+    after the cast-iron pans)."""
+    state, runtime, kb = turn.state, turn.runtime, turn.runtime.brain.kb
+    holders = await asyncio.to_thread(_saying, kb, leaders, which.rest, turn)
+    if not holders and state.constraints and state.category is not None:
+        whole = await _search(runtime.brain, query, filters({}), RANKED_DEPTH)
+        found = kb.products([hit.id for hit in whole.hits])
+        if holders := await asyncio.to_thread(_saying, kb, found, which.rest, turn):
+            state.constraints = {}
+    return holders
+
+
+def _question(
+    turn: Turn,
+    leaders: list[Product],
+    result: SearchResult,
+    flow: Flow | None,
+    persons: str,
+) -> tuple[Question, dict[str, dict[str, int]]] | None:
+    """The question that narrows the ``leaders`` most and the facets it offers: which
+    kind, where they are of several and no flow's; else the flow's next question or the
+    facet that splits them best. None where nothing is left to ask."""
+    state, flows = turn.state, turn.runtime.flows
+    kinds = (
+        kinds_of([p.category for p in leaders], result.facets.get(KIND, {}), state.category)
+        if flow is None
+        else {}
+    )
+    if question := kind_question(kinds, state.asked, state.category, flows):
+        return question, {KIND: kinds}
+    skip = set(state.asked) | constrained_facets(state.constraints, persons=persons)
+    gift = bool(GIFT.search(state.query or ""))
+    question = choose_question(result.facets, result.total, skip=skip, flow=flow, gift=gift)
+    return (question, result.facets) if question is not None else None
+
+
+async def _show(
+    dispatcher: CollectingDispatcher,
+    turn: Turn,
+    products: list[Product],
+    ranking: str | None,
+    relaxed: bool,
+    asked_about: Detail | None,
+) -> list[dict[str, Any]]:
+    """The cards, introduced by how they were found (in an order, or the closest), with
+    how the first compares with a past purchase, what is in stock where all are sold
+    out, and the answer to a question asked about them."""
+    state, settings, kb = turn.state, turn.runtime.settings, turn.runtime.brain.kb
+    state.show([p.id for p in products])
+    state.ranking = ranking  # "more" goes on in this order
+    one, many = (
+        ("product_relaxed", "products_relaxed") if relaxed else ("product_found", "products_found")
+    )
+    if ranking and len(products) > 1 and not relaxed:
+        # No best seller among them: they come by rating, and the intro says so.
+        unmarked = ranking == "-popular" and not products[0].popular
+        many = RANKED_INTRO["-rating" if unmarked else ranking]
+    # "I'll take the second one": its card alone, from the answer below.
+    buying = asked_about is not None and asked_about.about == BUY
+    if not buying:
+        utter_cards(dispatcher, say(one if len(products) == 1 else many, turn.voice), products)
+        if products and (note := await _comparison(turn, products[0])):
+            dispatcher.utter_message(text=note)
+        if products and asked_about is None and all(p.stock <= 0 for p in products):
+            # All sold out ("a carbon steel wok"): what there is instead, as with "is the
+            # wok in stock?".
+            limit = settings.cards_shown
+            if instead := await asyncio.to_thread(in_stock_like, kb, products[0], limit):
+                state.show([p.id for p in products] + [p.id for p in instead])
+                utter_cards(dispatcher, say("sold_out_instead", turn.voice), instead)
+                products = [*products, *instead]
+    outcome = "show_products"
+    if asked_about is not None:
+        about, all_shown = await asyncio.to_thread(
+            products_asked_about, kb, asked_about, state.shown, len(state.shown)
+        )
+        outcome = await answer_about(dispatcher, turn, asked_about, about, all_shown)
+    if outcome != "fallback" and not buying:  # there the buttons offer a person
+        dispatcher.utter_message(buttons=after_cards(products, turn.voice))
+    return finish(turn, outcome)
 
 
 async def _more(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
@@ -876,17 +982,6 @@ class ActionStartOver(Action):
         return finish(turn, "ask_clarifying")
 
 
-def _named_category(kb: KnowledgeBase, text: str, flows: list[Flow]) -> str | None:
-    """The category the shopper names ("accessories for my *tent*"): a flow's words, else
-    the category of the best product whose words match (the accessory words removed)."""
-    if flow := flow_for(text, flows):
-        return flow.category
-    words = ACCESSORY_WORDS.sub(" ", text)
-    hits = kb.search(words, k=1, mode="keyword").hits if words.strip() else []
-    product = kb.get_product(hits[0].id) if hits else None
-    return product.category if product is not None else None
-
-
 def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
     """Whether ``text`` names products, none of them of the kind the search is about:
     "coffee makers" while the questions are about tents; not "cast iron" among pans. A
@@ -896,7 +991,7 @@ def _names_another_kind(kb: KnowledgeBase, text: str, state: BotState) -> bool:
     if not named:
         return False
     if state.category is not None:
-        return not any(_within(p.category, state.category) for p in named)
+        return not any(within(p.category, state.category) for p in named)
     before = {p.id for p in _request_names(kb, state.query or "")} or set(state.seen)
     return bool(before) and not any(p.id in before for p in named)
 
@@ -923,99 +1018,3 @@ def _request_names(kb: KnowledgeBase, text: str) -> list[Product]:
     """The products the words of a request name in full ("a kettle": the kettles)."""
     words = content_words(after_request(text))
     return kb.products_named(words) if words else []
-
-
-def _within(category: str, named: str) -> bool:
-    return category == named or category.startswith(named + "/")
-
-
-def _compatible(
-    kb: KnowledgeBase,
-    product_id: str | None,
-    category: str,
-    rules: Rules,
-    exclude: set[str],
-    k: int,
-) -> list[Any]:
-    groups = []
-    for search in searches_for(product_id, category, rules):
-        # A rule's words name one kind of product: its best match; a browse: the top k.
-        limit = 1 if search.query else k
-        result = kb.search(search.query, filters=search.filters, k=limit)
-        groups.append(kb.products([hit.id for hit in result.hits]))
-    return pick(groups, exclude=exclude, k=k)
-
-
-async def _no_such_part(
-    dispatcher: CollectingDispatcher, turn: Turn, part: PartAsked
-) -> list[dict[str, Any]]:
-    """Say the shop has no such part, with what goes with that kind where the catalog
-    knows: "tent pegs" gets "I couldn't find tent pegs", then a lantern and a mat. Still a
-    question the bot could not answer: the content team sees it among the gaps."""
-    runtime, state, voice = turn.runtime, turn.state, turn.voice
-    category = part.flow.category
-    products = await asyncio.to_thread(
-        _compatible,
-        runtime.brain.kb,
-        None,
-        category,
-        runtime.brain.accessories,
-        set(),
-        runtime.settings.cards_shown,
-    )
-    state.restart_selling()
-    text = say("no_part", voice, what=part.phrase)
-    if products:
-        state.show([p.id for p in products])
-        also = say("accessories_for", voice, what=part.flow.called(voice))
-        utter_cards(dispatcher, f"{text}\n{also}", products)
-        dispatcher.utter_message(buttons=after_cards(products, voice))
-    else:
-        dispatcher.utter_message(text=text)
-    return finish(turn, "fallback")
-
-
-class ActionSuggestAccessories(Action):
-    """What goes with a product. For a consenting, identified customer it starts from a
-    past purchase (the one named, else the newest); for anyone else from the category the
-    shopper names, with no reference to history."""
-
-    def name(self) -> str:
-        return "action_suggest_accessories"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        turn = await turn_of(tracker)
-        runtime, state, voice = turn.runtime, turn.state, turn.voice
-        kb = runtime.brain.kb
-        named = await asyncio.to_thread(_named_category, kb, turn.understanding.text, runtime.flows)
-        bought = await _purchases(turn)
-        base = next((p for p in bought if named is None or _within(p.category, named)), None)
-        category = base.category if base is not None else named
-        if category is None:
-            dispatcher.utter_message(text=say("accessories_which", voice))
-            return finish(turn, "ask_clarifying")
-        exclude = {p.id for p in bought}
-        products = await asyncio.to_thread(
-            _compatible,
-            kb,
-            base.id if base is not None else None,
-            category,
-            runtime.brain.accessories,
-            exclude,
-            runtime.settings.cards_shown,
-        )
-        state.restart_selling()
-        if not products:
-            dispatcher.utter_message(text=say("no_accessories", voice))
-            return finish(turn, "fallback")
-        state.show([p.id for p in products])
-        intro = (
-            say("accessories_bought", voice, title=base.title)
-            if base is not None
-            else say("accessories_for", voice, what=kind_called(category, runtime.flows, voice))
-        )
-        utter_cards(dispatcher, intro, products)
-        dispatcher.utter_message(buttons=after_cards(products, voice))
-        return finish(turn, "show_products")
