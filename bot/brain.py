@@ -368,6 +368,10 @@ class Brain:
         nearest = self.kb.nearest_product(words)
         close = nearest.similarity >= self.kb.settings.dense_min_similarity
         close = close or self._named_by_synonym(words)
+        # A request in other words than the catalog's: "Gibt es das auch aus Holz?" of an
+        # English catalog whose acacia chair says "wood".
+        requested = u.intent == "product_search" and not u.intent_inferred
+        close = close or (requested and self._said_by_synonym(content_words(words)))
         return replace(
             u,
             catalog_match=kind or close,
@@ -402,6 +406,16 @@ class Brain:
         kb = self.kb
         return any(
             kb.synonyms.forms_for(word) and not kb.catalog_has_word(word) and kb.names_product(word)
+            for word in tokens(text)
+        )
+
+    def _said_by_synonym(self, text: str) -> bool:
+        """Whether a word the catalog lacks means, through the shop's synonyms, one that a
+        product's text holds: "Holz" the acacia chair's "wood"."""
+        kb = self.kb
+        return any(
+            not kb.catalog_has_word(word)
+            and any(kb.catalog_has_word(" ".join(form)) for form in kb.synonyms.forms_for(word))
             for word in tokens(text)
         )
 

@@ -44,6 +44,8 @@ ACCESSORY_WORDS = re.compile(
 # Unambiguous phrasings that need no model, English and German.
 # Asking for a product: "I'm looking for", "do you have", "ich suche", "habt ihr"; not
 # "do you have a store in Berlin?", "habt ihr eine Filiale?": the shop is no product.
+# "Gibt es das auch aus Holz?" asks for a variant of what is shown; a plain "gibt es"
+# starts many FAQ questions ("gibt es eine Garantie?").
 _THE_SHOP = (
     r"(?!\s+(?:(?:a|an|any|einen?|eine)\s+)?(?:(?:physical|local|real|retail)\s+)?"
     r"(?:stores?|shops?|branch(?:es)?|showrooms?|outlets?|locations?|laden|läden|filialen?|"
@@ -52,7 +54,8 @@ _THE_SHOP = (
 PRODUCT_REQUEST = re.compile(
     r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|"
     rf"do you (?:have|sell){_THE_SHOP}|show me|ich suche|suche (?:ein|eine|einen|nach)|"
-    rf"ich brauche|empfiehl\w*|empfehlen|habt ihr{_THE_SHOP}|haben sie{_THE_SHOP}|zeig mir)\b",
+    rf"ich brauche|empfiehl\w*|empfehlen|habt ihr{_THE_SHOP}|haben sie{_THE_SHOP}|zeig mir|"
+    r"gibt es (?:das|die|den|ihn|sie|es) auch)\b",
     re.IGNORECASE,
 )
 # "OK, thanks", "super, danke": an acknowledgement before thanks or goodbye.

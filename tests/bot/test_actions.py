@@ -1872,3 +1872,35 @@ async def test_a_wish_for_an_attribute_to_a_question_is_no_question_about_it(
     assert wok_asked.replies[-1].text == "Non-stick wok 30 cm: it says so in its name."
     assert changed.product_ids and "pan-cast-28" not in changed.product_ids, changed.summary()
     assert set(changed.product_ids) <= {"pan-alu-28", "wok"}, changed.summary()
+
+
+async def test_a_german_variant_asked_of_the_shown_in_words_the_catalog_lacks(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """„Gibt es das auch aus Holz?“ after chairs got "I don't know" where "do you have it
+    in wood?" showed the wooden one: the English model does not know "Holz", and "gibt es"
+    was no request. Now a variant of what is shown ("gibt es das auch") is one, and a word
+    the catalog lacks counts where a synonym set says what it means in the catalog's
+    words. "Gibt es eine Garantie?" stays the FAQ's."""
+    chairs = [
+        Product(id="chair-wood", title="Folding garden chair, acacia", price=59.0,
+                category="Garden/Furniture", stock=20, attributes={"material": "acacia"},
+                description="Oiled acacia wood chair that folds flat."),
+        Product(id="chair-rattan", title="Hanging chair, rattan", price=279.0,
+                category="Garden/Furniture", stock=4, attributes={"material": "rattan"},
+                description="A rattan egg chair on a steel stand."),
+    ]  # fmt: skip
+    warranty = Faq(id="garantie", locale="de", question="Welche Garantie habt ihr?",
+                   answer="Zwei Jahre auf alles.", variants=["Gibt es eine Garantie", "Garantiezeit"])  # fmt: skip
+    synonyms = [["Holz", "wood"], ["Gartenstuhl", "garden chair"]]
+    with own_shop(
+        kb, settings, orders_db, agents, products=[*PRODUCTS, *chairs],
+        faqs=[*FAQS, warranty], synonyms=synonyms,
+    ) as dialogue:  # fmt: skip
+        shown, wood = await talk(
+            dialogue, "Ich suche einen Gartenstuhl", "Gibt es das auch aus Holz?", locale="de"
+        )
+        (guarantee,) = await talk(dialogue, "Gibt es eine Garantie?", locale="de")
+    assert set(shown.product_ids) == {"chair-wood", "chair-rattan"}, shown.summary()
+    assert wood.product_ids == ["chair-wood"], wood.summary()
+    assert (guarantee.action, guarantee.decision.faq_id) == ("answer_faq", "garantie")

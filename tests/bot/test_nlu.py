@@ -83,6 +83,11 @@ from bot.nlu import by_rules, rule_intent
         ("all good, thanks", None),
         ("are all tents in stock?", None),
         ("all sleeping bags for winter", None),
+        # A variant of what is shown; a plain "gibt es" starts FAQ questions too.
+        ("Gibt es das auch aus Holz?", "product_search"),
+        ("gibt es den auch in rot", "product_search"),
+        ("Gibt es eine Garantie?", None),
+        ("Gibt es auch Ratenzahlung?", None),
     ],
 )
 def test_rule_intents(text: str, intent: str | None) -> None:
