@@ -154,6 +154,9 @@ _AGAIN = re.compile(
     re.IGNORECASE,
 )
 _AND = re.compile(r"^\W*(?:and|und)\b", re.IGNORECASE)
+# "Who pays for *that*?": what the answer before spoke of ("es" is too often no pointer:
+# "gibt es").
+_POINTING_BACK = re.compile(r"\b(?:that|this|it|das|dies|dafür|dafuer)\b", re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:other|others|andere[nrs]?)\b", re.IGNORECASE)
 # "Is it in stock?", "wie schwer ist der?": one product, the one the last answer was
 # about where it was about one ("sie", "die" may be one or several: not these).
@@ -181,7 +184,7 @@ _FILLER = frozenset(map(fold, [
     "again", "currently", "now", "right", "today", "also", "really", "actually", "exactly",
     "please", "tell", "can", "could", "you", "know", "suitable", "good", "work", "works",
     "get", "left", "item", "items", "product", "products", "thing", "does", "do", "did", "is",
-    "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high",
+    "are", "will", "would", "should", "long", "big", "large", "wide", "tall", "high", "time",
     "take", "buy", "choose", "pick", "between", "both", "two", "each", "other", "vs",
     "versus", "oder", "cart", "basket", "warenkorb", "leg", "lege", "legen", "come", "comes",
     "fit", "fits", "use", "used", "available", "offered", "gibt", "gibts", "something",
@@ -191,7 +194,9 @@ _FILLER = frozenset(map(fold, [
     "wieviel", "viel", "viele", "noch", "wieder", "gerade", "jetzt", "auch", "denn",
     "eigentlich", "genau", "bitte", "mir", "sagen", "kannst", "können", "du", "weißt",
     "geeignet", "funktioniert", "man", "davon", "dafür", "damit", "hat", "haben", "ist",
-    "sind", "artikel", "produkt", "ding", "gut", "gute", "guten", "lang", "groß", "breit",
+    "sind", "habe", "hab", "hast", "habt", "wer", "artikel", "produkt", "ding", "gut", "gute",
+    "guten", "lang", "lange", "zeit",
+    "groß", "breit",
     "hoch", "nehmen", "kaufen", "zwischen", "beide", "beiden", "zwei", "andere", "anderen",
     "kann", "könnt", "könnte", "könnten", "könntest",
     "hi", "hello", "hey", "hallo", "moin", "servus",  # "Hi, something for the garden"
@@ -282,10 +287,17 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
     )
 
 
-def follows_up(text: str) -> bool:
-    """Whether ``text`` ties itself to the message before: "and to Switzerland?", "what
-    about sale items?", "und in die Schweiz?"."""
-    return bool(_AGAIN.search(text))
+def leans_on_last(text: str) -> bool:
+    """Whether ``text`` means little without the answer before it: it ties itself to it
+    ("and to Switzerland?", "what about sale items?", "und in die Schweiz?"), has no
+    words of its own ("how long do I have?"), or one and a word pointing back ("who pays
+    for that?", „Wer zahlt das?“)."""
+    words = content_words(text).split()
+    return (
+        bool(_AGAIN.search(text))
+        or not words
+        or (len(words) == 1 and _POINTING_BACK.search(text) is not None)
+    )
 
 
 def asked_in_colour(text: str) -> Detail | None:

@@ -28,7 +28,7 @@ from bot.actions import (
     ActionSuggestFaqs,
 )
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
-from bot.details import PRICE, content_words, follows_up
+from bot.details import PRICE, leans_on_last
 from bot.engine import ActionName, BotState, Decision, Facts, decide, record, unanswered
 from bot.nlu import Understanding
 from bot.runtime import Runtime, activate
@@ -148,6 +148,29 @@ def _asks_a_price_of_nothing(u: Understanding, decision: Decision, state: BotSta
     )
 
 
+# What a message that leans on the FAQ answered before may have been taken for alone:
+# "how much time do I have?" for the delivery time, „Wer zahlt das?“ for the payment
+# methods, "how long do I have?" for nothing sure enough to answer.
+_READ_ALONE = (ActionName.answer_faq, ActionName.ask_clarifying)
+
+
+def _answers_instead(found: Faq, asked: Faq, decision: Decision, text: str) -> bool:
+    """Whether ``found``, the FAQ a message reads as with the question of ``asked`` (the
+    one answered before), answers it rather than ``decision``, the message read alone.
+    Where that answered nothing: another FAQ, or the same again only where it speaks of
+    what was added (it names Switzerland; of "and for sale items?" the return policy
+    says nothing). Where that answered an FAQ: another of ``asked``'s topic (a tag in
+    common), never the same again ("can I pay for that?" after shipping costs stays
+    the payment methods)."""
+    if decision.action is not ActionName.answer_faq:
+        return found.id != asked.id or _mentions(found, text)
+    return (
+        found.id not in (asked.id, decision.faq_id)
+        and found.locale == asked.locale
+        and bool(set(found.tags) & set(asked.tags))
+    )
+
+
 def _mentions(faq: Faq, text: str) -> bool:
     """Whether the FAQ's text holds every word of ``text`` (stemmed, in its language)."""
     language: Language = "de" if faq.locale == "de" else "en"
@@ -209,22 +232,24 @@ class Dialogue:
                 faq_id=topic_faq,
             )  # fmt: skip
         elif (
-            unanswered(decision)
-            and (follows_up(text) or not content_words(text))
-            and asked is not None
+            asked is not None
+            and leans_on_last(text)
+            and (unanswered(decision) or decision.action in _READ_ALONE)
         ):
             # "And to Switzerland?" after the FAQ on shipping abroad, "how long do I have?"
-            # after the one on returning an item: read with its question.
+            # or "who pays for that?" after the one on returning an item: read with its
+            # question.
             again = await self.runtime.understand(
                 f"{asked.question} {text}", state.language or locale, expecting_order=False
             )
-            if again.faq is not None and again.faq.band == "answer":
-                found = self.runtime.brain.kb.get_faq(again.faq.faq_id)
-                # The same FAQ again only where it speaks of what was added: it names
-                # Switzerland; of "and for sale items?" the return policy says nothing.
-                if found is not None and (found.id != asked.id or _mentions(found, text)):
-                    u = replace(again, text=text)
-                    decision = decide(u, state, facts, self.runtime.settings)
+            found = (
+                self.runtime.brain.kb.get_faq(again.faq.faq_id)
+                if again.faq is not None and again.faq.band == "answer"
+                else None
+            )
+            if found is not None and _answers_instead(found, asked, decision, text):
+                u = replace(again, text=text)
+                decision = decide(u, state, facts, self.runtime.settings)
         state = record(u, decision, state)
         dispatcher = CollectingDispatcher()
         tracker = Tracker(

@@ -1794,9 +1794,17 @@ async def test_a_question_of_no_words_of_its_own_after_an_faq_is_read_with_it(
             dialogue, "how do I return an item?", "how long do I have?", "really?"
         )
         (alone,) = await talk(dialogue, "how long do I have?")
+        _, time = await talk(dialogue, "how do I return an item?", "how much time do I have?")
+        _, paypal = await talk(
+            dialogue, "how much does shipping cost?", "can I pay for that with paypal?"
+        )
     assert (period.action, period.decision.faq_id) == ("answer_faq", "returns"), period.summary()
     assert again.action != "answer_faq", again.summary()
     assert alone.action != "answer_faq", alone.summary()
+    # Read alone it was the delivery time; with the question before, the return policy.
+    assert time.decision.faq_id == "returns", time.summary()
+    # An answer of another topic stands: paying is not shipping.
+    assert paypal.decision.faq_id == "payment", paypal.summary()
 
 
 async def test_a_sold_out_product_asked_about_comes_with_the_most_alike_in_stock(
