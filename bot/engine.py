@@ -331,7 +331,8 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         return Decision(ActionName.show_products, reason="answered a selling question")
     if u.intent == "greet":
         return Decision(ActionName.greet, reason="greeting")
-    if u.intent in ("goodbye", "thanks"):
+    # Small talk after the FAQs: a shop's own "Am I talking to a person?" answers that.
+    if u.intent in ("goodbye", "thanks", "ack", "about_me", "help"):
         return Decision(ActionName.goodbye, reason=u.intent)
     if shopping and u.catalog_match and (faq is None or faq.band != "suggest"):
         return Decision(ActionName.show_products, reason="looking for a product")

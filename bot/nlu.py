@@ -53,9 +53,14 @@ _THE_SHOP = (
 )
 PRODUCT_REQUEST = re.compile(
     r"\b(?:looking for|look for|searching for|i need an?|i want to buy|recommend|"
+    r"i(?:'d| would)? (?:like|love) (?:to buy )?an?|i want an?|i'?m after an?|"
     rf"do you (?:have|sell){_THE_SHOP}|show me|ich suche|suche (?:ein|eine|einen|nach)|"
     rf"ich brauche|empfiehl\w*|empfehlen|habt ihr{_THE_SHOP}|haben sie{_THE_SHOP}|zeig mir|"
-    r"gibt es (?:das|die|den|ihn|sie|es) auch)\b",
+    r"gibt es (?:das|die|den|ihn|sie|es) auch)\b"
+    # Without "ich", as people type: "brauche eine Pfanne", "Suche Pfanne"; "ich möchte
+    # ein Zelt kaufen", "hätte gern eine Pfanne" (not "ich möchte etwas zurückgeben").
+    r"|^\W*(?:brauche|suche)\b|\bbrauche ich\b|\bhätte (?:ich )?gerne?\b"
+    r"|\b(?:möchte|will|würde) (?:gerne? )?(?:\w+ ){1,4}(?:kaufen|bestellen)\b",
     re.IGNORECASE,
 )
 # "OK, thanks", "super, danke": an acknowledgement before thanks or goodbye.
@@ -151,10 +156,39 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"guten (?:morgen|tag|abend))(?: there)?\W*$",
         re.IGNORECASE,
     ),
+    # Help asked with nothing named: the question is still to come.
+    "help": re.compile(
+        r"^\W*(?:help|hilfe|can you help(?: me)?|i have a question|i need help|"
+        r"kannst du mir helfen|ich habe eine frage|ich brauche hilfe)(?:\s+please|\s+bitte)?\W*$",
+        re.IGNORECASE,
+    ),
     "accessories": ACCESSORY_WORDS,
     "product_search": PRODUCT_REQUEST,
     "goodbye": re.compile(
-        rf"^\W*{_ACK}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$",
+        rf"^\W*{_ACK}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$"
+        # The answer to "anything else?"
+        r"|^\W*(?:no,? thanks?(?: you)?|nein,? danke|that'?s (?:all|it)|das war'?s)\W*$",
+        re.IGNORECASE,
+    ),
+    # "OK", "nice", "never mind": heard, no question. Not an unanswered message (two of
+    # those offer a person), and checked after a question's typed answers ("no" may be one).
+    "ack": re.compile(
+        r"^\W*(?:ok(?:ay)?|k+|great|perfect|cool|nice|awesome|fine|good|alright|all right|"
+        r"got it|i see|sure|understood|no|nope|never ?mind|forget it|nothing|"
+        r"super|prima|toll|perfekt|gut|sehr gut|alles klar|verstanden|ach so|aha|nein|"
+        r"schon gut|vergiss es|doch nicht|nichts)(?:[\s,.!]+(?:then|dann|doch nicht))?\W*$",
+        re.IGNORECASE,
+    ),
+    # About the bot itself: who it is and what it does, rather than "I don't know" or an
+    # FAQ that shares a word ("Erzähl mir einen Witz" was the payment methods). "What can
+    # you do" only alone: "… about my order?" asks something else.
+    "about_me": re.compile(
+        r"\b(?:are you (?:a |an )?(?:bot|robot|machine|ai|real|human)|who are you|"
+        r"what(?:'s| is) your name|tell me a joke|wer bist du|wie heißt du|"
+        r"bist du (?:ein |eine )?(?:bot|roboter|maschine|ki|echt|mensch)|"
+        r"erzähl (?:mir )?(?:einen|nen) witz)\b"
+        r"|^\W*(?:how are you(?: doing| today)?|what can you do(?: for me)?|"
+        r"wie geht(?:'s| es)(?: dir| ihnen)?|was kannst du(?: alles)?)\W*$",
         re.IGNORECASE,
     ),
     "thanks": re.compile(

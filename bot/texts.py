@@ -27,6 +27,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Gern geschehen! Kann ich sonst noch etwas für dich tun?",
         "de-sie": "Gern geschehen! Kann ich sonst noch etwas für Sie tun?",
     },
+    "ack": {
+        "en": "Alright. Anything else I can help you with?",
+        "de": "Alles klar. Kann ich sonst noch etwas für dich tun?",
+        "de-sie": "Alles klar. Kann ich sonst noch etwas für Sie tun?",
+    },
+    "about_me": {
+        "en": "I'm this shop's virtual assistant: I answer questions about orders, delivery "
+        "and returns and help you find the right product. For anything else I can put you "
+        "through to a colleague. What can I do for you?",
+        "de": "Ich bin der digitale Assistent dieses Shops: Ich beantworte Fragen zu "
+        "Bestellung, Versand und Rückgabe und helfe dir, das passende Produkt zu finden. "
+        "Für alles andere verbinde ich dich mit einer Kollegin oder einem Kollegen. Was kann "
+        "ich für dich tun?",
+        "de-sie": "Ich bin der digitale Assistent dieses Shops: Ich beantworte Fragen zu "
+        "Bestellung, Versand und Rückgabe und helfe Ihnen, das passende Produkt zu finden. "
+        "Für alles andere verbinde ich Sie mit einer Kollegin oder einem Kollegen. Was kann "
+        "ich für Sie tun?",
+    },
+    "ask_away": {
+        "en": "Sure! What would you like to know, or what are you looking for?",
+        "de": "Gern! Was möchtest du wissen, oder wonach suchst du?",
+        "de-sie": "Gern! Was möchten Sie wissen, oder wonach suchen Sie?",
+    },
     "faq_source": {"en": "More: {url}", "de": "Mehr dazu: {url}"},
     "suggest": {
         "en": "I'm not completely sure what you mean. Is it one of these?",

@@ -1,4 +1,4 @@
-"""Greeting, goodbye and the honest "I don't know"."""
+"""Greeting, small talk, goodbye and the honest "I don't know"."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions._turn import finish, turn_of
 from bot.engine import REPLY_HUMAN, is_shopping
 from bot.texts import say
+
+# What the goodbye action says to the small talk it also answers (bot/nlu.py's rules).
+_SMALL_TALK = {
+    "thanks": "you_are_welcome", "ack": "ack", "about_me": "about_me", "help": "ask_away",
+}  # fmt: skip
 
 
 class ActionGreet(Action):
@@ -32,9 +37,9 @@ class ActionGoodbye(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = await turn_of(tracker)
-        # Thanks often comes mid-conversation: the door stays open.
-        thanked = turn.understanding.intent == "thanks"
-        dispatcher.utter_message(text=say("you_are_welcome" if thanked else "goodbye", turn.voice))
+        # Thanks, "ok" and "who are you?" often come mid-conversation: the door stays open.
+        text = _SMALL_TALK.get(turn.understanding.intent or "", "goodbye")
+        dispatcher.utter_message(text=say(text, turn.voice))
         return finish(turn, "goodbye")
 
 

@@ -137,6 +137,55 @@ async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
     assert thanks.replies[0].text == TEXTS["you_are_welcome"]["en"]
 
 
+async def test_small_talk_is_answered_not_counted_as_unanswered(dialogue: Dialogue) -> None:
+    # "ok" twice after products: heard, not two messages the bot could not answer.
+    *_, shown, ok, again = await talk(
+        dialogue, "I'm looking for a tent", ("4", "facet:attr.persons=4"),
+        ("Spring to autumn", "facet:attr.season=3-season"), "ok", "ok",
+    )  # fmt: skip
+    assert shown.action == "show_products"
+    assert (ok.action, again.action) == ("goodbye", "goodbye"), again.summary()
+    assert again.replies[0].text == TEXTS["ack"]["en"] and again.handoff is None
+    # Who the bot is, rather than an FAQ that shares a word.
+    for text, locale in (("tell me a joke", "en"), ("Bist du ein Mensch?", "de")):
+        about = await dialogue.respond(text, locale=locale)
+        assert about.action == "goodbye" and about.decision.reason == "about_me", about.summary()
+    helped, asked = await talk(dialogue, "can you help me?", "where is my order?")
+    assert helped.replies[0].text == TEXTS["ask_away"]["en"]
+    assert asked.action == "order_status", asked.summary()
+    # "No" to a question the bot asked still answers it.
+    _, refused = await talk(dialogue, "I'm looking for a tent", "no")
+    assert refused.action != "goodbye", refused.summary()
+
+
+async def test_wanting_a_product_as_people_type_it_starts_the_search(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "I want a pan" was the cast-iron care FAQ and „Ich möchte ein Zelt
+    kaufen" the returns one: wanting, as people type it, asks for a product."""
+    demo = resources.files("knowledge") / "demo"
+    products = json.loads((demo / "products.json").read_text())["products"]
+    faqs = json.loads((demo / "faqs.json").read_text())["faqs"]
+    with own_shop(
+        kb, settings, orders_db, agents, products=[Product(**row) for row in products],
+        faqs=[Faq(**row) for row in faqs], synonyms=demo_synonyms(),
+    ) as dialogue:  # fmt: skip
+        wanted = [
+            await dialogue.respond(text, locale=locale)
+            for text, locale in (
+                ("I want a pan", "en"), ("I'm after a tent", "en"),
+                ("Brauche eine Bratpfanne", "de"), ("Ich möchte ein Zelt kaufen", "de"),
+            )
+        ]  # fmt: skip
+        # Wanting money back or to send a thing back is no product search.
+        refund = await dialogue.respond("I want a refund")
+        giving_back = await dialogue.respond("Ich möchte etwas zurückgeben", locale="de")
+    for result in wanted:
+        assert result.action in ("ask_clarifying", "show_products"), result.summary()
+        assert result.product_ids and result.decision.faq_id is None, result.summary()
+    assert (refund.action, giving_back.action) == ("answer_faq", "answer_faq")
+
+
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
     first, second, third = await talk(
         dialogue,
