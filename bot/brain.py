@@ -177,8 +177,10 @@ class Brain:
             if self.kb.counts()["products"]:
                 u = self._products_for(u, name)
                 u = self._with_detail(u)
-            if u.entities.ranking in THAN_SHOWN and not content_words(without_ranking(text)):
-                u = replace(u, compares_shown=True)  # "is there a cheaper one?"
+            if u.entities.ranking and not content_words(without_ranking(text)):
+                # "Is there a cheaper one?"; "the cheapest?" of those being looked for.
+                than_shown = u.entities.ranking in THAN_SHOWN
+                u = replace(u, compares_shown=than_shown, ranks_alone=not than_shown)
             elif _browses(u):
                 u = replace(u, browses=True)  # "what do you have?"
             results.append(u)

@@ -298,6 +298,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     # with none, it asks which product; while its questions run, they go on.
     if u.compares_shown:
         return Decision(ActionName.show_products, reason="asked for one past the product shown")
+    # "The cheapest?" while a search runs: of what it found, not the FAQ on price drops.
+    if u.ranks_alone and (state.selling or state.shown):
+        return Decision(ActionName.show_products, reason="asked for them in an order")
     # Guided selling only for what the catalog has; anything else is for the FAQ or a person.
     # (An accessories question the catalog matches was taken above.)
     shopping = is_shopping(u)

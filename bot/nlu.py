@@ -285,7 +285,8 @@ class FaqClassifier:
             self._weights = np.zeros((vectors.shape[1], 1), np.float32)
             self._bias = np.zeros(1, np.float32)
 
-    def guess(self, queries: np.ndarray, runner_ups: int = 2, reference: int = 0) -> list[FaqGuess]:
+    # Four, not two: the suggestions keep the shopper's language, where the shop has both.
+    def guess(self, queries: np.ndarray, runner_ups: int = 4, reference: int = 0) -> list[FaqGuess]:
         """The best FAQ per query. With ``reference`` FAQs the probabilities are taken as if
         there were that many, the missing ones at the mean logit: a softmax over six FAQs is
         sure of something for any text, which would make a calibration fitted on many FAQs
@@ -385,6 +386,9 @@ class Understanding:
     # Asks for one cheaper, lighter, bigger ... than the product shown, and says nothing
     # else: "is there a cheaper one?", "gibt es was Leichteres?" (set by the brain).
     compares_shown: bool = False
+    # Asks for an order and says nothing else: "the cheapest?", "am besten bewertet"
+    # (set by the brain).
+    ranks_alone: bool = False
     # Asks what the shop has and names nothing: "what do you have?", "was könnt ihr
     # empfehlen?" (set by the brain).
     browses: bool = False

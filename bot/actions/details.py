@@ -57,7 +57,8 @@ def products_asked_about(
     ordinals point at, "the other one(s)" (those shown but not ``asked_of`` last time),
     "it" (the one product the last answer was about), those whose names hold the words
     it names ("the Trail 2", "the skillet"; shown ones first, then the catalog's), else
-    every one shown (a word in another language than the catalog's: "das Zelt")."""
+    those shown (a word in another language than the catalog's: "das Zelt"), every one
+    where it asks which has the most or least."""
     on_screen = kb.products(shown)
     if detail.other and (others := [p for p in on_screen if p.id not in asked_of]):
         return others[:limit], True
@@ -78,7 +79,8 @@ def products_asked_about(
     if named:
         products = list(named.values())[:limit]
         return products, all(p.id in shown for p in products)
-    return on_screen[:limit], True
+    # "Which is the cheapest?" of all six tents "show me all tents" put on screen.
+    return (on_screen if detail.extreme else on_screen[:limit]), True
 
 
 def in_stock_like(kb: KnowledgeBase, product: Product, limit: int) -> list[Product]:

@@ -63,11 +63,12 @@ class ActionSuggestFaqs(Action):
 def suggestion_buttons(
     kb: KnowledgeBase, faq_ids: Sequence[str], voice: str
 ) -> list[dict[str, str]]:
-    """The two or three closest questions as buttons, and one to talk to a person."""
-    buttons = [
-        {"title": faq.question, "payload": REPLY_FAQ + faq.id}
-        for faq_id in faq_ids[:3]
-        if (faq := kb.get_faq(faq_id)) is not None
-    ]
+    """The three closest questions as buttons, and one to talk to a person. Those in the
+    reply's language, where there are any: an English shopper was offered „Gibt es
+    Geschenkgutscheine?“ next to "Do you sell gift cards?"."""
+    faqs = [faq for faq_id in faq_ids if (faq := kb.get_faq(faq_id)) is not None]
+    language = voice.split("-")[0]
+    faqs = [faq for faq in faqs if faq.locale.split("-")[0] == language] or faqs
+    buttons = [{"title": faq.question, "payload": REPLY_FAQ + faq.id} for faq in faqs[:3]]
     buttons.append({"title": say("human_button", voice), "payload": REPLY_HUMAN})
     return buttons

@@ -376,7 +376,11 @@ async def _begin(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str,
         state.query, state.category = text, holders[0].category
     # "Pegs for my tent" uses the tents' words, but asks for pegs.
     named = None if part else flow_for(text, runtime.flows)
-    searching = turn.understanding.intent == "product_search"
+    detail = turn.understanding.detail
+    # "Is it in stock?" asks about the tents found so far, not for the Stock pot.
+    searching = turn.understanding.intent == "product_search" and not (
+        detail is not None and not detail.rest and not detail.named
+    )
     if searching and named and named.category != state.category:
         state.restart_selling()  # a new kind of product: a new search
     elif (

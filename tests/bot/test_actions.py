@@ -51,6 +51,21 @@ def own_shop(
         install(None)
 
 
+@contextlib.contextmanager
+def demo_shop(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> Iterator[Dialogue]:
+    """A dialogue with the demo shop's catalog, FAQs and synonyms."""
+    demo = resources.files("knowledge") / "demo"
+    products = json.loads((demo / "products.json").read_text())["products"]
+    faqs = json.loads((demo / "faqs.json").read_text())["faqs"]
+    with own_shop(
+        kb, settings, orders_db, agents, products=[Product(**row) for row in products],
+        faqs=[Faq(**row) for row in faqs], synonyms=demo_synonyms(),
+    ) as dialogue:  # fmt: skip
+        yield dialogue
+
+
 async def talk(
     dialogue: Dialogue,
     *turns: str | tuple[str, str],
@@ -123,6 +138,20 @@ async def test_suggestions_are_faq_questions_and_clicking_one_answers(
     assert (clicked.action, clicked.decision.faq_id) == ("answer_faq", "returns")
 
 
+async def test_suggestions_keep_the_shoppers_language(dialogue: Dialogue, runtime: Any) -> None:
+    """The shop has its delivery FAQ in both languages: each shopper is offered theirs."""
+    offered = ("shipping-time", "shipping-time-de", "returns")
+    for text, locale, first in (
+        ("parcel?", "en", "How long does delivery take?"),
+        ("Paket?", "de", "Wie lange dauert der Versand?"),
+    ):
+        understood = await runtime.understand(text, locale, False)
+        unsure = replace(understood, faq=FaqVerdict(offered[0], 0.4, "suggest", offered))
+        result = await dialogue.respond(text, understanding=unsure, locale=locale)
+        labels = [o["label"] for o in result.replies[0].payload["options"]]  # type: ignore[index]
+        assert labels[0] == first and len(labels) == (3 if locale == "en" else 2), labels
+
+
 async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
     assert (await dialogue.respond("hello")).action == "greet"
     hallo = await dialogue.respond("Hallo", locale="de")
@@ -163,13 +192,7 @@ async def test_wanting_a_product_as_people_type_it_starts_the_search(
 ) -> None:
     """On the demo shop "I want a pan" was the cast-iron care FAQ and „Ich möchte ein Zelt
     kaufen" the returns one: wanting, as people type it, asks for a product."""
-    demo = resources.files("knowledge") / "demo"
-    products = json.loads((demo / "products.json").read_text())["products"]
-    faqs = json.loads((demo / "faqs.json").read_text())["faqs"]
-    with own_shop(
-        kb, settings, orders_db, agents, products=[Product(**row) for row in products],
-        faqs=[Faq(**row) for row in faqs], synonyms=demo_synonyms(),
-    ) as dialogue:  # fmt: skip
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
         wanted = [
             await dialogue.respond(text, locale=locale)
             for text, locale in (
@@ -1961,3 +1984,24 @@ async def test_a_german_variant_asked_of_the_shown_in_words_the_catalog_lacks(
     assert set(shown.product_ids) == {"chair-wood", "chair-rattan"}, shown.summary()
     assert wood.product_ids == ["chair-wood"], wood.summary()
     assert (guarantee.action, guarantee.decision.faq_id) == ("answer_faq", "garantie")
+
+
+async def test_questions_of_what_a_search_found_stay_with_it(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop, while the tent questions ran, "the cheapest?" was the FAQ on
+    price drops and "is it in stock?" showed the Stock pot; of the six tents "show me all
+    tents" put on screen, "which is the cheapest?" weighed the first three."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        _, cheapest = await talk(dialogue, "I need a tent", "the cheapest?")
+        _, stock = await talk(dialogue, "I need a tent", "is it in stock?")
+        _, of_all = await talk(dialogue, "show me all tents", "which is the cheapest?")
+        (alone,) = await talk(dialogue, "the cheapest?")
+    tents = {"TE-601", "TE-602", "TE-603", "TE-604", "TE-605", "TE-606"}
+    assert (cheapest.action, cheapest.decision.faq_id) == ("show_products", None)
+    prices = [card["price"] for card in cheapest.replies[0].payload["products"]]  # type: ignore[index]
+    assert set(cheapest.product_ids) <= tents and prices == sorted(prices), cheapest.summary()
+    assert stock.product_ids and set(stock.product_ids) <= tents, stock.summary()
+    assert of_all.replies[0].text == "Of these, the Pop-up beach shelter is the cheapest (49.00 €)."
+    # With no search under way, an order alone is no product question.
+    assert alone.action != "show_products", alone.summary()
