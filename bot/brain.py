@@ -41,9 +41,9 @@ from bot.nlu import (
     verdict,
 )
 from bot.selling import (
-    GIFT,
     THAN_SHOWN,
     Flow,
+    asks_for_gift,
     browse_words,
     category_named,
     feature_words,
@@ -163,7 +163,11 @@ class Brain:
             ):
                 # "All coffee makers": a search for them; only a flow's kind is shown whole.
                 u = _product_search_inferred(u)
-            if (
+            if u.intent in (None, "product_search") and asks_for_gift(text):
+                # "A present for my sister", "what can I give my dad?": a gift, asked
+                # as clearly as "I'm looking for" (it was the gift-card FAQ).
+                u = replace(u, intent="product_search", intent_score=1.0)
+            elif (
                 u.intent is None
                 and (which := _WHICH.match(text))
                 and flow_for(which.group(1), self.flows)
@@ -359,7 +363,7 @@ class Brain:
         if u.entities.ranking in THAN_SHOWN and self.compared_with(u.text):
             # "Gibt es eine günstigere Alternative zum Trail 2?": others of its kind.
             return replace(u, catalog_match=True)
-        if GIFT.search(u.text) and (u.faq is None or u.faq.band != "answer"):
+        if asks_for_gift(u.text):
             # Anything the shop sells may be a gift: the search asks which kind.
             return replace(u, catalog_match=True)
         if self._department_alone(u) and (u.faq is None or u.faq.band != "answer"):

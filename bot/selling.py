@@ -67,13 +67,53 @@ _BEST = re.compile(
 )
 _USE = re.compile(r"\s+(?:for|für|fuer)\s+[^?!.]+[?!.]*$", re.IGNORECASE)
 
-# A gift for someone, not a gift card ("Geschenkgutschein" is one word): anything the
-# shop sells may be one, so the bot asks what the person enjoys.
+# A gift for someone: anything the shop sells may be one, so the bot asks what the
+# person enjoys. Not the shop's gift cards ("Geschenkgutschein" is one word).
 GIFT = re.compile(
-    r"\b(?:gifts?|presents?|geschenk(?:e|en|idee\w*)?|mitbringsel)\b"
-    r"(?!\s*(?:cards?|vouchers?|certificates?|karten?|gutscheine?)\b)",
+    # "Present" not as in "the present exchange rate", "at her present position".
+    r"\b(?:gifts?|(?<!\bthe )(?<!\bat )(?<!\bher )(?<!\bhis )(?<!\bits )presents?|"
+    r"geschenk(?:e|en|idee\w*)?|mitbringsel|"
+    r"(?:geburtstags|weihnachts|hochzeits)geschenke?)\b"
+    r"(?!\s*-?\s*(?:cards?|vouchers?|certificates?|karten?|gutscheine?)\b)"
+    # Or asked as what to give: "what can I give my dad?", „Was soll ich ihr schenken?"
+    r"|\bwhat (?:can|could|should|shall) i (?:give|get|buy)(?= (?:my|him|her|them|for)\b)"
+    r"|\bwas (?:kann|könnte|soll|sollte) ich (?:\w+ ){0,3}schenken\b",
     re.IGNORECASE,
 )
+# The shop's services around gifts, the FAQs' questions: wrapping, receipts, sending a
+# thing "as a gift".
+_GIFT_SERVICE = re.compile(
+    r"\b(?:wrap\w*|verpack\w*|einpack\w*|receipts?|quittung|beleg)\b|"
+    r"\b(?:as a (?:gift|present)|als geschenk)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_gift(text: str) -> bool:
+    """ "A present for my sister", "what can I give my dad?", „Geburtstagsgeschenk";
+    not "do you sell gift cards?" nor "can you wrap my present?"."""
+    return GIFT.search(text) is not None and _GIFT_SERVICE.search(text) is None
+
+
+# Who a gift is for, the occasion and "who likes": no product's words ("what can I give
+# my dad for christmas?" found the Watering can by "can").
+_GIFT_CONTEXT = re.compile(
+    r"\b(?:mum|mom|mother|dad|father|parents|sister|brother|wife|husband|girlfriend|"
+    r"boyfriend|partner|friend|son|daughter|grandma|grandpa|grandmother|grandfather|"
+    r"colleague|boss|him|her|them|someone|somebody|mutter|mama|vater|papa|eltern|"
+    r"schwester|bruder|frau|mann|freundin|freund|sohn|tochter|oma|opa|kollegin|kollege|"
+    r"chef|chefin|ihn|ihr|jemanden|christmas|birthday|wedding|anniversary|weihnachten|"
+    r"geburtstag|hochzeit|jahrestag|muttertag|vatertag|likes?|loves?|enjoys?|ideas?|"
+    r"mag|liebt|idee\w*|gerne?|meine[mnrs]?|seine[mnrs]?|ihre[mnrs]?)\b",
+    re.IGNORECASE,
+)
+
+
+def gift_words(text: str) -> str:
+    """What a gift request says of the gift itself: "cooking" of "a present for my
+    sister who likes cooking", nothing of "what can I give my dad for christmas?"."""
+    return content_words(_GIFT_CONTEXT.sub(" ", GIFT.sub(" ", text)))
+
 
 # The attribute a person count ("for 4 people") means unless a flow says another.
 PERSONS = "persons"

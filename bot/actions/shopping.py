@@ -29,7 +29,6 @@ from bot.entities import COLOURS, SEASONS, Entities, extract, without_ranking
 from bot.runtime import current
 from bot.selling import (
     BROWSE_QUESTION,
-    GIFT,
     GIFT_QUESTION,
     KIND,
     PERSONS,
@@ -38,6 +37,7 @@ from bot.selling import (
     Question,
     after_request,
     apply_constraint,
+    asks_for_gift,
     browse_words,
     buyable_first,
     category_named,
@@ -51,6 +51,7 @@ from bot.selling import (
     filters_for,
     flow_for,
     flow_of,
+    gift_words,
     kind_called,
     kind_question,
     kinds_of,
@@ -291,6 +292,10 @@ class ActionSearchProducts(Action):
         whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
         # "": a department browsed (its kinds), or the others of a product compared with.
         query = "" if whole_kind or compared else text if state.query is None else state.query
+        if asks_for_gift(query):  # the gift's own words, not whom it is for
+            query = gift_words(query)
+            if not query and (asked := await _gift_question(dispatcher, turn)):
+                return asked
         # Enough hits to tell whether more than narrow_above lead.
         k = (
             RANKED_DEPTH
@@ -589,15 +594,23 @@ async def _given_way(
 async def _nothing_found(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str, Any]]:
     """No product at all: a gift that names none asks which department; else say so and
     start over."""
-    state, brain = turn.state, turn.runtime.brain
-    if GIFT.search(turn.understanding.text) and state.category is None and KIND not in state.asked:
-        # "A present for my wife" names no product: which department, then.
-        shop, total = await _departments(brain)
-        if len(shop) > 1:
-            return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], total)
+    if asks_for_gift(turn.understanding.text) and (asked := await _gift_question(dispatcher, turn)):
+        return asked
     dispatcher.utter_message(text=say("no_products", turn.voice))
-    state.restart_selling()
+    turn.state.restart_selling()
     return finish(turn, "fallback")
+
+
+async def _gift_question(
+    dispatcher: CollectingDispatcher, turn: Turn
+) -> list[dict[str, Any]] | None:
+    """ "A present for my wife" names no product: which department the person enjoys
+    (once, and not within a kind already chosen)."""
+    state = turn.state
+    if state.category is not None or KIND in state.asked:
+        return None
+    shop, total = await _departments(turn.runtime.brain)
+    return _ask(dispatcher, turn, GIFT_QUESTION, {KIND: shop}, [], total) if len(shop) > 1 else None
 
 
 async def _featured(
@@ -639,7 +652,7 @@ def _question(
     if question := kind_question(kinds, state.asked, state.category, flows):
         return question, {KIND: kinds}
     skip = set(state.asked) | constrained_facets(state.constraints, persons=persons)
-    gift = bool(GIFT.search(state.query or ""))
+    gift = asks_for_gift(state.query or "")
     question = choose_question(result.facets, result.total, skip=skip, flow=flow, gift=gift)
     return (question, result.facets) if question is not None else None
 

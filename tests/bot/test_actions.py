@@ -2005,3 +2005,25 @@ async def test_questions_of_what_a_search_found_stay_with_it(
     assert of_all.replies[0].text == "Of these, the Pop-up beach shelter is the cheapest (49.00 €)."
     # With no search under way, an order alone is no product question.
     assert alone.action != "show_products", alone.summary()
+
+
+async def test_a_gift_asked_in_other_words_is_a_gift_not_the_gift_card_faq(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "I need a birthday present" and "what can I give my dad for
+    christmas?" got the gift-card FAQ, "a present for my sister who likes cooking" FAQ
+    suggestions. Whom it is for is no product's word: "can" of "what can I give" found
+    the Watering can."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        birthday = await dialogue.respond("I need a birthday present")
+        dad = await dialogue.respond("what can I give my dad for christmas?")
+        mother = await dialogue.respond("Was soll ich meiner Mutter schenken?", locale="de")
+        cooking = await dialogue.respond("a present for my sister who likes cooking")
+        cards = await dialogue.respond("Do you sell gift cards?")
+    for asked, locale in ((birthday, "en"), (dad, "en"), (mother, "de")):
+        assert asked.action == "ask_clarifying", asked.summary()
+        assert asked.replies[0].text == GIFT_QUESTION.prompt[locale], asked.summary()
+    assert cooking.action == "ask_clarifying" and cooking.decision.faq_id is None
+    kinds = [o["value"] for o in cooking.replies[0].payload["options"]]  # type: ignore[index]
+    assert kinds[0].startswith("facet:category=Kitchen/"), kinds
+    assert (cards.action, cards.decision.faq_id) == ("answer_faq", "gift-cards")

@@ -12,6 +12,7 @@ from bot.selling import (
     Flow,
     Question,
     apply_constraint,
+    asks_for_gift,
     buyable_first,
     choose_question,
     closest,
@@ -22,6 +23,7 @@ from bot.selling import (
     feature_words,
     filters_for,
     flow_for,
+    gift_words,
     kind_called,
     kind_question,
     kinds_of,
@@ -319,6 +321,33 @@ def test_a_gift_asks_for_the_department_then_the_kind_within_it() -> None:
     assert kind_question(within, asked=["category", "category"], chosen="Outdoor") is None
     assert GIFT.search("a present for my wife") and GIFT.search("Geschenkideen")
     assert not GIFT.search("do you have gift cards?") and not GIFT.search("Geschenkgutschein")
+
+
+@pytest.mark.parametrize(
+    ("text", "gift"),
+    [
+        ("a present for my sister who likes cooking", True),
+        ("what can I give my dad for christmas?", True),
+        ("Ich brauche ein Geburtstagsgeschenk", True),
+        ("Was soll ich meiner Mutter schenken?", True),
+        # The shop's services and cards are the FAQs'.
+        ("do you sell gift cards?", False),
+        ("can you wrap my present?", False),
+        ("can I send it as a gift?", False),
+        ("Kann ich es als Geschenk verpacken lassen?", False),
+        ("what can I get with free shipping?", False),
+        ("what is the present exchange rate?", False),
+        ("locate jenny at her present position", False),
+    ],
+)
+def test_what_asks_for_a_gift(text: str, gift: bool) -> None:
+    assert asks_for_gift(text) is gift
+
+
+def test_a_gifts_own_words_leave_out_whom_it_is_for() -> None:
+    assert gift_words("a present for my sister who likes cooking") == "cooking"
+    assert gift_words("what can I give my dad for christmas?") == ""
+    assert gift_words("Geschenk für meinen Vater") == ""
 
 
 def test_a_cheaper_or_lighter_one_is_a_bound_just_past_the_product_shown() -> None:
