@@ -272,6 +272,10 @@ def foreign_shop(server: Any) -> Iterator[ForeignShop]:
             "/calm": shop_page(server),
             "/hostile": shop_page(server, css=HOSTILE_CSS),
             "/de": shop_page(server, lang="de", site="outlet"),
+            # A little wider than a phone, at scale 1: the page scrolls sideways.
+            "/wide": shop_page(server, css="p { width: 386px; }").replace(
+                "width=device-width", "width=device-width, initial-scale=1"
+            ),
         }
     )
     yield shop
@@ -426,6 +430,33 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")
     expect(page.locator(f"{WIDGET} .tp-end")).to_be_hidden()
+    context.close()
+
+
+def test_the_open_chat_fits_a_phone(browser: Any, server: Any, foreign_shop: ForeignShop) -> None:
+    for url in (f"{server.url}/demo", f"{foreign_shop.url}/wide"):
+        context = browser.new_context(
+            viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.goto(url)
+        shopper = Widget(page)
+        shopper.open()
+        shopper.input.fill("A question " * 40)
+        # The whole visible screen, whatever the page's width, and the composer within it.
+        assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 375, "height": 667}, url
+        for part in (shopper.input, page.locator(f"{WIDGET} .tp-send")):
+            box = part.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, url
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 667, url
+        # 16px or more, or iOS zooms in when the input gets focus.
+        expect(shopper.input).to_have_css("font-size", "16px")
+        context.close()
+    # The demo shop itself has no horizontal scroll on a phone.
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
     context.close()
 
 

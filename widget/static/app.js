@@ -247,6 +247,19 @@
       ui.banner.hidden = s.connected || !(s.everConnected || outbox.length);
     }
 
+    // On a phone the panel covers the visible part of the screen (widget.css), which is
+    // smaller than the layout viewport on a page wider than the phone or under the on-screen
+    // keyboard. Not when the shopper zoomed in: the chat's text must stay zoomable.
+    function fitView() {
+      var view = window.visualViewport;
+      var fit = view && view.scale <= 1;
+      var style = ui.panel.style;
+      style.setProperty("--tp-view-x", fit ? view.offsetLeft + "px" : "0px");
+      style.setProperty("--tp-view-y", fit ? view.offsetTop + "px" : "0px");
+      style.setProperty("--tp-view-w", fit ? view.width + "px" : "100%");
+      style.setProperty("--tp-view-h", fit ? view.height + "px" : "100%");
+    }
+
     function nearBottom() {
       return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
     }
@@ -279,6 +292,7 @@
       if (!s.open) {
         s.open = true;
         ui.panel.hidden = false;
+        fitView();
         ctx.root.setAttribute("data-open", "");
         ctx.launcher.setAttribute("aria-expanded", "true");
         ctx.applyLook();
@@ -1153,6 +1167,10 @@
       if (s.open) connect();
     }
 
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitView);
+      window.visualViewport.addEventListener("scroll", fitView);
+    }
     window.addEventListener("online", reconnectNow);
     window.addEventListener("offline", abandon);
     document.addEventListener("visibilitychange", markRead);
