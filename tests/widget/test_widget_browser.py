@@ -222,12 +222,6 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     assert [row["text"] for row in rows] == ["offline one", "offline two"]
     assert widget.visitor_texts()[-2:] == ["offline one", "offline two"]
 
-    # A message the hub refuses stays visible as failed, with a retry, and blocks nothing.
-    widget.send("€" * 1500)
-    failed = widget.log.locator(".tp-failed")
-    expect(failed.locator(".tp-receipt")).to_contain_text("Not sent: message text is 4500 bytes")
-    expect(failed.get_by_role("button", name="Retry")).to_be_visible()
-
     # Resolved: the survey takes a click and an optional comment.
     agent.command("resolve", conversation_id)
     survey = page.locator(f"{WIDGET} .tp-survey")
@@ -248,6 +242,63 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
         c=conversation_id,
     )
     assert contact == [{"consent_personalisation": 1}]
+
+
+def test_too_long_a_message_is_caught_before_sending(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    send = page.locator(f"{WIDGET} .tp-send")
+    length = page.locator(f"{WIDGET} .tp-panel > .tp-length")
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    expect(length).to_be_hidden()
+
+    # Near the hub's limit (4096 UTF-8 bytes, from the welcome) a counter shows up ...
+    widget.input.fill("€" * 1300)
+    expect(length).to_have_text("3,900 / 4,096")
+    expect(send).to_be_enabled()
+    # ... over it, the widget says so, and neither the button nor Enter sends it.
+    widget.input.fill("€" * 1500)
+    expect(length).to_have_text("4,500 / 4,096: too long to send. Please shorten the message.")
+    expect(send).to_be_disabled()
+    expect(widget.input).to_have_attribute("aria-invalid", "true")
+    widget.input.press("Enter")
+    expect(widget.input).to_have_value("€" * 1500)
+    assert widget.log.locator(".tp-from-visitor").count() == 1
+    # Shortened, it goes.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("€" * 1200)
+    widget.input.press("Enter")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(2)
+    expect(length).to_be_hidden()
+    expect(widget.input).to_have_value("")
+
+    # Written offline before the hub lowered its limit: the hub refuses it, and it stays
+    # visible as failed, with a retry, blocking nothing.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.emulateNetworkConditions", OFFLINE)
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_visible()
+    widget.send("€" * 400)
+    widget.send("short enough")
+    limit = server.hub.settings.max_text_bytes
+    server.hub.settings.max_text_bytes = 1000
+    try:
+        network.send("Network.emulateNetworkConditions", ONLINE)
+        failed = widget.log.locator(".tp-failed")
+        expect(failed.locator(".tp-receipt")).to_contain_text(
+            "Not sent: message text is 1200 bytes; the limit is 1000"
+        )
+        expect(failed.get_by_role("button", name="Retry")).to_be_visible()
+        expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-bubble").last).to_have_text(
+            "short enough"
+        )
+        # The widget now counts against the new limit.
+        widget.input.fill("€" * 400)
+        expect(length).to_have_text("1,200 / 1,000: too long to send. Please shorten the message.")
+    finally:
+        server.hub.settings.max_text_bytes = limit
 
 
 def shop_page(
@@ -470,7 +521,14 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
 
     form = page.locator(f"{WIDGET} .tp-offline")
     form.get_by_label("E-mail").fill("anna@")
+    # Too long for the hub: said at once, and the form cannot be sent.
+    form.get_by_label("Message").fill("€" * 1500)
+    expect(form.locator(".tp-length")).to_have_text(
+        "4,500 / 4,096: too long to send. Please shorten the message."
+    )
+    expect(form.get_by_role("button", name="Send message")).to_be_disabled()
     form.get_by_label("Message").fill("Please call me back about my tent order")
+    expect(form.locator(".tp-length")).to_be_hidden()
     form.get_by_role("button", name="Send message").click()
     expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")
     form.get_by_label("E-mail").fill("anna@example.com")

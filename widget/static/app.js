@@ -18,6 +18,7 @@
       reconnecting: "Connection lost. Reconnecting… Messages you write now are sent when the connection is back.",
       sending: "Sending…", waiting: "Waiting for connection", sent: "Sent", read: "Read",
       failed: "Not sent: {error}", retry: "Retry",
+      length: "{n} / {max}", tooLong: "{n} / {max}: too long to send. Please shorten the message.",
       typing: "{name} is typing…", assistant: "Assistant", agent: "Agent",
       queue: "You are number {n} in line.", wait: "Expected wait: about {m} min.",
       waitShort: "Expected wait: less than a minute.",
@@ -51,6 +52,7 @@
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
       sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
+      length: "{n} / {max}", tooLong: "{n} / {max}: zu lang zum Senden. Bitte die Nachricht kürzen.",
       typing: "{name} schreibt…", assistant: "Assistent", agent: "Mitarbeiter",
       queue: "Platz {n} in der Warteschlange.", wait: "Voraussichtliche Wartezeit: etwa {m} Min.",
       waitShort: "Voraussichtliche Wartezeit: unter einer Minute.",
@@ -157,7 +159,7 @@
       retryTimer: null, pingTimer: null, lastFrameAt: 0, holdUntil: 0,
       conversation: null, seen: {}, maxSeq: 0, agentReadSeq: 0, agentsOnline: ctx.config.agents_online || 0,
       inflight: null, inflightTimer: null, commands: {}, identity: ctx.identity, helloIdentity: null,
-      open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null,
+      maxTextBytes: 4096, open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null,
       returning: !!store.get("seen")
     };
     var outbox = (store.get("outbox") || []).map(function (item) {
@@ -188,15 +190,16 @@
       parts.typing = h("p", { class: "tp-typing", hidden: true });
       parts.extra = h("div", { class: "tp-extra" });
       parts.inputLabel = h("label", { for: "tp-input", class: "tp-sr" });
-      parts.input = h("textarea", { id: "tp-input", rows: "1", maxlength: "4000", oninput: typed, onkeydown: composerKey });
+      parts.input = h("textarea", { id: "tp-input", rows: "1", oninput: typed, onkeydown: composerKey });
       parts.send = h("button", { type: "submit", class: "tp-send" }, [icon("send")]);
+      parts.length = lengthHint(parts.input, parts.send);
       parts.panel = h("section", {
         class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", hidden: true, onkeydown: panelKey
       }, [
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
         ]),
-        parts.menu, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra,
+        parts.menu, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
         h("form", { class: "tp-composer", onsubmit: composerSubmit }, [parts.inputLabel, parts.input, parts.send])
       ]);
       ctx.shadow.appendChild(h("style", { text: CSS }));
@@ -225,6 +228,7 @@
       renderHeader();
       renderBanner();
       renderOutbox();
+      ui.length.check();
       if (!ui.consent.hidden) renderConsent(true);
     }
 
@@ -423,6 +427,8 @@
       s.attempts = 0;
       if (welcome.visitor_token) store.set("token", welcome.visitor_token);
       s.agentsOnline = welcome.agents_online || 0;
+      if (welcome.limits && welcome.limits.max_text_bytes) s.maxTextBytes = welcome.limits.max_text_bytes;
+      ui.length.check();
       var wanted = s.conversation ? s.conversation.id : store.get("conversation");
       var list = welcome.conversations || [];
       var current = list.filter(function (c) { return c.id === wanted; })[0] ||
@@ -700,17 +706,19 @@
     function offlineForm() {
       uid += 1;
       var email = h("input", { type: "email", name: "email", autocomplete: "email", required: true, maxlength: "320" });
-      var text = h("textarea", { name: "text", rows: "3", required: true, maxlength: "4000" });
+      var text = h("textarea", { name: "text", rows: "3", required: true });
       var error = formError();
+      var button = h("button", { type: "submit", class: "tp-button tp-primary", text: t.offlineSend });
+      var length = lengthHint(text, button);
       var form = h("form", { class: "tp-form tp-offline", novalidate: true }, [
-        h("p", { text: t.offlineTitle }), field(t.email, email), field(t.message, text), error,
-        h("button", { type: "submit", class: "tp-button tp-primary", text: t.offlineSend })
+        h("p", { text: t.offlineTitle }), field(t.email, email), field(t.message, text), length.node, error, button
       ]);
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var address = email.value.trim();
         if (!EMAIL.test(address)) return invalid(email, error, t.badEmail);
         if (!text.value.trim()) return invalid(text, error, t.required);
+        if (!length.check()) return text.focus();
         var open = s.conversation && s.conversation.status !== "resolved" ? s.conversation.id : undefined;
         command("offline_message", { email: address, text: text.value.trim() }, open).then(function (data) {
           if (data.conversation_id && !s.conversation) setConversation({ id: data.conversation_id });
@@ -718,6 +726,28 @@
         }, function (failure) { error.textContent = failure.message; });
       });
       return form;
+    }
+
+    // The hub refuses text over its limit (UTF-8 bytes, welcome.limits): say so near and
+    // over the limit while the shopper writes, and keep it from being sent, not refused.
+    function lengthHint(control, button) {
+      uid += 1;
+      var node = h("p", { id: "tp-length-" + uid, class: "tp-length", "aria-live": "polite", hidden: true });
+      control.setAttribute("aria-describedby", node.id);
+      function check() {
+        var used = new TextEncoder().encode(control.value.trim()).length;
+        var over = used > s.maxTextBytes;
+        var numbers = { n: used.toLocaleString(ctx.locale()), max: s.maxTextBytes.toLocaleString(ctx.locale()) };
+        node.textContent = fill(over ? t.tooLong : t.length, numbers);
+        node.hidden = used < s.maxTextBytes * 0.9;
+        node.classList.toggle("tp-over", over);
+        button.disabled = over;
+        if (over) control.setAttribute("aria-invalid", "true");
+        else control.removeAttribute("aria-invalid");
+        return !over;
+      }
+      control.addEventListener("input", check);
+      return { node: node, check: check };
     }
 
     function invalid(control, error, message) {
@@ -860,8 +890,10 @@
 
     function composerSubmit(event) {
       event.preventDefault();
+      if (!ui.length.check()) return;
       submit(ui.input.value);
       ui.input.value = "";
+      ui.length.check();
     }
 
     function composerKey(event) {
