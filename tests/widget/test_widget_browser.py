@@ -511,6 +511,38 @@ def test_the_open_chat_fits_a_phone(browser: Any, server: Any, foreign_shop: For
     context.close()
 
 
+def test_faq_source_links_open_the_shop_page(server: Any, widget: Widget, loop: Loop) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo/products/cw-101")
+    widget.open()
+    # The bot names the FAQ's source as the knowledge base has it: a path on the shop.
+    widget.send("How do I return something?")
+    source = widget.log.get_by_role("link", name="/demo/help#return-how")
+    expect(source).to_have_attribute("href", f"{server.url}/demo/help#return-how")
+    expect(source).to_have_attribute("target", "_blank")
+    expect(source).to_have_attribute("rel", "noopener noreferrer")
+
+    # Whatever a source says, its text is text, and only http(s) becomes a link.
+    agent = agent_client(loop, server)
+    widget.menu("Talk to a person")
+    conversation_id = stored(page, "conversation")
+    routed_to(agent, conversation_id)
+    markup = "<img src=x onerror=alert(1)>"
+    agent.send_message(
+        f"See {markup}", conversation_id=conversation_id, payload={"source_url": markup}
+    )
+    agent.send_message(
+        "See javascript:alert(1)",
+        conversation_id=conversation_id,
+        payload={"source_url": "javascript:alert(1)"},
+    )
+    expect(widget.bubble("See javascript:alert(1)")).to_be_visible()
+    expect(widget.bubble("See <img").get_by_role("link")).to_have_text(markup)
+    expect(widget.log.locator("img")).to_have_count(0)
+    expect(widget.bubble("See javascript:alert(1)").get_by_role("link")).to_have_count(0)
+    agent.command("resolve", conversation_id)
+
+
 def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     page = widget.page
     page.goto(f"{server.url}/demo")

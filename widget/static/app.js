@@ -131,14 +131,22 @@
     }
   }
 
-  // Text with its http(s) links made clickable; everything else stays plain text.
-  function linkify(text) {
+  // Text with its http(s) links made clickable; everything else stays plain text. The
+  // source of an FAQ's answer is named as the shop wrote it, often a path on the shop
+  // ("/demo/help#returns"), resolved against the shop's page; one that is not http(s) stays text.
+  function linkify(text, source) {
     var fragment = document.createDocumentFragment();
     var last = 0;
-    text.replace(URL_IN_TEXT, function (match, offset) {
-      var link = match.replace(/[.,;:!?)\]]+$/, "");
+    var found = source && typeof source === "string"
+      ? new RegExp(URL_IN_TEXT.source + "|" + source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g")
+      : URL_IN_TEXT;
+    text.replace(found, function (match, offset) {
+      var link = match === source ? match : match.replace(/[.,;:!?)\]]+$/, "");
+      var href = safeUrl(link);
       fragment.appendChild(document.createTextNode(text.slice(last, offset)));
-      fragment.appendChild(h("a", { href: safeUrl(link), target: "_blank", rel: "noopener noreferrer", text: link }));
+      fragment.appendChild(href
+        ? h("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: link })
+        : document.createTextNode(link));
       last = offset + link.length;
       return match;
     });
@@ -574,7 +582,7 @@
       var kind = message.sender.kind;
       var node = h("div", { class: "tp-msg tp-from-" + kind }, [
         kind === "visitor" ? null : h("span", { class: "tp-name", text: senderName(message.sender) }),
-        message.text ? h("div", { class: "tp-bubble" }, [linkify(message.text)]) : null
+        message.text ? h("div", { class: "tp-bubble" }, [linkify(message.text, payload.source_url)]) : null
       ]);
       if (message.created_at) node.title = new Date(message.created_at).toLocaleString(ctx.locale());
       if (message.content_type === "quick_replies") node.appendChild(renderQuickReplies(payload.options || []));
