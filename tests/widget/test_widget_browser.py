@@ -475,8 +475,26 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
         ["Hallo, ich brauche Hilfe", "Zubehör für Zelte"]
     )
-    page.get_by_role("button", name="Chat beenden").click()
+    # Ending asks first: cancelled (button or Escape), the chat goes on.
+    end = page.get_by_role("button", name="Chat beenden")
+    confirm = page.locator(f"{WIDGET} .tp-confirm")
+    end.click()
+    expect(confirm).to_contain_text("Chat beenden? Ein neuer Chat ist danach jederzeit möglich.")
+    expect(confirm.get_by_role("button", name="Abbrechen")).to_be_focused()
+    confirm.get_by_role("button", name="Abbrechen").click()
+    expect(confirm).to_be_hidden()
+    expect(end).to_be_focused()
+    end.click()
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(shopper.panel).to_be_visible()
+    page.wait_for_timeout(500)  # an "end" sent by mistake would have resolved it by now
+    status = "SELECT status FROM conversations WHERE id = :c"
+    assert query(server.hub.database_url, status, c=conversation_id) == [{"status": "bot"}]
+    end.click()
+    confirm.get_by_role("button", name="Ja, beenden").click()
     expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war der Chat?")
+    assert query(server.hub.database_url, status, c=conversation_id) == [{"status": "resolved"}]
 
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")

@@ -12,6 +12,7 @@
       online: "We are online", offline: "Nobody is online – leave us a message",
       inQueue: "Waiting for an agent", withAgent: "Chatting with {name}",
       human: "Talk to a person", privacy: "Personalisation settings", otherLanguage: "Deutsch", end: "End chat",
+      endConfirm: "End this chat? You can start a new one at any time.", endYes: "Yes, end it", cancel: "Cancel",
       consentText: "May we use your browsing and purchase history to personalise our answers and recommendations?",
       consentOn: "Personalisation is on.", consentOff: "Personalisation is off.",
       consentYes: "Yes, personalise", consentNo: "No, thanks", consentLink: "Privacy policy",
@@ -46,6 +47,7 @@
       inQueue: "Warten auf einen Mitarbeiter", withAgent: "Chat mit {name}",
       human: "Mit einem Menschen sprechen", privacy: "Einstellungen zur Personalisierung", otherLanguage: "English",
       end: "Chat beenden",
+      endConfirm: "Chat beenden? Ein neuer Chat ist danach jederzeit möglich.", endYes: "Ja, beenden", cancel: "Abbrechen",
       consentText: "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
       consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
@@ -181,7 +183,7 @@
       var parts = {};
       parts.title = h("h2", { id: "tp-title", class: "tp-title" });
       parts.subtitle = h("p", { class: "tp-subtitle" });
-      parts.end = h("button", { type: "button", class: "tp-end", hidden: true, onclick: endChat });
+      parts.end = h("button", { type: "button", class: "tp-end", hidden: true, onclick: askEnd });
       parts.menuButton = h("button", {
         type: "button", class: "tp-icon", "aria-expanded": "false", "aria-controls": "tp-menu", onclick: toggleMenu
       }, [icon("menu")]);
@@ -190,6 +192,7 @@
       parts.privacy = h("button", { type: "button", onclick: function () { toggleMenu(); renderConsent(true); } });
       parts.language = h("button", { type: "button", onclick: switchLanguage });
       parts.menu = h("div", { id: "tp-menu", class: "tp-menu", hidden: true }, [parts.human, parts.privacy, parts.language]);
+      parts.confirm = h("div", { class: "tp-confirm", role: "group", "aria-labelledby": "tp-confirm-text", hidden: true });
       parts.consent = h("div", { class: "tp-consent", hidden: true });
       parts.banner = h("p", { class: "tp-banner", role: "status", hidden: true });
       parts.queue = h("div", { class: "tp-queue", role: "status", hidden: true });
@@ -207,7 +210,7 @@
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
         ]),
-        parts.menu, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
+        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
         h("form", { class: "tp-composer", onsubmit: composerSubmit }, [parts.inputLabel, parts.input, parts.send])
       ]);
       ctx.shadow.appendChild(h("style", { text: CSS }));
@@ -238,6 +241,7 @@
       renderOutbox();
       ui.length.check();
       if (!ui.consent.hidden) renderConsent(true);
+      if (!ui.confirm.hidden) askEnd();
     }
 
     function available() {
@@ -251,6 +255,7 @@
         ? fill(t.withAgent, { name: conversation.assignee_name })
         : status === "queued" ? t.inQueue : available() ? t.online : t.offline;
       ui.end.hidden = !conversation || status === "resolved";
+      if (ui.end.hidden) ui.confirm.hidden = true;
       ui.human.hidden = status === "queued" || status === "assigned";
     }
 
@@ -284,6 +289,7 @@
       if (event.key === "Escape") {
         event.stopPropagation();
         if (!ui.menu.hidden) toggleMenu();
+        else if (!ui.confirm.hidden) cancelEnd();
         else close();
       }
     }
@@ -1061,7 +1067,26 @@
       ui.banner.hidden = false;
     }
 
+    // Ending cannot be undone (the next message starts a new chat): ask first. Only a
+    // click (an event) moves the focus; a new language just redraws the question.
+    function askEnd(event) {
+      var cancel = h("button", { type: "button", class: "tp-button", text: t.cancel, onclick: cancelEnd });
+      clear(ui.confirm);
+      ui.confirm.appendChild(h("p", { id: "tp-confirm-text", text: t.endConfirm }));
+      ui.confirm.appendChild(h("div", { class: "tp-row" }, [
+        h("button", { type: "button", class: "tp-button tp-primary", text: t.endYes, onclick: endChat }), cancel
+      ]));
+      ui.confirm.hidden = false;
+      if (event) cancel.focus();
+    }
+
+    function cancelEnd() {
+      ui.confirm.hidden = true;
+      ui.end.focus();
+    }
+
     function endChat() {
+      ui.confirm.hidden = true;
       if (!s.conversation) return;
       command("end", {}, s.conversation.id).catch(report);
     }
