@@ -561,6 +561,48 @@ def test_faq_source_links_open_the_shop_page(server: Any, widget: Widget, loop: 
     agent.command("resolve", conversation_id)
 
 
+def test_set_locale_redraws_what_is_on_screen(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("show me the cheapest tents")
+    card = widget.log.locator(".tp-card").first
+    expect(card.get_by_role("button", name="Add to cart")).to_be_visible()
+    expect(widget.log.locator(".tp-from-visitor .tp-receipt")).to_have_text("Sent")
+    widget.menu("Talk to a person")  # nobody is online in this test: the offline form
+    offline = page.locator(f"{WIDGET} .tp-offline")
+    offline.get_by_label("E-mail").fill("kim@example.com")
+
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Shop-Assistent")
+    expect(widget.input).to_have_attribute("placeholder", "Nachricht schreiben…")
+    expect(page.locator(f"{WIDGET} .tp-end")).to_have_text("Chat beenden")
+    expect(page.locator(f"{WIDGET} .tp-subtitle")).to_have_text(
+        "Gerade ist niemand da – Nachricht hinterlassen"
+    )
+    # What is already in the chat too: the bot's name, the cards, the receipt ...
+    expect(widget.log.locator(".tp-from-bot:not(.tp-greeting) .tp-name").first).to_have_text(
+        "Shop-Assistent"
+    )
+    expect(card.get_by_role("link", name="Zum Produkt")).to_be_visible()
+    expect(card.get_by_role("button", name="In den Warenkorb")).to_be_visible()
+    expect(card.locator(".tp-price")).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(widget.log.locator(".tp-from-visitor .tp-receipt")).to_have_text("Gesendet")
+    # ... and an open form, with what the shopper wrote kept.
+    expect(offline.get_by_role("button", name="Nachricht senden")).to_be_visible()
+    expect(offline.get_by_label("E-Mail")).to_have_value("kim@example.com")
+
+    page.get_by_role("button", name="Chat beenden").click()
+    page.get_by_role("button", name="Ja, beenden").click()
+    survey = page.locator(f"{WIDGET} .tp-survey")
+    survey.locator("label", has_text="4").click()
+    page.evaluate("Touchpoint.setLocale('en')")
+    expect(survey.locator("legend")).to_have_text("How was your chat?")
+    expect(survey.get_by_role("button", name="Send rating")).to_be_visible()
+    expect(survey.get_by_label("4 of 5")).to_be_checked()
+    expect(widget.log.locator(".tp-system").last).to_have_text("The chat has ended.")
+
+
 def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     page = widget.page
     page.goto(f"{server.url}/demo")

@@ -169,7 +169,7 @@
       retryTimer: null, pingTimer: null, lastFrameAt: 0, holdUntil: 0,
       conversation: null, seen: {}, maxSeq: 0, agentReadSeq: 0, agentsOnline: ctx.config.agents_online || 0,
       inflight: null, inflightTimer: null, commands: {}, identity: ctx.identity, helloIdentity: null,
-      maxTextBytes: 4096, open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null,
+      maxTextBytes: 4096, open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null, queue: null,
       returning: !!store.get("seen")
     };
     var outbox = (store.get("outbox") || []).map(function (item) {
@@ -219,6 +219,7 @@
     }
 
     function applyTexts() {
+      var relang = ui.panel.getAttribute("lang") !== ctx.locale();
       t = T[ctx.locale()];
       var site = ctx.texts();
       ui.title.textContent = site.title || t.title;
@@ -242,6 +243,45 @@
       ui.length.check();
       if (!ui.consent.hidden) renderConsent(true);
       if (!ui.confirm.hidden) askEnd();
+      if (!relang) return; // init() with new colours, say: what is on screen stays as it is
+      redrawLog();
+      if (s.queue && !ui.queue.hidden) renderQueue(s.queue);
+      var form = ui.extra.querySelector("form");
+      if (form) redrawForm(form);
+    }
+
+    // The messages on screen again, in the new language: names, status lines, cards, receipts.
+    function redrawLog() {
+      Array.prototype.forEach.call(ui.log.querySelectorAll(":scope > [data-seq]"), function (node) {
+        var message = s.seen[node.getAttribute("data-seq")];
+        var fresh = renderMessage(message);
+        fresh.setAttribute("data-seq", message.seq);
+        node.replaceWith(fresh);
+      });
+      renderReplies();
+      renderReceipts();
+    }
+
+    // The survey or the offline form again, keeping what the shopper filled in.
+    function redrawForm(form) {
+      var fresh;
+      if (form === ui.survey) {
+        ui.survey = null;
+        showSurvey(); // in place of the old one
+        fresh = ui.survey;
+      } else {
+        fresh = offlineForm();
+        form.replaceWith(fresh);
+      }
+      if (!fresh) return;
+      Array.prototype.forEach.call(form.elements, function (control, index) {
+        var twin = fresh.elements[index];
+        if (control.type === "radio") twin.checked = control.checked;
+        else if (control.tagName === "INPUT" || control.tagName === "TEXTAREA") {
+          twin.value = control.value;
+          twin.dispatchEvent(new Event("input")); // the length hint counts it again
+        }
+      });
     }
 
     function available() {
@@ -561,7 +601,7 @@
 
     function show(message) {
       var stick = nearBottom();
-      s.seen[message.seq] = true;
+      s.seen[message.seq] = message; // kept to draw it again in another language
       s.maxSeq = Math.max(s.maxSeq, message.seq);
       var node = renderMessage(message);
       node.setAttribute("data-seq", message.seq);
@@ -866,6 +906,7 @@
     }
 
     function renderQueue(queue) {
+      s.queue = queue;
       clear(ui.queue);
       s.agentsOnline = queue.agents_online;
       if (!queue.agents_online && s.conversation.handoff_reason === "offline_message") {
