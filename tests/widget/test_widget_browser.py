@@ -629,14 +629,27 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
         "Thank you! We will reply to anna@example.com."
     )
     expect(widget.bubble("Please call me back about my tent order")).to_be_visible()
+    # The shopper learns where anything written afterwards goes: to the team, with the message.
     expect(page.locator(f"{WIDGET} .tp-queue")).to_have_text(
-        "We have your message and will reply by e-mail."
+        "We have your message and will reply by e-mail. Anything you add here reaches the team too."
     )
-    # The message is for the team: the bot, which answers in about 50 ms, leaves it alone.
+    widget.send("My order is TP-10004")
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    # The messages are for the team: the bot, which answers in about 50 ms, leaves them alone.
     page.wait_for_timeout(1500)
     expect(widget.log.locator(".tp-from-bot:not(.tp-greeting)")).to_have_count(0)
 
     conversation_id = stored(page, "conversation")
+    rows = query(
+        server.hub.database_url,
+        "SELECT text FROM messages WHERE conversation_id = :c AND sender_kind = 'visitor' "
+        "ORDER BY seq",
+        c=conversation_id,
+    )
+    assert [row["text"] for row in rows] == [
+        "Please call me back about my tent order",
+        "My order is TP-10004",
+    ]
     with admin(server) as http:
         waiting = http.get("/api/conversations", params={"status": "queued"}).json()
     mine = next(c for c in waiting if c["id"] == conversation_id)
