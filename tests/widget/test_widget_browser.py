@@ -222,12 +222,6 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
     assert [row["text"] for row in rows] == ["offline one", "offline two"]
     assert widget.visitor_texts()[-2:] == ["offline one", "offline two"]
 
-    # A message the hub refuses stays visible as failed, with a retry, and blocks nothing.
-    widget.send("€" * 1500)
-    failed = widget.log.locator(".tp-failed")
-    expect(failed.locator(".tp-receipt")).to_contain_text("Not sent: message text is 4500 bytes")
-    expect(failed.get_by_role("button", name="Retry")).to_be_visible()
-
     # Resolved: the survey takes a click and an optional comment.
     agent.command("resolve", conversation_id)
     survey = page.locator(f"{WIDGET} .tp-survey")
@@ -248,6 +242,63 @@ def test_shopper_journey(server: Any, widget: Widget, loop: Loop) -> None:
         c=conversation_id,
     )
     assert contact == [{"consent_personalisation": 1}]
+
+
+def test_too_long_a_message_is_caught_before_sending(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    send = page.locator(f"{WIDGET} .tp-send")
+    length = page.locator(f"{WIDGET} .tp-panel > .tp-length")
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    expect(length).to_be_hidden()
+
+    # Near the hub's limit (4096 UTF-8 bytes, from the welcome) a counter shows up ...
+    widget.input.fill("€" * 1300)
+    expect(length).to_have_text("3,900 / 4,096")
+    expect(send).to_be_enabled()
+    # ... over it, the widget says so, and neither the button nor Enter sends it.
+    widget.input.fill("€" * 1500)
+    expect(length).to_have_text("4,500 / 4,096: too long to send. Please shorten the message.")
+    expect(send).to_be_disabled()
+    expect(widget.input).to_have_attribute("aria-invalid", "true")
+    widget.input.press("Enter")
+    expect(widget.input).to_have_value("€" * 1500)
+    assert widget.log.locator(".tp-from-visitor").count() == 1
+    # Shortened, it goes.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("€" * 1200)
+    widget.input.press("Enter")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(2)
+    expect(length).to_be_hidden()
+    expect(widget.input).to_have_value("")
+
+    # Written offline before the hub lowered its limit: the hub refuses it, and it stays
+    # visible as failed, with a retry, blocking nothing.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.emulateNetworkConditions", OFFLINE)
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_visible()
+    widget.send("€" * 400)
+    widget.send("short enough")
+    limit = server.hub.settings.max_text_bytes
+    server.hub.settings.max_text_bytes = 1000
+    try:
+        network.send("Network.emulateNetworkConditions", ONLINE)
+        failed = widget.log.locator(".tp-failed")
+        expect(failed.locator(".tp-receipt")).to_contain_text(
+            "Not sent: message text is 1200 bytes; the limit is 1000"
+        )
+        expect(failed.get_by_role("button", name="Retry")).to_be_visible()
+        expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-bubble").last).to_have_text(
+            "short enough"
+        )
+        # The widget now counts against the new limit.
+        widget.input.fill("€" * 400)
+        expect(length).to_have_text("1,200 / 1,000: too long to send. Please shorten the message.")
+    finally:
+        server.hub.settings.max_text_bytes = limit
 
 
 def shop_page(
@@ -272,6 +323,10 @@ def foreign_shop(server: Any) -> Iterator[ForeignShop]:
             "/calm": shop_page(server),
             "/hostile": shop_page(server, css=HOSTILE_CSS),
             "/de": shop_page(server, lang="de", site="outlet"),
+            # A little wider than a phone, at scale 1: the page scrolls sideways.
+            "/wide": shop_page(server, css="p { width: 386px; }").replace(
+                "width=device-width", "width=device-width, initial-scale=1"
+            ),
         }
     )
     yield shop
@@ -420,13 +475,132 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
         ["Hallo, ich brauche Hilfe", "Zubehör für Zelte"]
     )
-    page.get_by_role("button", name="Chat beenden").click()
+    # Ending asks first: cancelled (button or Escape), the chat goes on.
+    end = page.get_by_role("button", name="Chat beenden")
+    confirm = page.locator(f"{WIDGET} .tp-confirm")
+    end.click()
+    expect(confirm).to_contain_text("Chat beenden? Ein neuer Chat ist danach jederzeit möglich.")
+    expect(confirm.get_by_role("button", name="Abbrechen")).to_be_focused()
+    confirm.get_by_role("button", name="Abbrechen").click()
+    expect(confirm).to_be_hidden()
+    expect(end).to_be_focused()
+    end.click()
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(shopper.panel).to_be_visible()
+    page.wait_for_timeout(500)  # an "end" sent by mistake would have resolved it by now
+    status = "SELECT status FROM conversations WHERE id = :c"
+    assert query(server.hub.database_url, status, c=conversation_id) == [{"status": "bot"}]
+    end.click()
+    confirm.get_by_role("button", name="Ja, beenden").click()
     expect(page.locator(f"{WIDGET} .tp-survey legend")).to_have_text("Wie war der Chat?")
+    assert query(server.hub.database_url, status, c=conversation_id) == [{"status": "resolved"}]
 
     page.evaluate("Touchpoint.setLocale('en')")
     expect(shopper.launcher).to_have_text("Chat with us")
     expect(page.locator(f"{WIDGET} .tp-end")).to_be_hidden()
     context.close()
+
+
+def test_the_open_chat_fits_a_phone(browser: Any, server: Any, foreign_shop: ForeignShop) -> None:
+    for url in (f"{server.url}/demo", f"{foreign_shop.url}/wide"):
+        context = browser.new_context(
+            viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.goto(url)
+        shopper = Widget(page)
+        shopper.open()
+        shopper.input.fill("A question " * 40)
+        # The whole visible screen, whatever the page's width, and the composer within it.
+        assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 375, "height": 667}, url
+        for part in (shopper.input, page.locator(f"{WIDGET} .tp-send")):
+            box = part.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, url
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 667, url
+        # 16px or more, or iOS zooms in when the input gets focus.
+        expect(shopper.input).to_have_css("font-size", "16px")
+        context.close()
+    # The demo shop itself has no horizontal scroll on a phone.
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    context.close()
+
+
+def test_faq_source_links_open_the_shop_page(server: Any, widget: Widget, loop: Loop) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo/products/cw-101")
+    widget.open()
+    # The bot names the FAQ's source as the knowledge base has it: a path on the shop.
+    widget.send("How do I return something?")
+    source = widget.log.get_by_role("link", name="/demo/help#return-how")
+    expect(source).to_have_attribute("href", f"{server.url}/demo/help#return-how")
+    expect(source).to_have_attribute("target", "_blank")
+    expect(source).to_have_attribute("rel", "noopener noreferrer")
+
+    # Whatever a source says, its text is text, and only http(s) becomes a link.
+    agent = agent_client(loop, server)
+    widget.menu("Talk to a person")
+    conversation_id = stored(page, "conversation")
+    routed_to(agent, conversation_id)
+    markup = "<img src=x onerror=alert(1)>"
+    agent.send_message(
+        f"See {markup}", conversation_id=conversation_id, payload={"source_url": markup}
+    )
+    agent.send_message(
+        "See javascript:alert(1)",
+        conversation_id=conversation_id,
+        payload={"source_url": "javascript:alert(1)"},
+    )
+    expect(widget.bubble("See javascript:alert(1)")).to_be_visible()
+    expect(widget.bubble("See <img").get_by_role("link")).to_have_text(markup)
+    expect(widget.log.locator("img")).to_have_count(0)
+    expect(widget.bubble("See javascript:alert(1)").get_by_role("link")).to_have_count(0)
+    agent.command("resolve", conversation_id)
+
+
+def test_set_locale_redraws_what_is_on_screen(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("show me the cheapest tents")
+    card = widget.log.locator(".tp-card").first
+    expect(card.get_by_role("button", name="Add to cart")).to_be_visible()
+    expect(widget.log.locator(".tp-from-visitor .tp-receipt")).to_have_text("Sent")
+    widget.menu("Talk to a person")  # nobody is online in this test: the offline form
+    offline = page.locator(f"{WIDGET} .tp-offline")
+    offline.get_by_label("E-mail").fill("kim@example.com")
+
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Shop-Assistent")
+    expect(widget.input).to_have_attribute("placeholder", "Nachricht schreiben…")
+    expect(page.locator(f"{WIDGET} .tp-end")).to_have_text("Chat beenden")
+    expect(page.locator(f"{WIDGET} .tp-subtitle")).to_have_text(
+        "Gerade ist niemand da – Nachricht hinterlassen"
+    )
+    # What is already in the chat too: the bot's name, the cards, the receipt ...
+    expect(widget.log.locator(".tp-from-bot:not(.tp-greeting) .tp-name").first).to_have_text(
+        "Shop-Assistent"
+    )
+    expect(card.get_by_role("link", name="Zum Produkt")).to_be_visible()
+    expect(card.get_by_role("button", name="In den Warenkorb")).to_be_visible()
+    expect(card.locator(".tp-price")).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(widget.log.locator(".tp-from-visitor .tp-receipt")).to_have_text("Gesendet")
+    # ... and an open form, with what the shopper wrote kept.
+    expect(offline.get_by_role("button", name="Nachricht senden")).to_be_visible()
+    expect(offline.get_by_label("E-Mail")).to_have_value("kim@example.com")
+
+    page.get_by_role("button", name="Chat beenden").click()
+    page.get_by_role("button", name="Ja, beenden").click()
+    survey = page.locator(f"{WIDGET} .tp-survey")
+    survey.locator("label", has_text="4").click()
+    page.evaluate("Touchpoint.setLocale('en')")
+    expect(survey.locator("legend")).to_have_text("How was your chat?")
+    expect(survey.get_by_role("button", name="Send rating")).to_be_visible()
+    expect(survey.get_by_label("4 of 5")).to_be_checked()
+    expect(widget.log.locator(".tp-system").last).to_have_text("The chat has ended.")
 
 
 def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
@@ -439,7 +613,14 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
 
     form = page.locator(f"{WIDGET} .tp-offline")
     form.get_by_label("E-mail").fill("anna@")
+    # Too long for the hub: said at once, and the form cannot be sent.
+    form.get_by_label("Message").fill("€" * 1500)
+    expect(form.locator(".tp-length")).to_have_text(
+        "4,500 / 4,096: too long to send. Please shorten the message."
+    )
+    expect(form.get_by_role("button", name="Send message")).to_be_disabled()
     form.get_by_label("Message").fill("Please call me back about my tent order")
+    expect(form.locator(".tp-length")).to_be_hidden()
     form.get_by_role("button", name="Send message").click()
     expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")
     form.get_by_label("E-mail").fill("anna@example.com")
@@ -448,14 +629,27 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
         "Thank you! We will reply to anna@example.com."
     )
     expect(widget.bubble("Please call me back about my tent order")).to_be_visible()
+    # The shopper learns where anything written afterwards goes: to the team, with the message.
     expect(page.locator(f"{WIDGET} .tp-queue")).to_have_text(
-        "We have your message and will reply by e-mail."
+        "We have your message and will reply by e-mail. Anything you add here reaches the team too."
     )
-    # The message is for the team: the bot, which answers in about 50 ms, leaves it alone.
+    widget.send("My order is TP-10004")
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    # The messages are for the team: the bot, which answers in about 50 ms, leaves them alone.
     page.wait_for_timeout(1500)
     expect(widget.log.locator(".tp-from-bot:not(.tp-greeting)")).to_have_count(0)
 
     conversation_id = stored(page, "conversation")
+    rows = query(
+        server.hub.database_url,
+        "SELECT text FROM messages WHERE conversation_id = :c AND sender_kind = 'visitor' "
+        "ORDER BY seq",
+        c=conversation_id,
+    )
+    assert [row["text"] for row in rows] == [
+        "Please call me back about my tent order",
+        "My order is TP-10004",
+    ]
     with admin(server) as http:
         waiting = http.get("/api/conversations", params={"status": "queued"}).json()
     mine = next(c for c in waiting if c["id"] == conversation_id)

@@ -12,12 +12,14 @@
       online: "We are online", offline: "Nobody is online – leave us a message",
       inQueue: "Waiting for an agent", withAgent: "Chatting with {name}",
       human: "Talk to a person", privacy: "Personalisation settings", otherLanguage: "Deutsch", end: "End chat",
+      endConfirm: "End this chat? You can start a new one at any time.", endYes: "Yes, end it", cancel: "Cancel",
       consentText: "May we use your browsing and purchase history to personalise our answers and recommendations?",
       consentOn: "Personalisation is on.", consentOff: "Personalisation is off.",
       consentYes: "Yes, personalise", consentNo: "No, thanks", consentLink: "Privacy policy",
       reconnecting: "Connection lost. Reconnecting… Messages you write now are sent when the connection is back.",
       sending: "Sending…", waiting: "Waiting for connection", sent: "Sent", read: "Read",
       failed: "Not sent: {error}", retry: "Retry",
+      length: "{n} / {max}", tooLong: "{n} / {max}: too long to send. Please shorten the message.",
       typing: "{name} is typing…", assistant: "Assistant", agent: "Agent",
       queue: "You are number {n} in line.", wait: "Expected wait: about {m} min.",
       waitShort: "Expected wait: less than a minute.",
@@ -30,7 +32,7 @@
       offlineTitle: "Nobody is available right now. Leave your e-mail address and message and we will get back to you.",
       email: "E-mail", message: "Message", offlineSend: "Send message",
       offlineThanks: "Thank you! We will reply to {email}.",
-      offlineQueued: "We have your message and will reply by e-mail.",
+      offlineQueued: "We have your message and will reply by e-mail. Anything you add here reaches the team too.",
       badEmail: "Please enter a valid e-mail address.", required: "Please fill in this field.",
       view: "View product", addToCart: "Add to cart", added: "Added",
       inStock: "In stock", fewLeft: "Only {n} left", outOfStock: "Out of stock", rating: "Rated {r} out of 5",
@@ -45,12 +47,14 @@
       inQueue: "Warten auf einen Mitarbeiter", withAgent: "Chat mit {name}",
       human: "Mit einem Menschen sprechen", privacy: "Einstellungen zur Personalisierung", otherLanguage: "English",
       end: "Chat beenden",
+      endConfirm: "Chat beenden? Ein neuer Chat ist danach jederzeit möglich.", endYes: "Ja, beenden", cancel: "Abbrechen",
       consentText: "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
       consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
       sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
+      length: "{n} / {max}", tooLong: "{n} / {max}: zu lang zum Senden. Bitte die Nachricht kürzen.",
       typing: "{name} schreibt…", assistant: "Assistent", agent: "Mitarbeiter",
       queue: "Platz {n} in der Warteschlange.", wait: "Voraussichtliche Wartezeit: etwa {m} Min.",
       waitShort: "Voraussichtliche Wartezeit: unter einer Minute.",
@@ -63,7 +67,7 @@
       offlineTitle: "Gerade ist niemand erreichbar. Mit E-Mail-Adresse und Nachricht melden wir uns so bald wie möglich.",
       email: "E-Mail", message: "Nachricht", offlineSend: "Nachricht senden",
       offlineThanks: "Danke! Wir antworten an {email}.",
-      offlineQueued: "Die Nachricht ist angekommen; die Antwort kommt per E-Mail.",
+      offlineQueued: "Die Nachricht ist angekommen; die Antwort kommt per E-Mail. Was hier noch dazukommt, liest das Team ebenfalls.",
       badEmail: "Bitte eine gültige E-Mail-Adresse eingeben.", required: "Bitte dieses Feld ausfüllen.",
       view: "Zum Produkt", addToCart: "In den Warenkorb", added: "Hinzugefügt",
       inStock: "Auf Lager", fewLeft: "Nur noch {n} Stück", outOfStock: "Ausverkauft", rating: "Bewertet mit {r} von 5",
@@ -129,14 +133,22 @@
     }
   }
 
-  // Text with its http(s) links made clickable; everything else stays plain text.
-  function linkify(text) {
+  // Text with its http(s) links made clickable; everything else stays plain text. The
+  // source of an FAQ's answer is named as the shop wrote it, often a path on the shop
+  // ("/demo/help#returns"), resolved against the shop's page; one that is not http(s) stays text.
+  function linkify(text, source) {
     var fragment = document.createDocumentFragment();
     var last = 0;
-    text.replace(URL_IN_TEXT, function (match, offset) {
-      var link = match.replace(/[.,;:!?)\]]+$/, "");
+    var found = source && typeof source === "string"
+      ? new RegExp(URL_IN_TEXT.source + "|" + source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g")
+      : URL_IN_TEXT;
+    text.replace(found, function (match, offset) {
+      var link = match === source ? match : match.replace(/[.,;:!?)\]]+$/, "");
+      var href = safeUrl(link);
       fragment.appendChild(document.createTextNode(text.slice(last, offset)));
-      fragment.appendChild(h("a", { href: safeUrl(link), target: "_blank", rel: "noopener noreferrer", text: link }));
+      fragment.appendChild(href
+        ? h("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: link })
+        : document.createTextNode(link));
       last = offset + link.length;
       return match;
     });
@@ -157,7 +169,7 @@
       retryTimer: null, pingTimer: null, lastFrameAt: 0, holdUntil: 0,
       conversation: null, seen: {}, maxSeq: 0, agentReadSeq: 0, agentsOnline: ctx.config.agents_online || 0,
       inflight: null, inflightTimer: null, commands: {}, identity: ctx.identity, helloIdentity: null,
-      open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null,
+      maxTextBytes: 4096, open: false, unread: 0, typingSentAt: 0, typingTimer: null, peerTypingTimer: null, queueTimer: null, queue: null,
       returning: !!store.get("seen")
     };
     var outbox = (store.get("outbox") || []).map(function (item) {
@@ -171,7 +183,7 @@
       var parts = {};
       parts.title = h("h2", { id: "tp-title", class: "tp-title" });
       parts.subtitle = h("p", { class: "tp-subtitle" });
-      parts.end = h("button", { type: "button", class: "tp-end", hidden: true, onclick: endChat });
+      parts.end = h("button", { type: "button", class: "tp-end", hidden: true, onclick: askEnd });
       parts.menuButton = h("button", {
         type: "button", class: "tp-icon", "aria-expanded": "false", "aria-controls": "tp-menu", onclick: toggleMenu
       }, [icon("menu")]);
@@ -180,6 +192,7 @@
       parts.privacy = h("button", { type: "button", onclick: function () { toggleMenu(); renderConsent(true); } });
       parts.language = h("button", { type: "button", onclick: switchLanguage });
       parts.menu = h("div", { id: "tp-menu", class: "tp-menu", hidden: true }, [parts.human, parts.privacy, parts.language]);
+      parts.confirm = h("div", { class: "tp-confirm", role: "group", "aria-labelledby": "tp-confirm-text", hidden: true });
       parts.consent = h("div", { class: "tp-consent", hidden: true });
       parts.banner = h("p", { class: "tp-banner", role: "status", hidden: true });
       parts.queue = h("div", { class: "tp-queue", role: "status", hidden: true });
@@ -188,15 +201,16 @@
       parts.typing = h("p", { class: "tp-typing", hidden: true });
       parts.extra = h("div", { class: "tp-extra" });
       parts.inputLabel = h("label", { for: "tp-input", class: "tp-sr" });
-      parts.input = h("textarea", { id: "tp-input", rows: "1", maxlength: "4000", oninput: typed, onkeydown: composerKey });
+      parts.input = h("textarea", { id: "tp-input", rows: "1", oninput: typed, onkeydown: composerKey });
       parts.send = h("button", { type: "submit", class: "tp-send" }, [icon("send")]);
+      parts.length = lengthHint(parts.input, parts.send);
       parts.panel = h("section", {
         class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", hidden: true, onkeydown: panelKey
       }, [
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
         ]),
-        parts.menu, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra,
+        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
         h("form", { class: "tp-composer", onsubmit: composerSubmit }, [parts.inputLabel, parts.input, parts.send])
       ]);
       ctx.shadow.appendChild(h("style", { text: CSS }));
@@ -205,6 +219,7 @@
     }
 
     function applyTexts() {
+      var relang = ui.panel.getAttribute("lang") !== ctx.locale();
       t = T[ctx.locale()];
       var site = ctx.texts();
       ui.title.textContent = site.title || t.title;
@@ -225,7 +240,48 @@
       renderHeader();
       renderBanner();
       renderOutbox();
+      ui.length.check();
       if (!ui.consent.hidden) renderConsent(true);
+      if (!ui.confirm.hidden) askEnd();
+      if (!relang) return; // init() with new colours, say: what is on screen stays as it is
+      redrawLog();
+      if (s.queue && !ui.queue.hidden) renderQueue(s.queue);
+      var form = ui.extra.querySelector("form");
+      if (form) redrawForm(form);
+    }
+
+    // The messages on screen again, in the new language: names, status lines, cards, receipts.
+    function redrawLog() {
+      Array.prototype.forEach.call(ui.log.querySelectorAll(":scope > [data-seq]"), function (node) {
+        var message = s.seen[node.getAttribute("data-seq")];
+        var fresh = renderMessage(message);
+        fresh.setAttribute("data-seq", message.seq);
+        node.replaceWith(fresh);
+      });
+      renderReplies();
+      renderReceipts();
+    }
+
+    // The survey or the offline form again, keeping what the shopper filled in.
+    function redrawForm(form) {
+      var fresh;
+      if (form === ui.survey) {
+        ui.survey = null;
+        showSurvey(); // in place of the old one
+        fresh = ui.survey;
+      } else {
+        fresh = offlineForm();
+        form.replaceWith(fresh);
+      }
+      if (!fresh) return;
+      Array.prototype.forEach.call(form.elements, function (control, index) {
+        var twin = fresh.elements[index];
+        if (control.type === "radio") twin.checked = control.checked;
+        else if (control.tagName === "INPUT" || control.tagName === "TEXTAREA") {
+          twin.value = control.value;
+          twin.dispatchEvent(new Event("input")); // the length hint counts it again
+        }
+      });
     }
 
     function available() {
@@ -239,12 +295,26 @@
         ? fill(t.withAgent, { name: conversation.assignee_name })
         : status === "queued" ? t.inQueue : available() ? t.online : t.offline;
       ui.end.hidden = !conversation || status === "resolved";
+      if (ui.end.hidden) ui.confirm.hidden = true;
       ui.human.hidden = status === "queued" || status === "assigned";
     }
 
     function renderBanner() {
       ui.banner.textContent = t.reconnecting;
       ui.banner.hidden = s.connected || !(s.everConnected || outbox.length);
+    }
+
+    // On a phone the panel covers the visible part of the screen (widget.css), which is
+    // smaller than the layout viewport on a page wider than the phone or under the on-screen
+    // keyboard. Not when the shopper zoomed in: the chat's text must stay zoomable.
+    function fitView() {
+      var view = window.visualViewport;
+      var fit = view && view.scale <= 1;
+      var style = ui.panel.style;
+      style.setProperty("--tp-view-x", fit ? view.offsetLeft + "px" : "0px");
+      style.setProperty("--tp-view-y", fit ? view.offsetTop + "px" : "0px");
+      style.setProperty("--tp-view-w", fit ? view.width + "px" : "100%");
+      style.setProperty("--tp-view-h", fit ? view.height + "px" : "100%");
     }
 
     function nearBottom() {
@@ -259,6 +329,7 @@
       if (event.key === "Escape") {
         event.stopPropagation();
         if (!ui.menu.hidden) toggleMenu();
+        else if (!ui.confirm.hidden) cancelEnd();
         else close();
       }
     }
@@ -279,6 +350,7 @@
       if (!s.open) {
         s.open = true;
         ui.panel.hidden = false;
+        fitView();
         ctx.root.setAttribute("data-open", "");
         ctx.launcher.setAttribute("aria-expanded", "true");
         ctx.applyLook();
@@ -409,6 +481,8 @@
       s.attempts = 0;
       if (welcome.visitor_token) store.set("token", welcome.visitor_token);
       s.agentsOnline = welcome.agents_online || 0;
+      if (welcome.limits && welcome.limits.max_text_bytes) s.maxTextBytes = welcome.limits.max_text_bytes;
+      ui.length.check();
       var wanted = s.conversation ? s.conversation.id : store.get("conversation");
       var list = welcome.conversations || [];
       var current = list.filter(function (c) { return c.id === wanted; })[0] ||
@@ -527,7 +601,7 @@
 
     function show(message) {
       var stick = nearBottom();
-      s.seen[message.seq] = true;
+      s.seen[message.seq] = message; // kept to draw it again in another language
       s.maxSeq = Math.max(s.maxSeq, message.seq);
       var node = renderMessage(message);
       node.setAttribute("data-seq", message.seq);
@@ -554,7 +628,7 @@
       var kind = message.sender.kind;
       var node = h("div", { class: "tp-msg tp-from-" + kind }, [
         kind === "visitor" ? null : h("span", { class: "tp-name", text: senderName(message.sender) }),
-        message.text ? h("div", { class: "tp-bubble" }, [linkify(message.text)]) : null
+        message.text ? h("div", { class: "tp-bubble" }, [linkify(message.text, payload.source_url)]) : null
       ]);
       if (message.created_at) node.title = new Date(message.created_at).toLocaleString(ctx.locale());
       if (message.content_type === "quick_replies") node.appendChild(renderQuickReplies(payload.options || []));
@@ -686,17 +760,19 @@
     function offlineForm() {
       uid += 1;
       var email = h("input", { type: "email", name: "email", autocomplete: "email", required: true, maxlength: "320" });
-      var text = h("textarea", { name: "text", rows: "3", required: true, maxlength: "4000" });
+      var text = h("textarea", { name: "text", rows: "3", required: true });
       var error = formError();
+      var button = h("button", { type: "submit", class: "tp-button tp-primary", text: t.offlineSend });
+      var length = lengthHint(text, button);
       var form = h("form", { class: "tp-form tp-offline", novalidate: true }, [
-        h("p", { text: t.offlineTitle }), field(t.email, email), field(t.message, text), error,
-        h("button", { type: "submit", class: "tp-button tp-primary", text: t.offlineSend })
+        h("p", { text: t.offlineTitle }), field(t.email, email), field(t.message, text), length.node, error, button
       ]);
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var address = email.value.trim();
         if (!EMAIL.test(address)) return invalid(email, error, t.badEmail);
         if (!text.value.trim()) return invalid(text, error, t.required);
+        if (!length.check()) return text.focus();
         var open = s.conversation && s.conversation.status !== "resolved" ? s.conversation.id : undefined;
         command("offline_message", { email: address, text: text.value.trim() }, open).then(function (data) {
           if (data.conversation_id && !s.conversation) setConversation({ id: data.conversation_id });
@@ -704,6 +780,28 @@
         }, function (failure) { error.textContent = failure.message; });
       });
       return form;
+    }
+
+    // The hub refuses text over its limit (UTF-8 bytes, welcome.limits): say so near and
+    // over the limit while the shopper writes, and keep it from being sent, not refused.
+    function lengthHint(control, button) {
+      uid += 1;
+      var node = h("p", { id: "tp-length-" + uid, class: "tp-length", "aria-live": "polite", hidden: true });
+      control.setAttribute("aria-describedby", node.id);
+      function check() {
+        var used = new TextEncoder().encode(control.value.trim()).length;
+        var over = used > s.maxTextBytes;
+        var numbers = { n: used.toLocaleString(ctx.locale()), max: s.maxTextBytes.toLocaleString(ctx.locale()) };
+        node.textContent = fill(over ? t.tooLong : t.length, numbers);
+        node.hidden = used < s.maxTextBytes * 0.9;
+        node.classList.toggle("tp-over", over);
+        button.disabled = over;
+        if (over) control.setAttribute("aria-invalid", "true");
+        else control.removeAttribute("aria-invalid");
+        return !over;
+      }
+      control.addEventListener("input", check);
+      return { node: node, check: check };
     }
 
     function invalid(control, error, message) {
@@ -808,6 +906,7 @@
     }
 
     function renderQueue(queue) {
+      s.queue = queue;
       clear(ui.queue);
       s.agentsOnline = queue.agents_online;
       if (!queue.agents_online && s.conversation.handoff_reason === "offline_message") {
@@ -846,8 +945,10 @@
 
     function composerSubmit(event) {
       event.preventDefault();
+      if (!ui.length.check()) return;
       submit(ui.input.value);
       ui.input.value = "";
+      ui.length.check();
     }
 
     function composerKey(event) {
@@ -1007,7 +1108,26 @@
       ui.banner.hidden = false;
     }
 
+    // Ending cannot be undone (the next message starts a new chat): ask first. Only a
+    // click (an event) moves the focus; a new language just redraws the question.
+    function askEnd(event) {
+      var cancel = h("button", { type: "button", class: "tp-button", text: t.cancel, onclick: cancelEnd });
+      clear(ui.confirm);
+      ui.confirm.appendChild(h("p", { id: "tp-confirm-text", text: t.endConfirm }));
+      ui.confirm.appendChild(h("div", { class: "tp-row" }, [
+        h("button", { type: "button", class: "tp-button tp-primary", text: t.endYes, onclick: endChat }), cancel
+      ]));
+      ui.confirm.hidden = false;
+      if (event) cancel.focus();
+    }
+
+    function cancelEnd() {
+      ui.confirm.hidden = true;
+      ui.end.focus();
+    }
+
     function endChat() {
+      ui.confirm.hidden = true;
       if (!s.conversation) return;
       command("end", {}, s.conversation.id).catch(report);
     }
@@ -1153,6 +1273,10 @@
       if (s.open) connect();
     }
 
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitView);
+      window.visualViewport.addEventListener("scroll", fitView);
+    }
     window.addEventListener("online", reconnectNow);
     window.addEventListener("offline", abandon);
     document.addEventListener("visibilitychange", markRead);
