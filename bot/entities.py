@@ -84,13 +84,18 @@ _AROUND = re.compile(
 _PRICE = re.compile(rf"{_CURRENCY}\s*{_AMOUNT}|{_AMOUNT}\s*{_CURRENCY}", re.IGNORECASE)
 _BUDGET_WORD = re.compile(r"\b(?:budget|price|preis|kosten|spend|ausgeben)\b", re.IGNORECASE)
 
+_IN_COMPANY = {"zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "fuenft": 5, "sechst": 6,
+               "siebt": 7, "acht": 8}  # fmt: skip
 _NUMBER = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + ")"
 _PERSONS = re.compile(
     rf"(?:for|für|fuer)\s+{_NUMBER}\s*(?:people|persons?|guests?|adults?|personen|leute|gäste)?\b"
     rf"|{_NUMBER}[\s-]*(?:people|persons?|person|guests?|personen|leute|gäste|mann|man)\b"
     rf"|family of\s+{_NUMBER}|familie mit\s+{_NUMBER}"
-    # "We are 4", "there are five of us", "wir sind zu dritt" is not a number: not these.
-    rf"|\b(?:we(?:'re| are)|there(?:'re| are)|wir sind)\s+{_NUMBER}\b",
+    # "We are 4", "there are five of us", "for the two of us", "für uns zwei".
+    rf"|\b(?:we(?:'re| are)|there(?:'re| are)|wir sind)\s+{_NUMBER}\b"
+    rf"|\b(?:the\s+{_NUMBER}\s+of\s+us|(?:for|für|fuer)\s+(?:us|uns)\s+{_NUMBER})\b"
+    # „Zu viert“, „wir sind zu dritt“: how many go together.
+    rf"|\bzu\s+({'|'.join(_IN_COMPANY)})\b",
     re.IGNORECASE,
 )
 _SIZE = re.compile(
@@ -227,7 +232,7 @@ def _count(word: str) -> int | None:
     word = word.lower()
     if word.isdigit():
         return int(word)
-    return NUMBER_WORDS.get(word)
+    return NUMBER_WORDS.get(word) or _IN_COMPANY.get(word)
 
 
 def extract_budget(text: str) -> Budget | None:

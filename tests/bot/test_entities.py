@@ -52,6 +52,12 @@ def test_budget(text: str, budget: Budget | None) -> None:
         ("there are five of us", 5),
         ("wir sind drei", 3),
         ("we are 4 weeks away", None),
+        ("a tent for the two of us", 2),
+        ("ein Zelt für uns zwei", 2),
+        # How many go together: „zu viert“; not „zu Hause“.
+        ("Zelt für zu viert", 4),
+        ("Wir sind zu zweit und suchen ein Zelt", 2),
+        ("ein Zelt für zu Hause", None),
     ],
 )
 def test_persons(text: str, persons: int | None) -> None:
