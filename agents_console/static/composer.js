@@ -18,6 +18,9 @@ export class Composer {
     this.note = byId("composer-note");
     this.popup = byId("canned-popup");
     this.hint = byId("composer-hint");
+    this.fields = byId("composer-fields");
+    this.placeholder = this.input.placeholder;
+    this.locked = "";
     this.canned = [];
     this.matches = [];
     this.selected = 0;
@@ -50,8 +53,19 @@ export class Composer {
 
   clear() {
     this.input.value = "";
-    this.hint.textContent = "";
+    this.hint.textContent = this.locked;
     this.closePopup();
+  }
+
+  // `reason` non-empty: the open conversation is not the agent's to answer (not
+  // assigned to them, or resolved); the box is disabled and says why.
+  lock(reason) {
+    if (reason === this.locked) return;
+    this.locked = reason;
+    this.fields.disabled = Boolean(reason);
+    this.input.placeholder = reason || this.placeholder;
+    this.hint.textContent = reason;
+    if (reason) this.closePopup();
   }
 
   keydown(event) {
@@ -175,7 +189,7 @@ export class Composer {
 
   submit() {
     const text = this.input.value.trim();
-    if (!text || !this.actions.conversationId()) return;
+    if (!text || !this.actions.conversationId() || this.locked) return;
     if (/\{(first_name|order_number|agent_name)\}/.test(text)) {
       this.hint.textContent = "Replace the {placeholders} before sending.";
       return;
@@ -237,7 +251,7 @@ export class Composer {
           type: "button",
           class: "small-button",
           text: "Send card",
-          onclick: () => this.actions.sendProducts([card]),
+          onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
         }),
       ),
     );

@@ -177,6 +177,13 @@ function actionButton(label, onclick, extra = {}) {
   return h("button", { type: "button", class: "small-button", text: label, onclick, ...extra });
 }
 
+// Why the agent may not answer this conversation; "" when they may.
+function replyBlocked(conv) {
+  if (conv.mine) return "";
+  if (conv.conversation.status === "resolved") return "Resolved: reopen the conversation to reply.";
+  return "Not assigned to you: take the conversation to reply.";
+}
+
 function renderHeader(conv) {
   const conversation = conv.conversation;
   byId("conv-title").textContent = contactName(conversation);
@@ -200,6 +207,7 @@ function renderHeader(conv) {
   }
   if (!conv.mine) actions.push(actionButton("Close", () => closeConversation(id)));
   byId("conv-actions").replaceChildren(...actions);
+  composer.lock(replyBlocked(conv));
 }
 
 function renderTimeline(conv) {

@@ -484,3 +484,49 @@ def test_hostile_shopper_input_never_runs_in_the_console(
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
     shopper.close()
+
+
+def test_the_reply_box_is_only_for_the_agents_own_conversations(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("anyone?")
+
+    # Opened from the queue, not taken: the box is greyed out and says why.
+    page.locator("#queue .conv-link").first.click()
+    expect(page.locator("#timeline")).to_contain_text("anyone?")
+    box = page.locator("#composer-input")
+    expect(box).to_be_disabled()
+    expect(page.locator("#composer button[type=submit]")).to_be_disabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Not assigned to you: take the conversation to reply."
+    )
+    assert box.evaluate("e => getComputedStyle(e).cursor") == "not-allowed"
+
+    # Taken: the agent writes and the shopper gets it.
+    page.locator("#conv-actions").get_by_role("button", name="Take").click()
+    expect(box).to_be_enabled()
+    expect(page.locator("#composer-hint")).to_have_text("")
+    box.fill("Hello, Alex here")
+    box.press("Enter")
+    shopper.wait_for(
+        lambda f: (
+            f["type"] == "message"
+            and f["message"]["conversation_id"] == conversation_id
+            and f["message"]["text"] == "Hello, Alex here"
+        )
+    )
+
+    # Resolved: closed to replies until reopened.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    expect(box).to_be_disabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Resolved: reopen the conversation to reply."
+    )
+    page.get_by_role("button", name="Reopen").click()
+    expect(box).to_be_enabled()
+    shopper.close()
