@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -530,3 +532,61 @@ def test_the_reply_box_is_only_for_the_agents_own_conversations(
     page.get_by_role("button", name="Reopen").click()
     expect(box).to_be_enabled()
     shopper.close()
+
+
+def test_forms_show_the_hubs_field_errors_next_to_the_fields(
+    live_server: Callable[..., Any], console_page: Page
+) -> None:
+    page = console_page
+    hub = live_server(plugins=None, demo=True)  # the knowledge page needs the insights plugin
+    sign_in(page, hub.url, "admin@demo.shop", "demo-admin")
+    page.get_by_role("button", name="Settings").click()
+
+    # The browser lets "robin@shop" pass as an e-mail; the hub wants a domain with a dot.
+    form = page.get_by_role("form", name="New agent")
+    form.get_by_label("Name").fill("Robin")
+    form.get_by_label("E-mail").fill("robin@shop")
+    form.get_by_label("Password").fill("long enough pw")
+    form.get_by_role("button", name="Create agent").click()
+    email = form.get_by_label("E-mail")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(re.compile("^String should match pattern"))
+    expect(form.locator(".error")).to_have_text(re.compile(r"^email: String should match"))
+    expect(email).to_be_focused()
+    form.get_by_label("E-mail").fill("robin@demo.shop")
+    form.get_by_role("button", name="Create agent").click()
+    expect(page.locator("#settings-body tr", has_text="robin@demo.shop")).to_be_visible()
+
+    page.get_by_role("tab", name="Canned responses").click()
+    form = page.get_by_role("form", name="New canned response")
+    form.get_by_label("Shortcut").fill("hi")
+    form.get_by_label("Title").fill("Greeting")
+    form.get_by_label("Text").fill("Hello {name}!")
+    form.get_by_role("button", name="Add").click()
+    text = form.get_by_label("Text")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(text).to_have_accessible_description(
+        "unknown placeholder {name}; use {first_name}, {order_number}, {agent_name}"
+    )
+    expect(form.locator(".field-error")).to_have_count(1)
+    # Fixed, the marks go and the response is saved.
+    text.fill("Hello {first_name}!")
+    form.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("form", name="Canned response /hi")).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+
+    # The knowledge page's editor: each field's own message under it.
+    page.goto(f"{hub.url}/console/knowledge")
+    page.get_by_role("button", name="New FAQ").click()
+    editor = page.locator("#editor-form")
+    editor.get_by_label("Id", exact=True).fill("faq-broken")
+    editor.get_by_label("Link for more (optional)").fill("javascript:alert(1)")
+    editor.get_by_role("button", name="Save").click()
+    errors = editor.locator(".field-error")
+    expect(errors).to_have_count(2)  # the question empty, the link not one
+    link = editor.get_by_label("Link for more (optional)")
+    expect(link).to_have_accessible_description(
+        "must be an http:// or https:// address, or a path starting with /"
+    )
+    expect(editor.get_by_label("Question", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#editor-error")).to_contain_text("question")
