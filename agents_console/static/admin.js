@@ -251,7 +251,7 @@ export class Settings {
     return h(
       "div",
       {},
-      h("p", { class: "small muted", text: "Placeholders: {first_name}, {order_number}, {agent_name}. Agents type /shortcut in the reply box." }),
+      h("p", { class: "small muted", text: "Placeholders: {first_name}, {order_number}, {agent_name}; {first_name|there} writes \"there\" when the name is unknown. Agents type /shortcut in the reply box." }),
       canned.map((item) => this.cannedForm(item, teams)),
       this.cannedForm(null, teams),
     );

@@ -21,6 +21,7 @@ export class Composer {
     this.fields = byId("composer-fields");
     this.placeholder = this.input.placeholder;
     this.locked = "";
+    this.filling = false; // a canned response's placeholders are being filled in
     this.canned = [];
     this.matches = [];
     this.selected = 0;
@@ -168,6 +169,9 @@ export class Composer {
     let text = canned.text;
     let missing = canned.placeholders;
     if (conversationId) {
+      // Until the filled-in text is in the box, Enter must not send the "/shortcut".
+      this.filling = true;
+      this.hint.textContent = "Filling in the placeholders…";
       try {
         const rendered = await api(
           "POST",
@@ -176,7 +180,11 @@ export class Composer {
         ({ text, missing } = rendered);
       } catch (error) {
         this.actions.toast(`Placeholders not filled: ${error.message}`);
+      } finally {
+        this.filling = false;
       }
+      // The agent moved on to another conversation meanwhile: not for that one.
+      if (this.actions.conversationId() !== conversationId) return;
     }
     this.input.value = text;
     this.hint.textContent = missing.length
@@ -189,8 +197,8 @@ export class Composer {
 
   submit() {
     const text = this.input.value.trim();
-    if (!text || !this.actions.conversationId() || this.locked) return;
-    if (/\{(first_name|order_number|agent_name)\}/.test(text)) {
+    if (!text || !this.actions.conversationId() || this.locked || this.filling) return;
+    if (/\{(first_name|order_number|agent_name)(\|[^{}|]*)?\}/.test(text)) {
       this.hint.textContent = "Replace the {placeholders} before sending.";
       return;
     }

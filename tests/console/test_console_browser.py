@@ -590,3 +590,63 @@ def test_forms_show_the_hubs_field_errors_next_to_the_fields(
     )
     expect(editor.get_by_label("Question", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#editor-error")).to_contain_text("question")
+
+
+# The console's requests to fill in a canned response answer 1 s late.
+SLOW_RENDER = """
+const fetchNow = window.fetch;
+window.fetch = (url, ...rest) => String(url).includes("/render?")
+  ? new Promise((resolve) => setTimeout(resolve, 1000)).then(() => fetchNow(url, ...rest))
+  : fetchNow(url, ...rest);
+"""
+
+
+def test_canned_placeholders_fall_back_and_only_the_filled_text_is_sent(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    page.add_init_script(SLOW_RENDER)
+    editor, _ = console_hub.sign_in("editor")
+    created = editor.post(
+        "/api/canned-responses",
+        json={
+            "shortcut": "hey",
+            "title": "Hey",
+            "text": "Hi {first_name|there}, {agent_name} here.",
+        },
+    )
+    assert created.status_code == 201, created.text
+    sign_in(page, console_hub.url)
+    me = page.locator("#me-name").inner_text().split(" (")[0]
+    shopper, conversation_id = console_hub.shopper_asks_for_human("hello?")  # no name known
+    page.locator("#mine li button").first.click()
+    box = page.locator("#composer-input")
+    expect(box).to_be_enabled()
+
+    # Enter picks the response and Enter again, at once, would send: nothing goes
+    # out before the filled-in text is in the box, for the agent to see.
+    box.press_sequentially("/hey")
+    expect(page.locator("#canned-popup li").first).to_contain_text("/hey")
+    box.press("Enter")
+    box.press("Enter")
+    expect(page.locator("#composer-hint")).to_have_text("Filling in the placeholders…")
+    expect(box).to_have_value(f"Hi there, {me} here.")
+    expect(page.locator("#timeline .msg.agent")).to_have_count(0)
+    box.press("Enter")
+    sent = shopper.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "agent"
+    )
+    assert sent["message"]["text"] == f"Hi there, {me} here."
+    assert sent["message"]["conversation_id"] == conversation_id
+
+    # Without a fallback the unknown value is left for the agent to fill in.
+    box.press_sequentially("/hello")
+    box.press("Enter")
+    expect(box).to_have_value("Hi {first_name}, thanks for waiting! How can I help you today?")
+    expect(page.locator("#composer-hint")).to_have_text("Fill in by hand: {first_name}")
+    box.press("Enter")
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Replace the {placeholders} before sending."
+    )
+    expect(page.locator("#timeline .msg.agent")).to_have_count(1)
+    shopper.close()
