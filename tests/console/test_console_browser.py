@@ -675,3 +675,44 @@ def test_analytics_fits_laptop_widths_with_long_shopper_words(
         box = gap.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
     hub.close()
+
+
+def test_the_status_an_agent_chose_survives_a_reload_and_editors_start_away(
+    console_hub: ConsoleServer, console_page: Page, browser: Browser
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    status = page.locator("#status-select")
+    expect(status).to_have_value("online")
+    status.select_option("away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+
+    # A reload connects again: still away, and a new handoff waits in the queue.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(status).to_have_value("away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("still there?")
+    expect(page.locator("#queue li")).to_have_count(1)
+    page.wait_for_timeout(500)  # routing had its chance
+    expect(page.locator("#mine li")).to_have_count(0)
+
+    # The content team is not routed chats unless they say so.
+    editor_page = browser.new_context().new_page()
+    sign_in(editor_page, console_hub.url, "editor@demo.shop", "demo-editor")
+    expect(editor_page.locator("#status-select")).to_have_value("away")
+    expect(editor_page.locator("#queue li")).to_have_count(1)
+    editor_page.wait_for_timeout(500)
+    expect(editor_page.locator("#mine li")).to_have_count(0)
+    editor_page.context.close()
+
+    # Back online by choice: the waiting conversation is the agent's, and stays
+    # online through a reload.
+    status.select_option("online")
+    expect(page.locator("#mine li")).to_have_count(1)
+    shopper.wait_for(assigned(conversation_id))
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(status).to_have_value("online")
+    expect(page.locator("#agents-online")).to_have_text("1 agent online")
+    shopper.close()
