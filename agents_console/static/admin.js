@@ -1,9 +1,9 @@
 // Settings: admins manage agents (role, capacity, teams), teams and the chat's
 // business hours; editors and admins manage canned responses. Every form shows the
-// hub's error text.
+// hub's error text, a 422's next to the fields it names.
 
 import { api } from "./api.js";
-import { byId, h } from "./dom.js";
+import { byId, h, showFailure } from "./dom.js";
 
 const ROLES = ["agent", "editor", "admin"];
 const WEEKDAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"]];
@@ -39,14 +39,14 @@ function checkedTeams(form) {
 }
 
 async function submitting(form, error, action) {
-  error.textContent = "";
+  error.textContent = showFailure(form, null);
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
     await action();
     return true;
   } catch (failure) {
-    error.textContent = failure.message;
+    error.textContent = showFailure(form, failure);
     return false;
   } finally {
     button.disabled = false;
@@ -135,10 +135,13 @@ export class Settings {
 
   agentRow(agent, teams) {
     const error = errorLine();
-    const role = h("select", { name: "role", "aria-label": `Role of ${agent.name}` }, ROLES.map((r) => h("option", { value: r, text: r, selected: r === agent.role })));
-    const capacity = h("input", { type: "number", min: "1", max: "50", value: String(agent.max_concurrent), "aria-label": `Max. chats of ${agent.name}` });
+    // Role and capacity sit in their own cells but belong to the row's form (its
+    // checks, and the hub's field errors, reach them).
+    const formId = `agent-form-${agent.id}`;
+    const role = h("select", { name: "role", form: formId, "aria-label": `Role of ${agent.name}` }, ROLES.map((r) => h("option", { value: r, text: r, selected: r === agent.role })));
+    const capacity = h("input", { name: "max_concurrent", form: formId, type: "number", min: "1", max: "50", value: String(agent.max_concurrent), "aria-label": `Max. chats of ${agent.name}` });
     const checks = teamChecks(teams, agent.teams.map((t) => t.id));
-    const form = h("form", { class: "inline" }, checks, error, h("button", { type: "submit", text: "Save" }));
+    const form = h("form", { class: "inline", id: formId }, checks, error, h("button", { type: "submit", text: "Save" }));
     const save = async (body) => {
       if (await submitting(form, error, () => api("PATCH", `/api/agents/${agent.id}`, body))) this.show("agents");
     };
@@ -248,7 +251,7 @@ export class Settings {
     return h(
       "div",
       {},
-      h("p", { class: "small muted", text: "Placeholders: {first_name}, {order_number}, {agent_name}. Agents type /shortcut in the reply box." }),
+      h("p", { class: "small muted", text: "Placeholders: {first_name}, {order_number}, {agent_name}; {first_name|there} writes \"there\" when the name is unknown. Agents type /shortcut in the reply box." }),
       canned.map((item) => this.cannedForm(item, teams)),
       this.cannedForm(null, teams),
     );

@@ -1,11 +1,18 @@
 // REST calls with the session cookie and the CSRF double-submit header.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  // fields: a 422's [{field, message}], for showFailure (dom.js) to put next to the inputs.
+  constructor(status, code, message, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
+}
+
+// Pydantic prefixes a validator's own words ("Value error, unknown placeholder …").
+function fieldMessage(message) {
+  return String(message).replace(/^Value error, /, "");
 }
 
 export function cookie(name) {
@@ -21,14 +28,15 @@ function explain(status, data, fallback) {
   const detail = data && data.detail;
   if (detail && typeof detail === "object" && !Array.isArray(detail) && detail.message) {
     // Validation errors list the fields: name the first, that is what to fix.
-    const first = Array.isArray(detail.fields) && detail.fields[0];
+    const fields = (Array.isArray(detail.fields) ? detail.fields : []).map((f) => ({ field: f.field || "", message: fieldMessage(f.message) }));
+    const first = fields[0];
     const message = first ? `${first.field || "request"}: ${first.message}` : detail.message;
-    return new ApiError(status, detail.code || "error", message);
+    return new ApiError(status, detail.code || "error", message, fields);
   }
   if (Array.isArray(detail) && detail.length) {
-    const first = detail[0];
-    const where = (first.loc || []).filter((part) => part !== "body").join(".");
-    return new ApiError(status, "invalid", where ? `${where}: ${first.msg}` : first.msg);
+    const fields = detail.map((f) => ({ field: (f.loc || []).filter((part) => part !== "body").join("."), message: fieldMessage(f.msg) }));
+    const first = fields[0];
+    return new ApiError(status, "invalid", first.field ? `${first.field}: ${first.message}` : first.message, fields);
   }
   if (typeof detail === "string") return new ApiError(status, "error", detail);
   return new ApiError(status, "error", fallback);

@@ -18,6 +18,10 @@ export class Composer {
     this.note = byId("composer-note");
     this.popup = byId("canned-popup");
     this.hint = byId("composer-hint");
+    this.fields = byId("composer-fields");
+    this.placeholder = this.input.placeholder;
+    this.locked = "";
+    this.filling = false; // a canned response's placeholders are being filled in
     this.canned = [];
     this.matches = [];
     this.selected = 0;
@@ -50,8 +54,19 @@ export class Composer {
 
   clear() {
     this.input.value = "";
-    this.hint.textContent = "";
+    this.hint.textContent = this.locked;
     this.closePopup();
+  }
+
+  // `reason` non-empty: the open conversation is not the agent's to answer (not
+  // assigned to them, or resolved); the box is disabled and says why.
+  lock(reason) {
+    if (reason === this.locked) return;
+    this.locked = reason;
+    this.fields.disabled = Boolean(reason);
+    this.input.placeholder = reason || this.placeholder;
+    this.hint.textContent = reason;
+    if (reason) this.closePopup();
   }
 
   keydown(event) {
@@ -154,6 +169,9 @@ export class Composer {
     let text = canned.text;
     let missing = canned.placeholders;
     if (conversationId) {
+      // Until the filled-in text is in the box, Enter must not send the "/shortcut".
+      this.filling = true;
+      this.hint.textContent = "Filling in the placeholders…";
       try {
         const rendered = await api(
           "POST",
@@ -162,7 +180,11 @@ export class Composer {
         ({ text, missing } = rendered);
       } catch (error) {
         this.actions.toast(`Placeholders not filled: ${error.message}`);
+      } finally {
+        this.filling = false;
       }
+      // The agent moved on to another conversation meanwhile: not for that one.
+      if (this.actions.conversationId() !== conversationId) return;
     }
     this.input.value = text;
     this.hint.textContent = missing.length
@@ -175,8 +197,8 @@ export class Composer {
 
   submit() {
     const text = this.input.value.trim();
-    if (!text || !this.actions.conversationId()) return;
-    if (/\{(first_name|order_number|agent_name)\}/.test(text)) {
+    if (!text || !this.actions.conversationId() || this.locked || this.filling) return;
+    if (/\{(first_name|order_number|agent_name)(\|[^{}|]*)?\}/.test(text)) {
       this.hint.textContent = "Replace the {placeholders} before sending.";
       return;
     }
@@ -237,7 +259,7 @@ export class Composer {
           type: "button",
           class: "small-button",
           text: "Send card",
-          onclick: () => this.actions.sendProducts([card]),
+          onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
         }),
       ),
     );

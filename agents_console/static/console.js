@@ -177,6 +177,13 @@ function actionButton(label, onclick, extra = {}) {
   return h("button", { type: "button", class: "small-button", text: label, onclick, ...extra });
 }
 
+// Why the agent may not answer this conversation; "" when they may.
+function replyBlocked(conv) {
+  if (conv.mine) return "";
+  if (conv.conversation.status === "resolved") return "Resolved: reopen the conversation to reply.";
+  return "Not assigned to you: take the conversation to reply.";
+}
+
 function renderHeader(conv) {
   const conversation = conv.conversation;
   byId("conv-title").textContent = contactName(conversation);
@@ -200,6 +207,7 @@ function renderHeader(conv) {
   }
   if (!conv.mine) actions.push(actionButton("Close", () => closeConversation(id)));
   byId("conv-actions").replaceChildren(...actions);
+  composer.lock(replyBlocked(conv));
 }
 
 function renderTimeline(conv) {
@@ -360,7 +368,6 @@ function setupTransfer() {
 function onWelcome({ detail }) {
   byId("connection").textContent = "Connected";
   byId("connection").className = "connection ok";
-  byId("status-select").value = "online";
   const watched = JSON.parse(sessionStorage.getItem(WATCHED_KEY) || "[]");
   const ids = [...detail.conversations.map((c) => c.id), ...watched];
   for (const conversation of detail.conversations) {
@@ -502,6 +509,9 @@ function onPresence({ detail }) {
   byId("agents-online").textContent = `${detail.agents_online} agent${detail.agents_online === 1 ? "" : "s"} online`;
   const statuses = new Map((detail.agents || []).map((a) => [a.id, a.status]));
   for (const agent of state.agents.values()) agent.status = statuses.get(agent.id) || "offline";
+  // The hub restores the status the agent chose last (editors start away).
+  const mine = statuses.get(state.me.id);
+  if (mine) byId("status-select").value = mine;
   if (!state.agents.size || [...statuses.keys()].some((id) => !state.agents.has(id))) loadAgents();
 }
 

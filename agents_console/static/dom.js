@@ -45,6 +45,41 @@ export function byId(id) {
   return document.getElementById(id);
 }
 
+let fieldErrors = 0;
+
+// A failed submit of `form`: each of a 422's field messages goes next to its input,
+// which is marked invalid. The input is the one named by the path's last part that
+// names one ("variants.2": "variants"). Returns the text for the form's own error
+// line. `failure` null only clears the marks.
+export function showFailure(form, failure) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const marked of form.querySelectorAll("[aria-invalid]")) {
+    marked.removeAttribute("aria-invalid");
+    marked.removeAttribute("aria-describedby");
+  }
+  if (!failure) return "";
+  const unplaced = [];
+  let first = null;
+  for (const { field, message } of failure.fields || []) {
+    const input = String(field).split(".").reverse().map((name) => form.elements.namedItem(name)).find(Boolean);
+    const target = input instanceof RadioNodeList ? input[0] : input;
+    if (!target) {
+      unplaced.push(field ? `${field}: ${message}` : message);
+      continue;
+    }
+    fieldErrors += 1;
+    const note = h("span", { class: "field-error", id: `field-error-${fieldErrors}`, text: message });
+    // After the label, not in it: the message must not become part of the field's name.
+    (target.closest("label") || target).after(note);
+    target.setAttribute("aria-invalid", "true");
+    target.setAttribute("aria-describedby", note.id);
+    first ||= target;
+  }
+  first?.focus();
+  // The form's alert line still names the first problem (or those no input took).
+  return unplaced.length ? unplaced.join("; ") : failure.message;
+}
+
 function formatWith(iso, options) {
   if (!iso) return "";
   const date = new Date(iso);

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -483,4 +485,234 @@ def test_hostile_shopper_input_never_runs_in_the_console(
     page.locator("#timeline").get_by_text("click me", exact=False).first.hover()
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
+    shopper.close()
+
+
+def test_the_reply_box_is_only_for_the_agents_own_conversations(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("anyone?")
+
+    # Opened from the queue, not taken: the box is greyed out and says why.
+    page.locator("#queue .conv-link").first.click()
+    expect(page.locator("#timeline")).to_contain_text("anyone?")
+    box = page.locator("#composer-input")
+    expect(box).to_be_disabled()
+    expect(page.locator("#composer button[type=submit]")).to_be_disabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Not assigned to you: take the conversation to reply."
+    )
+    assert box.evaluate("e => getComputedStyle(e).cursor") == "not-allowed"
+
+    # Taken: the agent writes and the shopper gets it.
+    page.locator("#conv-actions").get_by_role("button", name="Take").click()
+    expect(box).to_be_enabled()
+    expect(page.locator("#composer-hint")).to_have_text("")
+    box.fill("Hello, Alex here")
+    box.press("Enter")
+    shopper.wait_for(
+        lambda f: (
+            f["type"] == "message"
+            and f["message"]["conversation_id"] == conversation_id
+            and f["message"]["text"] == "Hello, Alex here"
+        )
+    )
+
+    # Resolved: closed to replies until reopened.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    expect(box).to_be_disabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Resolved: reopen the conversation to reply."
+    )
+    page.get_by_role("button", name="Reopen").click()
+    expect(box).to_be_enabled()
+    shopper.close()
+
+
+def test_forms_show_the_hubs_field_errors_next_to_the_fields(
+    live_server: Callable[..., Any], console_page: Page
+) -> None:
+    page = console_page
+    hub = live_server(plugins=None, demo=True)  # the knowledge page needs the insights plugin
+    sign_in(page, hub.url, "admin@demo.shop", "demo-admin")
+    page.get_by_role("button", name="Settings").click()
+
+    # The browser lets "robin@shop" pass as an e-mail; the hub wants a domain with a dot.
+    form = page.get_by_role("form", name="New agent")
+    form.get_by_label("Name").fill("Robin")
+    form.get_by_label("E-mail").fill("robin@shop")
+    form.get_by_label("Password").fill("long enough pw")
+    form.get_by_role("button", name="Create agent").click()
+    email = form.get_by_label("E-mail")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(re.compile("^String should match pattern"))
+    expect(form.locator(".error")).to_have_text(re.compile(r"^email: String should match"))
+    expect(email).to_be_focused()
+    form.get_by_label("E-mail").fill("robin@demo.shop")
+    form.get_by_role("button", name="Create agent").click()
+    expect(page.locator("#settings-body tr", has_text="robin@demo.shop")).to_be_visible()
+
+    page.get_by_role("tab", name="Canned responses").click()
+    form = page.get_by_role("form", name="New canned response")
+    form.get_by_label("Shortcut").fill("hi")
+    form.get_by_label("Title").fill("Greeting")
+    form.get_by_label("Text").fill("Hello {name}!")
+    form.get_by_role("button", name="Add").click()
+    text = form.get_by_label("Text")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(text).to_have_accessible_description(
+        "unknown placeholder {name}; use {first_name}, {order_number}, {agent_name}"
+    )
+    expect(form.locator(".field-error")).to_have_count(1)
+    # Fixed, the marks go and the response is saved.
+    text.fill("Hello {first_name}!")
+    form.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("form", name="Canned response /hi")).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+
+    # The knowledge page's editor: each field's own message under it.
+    page.goto(f"{hub.url}/console/knowledge")
+    page.get_by_role("button", name="New FAQ").click()
+    editor = page.locator("#editor-form")
+    editor.get_by_label("Id", exact=True).fill("faq-broken")
+    editor.get_by_label("Link for more (optional)").fill("javascript:alert(1)")
+    editor.get_by_role("button", name="Save").click()
+    errors = editor.locator(".field-error")
+    expect(errors).to_have_count(2)  # the question empty, the link not one
+    link = editor.get_by_label("Link for more (optional)")
+    expect(link).to_have_accessible_description(
+        "must be an http:// or https:// address, or a path starting with /"
+    )
+    expect(editor.get_by_label("Question", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#editor-error")).to_contain_text("question")
+
+
+# The console's requests to fill in a canned response answer 1 s late.
+SLOW_RENDER = """
+const fetchNow = window.fetch;
+window.fetch = (url, ...rest) => String(url).includes("/render?")
+  ? new Promise((resolve) => setTimeout(resolve, 1000)).then(() => fetchNow(url, ...rest))
+  : fetchNow(url, ...rest);
+"""
+
+
+def test_canned_placeholders_fall_back_and_only_the_filled_text_is_sent(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    page.add_init_script(SLOW_RENDER)
+    editor, _ = console_hub.sign_in("editor")
+    created = editor.post(
+        "/api/canned-responses",
+        json={
+            "shortcut": "hey",
+            "title": "Hey",
+            "text": "Hi {first_name|there}, {agent_name} here.",
+        },
+    )
+    assert created.status_code == 201, created.text
+    sign_in(page, console_hub.url)
+    me = page.locator("#me-name").inner_text().split(" (")[0]
+    shopper, conversation_id = console_hub.shopper_asks_for_human("hello?")  # no name known
+    page.locator("#mine li button").first.click()
+    box = page.locator("#composer-input")
+    expect(box).to_be_enabled()
+
+    # Enter picks the response and Enter again, at once, would send: nothing goes
+    # out before the filled-in text is in the box, for the agent to see.
+    box.press_sequentially("/hey")
+    expect(page.locator("#canned-popup li").first).to_contain_text("/hey")
+    box.press("Enter")
+    box.press("Enter")
+    expect(page.locator("#composer-hint")).to_have_text("Filling in the placeholders…")
+    expect(box).to_have_value(f"Hi there, {me} here.")
+    expect(page.locator("#timeline .msg.agent")).to_have_count(0)
+    box.press("Enter")
+    sent = shopper.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "agent"
+    )
+    assert sent["message"]["text"] == f"Hi there, {me} here."
+    assert sent["message"]["conversation_id"] == conversation_id
+
+    # Without a fallback the unknown value is left for the agent to fill in.
+    box.press_sequentially("/hello")
+    box.press("Enter")
+    expect(box).to_have_value("Hi {first_name}, thanks for waiting! How can I help you today?")
+    expect(page.locator("#composer-hint")).to_have_text("Fill in by hand: {first_name}")
+    box.press("Enter")
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Replace the {placeholders} before sending."
+    )
+    expect(page.locator("#timeline .msg.agent")).to_have_count(1)
+    shopper.close()
+
+
+def test_analytics_fits_laptop_widths_with_long_shopper_words(
+    live_server: Callable[..., Any], console_page: Page
+) -> None:
+    page = console_page
+    hub = ConsoleServer(live_server(plugins=None, demo=True))  # analytics: the insights plugin
+    # A shopper's question the bot cannot answer, with a word longer than the screen
+    # is wide: it becomes a knowledge gap on the analytics page.
+    word = "Kannstduwirklichmireinenganzlangenunterbrechungsfreientextsagen" * 4
+    shopper = hub.visitor_socket()
+    shopper.message(f"Do you sell {word}?")
+    shopper.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "bot")
+    sign_in(page, hub.url, "admin@demo.shop", "demo-admin")
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{hub.url}/console/analytics")
+        gap = page.locator("#gap-list > li", has_text=word)
+        expect(gap).to_be_visible()
+        expect(page.locator("#chart-faqs svg")).to_be_visible()
+        # The demo's many gaps and chart rows plus the long word: nothing sticks out.
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+        box = gap.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width
+    hub.close()
+
+
+def test_the_status_an_agent_chose_survives_a_reload_and_editors_start_away(
+    console_hub: ConsoleServer, console_page: Page, browser: Browser
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    status = page.locator("#status-select")
+    expect(status).to_have_value("online")
+    status.select_option("away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+
+    # A reload connects again: still away, and a new handoff waits in the queue.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(status).to_have_value("away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("still there?")
+    expect(page.locator("#queue li")).to_have_count(1)
+    page.wait_for_timeout(500)  # routing had its chance
+    expect(page.locator("#mine li")).to_have_count(0)
+
+    # The content team is not routed chats unless they say so.
+    editor_page = browser.new_context().new_page()
+    sign_in(editor_page, console_hub.url, "editor@demo.shop", "demo-editor")
+    expect(editor_page.locator("#status-select")).to_have_value("away")
+    expect(editor_page.locator("#queue li")).to_have_count(1)
+    editor_page.wait_for_timeout(500)
+    expect(editor_page.locator("#mine li")).to_have_count(0)
+    editor_page.context.close()
+
+    # Back online by choice: the waiting conversation is the agent's, and stays
+    # online through a reload.
+    status.select_option("online")
+    expect(page.locator("#mine li")).to_have_count(1)
+    shopper.wait_for(assigned(conversation_id))
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(status).to_have_value("online")
+    expect(page.locator("#agents-online")).to_have_text("1 agent online")
     shopper.close()

@@ -55,3 +55,17 @@ def test_values_are_inserted_literally() -> None:
 )
 def test_first_name(name: str | None, expected: str | None) -> None:
     assert first_name(name) == expected
+
+
+def test_a_fallback_stands_in_for_an_unknown_value() -> None:
+    text = "Hi {first_name|there}, order {order_number|}: {first_name|you}"
+    assert placeholders_in(text) == ["first_name", "order_number"]
+    assert unknown_placeholders("{first_name|x} {surname|y}") == ["surname"]
+    unknown = render(text, {"first_name": None, "order_number": ""})
+    assert unknown.text == "Hi there, order : you"
+    assert unknown.missing == []
+    known = render(text, {"first_name": "Anna", "order_number": "TP-1"})
+    assert known.text == "Hi Anna, order TP-1: Anna"
+    # Spaces around the fallback go; a second bar makes it all plain text.
+    assert render("Hi {first_name| there }!", {}).text == "Hi there!"
+    assert placeholders_in("{first_name|a|b}") == []

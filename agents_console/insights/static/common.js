@@ -6,7 +6,7 @@ const apiModule = await import(`${consoleAssets}/api.js`);
 const domModule = await import(`${consoleAssets}/dom.js`);
 
 export const { api, ApiError, cookie } = apiModule;
-export const { h, byId, append, formatDate, formatMoney, describe, handoffReason } = domModule;
+export const { h, byId, append, formatDate, formatMoney, describe, handoffReason, showFailure } = domModule;
 
 export function toast(text) {
   const item = h("div", { class: "toast", text });
@@ -36,15 +36,16 @@ export async function signIn(roles, what) {
   return me;
 }
 
-// Runs `action` with the form's submit button disabled; shows a failure in `error`.
+// Runs `action` with the form's submit button disabled; shows a failure in `error`,
+// a 422's field messages next to their fields.
 export async function submitting(form, error, action) {
-  error.textContent = "";
+  error.textContent = showFailure(form, null);
   const button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   try {
     return { ok: true, value: await action() };
   } catch (failure) {
-    error.textContent = failure.message;
+    error.textContent = showFailure(form, failure);
     return { ok: false };
   } finally {
     if (button) button.disabled = false;

@@ -264,7 +264,7 @@ async function cannedView() {
   const fields = (item) => h("div", {},
     h("label", { class: "field" }, h("span", { text: "Shortcut (agents type /shortcut)" }), h("input", { name: "shortcut", required: true, value: item?.shortcut || "" })),
     h("label", { class: "field" }, h("span", { text: "Title" }), h("input", { name: "title", required: true, value: item?.title || "" })),
-    h("label", { class: "field" }, h("span", { text: "Text ({first_name}, {order_number}, {agent_name} are filled in)" }), h("textarea", { name: "text", rows: 5, required: true }, item?.text || "")),
+    h("label", { class: "field" }, h("span", { text: "Text ({first_name}, {order_number}, {agent_name} are filled in; {first_name|there} when the name is unknown)" }), h("textarea", { name: "text", rows: 5, required: true }, item?.text || "")),
     h("label", { class: "field" }, h("span", { text: "For" }), (() => {
       const select = h("select", { name: "team_id" }, h("option", { value: "", text: "Every agent" }), teams.map((t) => h("option", { value: String(t.id), text: `Team ${t.name}` })));
       select.value = item?.team_id ? String(item.team_id) : "";
