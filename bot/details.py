@@ -199,6 +199,9 @@ _FILLER = frozenset(map(fold, [
     "groß", "breit",
     "hoch", "nehmen", "kaufen", "zwischen", "beide", "beiden", "zwei", "andere", "anderen",
     "kann", "könnt", "könnte", "könnten", "könntest",
+    # „Geht die auf Induktion?“, as "does it work on induction?".
+    "geht", "gehen", "funktionieren", "klappt", "passt", "passen", "benutzen", "verwenden",
+    "nutzen",
     "hi", "hello", "hey", "hallo", "moin", "servus",  # "Hi, something for the garden"
 ]))  # fmt: skip
 

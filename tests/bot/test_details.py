@@ -63,6 +63,9 @@ from knowledge.synonyms import Thesaurus
         ("how many people does it sleep?", Detail("persons", singular=True)),
         ("is it suitable for induction?", Detail("induction", singular=True)),
         ("Ist die Pfanne induktionsgeeignet?", Detail("induction", rest="pfanne", definite=True)),
+        # As German asks "does it work on …?": „geht“, „kann man … benutzen“ name nothing.
+        ("geht die auf Induktion?", Detail("induction", definite=True)),
+        ("kann man die auf Induktion benutzen?", Detail("induction", definite=True)),
         ("how warm is it?", Detail("comfort", singular=True)),
         ("how much power does it have?", Detail("power", singular=True)),
         ("how bright is it?", Detail("brightness", singular=True)),
