@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from agents_console.placeholders import KNOWN, placeholders_in, unknown_placeholders
 from chat.models import CannedResponse
 
 Role = Literal["agent", "editor", "admin"]
 PresenceStatus = Literal["online", "away", "offline"]
-Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+# Validators rather than patterns, for messages a person can act on ("String should match
+# pattern '^[^@\s]+@…'" was the console's answer to a mistyped address).
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("must be an e-mail address such as name@shop.example")
+    return value
+
+
+def _shortcut(value: str) -> str:
+    if not _SHORTCUT.match(value):
+        raise ValueError(
+            "may hold only small letters, digits, - and _, and must start with a letter or digit"
+        )
+    return value
+
+
+Email = Annotated[
+    str, Field(min_length=3, max_length=320, json_schema_extra={"format": "email"}),
+    AfterValidator(_email),
+]  # fmt: skip
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 # Long enough to resist guessing; argon2 makes each guess slow.
 Password = Annotated[str, Field(min_length=10, max_length=200)]
 Capacity = Annotated[int, Field(ge=1, le=50)]
 TeamName = Annotated[str, Field(min_length=1, max_length=100)]
-Shortcut = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Shortcut = Annotated[
+    str, Field(min_length=1, max_length=64, examples=["greet"]), AfterValidator(_shortcut)
+]
 CannedText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 

@@ -10,11 +10,6 @@ export class ApiError extends Error {
   }
 }
 
-// Pydantic prefixes a validator's own words ("Value error, unknown placeholder …").
-function fieldMessage(message) {
-  return String(message).replace(/^Value error, /, "");
-}
-
 export function cookie(name) {
   for (const part of document.cookie.split(";")) {
     const [key, ...rest] = part.trim().split("=");
@@ -28,13 +23,13 @@ function explain(status, data, fallback) {
   const detail = data && data.detail;
   if (detail && typeof detail === "object" && !Array.isArray(detail) && detail.message) {
     // Validation errors list the fields: name the first, that is what to fix.
-    const fields = (Array.isArray(detail.fields) ? detail.fields : []).map((f) => ({ field: f.field || "", message: fieldMessage(f.message) }));
+    const fields = (Array.isArray(detail.fields) ? detail.fields : []).map((f) => ({ field: f.field || "", message: String(f.message) }));
     const first = fields[0];
     const message = first ? `${first.field || "request"}: ${first.message}` : detail.message;
     return new ApiError(status, detail.code || "error", message, fields);
   }
   if (Array.isArray(detail) && detail.length) {
-    const fields = detail.map((f) => ({ field: (f.loc || []).filter((part) => part !== "body").join("."), message: fieldMessage(f.msg) }));
+    const fields = detail.map((f) => ({ field: (f.loc || []).filter((part) => part !== "body").join("."), message: String(f.msg) }));
     const first = fields[0];
     return new ApiError(status, "invalid", first.field ? `${first.field}: ${first.message}` : first.message, fields);
   }

@@ -28,9 +28,13 @@ def install_core_routes(app: FastAPI, hub: Hub) -> None:
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with one entry a field, in the same shape as every other error."""
+    """422 with one entry a field, in the same shape as every other error. A validator's
+    own words without the "Value error, " Pydantic puts before them."""
     fields = [
-        {"field": ".".join(str(p) for p in error["loc"] if p != "body"), "message": error["msg"]}
+        {
+            "field": ".".join(str(p) for p in error["loc"] if p != "body"),
+            "message": error["msg"].removeprefix("Value error, "),
+        }
         for error in exc.errors()
     ]
     return JSONResponse(

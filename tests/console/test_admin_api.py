@@ -54,6 +54,12 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
     )
     assert weak.status_code == 422
     assert weak.json()["detail"]["fields"][0]["field"] == "password"
+    mistyped = admin.post(
+        "/api/agents", json={"email": "robin@shop", "name": "R", "password": "long enough pw"}
+    )
+    assert mistyped.json()["detail"]["fields"] == [
+        {"field": "email", "message": "must be an e-mail address such as name@shop.example"}
+    ]
     ghost_team = admin.post(
         "/api/agents",
         json={"email": "y@demo.shop", "name": "Y", "password": "long enough pw", "team_ids": [999]},
@@ -163,7 +169,18 @@ def test_canned_responses_search_scope_and_render(console_hub: ConsoleServer) ->
         "/api/canned-responses", json={"shortcut": "bad", "title": "Bad", "text": "Hi {surname}"}
     )
     assert unknown.status_code == 422
-    assert "{surname}" in unknown.json()["detail"]["fields"][0]["message"]
+    # The validator's own words, as the console shows them under the field.
+    assert unknown.json()["detail"]["fields"][0]["message"].startswith(
+        "unknown placeholder {surname}"
+    )
+    spaced = editor.post(
+        "/api/canned-responses", json={"shortcut": "good bye", "title": "Bye", "text": "Bye"}
+    )
+    assert spaced.status_code == 422
+    assert spaced.json()["detail"]["fields"] == [{
+        "field": "shortcut",
+        "message": "may hold only small letters, digits, - and _, and must start with a letter or digit",
+    }]  # fmt: skip
     clash = editor.post(
         "/api/canned-responses", json={"shortcut": "hello", "title": "Again", "text": "Hi"}
     )
