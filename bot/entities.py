@@ -100,14 +100,40 @@ _SIZE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_ORDER_ID = r"([A-Z]{0,4}-?\d{4,12})"
+# Where an order number ends: not in more digits ("0171 5550199", "12.03.2025"), cents
+# ("1299,90") or a word.
+_ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
 _ORDER = re.compile(
-    r"(?:order|bestellung|bestellnummer|auftrag|purchase)\s*(?:number|no\.?|nr\.?|nummer|#|id)?"
-    r"\s*[:#]?\s*([A-Z]{0,4}-?\d{4,12})\b"
-    r"|#\s*([A-Z]{0,4}-?\d{4,12})\b"
-    r"|\b([A-Z]{2,4}-\d{4,12})\b",
+    # After the words that name it: "order #100234", "my order number is 100234",
+    # "Bestellnummer ist 100234", "meine Bestellung 100234", "Auftrags-Nr.: 100234".
+    r"\b(?:orders?|purchase|bestellung|bestell-?|auftrag(?:s-?)?)"
+    r"(?:\s*(?:number|num|no\.?|nr\.?|nummer|id|ref(?:erence)?)\b\.?)?"
+    r"(?:\s*(?:[:#=-]|\b(?:is|was|ist|lautet|war)\b))*\s*"
+    + _ORDER_ID
+    + _ID_END
+    # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
+    + r"|#\s*"
+    + _ORDER_ID
+    + _ID_END
+    + r"|\b([A-Z]{2,4}-\d{4,12})"
+    + _ID_END,
     re.IGNORECASE,
 )
-_BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
+# A number typed after the bot asked for one: "100234", "it's 100234", "100234,
+# anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
+_BARE_ORDER = re.compile(r"(?<![\w+#.,/-])(?<!\d\s)#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
+# What a number just after these words is instead: a phone number, a postcode ("PLZ
+# 80331", "my phone number is 01715550199"), a year, a price or a limit ("since 2023",
+# "under 1000", "für 1200").
+_NOT_ORDER_BEFORE = re.compile(
+    r"(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
+    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl)\b\W*(?:\w+\W+){0,2}"
+    r"|\b(?:in|since|year|seit|im|jahr|under|below|over|above|up to|about|around|for|unter|"
+    r"bis|über|ab|etwa|für|from|von|vom)\W+"
+    rf"|{_CURRENCY}\s*)$",
+    re.IGNORECASE,
+)
 
 
 # How a text writes each unit, the unit as attribute names end it ("weight_kg",
@@ -146,8 +172,9 @@ _MEASURE = re.compile(
 )
 
 
-# What "for 6" counts where it is no person count: "for 6 cups", "for 20 euro", "for 2 kg".
-_NOT_PERSONS = re.compile(
+# What a number counts where a unit or currency follows it: "for 6" is no person count
+# in "for 6 cups", "for 20 euro", "for 2 kg"; "order 1000 cups" no order number.
+_UNIT_AFTER = re.compile(
     rf"\s*(?:{_CURRENCY}|(?:{'|'.join(UNIT_WORDS.values())}|cups?|tassen|pieces?|stück|"
     r"teile?|nights?|nächte|days?|tage?n?|weeks?|wochen|hours?|stunden|minutes?|minuten|"
     r"months?|monate?n?|years?|jahre?n?|%|percent|prozent)(?!\w))",
@@ -251,7 +278,7 @@ def extract_persons(text: str) -> int | None:
         word = _first(match.groups())
         count = _count(word) if word else None
         # "for 2" alone is a person count; "for 20 euro" a price, "for 6 cups" a capacity.
-        if count and 0 < count <= 30 and not _NOT_PERSONS.match(text, match.end()):
+        if count and 0 < count <= 30 and not _UNIT_AFTER.match(text, match.end()):
             return count
     return None
 
@@ -309,11 +336,19 @@ def extract_season(text: str) -> str | None:
 
 
 def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
-    """An order number; with ``expecting`` (the bot just asked for one) a bare number counts."""
-    if match := _ORDER.search(_EMAIL.sub(" ", text)):
-        return (_first(match.groups()) or "").upper()
-    if expecting and (match := _BARE_ORDER.match(text)):
-        return match.group(1).upper()
+    """An order number; with ``expecting`` (the bot just asked for one) a number without
+    the words that name it counts too. Not an amount ("order 5000 euro") nor a count
+    ("order 1000 cups")."""
+    text = _EMAIL.sub(" ", text)
+    candidates = [
+        (match, _first(match.groups()) or "")
+        for pattern in ((_ORDER, _BARE_ORDER) if expecting else (_ORDER,))
+        for match in pattern.finditer(text)
+    ]
+    for match, number in candidates:
+        before = text[: match.start()] if match.re is _BARE_ORDER else ""
+        if not _UNIT_AFTER.match(text, match.end()) and not _NOT_ORDER_BEFORE.search(before):
+            return number.upper()
     return None
 
 

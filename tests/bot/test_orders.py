@@ -1,0 +1,77 @@
+"""The order-status conversation as shoppers type it, English and German: order numbers
+in a sentence or alone, the e-mail after them, and questions about ordering that are no
+look-up. Real knowledge base, embedder and SQLite orders (tests/bot/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.dialogue import Dialogue
+from chat.models import Order
+from tests.bot.test_actions import talk
+
+# An order number of digits only, as many shops write them.
+CARLA = {"id": "100234", "customer_id": "cust-1003", "email": "carla@example.com",
+         "status": "shipped", "total": 129.90, "tracking_url": "https://tracking.example/100234",
+         "items": []}  # fmt: skip
+
+
+@pytest.fixture
+async def carla(orders_db: Any) -> None:
+    """Carla's order in the shared orders table (no other test asks for it)."""
+    async with orders_db() as db:
+        if await db.get(Order, CARLA["id"]) is None:
+            db.add(Order(**CARLA, currency="EUR"))
+            await db.commit()
+
+
+@pytest.mark.usefixtures("carla")
+@pytest.mark.parametrize(
+    ("turns", "locale"),
+    [
+        (["my order number is 100234", "carla@example.com"], "en"),
+        (["order #100234 hasn't arrived", "carla@example.com"], "en"),
+        (["Bestellnummer ist 100234", "carla@example.com"], "de"),
+        (["„meine Bestellung 100234“", "carla@example.com"], "de"),
+        (["where is my order?", "100234", "carla@example.com"], "en"),
+        (["Wo bleibt mein Paket?", "Die Nummer ist 100234", "carla@example.com"], "de"),
+    ],
+)
+async def test_an_order_number_in_a_sentence_or_alone_when_asked_is_looked_up(
+    dialogue: Dialogue, turns: list[str], locale: str
+) -> None:
+    *asked, answer = await talk(dialogue, *turns, locale=locale)
+    # (The state is one object through the conversation: what it held then is gone.)
+    assert asked[-1].understanding.entities.order_number == "100234", asked[-1].summary()
+    assert (
+        asked[-1]
+        .replies[0]
+        .text.startswith("Danke. Mit welcher" if locale == "de" else "Thanks. Which e-mail")
+    )
+    assert answer.action == "order_status"
+    assert (
+        "100234" in answer.replies[0].text
+        and "https://tracking.example/100234" in answer.replies[0].text
+    )
+
+
+@pytest.mark.parametrize(
+    ("turns", "locale"),
+    [
+        (["where is my order?", "call me on 0171 5550199"], "en"),
+        (["where is my order?", "my postcode is 80331"], "en"),
+        (["where is my order?", "I paid 1299.90 for it"], "en"),
+        (["Wo ist meine Bestellung?", "Meine Telefonnummer ist 01715550199"], "de"),
+        (["Wo ist meine Bestellung?", "PLZ 80331"], "de"),
+        (["Wo ist meine Bestellung?", "ich habe 1200 Euro bezahlt"], "de"),
+        (["I want to order 1000 cups"], "en"),
+    ],
+)
+async def test_phone_numbers_postcodes_prices_and_quantities_are_no_order_numbers(
+    dialogue: Dialogue, turns: list[str], locale: str
+) -> None:
+    *_, last = await talk(dialogue, *turns, locale=locale)
+    assert last.understanding.entities.order_number is None, last.summary()
+    assert last.state.order_number is None
