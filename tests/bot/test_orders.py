@@ -75,3 +75,57 @@ async def test_phone_numbers_postcodes_prices_and_quantities_are_no_order_number
     *_, last = await talk(dialogue, *turns, locale=locale)
     assert last.understanding.entities.order_number is None, last.summary()
     assert last.state.order_number is None
+
+
+@pytest.mark.usefixtures("carla")
+@pytest.mark.parametrize(
+    ("turns", "locale"),
+    [
+        (["where is my order?", "carla@example.com", "100234"], "en"),
+        (["where is my order?", "carla@example.com 100234"], "en"),
+        (["where is my order?", "100234, carla@example.com"], "en"),
+        (
+            [
+                "has my parcel shipped?",
+                "my order number is 100234 and my email is carla@example.com",
+            ],
+            "en",
+        ),
+        (["Wo bleibt mein Paket?", "Carla@Example.com", "Die Nummer ist 100234"], "de"),
+        (["Wo ist meine Bestellung?", "Meine E-Mail ist carla@example.com, Nummer 100234"], "de"),
+        # "Please check both": a corrected e-mail or number alone, or both, try again.
+        (["where is my order?", "100234 carla@exmaple.com", "sorry, it's carla@example.com"], "en"),
+        (["where is my order?", "100243 carla@example.com", "oops, 100234"], "en"),
+        (
+            ["Wo ist meine Bestellung?", "100234 carla@exmaple.com", "100234 carla@example.com"],
+            "de",
+        ),
+    ],
+)
+async def test_the_e_mail_alone_or_with_the_number_in_either_order_completes_the_look_up(
+    dialogue: Dialogue, turns: list[str], locale: str
+) -> None:
+    *_, answer = await talk(dialogue, *turns, locale=locale)
+    assert answer.action == "order_status", answer.summary()
+    assert "100234" in answer.replies[0].text
+    assert "https://tracking.example/100234" in answer.replies[0].text
+    assert answer.state.awaiting is None and answer.state.email is None
+
+
+async def test_a_wrong_pair_reveals_nothing_about_anyone_s_order(dialogue: Dialogue) -> None:
+    """Ben's number with Anna's e-mail, Anna's number with another e-mail, a number nobody
+    has, and a second wrong try: the same words, which name no order, status or link."""
+    for locale, ask in (("en", "where is my order?"), ("de", "Wo ist meine Bestellung?")):
+        refusals = [
+            *await talk(dialogue, ask, "TP-10003 anna@example.com", locale=locale),
+            *await talk(
+                dialogue, ask, "mallory@example.com TP-10001", "ben@example.com", locale=locale
+            ),
+            *await talk(dialogue, ask, "TP-55555, anna@example.com", locale=locale),
+        ]
+        texts = {r.replies[0].text for r in refusals if r.understanding.entities.email}
+        assert len(texts) == 1, texts
+        (text,) = texts
+        for secret in ("TP-1000", "processing", "shipped", "delivered", "tracking", "ben@"):
+            assert secret not in text
+        assert refusals[-1].state.awaiting == "order"  # checking both, the bot still waits
