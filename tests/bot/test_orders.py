@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from bot.dialogue import Dialogue
+from bot.settings import BotSettings
 from chat.models import Order
-from tests.bot.test_actions import talk
+from knowledge import Faq, KnowledgeBase
+from tests.bot.conftest import FAQS
+from tests.bot.test_actions import own_shop, talk
 
 # An order number of digits only, as many shops write them.
 CARLA = {"id": "100234", "customer_id": "cust-1003", "email": "carla@example.com",
@@ -129,3 +132,66 @@ async def test_a_wrong_pair_reveals_nothing_about_anyone_s_order(dialogue: Dialo
         for secret in ("TP-1000", "processing", "shipped", "delivered", "tracking", "ben@"):
             assert secret not in text
         assert refusals[-1].state.awaiting == "order"  # checking both, the bot still waits
+
+
+ORDERING = [
+    Faq(id="how-to-order", question="How do I place an order?",
+        answer="Put what you like in the cart and check out; no account needed.",
+        variants=["how to order", "ordering process", "can I order by phone?"]),
+    Faq(id="bestellen", locale="de", question="Wie bestelle ich?",
+        answer="Leg die Artikel in den Warenkorb und geh zur Kasse, ein Konto brauchst du nicht.",
+        variants=["Wie gebe ich eine Bestellung auf?", "Bestellvorgang", "telefonisch bestellen"]),
+]  # fmt: skip
+
+
+HOW_TO_ORDER = [
+    ("how can I place an order?", "en", "how-to-order"),
+    ("how do I order?", "en", "how-to-order"),
+    ("how can I order from you?", "en", "how-to-order"),
+    ("Can I also order by phone?", "en", "how-to-order"),
+    ("Wie kann ich bestellen?", "de", "bestellen"),
+    ("Wie kann ich eine Bestellung aufgeben?", "de", "bestellen"),
+    ("Kann man auch telefonisch bestellen?", "de", "bestellen"),
+]
+
+
+@pytest.mark.parametrize(("text", "locale", "faq_id"), HOW_TO_ORDER)
+async def test_how_to_order_is_no_order_look_up_without_an_faq_for_it(
+    dialogue: Dialogue, text: str, locale: str, faq_id: str
+) -> None:
+    """A shop without an FAQ on ordering does not ask for an order number either."""
+    (how,) = await talk(dialogue, text, locale=locale)
+    (where,) = await talk(dialogue, "where is my order?")
+    assert how.understanding.intent != "order_status", how.summary()
+    assert how.action != "order_status" and how.state.awaiting is None
+    assert where.action == "order_status"
+
+
+@pytest.mark.parametrize(("text", "locale", "faq_id"), HOW_TO_ORDER)
+async def test_how_to_order_is_answered_by_the_faq_on_ordering(
+    kb: KnowledgeBase,
+    settings: BotSettings,
+    orders_db: Any,
+    agents: Any,
+    text: str,
+    locale: str,
+    faq_id: str,
+) -> None:
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, *ORDERING]) as dialogue:
+        (how,) = await talk(dialogue, text, locale=locale)
+        (where,) = await talk(dialogue, "where is my order?")
+        (parcel,) = await talk(dialogue, "Wo bleibt mein Paket?", locale="de")
+    assert (how.action, how.decision.faq_id) == ("answer_faq", faq_id), how.summary()
+    assert where.action == parcel.action == "order_status"
+
+
+async def test_how_do_i_order_it_is_about_the_product_not_an_order(dialogue: Dialogue) -> None:
+    """ "It" is a product: the one shown goes to the cart; with none, the bot asks which."""
+    shown, how = await talk(dialogue, "I'm looking for a ceramic table lamp", "How do I order it?")
+    (fresh,) = await talk(dialogue, "How do I order it?")
+    assert shown.product_ids[0] == "lamp-1", shown.summary()
+    assert how.action == "product_details", how.summary()
+    assert "Ceramic table lamp" in how.replies[0].text and "cart" in how.replies[0].text
+    assert fresh.action == "ask_clarifying", fresh.summary()
+    assert fresh.replies[0].text.startswith("Which product do you mean?")
+    assert how.state.awaiting is None and fresh.state.awaiting is None
