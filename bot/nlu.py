@@ -198,10 +198,12 @@ _RULES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
-# Order words next to a possessive: "where is my parcel", "meine Bestellung".
+# Order words next to a possessive: "where is my parcel", "meine Bestellung", "Status
+# meines Auftrags".
 _OWN_ORDER = re.compile(
-    r"\b(?:my|meine?m?n?)\s+(?:\w+\s+)?(?:order|package|parcel|delivery|shipment|return|refund|"
-    r"bestellung|paket|lieferung|sendung|rücksendung|retoure|erstattung)\b",
+    r"\b(?:my|mein(?:e[mnrs]?)?)\s+(?:\w+\s+)?(?:order|package|parcel|delivery|shipment|return|"
+    r"refund|bestellung|paket(?:e?s)?|lieferung|sendung|rücksendung|retoure|erstattung|"
+    r"auftrag\w*)\b",
     re.IGNORECASE,
 )
 # Asking how to order is for the FAQ, not about an order the shopper has: "how do I

@@ -195,3 +195,59 @@ async def test_how_do_i_order_it_is_about_the_product_not_an_order(dialogue: Dia
     assert fresh.action == "ask_clarifying", fresh.summary()
     assert fresh.replies[0].text.startswith("Which product do you mean?")
     assert how.state.awaiting is None and fresh.state.awaiting is None
+
+
+# A shop's own FAQ on orders, as the demo shop has it: the look-up answers better.
+ORDER_FAQS = [
+    Faq(id="order-status", question="Where is my order?",
+        answer="The tracking link is in your shipping confirmation.",
+        variants=["track my order", "order status", "I have not received my package"]),
+    Faq(id="bestellstatus", locale="de", question="Wo ist meine Bestellung?",
+        answer="Den Link zur Sendungsverfolgung findest du in der Versandbestätigung.",
+        variants=["Sendungsverfolgung", "Bestellstatus", "Mein Paket ist nicht angekommen"]),
+    Faq(id="cancel-order", question="Can I change or cancel my order?",
+        answer="Until it ships, in your account.", variants=["cancel my order"]),
+    Faq(id="damaged", question="My item arrived damaged. What now?",
+        answer="Send us a photo, we replace it.", variants=["The parcel was damaged"]),
+]  # fmt: skip
+
+
+@pytest.mark.usefixtures("carla")
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("track my order", "en"),
+        ("order status", "en"),
+        ("I haven't received my package yet", "en"),
+        ("I'm still waiting for my parcel", "en"),
+        ("where is my delivery?", "en"),
+        ("what's the status of my purchase?", "en"),
+        ("Sendungsverfolgung", "de"),
+        ("Bestellstatus", "de"),
+        ("Ist mein Paket schon unterwegs?", "de"),
+        ("Mein Paket ist noch nicht angekommen", "de"),
+        ("Wo bleibt meine Lieferung?", "de"),
+        ("Status meines Auftrags", "de"),
+    ],
+)
+async def test_many_ways_of_asking_after_an_order_look_it_up(
+    kb: KnowledgeBase,
+    settings: BotSettings,
+    orders_db: Any,
+    agents: Any,
+    text: str,
+    locale: str,
+) -> None:
+    """Not the shop's FAQ on where orders are, which asks for what the bot can take."""
+    with own_shop(kb, settings, orders_db, agents, faqs=[*FAQS, *ORDER_FAQS]) as dialogue:
+        ask, number, email = await talk(
+            dialogue, text, "100234", "carla@example.com", locale=locale
+        )
+        # The FAQs next to them still answer what they are about.
+        (cancel,) = await talk(dialogue, "can I cancel my order?")
+        (damaged,) = await talk(dialogue, "my package arrived damaged")
+    assert ask.action == "order_status", ask.summary()
+    assert number.understanding.entities.order_number == "100234"
+    assert "https://tracking.example/100234" in email.replies[0].text
+    assert cancel.decision.faq_id == "cancel-order", cancel.summary()
+    assert damaged.decision.faq_id == "damaged", damaged.summary()
