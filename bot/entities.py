@@ -109,25 +109,23 @@ _ORDER = re.compile(
     # "Bestellnummer ist 100234", "meine Bestellung 100234", "Auftrags-Nr.: 100234".
     r"\b(?:orders?|purchase|bestellung|bestell-?|auftrag(?:s-?)?)"
     r"(?:\s*(?:number|num|no\.?|nr\.?|nummer|id|ref(?:erence)?)\b\.?)?"
-    r"(?:\s*(?:[:#=-]|\b(?:is|was|ist|lautet|war)\b))*\s*"
-    + _ORDER_ID
-    + _ID_END
+    rf"(?:\s*(?:[:#=-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
     # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
-    + r"|#\s*"
-    + _ORDER_ID
-    + _ID_END
-    + r"|\b([A-Z]{2,4}-\d{4,12})"
-    + _ID_END,
+    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,12}}){_ID_END}",
     re.IGNORECASE,
 )
 # A number typed after the bot asked for one: "100234", "it's 100234", "100234,
 # anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
 _BARE_ORDER = re.compile(r"(?<![\w+#.,/-])(?<!\d\s)#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
+# "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?".
+_VERB = r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
+_ORDERING = re.compile(_VERB + "$", re.IGNORECASE)
 # What a number just after these words is instead: a phone number, a postcode ("PLZ
 # 80331", "my phone number is 01715550199"), a year, a price or a limit ("since 2023",
-# "under 1000", "für 1200").
+# "under 1000", "für 1200"), a count to order.
 _NOT_ORDER_BEFORE = re.compile(
-    r"(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
+    rf"{_VERB}order\s+$"
+    r"|(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
     r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl)\b\W*(?:\w+\W+){0,2}"
     r"|\b(?:in|since|year|seit|im|jahr|under|below|over|above|up to|about|around|for|unter|"
     r"bis|über|ab|etwa|für|from|von|vom)\W+"
@@ -346,8 +344,12 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
         for match in pattern.finditer(text)
     ]
     for match, number in candidates:
-        before = text[: match.start()] if match.re is _BARE_ORDER else ""
-        if not _UNIT_AFTER.match(text, match.end()) and not _NOT_ORDER_BEFORE.search(before):
+        if match.re is _BARE_ORDER:  # "PLZ 80331", "call me on 01715550199"
+            other = bool(_NOT_ORDER_BEFORE.search(text, 0, match.start()))
+        else:  # "I want to order 2000": the verb's count, not the noun's number
+            verb = number.isdigit() and match[0][:5].lower() == "order"
+            other = verb and bool(_ORDERING.search(text, 0, match.start()))
+        if not other and not _UNIT_AFTER.match(text, match.end()):
             return number.upper()
     return None
 

@@ -121,6 +121,9 @@ def test_order_number_and_email_are_not_prices() -> None:
         # Not an order number: an amount, a count, a date, a phone number, too long.
         ("my order was 5000 euro", None),
         ("I want to order 1000 cups", None),
+        ("I want to order 2000", None),  # "order" the verb counts
+        ("can I order 3000?", None),
+        ("I placed order 100234", "100234"),
         ("Bestellung vom 12.03.2025", None),
         ("call 0171-5550199 about my order", None),
         ("order 1234567890123", None),
@@ -149,6 +152,7 @@ def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
         ("1200 Euro", None),
         ("a tent under 1000", None),
         ("5000 pieces", None),
+        ("I'd like to order 1500", None),
         ("I ordered it in 2024", None),
     ],
 )

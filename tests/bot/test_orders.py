@@ -70,6 +70,7 @@ async def test_an_order_number_in_a_sentence_or_alone_when_asked_is_looked_up(
         (["Wo ist meine Bestellung?", "PLZ 80331"], "de"),
         (["Wo ist meine Bestellung?", "ich habe 1200 Euro bezahlt"], "de"),
         (["I want to order 1000 cups"], "en"),
+        (["where is my order?", "Actually, can I order 2000 instead?"], "en"),
     ],
 )
 async def test_phone_numbers_postcodes_prices_and_quantities_are_no_order_numbers(
