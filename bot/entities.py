@@ -106,10 +106,12 @@ _ORDER_ID = r"([A-Z]{0,4}-?\d{4,12})"
 _ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
 _ORDER = re.compile(
     # After the words that name it: "order #100234", "my order number is 100234",
-    # "Bestellnummer ist 100234", "meine Bestellung 100234", "Auftrags-Nr.: 100234".
+    # "Bestellnummer ist 100234", "meine Bestellung 100234", "Auftrags-Nr.: 100234",
+    # "die Bestellung mit der Nummer 100234", "my order (100234)".
     r"\b(?:orders?|purchase|bestellung|bestell-?|auftrag(?:s-?)?)"
-    r"(?:\s*(?:number|num|no\.?|nr\.?|nummer|id|ref(?:erence)?)\b\.?)?"
-    rf"(?:\s*(?:[:#=-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
+    r"(?:[\s-]*(?:(?:with(?: the)?|mit der)\s+)?(?:number|num|no\.?|nr\.?|nummer|id|"
+    r"ref(?:erence)?)\b\.?)?"
+    rf"(?:\s*(?:[:#=(-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
     # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
     rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,12}}){_ID_END}",
     re.IGNORECASE,
@@ -120,13 +122,14 @@ _BARE_ORDER = re.compile(r"(?<![\w+#.,/-])(?<!\d\s)#?\s*" + _ORDER_ID + _ID_END,
 # "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?".
 _VERB = r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
 _ORDERING = re.compile(_VERB + "$", re.IGNORECASE)
-# What a number just after these words is instead: a phone number, a postcode ("PLZ
-# 80331", "my phone number is 01715550199"), a year, a price or a limit ("since 2023",
-# "under 1000", "für 1200"), a count to order.
+# What a number just after these words is instead: a phone number, a postcode, a
+# customer number ("PLZ 80331", "my phone number is 01715550199", "Kundennummer 5555"),
+# a year, a price or a limit ("since 2023", "under 1000", "für 1200"), a count to order.
 _NOT_ORDER_BEFORE = re.compile(
     rf"{_VERB}order\s+$"
     r"|(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
-    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl)\b\W*(?:\w+\W+){0,2}"
+    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl|customer|kunden\w*)\b"
+    r"\W*(?:\w+\W+){0,2}"
     r"|\b(?:in|since|year|seit|im|jahr|under|below|over|above|up to|about|around|for|unter|"
     r"bis|über|ab|etwa|für|from|von|vom)\W+"
     rf"|{_CURRENCY}\s*)$",

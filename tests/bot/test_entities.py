@@ -118,6 +118,9 @@ def test_order_number_and_email_are_not_prices() -> None:
         ("„meine Bestellung 100234“", "100234"),
         ("Bestell-Nr.: 100234", "100234"),
         ("Auftragsnummer: 100234", "100234"),
+        ("die Bestellung mit der Nummer 100234", "100234"),
+        ("my order (100234) has not arrived", "100234"),
+        ("Order-Nr. 100234", "100234"),
         # Not an order number: an amount, a count, a date, a phone number, too long.
         ("my order was 5000 euro", None),
         ("I want to order 1000 cups", None),
@@ -147,6 +150,8 @@ def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
         ("+491715550199", None),
         ("Meine Telefonnummer ist 01715550199", None),
         ("PLZ 80331", None),
+        ("Kundennummer 55555", None),
+        ("my customer number is 55555", None),
         ("my postcode is 80331", None),
         ("I paid 1299.90", None),
         ("1200 Euro", None),

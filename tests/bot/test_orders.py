@@ -38,6 +38,7 @@ async def carla(orders_db: Any) -> None:
         (["order #100234 hasn't arrived", "carla@example.com"], "en"),
         (["Bestellnummer ist 100234", "carla@example.com"], "de"),
         (["„meine Bestellung 100234“", "carla@example.com"], "de"),
+        (["Wo ist die Bestellung mit der Nummer 100234?", "carla@example.com"], "de"),
         (["where is my order?", "100234", "carla@example.com"], "en"),
         (["Wo bleibt mein Paket?", "Die Nummer ist 100234", "carla@example.com"], "de"),
     ],
