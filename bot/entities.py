@@ -119,14 +119,15 @@ _ORDER = re.compile(
 # A number typed after the bot asked for one: "100234", "it's 100234", "100234,
 # anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
 _BARE_ORDER = re.compile(r"(?<![\w+#.,/-])(?<!\d\s)#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
-# "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?".
+# "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?",
+# "we'd like to purchase 1500".
 _VERB = r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
 _ORDERING = re.compile(_VERB + "$", re.IGNORECASE)
 # What a number just after these words is instead: a phone number, a postcode, a
 # customer number ("PLZ 80331", "my phone number is 01715550199", "Kundennummer 5555"),
 # a year, a price or a limit ("since 2023", "under 1000", "für 1200"), a count to order.
 _NOT_ORDER_BEFORE = re.compile(
-    rf"{_VERB}order\s+$"
+    rf"{_VERB}(?:order|purchase)\s+$"
     r"|(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
     r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl|customer|kunden\w*)\b"
     r"\W*(?:\w+\W+){0,2}"
@@ -350,7 +351,7 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
         if match.re is _BARE_ORDER:  # "PLZ 80331", "call me on 01715550199"
             other = bool(_NOT_ORDER_BEFORE.search(text, 0, match.start()))
         else:  # "I want to order 2000": the verb's count, not the noun's number
-            verb = number.isdigit() and match[0][:5].lower() == "order"
+            verb = number.isdigit() and match[0].lower().startswith(("order", "purchase"))
             other = verb and bool(_ORDERING.search(text, 0, match.start()))
         if not other and not _UNIT_AFTER.match(text, match.end()):
             return number.upper()

@@ -126,6 +126,7 @@ def test_order_number_and_email_are_not_prices() -> None:
         ("I want to order 1000 cups", None),
         ("I want to order 2000", None),  # "order" the verb counts
         ("can I order 3000?", None),
+        ("we'd like to purchase 1500", None),
         ("I placed order 100234", "100234"),
         ("Bestellung vom 12.03.2025", None),
         ("call 0171-5550199 about my order", None),
