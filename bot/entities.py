@@ -118,7 +118,7 @@ _ORDER = re.compile(
 )
 # A number typed after the bot asked for one: "100234", "it's 100234", "100234,
 # anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
-_BARE_ORDER = re.compile(r"(?<![\w+#.,/-])(?<!\d\s)#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
+_BARE_ORDER = re.compile(r"(?<![\w+#/-])(?<!\d[\s.,])#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
 # "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?",
 # "we'd like to purchase 1500".
 _VERB = r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"

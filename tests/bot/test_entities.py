@@ -146,6 +146,8 @@ def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
         ("Die Nummer ist 100234, E-Mail anna@example.com", "100234"),
         ("anna@example.com 100234", "100234"),
         ("#TP-10001", "TP-10001"),
+        ("Nr.100234", "100234"),
+        ("12.03.2025", None),  # a date
         # A phone number, a postcode, a price, a quantity, a year.
         ("call me on 0171 5550199", None),
         ("+491715550199", None),
