@@ -100,7 +100,7 @@ _SIZE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_ORDER_ID = r"([A-Z]{0,4}-?\d{4,12})"
+_ORDER_ID = r"([A-Z]{0,4}-?\d{4,20})"
 # Where an order number ends: not in more digits ("0171 5550199", "12.03.2025"), cents
 # ("1299,90") or a word.
 _ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
@@ -113,24 +113,35 @@ _ORDER = re.compile(
     r"ref(?:erence)?)\b\.?)?"
     rf"(?:\s*(?:[:#=(-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
     # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
-    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,12}}){_ID_END}",
+    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,20}}){_ID_END}",
     re.IGNORECASE,
 )
 # A number typed after the bot asked for one: "100234", "it's 100234", "100234,
 # anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
 _BARE_ORDER = re.compile(r"(?<![\w+#/-])(?<!\d[\s.,])#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
 # "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?",
-# "we'd like to purchase 1500".
-_VERB = r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
-_ORDERING = re.compile(_VERB + "$", re.IGNORECASE)
-# What a number just after these words is instead: a phone number, a postcode, a
-# customer number ("PLZ 80331", "my phone number is 01715550199", "Kundennummer 5555"),
-# a year, a price or a limit ("since 2023", "under 1000", "für 1200"), a count to order.
-_NOT_ORDER_BEFORE = re.compile(
-    rf"{_VERB}(?:order|purchase)\s+$"
-    r"|(?:\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
-    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl|customer|kunden\w*)\b"
+# "we'd like to purchase 1500"; an order number is longer or starts with 0 ("add an item
+# to order 00123842").
+_ORDERING = re.compile(
+    r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
+    r"(?:order|purchase)\s+$",
+    re.IGNORECASE,
+)
+_COUNT = re.compile(r"[1-9]\d{0,4}")
+# The numbers a shopper has besides order numbers: "PLZ 80331", "my phone number is
+# 01715550199", "Kundennummer 5555", "my invoice #12588".
+_OTHER_NUMBER = (
+    r"\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
+    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl|customer|kunden\w*|invoice|bill|"
+    r"receipt|rechnung\w*|quittung|beleg\w*|ticket\w*|tracking|sendungsnummer)\b"
     r"\W*(?:\w+\W+){0,2}"
+)
+_OTHER_NUMBER_BEFORE = re.compile(_OTHER_NUMBER + "$", re.IGNORECASE)
+# What a number just after these words is instead (when the bot asked for one): another
+# of the shopper's numbers, a year, a price or a limit ("since 2023", "under 1000", "für
+# 1200").
+_NOT_ORDER_BEFORE = re.compile(
+    rf"(?:{_OTHER_NUMBER}"
     r"|\b(?:in|since|year|seit|im|jahr|under|below|over|above|up to|about|around|for|unter|"
     r"bis|über|ab|etwa|für|from|von|vom)\W+"
     rf"|{_CURRENCY}\s*)$",
@@ -349,11 +360,14 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
     ]
     for match, number in candidates:
         if match.re is _BARE_ORDER:  # "PLZ 80331", "call me on 01715550199"
-            other = bool(_NOT_ORDER_BEFORE.search(text, 0, match.start()))
-        else:  # "I want to order 2000": the verb's count, not the noun's number
-            verb = number.isdigit() and match[0].lower().startswith(("order", "purchase"))
-            other = verb and bool(_ORDERING.search(text, 0, match.start()))
-        if not other and not _UNIT_AFTER.match(text, match.end()):
+            other = _NOT_ORDER_BEFORE.search(text, 0, match.start())
+        elif match[2]:  # "#12588" of "my invoice #12588"
+            other = _OTHER_NUMBER_BEFORE.search(text, 0, match.start())
+        else:
+            other = None
+        digits = next(group for group in range(1, 4) if match[group])
+        counted = _COUNT.fullmatch(number) and _ORDERING.search(text, 0, match.start(digits))
+        if not other and not counted and not _UNIT_AFTER.match(text, match.end()):
             return number.upper()
     return None
 
