@@ -100,7 +100,8 @@ _SIZE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_ORDER_ID = r"([A-Z]{0,4}-?\d{4,20})"
+# Four to 15 digits, perhaps after a shop's letters: not a card number (16 to 19).
+_ORDER_ID = r"([A-Z]{0,4}-?\d{4,15})"
 # Where an order number ends: not in more digits ("0171 5550199", "12.03.2025"), cents
 # ("1299,90") or a word.
 _ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
@@ -113,7 +114,7 @@ _ORDER = re.compile(
     r"ref(?:erence)?)\b\.?)?"
     rf"(?:\s*(?:[:#=(-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
     # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
-    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,20}}){_ID_END}",
+    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,15}}){_ID_END}",
     re.IGNORECASE,
 )
 # A number typed after the bot asked for one: "100234", "it's 100234", "100234,

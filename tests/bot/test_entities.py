@@ -130,7 +130,7 @@ def test_order_number_and_email_are_not_prices() -> None:
         ("I placed order 100234", "100234"),
         ("Bestellung vom 12.03.2025", None),
         ("call 0171-5550199 about my order", None),
-        ("order 123456789012345678901", None),  # longer than any shop's
+        ("order 4111111111111111", None),  # a card number
         ("how can I cancel purchase 113542617735902?", "113542617735902"),
         ("add an item to order 00123842", "00123842"),  # no count: it starts with 0
         ("see my invoice #12588", None),
@@ -164,6 +164,7 @@ def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
         ("1200 Euro", None),
         ("a tent under 1000", None),
         ("5000 pieces", None),
+        ("4111111111111111", None),  # a card number
         ("I'd like to order 1500", None),
         ("I ordered it in 2024", None),
     ],
