@@ -105,14 +105,54 @@ _SIZE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Four to 15 digits, perhaps after a shop's letters: not a card number (16 to 19).
+_ORDER_ID = r"([A-Z]{0,4}-?\d{4,15})"
+# Where an order number ends: not in more digits ("0171 5550199", "12.03.2025"), cents
+# ("1299,90") or a word.
+_ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
 _ORDER = re.compile(
-    r"(?:order|bestellung|bestellnummer|auftrag|purchase)\s*(?:number|no\.?|nr\.?|nummer|#|id)?"
-    r"\s*[:#]?\s*([A-Z]{0,4}-?\d{4,12})\b"
-    r"|#\s*([A-Z]{0,4}-?\d{4,12})\b"
-    r"|\b([A-Z]{2,4}-\d{4,12})\b",
+    # After the words that name it: "order #100234", "my order number is 100234",
+    # "Bestellnummer ist 100234", "meine Bestellung 100234", "Auftrags-Nr.: 100234",
+    # "die Bestellung mit der Nummer 100234", "my order (100234)".
+    r"\b(?:orders?|purchase|bestellung|bestell-?|auftrag(?:s-?)?)"
+    r"(?:[\s-]*(?:(?:with(?: the)?|mit der)\s+)?(?:number|num|no\.?|nr\.?|nummer|id|"
+    r"ref(?:erence)?)\b\.?)?"
+    rf"(?:\s*(?:[:#=(-]|\b(?:is|was|ist|lautet|war)\b))*\s*{_ORDER_ID}{_ID_END}"
+    # Marked as a number, or with a shop's letters: "#100234", "TP-10001".
+    rf"|#\s*{_ORDER_ID}{_ID_END}|\b([A-Z]{{2,4}}-\d{{4,15}}){_ID_END}",
     re.IGNORECASE,
 )
-_BARE_ORDER = re.compile(r"^\s*#?\s*([A-Z]{0,4}-?\d{4,12})\s*$", re.IGNORECASE)
+# A number typed after the bot asked for one: "100234", "it's 100234", "100234,
+# anna@example.com". Not a part of a phone number ("+49 171 5550199", "0171-5550199").
+_BARE_ORDER = re.compile(r"(?<![\w+#/-])(?<!\d[\s.,])#?\s*" + _ORDER_ID + _ID_END, re.IGNORECASE)
+# "Order" as a verb counts what follows: "I want to order 2000", "can I order 3000?",
+# "we'd like to purchase 1500"; an order number is longer or starts with 0 ("add an item
+# to order 00123842").
+_ORDERING = re.compile(
+    r"(?:\b(?:to|i|we|you|can|could|would|will|shall|should|may|might|please)|'d|'ll)\s+"
+    r"(?:order|purchase)\s+$",
+    re.IGNORECASE,
+)
+_COUNT = re.compile(r"[1-9]\d{0,4}")
+# The numbers a shopper has besides order numbers: "PLZ 80331", "my phone number is
+# 01715550199", "Kundennummer 5555", "my invoice #12588".
+_OTHER_NUMBER = (
+    r"\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|telefon\w*|handy\w*|mobil\w*|"
+    r"rufnummer|zip|post\s*code|postal code|plz|postleitzahl|customer|kunden\w*|invoice|bill|"
+    r"receipt|rechnung\w*|quittung|beleg\w*|ticket\w*|tracking|sendungsnummer)\b"
+    r"\W*(?:\w+\W+){0,2}"
+)
+_OTHER_NUMBER_BEFORE = re.compile(_OTHER_NUMBER + "$", re.IGNORECASE)
+# What a number just after these words is instead (when the bot asked for one): another
+# of the shopper's numbers, a year, a price or a limit ("since 2023", "under 1000", "für
+# 1200").
+_NOT_ORDER_BEFORE = re.compile(
+    rf"(?:{_OTHER_NUMBER}"
+    r"|\b(?:in|since|year|seit|im|jahr|under|below|over|above|up to|about|around|for|unter|"
+    r"bis|über|ab|etwa|für|from|von|vom)\W+"
+    rf"|{_CURRENCY}\s*)$",
+    re.IGNORECASE,
+)
 
 
 # How a text writes each unit, the unit as attribute names end it ("weight_kg",
@@ -151,8 +191,9 @@ _MEASURE = re.compile(
 )
 
 
-# What "for 6" counts where it is no person count: "for 6 cups", "for 20 euro", "for 2 kg".
-_NOT_PERSONS = re.compile(
+# What a number counts where a unit or currency follows it: "for 6" is no person count
+# in "for 6 cups", "for 20 euro", "for 2 kg"; "order 1000 cups" no order number.
+_UNIT_AFTER = re.compile(
     rf"\s*(?:{_CURRENCY}|(?:{'|'.join(UNIT_WORDS.values())}|cups?|tassen|pieces?|stück|"
     r"teile?|nights?|nächte|days?|tage?n?|weeks?|wochen|hours?|stunden|minutes?|minuten|"
     r"months?|monate?n?|years?|jahre?n?|%|percent|prozent)(?!\w))",
@@ -256,7 +297,7 @@ def extract_persons(text: str) -> int | None:
         word = _first(match.groups())
         count = _count(word) if word else None
         # "for 2" alone is a person count; "for 20 euro" a price, "for 6 cups" a capacity.
-        if count and 0 < count <= 30 and not _NOT_PERSONS.match(text, match.end()):
+        if count and 0 < count <= 30 and not _UNIT_AFTER.match(text, match.end()):
             return count
     return None
 
@@ -314,11 +355,26 @@ def extract_season(text: str) -> str | None:
 
 
 def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
-    """An order number; with ``expecting`` (the bot just asked for one) a bare number counts."""
-    if match := _ORDER.search(_EMAIL.sub(" ", text)):
-        return (_first(match.groups()) or "").upper()
-    if expecting and (match := _BARE_ORDER.match(text)):
-        return match.group(1).upper()
+    """An order number; with ``expecting`` (the bot just asked for one) a number without
+    the words that name it counts too. Not an amount ("order 5000 euro") nor a count
+    ("order 1000 cups")."""
+    text = _EMAIL.sub(" ", text)
+    candidates = [
+        (match, _first(match.groups()) or "")
+        for pattern in ((_ORDER, _BARE_ORDER) if expecting else (_ORDER,))
+        for match in pattern.finditer(text)
+    ]
+    for match, number in candidates:
+        if match.re is _BARE_ORDER:  # "PLZ 80331", "call me on 01715550199"
+            other = _NOT_ORDER_BEFORE.search(text, 0, match.start())
+        elif match[2]:  # "#12588" of "my invoice #12588"
+            other = _OTHER_NUMBER_BEFORE.search(text, 0, match.start())
+        else:
+            other = None
+        digits = next(group for group in range(1, 4) if match[group])
+        counted = _COUNT.fullmatch(number) and _ORDERING.search(text, 0, match.start(digits))
+        if not other and not counted and not _UNIT_AFTER.match(text, match.end()):
+            return number.upper()
     return None
 
 

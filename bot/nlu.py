@@ -198,10 +198,35 @@ _RULES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
-# Order words next to a possessive: "where is my parcel", "meine Bestellung".
+# Order words next to a possessive: "where is my parcel", "meine Bestellung", "Status
+# meines Auftrags".
 _OWN_ORDER = re.compile(
-    r"\b(?:my|meine?m?n?)\s+(?:\w+\s+)?(?:order|package|parcel|delivery|shipment|return|refund|"
-    r"bestellung|paket|lieferung|sendung|rücksendung|retoure|erstattung)\b",
+    r"\b(?:my|mein(?:e[mnrs]?)?)\s+(?:\w+\s+)?(?:order|package|parcel|delivery|shipment|return|"
+    r"refund|bestellung|paket(?:e?s)?|lieferung|sendung|rücksendung|retoure|erstattung|"
+    r"auftrag\w*)\b",
+    re.IGNORECASE,
+)
+# Asking how to order is for the FAQ, not about an order the shopper has: "how do I
+# order it?", "how can I place an order?", "can I order by phone?", "Wie kann ich
+# bestellen?", "Wie gebe ich eine Bestellung auf?", "Kann man telefonisch bestellen?".
+# Not "how do I track my order?", "Wie kann ich meine Bestellung ändern?".
+_HOW_TO_ORDER = re.compile(
+    r"\bhow\s+(?:do|can|could|should|would|may)\s+(?:i|we|you|one)\s+(?:\w+\s+)?"
+    r"(?:order|place\s+(?:an?\s+|my\s+|the\s+)?order|make\s+(?:an?\s+)?order|buy|purchase)\b"
+    r"(?!\s+(?:status|number|history|confirmation)\b)"
+    r"|\bhow\s+to\s+(?:order|place\s+an?\s+order|buy|purchase)\b"
+    r"|\bhow\s+does\s+(?:the\s+)?(?:ordering|checkout|buying)\b|\bordering\s+process\b"
+    r"|\b(?:can|could|may)\s+(?:i|we|you|one)\s+(?:also\s+|still\s+)?(?:place\s+(?:an?\s+)?)?"
+    r"order\s+(?:by|via|over|on|through|online|from|without|as)\b"
+    r"|\bwie\s+(?:kann|könnte|soll|muss)\s+(?:ich|man|wir)\s+(?:\w+\s+){0,3}"
+    r"(?:bestellen|kaufen)\b"
+    r"|\bwie\s+(?:bestelle|kaufe)\s+(?:ich|man)\b|\bwie\s+(?:bestellt|kauft)\s+man\b"
+    r"|\bwie\s+(?:gebe|kann)\s+(?:ich|man)\s+(?:\w+\s+)?(?:eine\s+)?bestellung\s+"
+    r"(?:auf(?:geben)?|tätigen|abschicken|abschließen)\b"
+    r"|\bwie\s+(?:funktioniert|läuft)\s+(?:das\s+|die\s+|eine\s+)?(?:bestellen|bestellung)\b"
+    r"|\bbestell(?:vorgang|prozess|ablauf)\b"
+    r"|\b(?:kann|könnte|darf)\s+(?:ich|man)\s+(?:auch\s+|noch\s+)?"
+    r"(?:telefonisch|per\s+\w+(?:-\w+)?|online|schriftlich|ohne\s+\w+)\s+bestellen\b",
     re.IGNORECASE,
 )
 INTENT_THRESHOLD = 0.72  # cosine to the nearest example; below it the intent is "none"
@@ -321,7 +346,7 @@ def rule_intent(text: str) -> tuple[str | None, float]:
     for intent, pattern in _RULES.items():
         if pattern.search(text):
             return intent, 1.0
-    if _OWN_ORDER.search(text):
+    if _OWN_ORDER.search(text) and not _HOW_TO_ORDER.search(text):
         return "order_status", 0.9
     return None, 0.0
 
@@ -349,6 +374,9 @@ class IntentClassifier:
         if intent is not None and score >= 1.0:
             return intent, score
         similarities = self._vectors @ vector
+        if _HOW_TO_ORDER.search(text):
+            # Near "where is my order" in meaning, but no question about the shopper's order.
+            similarities = np.where(self._intents == "order_status", -1.0, similarities)
         if intent is not None:
             own = similarities[self._intents == intent]
             return intent, float(own.max()) if own.size else score

@@ -55,10 +55,14 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(text=say(key, voice))
             return finish(turn, "order_status")
         order = await orders.matching(number, email)
-        # One message for "no such order" and "wrong e-mail": nothing to learn by guessing.
-        dispatcher.utter_message(
-            text=_report(order, voice) if order else say("order_refused", voice)
-        )
+        if order is None:
+            # One message for "no such order" and "wrong e-mail": nothing to learn by
+            # guessing. It asks to check both, so the bot still waits: a corrected number
+            # or e-mail alone tries again with the other one.
+            state.awaiting, state.order_number, state.email = "order", number, email
+            dispatcher.utter_message(text=say("order_refused", voice))
+            return finish(turn, "order_status")
+        dispatcher.utter_message(text=_report(order, voice))
         return self._done(turn)
 
     @staticmethod

@@ -114,6 +114,72 @@ def test_order_number_and_email_are_not_prices() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("my order number is 100234", "100234"),
+        ("order #100234", "100234"),
+        ("order no. 100234 hasn't arrived", "100234"),
+        ("Order ID: tp-10001", "TP-10001"),
+        ("Bestellnummer ist 100234", "100234"),
+        ("„meine Bestellung 100234“", "100234"),
+        ("Bestell-Nr.: 100234", "100234"),
+        ("Auftragsnummer: 100234", "100234"),
+        ("die Bestellung mit der Nummer 100234", "100234"),
+        ("my order (100234) has not arrived", "100234"),
+        ("Order-Nr. 100234", "100234"),
+        # Not an order number: an amount, a count, a date, a phone number, too long.
+        ("my order was 5000 euro", None),
+        ("I want to order 1000 cups", None),
+        ("I want to order 2000", None),  # "order" the verb counts
+        ("can I order 3000?", None),
+        ("we'd like to purchase 1500", None),
+        ("I placed order 100234", "100234"),
+        ("Bestellung vom 12.03.2025", None),
+        ("call 0171-5550199 about my order", None),
+        ("order 4111111111111111", None),  # a card number
+        ("how can I cancel purchase 113542617735902?", "113542617735902"),
+        ("add an item to order 00123842", "00123842"),  # no count: it starts with 0
+        ("see my invoice #12588", None),
+        ("Rechnung #12588", None),
+        ("100234", None),  # a bare number only where the bot asked for one
+    ],
+)
+def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
+    assert extract(text).order_number == number
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("100234", "100234"),
+        ("it's 100234", "100234"),
+        ("Die Nummer ist 100234, E-Mail anna@example.com", "100234"),
+        ("anna@example.com 100234", "100234"),
+        ("#TP-10001", "TP-10001"),
+        ("Nr.100234", "100234"),
+        ("12.03.2025", None),  # a date
+        # A phone number, a postcode, a price, a quantity, a year.
+        ("call me on 0171 5550199", None),
+        ("+491715550199", None),
+        ("Meine Telefonnummer ist 01715550199", None),
+        ("PLZ 80331", None),
+        ("Kundennummer 55555", None),
+        ("my customer number is 55555", None),
+        ("my postcode is 80331", None),
+        ("I paid 1299.90", None),
+        ("1200 Euro", None),
+        ("a tent under 1000", None),
+        ("5000 pieces", None),
+        ("4111111111111111", None),  # a card number
+        ("I'd like to order 1500", None),
+        ("I ordered it in 2024", None),
+    ],
+)
+def test_a_number_after_the_bot_asked_for_one(text: str, number: str | None) -> None:
+    assert extract(text, expecting_order=True).order_number == number
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("Wo ist meine Bestellung?", "de"),
