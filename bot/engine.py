@@ -370,8 +370,16 @@ def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
     state.last_confidence = round(confidence, 3)
     if decision.handoff_reason is HandoffReason.high_value:
         state.value_rule_fired = True
+    # Gone on to shopping or to a person, the shopper is no longer giving an order's
+    # number: a budget typed as "1000" was looked up. A question on the side ("where
+    # do I find the number?") and the honest "I don't know" keep the look-up waiting.
+    if decision.action not in _KEEP_WAITING or decision.suggestions:
+        state.awaiting, state.order_number, state.email = None, None, None
     state.language = u.language
     return state
+
+
+_KEEP_WAITING = (ActionName.order_status, ActionName.answer_faq, ActionName.fallback)
 
 
 def handoff_packet(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +33,7 @@ from bot.selling import (
     GIFT_QUESTION,
     KIND,
     PERSONS,
+    PRICE,
     THAN_SHOWN,
     Flow,
     Question,
@@ -395,6 +397,7 @@ async def _begin(dispatcher: CollectingDispatcher, turn: Turn) -> list[dict[str,
         and searching
         and not turn.facts.reply
         and not any(name in SELLING_SLOTS for name in turn.understanding.entities.slots())
+        and not _answers_pending(turn)  # "1000" to the budget, not the Whetstone 1000/6000
         and await asyncio.to_thread(_names_another_kind, kb, text, state)
     ):
         state.restart_selling()  # "coffee makers" while the bot asks about tents
@@ -424,10 +427,7 @@ async def _read(turn: Turn, form: dict[str, Any]) -> _Reading:
     state.constraints = {**state.constraints, **form}
     picked = constraint_from_reply(turn.facts.reply or "")
     if not picked and state.pending:
-        asking = flow_of(state.category, runtime.flows)
-        picked = _typed_option(
-            text, state.pending, state.pending_values, asking.questions if asking else ()
-        )
+        picked = _answers_pending(turn)
         # "Küche" to "Kitchen | Outdoor | …": an option's name, through a synonym or as
         # the shop named it.
         if (
@@ -964,6 +964,23 @@ def _same_kind(kb: KnowledgeBase, result: SearchResult, turn: Turn, state: BotSt
     return any(p.category == named.category for p in kb.products([h.id for h in result.hits]))
 
 
+def _answers_pending(turn: Turn) -> tuple[str, str] | None:
+    """The typed answer to the question the search asked, if the message is one."""
+    state = turn.state
+    if state.pending is None:
+        return None
+    asking = flow_of(state.category, turn.runtime.flows)
+    return _typed_option(
+        turn.understanding.text,
+        state.pending,
+        state.pending_values,
+        asking.questions if asking else (),
+    )
+
+
+_AMOUNT_ALONE = re.compile(r"(?:€|eur|euro)?\s*(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|euros)?")
+
+
 def _typed_option(
     text: str, facet: str, values: list[str], questions: Sequence[Question]
 ) -> tuple[str, str] | None:
@@ -974,6 +991,9 @@ def _typed_option(
     typed = text.strip().lower().rstrip(".!")
     if facet == "attr.persons" and (persons := extract(f"for {typed}").persons):
         return facet, str(persons)
+    # "1000" to "What is your budget?": at most that (it found the Whetstone 1000/6000).
+    if facet == PRICE and (amount := _AMOUNT_ALONE.fullmatch(typed)):
+        return facet, f"-{amount.group(1).replace(',', '.')}"
     for value in values:
         # A kind by its name: "tents" for "Outdoor/Tents".
         if typed in (value.lower(), leaf(value).lower()):

@@ -2027,3 +2027,24 @@ async def test_a_gift_asked_in_other_words_is_a_gift_not_the_gift_card_faq(
     kinds = [o["value"] for o in cooking.replies[0].payload["options"]]  # type: ignore[index]
     assert kinds[0].startswith("facet:category=Kitchen/"), kinds
     assert (cards.action, cards.decision.faq_id) == ("answer_faq", "gift-cards")
+
+
+async def test_a_bare_amount_to_the_budget_question_is_the_budget(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop, "1000" to "What is your budget?" showed the Whetstone 1000/6000,
+    and after an order look-up the bot had asked for, it was looked up as an order
+    number: the shopper had gone on to shopping. A question on the side keeps the
+    look-up waiting."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        *_, asked, budget = await talk(
+            dialogue, "where is my order?", "actually I need a tent", "1000"
+        )
+        *_, waiting = await talk(
+            dialogue, "where is my order?", "how long does delivery take?", "TP-10001"
+        )
+    assert asked.replies[0].text.startswith("Happy to help you find a tent. What is your budget?")
+    assert budget.action in ("ask_clarifying", "show_products"), budget.summary()
+    assert budget.state.constraints == {"price_max": 1000.0}
+    assert "KN-205" not in budget.product_ids and budget.state.awaiting is None
+    assert waiting.action == "order_status", waiting.summary()
