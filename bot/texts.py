@@ -27,10 +27,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Gern geschehen! Kann ich sonst noch etwas für dich tun?",
         "de-sie": "Gern geschehen! Kann ich sonst noch etwas für Sie tun?",
     },
+    # No question: "no" or "nothing" to "anything else?" must not get that question again.
     "ack": {
-        "en": "Alright. Anything else I can help you with?",
-        "de": "Alles klar. Kann ich sonst noch etwas für dich tun?",
-        "de-sie": "Alles klar. Kann ich sonst noch etwas für Sie tun?",
+        "en": "Alright. I'm here if you need anything else.",
+        "de": "Alles klar. Ich bin da, falls du noch etwas brauchst.",
+        "de-sie": "Alles klar. Ich bin da, falls Sie noch etwas brauchen.",
     },
     "about_me": {
         "en": "I'm this shop's virtual assistant: I answer questions about orders, delivery "

@@ -175,6 +175,9 @@ async def test_small_talk_is_answered_not_counted_as_unanswered(dialogue: Dialog
     assert shown.action == "show_products"
     assert (ok.action, again.action) == ("goodbye", "goodbye"), again.summary()
     assert again.replies[0].text == TEXTS["ack"]["en"] and again.handoff is None
+    # "No" to "anything else?" is not asked that again.
+    _, nothing = await talk(dialogue, "thanks", "no")
+    assert nothing.action == "goodbye" and not nothing.replies[0].text.endswith("?")
     # Who the bot is, rather than an FAQ that shares a word.
     for text, locale in (("tell me a joke", "en"), ("Bist du ein Mensch?", "de")):
         about = await dialogue.respond(text, locale=locale)
