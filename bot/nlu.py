@@ -84,10 +84,10 @@ _RULES: dict[str, re.Pattern[str]] = {
     # Mensch?" are for the FAQ; "a real person please", "mit einem Menschen reden" hand off.
     "handoff_request": re.compile(
         r"\b(?:talk|speak|chat|connect|transfer|put)\b.{0,40}\b(?:human|person|agent|someone|"
-        r"somebody|representative|operator|staff)\b"
+        r"somebody|representative|operator|staff|manager|supervisor|customer service)\b"
         r"|^\W*(?:(?:a|an)\s+)?(?:(?:real|live)\s+)?(?:human|person|agent|operator)"
         r"(?:\s+please)?\W*$"
-        r"|\b(?:mitarbeiter\w*|kundenberater\w*|kundenservice|kundendienst)\b"
+        r"|\b(?:mitarbeiter\w*|kundenberater\w*|kundenservice|kundendienst|vorgesetzte[nmr]?)\b"
         r"|\b(?:mit|zu)\s+(?:einem\s+|einer\s+)?(?:echten\s+)?menschen\b"
         r"|^\W*(?:ein\s+)?(?:echter\s+)?mensch(?:\s+bitte)?\W*$",
         re.IGNORECASE,

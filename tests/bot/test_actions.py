@@ -2051,3 +2051,17 @@ async def test_a_bare_amount_to_the_budget_question_is_the_budget(
     assert budget.state.constraints == {"price_max": 1000.0}
     assert "KN-205" not in budget.product_ids and budget.state.awaiting is None
     assert waiting.action == "order_status", waiting.summary()
+
+
+async def test_the_demo_shop_answers_how_to_order(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """The demo had no FAQ on ordering: "how can I place an order?" got the tracking FAQ
+    and „Wie kann ich bestellen?“ the cancel one. Where an order is stays a look-up."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        place = await dialogue.respond("how can I place an order?")
+        german = await dialogue.respond("Wie gebe ich eine Bestellung auf?", locale="de")
+        where = await dialogue.respond("where is my order?")
+    assert (place.action, place.decision.faq_id) == ("answer_faq", "how-to-order")
+    assert (german.action, german.decision.faq_id) == ("answer_faq", "bestellen")
+    assert where.action == "order_status"

@@ -17,6 +17,10 @@ from bot.nlu import by_rules, rule_intent
         ("Ich möchte mit einem Mitarbeiter sprechen", "handoff_request"),
         ("kann ich mit einem Menschen reden", "handoff_request"),
         ("echter Mensch bitte", "handoff_request"),
+        ("I want to speak to a manager", "handoff_request"),
+        ("can I talk to customer service?", "handoff_request"),
+        ("Ich will Ihren Vorgesetzten sprechen", "handoff_request"),
+        ("what does the manager of a tent do", None),
         # Questions about the bot are not requests for a person: the bot says who it is.
         ("are you a real person?", "about_me"),
         ("Bist du ein Mensch?", "about_me"),
