@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.details import AGAIN, FEATURE, Detail
+from bot.entities import lacks_what_was_asked
 from bot.nlu import Understanding
 from bot.settings import BotSettings
 
@@ -245,7 +246,7 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if (
         (u.intent == "order_status" and not _asks_an_faq_about_the_order(u))
         or entities.order_number
-        or (state.awaiting == "order" and entities.email)
+        or (state.awaiting == "order" and (entities.email or lacks_what_was_asked(u.text)))
     ):
         return Decision(ActionName.order_status, reason="order look-up")
     if u.intent == "start_over":

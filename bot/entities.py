@@ -354,6 +354,22 @@ def extract_season(text: str) -> str | None:
     return None
 
 
+# "I don't know my order number", „Die habe ich nicht“: what the bot asked for is not at hand.
+_NOTHING_AT_HAND = re.compile(
+    r"\b(?:don'?t|do not|doesn'?t|can'?t|cannot|couldn'?t)\s+(?:\w+\s+)?(?:know|have|find|"
+    r"remember|see)\b|\bno idea\b|\b(?:lost|deleted)\s+(?:it|the|my)\b"
+    r"|\b(?:weiß|kenne|finde|habe|hab|sehe)\s+(?:ich\s+)?(?:\w+\s+){0,3}nicht\b"
+    r"|\bkeine\s+ahnung\b|\b(?:habe|hab)\s+(?:ich\s+)?keine\b",
+    re.IGNORECASE,
+)
+
+
+def lacks_what_was_asked(text: str) -> bool:
+    """ "I don't know my order number", „Keine Ahnung", "I can't find the e-mail": said
+    to the bot's request for an order's number and e-mail."""
+    return _NOTHING_AT_HAND.search(text) is not None
+
+
 def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
     """An order number; with ``expecting`` (the bot just asked for one) a number without
     the words that name it counts too. Not an amount ("order 5000 euro") nor a count

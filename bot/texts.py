@@ -327,6 +327,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thanks. What is the order number?",
         "de": "Danke. Wie lautet die Bestellnummer?",
     },
+    "order_where_to_look": {
+        "en": "You'll find the order number in the order confirmation e-mail, which also "
+        "went to the address you ordered with. If you can't find it, a colleague can look "
+        "the order up for you.",
+        "de": "Die Bestellnummer steht in der Bestellbestätigung, die an die E-Mail-Adresse "
+        "der Bestellung ging. Wenn du sie nicht findest, sucht eine Kollegin oder ein "
+        "Kollege die Bestellung für dich heraus.",
+        "de-sie": "Die Bestellnummer steht in der Bestellbestätigung, die an die "
+        "E-Mail-Adresse der Bestellung ging. Wenn Sie sie nicht finden, sucht eine Kollegin "
+        "oder ein Kollege die Bestellung für Sie heraus.",
+    },
+    "order_which_email": {
+        "en": "It's the e-mail address the order confirmation went to. If you're not sure "
+        "which one, a colleague can look the order up for you.",
+        "de": "Es ist die E-Mail-Adresse, an die die Bestellbestätigung ging. Wenn du nicht "
+        "sicher bist, welche, sucht eine Kollegin oder ein Kollege die Bestellung für dich "
+        "heraus.",
+        "de-sie": "Es ist die E-Mail-Adresse, an die die Bestellbestätigung ging. Wenn Sie "
+        "nicht sicher sind, welche, sucht eine Kollegin oder ein Kollege die Bestellung für "
+        "Sie heraus.",
+    },
     "order_refused": {
         "en": "I couldn't find an order for that combination of order number and e-mail. "
         "Please check both, or ask a colleague.",

@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions._turn import Turn, finish, turn_of
+from bot.engine import REPLY_HUMAN
+from bot.entities import lacks_what_was_asked
 from bot.runtime import OrderView
 from bot.texts import money, say
 
@@ -49,6 +51,14 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(text=text)
             return self._done(turn)
         email = entities.email or state.email
+        if not (number and email) and lacks_what_was_asked(turn.understanding.text):
+            # Asked again, they would only say again they can't: where to look, or a person.
+            state.awaiting, state.order_number, state.email = "order", number, email
+            dispatcher.utter_message(
+                text=say("order_which_email" if number else "order_where_to_look", voice),
+                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
+            )
+            return finish(turn, "order_status")
         if not (number and email):
             state.awaiting, state.order_number, state.email = "order", number, email
             key = "order_ask_email" if number else "order_ask_number" if email else "order_ask"

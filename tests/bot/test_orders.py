@@ -10,6 +10,7 @@ import pytest
 
 from bot.dialogue import Dialogue
 from bot.settings import BotSettings
+from bot.texts import TEXTS
 from chat.models import Order
 from knowledge import Faq, KnowledgeBase
 from tests.bot.conftest import FAQS
@@ -248,3 +249,20 @@ async def test_many_ways_of_asking_after_an_order_look_it_up(
     assert "https://tracking.example/100234" in email.replies[0].text
     assert cancel.decision.faq_id == "cancel-order", cancel.summary()
     assert damaged.decision.faq_id == "damaged", damaged.summary()
+
+
+async def test_an_order_number_not_at_hand_gets_where_to_look_and_a_person(
+    dialogue: Dialogue,
+) -> None:
+    """ "I don't know my order number" was asked for the number again, „Keine Ahnung"
+    got "I don't know"; without the e-mail it says which address is meant."""
+    _, unknown = await talk(dialogue, "where is my order?", "I don't know my order number")
+    _, german = await talk(dialogue, "Wo ist meine Bestellung?", "Keine Ahnung", locale="de")
+    *_, email = await talk(dialogue, "where is my order?", "TP-10001", "I can't remember it")
+    assert unknown.replies[0].text == TEXTS["order_where_to_look"]["en"]
+    assert german.replies[0].text == TEXTS["order_where_to_look"]["de"]
+    assert email.replies[0].text == TEXTS["order_which_email"]["en"]
+    for result in (unknown, german, email):
+        labels = [o["label"] for o in result.replies[-1].payload["options"]]  # type: ignore[index]
+        assert labels == [TEXTS["human_button"][result.state.language or "en"]]
+        assert result.state.awaiting == "order"  # the number may still come
