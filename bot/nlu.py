@@ -229,6 +229,23 @@ _HOW_TO_ORDER = re.compile(
     r"(?:telefonisch|per\s+\w+(?:-\w+)?|online|schriftlich|ohne\s+\w+)\s+bestellen\b",
     re.IGNORECASE,
 )
+# What arrived broken or wrong is for the damaged-items FAQ, not a look-up of where the
+# order is: "Meine Pfanne ist kaputt angekommen" was near "mein Paket ist noch nicht
+# angekommen", „Mein Paket ist beschädigt“ took the own-order rule.
+_ARRIVED_WRONG = re.compile(
+    r"\b(?:damaged|broken|defective|faulty|cracked|wrong (?:item|size|colou?r|product)|"
+    r"kaputt\w*|beschädigt\w*|defekt\w*|zerbrochen|falsche[nrs]? (?:artikel|ware|größe|"
+    r"farbe|produkt))\b",
+    re.IGNORECASE,
+)
+
+
+def _no_look_up(text: str) -> bool:
+    """Whether ``text`` names an order but asks what an FAQ answers: how to order, or
+    what arrived broken or wrong."""
+    return bool(_HOW_TO_ORDER.search(text) or _ARRIVED_WRONG.search(text))
+
+
 INTENT_THRESHOLD = 0.72  # cosine to the nearest example; below it the intent is "none"
 
 
@@ -346,7 +363,7 @@ def rule_intent(text: str) -> tuple[str | None, float]:
     for intent, pattern in _RULES.items():
         if pattern.search(text):
             return intent, 1.0
-    if _OWN_ORDER.search(text) and not _HOW_TO_ORDER.search(text):
+    if _OWN_ORDER.search(text) and not _no_look_up(text):
         return "order_status", 0.9
     return None, 0.0
 
@@ -374,7 +391,7 @@ class IntentClassifier:
         if intent is not None and score >= 1.0:
             return intent, score
         similarities = self._vectors @ vector
-        if _HOW_TO_ORDER.search(text):
+        if _no_look_up(text):
             # Near "where is my order" in meaning, but no question about the shopper's order.
             similarities = np.where(self._intents == "order_status", -1.0, similarities)
         if intent is not None:

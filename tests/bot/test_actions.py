@@ -2065,3 +2065,18 @@ async def test_the_demo_shop_answers_how_to_order(
     assert (place.action, place.decision.faq_id) == ("answer_faq", "how-to-order")
     assert (german.action, german.decision.faq_id) == ("answer_faq", "bestellen")
     assert where.action == "order_status"
+
+
+async def test_what_arrived_broken_is_the_damaged_items_faq_not_a_look_up(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """„Meine Pfanne ist kaputt angekommen" was near the order-status example „mein Paket
+    ist noch nicht angekommen" and was looked up; „Mein Paket ist beschädigt" took the
+    own-order rule."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        pan = await dialogue.respond("Meine Pfanne ist kaputt angekommen", locale="de")
+        parcel = await dialogue.respond("Mein Paket ist beschädigt", locale="de")
+        where = await dialogue.respond("Wo ist meine Bestellung?", locale="de")
+    assert (pan.action, pan.decision.faq_id) == ("answer_faq", "beschaedigt"), pan.summary()
+    assert (parcel.action, parcel.decision.faq_id) == ("answer_faq", "beschaedigt")
+    assert where.action == "order_status"

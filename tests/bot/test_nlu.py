@@ -64,6 +64,9 @@ from bot.nlu import by_rules, rule_intent
         ("Habt ihr eine Filiale in Hamburg?", None),
         ("do you have any physical shops?", None),
         ("where is my parcel", "order_status"),
+        # What arrived broken or wrong is the FAQ's, not where the order is.
+        ("Mein Paket ist beschädigt", None),
+        ("my order arrived damaged", None),
         # When people answer; "when can I talk to a person?" asks for the hours.
         ("what are your opening hours?", "opening_hours"),
         ("when can I talk to a person?", "opening_hours"),
