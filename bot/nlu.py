@@ -68,6 +68,8 @@ _ACK = (
     r"(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|brilliant|super|prima|toll|perfekt|"
     r"gut|sehr gut|alles klar)[\s,.!]+)?"
 )
+# "Thanks, bye", "Danke, tschüss": a goodbye after thanks.
+_THANKED = r"(?:(?:thanks?(?: you)?(?: so much)?|thx|danke(?: schön| sehr)?|vielen dank)[\s,.!]+)?"
 _RULES: dict[str, re.Pattern[str]] = {
     # When people answer, before handoff_request: "when can I talk to a person?" asks
     # for the hours, not for a person now.
@@ -165,7 +167,7 @@ _RULES: dict[str, re.Pattern[str]] = {
     "accessories": ACCESSORY_WORDS,
     "product_search": PRODUCT_REQUEST,
     "goodbye": re.compile(
-        rf"^\W*{_ACK}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$"
+        rf"^\W*{_ACK}{_THANKED}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$"
         # The answer to "anything else?"
         r"|^\W*(?:no,? thanks?(?: you)?|nein,? danke|that'?s (?:all|it)|das war'?s)\W*$",
         re.IGNORECASE,

@@ -80,6 +80,8 @@ from bot.nlu import by_rules, rule_intent
         ("great, thank you so much", "thanks"),
         ("alles klar, danke", "thanks"),
         ("ok bye", "goodbye"),
+        ("Danke, tschüss", "goodbye"),
+        ("thanks, bye!", "goodbye"),
         ("thanks, but where is my order?", "order_status"),
         ("danke, aber wo ist meine Bestellung?", "order_status"),
         # "Show results" typed: the results' own words only.
