@@ -655,6 +655,16 @@ def ranked(products: list[Product], ranking: str) -> list[Product]:
     return sorted(products, key=key)
 
 
+def measured(products: list[Product], ranking: str) -> bool:
+    """Whether any of ``products`` has what ``ranking`` orders by: "the lightest" of chairs
+    whose weights the catalog lacks is in no order."""
+    if ranking in ("price", "-price", "-popular"):
+        return True
+    if ranking == "-rating":
+        return any(p.rating is not None for p in products)
+    return any(number_for(p.attributes, ranking.lstrip("-")) for p in products)
+
+
 def leading(hits: list[Hit], gap: float) -> list[Hit]:
     """The hits within ``gap`` of the best score: the kind of product the words name.
 

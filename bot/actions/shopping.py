@@ -59,6 +59,7 @@ from bot.selling import (
     kinds_of,
     leading,
     leaf,
+    measured,
     measured_constraints,
     part_in,
     question_message,
@@ -291,7 +292,10 @@ class ActionSearchProducts(Action):
         # An order of a whole kind ranks all of it ("der wärmste Schlafsack": its words
         # find two bags in an English catalog, the category has five); "the cheapest
         # frying pan" ranks what its words find.
-        whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(text))
+        # So does an order alone of a search that named only its kind ("I need a tent",
+        # then "the cheapest?": the Solo 1 at 219 € was not among the leaders).
+        asked_order = without_ranking(state.query or "") if u.ranks_alone else text
+        whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(asked_order))
         # "": a department browsed (its kinds), or the others of a product compared with.
         query = "" if whole_kind or compared else text if state.query is None else state.query
         if asks_for_gift(query):  # the gift's own words, not whom it is for
@@ -674,7 +678,8 @@ async def _show(
     one, many = (
         ("product_relaxed", "products_relaxed") if relaxed else ("product_found", "products_found")
     )
-    if ranking and len(products) > 1 and not relaxed:
+    # "The lightest first:" only where one has a weight (then "the catalog doesn't say").
+    if ranking and len(products) > 1 and not relaxed and measured(products, ranking):
         # No best seller among them: they come by rating, and the intro says so.
         unmarked = ranking == "-popular" and not products[0].popular
         many = RANKED_INTRO["-rating" if unmarked else ranking]

@@ -1994,11 +1994,14 @@ async def test_questions_of_what_a_search_found_stay_with_it(
 ) -> None:
     """On the demo shop, while the tent questions ran, "the cheapest?" was the FAQ on
     price drops and "is it in stock?" showed the Stock pot; of the six tents "show me all
-    tents" put on screen, "which is the cheapest?" weighed the first three."""
+    tents" put on screen, "which is the cheapest?" weighed the first three. "The
+    cheapest" of a search that named only its kind orders all of that kind."""
     with demo_shop(kb, settings, orders_db, agents) as dialogue:
         _, cheapest = await talk(dialogue, "I need a tent", "the cheapest?")
         _, stock = await talk(dialogue, "I need a tent", "is it in stock?")
         _, of_all = await talk(dialogue, "show me all tents", "which is the cheapest?")
+        _, pans = await talk(dialogue, "pans", "the cheapest")
+        _, chairs = await talk(dialogue, "Do you have garden chairs?", "which is the lightest?")
         (alone,) = await talk(dialogue, "the cheapest?")
     tents = {"TE-601", "TE-602", "TE-603", "TE-604", "TE-605", "TE-606"}
     assert (cheapest.action, cheapest.decision.faq_id) == ("show_products", None)
@@ -2006,6 +2009,11 @@ async def test_questions_of_what_a_search_found_stay_with_it(
     assert set(cheapest.product_ids) <= tents and prices == sorted(prices), cheapest.summary()
     assert stock.product_ids and set(stock.product_ids) <= tents, stock.summary()
     assert of_all.replies[0].text == "Of these, the Pop-up beach shelter is the cheapest (49.00 €)."
+    # Of all the pans, not of those that led for "pans" (the copper pan at 159 €).
+    assert pans.product_ids[0] == "CW-102", pans.summary()
+    # No chair has a weight: no "The lightest first:" over "the catalog doesn't say".
+    assert chairs.replies[0].text == TEXTS["products_found"]["en"], chairs.summary()
+    assert chairs.replies[1].text == TEXTS["feature_unknown_all"]["en"]
     # With no search under way, an order alone is no product question.
     assert alone.action != "show_products", alone.summary()
 
