@@ -246,7 +246,9 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
     if (
         (u.intent == "order_status" and not _asks_an_faq_about_the_order(u))
         or entities.order_number
-        or (state.awaiting == "order" and (entities.email or lacks_what_was_asked(u.text)))
+        or (state.awaiting == "order" and entities.email)
+        # "I don't have it" to the request for them; not "I don't know which tent to buy".
+        or (state.awaiting == "order" and lacks_what_was_asked(u.text) and not is_shopping(u))
     ):
         return Decision(ActionName.order_status, reason="order look-up")
     if u.intent == "start_over":

@@ -294,8 +294,8 @@ class ActionSearchProducts(Action):
         # frying pan" ranks what its words find.
         # So does an order alone of a search that named only its kind ("I need a tent",
         # then "the cheapest?": the Solo 1 at 219 € was not among the leaders).
-        asked_order = without_ranking(state.query or "") if u.ranks_alone else text
-        whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(asked_order))
+        ordered = (state.query or "") if u.ranks_alone else text
+        whole_kind = ranking and flow is not None and flow.named_alone(without_ranking(ordered))
         # "": a department browsed (its kinds), or the others of a product compared with.
         query = "" if whole_kind or compared else text if state.query is None else state.query
         if asks_for_gift(query):  # the gift's own words, not whom it is for

@@ -259,6 +259,7 @@ async def test_an_order_number_not_at_hand_gets_where_to_look_and_a_person(
     _, unknown = await talk(dialogue, "where is my order?", "I don't know my order number")
     _, german = await talk(dialogue, "Wo ist meine Bestellung?", "Keine Ahnung", locale="de")
     *_, email = await talk(dialogue, "where is my order?", "TP-10001", "I can't remember it")
+    _, shopping = await talk(dialogue, "where is my order?", "I don't know which tent to buy")
     assert unknown.replies[0].text == TEXTS["order_where_to_look"]["en"]
     assert german.replies[0].text == TEXTS["order_where_to_look"]["de"]
     assert email.replies[0].text == TEXTS["order_which_email"]["en"]
@@ -266,3 +267,4 @@ async def test_an_order_number_not_at_hand_gets_where_to_look_and_a_person(
         labels = [o["label"] for o in result.replies[-1].payload["options"]]  # type: ignore[index]
         assert labels == [TEXTS["human_button"][result.state.language or "en"]]
         assert result.state.awaiting == "order"  # the number may still come
+    assert shopping.action == "ask_clarifying" and shopping.product_ids, shopping.summary()
