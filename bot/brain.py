@@ -48,6 +48,7 @@ from bot.selling import (
     category_named,
     feature_words,
     flow_for,
+    german_kind_only,
     load_flows,
     part_in,
     top_levels,
@@ -151,7 +152,8 @@ class Brain:
                 faq_guess=guess,
                 keyword=keyword,
                 calibration=self.calibration,
-                locale=locale,
+                # "Schlafsack" alone on an English page: German, though no stop word says so.
+                locale="de" if german_kind_only(text, self.flows) else locale,
                 expecting_order=expecting_order,
             )
             if any_product is not None and guess is not None:

@@ -346,6 +346,15 @@ def value_names(flows: Iterable[Flow], catalog_language: str) -> ValueNames:
     return names
 
 
+def german_kind_only(text: str, flows: list[Flow]) -> bool:
+    """Whether every word of ``text`` is a flow's German head ("Schlafsack", "Zelte?",
+    "Kuppelzelt"): a German shopper, whatever the page's language, as no stop word tells."""
+    heads = [rf"\w*{re.escape(head)}{_ENDING}" for flow in flows for head in flow.heads]
+    words = [word.lower() for word in re.findall(r"\w+", text)]
+    pattern = re.compile("|".join(heads)) if heads else None
+    return bool(words) and pattern is not None and all(pattern.fullmatch(w) for w in words)
+
+
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:
     """The first flow whose words ``text`` uses."""
     return next((flow for flow in flows if flow.used_in(text)), None)

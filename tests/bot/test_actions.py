@@ -160,6 +160,9 @@ async def test_greet_and_goodbye_in_both_languages(dialogue: Dialogue) -> None:
     assert (await dialogue.respond("tschüss", locale="de")).replies[0].text.startswith("Danke")
     # A German greeting or thanks on an English page is answered in German.
     assert (await dialogue.respond("hallo")).replies[0].text.startswith("Hallo!")
+    # So is a German kind alone, which no stop word marks as German.
+    zelt = await dialogue.respond("Zelt")
+    assert zelt.replies[0].text.startswith("Gern helfe ich dir, ein Zelt zu finden"), zelt.summary()
     assert (await dialogue.respond("danke")).replies[0].text.startswith("Gern geschehen!")
     # Thanks leaves the door open; a goodbye closes it.
     thanks = await dialogue.respond("ok thanks")

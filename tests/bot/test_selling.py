@@ -23,6 +23,7 @@ from bot.selling import (
     feature_words,
     filters_for,
     flow_for,
+    german_kind_only,
     gift_words,
     kind_called,
     kind_question,
@@ -535,3 +536,11 @@ def test_feature_words_leave_out_the_kind_and_take_not_as_non() -> None:
     # What a product lacks is nothing to look for in its text.
     assert feature_words("pan without lid", flows) == ""
     assert feature_words("topf keinen deckel", flows) == ""
+
+
+def test_a_german_kind_alone_tells_the_language() -> None:
+    flows = load_flows()
+    for text in ("Schlafsack", "Zelte?", "Kuppelzelt", "Messer"):
+        assert german_kind_only(text, flows), text
+    for text in ("tent", "sleeping bag", "Zelt for 2", ""):
+        assert not german_kind_only(text, flows), text
