@@ -7,9 +7,6 @@ It reads presence, loads and the queue, asks ``plan_assignments`` what to do
 and assigns with ``expected=queued``, so a conversation another process or an
 agent's manual pick got first is skipped, never assigned twice.
 
-The hub's presence starts every connection online; the dispatcher remembers the
-status each agent chose (editors start away) and puts it back when they connect
-again, after a reload or a dropped connection.
 See docs/subsystems/console.md#routing.
 """
 
@@ -29,7 +26,6 @@ from chat.events import (
     EventName,
 )
 from chat.lifecycle import Cause, LifecycleError, Status
-from chat.models import Agent
 from chat.service import NotFound
 
 if TYPE_CHECKING:
@@ -50,11 +46,6 @@ class QueueDispatcher:
         # Round-robin memory of this process: agent id -> turn of its last assignment.
         self._turns: dict[int, int] = {}
         self._turn = 0
-        # Per process: the status each agent last chose (online/away) and the last
-        # one presence reported (online/away/offline), which tells a choice from a
-        # connection: presence reports "online" for both.
-        self._chosen: dict[int, str] = {}
-        self._seen: dict[int, str] = {}
 
     def install(self) -> None:
         listeners = self.hub.listeners
@@ -76,32 +67,8 @@ class QueueDispatcher:
     async def _on_agent_status(self, event: DomainEvent) -> None:
         change = event.payload
         assert isinstance(change, AgentStatusChanged)
-        agent_id = change.agent_id
-        before = self._seen.get(agent_id, "offline")
-        self._seen[agent_id] = change.status
-        if change.status == "offline":
-            return
-        if before != "offline":
-            self._chosen[agent_id] = change.status  # switched while connected: chosen
-        elif change.status == "online" and await self._wants(agent_id) == "away":
-            # Connected again after choosing away (or an editor's first time):
-            # away again, and nothing routed to them meanwhile (see _drain_once).
-            await self.hub.presence.set_status(agent_id, "away")
-            return
         if change.status == "online":
             await self.drain()
-
-    async def _wants(self, agent_id: int) -> str:
-        if agent_id not in self._chosen:
-            async with self.hub.sessions() as db:
-                agent = await db.get(Agent, agent_id)
-            return self._default(agent)
-        return self._chosen[agent_id]
-
-    @staticmethod
-    def _default(agent: Agent | None) -> str:
-        # The content team signs in for the content pages, not for chats.
-        return "away" if agent is not None and agent.role == "editor" else "online"
 
     async def drain(self) -> list[tuple[int, int]]:
         """Assign what the queue and the online agents allow; returns what this call assigned.
@@ -164,10 +131,7 @@ class QueueDispatcher:
                 load=loads.get(a.id, 0),
                 capacity=a.max_concurrent,
                 teams=frozenset(t.id for t in a.teams),
-                # Presence says "online" for a moment after a connection that
-                # _on_agent_status is about to set away again.
-                online=presence[a.id] == "online"
-                and self._chosen.get(a.id, self._default(a)) == "online",
+                online=presence[a.id] == "online",
                 last_turn=self._turns.get(a.id, 0),
             )
             for a in agents

@@ -95,6 +95,9 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of every session token; bumping it (logout) revokes all the agent's sessions.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What the agent last chose (online | away), kept across reloads, restarts and
+    # processes; None: by role (chat/presence.py's starting_status).
+    chosen_status: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(

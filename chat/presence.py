@@ -2,7 +2,9 @@
 
 Each process keeps its own agents' connections; with Redis it also writes them
 to a hash of its own (``presence:<process id>``) that expires unless refreshed,
-so a crashed process's agents drop out by themselves.
+so a crashed process's agents drop out by themselves. What an agent chose,
+online or away, is stored with the agent (``Agent.chosen_status``), so a new
+connection to any process starts there.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chat.bus import REDIS_ERRORS, RedisBus
 from chat.events import AgentStatusChanged, DomainEvent
+from chat.models import Agent
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -29,6 +32,12 @@ EXPIRE_SECONDS = 30
 class AgentPresence:
     agent_id: int
     status: str  # online | away
+
+
+def starting_status(agent: Agent) -> str:
+    """Online or away as the agent last chose; never chosen, the content team (editors)
+    starts away, as they sign in for the content pages, not for chats."""
+    return agent.chosen_status or ("away" if agent.role == "editor" else "online")
 
 
 class Presence:
@@ -62,11 +71,12 @@ class Presence:
     def _key(self) -> str:
         return f"presence:{self.process_id}"
 
-    async def connected(self, agent_id: int) -> None:
+    async def connected(self, agent_id: int, status: str = "online") -> None:
+        """``status``: where the agent starts (``starting_status``)."""
         self._connections[agent_id] += 1
         if self._connections[agent_id] == 1:
-            self._status[agent_id] = "online"
-            await self._changed(agent_id, "online")
+            self._status[agent_id] = status
+            await self._changed(agent_id, status)
 
     async def disconnected(self, agent_id: int) -> bool:
         """Returns True when that was the agent's last connection in this process."""

@@ -28,6 +28,7 @@ from chat.events import ContactIdentified, DomainEvent
 from chat.hub import Hub
 from chat.lifecycle import Cause, LifecycleError, Status
 from chat.models import Agent, ConsentRecord, Contact, Conversation, ShopperEvent, Team
+from chat.presence import starting_status
 from chat.protocol import (
     Ack,
     Command,
@@ -368,7 +369,7 @@ class Connection:
             assert agent is not None
             assigned = await storage.assigned_to(db, agent_id=agent.id)
         self.agent = agent
-        await self.hub.presence.connected(agent.id)
+        await self.hub.presence.connected(agent.id, starting_status(agent))
         self._subscribe(AGENTS_CHANNEL)
         for conversation in assigned:
             await self._follow(conversation.id, conversation.last_seq)
@@ -758,7 +759,11 @@ class Connection:
             raise ProtocolError(
                 ErrorCode.invalid_frame, 'args.status must be "online" or "away"', ref=command.id
             )
-        await self.hub.presence.set_status(self._agent().id, status)
+        agent_id = self._agent().id
+        async with self.hub.sessions() as db:  # chosen, for the next connection anywhere
+            await db.execute(update(Agent).where(Agent.id == agent_id).values(chosen_status=status))
+            await db.commit()
+        await self.hub.presence.set_status(agent_id, status)
         return {"status": status}
 
     # ---- fan-out and replay ---------------------------------------------

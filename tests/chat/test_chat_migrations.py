@@ -172,9 +172,9 @@ def test_a_hub_with_fewer_plugins_opens_the_database_of_a_fuller_one(
         assert ("widget_sites" in tables) == ("widget_0001" in versions)
         return versions
 
-    assert migrate([]) == {"chat_0003"}  # the core alone: no plugin's tables
-    assert migrate(["knowledge"]) == {"chat_0003", "knowledge_0003"}
-    everything = {"chat_0003", "knowledge_0003", "widget_0001"}
+    assert migrate([]) == {"chat_0004"}  # the core alone: no plugin's tables
+    assert migrate(["knowledge"]) == {"chat_0004", "knowledge_0003"}
+    everything = {"chat_0004", "knowledge_0003", "widget_0001"}
     assert migrate(["widget"]) == everything  # the widget requires the knowledge plugin
     # Fewer plugins than the database knows: it opens, and nothing changes.
     assert migrate(["knowledge"]) == everything

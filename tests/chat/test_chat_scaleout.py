@@ -193,3 +193,28 @@ async def test_installations_on_different_redis_databases_do_not_hear_each_other
     finally:
         for bus in (shop_a, shop_a_too, shop_b):
             await bus.stop()
+
+
+async def test_the_status_an_agent_chose_holds_on_the_other_process(
+    two_processes: tuple[Process, Process],
+) -> None:
+    """Away on process B, then connected to process A (a reload the proxy sends
+    elsewhere, or a restart): away there too, so nothing is routed to them; the choice
+    is stored with the agent, not in one process's memory."""
+    a, b = two_processes
+    support = await agent(b)
+    me = support.welcome["agent"]["id"]
+    await support.command("status", status="away")
+    await support.close()
+    again = await agent(a)
+
+    def mine(frame: dict[str, Any]) -> str | None:
+        return next((p["status"] for p in frame["agents"] or [] if p["id"] == me), None)
+
+    assert again.welcome["agents_online"] == 0
+    await again.expect("presence", lambda f: mine(f) == "away")
+    await again.command("status", status="online")
+    await again.expect("presence", lambda f: mine(f) == "online")
+    rows = query(a.database_url, "SELECT chosen_status FROM agents WHERE id = :i", i=me)
+    assert rows[0]["chosen_status"] == "online"
+    await again.close()
