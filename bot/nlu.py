@@ -181,9 +181,9 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"schon gut|vergiss es|doch nicht|nichts)(?:[\s,.!]+(?:then|dann|doch nicht))?\W*$",
         re.IGNORECASE,
     ),
-    # About the bot itself: who it is and what it does, rather than "I don't know" or an
-    # FAQ that shares a word ("Erzähl mir einen Witz" was the payment methods). "What can
-    # you do" only alone: "… about my order?" asks something else.
+    # About the bot itself: who it is and what it does, rather than "I don't know" (a
+    # shop's confident FAQ still answers first). "What can you do" only alone: "… about
+    # my order?" asks something else.
     "about_me": re.compile(
         r"\b(?:are you (?:a |an )?(?:bot|robot|machine|ai|real|human)|who are you|"
         r"what(?:'s| is) your name|tell me a joke|wer bist du|wie heißt du|"
