@@ -344,6 +344,8 @@ def test_every_demo_page_loads_without_an_error(server: Any, widget: Widget) -> 
         response = page.goto(f"{server.url}{path}")
         assert response is not None and response.status == 200, path
         expect(page.locator(f"{WIDGET} .tp-launcher")).to_be_visible()
+        # The widget's config may still be on its way: leaving now would abort it.
+        page.wait_for_load_state("networkidle")
     widget.open()
     widget.send("How long does delivery take?")
     expect(widget.from_others()).not_to_have_count(0)
