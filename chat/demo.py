@@ -35,7 +35,8 @@ DEMO_AGENTS = [
     ("admin@demo.shop", "demo-admin", "Ada Admin", "admin", ["Support", "Sales"]),
 ]
 CANNED = [
-    ("hello", "Greeting", "Hi {first_name}, thanks for waiting! How can I help you today?"),
+    # A fallback where the shopper is anonymous; "bye" leaves the name to fill in by hand.
+    ("hello", "Greeting", "Hi {first_name|there}, thanks for waiting! How can I help you today?"),
     ("order", "Order status", "Let me check order {order_number} for you, one moment please."),
     (
         "returns",

@@ -194,16 +194,20 @@ def test_canned_responses_search_scope_and_render(console_hub: ConsoleServer) ->
     ] == ["returns"]
 
     visitor, conversation_id = console_hub.shopper_asks_for_human()
-    greeting = next(
-        c for c in agent.get("/api/canned-responses").json() if c["shortcut"] == "hello"
-    )
+    canned = {c["shortcut"]: c for c in agent.get("/api/canned-responses").json()}
     rendered = agent.post(
-        f"/api/canned-responses/{greeting['id']}/render",
+        f"/api/canned-responses/{canned['bye']['id']}/render",
         params={"conversation_id": conversation_id},
     )
     assert rendered.status_code == 200, rendered.text
-    # An anonymous shopper has no name yet: the placeholder stays and is named as missing.
-    assert rendered.json() == {"text": greeting["text"], "missing": ["first_name"]}
+    # An anonymous shopper has no name yet: the placeholder stays and is named as missing,
+    # unless the response gives a fallback ("Hi {first_name|there}").
+    assert rendered.json() == {"text": canned["bye"]["text"], "missing": ["first_name"]}
+    greeted = agent.post(
+        f"/api/canned-responses/{canned['hello']['id']}/render",
+        params={"conversation_id": conversation_id},
+    )
+    assert greeted.json()["text"].startswith("Hi there, thanks for waiting!")
 
     order = next(c for c in agent.get("/api/canned-responses").json() if c["shortcut"] == "order")
     replaced = editor.put(

@@ -642,9 +642,9 @@ def test_canned_placeholders_fall_back_and_only_the_filled_text_is_sent(
     assert sent["message"]["conversation_id"] == conversation_id
 
     # Without a fallback the unknown value is left for the agent to fill in.
-    box.press_sequentially("/hello")
+    box.press_sequentially("/bye")
     box.press("Enter")
-    expect(box).to_have_value("Hi {first_name}, thanks for waiting! How can I help you today?")
+    expect(box).to_have_value("Thanks for chatting with us, {first_name}. Have a lovely day!")
     expect(page.locator("#composer-hint")).to_have_text("Fill in by hand: {first_name}")
     box.press("Enter")
     expect(page.locator("#composer-hint")).to_have_text(
