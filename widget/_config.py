@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.schemas import web_address
 
@@ -60,12 +60,24 @@ DEFAULT_TEXTS: dict[Locale, Texts] = {
 }
 
 
+def _time_range(text: str) -> str:
+    match = _RANGE.match(text)
+    if match is None or match.group(3, 4) > ("24", "00") or text[:5] >= text[6:]:
+        raise ValueError(f"{text!r} is not a range like 09:00-18:00")
+    return text
+
+
+# Checked one by one, so a 422 names the day and the range ("business_hours.days.mon.0"),
+# and the console puts the message under that day's field.
+TimeRange = Annotated[str, AfterValidator(_time_range)]
+
+
 class BusinessHours(Strict):
     """When agents answer; outside these hours the widget offers the offline form."""
 
     timezone: str = "Europe/Berlin"
     # Weekday -> ranges like "09:00-18:00"; a missing day is closed.
-    days: dict[Weekday, list[str]] = Field(default_factory=dict)
+    days: dict[Weekday, list[TimeRange]] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -77,16 +89,6 @@ class BusinessHours(Strict):
                 f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
             ) from None
         return value
-
-    @field_validator("days")
-    @classmethod
-    def valid_ranges(cls, days: dict[Weekday, list[str]]) -> dict[Weekday, list[str]]:
-        for day, ranges in days.items():
-            for text in ranges:
-                match = _RANGE.match(text)
-                if match is None or match.group(3, 4) > ("24", "00") or text[:5] >= text[6:]:
-                    raise ValueError(f"{day}: {text!r} is not a range like 09:00-18:00")
-        return days
 
 
 class SiteConfig(Strict):

@@ -352,6 +352,10 @@ def test_an_admin_sets_the_chat_hours(full_hub: ConsoleServer, console_page: Pag
     form.get_by_label("Hours on Monday").fill("9-17")
     form.get_by_role("button", name="Save hours").click()
     expect(form.locator(".error")).to_contain_text("'9-17' is not a range like 09:00-18:00")
+    # Under Monday's field, which is marked invalid.
+    monday = form.get_by_label("Hours on Monday")
+    expect(monday).to_have_attribute("aria-invalid", "true")
+    expect(monday).to_have_accessible_description("'9-17' is not a range like 09:00-18:00")
     assert httpx.get(f"{full_hub.url}/api/widget/config").json()["business_hours"] is None
 
     form.get_by_label("Hours on Monday").fill("09:00-12:00, 13:00-18:00")
