@@ -359,6 +359,10 @@ def unanswered(decision: Decision) -> bool:
     )
 
 
+# What keeps an order look-up waiting for its number and e-mail (``record``).
+_KEEP_WAITING = (ActionName.order_status, ActionName.answer_faq, ActionName.fallback)
+
+
 def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
     """The state after ``decision`` was taken for ``u`` (the actions add their own slots)."""
     failed = unanswered(decision)
@@ -380,9 +384,6 @@ def record(u: Understanding, decision: Decision, state: BotState) -> BotState:
         state.awaiting, state.order_number, state.email = None, None, None
     state.language = u.language
     return state
-
-
-_KEEP_WAITING = (ActionName.order_status, ActionName.answer_faq, ActionName.fallback)
 
 
 def handoff_packet(

@@ -261,6 +261,15 @@ class Entities:
         return values
 
 
+_MONEY_ALONE = re.compile(rf"\s*{_MONEY}\s*", re.IGNORECASE)
+
+
+def amount_alone(text: str) -> float | None:
+    """The amount a message is, and nothing else: "1000", "300 euro", "€ 49,90"."""
+    match = _MONEY_ALONE.fullmatch(text)
+    return _amount(match.group(1)) if match else None
+
+
 def _amount(text: str | None) -> float:
     return float((text or "0").replace(",", "."))
 

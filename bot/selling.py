@@ -208,6 +208,16 @@ class Flow:
         words = [rf"(?<!\w){re.escape(w)}{_ENDING}(?!\w)(?!\s+{_PART})" for w in self.match]
         return re.compile("|".join(heads + words) or "(?!)")  # no words match nothing
 
+    def ends_a_german_word(self, word: str) -> bool:
+        """Whether ``word`` (lower case) is one of the heads, maybe in a compound:
+        "schlafsack", "kuppelzelte"."""
+        return self._head.fullmatch(word) is not None
+
+    @cached_property
+    def _head(self) -> re.Pattern[str]:
+        heads = [rf"\w*{re.escape(h)}{_ENDING}" for h in self.heads]
+        return re.compile("|".join(heads) or "(?!)")
+
     @cached_property
     def parts(self) -> re.Pattern[str]:
         """Matches a part of the flow's kind: "tent pegs", "pan lid", "pegs for my tent"
@@ -349,10 +359,8 @@ def value_names(flows: Iterable[Flow], catalog_language: str) -> ValueNames:
 def german_kind_only(text: str, flows: list[Flow]) -> bool:
     """Whether every word of ``text`` is a flow's German head ("Schlafsack", "Zelte?",
     "Kuppelzelt"): a German shopper, whatever the page's language, as no stop word tells."""
-    heads = [rf"\w*{re.escape(head)}{_ENDING}" for flow in flows for head in flow.heads]
     words = [word.lower() for word in re.findall(r"\w+", text)]
-    pattern = re.compile("|".join(heads)) if heads else None
-    return bool(words) and pattern is not None and all(pattern.fullmatch(w) for w in words)
+    return bool(words) and all(any(f.ends_a_german_word(w) for f in flows) for w in words)
 
 
 def flow_for(text: str, flows: list[Flow]) -> Flow | None:

@@ -12,9 +12,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from bot.engine import BotState, Decision, Facts, decide, record
+from bot.engine import REPLY_HUMAN, BotState, Decision, Facts, decide, record
 from bot.nlu import Understanding
 from bot.runtime import Runtime, current
+from bot.texts import say
 
 STATE_SLOT = "bot_state"
 # The action the runner reports ("show_products", "ask_clarifying", ...); set by each action.
@@ -62,6 +63,12 @@ async def turn_of(tracker: Tracker) -> Turn:
     decision = decide(understanding, state, facts, runtime.settings)
     state = record(understanding, decision, state)
     return Turn(understanding, decision, state, facts, runtime)
+
+
+def human_button(voice: str, label: str = "human_button") -> dict[str, str]:
+    """The quick reply that asks for a person (with nobody online, ``message_button``:
+    leave a message)."""
+    return {"title": say(label, voice), "payload": REPLY_HUMAN}
 
 
 def finish(turn: Turn, outcome: str) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions._turn import finish, turn_of
-from bot.engine import REPLY_FAQ, REPLY_HUMAN
+from bot.actions._turn import finish, human_button, turn_of
+from bot.engine import REPLY_FAQ
 from bot.texts import say
 from knowledge import Faq, KnowledgeBase
 
@@ -70,5 +70,5 @@ def suggestion_buttons(
     language = voice.split("-")[0]
     faqs = [faq for faq in faqs if faq.locale.split("-")[0] == language] or faqs
     buttons = [{"title": faq.question, "payload": REPLY_FAQ + faq.id} for faq in faqs[:3]]
-    buttons.append({"title": say("human_button", voice), "payload": REPLY_HUMAN})
+    buttons.append(human_button(voice))
     return buttons

@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions._turn import finish, turn_of
-from bot.engine import REPLY_HUMAN, HandoffReason, handoff_packet
+from bot.actions._turn import finish, human_button, turn_of
+from bot.engine import HandoffReason, handoff_packet
 from bot.runtime import Runtime
 from bot.texts import in_voice, say
 
@@ -90,7 +90,7 @@ class ActionOpeningHours(Action):
         )
         dispatcher.utter_message(
             text=f"{when} {say(now, voice)}",
-            buttons=[{"title": say(button, voice), "payload": REPLY_HUMAN}],
+            buttons=[human_button(voice, button)],
         )
         return finish(turn, "opening_hours")
 

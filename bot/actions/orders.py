@@ -7,8 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions._turn import Turn, finish, turn_of
-from bot.engine import REPLY_HUMAN
+from bot.actions._turn import Turn, finish, human_button, turn_of
 from bot.entities import lacks_what_was_asked
 from bot.runtime import OrderView
 from bot.texts import money, say
@@ -56,7 +55,7 @@ class ActionOrderStatus(Action):
             state.awaiting, state.order_number, state.email = "order", number, email
             dispatcher.utter_message(
                 text=say("order_which_email" if number else "order_where_to_look", voice),
-                buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
+                buttons=[human_button(voice)],
             )
             return finish(turn, "order_status")
         if not (number and email):

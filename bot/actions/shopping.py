@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,7 +25,7 @@ from bot.actions.details import (
 from bot.brain import Brain
 from bot.details import AGAIN, BUY, FEATURE, Detail, content_words
 from bot.engine import REPLY_RESULTS, SELLING_SLOTS, BotState
-from bot.entities import COLOURS, SEASONS, Entities, extract, without_ranking
+from bot.entities import COLOURS, SEASONS, Entities, amount_alone, extract, without_ranking
 from bot.runtime import current
 from bot.selling import (
     BROWSE_QUESTION,
@@ -983,9 +982,6 @@ def _answers_pending(turn: Turn) -> tuple[str, str] | None:
     )
 
 
-_AMOUNT_ALONE = re.compile(r"(?:€|eur|euro)?\s*(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|eur|euro|euros)?")
-
-
 def _typed_option(
     text: str, facet: str, values: list[str], questions: Sequence[Question]
 ) -> tuple[str, str] | None:
@@ -997,8 +993,8 @@ def _typed_option(
     if facet == "attr.persons" and (persons := extract(f"for {typed}").persons):
         return facet, str(persons)
     # "1000" to "What is your budget?": at most that (it found the Whetstone 1000/6000).
-    if facet == PRICE and (amount := _AMOUNT_ALONE.fullmatch(typed)):
-        return facet, f"-{amount.group(1).replace(',', '.')}"
+    if facet == PRICE and (amount := amount_alone(typed)) is not None:
+        return facet, f"-{amount}"
     for value in values:
         # A kind by its name: "tents" for "Outdoor/Tents".
         if typed in (value.lower(), leaf(value).lower()):

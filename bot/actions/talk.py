@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions._turn import finish, turn_of
-from bot.engine import REPLY_HUMAN, is_shopping
+from bot.actions._turn import finish, human_button, turn_of
+from bot.engine import is_shopping
 from bot.texts import say
 
 # What the goodbye action says to the small talk it also answers (bot/nlu.py's rules).
@@ -56,6 +56,6 @@ class ActionFallback(Action):
         text = say("no_products" if is_shopping(turn.understanding) else "fallback", voice)
         dispatcher.utter_message(
             text=text,
-            buttons=[{"title": say("human_button", voice), "payload": REPLY_HUMAN}],
+            buttons=[human_button(voice)],
         )
         return finish(turn, "fallback")
