@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from bot.nlu import (
     FaqGuess,
     IntentClassifier,
     Understanding,
+    intent_examples,
     rule_intent,
     understand,
     verdict,
@@ -56,6 +58,7 @@ from bot.selling import (
 )
 from knowledge import Faq, KnowledgeBase, Product
 from knowledge.analysis import tokens
+from knowledge.spelling import Lexicon
 
 KEYWORD_DEPTH = 10
 _FOR = re.compile(r"\b(?:for|für)\b", re.IGNORECASE)
@@ -94,6 +97,14 @@ class Brain:
                 self._intents = IntentClassifier(self._encode)
             return self._intents
 
+    @cached_property
+    def words(self) -> Lexicon:
+        """How shoppers talk to the bot (its intents' examples) and the flows' words for
+        their kinds: a slip is mended to these as to the shop's content."""
+        examples = intent_examples()
+        flow_words = [word for flow in self.flows for word in (*flow.match, *flow.heads)]
+        return Lexicon([text for texts in examples.values() for text in texts] + flow_words)
+
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors: np.ndarray = self.kb.embedder.encode(list(texts))
         return vectors
@@ -128,6 +139,8 @@ class Brain:
         # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
         # So do the messages with their product words made general ("my item arrived
         # damaged"); _faq_for_any_product reads them.
+        # "tnet for two", "where is my oredr": read as the shopper meant them.
+        texts = [self.kb.mended(text, also=self.words) for text in texts]
         embedded = [_LEADING_AND.sub("", text) for text in texts]
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -370,12 +371,19 @@ def rule_intent(text: str) -> tuple[str | None, float]:
     return None, 0.0
 
 
+@lru_cache(maxsize=1)
+def intent_examples() -> dict[str, list[str]]:
+    """intents.yml: each intent with the ways shoppers say it."""
+    examples: dict[str, list[str]] = yaml.safe_load((DATA / "intents.yml").read_text("utf-8"))
+    return examples
+
+
 class IntentClassifier:
     """The bot's own intents: rules first, then the nearest example in intents.yml."""
 
     def __init__(self, encode: Encode, examples: dict[str, list[str]] | None = None) -> None:
         if examples is None:
-            examples = yaml.safe_load((DATA / "intents.yml").read_text(encoding="utf-8"))
+            examples = intent_examples()
         self._intents = np.array([intent for intent, texts in examples.items() for _ in texts])
         self._vectors = encode([text for texts in examples.values() for text in texts])
         # How shoppers talk to the bot ("ich brauche", "looking for"), folded: no shop's

@@ -37,6 +37,7 @@ from knowledge.embedder import Embedder, get_embedder
 from knowledge.facets import CatalogColumns, FilterError, parse_filters
 from knowledge.schemas import Faq, FaqMatch, Hit, Item, Kind, Product, SearchResult, content_hash
 from knowledge.settings import KnowledgeSettings
+from knowledge.spelling import Lexicon, mend
 from knowledge.synonyms import Thesaurus
 
 SearchKind = Literal["products", "faqs"]
@@ -134,6 +135,16 @@ def faq_units(faq: Faq) -> list[_Unit]:
     for variant in dict.fromkeys(faq.variants):
         units.append(_Unit(_weighted_terms(((variant, 1.0),), language), german, variant))
     return units
+
+
+def lexicon_text(item: Item) -> str:
+    """The words of ``item`` a shopper's slip is mended to (``KnowledgeBase.mended``)."""
+    if isinstance(item, Product):
+        return " ".join(
+            (item.title, item.brand or "", item.category.replace("/", " "),
+             attribute_words(item), item.description)
+        )  # fmt: skip
+    return " ".join((item.question, *item.variants, *item.tags, item.answer))
 
 
 def faq_answer_terms(faq: Faq) -> dict[str, float]:
@@ -388,6 +399,9 @@ class KnowledgeBase:
         self._product_json: dict[str, bytes] = {}
         self._faq_items: dict[str, Faq] = {}
         self._hashes: dict[tuple[Kind, str], str] = {}
+        self._lexicon = Lexicon()
+        # The words of the synonyms and category names, read again when either is replaced.
+        self._names_lexicon: tuple[object, object, Lexicon] = (None, None, Lexicon())
 
     @classmethod
     def in_memory(
@@ -447,7 +461,7 @@ class KnowledgeBase:
         with self._lock:
             self._products, self._faqs, self._columns = fresh._products, fresh._faqs, fresh._columns
             self._product_json, self._faq_items = fresh._product_json, fresh._faq_items
-            self._hashes = fresh._hashes
+            self._hashes, self._lexicon = fresh._hashes, fresh._lexicon
         return embedded
 
     def _units(self, item: Item) -> list[_Unit]:
@@ -482,6 +496,7 @@ class KnowledgeBase:
     def _add(self, item: Item, units: list[_Unit], vectors: Mapping[str, np.ndarray]) -> None:
         kind: Kind = "product" if isinstance(item, Product) else "faq"
         self._remove(kind, item.id)
+        self._lexicon.add(lexicon_text(item))
         if isinstance(item, Product):
             slot = self._products.add(item.id, units, vectors)
             self._columns.add(slot, item)
@@ -492,14 +507,18 @@ class KnowledgeBase:
         self._hashes[(kind, item.id)] = content_hash(item)
 
     def _remove(self, kind: Kind, doc_id: str) -> None:
+        old: Item | None
         if kind == "product":
             slot = self._products.remove(doc_id)
             if slot is not None:
                 self._columns.remove(slot)
-            self._product_json.pop(doc_id, None)
+            raw = self._product_json.pop(doc_id, None)
+            old = Product.model_validate_json(raw) if raw is not None else None
         else:
             self._faqs.remove(doc_id)
-            self._faq_items.pop(doc_id, None)
+            old = self._faq_items.pop(doc_id, None)
+        if old is not None:
+            self._lexicon.remove(lexicon_text(old))
         self._hashes.pop((kind, doc_id), None)
 
     # --- reading ----------------------------------------------------------------------------
@@ -568,12 +587,14 @@ class KnowledgeBase:
         return {"products": len(self._product_json), "faqs": len(self._faq_items)}
 
     def nbytes(self) -> int:
-        """Memory of the indexes and records (arrays and vectors, not Python object overhead)."""
+        """Memory of the indexes and records (arrays and vectors, not Python object
+        overhead) and of the spelling lexicon (all of it)."""
         with self._lock:
             records = sum(map(len, self._product_json.values()))
             records += sum(len(f.model_dump_json()) for f in self._faq_items.values())
             columns = self._columns.rows * 24
-            return self._products.nbytes() + self._faqs.nbytes() + columns + records
+            indexes = self._products.nbytes() + self._faqs.nbytes() + self._lexicon.nbytes()
+            return indexes + columns + records
 
     def vector_snapshot(self, kind: Kind) -> tuple[list[str], np.ndarray]:
         """Text keys and vectors of every embedded text, for saving."""
@@ -637,6 +658,20 @@ class KnowledgeBase:
     def _holds(self, stems: Iterable[str], *corpora: _Corpus) -> bool:
         with self._lock:
             return any(corpus.bm25.df(term) for corpus in corpora for term in stems)
+
+    def mended(self, text: str, *, also: Lexicon | None = None) -> str:
+        """``text`` with its typing slips mended to words of the products, FAQs, synonyms,
+        category names and ``also`` (see knowledge.spelling): "tnet for two" is
+        "tent for two"."""
+        synonyms, category_names, names = self._names_lexicon
+        if synonyms is not self.synonyms or category_names is not self.category_names:
+            texts = [term for terms in self.synonyms.sets for term in terms]
+            texts += [name for by_language in self.category_names.values()
+                      for name in by_language.values()]  # fmt: skip
+            names = Lexicon(texts)
+            self._names_lexicon = (self.synonyms, self.category_names, names)
+        with self._lock:
+            return mend(text, [self._lexicon, names, *([also] if also else [])])
 
     def unknown_words(self, text: str, *, ignore: Container[str] = ()) -> list[str]:
         """The words of ``text`` no product or FAQ holds and no synonym set translates
