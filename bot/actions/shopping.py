@@ -222,6 +222,11 @@ async def _search(brain: Brain, query: str, filters: dict[str, Any], k: int) -> 
     language, a vague "I need a tent"), browse the category with the other filters.
     A guided-selling search runs on its first message again and again; the embedder's
     cache of recent texts still holds that message's vector."""
+    flow = flow_of(filters.get("category"), brain.flows)
+    if flow is not None and flow.named_alone(query):
+        # "I need a sleeping bag": every one is as much one. Browse them, popular and
+        # best rated first; ranked by the words, the shortest title led ("Kids' sleeping bag").
+        query = ""
     result = await asyncio.to_thread(brain.kb.search, query, filters=filters, k=k)
     if result.total == 0 and "category" in filters:
         result = await asyncio.to_thread(brain.kb.search, "", filters=filters, k=k)

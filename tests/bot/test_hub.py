@@ -344,3 +344,33 @@ async def test_questions_about_the_products_shown_over_the_websocket(shop: Any) 
         await shopper.send_message("what does shipping cost for it?", conversation_id=cid)
         faq = await bot_message(shopper, cid, content_type="text")
         assert faq["seq"] > weight["seq"] and faq["payload"]["faq_id"] == "shipping-cost"
+
+
+async def test_a_kind_alone_shows_the_best_rated_and_a_slip_is_read_as_meant(shop: Any) -> None:
+    """ "I need a sleeping bag" names nothing but the kind: its results are the demo's
+    best rated, not the shortest titles (the kids' bag led). "Schlafsak" and "tnet" are
+    the sleeping bag and the tent the shopper meant."""
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("I need a sleeping bag")
+        question = await bot_message(shopper, content_type="quick_replies")
+        cid = question["conversation_id"]
+        await shopper.send_message(
+            "Show results", conversation_id=cid, payload={"reply": "results"}
+        )
+        cards = await bot_message(shopper, cid, content_type="product_cards")
+        titles = [card["title"] for card in cards["payload"]["products"]]
+        assert titles == [
+            "Winter sleeping bag -15 °C",  # rated 4.8
+            "Down mummy sleeping bag -5 °C",  # 4.7
+            "Kids' sleeping bag",  # 4.4, the synthetic bag 4.3
+        ]
+    async with await visitor(shop, locale="de") as shopper:
+        await shopper.send_message("Schlafsak")
+        question = await bot_message(shopper, content_type="quick_replies")
+        assert question["text"].startswith("Wie kalt werden die Nächte"), question["text"]
+    async with await visitor(shop, locale="en") as shopper:
+        await shopper.send_message("a tnet for 2 people")
+        tents = await bot_message(shopper, content_type="product_cards")
+        assert {card["title"] for card in tents["payload"]["products"]} >= {
+            "Trail 2 ultralight tent", "Summit 2 expedition tent"
+        }  # fmt: skip
