@@ -105,8 +105,9 @@ _SIZE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# Four to 15 digits, perhaps after a shop's letters: not a card number (16 to 19).
-_ORDER_ID = r"([A-Z]{0,4}-?\d{4,15})"
+# Four to 15 digits, perhaps after a shop's letters: not a card number (16 to 19). The
+# letters may stand apart when capitals ("TP 10001"); "am 12345" is no order number.
+_ORDER_ID = r"((?-i:[A-Z]{2,4})\s\d{4,15}|[A-Z]{0,4}-?\d{4,15})"
 # Where an order number ends: not in more digits ("0171 5550199", "12.03.2025"), cents
 # ("1299,90") or a word.
 _ID_END = r"(?!\w|[.,/-]\d|\s+\d)"
@@ -390,16 +391,17 @@ def extract_order_number(text: str, *, expecting: bool = False) -> str | None:
         for match in pattern.finditer(text)
     ]
     for match, number in candidates:
+        digits = next(group for group in range(1, 4) if match[group])
         if match.re is _BARE_ORDER:  # "PLZ 80331", "call me on 01715550199"
-            other = _NOT_ORDER_BEFORE.search(text, 0, match.start())
+            numeral = match.start(digits) + len(number.rstrip("0123456789"))
+            other = _NOT_ORDER_BEFORE.search(text, 0, numeral)
         elif match[2]:  # "#12588" of "my invoice #12588"
             other = _OTHER_NUMBER_BEFORE.search(text, 0, match.start())
         else:
             other = None
-        digits = next(group for group in range(1, 4) if match[group])
         counted = _COUNT.fullmatch(number) and _ORDERING.search(text, 0, match.start(digits))
         if not other and not counted and not _UNIT_AFTER.match(text, match.end()):
-            return number.upper()
+            return number.upper().replace(" ", "-")
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -50,6 +51,16 @@ class OrderView:
         )
 
 
+def spellings(number: str) -> set[str]:
+    """How a shop may write the order number the shopper wrote: "TP-10001" for
+    "TP10001" or "tp 10001", and the other way round."""
+    typed = number.strip().upper()
+    if (parts := re.fullmatch(r"([A-Z]+)[\s-]?(\d+)", typed)) is None:
+        return {typed}
+    letters, digits = parts.groups()
+    return {typed, f"{letters}-{digits}", f"{letters}{digits}"}
+
+
 class OrderBook:
     """Order look-ups that never say whether an order exists to someone not entitled to it."""
 
@@ -61,7 +72,7 @@ class OrderBook:
             return []
         query = select(Order).where(Order.customer_id == customer_id)
         if number:
-            query = query.where(func.upper(Order.id) == number.upper())
+            query = query.where(func.upper(Order.id).in_(spellings(number)))
         async with self._sessions() as db:
             rows = (await db.scalars(query.order_by(Order.placed_at.desc()).limit(3))).all()
         return [OrderView.of(row) for row in rows]
@@ -71,7 +82,7 @@ class OrderBook:
         if self._sessions is None:
             return None
         query = select(Order).where(
-            func.upper(Order.id) == number.strip().upper(),
+            func.upper(Order.id).in_(spellings(number)),
             func.lower(Order.email) == email.strip().lower(),
         )
         async with self._sessions() as db:

@@ -127,6 +127,10 @@ def test_order_number_and_email_are_not_prices() -> None:
         ("die Bestellung mit der Nummer 100234", "100234"),
         ("my order (100234) has not arrived", "100234"),
         ("Order-Nr. 100234", "100234"),
+        # The shop's letters apart, in capitals: written as the shop's ids are.
+        ("my order number is TP 10001", "TP-10001"),
+        ("Bestellung TP 10001 ist nicht da", "TP-10001"),
+        ("Bestellung am 12345", None),  # a word before a number is no shop's letters
         # Not an order number: an amount, a count, a date, a phone number, too long.
         ("my order was 5000 euro", None),
         ("I want to order 1000 cups", None),
@@ -156,6 +160,7 @@ def test_order_number_in_a_sentence(text: str, number: str | None) -> None:
         ("Die Nummer ist 100234, E-Mail anna@example.com", "100234"),
         ("anna@example.com 100234", "100234"),
         ("#TP-10001", "TP-10001"),
+        ("TP 10001", "TP-10001"),
         ("Nr.100234", "100234"),
         ("12.03.2025", None),  # a date
         # A phone number, a postcode, a price, a quantity, a year.

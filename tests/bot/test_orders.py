@@ -113,6 +113,23 @@ async def test_the_e_mail_alone_or_with_the_number_in_either_order_completes_the
     assert answer.state.awaiting is None and answer.state.email is None
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["where is my order TP 10001?", "anna@example.com"],
+        ["where is my order?", "tp10001 anna@example.com"],
+        ["Wo ist meine Bestellung?", "TP 10001", "anna@example.com"],
+    ],
+)
+async def test_an_order_number_written_apart_or_together_finds_the_shops_spelling(
+    dialogue: Dialogue, turns: list[str]
+) -> None:
+    """The shop writes "TP-10001"; shoppers type "TP 10001" or "tp10001"."""
+    *_, answer = await talk(dialogue, *turns)
+    assert answer.action == "order_status", answer.summary()
+    assert "https://tracking.example/TP-10001" in answer.replies[0].text
+
+
 async def test_a_wrong_pair_reveals_nothing_about_anyone_s_order(dialogue: Dialogue) -> None:
     """Ben's number with Anna's e-mail, Anna's number with another e-mail, a number nobody
     has, and a second wrong try: the same words, which name no order, status or link."""
