@@ -20,7 +20,7 @@
     "left:0!important;width:0!important;height:0!important;z-index:2147483000!important;" +
     "visibility:visible!important;opacity:1!important;direction:ltr!important;unicode-bidi:normal!important";
   var LAUNCHER_CSS =
-    ".tp{--tp-primary:#1f6feb;--tp-on-primary:#fff;--tp-bg:#fff;--tp-text:#1d2430;" +
+    ".tp{--tp-primary:#1f6feb;--tp-on-primary:#fff;--tp-bg:#fff;--tp-text:#1d2430;--tp-accent:#1f6feb;" +
     "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:var(--tp-text);" +
     "text-align:left;letter-spacing:normal;text-transform:none}" +
     ".tp *,.tp *::before,.tp *::after{box-sizing:border-box}" +
@@ -103,13 +103,57 @@
     return all[locale()] || all.en || {};
   }
 
+  // WCAG 2.1 relative luminance and contrast of #rrggbb colours.
+  function rgb(hex) {
+    return [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+  }
+
+  function luminance(hex) {
+    var c = rgb(hex).map(function (v) {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function contrast(a, b) {
+    var x = luminance(a), y = luminance(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+
+  function mix(a, b, share) {
+    var x = rgb(a), y = rgb(b);
+    return "#" + x.map(function (v, i) {
+      return ("0" + Math.round(v + (y[i] - v) * share).toString(16)).slice(-2);
+    }).join("");
+  }
+
+  // The shop's colours, made readable: text on the brand colour (launcher, header, the
+  // shopper's bubbles) turns black or white when the chosen one is too faint on it (a
+  // light brand colour with the default white), and text, links and focus rings in the
+  // brand colour on the panel take a shade of it that reads on the background (4.5:1).
+  function readable(colors) {
+    var primary = colors.primary, on = colors.on_primary, bg = colors.background, text = colors.text;
+    if (contrast(on, primary) < 4.5) on = contrast("#000000", primary) >= contrast("#ffffff", primary) ? "#000000" : "#ffffff";
+    var accent = primary;
+    for (var share = 0.1; contrast(accent, bg) < 4.5 && share <= 1; share += 0.1) accent = mix(primary, text, share);
+    if (contrast(accent, bg) < 4.5) accent = contrast("#000000", bg) >= contrast("#ffffff", bg) ? "#000000" : "#ffffff";
+    return { primary: primary, on_primary: on, background: bg, text: text, accent: accent };
+  }
+
   function applyLook() {
     if (!ui.root) return;
-    var colors = Object.assign({}, config && config.colors, options.colors);
-    var names = { primary: "--tp-primary", on_primary: "--tp-on-primary", background: "--tp-bg", text: "--tp-text" };
-    Object.keys(names).forEach(function (name) {
-      if (/^#[0-9a-fA-F]{6}$/.test(colors[name] || "")) ui.root.style.setProperty(names[name], colors[name]);
+    var colors = { primary: "#1f6feb", on_primary: "#ffffff", background: "#ffffff", text: "#1d2430" };
+    [config && config.colors, options.colors].forEach(function (chosen) {
+      Object.keys(colors).forEach(function (name) {
+        if (chosen && /^#[0-9a-fA-F]{6}$/.test(chosen[name] || "")) colors[name] = chosen[name];
+      });
     });
+    colors = readable(colors);
+    var names = {
+      primary: "--tp-primary", on_primary: "--tp-on-primary", background: "--tp-bg", text: "--tp-text", accent: "--tp-accent"
+    };
+    Object.keys(names).forEach(function (name) { ui.root.style.setProperty(names[name], colors[name]); });
     ui.root.setAttribute("data-position", options.position || (config && config.position) || "bottom-right");
     ui.label.textContent = texts().launcher || LAUNCHER_TEXT[locale()];
     ui.launcher.setAttribute("aria-label", ui.label.textContent + (unread ? " (" + unread + ")" : ""));

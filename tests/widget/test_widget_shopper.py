@@ -1,0 +1,100 @@
+"""The widget as shoppers with different needs use it, in real headless Chromium against a
+real hub: a light brand colour, a screen reader, a keyboard on a phone, product cards
+with odd data, a hub that restarts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.widget.test_widget_browser import admin
+from tests.widget.widget_helpers import WIDGET, ForeignShop, Widget, module_server
+
+expect.set_options(timeout=20_000)
+server = module_server(None)
+
+# WCAG 2.1 contrast of two computed CSS colours (rgb()/rgba(), alpha ignored).
+CONTRAST = """([a, b]) => {
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def style(locator: Any, prop: str) -> str:
+    value: str = locator.evaluate(f"el => getComputedStyle(el).getPropertyValue('{prop}')")
+    return value
+
+
+def contrast(page: Any, a: str, b: str) -> float:
+    ratio: float = page.evaluate(CONTRAST, [a, b])
+    return ratio
+
+
+def shop_page(server: Any, site: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">'
+        f'<script src="{server.url}/widget.js" data-touchpoint-site="{site}" async></script>'
+        "</head><body><h1>Another shop</h1></body></html>"
+    )
+
+
+def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any) -> None:
+    # The shop sets its yellow and leaves "on primary" at the default white.
+    with admin(server) as http:
+        saved = http.put(
+            "/api/widget/config", params={"site": "sunny"}, json={"colors": {"primary": "#ffd400"}}
+        )
+        assert saved.status_code == 200, saved.text
+    shop = ForeignShop({"/": shop_page(server, "sunny")})
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(f"{shop.url}/")
+        shopper = Widget(page)
+        # The brand colour stays the brand colour ...
+        expect(shopper.launcher).to_have_css("background-color", "rgb(255, 212, 0)")
+        # ... and what is written on it is readable (WCAG AA: 4.5:1 for text).
+        launcher = contrast(
+            page, style(shopper.launcher, "color"), style(shopper.launcher, "background-color")
+        )
+        assert launcher >= 4.5, f"launcher text on yellow: {launcher:.2f}:1"
+        shopper.open()
+        head = page.locator(f"{WIDGET} .tp-head")
+        on_head = contrast(page, style(head, "color"), style(head, "background-color"))
+        assert on_head >= 4.5, f"title on the header: {on_head:.2f}:1"
+        shopper.send("Hello")
+        mine = shopper.log.locator(".tp-from-visitor .tp-bubble").first
+        expect(mine).to_be_visible()
+        on_bubble = contrast(page, style(mine, "color"), style(mine, "background-color"))
+        assert on_bubble >= 4.5, f"the shopper's own message: {on_bubble:.2f}:1"
+        # Text in the brand colour on the white panel (a link, an outlined button) and the
+        # focus ring would be yellow on white: they take a darker shade of it.
+        panel_bg = style(shopper.panel, "background-color")
+        consent = page.locator(f"{WIDGET} .tp-consent")
+        link = consent.get_by_role("link")
+        if link.count():
+            assert contrast(page, style(link, "color"), panel_bg) >= 4.5
+        no = consent.get_by_role("button", name="No, thanks")
+        assert contrast(page, style(no, "color"), panel_bg) >= 4.5
+        no.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focus by keyboard: the ring shows
+        ring = contrast(page, style(no, "outline-color"), panel_bg)
+        assert style(no, "outline-style") == "solid" and ring >= 3, f"focus ring: {ring:.2f}:1"
+        page.context.close()
+
+        # A dark brand colour keeps the shop's own choice of white text.
+        page = browser.new_context().new_page()
+        page.goto(f"{server.url}/demo")
+        expect(Widget(page).launcher).to_have_css("color", "rgb(255, 255, 255)")
+        expect(Widget(page).launcher).to_have_css("background-color", "rgb(31, 111, 235)")
+        page.context.close()
+    finally:
+        shop.close()
