@@ -98,3 +98,43 @@ def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any)
         page.context.close()
     finally:
         shop.close()
+
+
+# What a screen reader reads out by itself: the text of every live region of the widget.
+LIVE_TEXT = """() => {
+  const root = document.querySelector("touchpoint-widget").shadowRoot;
+  const live = Array.from(root.querySelectorAll("[aria-live], [role=log], [role=status], [role=alert]"))
+    .filter((el) => el.getAttribute("aria-live") !== "off" && !el.closest("[hidden]"));
+  return live.map((el) => el.textContent).join("\\n");
+}"""
+
+
+def test_a_screen_reader_hears_new_messages_once(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("How long does delivery take?")
+    answer = widget.bubble("leave our warehouse the same day")
+    expect(answer).to_be_visible()
+    # The answer is read out with who wrote it; what the shopper typed is not read back.
+    page.wait_for_function(
+        f"() => ({LIVE_TEXT})().includes('Shop assistant: Orders placed before 2 pm')"
+    )
+    assert "How long does delivery take?" not in page.evaluate(LIVE_TEXT)
+
+    # A reload brings the history back into the open chat: it is not read out again ...
+    page.reload()
+    expect(answer).to_be_visible()
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    page.wait_for_timeout(500)
+    assert "leave our warehouse" not in page.evaluate(LIVE_TEXT)
+    # ... nor when the chat is drawn again in another language.
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(widget.input).to_have_attribute("placeholder", "Nachricht schreiben…")
+    assert "leave our warehouse" not in page.evaluate(LIVE_TEXT)
+    # The next answer is, in the shopper's language.
+    widget.send("Wie lange dauert der Versand?")
+    page.wait_for_function(f"() => ({LIVE_TEXT})().includes('Shop-Assistent: ')")
+    assert "Wie lange dauert" not in page.evaluate(LIVE_TEXT)
+    # The message list itself is still a labelled region to read back at will.
+    expect(widget.log).to_have_attribute("aria-label", "Nachrichten")

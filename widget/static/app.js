@@ -36,7 +36,7 @@
       badEmail: "Please enter a valid e-mail address.", required: "Please fill in this field.",
       view: "View product", addToCart: "Add to cart", added: "Added",
       inStock: "In stock", fewLeft: "Only {n} left", outOfStock: "Out of stock", rating: "Rated {r} out of 5",
-      products: "Products", slide: "{i} of {n}", prev: "Previous products", next: "Next products",
+      products: "Products", productCount: "{n} products.", productOne: "1 product.", slide: "{i} of {n}", prev: "Previous products", next: "Next products",
       suggested: "Suggested replies", offlineCommand: "You are offline. Please try again when the connection is back.",
       greetingFirst: "Hi! How can we help you today?", greetingReturning: "Welcome back! How can we help?"
     },
@@ -71,7 +71,7 @@
       badEmail: "Bitte eine gültige E-Mail-Adresse eingeben.", required: "Bitte dieses Feld ausfüllen.",
       view: "Zum Produkt", addToCart: "In den Warenkorb", added: "Hinzugefügt",
       inStock: "Auf Lager", fewLeft: "Nur noch {n} Stück", outOfStock: "Ausverkauft", rating: "Bewertet mit {r} von 5",
-      products: "Produkte", slide: "{i} von {n}", prev: "Vorherige Produkte", next: "Nächste Produkte",
+      products: "Produkte", productCount: "{n} Produkte.", productOne: "1 Produkt.", slide: "{i} von {n}", prev: "Vorherige Produkte", next: "Nächste Produkte",
       suggested: "Antwortvorschläge", offlineCommand: "Keine Verbindung. Bitte noch einmal versuchen, wenn die Verbindung steht.",
       greetingFirst: "Hallo! Wie können wir helfen?", greetingReturning: "Willkommen zurück! Wie können wir helfen?"
     }
@@ -197,7 +197,11 @@
       parts.banner = h("p", { class: "tp-banner", role: "status", hidden: true });
       parts.queue = h("div", { class: "tp-queue", role: "status", hidden: true });
       parts.greeting = h("div", { class: "tp-msg tp-from-bot tp-greeting" }, [h("div", { class: "tp-bubble" })]);
-      parts.log = h("div", { class: "tp-log", role: "log", "aria-live": "polite", tabindex: "0" }, [parts.greeting]);
+      // The list of messages is a region to read back at will; it is not live, or a screen
+      // reader would read the whole history again on every reload or redraw. New messages
+      // from others are read out once, from the announcer (announce()).
+      parts.log = h("div", { class: "tp-log", role: "region", tabindex: "0" }, [parts.greeting]);
+      parts.announcer = h("div", { class: "tp-sr", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
       parts.typing = h("p", { class: "tp-typing", hidden: true });
       parts.extra = h("div", { class: "tp-extra" });
       parts.inputLabel = h("label", { for: "tp-input", class: "tp-sr" });
@@ -210,7 +214,7 @@
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
         ]),
-        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
+        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.announcer, parts.typing, parts.extra, parts.length.node,
         h("form", { class: "tp-composer", onsubmit: composerSubmit }, [parts.inputLabel, parts.input, parts.send])
       ]);
       ctx.shadow.appendChild(h("style", { text: CSS }));
@@ -588,6 +592,7 @@
         ui.typing.hidden = true;
         var fresh = message.seq > (s.conversation.visitor_read_seq || 0);
         if (fresh && !message.private) {
+          announce(message);
           if (s.open && !document.hidden) markRead();
           else ctx.setBadge(++s.unread);
           ctx.emit("message", {
@@ -613,6 +618,21 @@
       renderReplies();
       renderReceipts();
       if (stick || message.sender.kind === "visitor") scrollToEnd();
+    }
+
+    // Read out once by a screen reader: who wrote, what, and what comes with it.
+    function announce(message) {
+      var payload = message.payload || {};
+      var words = message.content_type === "system_event" ? systemText(message) : senderName(message.sender) + ": " + message.text;
+      if (message.content_type === "product_cards" && payload.products) {
+        var count = Math.min(payload.products.length, 10);
+        words += " " + (count === 1 ? t.productOne : fill(t.productCount, { n: count }));
+      }
+      if (message.content_type === "quick_replies" && payload.options) {
+        words += " " + t.suggested + ": " + payload.options.slice(0, 12).map(function (o) { return o.label; }).join(", ") + ".";
+      }
+      ui.announcer.appendChild(h("p", { text: words }));
+      while (ui.announcer.childNodes.length > 3) ui.announcer.removeChild(ui.announcer.firstChild);
     }
 
     function senderName(sender) {
