@@ -138,3 +138,50 @@ def test_a_screen_reader_hears_new_messages_once(server: Any, widget: Widget) ->
     assert "Wie lange dauert" not in page.evaluate(LIVE_TEXT)
     # The message list itself is still a labelled region to read back at will.
     expect(widget.log).to_have_attribute("aria-label", "Nachrichten")
+
+
+IN_PANEL = """() => {
+  const host = document.querySelector("touchpoint-widget");
+  const active = host.shadowRoot.activeElement;
+  return document.activeElement === host && !!active && !!active.closest(".tp-panel");
+}"""
+
+
+def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.launcher.focus()
+    page.keyboard.press("Enter")
+    expect(shopper.input).to_be_focused()
+    # The chat covers the whole screen: it is modal, and Tab goes round inside it
+    # instead of into the shop page hidden under it.
+    expect(shopper.panel).to_have_attribute("aria-modal", "true")
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate(IN_PANEL), f"Tab left the chat after {stops}"
+        stops.append(
+            page.evaluate(
+                "document.querySelector('touchpoint-widget').shadowRoot.activeElement.className"
+            )
+        )
+    assert "tp-send" in stops and "tp-icon" in stops  # round from the send button to the header
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(IN_PANEL), "Shift+Tab left the chat"
+    page.keyboard.press("Escape")
+    expect(shopper.panel).to_be_hidden()
+    expect(shopper.launcher).to_be_focused()
+    context.close()
+
+    # Beside the shop on a desktop the chat is not modal: Tab may go on to the page.
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    expect(shopper.panel).not_to_have_attribute("aria-modal", "true")
+    page.context.close()

@@ -329,7 +329,40 @@
       ui.log.scrollTop = ui.log.scrollHeight;
     }
 
+    // On a phone the panel covers the whole screen (widget.css): it is modal there, and Tab
+    // goes round inside it rather than into the shop page hidden under it. Beside the shop
+    // on a wider screen it is not, and Tab goes on to the page.
+    var COVERS = window.matchMedia ? window.matchMedia("(max-width: 480px)") : null;
+
+    function modal() {
+      var covers = !!(COVERS && COVERS.matches);
+      ui.panel.setAttribute("aria-modal", String(covers));
+      return covers;
+    }
+
+    function focusables() {
+      var all = ui.panel.querySelectorAll("button, a[href], input, textarea, select, [tabindex]");
+      return Array.prototype.filter.call(all, function (node) {
+        return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0 &&
+          !(node.type === "radio" && !node.checked && node.form && node.form.querySelector("input[name='" + node.name + "']:checked"));
+      });
+    }
+
+    function keepFocusInside(event) {
+      var list = focusables();
+      if (!list.length) return;
+      var first = list[0], last = list[list.length - 1], active = ctx.shadow.activeElement;
+      if (event.shiftKey && (active === first || !ui.panel.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && active === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
     function panelKey(event) {
+      if (event.key === "Tab" && modal()) keepFocusInside(event);
       if (event.key === "Escape") {
         event.stopPropagation();
         if (!ui.menu.hidden) toggleMenu();
@@ -354,6 +387,7 @@
       if (!s.open) {
         s.open = true;
         ui.panel.hidden = false;
+        modal();
         fitView();
         ctx.root.setAttribute("data-open", "");
         ctx.launcher.setAttribute("aria-expanded", "true");
@@ -1293,6 +1327,7 @@
       if (s.open) connect();
     }
 
+    if (COVERS && COVERS.addEventListener) COVERS.addEventListener("change", modal);
     if (window.visualViewport) {
       window.visualViewport.addEventListener("resize", fitView);
       window.visualViewport.addEventListener("scroll", fitView);
