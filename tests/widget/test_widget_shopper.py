@@ -8,8 +8,15 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.widget.test_widget_browser import admin
-from tests.widget.widget_helpers import WIDGET, ForeignShop, Widget, module_server
+from tests.widget.test_widget_browser import admin, routed_to
+from tests.widget.widget_helpers import (
+    WIDGET,
+    ForeignShop,
+    Loop,
+    Widget,
+    agent_client,
+    module_server,
+)
 
 expect.set_options(timeout=20_000)
 server = module_server(None)
@@ -185,3 +192,69 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     shopper.open()
     expect(shopper.panel).not_to_have_attribute("aria-modal", "true")
     page.context.close()
+
+
+LONG_TITLE = (
+    "Ultralight 3-season backpacking tent with double-wall construction, aluminium poles, "
+    "footprint and gear loft included, extra long edition"
+)
+ODD_PRODUCTS = [
+    {"id": "TE-605", "title": "Trail 2 tent", "price": 189.9, "currency": "EUR", "stock": 12,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/te-605.svg"},
+    {"id": "NO-IMG", "title": "Tent pegs, no picture", "price": 12, "currency": "EUR", "stock": 3,
+     "url": "javascript:alert(1)"},
+    {"id": "BROKEN", "title": "Picture gone", "price": 99.99, "currency": "EUR", "stock": 40,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/no-such-picture.svg"},
+    {"id": "LONG", "title": LONG_TITLE, "price": 1234.5, "currency": "EUR", "stock": 0,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/te-605.svg"},
+]  # fmt: skip
+
+
+def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
+    """An agent shows the shopper ODD_PRODUCTS; returns the cards."""
+    page = widget.page
+    agent = agent_client(loop, server)
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    widget.menu("Talk to a person")
+    page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    routed_to(agent, conversation_id)
+    agent.send_message(
+        "Some ideas",
+        conversation_id=conversation_id,
+        content_type="product_cards",
+        payload={"products": ODD_PRODUCTS},
+    )
+    cards = widget.log.locator(".tp-card")
+    expect(cards).to_have_count(4)
+    return cards
+
+
+def test_product_cards_without_a_picture_keep_their_place(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    # A card without a picture, or whose picture is gone, shows a placeholder of the same
+    # size, never the browser's broken-image sign: the row of cards stays even.
+    with_picture = cards.nth(0).locator(".tp-card-media")
+    expect(with_picture.locator("img")).to_have_count(1)
+    for index in (1, 2):
+        media = cards.nth(index).locator(".tp-card-media")
+        expect(media).to_be_visible()
+        expect(media.locator("img")).to_have_count(0)
+        assert media.bounding_box()["height"] == with_picture.bounding_box()["height"]
+    broken = widget.page.evaluate(
+        """() => Array.from(document.querySelector("touchpoint-widget").shadowRoot
+             .querySelectorAll(".tp-card img")).filter((img) => img.complete && !img.naturalWidth).length"""
+    )
+    assert broken == 0
+    # The rest of the card as before: German prices, out of stock said and not for sale,
+    # only http(s) links.
+    widget.page.evaluate("Touchpoint.setLocale('de')")
+    expect(cards.nth(3).locator(".tp-price")).to_have_text("1.234,50\xa0€")
+    expect(cards.nth(3).locator(".tp-meta").first).to_have_text("Ausverkauft")
+    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_have_count(0)
+    expect(cards.nth(1).get_by_role("link")).to_have_count(0)

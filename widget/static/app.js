@@ -79,7 +79,8 @@
   var ICONS = {
     menu: "M12 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4z",
     close: "M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7 2.9 18.3 9.2 12 2.9 5.7l1.4-1.4 6.3 6.3 6.3-6.3z",
-    send: "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"
+    send: "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z",
+    picture: "M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5z"
   };
   var EMAIL = /^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$/;
   var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/g;
@@ -751,6 +752,18 @@
       return stock ? String(stock) : "";
     }
 
+    // The picture, or in its place (none given, or it does not load) a placeholder of the
+    // same size: the cards in a row stay even and no broken-image sign shows.
+    function cardMedia(image) {
+      var media = h("div", { class: "tp-card-media" }, [icon("picture")]);
+      if (image) {
+        var img = h("img", { src: image, alt: "", loading: "lazy", width: "240", height: "180" });
+        img.addEventListener("error", function () { img.remove(); });
+        media.appendChild(img);
+      }
+      return media;
+    }
+
     function renderCard(product, index, count) {
       var image = product.image_url && safeUrl(product.image_url);
       var link = product.url && safeUrl(product.url);
@@ -767,7 +780,7 @@
         class: "tp-card", role: "group", "aria-roledescription": count > 1 ? "slide" : null,
         "aria-label": (count > 1 ? fill(t.slide, { i: index + 1, n: count }) + ": " : "") + (product.title || "")
       }, [
-        image ? h("img", { src: image, alt: "", loading: "lazy", width: "240", height: "180" }) : null,
+        cardMedia(image),
         h("div", { class: "tp-card-body" }, [
           h("p", { class: "tp-card-title", text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
