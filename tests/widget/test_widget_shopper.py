@@ -258,3 +258,23 @@ def test_product_cards_without_a_picture_keep_their_place(
     expect(cards.nth(3).locator(".tp-meta").first).to_have_text("Ausverkauft")
     expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_have_count(0)
     expect(cards.nth(1).get_by_role("link")).to_have_count(0)
+
+
+def test_a_long_product_title_does_not_stretch_the_cards(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    short, long = cards.nth(0), cards.nth(3)
+    title = long.locator(".tp-card-title")
+    # At most three lines; the whole title is in the tooltip and the card's accessible name.
+    line = float(style(title, "line-height").removesuffix("px"))
+    assert title.bounding_box()["height"] <= 3 * line + 1
+    expect(title).to_have_attribute("title", LONG_TITLE)
+    expect(long).to_have_accessible_name(f"4 of 4: {LONG_TITLE}")
+    # So the cards stay about the same height, their buttons in reach.
+    assert long.bounding_box()["height"] - short.bounding_box()["height"] <= 2 * line + 1
+    # The arrow with nowhere to go is not drawn over the first card.
+    carousel = widget.log.locator(".tp-carousel")
+    expect(carousel.get_by_role("button", name="Previous products")).to_be_hidden()
+    carousel.get_by_role("button", name="Next products").click()
+    expect(carousel.get_by_role("button", name="Previous products")).to_be_visible()

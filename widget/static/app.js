@@ -782,7 +782,7 @@
       }, [
         cardMedia(image),
         h("div", { class: "tp-card-body" }, [
-          h("p", { class: "tp-card-title", text: product.title || "" }),
+          h("p", { class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
           h("p", { class: "tp-meta", text: stockText(product.stock) }),
           rating > 0 ? h("p", { class: "tp-meta", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) }) }) : null,
