@@ -278,3 +278,44 @@ def test_a_long_product_title_does_not_stretch_the_cards(
     expect(carousel.get_by_role("button", name="Previous products")).to_be_hidden()
     carousel.get_by_role("button", name="Next products").click()
     expect(carousel.get_by_role("button", name="Previous products")).to_be_visible()
+
+
+FOCUSED = """() => {
+  const host = document.querySelector("touchpoint-widget");
+  const active = document.activeElement === host ? host.shadowRoot.activeElement : null;
+  return active ? (active.id || active.getAttribute("aria-label") || active.className) : null;
+}"""
+
+
+def test_the_keyboard_focus_is_not_lost_when_a_button_goes_away(
+    server: Any, widget: Widget
+) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("show me tents")
+    # A quick reply taken with the keyboard: the buttons are switched off, and the focus
+    # goes back to the message field instead of dropping to the top of the page.
+    expect(widget.log.locator(".tp-reply:enabled").first).to_be_visible()
+    reply = widget.log.locator(".tp-reply:enabled").first.element_handle()
+    reply.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("button => button.disabled", arg=reply)
+    assert page.evaluate(FOCUSED) == "tp-input"
+
+    # Ending the chat from the keyboard: the focus goes to the survey that follows.
+    end = page.get_by_role("button", name="End chat")
+    end.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")  # from "Cancel" to "Yes, end it"
+    page.keyboard.press("Enter")
+    survey = page.locator(f"{WIDGET} .tp-survey")
+    expect(survey).to_be_visible()
+    page.wait_for_function(f"() => ({FOCUSED})() === '1 of 5'")
+    # Rated from the keyboard: the thanks replace the form, the focus goes to the message field.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # 3 of 5
+    survey.get_by_role("button", name="Send rating").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you for your feedback!")
+    assert page.evaluate(FOCUSED) == "tp-input"

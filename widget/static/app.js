@@ -372,6 +372,20 @@
       }
     }
 
+    function focusInPanel() {
+      return ui.panel.contains(ctx.shadow.activeElement);
+    }
+
+    // A button the shopper used went away or was switched off, and the focus with it (to the
+    // top of the page, for a keyboard or screen reader user): back to the message field. On a
+    // touch screen to the list of messages instead, not to pop up the on-screen keyboard.
+    function keepFocus(had) {
+      var active = ctx.shadow.activeElement; // a switched-off button may hold it a moment longer
+      if (!had || !s.open || (active && ui.panel.contains(active) && !active.disabled)) return;
+      if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) ui.log.focus({ preventScroll: true });
+      else ui.input.focus();
+    }
+
     function toggleMenu() {
       ui.menu.hidden = !ui.menu.hidden;
       ui.menuButton.setAttribute("aria-expanded", String(!ui.menu.hidden));
@@ -708,7 +722,11 @@
       return h("div", { class: "tp-replies", role: "group", "aria-label": t.suggested }, options.slice(0, 12).map(function (option) {
         return h("button", {
           type: "button", class: "tp-reply", text: option.label,
-          onclick: function () { submit(String(option.label), { reply: option.value }); }
+          onclick: function () {
+            var had = focusInPanel();
+            submit(String(option.label), { reply: option.value }); // switches the buttons off
+            keepFocus(had);
+          }
         });
       }));
     }
@@ -843,7 +861,9 @@
         var open = s.conversation && s.conversation.status !== "resolved" ? s.conversation.id : undefined;
         command("offline_message", { email: address, text: text.value.trim() }, open).then(function (data) {
           if (data.conversation_id && !s.conversation) setConversation({ id: data.conversation_id });
+          var had = focusInPanel();
           form.replaceWith(h("p", { class: "tp-done", role: "status", text: fill(t.offlineThanks, { email: address }) }));
+          keepFocus(had);
         }, function (failure) { error.textContent = failure.message; });
       });
       return form;
@@ -948,11 +968,15 @@
           store.set("rated", conversation.id);
           // The next page starts a fresh chat; this one keeps its history on screen.
           store.remove("conversation");
+          var had = focusInPanel();
           form.replaceWith(h("p", { class: "tp-done", role: "status", text: t.surveyThanks }));
+          keepFocus(had);
         }, function (failure) { error.textContent = failure.message; });
       });
       ui.survey = form;
       ui.extra.appendChild(form);
+      if (s.focusSurvey && s.open && (!focusInPanel() || ctx.shadow.activeElement === ui.log)) scores[0].firstChild.focus();
+      s.focusSurvey = false;
     }
 
     // ---- queue position ------------------------------------------------------------
@@ -1194,9 +1218,18 @@
     }
 
     function endChat() {
+      var had = focusInPanel();
       ui.confirm.hidden = true;
       if (!s.conversation) return;
-      command("end", {}, s.conversation.id).catch(report);
+      // The survey comes with the hub's answer: the focus waits in the list of messages.
+      if (had) {
+        ui.log.focus({ preventScroll: true });
+        s.focusSurvey = true;
+      }
+      command("end", {}, s.conversation.id).catch(function (failure) {
+        s.focusSurvey = false;
+        report(failure);
+      });
     }
 
     function requestHuman() {
