@@ -319,3 +319,33 @@ def test_the_keyboard_focus_is_not_lost_when_a_button_goes_away(
     page.keyboard.press("Enter")
     expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you for your feedback!")
     assert page.evaluate(FOCUSED) == "tp-input"
+
+
+def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, server: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    one_line = shopper.input.bounding_box()["height"]
+    page.keyboard.type(
+        "Hello, I ordered a tent last week and it still has not arrived. "
+        "Could you check where it is? My order number is TP-10004."
+    )
+    # Three lines: all of them in sight, none scrolled away inside a one-line box.
+    hidden = "el => el.scrollHeight - el.clientHeight"
+    assert shopper.input.evaluate(hidden) <= 1
+    assert shopper.input.bounding_box()["height"] > 2 * one_line
+    # A very long one grows up to a limit, then scrolls; the send button stays on screen.
+    shopper.input.fill("A long story. " * 80)
+    page.keyboard.type("!")
+    assert shopper.input.bounding_box()["height"] <= 121
+    box = page.locator(f"{WIDGET} .tp-send").bounding_box()
+    assert box["y"] + box["height"] <= 667
+    # Sent: back to one line.
+    page.keyboard.press("Enter")
+    expect(shopper.input).to_have_value("")
+    assert abs(shopper.input.bounding_box()["height"] - one_line) <= 1
+    context.close()

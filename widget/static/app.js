@@ -1039,6 +1039,7 @@
       if (!ui.length.check()) return;
       submit(ui.input.value);
       ui.input.value = "";
+      fitInput();
       ui.length.check();
     }
 
@@ -1255,7 +1256,17 @@
 
     // ---- typing and read marks -------------------------------------------------------
 
+    // The message field grows with the text, up to its max-height (widget.css), then scrolls:
+    // a one-line box showed only the last line or two of a longer message.
+    function fitInput() {
+      var input = ui.input;
+      input.style.height = "auto";
+      if (!input.value) return input.style.removeProperty("height");
+      input.style.height = input.scrollHeight + input.offsetHeight - input.clientHeight + "px";
+    }
+
     function typed() {
+      fitInput();
       if (!s.conversation || !s.connected) return;
       var now = Date.now();
       if (now - s.typingSentAt > 3000) {
