@@ -77,7 +77,8 @@ def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any)
         on_head = contrast(page, style(head, "color"), style(head, "background-color"))
         assert on_head >= 4.5, f"title on the header: {on_head:.2f}:1"
         shopper.send("Hello")
-        mine = shopper.log.locator(".tp-from-visitor .tp-bubble").first
+        # (the stored message, not its pending copy, which it replaces)
+        mine = shopper.log.locator(".tp-from-visitor[data-seq] .tp-bubble").first
         expect(mine).to_be_visible()
         on_bubble = contrast(page, style(mine, "color"), style(mine, "background-color"))
         assert on_bubble >= 4.5, f"the shopper's own message: {on_bubble:.2f}:1"
