@@ -350,3 +350,32 @@ def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, serv
     expect(shopper.input).to_have_value("")
     assert abs(shopper.input.bounding_box()["height"] - one_line) <= 1
     context.close()
+
+
+def test_the_launcher_says_how_many_messages_are_new(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    page = widget.page
+    agent = agent_client(loop, server)
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    widget.menu("Talk to a person")
+    page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    routed_to(agent, conversation_id)
+    expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    # The badge's number is in the button's name as words, not "(1)".
+    agent.send_message("Are you still there?", conversation_id=conversation_id)
+    expect(widget.launcher).to_have_accessible_name("Chat with us, 1 new message")
+    agent.send_message("I found your order.", conversation_id=conversation_id)
+    expect(widget.launcher).to_have_accessible_name("Chat with us, 2 new messages")
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(widget.launcher).to_have_accessible_name("Zum Chat, 2 neue Nachrichten")
+    widget.open()
+    page.keyboard.press("Escape")
+    expect(widget.launcher).to_have_accessible_name("Zum Chat")
+    agent.command("resolve", conversation_id)

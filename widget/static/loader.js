@@ -15,6 +15,8 @@
   var APP_URL = base + "__APP_PATH__";
   var MAX_BUFFERED_EVENTS = 20;
   var LAUNCHER_TEXT = { en: "Chat with us", de: "Zum Chat" };
+  // The badge's number in the launcher's accessible name: one, and more than one.
+  var UNREAD_TEXT = { en: ["1 new message", " new messages"], de: ["1 neue Nachricht", " neue Nachrichten"] };
   // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
   var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
     "left:0!important;width:0!important;height:0!important;z-index:2147483000!important;" +
@@ -156,7 +158,8 @@
     Object.keys(names).forEach(function (name) { ui.root.style.setProperty(names[name], colors[name]); });
     ui.root.setAttribute("data-position", options.position || (config && config.position) || "bottom-right");
     ui.label.textContent = texts().launcher || LAUNCHER_TEXT[locale()];
-    ui.launcher.setAttribute("aria-label", ui.label.textContent + (unread ? " (" + unread + ")" : ""));
+    var news = UNREAD_TEXT[locale()];
+    ui.launcher.setAttribute("aria-label", ui.label.textContent + (unread ? ", " + (unread === 1 ? news[0] : unread + news[1]) : ""));
     ui.launcher.hidden = options.launcher === false || ui.root.hasAttribute("data-open");
   }
 
