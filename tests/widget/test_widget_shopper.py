@@ -379,3 +379,21 @@ def test_the_launcher_says_how_many_messages_are_new(
     page.keyboard.press("Escape")
     expect(widget.launcher).to_have_accessible_name("Zum Chat")
     agent.command("resolve", conversation_id)
+
+
+def test_card_buttons_say_which_product_they_are_for(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    # A screen reader's list of buttons showed four "Add to cart" and no way to tell them
+    # apart: each names its product as its description.
+    for index, product in enumerate(ODD_PRODUCTS):
+        card = cards.nth(index)
+        for control in (
+            card.get_by_role("button", name="Add to cart"),
+            card.get_by_role("link", name="View product"),
+        ):
+            if control.count():
+                expect(control).to_have_accessible_description(product["title"])
+    expect(cards.nth(0).get_by_role("button", name="Add to cart")).to_have_count(1)
+    expect(cards.nth(0).get_by_role("link", name="View product")).to_have_count(1)

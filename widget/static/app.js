@@ -787,8 +787,12 @@
       var link = product.url && safeUrl(product.url);
       var canBuy = (ctx.handlers.add_to_cart || []).length && product.stock !== 0 && product.stock !== false;
       var rating = Number(product.rating);
+      // Every card has the same two buttons: each names its product as its description, or
+      // a screen reader's list of buttons shows a row of "Add to cart" none can tell apart.
+      uid += 1;
+      var titleId = "tp-card-title-" + uid;
       var buy = canBuy && h("button", {
-        type: "button", class: "tp-button tp-primary", text: t.addToCart,
+        type: "button", class: "tp-button tp-primary", text: t.addToCart, "aria-describedby": titleId,
         onclick: function () {
           ctx.emit("add_to_cart", { product: JSON.parse(JSON.stringify(product)) });
           buy.textContent = t.added;
@@ -800,12 +804,12 @@
       }, [
         cardMedia(image),
         h("div", { class: "tp-card-body" }, [
-          h("p", { class: "tp-card-title", title: product.title || null, text: product.title || "" }),
+          h("p", { id: titleId, class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
           h("p", { class: "tp-meta", text: stockText(product.stock) }),
           rating > 0 ? h("p", { class: "tp-meta", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) }) }) : null,
           h("div", { class: "tp-row" }, [
-            link ? h("a", { class: "tp-button", href: link, text: t.view }) : null,
+            link ? h("a", { class: "tp-button", href: link, text: t.view, "aria-describedby": titleId }) : null,
             buy
           ])
         ])
