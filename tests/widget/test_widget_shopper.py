@@ -397,3 +397,21 @@ def test_card_buttons_say_which_product_they_are_for(
                 expect(control).to_have_accessible_description(product["title"])
     expect(cards.nth(0).get_by_role("button", name="Add to cart")).to_have_count(1)
     expect(cards.nth(0).get_by_role("link", name="View product")).to_have_count(1)
+
+
+def test_a_chat_that_cannot_load_says_so(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    expect(widget.launcher).to_be_visible()
+    # The hub went away after the page loaded (a restart, a dropped network): the chat's
+    # code cannot be fetched when the shopper first opens it.
+    page.route("**/widget/app.*.js", lambda route: route.abort())
+    widget.launcher.click()
+    note = page.locator(f"{WIDGET} .tp-note")
+    expect(note).to_have_text("The chat cannot be reached right now. Please try again in a moment.")
+    expect(note).to_have_attribute("role", "alert")
+    # Back: the next click opens the chat, and the note goes.
+    page.unroute("**/widget/app.*.js")
+    widget.launcher.click()
+    expect(widget.panel).to_be_visible()
+    expect(note).to_be_hidden()

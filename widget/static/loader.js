@@ -16,6 +16,10 @@
   var MAX_BUFFERED_EVENTS = 20;
   var LAUNCHER_TEXT = { en: "Chat with us", de: "Zum Chat" };
   // The badge's number in the launcher's accessible name: one, and more than one.
+  var LOAD_FAILED = {
+    en: "The chat cannot be reached right now. Please try again in a moment.",
+    de: "Der Chat ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen."
+  };
   var UNREAD_TEXT = { en: ["1 new message", " new messages"], de: ["1 neue Nachricht", " neue Nachrichten"] };
   // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
   var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
@@ -36,7 +40,11 @@
     ".tp-launcher[hidden]{display:none}" +
     ".tp-badge{min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#d1242f;color:#fff;" +
     "font:700 12px/20px inherit;font-family:inherit;text-align:center}" +
-    ".tp-badge[hidden]{display:none}";
+    ".tp-badge[hidden]{display:none}" +
+    ".tp-note{position:fixed;bottom:80px;right:20px;z-index:2147483000;max-width:280px;margin:0;padding:10px 14px;" +
+    "border-radius:10px;background:var(--tp-bg);color:var(--tp-text);box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
+    ".tp[data-position=bottom-left] .tp-note{right:auto;left:20px}" +
+    ".tp-note[hidden]{display:none}";
 
   var options = { site: script.getAttribute("data-touchpoint-site") || "", launcher: true };
   var handlers = {};
@@ -206,6 +214,22 @@
     applyLook();
   }
 
+  // The shopper opened the chat, and its code could not be fetched (the hub restarting, the
+  // network gone): say so by the button, instead of a click that does nothing.
+  function loadFailed() {
+    if (!ui.root) return;
+    if (!ui.note) {
+      ui.note = document.createElement("p");
+      ui.note.className = "tp-note";
+      ui.note.setAttribute("role", "alert");
+      ui.root.appendChild(ui.note);
+    }
+    ui.note.textContent = LOAD_FAILED[locale()];
+    ui.note.hidden = false;
+    clearTimeout(ui.noteTimer);
+    ui.noteTimer = setTimeout(function () { ui.note.hidden = true; }, 10000);
+  }
+
   function setBadge(count) {
     unread = count;
     ui.badge.textContent = count > 9 ? "9+" : count ? String(count) : "";
@@ -295,7 +319,12 @@
     open: guard(function () {
       openWhenLoaded = true;
       if (app) return app.open(true);
-      if (started) load().then(function (loaded) { if (openWhenLoaded) loaded.open(true); });
+      if (started) {
+        load().then(function (loaded) {
+          if (ui.note) ui.note.hidden = true;
+          if (openWhenLoaded) loaded.open(true);
+        }, loadFailed);
+      }
     }),
     close: guard(function () {
       openWhenLoaded = false;
