@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.chat.helpers import query
 from tests.widget.test_widget_browser import admin, routed_to
 from tests.widget.widget_helpers import (
     WIDGET,
@@ -415,3 +416,50 @@ def test_a_chat_that_cannot_load_says_so(server: Any, widget: Widget) -> None:
     widget.launcher.click()
     expect(widget.panel).to_be_visible()
     expect(note).to_be_hidden()
+
+
+def test_a_hub_restart_mid_chat(browser: Any, live_server: Any) -> None:
+    hub = live_server()
+    page = browser.new_context().new_page()
+    page.goto(f"{hub.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    shopper.send("How long does delivery take?")
+    expect(shopper.bubble("leave our warehouse the same day")).to_be_visible()
+    subtitle = page.locator(f"{WIDGET} .tp-subtitle")
+    expect(subtitle).not_to_have_text("Reconnecting…")
+
+    hub.stop()
+    # The shopper sees that the chat is not connected, in the header too (which said
+    # whether anyone was online, as if nothing had happened) ...
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_contain_text("Connection lost.")
+    expect(subtitle).to_have_text("Reconnecting…")
+    # ... and what they write meanwhile waits.
+    shopper.send("written while the hub was away")
+    shopper.send("and a second one")
+    expect(shopper.log.locator(".tp-pending .tp-receipt")).to_have_count(2)
+
+    hub = hub.restart()
+    # Sent once each, in order, and the header is back to normal.
+    expect(shopper.log.locator(".tp-pending")).to_have_count(0, timeout=60_000)
+    expect(subtitle).not_to_have_text("Reconnecting…")
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_hidden()
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    rows = query(
+        hub.hub.database_url,
+        "SELECT text FROM messages WHERE conversation_id = :c AND sender_kind = 'visitor' "
+        "ORDER BY seq",
+        c=conversation_id,
+    )
+    assert [row["text"] for row in rows] == [
+        "How long does delivery take?",
+        "written while the hub was away",
+        "and a second one",
+    ]
+    # A reload shows the same history, once.
+    before = shopper.visitor_texts()
+    page.reload()
+    expect(shopper.log.locator(".tp-from-visitor[data-seq]")).to_have_count(3)
+    assert shopper.visitor_texts() == before
+    expect(shopper.bubble("leave our warehouse the same day")).to_have_count(1)
+    page.context.close()

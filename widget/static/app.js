@@ -17,7 +17,7 @@
       consentOn: "Personalisation is on.", consentOff: "Personalisation is off.",
       consentYes: "Yes, personalise", consentNo: "No, thanks", consentLink: "Privacy policy",
       reconnecting: "Connection lost. Reconnecting… Messages you write now are sent when the connection is back.",
-      sending: "Sending…", waiting: "Waiting for connection", sent: "Sent", read: "Read",
+      sending: "Sending…", waiting: "Waiting for connection", connecting: "Reconnecting…", sent: "Sent", read: "Read",
       failed: "Not sent: {error}", retry: "Retry",
       length: "{n} / {max}", tooLong: "{n} / {max}: too long to send. Please shorten the message.",
       typing: "{name} is typing…", assistant: "Assistant", agent: "Agent",
@@ -52,7 +52,7 @@
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
       consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
-      sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", sent: "Gesendet", read: "Gelesen",
+      sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", connecting: "Verbindung wird wiederhergestellt…", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
       length: "{n} / {max}", tooLong: "{n} / {max}: zu lang zum Senden. Bitte die Nachricht kürzen.",
       typing: "{name} schreibt…", assistant: "Assistent", agent: "Mitarbeiter",
@@ -296,7 +296,8 @@
     function renderHeader() {
       var conversation = s.conversation;
       var status = conversation && conversation.status;
-      ui.subtitle.textContent = status === "assigned" && conversation.assignee_name
+      // While the connection is down, who is online is not known: the header says so too.
+      ui.subtitle.textContent = disconnected() ? t.connecting : status === "assigned" && conversation.assignee_name
         ? fill(t.withAgent, { name: conversation.assignee_name })
         : status === "queued" ? t.inQueue : available() ? t.online : t.offline;
       ui.end.hidden = !conversation || status === "resolved";
@@ -304,9 +305,13 @@
       ui.human.hidden = status === "queued" || status === "assigned";
     }
 
+    function disconnected() {
+      return !s.connected && (s.everConnected || outbox.length > 0);
+    }
+
     function renderBanner() {
       ui.banner.textContent = t.reconnecting;
-      ui.banner.hidden = s.connected || !(s.everConnected || outbox.length);
+      ui.banner.hidden = !disconnected();
     }
 
     // On a phone the panel covers the visible part of the screen (widget.css), which is
@@ -477,6 +482,7 @@
       });
       s.commands = {};
       renderBanner();
+      renderHeader();
       if (!s.stopped) scheduleReconnect();
     }
 
