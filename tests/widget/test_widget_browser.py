@@ -40,8 +40,8 @@ touchpoint-widget { display: none !important; position: absolute !important; lef
 :root { --tp-primary: #00ff00; --tp-text: #ff00ff; color-scheme: dark; }
 """
 # Every element of the shadow tree with what decides how it looks and where it is. The bot's
-# answers arrive at their own pace, so they are left out, and places inside the scrolling
-# log are measured from the start of its content.
+# answers arrive at their own pace, so they (and their lines in the screen readers' announcer)
+# are left out, and places inside the scrolling log are measured from the start of its content.
 STYLE_SNAPSHOT = """() => {
   const props = ["color", "background-color", "font-family", "font-size", "font-weight", "line-height",
     "letter-spacing", "text-transform", "display", "visibility", "opacity", "padding-top", "padding-left",
@@ -49,7 +49,7 @@ STYLE_SNAPSHOT = """() => {
   const root = document.querySelector("touchpoint-widget").shadowRoot;
   const log = root.querySelector(".tp-log");
   const logBox = log.getBoundingClientRect();
-  const timed = ".tp-typing, .tp-msg[data-seq]:not(.tp-from-visitor)";
+  const timed = ".tp-typing, .tp-msg[data-seq]:not(.tp-from-visitor), .tp-announcer > *";
   return Array.from(root.querySelectorAll("*")).filter((el) => el.tagName !== "STYLE" && !el.closest(timed)).map((el) => {
     const style = getComputedStyle(el);
     const box = el.getBoundingClientRect();

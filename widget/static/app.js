@@ -202,7 +202,7 @@
       // reader would read the whole history again on every reload or redraw. New messages
       // from others are read out once, from the announcer (announce()).
       parts.log = h("div", { class: "tp-log", role: "region", tabindex: "0" }, [parts.greeting]);
-      parts.announcer = h("div", { class: "tp-sr", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
+      parts.announcer = h("div", { class: "tp-sr tp-announcer", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
       parts.typing = h("p", { class: "tp-typing", hidden: true });
       parts.extra = h("div", { class: "tp-extra" });
       parts.inputLabel = h("label", { for: "tp-input", class: "tp-sr" });
