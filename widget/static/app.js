@@ -813,7 +813,11 @@
           h("p", { id: titleId, class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
           h("p", { class: "tp-meta", text: stockText(product.stock) }),
-          rating > 0 ? h("p", { class: "tp-meta", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) }) }) : null,
+          // An image of the rating, named in words: an aria-label on a plain paragraph is not read,
+          // and "★ 4,5" alone is read as "black star 4,5".
+          rating > 0 ? h("p", {
+            class: "tp-meta", role: "img", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) })
+          }) : null,
           h("div", { class: "tp-row" }, [
             link ? h("a", { class: "tp-button", href: link, text: t.view, "aria-describedby": titleId }) : null,
             buy
