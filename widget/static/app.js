@@ -17,7 +17,7 @@
       consentOn: "Personalisation is on.", consentOff: "Personalisation is off.",
       consentYes: "Yes, personalise", consentNo: "No, thanks", consentLink: "Privacy policy",
       reconnecting: "Connection lost. Reconnecting… Messages you write now are sent when the connection is back.",
-      sending: "Sending…", waiting: "Waiting for connection", sent: "Sent", read: "Read",
+      sending: "Sending…", waiting: "Waiting for connection", connecting: "Reconnecting…", sent: "Sent", read: "Read",
       failed: "Not sent: {error}", retry: "Retry",
       length: "{n} / {max}", tooLong: "{n} / {max}: too long to send. Please shorten the message.",
       typing: "{name} is typing…", assistant: "Assistant", agent: "Agent",
@@ -36,7 +36,7 @@
       badEmail: "Please enter a valid e-mail address.", required: "Please fill in this field.",
       view: "View product", addToCart: "Add to cart", added: "Added",
       inStock: "In stock", fewLeft: "Only {n} left", outOfStock: "Out of stock", rating: "Rated {r} out of 5",
-      products: "Products", slide: "{i} of {n}", prev: "Previous products", next: "Next products",
+      products: "Products", productCount: "{n} products.", productOne: "1 product.", slide: "{i} of {n}", prev: "Previous products", next: "Next products",
       suggested: "Suggested replies", offlineCommand: "You are offline. Please try again when the connection is back.",
       greetingFirst: "Hi! How can we help you today?", greetingReturning: "Welcome back! How can we help?"
     },
@@ -52,7 +52,7 @@
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
       consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
-      sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", sent: "Gesendet", read: "Gelesen",
+      sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", connecting: "Verbindung wird wiederhergestellt…", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
       length: "{n} / {max}", tooLong: "{n} / {max}: zu lang zum Senden. Bitte die Nachricht kürzen.",
       typing: "{name} schreibt…", assistant: "Assistent", agent: "Mitarbeiter",
@@ -71,7 +71,7 @@
       badEmail: "Bitte eine gültige E-Mail-Adresse eingeben.", required: "Bitte dieses Feld ausfüllen.",
       view: "Zum Produkt", addToCart: "In den Warenkorb", added: "Hinzugefügt",
       inStock: "Auf Lager", fewLeft: "Nur noch {n} Stück", outOfStock: "Ausverkauft", rating: "Bewertet mit {r} von 5",
-      products: "Produkte", slide: "{i} von {n}", prev: "Vorherige Produkte", next: "Nächste Produkte",
+      products: "Produkte", productCount: "{n} Produkte.", productOne: "1 Produkt.", slide: "{i} von {n}", prev: "Vorherige Produkte", next: "Nächste Produkte",
       suggested: "Antwortvorschläge", offlineCommand: "Keine Verbindung. Bitte noch einmal versuchen, wenn die Verbindung steht.",
       greetingFirst: "Hallo! Wie können wir helfen?", greetingReturning: "Willkommen zurück! Wie können wir helfen?"
     }
@@ -79,7 +79,8 @@
   var ICONS = {
     menu: "M12 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4z",
     close: "M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7 2.9 18.3 9.2 12 2.9 5.7l1.4-1.4 6.3 6.3 6.3-6.3z",
-    send: "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"
+    send: "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z",
+    picture: "M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5z"
   };
   var EMAIL = /^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$/;
   var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/g;
@@ -197,7 +198,11 @@
       parts.banner = h("p", { class: "tp-banner", role: "status", hidden: true });
       parts.queue = h("div", { class: "tp-queue", role: "status", hidden: true });
       parts.greeting = h("div", { class: "tp-msg tp-from-bot tp-greeting" }, [h("div", { class: "tp-bubble" })]);
-      parts.log = h("div", { class: "tp-log", role: "log", "aria-live": "polite", tabindex: "0" }, [parts.greeting]);
+      // The list of messages is a region to read back at will; it is not live, or a screen
+      // reader would read the whole history again on every reload or redraw. New messages
+      // from others are read out once, from the announcer (announce()).
+      parts.log = h("div", { class: "tp-log", role: "region", tabindex: "0" }, [parts.greeting]);
+      parts.announcer = h("div", { class: "tp-sr tp-announcer", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
       parts.typing = h("p", { class: "tp-typing", hidden: true });
       parts.extra = h("div", { class: "tp-extra" });
       parts.inputLabel = h("label", { for: "tp-input", class: "tp-sr" });
@@ -210,7 +215,7 @@
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
         ]),
-        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.typing, parts.extra, parts.length.node,
+        parts.menu, parts.confirm, parts.consent, parts.banner, parts.queue, parts.log, parts.announcer, parts.typing, parts.extra, parts.length.node,
         h("form", { class: "tp-composer", onsubmit: composerSubmit }, [parts.inputLabel, parts.input, parts.send])
       ]);
       ctx.shadow.appendChild(h("style", { text: CSS }));
@@ -291,7 +296,8 @@
     function renderHeader() {
       var conversation = s.conversation;
       var status = conversation && conversation.status;
-      ui.subtitle.textContent = status === "assigned" && conversation.assignee_name
+      // While the connection is down, who is online is not known: the header says so too.
+      ui.subtitle.textContent = disconnected() ? t.connecting : status === "assigned" && conversation.assignee_name
         ? fill(t.withAgent, { name: conversation.assignee_name })
         : status === "queued" ? t.inQueue : available() ? t.online : t.offline;
       ui.end.hidden = !conversation || status === "resolved";
@@ -299,9 +305,13 @@
       ui.human.hidden = status === "queued" || status === "assigned";
     }
 
+    function disconnected() {
+      return !s.connected && (s.everConnected || outbox.length > 0);
+    }
+
     function renderBanner() {
       ui.banner.textContent = t.reconnecting;
-      ui.banner.hidden = s.connected || !(s.everConnected || outbox.length);
+      ui.banner.hidden = !disconnected();
     }
 
     // On a phone the panel covers the visible part of the screen (widget.css), which is
@@ -325,13 +335,60 @@
       ui.log.scrollTop = ui.log.scrollHeight;
     }
 
+    // On a phone the panel covers the whole screen (widget.css): it is modal there, and Tab
+    // goes round inside it rather than into the shop page hidden under it. Beside the shop
+    // on a wider screen it is not, and Tab goes on to the page.
+    var COVERS = window.matchMedia ? window.matchMedia("(max-width: 480px)") : null;
+
+    function modal() {
+      var covers = !!(COVERS && COVERS.matches);
+      ui.panel.setAttribute("aria-modal", String(covers));
+      return covers;
+    }
+
+    function focusables() {
+      var all = ui.panel.querySelectorAll("button, a[href], input, textarea, select, [tabindex]");
+      return Array.prototype.filter.call(all, function (node) {
+        return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0 &&
+          !(node.type === "radio" && !node.checked && node.form && node.form.querySelector("input[name='" + node.name + "']:checked"));
+      });
+    }
+
+    function keepFocusInside(event) {
+      var list = focusables();
+      if (!list.length) return;
+      var first = list[0], last = list[list.length - 1], active = ctx.shadow.activeElement;
+      if (event.shiftKey && (active === first || !ui.panel.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && active === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
     function panelKey(event) {
+      if (event.key === "Tab" && modal()) keepFocusInside(event);
       if (event.key === "Escape") {
         event.stopPropagation();
         if (!ui.menu.hidden) toggleMenu();
         else if (!ui.confirm.hidden) cancelEnd();
         else close();
       }
+    }
+
+    function focusInPanel() {
+      return ui.panel.contains(ctx.shadow.activeElement);
+    }
+
+    // A button the shopper used went away or was switched off, and the focus with it (to the
+    // top of the page, for a keyboard or screen reader user): back to the message field. On a
+    // touch screen to the list of messages instead, not to pop up the on-screen keyboard.
+    function keepFocus(had) {
+      var active = ctx.shadow.activeElement; // a switched-off button may hold it a moment longer
+      if (!had || !s.open || (active && ui.panel.contains(active) && !active.disabled)) return;
+      if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) ui.log.focus({ preventScroll: true });
+      else ui.input.focus();
     }
 
     function toggleMenu() {
@@ -350,6 +407,7 @@
       if (!s.open) {
         s.open = true;
         ui.panel.hidden = false;
+        modal();
         fitView();
         ctx.root.setAttribute("data-open", "");
         ctx.launcher.setAttribute("aria-expanded", "true");
@@ -424,6 +482,7 @@
       });
       s.commands = {};
       renderBanner();
+      renderHeader();
       if (!s.stopped) scheduleReconnect();
     }
 
@@ -588,6 +647,7 @@
         ui.typing.hidden = true;
         var fresh = message.seq > (s.conversation.visitor_read_seq || 0);
         if (fresh && !message.private) {
+          announce(message);
           if (s.open && !document.hidden) markRead();
           else ctx.setBadge(++s.unread);
           ctx.emit("message", {
@@ -613,6 +673,21 @@
       renderReplies();
       renderReceipts();
       if (stick || message.sender.kind === "visitor") scrollToEnd();
+    }
+
+    // Read out once by a screen reader: who wrote, what, and what comes with it.
+    function announce(message) {
+      var payload = message.payload || {};
+      var words = message.content_type === "system_event" ? systemText(message) : senderName(message.sender) + ": " + message.text;
+      if (message.content_type === "product_cards" && payload.products) {
+        var count = Math.min(payload.products.length, 10);
+        words += " " + (count === 1 ? t.productOne : fill(t.productCount, { n: count }));
+      }
+      if (message.content_type === "quick_replies" && payload.options) {
+        words += " " + t.suggested + ": " + payload.options.slice(0, 12).map(function (o) { return o.label; }).join(", ") + ".";
+      }
+      ui.announcer.appendChild(h("p", { text: words }));
+      while (ui.announcer.childNodes.length > 3) ui.announcer.removeChild(ui.announcer.firstChild);
     }
 
     function senderName(sender) {
@@ -653,7 +728,11 @@
       return h("div", { class: "tp-replies", role: "group", "aria-label": t.suggested }, options.slice(0, 12).map(function (option) {
         return h("button", {
           type: "button", class: "tp-reply", text: option.label,
-          onclick: function () { submit(String(option.label), { reply: option.value }); }
+          onclick: function () {
+            var had = focusInPanel();
+            submit(String(option.label), { reply: option.value }); // switches the buttons off
+            keepFocus(had);
+          }
         });
       }));
     }
@@ -697,13 +776,29 @@
       return stock ? String(stock) : "";
     }
 
+    // The picture, or in its place (none given, or it does not load) a placeholder of the
+    // same size: the cards in a row stay even and no broken-image sign shows.
+    function cardMedia(image) {
+      var media = h("div", { class: "tp-card-media" }, [icon("picture")]);
+      if (image) {
+        var img = h("img", { src: image, alt: "", loading: "lazy", width: "240", height: "180" });
+        img.addEventListener("error", function () { img.remove(); });
+        media.appendChild(img);
+      }
+      return media;
+    }
+
     function renderCard(product, index, count) {
       var image = product.image_url && safeUrl(product.image_url);
       var link = product.url && safeUrl(product.url);
       var canBuy = (ctx.handlers.add_to_cart || []).length && product.stock !== 0 && product.stock !== false;
       var rating = Number(product.rating);
+      // Every card has the same two buttons: each names its product as its description, or
+      // a screen reader's list of buttons shows a row of "Add to cart" none can tell apart.
+      uid += 1;
+      var titleId = "tp-card-title-" + uid;
       var buy = canBuy && h("button", {
-        type: "button", class: "tp-button tp-primary", text: t.addToCart,
+        type: "button", class: "tp-button tp-primary", text: t.addToCart, "aria-describedby": titleId,
         onclick: function () {
           ctx.emit("add_to_cart", { product: JSON.parse(JSON.stringify(product)) });
           buy.textContent = t.added;
@@ -713,14 +808,18 @@
         class: "tp-card", role: "group", "aria-roledescription": count > 1 ? "slide" : null,
         "aria-label": (count > 1 ? fill(t.slide, { i: index + 1, n: count }) + ": " : "") + (product.title || "")
       }, [
-        image ? h("img", { src: image, alt: "", loading: "lazy", width: "240", height: "180" }) : null,
+        cardMedia(image),
         h("div", { class: "tp-card-body" }, [
-          h("p", { class: "tp-card-title", text: product.title || "" }),
+          h("p", { id: titleId, class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
           h("p", { class: "tp-meta", text: stockText(product.stock) }),
-          rating > 0 ? h("p", { class: "tp-meta", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) }) }) : null,
+          // An image of the rating, named in words: an aria-label on a plain paragraph is not read,
+          // and "★ 4,5" alone is read as "black star 4,5".
+          rating > 0 ? h("p", {
+            class: "tp-meta", role: "img", text: "★ " + formatRating(rating), "aria-label": fill(t.rating, { r: formatRating(rating) })
+          }) : null,
           h("div", { class: "tp-row" }, [
-            link ? h("a", { class: "tp-button", href: link, text: t.view }) : null,
+            link ? h("a", { class: "tp-button", href: link, text: t.view, "aria-describedby": titleId }) : null,
             buy
           ])
         ])
@@ -776,7 +875,9 @@
         var open = s.conversation && s.conversation.status !== "resolved" ? s.conversation.id : undefined;
         command("offline_message", { email: address, text: text.value.trim() }, open).then(function (data) {
           if (data.conversation_id && !s.conversation) setConversation({ id: data.conversation_id });
+          var had = focusInPanel();
           form.replaceWith(h("p", { class: "tp-done", role: "status", text: fill(t.offlineThanks, { email: address }) }));
+          keepFocus(had);
         }, function (failure) { error.textContent = failure.message; });
       });
       return form;
@@ -881,11 +982,15 @@
           store.set("rated", conversation.id);
           // The next page starts a fresh chat; this one keeps its history on screen.
           store.remove("conversation");
+          var had = focusInPanel();
           form.replaceWith(h("p", { class: "tp-done", role: "status", text: t.surveyThanks }));
+          keepFocus(had);
         }, function (failure) { error.textContent = failure.message; });
       });
       ui.survey = form;
       ui.extra.appendChild(form);
+      if (s.focusSurvey && s.open && (!focusInPanel() || ctx.shadow.activeElement === ui.log)) scores[0].firstChild.focus();
+      s.focusSurvey = false;
     }
 
     // ---- queue position ------------------------------------------------------------
@@ -948,6 +1053,7 @@
       if (!ui.length.check()) return;
       submit(ui.input.value);
       ui.input.value = "";
+      fitInput();
       ui.length.check();
     }
 
@@ -1127,9 +1233,18 @@
     }
 
     function endChat() {
+      var had = focusInPanel();
       ui.confirm.hidden = true;
       if (!s.conversation) return;
-      command("end", {}, s.conversation.id).catch(report);
+      // The survey comes with the hub's answer: the focus waits in the list of messages.
+      if (had) {
+        ui.log.focus({ preventScroll: true });
+        s.focusSurvey = true;
+      }
+      command("end", {}, s.conversation.id).catch(function (failure) {
+        s.focusSurvey = false;
+        report(failure);
+      });
     }
 
     function requestHuman() {
@@ -1155,7 +1270,17 @@
 
     // ---- typing and read marks -------------------------------------------------------
 
+    // The message field grows with the text, up to its max-height (widget.css), then scrolls:
+    // a one-line box showed only the last line or two of a longer message.
+    function fitInput() {
+      var input = ui.input;
+      input.style.height = "auto";
+      if (!input.value) return input.style.removeProperty("height");
+      input.style.height = input.scrollHeight + input.offsetHeight - input.clientHeight + "px";
+    }
+
     function typed() {
+      fitInput();
       if (!s.conversation || !s.connected) return;
       var now = Date.now();
       if (now - s.typingSentAt > 3000) {
@@ -1273,6 +1398,7 @@
       if (s.open) connect();
     }
 
+    if (COVERS && COVERS.addEventListener) COVERS.addEventListener("change", modal);
     if (window.visualViewport) {
       window.visualViewport.addEventListener("resize", fitView);
       window.visualViewport.addEventListener("scroll", fitView);

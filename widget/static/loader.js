@@ -15,12 +15,18 @@
   var APP_URL = base + "__APP_PATH__";
   var MAX_BUFFERED_EVENTS = 20;
   var LAUNCHER_TEXT = { en: "Chat with us", de: "Zum Chat" };
+  // The badge's number in the launcher's accessible name: one, and more than one.
+  var LOAD_FAILED = {
+    en: "The chat cannot be reached right now. Please try again in a moment.",
+    de: "Der Chat ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen."
+  };
+  var UNREAD_TEXT = { en: ["1 new message", " new messages"], de: ["1 neue Nachricht", " neue Nachrichten"] };
   // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
   var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
     "left:0!important;width:0!important;height:0!important;z-index:2147483000!important;" +
     "visibility:visible!important;opacity:1!important;direction:ltr!important;unicode-bidi:normal!important";
   var LAUNCHER_CSS =
-    ".tp{--tp-primary:#1f6feb;--tp-on-primary:#fff;--tp-bg:#fff;--tp-text:#1d2430;" +
+    ".tp{--tp-primary:#1f6feb;--tp-on-primary:#fff;--tp-bg:#fff;--tp-text:#1d2430;--tp-accent:#1f6feb;" +
     "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:var(--tp-text);" +
     "text-align:left;letter-spacing:normal;text-transform:none}" +
     ".tp *,.tp *::before,.tp *::after{box-sizing:border-box}" +
@@ -34,7 +40,11 @@
     ".tp-launcher[hidden]{display:none}" +
     ".tp-badge{min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#d1242f;color:#fff;" +
     "font:700 12px/20px inherit;font-family:inherit;text-align:center}" +
-    ".tp-badge[hidden]{display:none}";
+    ".tp-badge[hidden]{display:none}" +
+    ".tp-note{position:fixed;bottom:80px;right:20px;z-index:2147483000;max-width:280px;margin:0;padding:10px 14px;" +
+    "border-radius:10px;background:var(--tp-bg);color:var(--tp-text);box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
+    ".tp[data-position=bottom-left] .tp-note{right:auto;left:20px}" +
+    ".tp-note[hidden]{display:none}";
 
   var options = { site: script.getAttribute("data-touchpoint-site") || "", launcher: true };
   var handlers = {};
@@ -103,16 +113,61 @@
     return all[locale()] || all.en || {};
   }
 
+  // WCAG 2.1 relative luminance and contrast of #rrggbb colours.
+  function rgb(hex) {
+    return [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+  }
+
+  function luminance(hex) {
+    var c = rgb(hex).map(function (v) {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function contrast(a, b) {
+    var x = luminance(a), y = luminance(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+
+  function mix(a, b, share) {
+    var x = rgb(a), y = rgb(b);
+    return "#" + x.map(function (v, i) {
+      return ("0" + Math.round(v + (y[i] - v) * share).toString(16)).slice(-2);
+    }).join("");
+  }
+
+  // The shop's colours, made readable: text on the brand colour (launcher, header, the
+  // shopper's bubbles) turns black or white when the chosen one is too faint on it (a
+  // light brand colour with the default white), and text, links and focus rings in the
+  // brand colour on the panel take a shade of it that reads on the background (4.5:1).
+  function readable(colors) {
+    var primary = colors.primary, on = colors.on_primary, bg = colors.background, text = colors.text;
+    if (contrast(on, primary) < 4.5) on = contrast("#000000", primary) >= contrast("#ffffff", primary) ? "#000000" : "#ffffff";
+    var accent = primary;
+    for (var share = 0.1; contrast(accent, bg) < 4.5 && share <= 1; share += 0.1) accent = mix(primary, text, share);
+    if (contrast(accent, bg) < 4.5) accent = contrast("#000000", bg) >= contrast("#ffffff", bg) ? "#000000" : "#ffffff";
+    return { primary: primary, on_primary: on, background: bg, text: text, accent: accent };
+  }
+
   function applyLook() {
     if (!ui.root) return;
-    var colors = Object.assign({}, config && config.colors, options.colors);
-    var names = { primary: "--tp-primary", on_primary: "--tp-on-primary", background: "--tp-bg", text: "--tp-text" };
-    Object.keys(names).forEach(function (name) {
-      if (/^#[0-9a-fA-F]{6}$/.test(colors[name] || "")) ui.root.style.setProperty(names[name], colors[name]);
+    var colors = { primary: "#1f6feb", on_primary: "#ffffff", background: "#ffffff", text: "#1d2430" };
+    [config && config.colors, options.colors].forEach(function (chosen) {
+      Object.keys(colors).forEach(function (name) {
+        if (chosen && /^#[0-9a-fA-F]{6}$/.test(chosen[name] || "")) colors[name] = chosen[name];
+      });
     });
+    colors = readable(colors);
+    var names = {
+      primary: "--tp-primary", on_primary: "--tp-on-primary", background: "--tp-bg", text: "--tp-text", accent: "--tp-accent"
+    };
+    Object.keys(names).forEach(function (name) { ui.root.style.setProperty(names[name], colors[name]); });
     ui.root.setAttribute("data-position", options.position || (config && config.position) || "bottom-right");
     ui.label.textContent = texts().launcher || LAUNCHER_TEXT[locale()];
-    ui.launcher.setAttribute("aria-label", ui.label.textContent + (unread ? " (" + unread + ")" : ""));
+    var news = UNREAD_TEXT[locale()];
+    ui.launcher.setAttribute("aria-label", ui.label.textContent + (unread ? ", " + (unread === 1 ? news[0] : unread + news[1]) : ""));
     ui.launcher.hidden = options.launcher === false || ui.root.hasAttribute("data-open");
   }
 
@@ -157,6 +212,22 @@
     document.documentElement.appendChild(host);
     ui = { host: host, shadow: shadow, root: root, launcher: launcher, label: label, badge: badge };
     applyLook();
+  }
+
+  // The shopper opened the chat, and its code could not be fetched (the hub restarting, the
+  // network gone): say so by the button, instead of a click that does nothing.
+  function loadFailed() {
+    if (!ui.root) return;
+    if (!ui.note) {
+      ui.note = document.createElement("p");
+      ui.note.className = "tp-note";
+      ui.note.setAttribute("role", "alert");
+      ui.root.appendChild(ui.note);
+    }
+    ui.note.textContent = LOAD_FAILED[locale()];
+    ui.note.hidden = false;
+    clearTimeout(ui.noteTimer);
+    ui.noteTimer = setTimeout(function () { ui.note.hidden = true; }, 10000);
   }
 
   function setBadge(count) {
@@ -248,7 +319,12 @@
     open: guard(function () {
       openWhenLoaded = true;
       if (app) return app.open(true);
-      if (started) load().then(function (loaded) { if (openWhenLoaded) loaded.open(true); });
+      if (started) {
+        load().then(function (loaded) {
+          if (ui.note) ui.note.hidden = true;
+          if (openWhenLoaded) loaded.open(true);
+        }, loadFailed);
+      }
     }),
     close: guard(function () {
       openWhenLoaded = false;

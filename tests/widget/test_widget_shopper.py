@@ -1,0 +1,475 @@
+"""The widget as shoppers with different needs use it, in real headless Chromium against a
+real hub: a light brand colour, a screen reader, a keyboard on a phone, product cards
+with odd data, a hub that restarts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.chat.helpers import query
+from tests.widget.test_widget_browser import admin, routed_to
+from tests.widget.widget_helpers import (
+    WIDGET,
+    ForeignShop,
+    Loop,
+    Widget,
+    agent_client,
+    module_server,
+)
+
+expect.set_options(timeout=20_000)
+server = module_server(None)
+
+# WCAG 2.1 contrast of two computed CSS colours (rgb()/rgba(), alpha ignored).
+CONTRAST = """([a, b]) => {
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def style(locator: Any, prop: str) -> str:
+    value: str = locator.evaluate(f"el => getComputedStyle(el).getPropertyValue('{prop}')")
+    return value
+
+
+def contrast(page: Any, a: str, b: str) -> float:
+    ratio: float = page.evaluate(CONTRAST, [a, b])
+    return ratio
+
+
+def shop_page(server: Any, site: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">'
+        f'<script src="{server.url}/widget.js" data-touchpoint-site="{site}" async></script>'
+        "</head><body><h1>Another shop</h1></body></html>"
+    )
+
+
+def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any) -> None:
+    # The shop sets its yellow and leaves "on primary" at the default white.
+    with admin(server) as http:
+        saved = http.put(
+            "/api/widget/config", params={"site": "sunny"}, json={"colors": {"primary": "#ffd400"}}
+        )
+        assert saved.status_code == 200, saved.text
+    shop = ForeignShop({"/": shop_page(server, "sunny")})
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(f"{shop.url}/")
+        shopper = Widget(page)
+        # The brand colour stays the brand colour ...
+        expect(shopper.launcher).to_have_css("background-color", "rgb(255, 212, 0)")
+        # ... and what is written on it is readable (WCAG AA: 4.5:1 for text).
+        launcher = contrast(
+            page, style(shopper.launcher, "color"), style(shopper.launcher, "background-color")
+        )
+        assert launcher >= 4.5, f"launcher text on yellow: {launcher:.2f}:1"
+        shopper.open()
+        head = page.locator(f"{WIDGET} .tp-head")
+        on_head = contrast(page, style(head, "color"), style(head, "background-color"))
+        assert on_head >= 4.5, f"title on the header: {on_head:.2f}:1"
+        shopper.send("Hello")
+        # (the stored message, not its pending copy, which it replaces)
+        mine = shopper.log.locator(".tp-from-visitor[data-seq] .tp-bubble").first
+        expect(mine).to_be_visible()
+        on_bubble = contrast(page, style(mine, "color"), style(mine, "background-color"))
+        assert on_bubble >= 4.5, f"the shopper's own message: {on_bubble:.2f}:1"
+        # Text in the brand colour on the white panel (a link, an outlined button) and the
+        # focus ring would be yellow on white: they take a darker shade of it.
+        panel_bg = style(shopper.panel, "background-color")
+        consent = page.locator(f"{WIDGET} .tp-consent")
+        link = consent.get_by_role("link")
+        if link.count():
+            assert contrast(page, style(link, "color"), panel_bg) >= 4.5
+        no = consent.get_by_role("button", name="No, thanks")
+        assert contrast(page, style(no, "color"), panel_bg) >= 4.5
+        no.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focus by keyboard: the ring shows
+        ring = contrast(page, style(no, "outline-color"), panel_bg)
+        assert style(no, "outline-style") == "solid" and ring >= 3, f"focus ring: {ring:.2f}:1"
+        page.context.close()
+
+        # A dark brand colour keeps the shop's own choice of white text.
+        page = browser.new_context().new_page()
+        page.goto(f"{server.url}/demo")
+        expect(Widget(page).launcher).to_have_css("color", "rgb(255, 255, 255)")
+        expect(Widget(page).launcher).to_have_css("background-color", "rgb(31, 111, 235)")
+        page.context.close()
+    finally:
+        shop.close()
+
+
+# What a screen reader reads out by itself: the text of every live region of the widget.
+LIVE_TEXT = """() => {
+  const root = document.querySelector("touchpoint-widget").shadowRoot;
+  const live = Array.from(root.querySelectorAll("[aria-live], [role=log], [role=status], [role=alert]"))
+    .filter((el) => el.getAttribute("aria-live") !== "off" && !el.closest("[hidden]"));
+  return live.map((el) => el.textContent).join("\\n");
+}"""
+
+
+def test_a_screen_reader_hears_new_messages_once(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("How long does delivery take?")
+    answer = widget.bubble("leave our warehouse the same day")
+    expect(answer).to_be_visible()
+    # The answer is read out with who wrote it; what the shopper typed is not read back.
+    page.wait_for_function(
+        f"() => ({LIVE_TEXT})().includes('Shop assistant: Orders placed before 2 pm')"
+    )
+    assert "How long does delivery take?" not in page.evaluate(LIVE_TEXT)
+
+    # A reload brings the history back into the open chat: it is not read out again ...
+    page.reload()
+    expect(answer).to_be_visible()
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    page.wait_for_timeout(500)
+    assert "leave our warehouse" not in page.evaluate(LIVE_TEXT)
+    # ... nor when the chat is drawn again in another language.
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(widget.input).to_have_attribute("placeholder", "Nachricht schreiben…")
+    assert "leave our warehouse" not in page.evaluate(LIVE_TEXT)
+    # The next answer is, in the shopper's language.
+    widget.send("Wie lange dauert der Versand?")
+    page.wait_for_function(f"() => ({LIVE_TEXT})().includes('Shop-Assistent: ')")
+    assert "Wie lange dauert" not in page.evaluate(LIVE_TEXT)
+    # The message list itself is still a labelled region to read back at will.
+    expect(widget.log).to_have_attribute("aria-label", "Nachrichten")
+
+
+IN_PANEL = """() => {
+  const host = document.querySelector("touchpoint-widget");
+  const active = host.shadowRoot.activeElement;
+  return document.activeElement === host && !!active && !!active.closest(".tp-panel");
+}"""
+
+
+def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.launcher.focus()
+    page.keyboard.press("Enter")
+    expect(shopper.input).to_be_focused()
+    # The chat covers the whole screen: it is modal, and Tab goes round inside it
+    # instead of into the shop page hidden under it.
+    expect(shopper.panel).to_have_attribute("aria-modal", "true")
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate(IN_PANEL), f"Tab left the chat after {stops}"
+        stops.append(
+            page.evaluate(
+                "document.querySelector('touchpoint-widget').shadowRoot.activeElement.className"
+            )
+        )
+    assert "tp-send" in stops and "tp-icon" in stops  # round from the send button to the header
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(IN_PANEL), "Shift+Tab left the chat"
+    page.keyboard.press("Escape")
+    expect(shopper.panel).to_be_hidden()
+    expect(shopper.launcher).to_be_focused()
+    context.close()
+
+    # Beside the shop on a desktop the chat is not modal: Tab may go on to the page.
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    expect(shopper.panel).not_to_have_attribute("aria-modal", "true")
+    page.context.close()
+
+
+LONG_TITLE = (
+    "Ultralight 3-season backpacking tent with double-wall construction, aluminium poles, "
+    "footprint and gear loft included, extra long edition"
+)
+ODD_PRODUCTS = [
+    {"id": "TE-605", "title": "Trail 2 tent", "price": 189.9, "currency": "EUR", "stock": 12,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/te-605.svg", "rating": 4.25},
+    {"id": "NO-IMG", "title": "Tent pegs, no picture", "price": 12, "currency": "EUR", "stock": 3,
+     "url": "javascript:alert(1)"},
+    {"id": "BROKEN", "title": "Picture gone", "price": 99.99, "currency": "EUR", "stock": 40,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/no-such-picture.svg"},
+    {"id": "LONG", "title": LONG_TITLE, "price": 1234.5, "currency": "EUR", "stock": 0,
+     "url": "/demo/products/te-605", "image_url": "/demo/img/te-605.svg"},
+]  # fmt: skip
+
+
+def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
+    """An agent shows the shopper ODD_PRODUCTS; returns the cards."""
+    page = widget.page
+    agent = agent_client(loop, server)
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    widget.menu("Talk to a person")
+    page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    routed_to(agent, conversation_id)
+    agent.send_message(
+        "Some ideas",
+        conversation_id=conversation_id,
+        content_type="product_cards",
+        payload={"products": ODD_PRODUCTS},
+    )
+    cards = widget.log.locator(".tp-card")
+    expect(cards).to_have_count(4)
+    return cards
+
+
+def test_product_cards_without_a_picture_keep_their_place(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    # A card without a picture, or whose picture is gone, shows a placeholder of the same
+    # size, never the browser's broken-image sign: the row of cards stays even.
+    with_picture = cards.nth(0).locator(".tp-card-media")
+    expect(with_picture.locator("img")).to_have_count(1)
+    for index in (1, 2):
+        media = cards.nth(index).locator(".tp-card-media")
+        expect(media).to_be_visible()
+        expect(media.locator("img")).to_have_count(0)
+        assert media.bounding_box()["height"] == with_picture.bounding_box()["height"]
+    broken = widget.page.evaluate(
+        """() => Array.from(document.querySelector("touchpoint-widget").shadowRoot
+             .querySelectorAll(".tp-card img")).filter((img) => img.complete && !img.naturalWidth).length"""
+    )
+    assert broken == 0
+    # The rest of the card as before: German prices, out of stock said and not for sale,
+    # only http(s) links.
+    widget.page.evaluate("Touchpoint.setLocale('de')")
+    expect(cards.nth(3).locator(".tp-price")).to_have_text("1.234,50\xa0€")
+    expect(cards.nth(3).locator(".tp-meta").first).to_have_text("Ausverkauft")
+    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_have_count(0)
+    expect(cards.nth(1).get_by_role("link")).to_have_count(0)
+
+
+def test_a_long_product_title_does_not_stretch_the_cards(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    short, long = cards.nth(0), cards.nth(3)
+    title = long.locator(".tp-card-title")
+    # At most three lines; the whole title is in the tooltip and the card's accessible name.
+    line = float(style(title, "line-height").removesuffix("px"))
+    assert title.bounding_box()["height"] <= 3 * line + 1
+    expect(title).to_have_attribute("title", LONG_TITLE)
+    expect(long).to_have_accessible_name(f"4 of 4: {LONG_TITLE}")
+    # So the cards stay about the same height, their buttons in reach.
+    assert long.bounding_box()["height"] - short.bounding_box()["height"] <= 2 * line + 1
+    # The arrow with nowhere to go is not drawn over the first card.
+    carousel = widget.log.locator(".tp-carousel")
+    expect(carousel.get_by_role("button", name="Previous products")).to_be_hidden()
+    carousel.get_by_role("button", name="Next products").click()
+    expect(carousel.get_by_role("button", name="Previous products")).to_be_visible()
+
+
+FOCUSED = """() => {
+  const host = document.querySelector("touchpoint-widget");
+  const active = document.activeElement === host ? host.shadowRoot.activeElement : null;
+  return active ? (active.id || active.getAttribute("aria-label") || active.className) : null;
+}"""
+
+
+def test_the_keyboard_focus_is_not_lost_when_a_button_goes_away(
+    server: Any, widget: Widget
+) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("show me tents")
+    # A quick reply taken with the keyboard: the buttons are switched off, and the focus
+    # goes back to the message field instead of dropping to the top of the page.
+    expect(widget.log.locator(".tp-reply:enabled").first).to_be_visible()
+    reply = widget.log.locator(".tp-reply:enabled").first.element_handle()
+    reply.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("button => button.disabled", arg=reply)
+    assert page.evaluate(FOCUSED) == "tp-input"
+
+    # Ending the chat from the keyboard: the focus goes to the survey that follows.
+    end = page.get_by_role("button", name="End chat")
+    end.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")  # from "Cancel" to "Yes, end it"
+    page.keyboard.press("Enter")
+    survey = page.locator(f"{WIDGET} .tp-survey")
+    expect(survey).to_be_visible()
+    page.wait_for_function(f"() => ({FOCUSED})() === '1 of 5'")
+    # Rated from the keyboard: the thanks replace the form, the focus goes to the message field.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # 3 of 5
+    survey.get_by_role("button", name="Send rating").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{WIDGET} .tp-done")).to_have_text("Thank you for your feedback!")
+    assert page.evaluate(FOCUSED) == "tp-input"
+
+
+def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, server: Any) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    one_line = shopper.input.bounding_box()["height"]
+    page.keyboard.type(
+        "Hello, I ordered a tent last week and it still has not arrived. "
+        "Could you check where it is? My order number is TP-10004."
+    )
+    # Three lines: all of them in sight, none scrolled away inside a one-line box.
+    hidden = "el => el.scrollHeight - el.clientHeight"
+    assert shopper.input.evaluate(hidden) <= 1
+    assert shopper.input.bounding_box()["height"] > 2 * one_line
+    # A very long one grows up to a limit, then scrolls; the send button stays on screen.
+    shopper.input.fill("A long story. " * 80)
+    page.keyboard.type("!")
+    assert shopper.input.bounding_box()["height"] <= 121
+    box = page.locator(f"{WIDGET} .tp-send").bounding_box()
+    assert box["y"] + box["height"] <= 667
+    # Sent: back to one line.
+    page.keyboard.press("Enter")
+    expect(shopper.input).to_have_value("")
+    assert abs(shopper.input.bounding_box()["height"] - one_line) <= 1
+    context.close()
+
+
+def test_the_launcher_says_how_many_messages_are_new(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    page = widget.page
+    agent = agent_client(loop, server)
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.send("Hello")
+    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
+    widget.menu("Talk to a person")
+    page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    routed_to(agent, conversation_id)
+    expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    # The badge's number is in the button's name as words, not "(1)".
+    agent.send_message("Are you still there?", conversation_id=conversation_id)
+    expect(widget.launcher).to_have_accessible_name("Chat with us, 1 new message")
+    agent.send_message("I found your order.", conversation_id=conversation_id)
+    expect(widget.launcher).to_have_accessible_name("Chat with us, 2 new messages")
+    page.evaluate("Touchpoint.setLocale('de')")
+    expect(widget.launcher).to_have_accessible_name("Zum Chat, 2 neue Nachrichten")
+    widget.open()
+    page.keyboard.press("Escape")
+    expect(widget.launcher).to_have_accessible_name("Zum Chat")
+    agent.command("resolve", conversation_id)
+
+
+def test_card_buttons_say_which_product_they_are_for(
+    server: Any, widget: Widget, loop: Loop
+) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    # A screen reader's list of buttons showed four "Add to cart" and no way to tell them
+    # apart: each names its product as its description.
+    for index, product in enumerate(ODD_PRODUCTS):
+        card = cards.nth(index)
+        for control in (
+            card.get_by_role("button", name="Add to cart"),
+            card.get_by_role("link", name="View product"),
+        ):
+            if control.count():
+                expect(control).to_have_accessible_description(product["title"])
+    expect(cards.nth(0).get_by_role("button", name="Add to cart")).to_have_count(1)
+    expect(cards.nth(0).get_by_role("link", name="View product")).to_have_count(1)
+
+
+def test_a_chat_that_cannot_load_says_so(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    expect(widget.launcher).to_be_visible()
+    # The hub went away after the page loaded (a restart, a dropped network): the chat's
+    # code cannot be fetched when the shopper first opens it.
+    page.route("**/widget/app.*.js", lambda route: route.abort())
+    widget.launcher.click()
+    note = page.locator(f"{WIDGET} .tp-note")
+    expect(note).to_have_text("The chat cannot be reached right now. Please try again in a moment.")
+    expect(note).to_have_attribute("role", "alert")
+    # Back: the next click opens the chat, and the note goes.
+    page.unroute("**/widget/app.*.js")
+    widget.launcher.click()
+    expect(widget.panel).to_be_visible()
+    expect(note).to_be_hidden()
+
+
+def test_a_hub_restart_mid_chat(browser: Any, live_server: Any) -> None:
+    hub = live_server()
+    page = browser.new_context().new_page()
+    page.goto(f"{hub.url}/demo")
+    shopper = Widget(page)
+    shopper.open()
+    shopper.send("How long does delivery take?")
+    expect(shopper.bubble("leave our warehouse the same day")).to_be_visible()
+    subtitle = page.locator(f"{WIDGET} .tp-subtitle")
+    expect(subtitle).not_to_have_text("Reconnecting…")
+
+    hub.stop()
+    # The shopper sees that the chat is not connected, in the header too (which said
+    # whether anyone was online, as if nothing had happened) ...
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_contain_text("Connection lost.")
+    expect(subtitle).to_have_text("Reconnecting…")
+    # ... and what they write meanwhile waits.
+    shopper.send("written while the hub was away")
+    shopper.send("and a second one")
+    expect(shopper.log.locator(".tp-pending .tp-receipt")).to_have_count(2)
+
+    hub = hub.restart()
+    # Sent once each, in order, and the header is back to normal.
+    expect(shopper.log.locator(".tp-pending")).to_have_count(0, timeout=60_000)
+    expect(subtitle).not_to_have_text("Reconnecting…")
+    expect(page.locator(f"{WIDGET} .tp-banner")).to_be_hidden()
+    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    rows = query(
+        hub.hub.database_url,
+        "SELECT text FROM messages WHERE conversation_id = :c AND sender_kind = 'visitor' "
+        "ORDER BY seq",
+        c=conversation_id,
+    )
+    assert [row["text"] for row in rows] == [
+        "How long does delivery take?",
+        "written while the hub was away",
+        "and a second one",
+    ]
+    # A reload shows the same history, once.
+    before = shopper.visitor_texts()
+    page.reload()
+    expect(shopper.log.locator(".tp-from-visitor[data-seq]")).to_have_count(3)
+    assert shopper.visitor_texts() == before
+    expect(shopper.bubble("leave our warehouse the same day")).to_have_count(1)
+    page.context.close()
+
+
+def test_a_card_rating_is_read_as_words(server: Any, widget: Widget, loop: Loop) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    # "★ 4.3" on screen; a screen reader said "black star 4.3" (an aria-label on a
+    # paragraph is not read): it is an image of the rating, named in words.
+    rating = cards.nth(0).get_by_role("img", name="Rated 4.3 out of 5")
+    expect(rating).to_have_text("★ 4.3")
+    widget.page.evaluate("Touchpoint.setLocale('de')")
+    expect(cards.nth(0).get_by_role("img", name="Bewertet mit 4,3 von 5")).to_be_visible()
