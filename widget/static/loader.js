@@ -15,11 +15,11 @@
   var APP_URL = base + "__APP_PATH__";
   var MAX_BUFFERED_EVENTS = 20;
   var LAUNCHER_TEXT = { en: "Chat with us", de: "Zum Chat" };
-  // The badge's number in the launcher's accessible name: one, and more than one.
   var LOAD_FAILED = {
     en: "The chat cannot be reached right now. Please try again in a moment.",
     de: "Der Chat ist gerade nicht erreichbar. Bitte gleich noch einmal versuchen."
   };
+  // The badge's number in the launcher's accessible name: one, and more than one.
   var UNREAD_TEXT = { en: ["1 new message", " new messages"], de: ["1 neue Nachricht", " neue Nachrichten"] };
   // Inline !important beats any shop stylesheet; out of the page's flow, above its content.
   var HOST_STYLE = "all:initial!important;display:block!important;position:fixed!important;top:0!important;" +
