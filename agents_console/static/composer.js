@@ -9,9 +9,18 @@ import { productCard } from "./messages.js";
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 3000;
 const KB_LIMIT = 6;
+const DRAFTS_KEY = "touchpoint.console.drafts"; // sessionStorage: unsent replies, per conversation
+
+function storedDrafts() {
+  try {
+    return new Map(Object.entries(JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}")));
+  } catch {
+    return new Map();
+  }
+}
 
 export class Composer {
-  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(on), toast(text)}
+  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(conversationId, on), toast(text)}
   constructor(actions) {
     this.actions = actions;
     this.input = byId("composer-input");
@@ -27,13 +36,18 @@ export class Composer {
     this.selected = 0;
     this.typingSentAt = 0;
     this.typingTimer = null;
+    this.drafts = storedDrafts(); // conversation id -> {text, note}
+    this.draftFor = null; // the conversation whose draft the box holds
     this.input.addEventListener("keydown", (event) => this.keydown(event));
     this.input.addEventListener("input", () => this.changed());
     byId("composer").addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
-    this.note.addEventListener("change", () => this.input.classList.toggle("note-mode", this.note.checked));
+    this.note.addEventListener("change", () => {
+      this.input.classList.toggle("note-mode", this.note.checked);
+      this.keepDraft();
+    });
     byId("kb-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.searchKb();
@@ -56,6 +70,42 @@ export class Composer {
     this.input.value = "";
     this.hint.textContent = this.locked;
     this.closePopup();
+    this.keepDraft();
+  }
+
+  // The agent moves to conversation `id`: what they were writing stays with the
+  // conversation they leave (and a reload), and that of `id` comes back.
+  switchTo(id) {
+    if (id === this.draftFor) return;
+    this.keepDraft();
+    this.stopTyping();
+    this.draftFor = id;
+    const draft = this.drafts.get(String(id)) || { text: "", note: false };
+    this.input.value = draft.text;
+    this.note.checked = draft.note;
+    this.input.classList.toggle("note-mode", draft.note);
+    this.hint.textContent = this.locked;
+    this.closePopup();
+  }
+
+  // The conversation is no longer shown (closed): its draft goes with it.
+  forget(id) {
+    this.drafts.delete(String(id));
+    if (this.draftFor === id) this.draftFor = null;
+    this.saveDrafts();
+  }
+
+  keepDraft() {
+    if (this.draftFor === null) return;
+    const key = String(this.draftFor);
+    if (this.input.value.trim() || this.note.checked) {
+      this.drafts.set(key, { text: this.input.value, note: this.note.checked });
+    } else this.drafts.delete(key);
+    this.saveDrafts();
+  }
+
+  saveDrafts() {
+    sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(Object.fromEntries(this.drafts)));
   }
 
   // `reason` non-empty: the open conversation is not the agent's to answer (not
@@ -96,10 +146,11 @@ export class Composer {
   }
 
   changed() {
+    this.keepDraft();
     const now = Date.now();
     if (now - this.typingSentAt > TYPING_REPEAT_MS && !this.note.checked) {
       this.typingSentAt = now;
-      this.actions.typing(true);
+      this.actions.typing(this.draftFor, true);
     }
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -112,7 +163,7 @@ export class Composer {
     clearTimeout(this.typingTimer);
     if (this.typingSentAt) {
       this.typingSentAt = 0;
-      this.actions.typing(false);
+      this.actions.typing(this.draftFor, false);
     }
   }
 
@@ -187,6 +238,7 @@ export class Composer {
       if (this.actions.conversationId() !== conversationId) return;
     }
     this.input.value = text;
+    this.keepDraft();
     this.hint.textContent = missing.length
       ? `Fill in by hand: ${missing.map((name) => `{${name}}`).join(", ")}`
       : "";
@@ -210,6 +262,7 @@ export class Composer {
   insertText(text) {
     const { selectionStart, selectionEnd, value } = this.input;
     this.input.value = value.slice(0, selectionStart) + text + value.slice(selectionEnd);
+    this.keepDraft();
     this.focus();
   }
 

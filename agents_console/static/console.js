@@ -255,8 +255,8 @@ function markRead(conv) {
 
 function activate(id) {
   if (!state.convs.has(id)) return;
-  if (state.active !== id) composer.clear();
   state.active = id;
+  composer.switchTo(id);
   const conv = state.convs.get(id);
   markRead(conv);
   renderActive();
@@ -309,6 +309,7 @@ async function openConversation(id, { focus = true } = {}) {
 function closeConversation(id) {
   socket.command("close", id).catch(failed("Close"));
   state.convs.delete(id);
+  composer.forget(id);
   if (state.active === id) state.active = null;
   saveWatched();
   renderActive();
@@ -566,7 +567,7 @@ async function start() {
     send: (text, isPrivate) => socket.message(state.active, text, { isPrivate }),
     sendProducts: (products) =>
       socket.message(state.active, "", { contentType: "product_cards", payload: { products } }),
-    typing: (on) => state.active && socket.typing(state.active, on),
+    typing: (id, on) => id && socket.typing(id, on),
     toast,
   });
   composer.loadCanned();

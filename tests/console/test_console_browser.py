@@ -722,3 +722,67 @@ def test_the_status_an_agent_chose_survives_a_reload_and_editors_start_away(
     expect(status).to_have_value("online")
     expect(page.locator("#agents-online")).to_have_text("1 agent online")
     shopper.close()
+
+
+def test_each_conversation_keeps_its_own_draft(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    first, first_id = console_hub.shopper_asks_for_human("first shopper")
+    second, second_id = console_hub.shopper_asks_for_human("second shopper")
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+    box = page.locator("#composer-input")
+    timeline = page.locator("#timeline")
+
+    def show(shopper: Socket) -> None:
+        items.filter(has_text=f"Visitor {shopper.welcome['contact_id'][:6]}").locator(
+            "button"
+        ).click()
+
+    # Half an answer to the first shopper, then a look at the second one.
+    show(first)
+    expect(timeline).to_contain_text("first shopper")
+    box.press_sequentially("Your parcel left on Monday,")
+    first.wait_for(lambda f: f["type"] == "typing" and f["on"] is True)
+    show(second)
+    expect(timeline).to_contain_text("second shopper")
+    # The first shopper no longer sees the agent typing; the second box starts empty.
+    first.wait_for(
+        lambda f: f["type"] == "typing" and f["conversation_id"] == first_id and f["on"] is False
+    )
+    expect(box).to_have_value("")
+    page.check("#composer-note")
+    box.fill("check the returns policy")
+
+    # Back and forth: each conversation's words (and note mode) are where they were left.
+    show(first)
+    expect(timeline).to_contain_text("first shopper")
+    expect(box).to_have_value("Your parcel left on Monday,")
+    expect(page.locator("#composer-note")).not_to_be_checked()
+    show(second)
+    expect(box).to_have_value("check the returns policy")
+    expect(page.locator("#composer-note")).to_be_checked()
+
+    # A reload keeps them too; a sent reply leaves an empty box behind.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(items).to_have_count(2)
+    show(first)
+    expect(box).to_have_value("Your parcel left on Monday,")
+    box.press_sequentially(" it arrives tomorrow.")
+    box.press("Enter")
+    first.wait_for(
+        lambda f: (
+            f["type"] == "message"
+            and f["message"]["text"] == "Your parcel left on Monday, it arrives tomorrow."
+        )
+    )
+    show(second)
+    expect(box).to_have_value("check the returns policy")
+    show(first)
+    expect(box).to_have_value("")
+    assert second_id != first_id
+    first.close()
+    second.close()
