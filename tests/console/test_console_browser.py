@@ -786,3 +786,31 @@ def test_each_conversation_keeps_its_own_draft(
     assert second_id != first_id
     first.close()
     second.close()
+
+
+def test_with_no_conversation_open_only_the_hint_shows(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    # Nothing picked yet: no empty header, reply box or knowledge panel to type into.
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#conv-view")).to_be_hidden()
+    expect(page.locator("#composer-input")).to_be_hidden()
+    expect(page.get_by_text("Knowledge base")).to_be_hidden()
+    # The hint sits in the middle of the conversation column, not squeezed at its top.
+    column = page.locator("#conversation").bounding_box()
+    hint = page.locator("#empty").bounding_box()
+    assert column is not None and hint is not None
+    assert hint["y"] > column["y"] + column["height"] / 3, (hint, column)
+
+    shopper, _ = console_hub.shopper_asks_for_human("hello?")
+    expect(page.locator("#composer-input")).to_be_visible()
+    expect(page.locator("#empty")).to_be_hidden()
+    # Closing the last one brings the hint back.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    page.locator("#conv-actions").get_by_role("button", name="Close").click()
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#composer-input")).to_be_hidden()
+    shopper.close()
