@@ -177,10 +177,20 @@ function actionButton(label, onclick, extra = {}) {
   return h("button", { type: "button", class: "small-button", text: label, onclick, ...extra });
 }
 
+// Waiting or with the bot: the agent may take it. Taking never steals one another
+// agent is answering (the hub refuses); that takes a transfer.
+function takeable(conv) {
+  return ["queued", "bot"].includes(conv?.conversation.status);
+}
+
 // Why the agent may not answer this conversation; "" when they may.
 function replyBlocked(conv) {
   if (conv.mine) return "";
-  if (conv.conversation.status === "resolved") return "Resolved: reopen the conversation to reply.";
+  const { status, assignee_id: assignee } = conv.conversation;
+  if (status === "resolved") return "Resolved: reopen the conversation to reply.";
+  if (status === "assigned" && assignee) {
+    return `${agentName(assignee)} is answering: ask them to transfer it to you to reply.`;
+  }
   return "Not assigned to you: take the conversation to reply.";
 }
 
@@ -197,7 +207,7 @@ function renderHeader(conv) {
       : "";
   const id = conversation.id;
   const actions = [];
-  if (!conv.mine && conversation.status !== "resolved") actions.push(actionButton("Take", () => take(id), { accesskey: "t" }));
+  if (takeable(conv)) actions.push(actionButton("Take", () => take(id), { accesskey: "t" }));
   if (conversation.status !== "resolved") {
     actions.push(actionButton("Transfer…", () => openTransfer(id)));
     if (conversation.status !== "bot") actions.push(actionButton("Hand back to bot", () => command("release", id)));
@@ -545,7 +555,7 @@ function onKey(event) {
   } else if (key === "q") {
     byId("queue").querySelector("button")?.focus();
   } else if (key === "t") {
-    const target = state.active && !state.convs.get(state.active)?.mine ? state.active : state.queue[0]?.id;
+    const target = takeable(state.convs.get(state.active)) ? state.active : state.queue[0]?.id;
     if (target) take(target);
   } else if (key === "k") {
     byId("kb").open = true;

@@ -814,3 +814,52 @@ def test_with_no_conversation_open_only_the_hint_shows(
     expect(page.locator("#empty")).to_be_visible()
     expect(page.locator("#composer-input")).to_be_hidden()
     shopper.close()
+
+
+def test_a_second_agent_on_a_taken_conversation_is_told_who_answers(
+    console_hub: ConsoleServer, console_page: Page, browser: Browser
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    admin = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(admin, console_hub.url, "admin@demo.shop", "demo-admin")
+    admin.select_option("#status-select", "away")
+    expect(admin.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my parcel is lost")
+
+    # Both open it from the queue; Alex takes it.
+    admin.locator("#queue .conv-link").first.click()
+    expect(admin.locator("#conv-actions").get_by_role("button", name="Take")).to_be_visible()
+    page.locator("#queue .conv-link").first.click()
+    page.locator("#conv-actions").get_by_role("button", name="Take").click()
+    shopper.wait_for(assigned(conversation_id))
+
+    # Ada sees who answers and how to get it: no Take button the hub would refuse.
+    expect(admin.locator("#conv-assignee")).to_have_text("with Alex Agent")
+    expect(admin.locator("#composer-hint")).to_have_text(
+        "Alex Agent is answering: ask them to transfer it to you to reply."
+    )
+    expect(admin.locator("#conv-actions").get_by_role("button", name="Take")).to_have_count(0)
+    # Alt+T has nothing to take: no refusal pops up, the conversation stays Alex's.
+    admin.keyboard.press("Alt+t")
+    admin.wait_for_timeout(500)
+    expect(admin.locator("#toasts")).to_have_text("")
+    expect(page.locator("#conv-assignee")).to_have_text("with you")
+
+    # Alex transfers it to Ada: now she may answer, and he is told who has it.
+    page.get_by_role("button", name="Transfer…").click()
+    admin_id = next(
+        a["id"]
+        for a in console_hub.sign_in("admin")[0].get("/api/agents").json()
+        if a["name"] == "Ada Admin"
+    )
+    page.select_option("#transfer-agent", str(admin_id))
+    page.locator("#transfer button[value=transfer]").click()
+    expect(admin.locator("#conv-assignee")).to_have_text("with you")
+    expect(admin.locator("#composer-input")).to_be_enabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Ada Admin is answering: ask them to transfer it to you to reply."
+    )
+    shopper.close()
+    admin.context.close()
