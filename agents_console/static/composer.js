@@ -3,7 +3,7 @@
 // the knowledge base panel (FAQ answers into the box, products as cards).
 
 import { api } from "./api.js";
-import { byId, h } from "./dom.js";
+import { byId, h, safeUrl } from "./dom.js";
 import { productCard } from "./messages.js";
 
 const TYPING_REPEAT_MS = 2500;
@@ -20,7 +20,8 @@ function storedDrafts() {
 }
 
 export class Composer {
-  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(conversationId, on), toast(text)}
+  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(conversationId, on),
+  // toast(text), shopperPage(): the page the open conversation's shopper is on, or null}
   constructor(actions) {
     this.actions = actions;
     this.input = byId("composer-input");
@@ -259,11 +260,35 @@ export class Composer {
     this.clear();
   }
 
+  // At the cursor, a space apart from the words around it; not into a box the agent
+  // may not send from (the toast says why).
   insertText(text) {
+    if (this.locked) {
+      this.actions.toast(this.locked);
+      return;
+    }
     const { selectionStart, selectionEnd, value } = this.input;
-    this.input.value = value.slice(0, selectionStart) + text + value.slice(selectionEnd);
+    const before = value.slice(0, selectionStart);
+    const after = value.slice(selectionEnd);
+    const lead = before && !/\s$/.test(before) ? " " : "";
+    const trail = after && !/^\s/.test(after) ? " " : "";
+    this.input.value = before + lead + text + trail + after;
+    const cursor = (before + lead + text).length;
+    this.input.setSelectionRange(cursor, cursor);
     this.keepDraft();
     this.focus();
+  }
+
+  // A product's page as a full address the shopper's widget makes a link of: a
+  // catalogue path ("/products/x") is on the shop's site, where the shopper is now.
+  productLink(url) {
+    const shopPage = safeUrl(this.actions.shopperPage?.() || "") || window.location.href;
+    try {
+      const link = new URL(url, shopPage);
+      return ["http:", "https:"].includes(link.protocol) ? link.href : null;
+    } catch {
+      return null;
+    }
   }
 
   async searchKb() {
@@ -303,17 +328,31 @@ export class Composer {
       stock: item.stock,
       rating: item.rating,
     };
+    const link = item.url ? this.productLink(item.url) : null;
     return h(
       "li",
       { class: "kb-product" },
       productCard(
         card,
-        h("button", {
-          type: "button",
-          class: "small-button",
-          text: "Send card",
-          onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
-        }),
+        h(
+          "div",
+          { class: "inline" },
+          h("button", {
+            type: "button",
+            class: "small-button",
+            text: "Send card",
+            onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
+          }),
+          link
+            ? h("button", {
+                type: "button",
+                class: "small-button",
+                text: "Insert link",
+                title: link,
+                onclick: () => this.insertText(`${item.title}: ${this.productLink(item.url)}`),
+              })
+            : null,
+        ),
       ),
     );
   }

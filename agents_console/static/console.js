@@ -578,6 +578,7 @@ async function start() {
     sendProducts: (products) =>
       socket.message(state.active, "", { contentType: "product_cards", payload: { products } }),
     typing: (id, on) => id && socket.typing(id, on),
+    shopperPage: () => state.convs.get(state.active)?.profile?.current_page || null,
     toast,
   });
   composer.loadCanned();

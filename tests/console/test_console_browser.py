@@ -863,3 +863,48 @@ def test_a_second_agent_on_a_taken_conversation_is_told_who_answers(
     )
     shopper.close()
     admin.context.close()
+
+
+def test_knowledge_base_answers_and_product_links_go_into_the_reply(
+    full_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, full_hub.url)
+    shopper = full_hub.visitor_socket()
+    # The shopper is on the shop's own site, where its catalogue paths lead.
+    shopper.send({"type": "event", "kind": "page_view", "url": "https://shop.example/outdoor"})
+    conversation_id = shopper.message("which tent for two?")["conversation_id"]
+    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    expect(page.locator("#mine li")).to_have_count(1)
+    page.locator("#mine li button").first.click()
+    expect(page.locator("#side")).to_contain_text("https://shop.example/outdoor")
+
+    box = page.locator("#composer-input")
+    box.fill("Try this one")
+    page.keyboard.press("Alt+k")
+    page.fill("#kb-query", "ultralight tent for two")
+    page.select_option("#kb-kind", "products")
+    page.press("#kb-query", "Enter")
+    product = page.locator("#kb-results li.kb-product", has_text="Trail 2 ultralight tent")
+    product.get_by_role("button", name="Insert link").click()
+    # At the cursor, a space apart, as an address on the shop's site.
+    expect(box).to_have_value(
+        "Try this one Trail 2 ultralight tent: https://shop.example/demo/products/te-601"
+    )
+    expect(box).to_be_focused()
+    box.press("Enter")
+    sent = shopper.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "agent"
+    )
+    assert sent["message"]["text"].endswith("https://shop.example/demo/products/te-601")
+
+    # Resolved, the box is closed: an answer is not slipped into it, the agent is told why.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    page.select_option("#kb-kind", "faqs")
+    page.fill("#kb-query", "how long does delivery take")
+    page.press("#kb-query", "Enter")
+    page.locator("#kb-results li.kb-faq").first.get_by_role("button", name="Insert answer").click()
+    expect(page.locator("#toasts")).to_contain_text("Resolved: reopen the conversation to reply.")
+    expect(box).to_have_value("")
+    shopper.close()
