@@ -143,8 +143,23 @@ function switchOrder() {
   return [...convs.filter((c) => c.mine), ...convs.filter((c) => !c.mine)];
 }
 
+// The list's second line: the last thing said, by whom, so an agent with several
+// chats sees which shopper waits for an answer without opening each.
+function lastWords(conv) {
+  const last = conv
+    .ordered()
+    .filter((m) => m.content_type !== "system_event" && !m.private)
+    .pop();
+  if (!last) return conv.conversation.status;
+  const kind = last.sender?.kind;
+  const text = last.text || (last.content_type === "product_cards" ? "[product cards]" : `[${last.content_type}]`);
+  const who = kind === "agent" ? (String(last.sender?.id) === String(state.me.id) ? "You: " : `${last.sender?.name || "Agent"}: `) : kind === "bot" ? "Bot: " : "";
+  return `${who}${text.replace(/\s+/g, " ")}`;
+}
+
 function convItem(conv, index) {
   const typing = conv.typingUntil > Date.now();
+  const status = conv.conversation.status;
   return h(
     "li",
     { class: state.active === conv.id ? "active" : "" },
@@ -158,7 +173,8 @@ function convItem(conv, index) {
         title: index < 9 ? `Alt+${index + 1}` : false,
       },
       h("span", { class: "name", text: contactName(conv.conversation) }),
-      h("span", { class: "small muted", text: typing ? "typing…" : conv.conversation.status }),
+      h("span", { class: "preview small muted", text: typing ? "typing…" : lastWords(conv) }),
+      status !== "assigned" ? h("span", { class: `badge status-${status}`, text: status }) : null,
       conv.unread ? h("span", { class: "count unread", text: String(conv.unread), "aria-label": `${conv.unread} unread` }) : null,
     ),
   );

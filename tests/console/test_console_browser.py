@@ -908,3 +908,46 @@ def test_knowledge_base_answers_and_product_links_go_into_the_reply(
     expect(page.locator("#toasts")).to_contain_text("Resolved: reopen the conversation to reply.")
     expect(box).to_have_value("")
     shopper.close()
+
+
+def test_the_list_shows_each_conversations_last_words(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    first, first_id = console_hub.shopper_asks_for_human("first shopper")
+    second, second_id = console_hub.shopper_asks_for_human("second shopper")
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+
+    def item(shopper: Socket) -> Any:
+        return items.filter(has_text=f"Visitor {shopper.welcome['contact_id'][:6]}")
+
+    # What each shopper last said (this hub has no bot), not just "assigned".
+    expect(item(first).locator(".preview")).to_have_text("first shopper")
+    expect(item(second).locator(".preview")).to_have_text("second shopper")
+    item(first).locator("button").click()
+    box = page.locator("#composer-input")
+    box.fill("Hello, I'm looking into it")
+    box.press("Enter")
+    expect(item(first).locator(".preview")).to_have_text("You: Hello, I'm looking into it")
+
+    # The other shopper writes while the first is on screen: the list says what, on one line.
+    second.message(
+        "are you there?\nI have been waiting for a while now " + "really " * 30, second_id
+    )
+    preview = item(second).locator(".preview")
+    expect(preview).to_have_text(re.compile(r"^are you there\? I have been waiting"))
+    expect(item(second).locator(".unread")).to_have_text("2")  # never opened
+    box_height = preview.evaluate("e => e.getBoundingClientRect().height")
+    line_height = preview.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+    assert box_height <= line_height * 1.5, (box_height, line_height)
+    # A private note is not what the shopper last heard.
+    page.check("#composer-note")
+    box.fill("internal: check the warehouse")
+    box.press("Enter")
+    expect(page.locator("#timeline .msg.note")).to_have_count(1)
+    expect(item(first).locator(".preview")).to_have_text("You: Hello, I'm looking into it")
+    assert first_id != second_id
+    first.close()
+    second.close()
