@@ -236,12 +236,36 @@ function renderHeader(conv) {
   composer.lock(replyBlocked(conv));
 }
 
-function renderTimeline(conv) {
+const AT_END_PX = 48;
+
+function timelineAtEnd(timeline) {
+  return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < AT_END_PX;
+}
+
+function scrollToEnd() {
+  const timeline = byId("timeline");
+  timeline.scrollTop = timeline.scrollHeight;
+  byId("jump").hidden = true;
+}
+
+// A conversation just opened, or read to its end, follows new messages; one the agent
+// scrolled back in stays where they are reading, and "New messages" takes them down.
+function renderTimeline(conv, { follow = false } = {}) {
   const messages = conv.ordered();
   const lastSeen = messages.filter((m) => m.sender?.kind === "agent" && !m.private && m.seq <= conv.conversation.visitor_read_seq).pop();
   const timeline = byId("timeline");
+  const switched = timeline.dataset.conversation !== String(conv.id);
+  const stay = !switched && !follow && !timelineAtEnd(timeline);
+  const top = timeline.scrollTop;
+  const before = timeline.children.length;
   timeline.replaceChildren(...messages.map((m) => renderMessage(m, { seen: m === lastSeen })));
-  timeline.scrollTop = timeline.scrollHeight;
+  timeline.dataset.conversation = String(conv.id);
+  if (!stay) {
+    scrollToEnd();
+    return;
+  }
+  timeline.scrollTop = top;
+  if (messages.length > before) byId("jump").hidden = false;
 }
 
 function renderTyping(conv) {
@@ -485,7 +509,8 @@ function onMessage({ detail }) {
   }
   if (state.active === conv.id) {
     markRead(conv);
-    renderTimeline(conv);
+    const mine = message.sender?.kind === "agent" && String(message.sender.id) === String(state.me.id);
+    renderTimeline(conv, { follow: mine });
     renderTyping(conv);
     if (message.content_type === "system_event") renderHeader(conv);
   }
@@ -627,6 +652,10 @@ async function start() {
     window.location.assign("/console/login");
   });
   document.addEventListener("keydown", onKey);
+  byId("jump").addEventListener("click", scrollToEnd);
+  byId("timeline").addEventListener("scroll", (event) => {
+    if (timelineAtEnd(event.target)) byId("jump").hidden = true;
+  });
   document.addEventListener("pointerdown", unlockSound, { once: true });
   document.addEventListener("visibilitychange", () => {
     const conv = state.convs.get(state.active);

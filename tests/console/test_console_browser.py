@@ -951,3 +951,46 @@ def test_the_list_shows_each_conversations_last_words(
     assert first_id != second_id
     first.close()
     second.close()
+
+
+def test_reading_back_in_a_long_chat_is_not_interrupted_by_new_messages(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    # A few long messages (the hub limits how many come in a burst) fill the screen twice.
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my order history")
+    for part in range(1, 6):
+        lines = "\n".join(f"part {part}, line {line}" for line in range(14))
+        shopper.message(lines, conversation_id)
+    page.locator("#mine li button").first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline.locator(".msg.visitor")).to_have_count(6)
+    assert timeline.evaluate("t => t.scrollHeight > 2 * t.clientHeight"), timeline.evaluate(
+        "t => [t.scrollHeight, t.clientHeight]"
+    )
+    at_end = "t => t.scrollHeight - t.scrollTop - t.clientHeight < 48"
+    assert timeline.evaluate(at_end)  # opened at its newest message
+
+    # The agent scrolls back to the start; the shopper writes meanwhile.
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    shopper.message("hello? anyone?", conversation_id)
+    expect(timeline).to_contain_text("hello? anyone?")
+    jump = page.get_by_role("button", name="New messages ↓")
+    expect(jump).to_be_visible()
+    assert timeline.evaluate("t => t.scrollTop") == 0  # still where they were reading
+    jump.click()
+    expect(jump).to_be_hidden()
+    assert timeline.evaluate(at_end)
+    expect(timeline.get_by_text("hello? anyone?")).to_be_in_viewport()
+
+    # At the end it follows, and the agent's own reply always brings them down.
+    shopper.message("still there?", conversation_id)
+    expect(timeline.get_by_text("still there?")).to_be_in_viewport()
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    box = page.locator("#composer-input")
+    box.fill("Yes, one moment")
+    box.press("Enter")
+    expect(timeline.get_by_text("Yes, one moment")).to_be_in_viewport()
+    expect(jump).to_be_hidden()
+    shopper.close()
