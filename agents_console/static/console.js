@@ -379,10 +379,16 @@ async function take(id) {
 
 function openTransfer(id) {
   const dialog = byId("transfer");
+  // Someone offline would hold the conversation with nobody there to answer the
+  // shopper: they are listed, but cannot be chosen; a team's queue reaches whoever comes.
   const others = [...state.agents.values()].filter((a) => a.id !== state.me.id && a.active !== false);
+  const online = (a) => (a.status || "offline") !== "offline";
+  others.sort((a, b) => Number(online(b)) - Number(online(a)) || a.name.localeCompare(b.name));
   byId("transfer-agent").replaceChildren(
     h("option", { value: "", text: "—" }),
-    ...others.map((a) => h("option", { value: String(a.id), text: `${a.name} (${a.status || "offline"})` })),
+    ...others.map((a) =>
+      h("option", { value: String(a.id), text: `${a.name} (${a.status || "offline"})`, disabled: !online(a) }),
+    ),
   );
   byId("transfer-team").replaceChildren(
     h("option", { value: "", text: "—" }),

@@ -994,3 +994,28 @@ def test_reading_back_in_a_long_chat_is_not_interrupted_by_new_messages(
     expect(timeline.get_by_text("Yes, one moment")).to_be_in_viewport()
     expect(jump).to_be_hidden()
     shopper.close()
+
+
+def test_a_transfer_goes_only_to_agents_who_are_there(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    shopper, conversation_id = console_hub.shopper_asks_for_human("can someone from sales help?")
+    expect(page.locator("#mine li")).to_have_count(1)  # Alex is the only one online
+    page.locator("#mine li button").first.click()
+    _, sales_login = console_hub.sign_in("sales")
+    sales = console_hub.agent_socket(sales_login["token"])
+    expect(page.locator("#agents-online")).to_have_text("2 agents online")
+
+    page.get_by_role("button", name="Transfer…").click()
+    options = page.locator("#transfer-agent option")
+    # Ada (admin) and Erin (editor) are not signed in: shown, not choosable.
+    expect(options.filter(has_text="Ada Admin (offline)")).to_be_disabled()
+    expect(options.filter(has_text="Erin Editor (offline)")).to_be_disabled()
+    expect(options.filter(has_text="Sam Sales (online)")).to_be_enabled()
+    page.select_option("#transfer-agent", str(sales_login["agent"]["id"]))
+    page.locator("#transfer button[value=transfer]").click()
+    sales.wait_for(assigned(conversation_id, sales_login["agent"]["id"]))
+    expect(page.locator("#conv-assignee")).to_have_text("with Sam Sales")
+    shopper.close()
