@@ -1019,3 +1019,32 @@ def test_a_transfer_goes_only_to_agents_who_are_there(
     sales.wait_for(assigned(conversation_id, sales_login["agent"]["id"]))
     expect(page.locator("#conv-assignee")).to_have_text("with Sam Sales")
     shopper.close()
+
+
+def test_addresses_in_messages_are_links_and_the_rest_stays_text(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    text = (
+        "I saw it at https://shop.example/products/te-601?colour=green, "
+        "and (http://shop.example/sale). Not javascript:alert(1) nor <a href=x>this</a>. "
+        "https://shop.example/" + "very-long-path-segment-" * 12
+    )
+    shopper, _ = console_hub.shopper_asks_for_human(text)
+    page.locator("#mine li button").first.click()
+    bubble = page.locator("#timeline .msg.visitor .text")
+    expect(bubble).to_have_text(text)  # every character as the shopper wrote it
+    links = bubble.locator("a")
+    expect(links).to_have_count(3)
+    expect(links.nth(0)).to_have_attribute(
+        "href", "https://shop.example/products/te-601?colour=green"
+    )
+    expect(links.nth(1)).to_have_attribute("href", "http://shop.example/sale")
+    expect(links.nth(0)).to_have_attribute("target", "_blank")
+    expect(links.nth(0)).to_have_attribute("rel", re.compile(r"noopener"))
+    # The long address wraps inside the bubble; nothing sticks out of the timeline.
+    timeline = page.locator("#timeline")
+    assert timeline.evaluate("t => t.scrollWidth <= t.clientWidth")
+    assert page.evaluate("window.__pwned") is None
+    shopper.close()
