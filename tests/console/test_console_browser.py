@@ -1048,3 +1048,41 @@ def test_addresses_in_messages_are_links_and_the_rest_stays_text(
     assert timeline.evaluate("t => t.scrollWidth <= t.clientWidth")
     assert page.evaluate("window.__pwned") is None
     shopper.close()
+
+
+def test_the_side_panel_reads_as_words(full_hub: ConsoleServer, console_page: Page) -> None:
+    page, console_hub = console_page, full_hub
+    admin, _ = console_hub.sign_in("admin")
+    pushed = admin.post(
+        "/api/orders",
+        json=[
+            {
+                "id": "TP-777",
+                "customer_id": "cust-777",
+                "email": "kim@example.com",
+                "status": "out_for_delivery",
+                "total": 59.0,
+                "return_status": "return_requested",
+            }
+        ],
+    )
+    assert pushed.status_code == 200, pushed.text
+    sign_in(page, console_hub.url)
+    shopper = verified_shopper(console_hub, "cust-777", "Kim Lee")
+    conversation_id = shopper.message("my parcel is late")["conversation_id"]
+    shopper.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "bot")
+    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    page.locator("#mine li button").first.click()
+
+    side = page.locator("#side")
+    order = side.locator(".orders li", has_text="TP-777")
+    expect(order.locator(".badge").first).to_have_text("out for delivery")
+    expect(order.locator(".badge.warn")).to_have_text("return: requested")
+    expect(side.locator(".transcript summary")).to_have_text(
+        re.compile(r"^Bot transcript \(\d+ messages?\)$")
+    )
+    # The handoff packet lists what the hub knows, not rows of "none" and "—".
+    packet = side.locator(".handoff dl.kv").first
+    expect(packet).to_contain_text("reason")
+    expect(packet.locator("dd", has_text=re.compile(r"^(none|—)$"))).to_have_count(0)
+    shopper.close()
