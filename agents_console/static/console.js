@@ -279,7 +279,7 @@ function renderSide(conv) {
   );
 }
 
-function renderActive() {
+function renderActive({ follow = false } = {}) {
   const conv = state.convs.get(state.active);
   byId("empty").hidden = Boolean(conv);
   byId("conv-view").hidden = !conv;
@@ -289,7 +289,7 @@ function renderActive() {
     return;
   }
   renderHeader(conv);
-  renderTimeline(conv);
+  renderTimeline(conv, { follow });
   renderTyping(conv);
   renderSide(conv);
 }
@@ -309,7 +309,7 @@ function activate(id) {
   composer.switchTo(id);
   const conv = state.convs.get(id);
   markRead(conv);
-  renderActive();
+  renderActive({ follow: true }); // opened: at its newest message
   renderLists();
   renderQueue();
   composer.focus();

@@ -1086,3 +1086,28 @@ def test_the_side_panel_reads_as_words(full_hub: ConsoleServer, console_page: Pa
     expect(packet).to_contain_text("reason")
     expect(packet.locator("dd", has_text=re.compile(r"^(none|—)$"))).to_have_count(0)
     shopper.close()
+
+
+def test_a_conversation_opened_again_shows_its_newest_message(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("a long story")
+    for part in range(1, 5):
+        shopper.message("\n".join(f"part {part}, line {n}" for n in range(14)), conversation_id)
+    shopper.message("the newest words", conversation_id)
+
+    # A look from the queue, read back to the start, closed; then opened again.
+    page.locator("#queue .conv-link").first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("the newest words")
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    page.locator("#conv-actions").get_by_role("button", name="Close").click()
+    expect(page.locator("#empty")).to_be_visible()
+    page.locator("#queue .conv-link").first.click()
+    expect(timeline.get_by_text("the newest words")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="New messages ↓")).to_be_hidden()
+    shopper.close()
