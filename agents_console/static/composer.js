@@ -96,6 +96,12 @@ export class Composer {
     this.saveDrafts();
   }
 
+  forgetAll() {
+    this.drafts.clear();
+    this.draftFor = null;
+    sessionStorage.removeItem(DRAFTS_KEY);
+  }
+
   keepDraft() {
     if (this.draftFor === null) return;
     const key = String(this.draftFor);

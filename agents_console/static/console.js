@@ -655,6 +655,7 @@ async function start() {
     socket.stop();
     await api("POST", "/api/auth/logout").catch(() => null);
     sessionStorage.removeItem(WATCHED_KEY);
+    composer.forgetAll(); // unsent replies are not left for whoever signs in next
     window.location.assign("/console/login");
   });
   document.addEventListener("keydown", onKey);

@@ -784,6 +784,11 @@ def test_each_conversation_keeps_its_own_draft(
     show(first)
     expect(box).to_have_value("")
     assert second_id != first_id
+
+    # Signing out drops the drafts: the next person at this browser does not get them.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/console/login$"))
+    assert page.evaluate("sessionStorage.getItem('touchpoint.console.drafts')") is None
     first.close()
     second.close()
 
