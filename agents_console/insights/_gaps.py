@@ -206,6 +206,28 @@ def wordings(
     return found
 
 
+# How a question starts, in the languages the shop speaks: such a wording gets its "?".
+_ASKS = re.compile(
+    r"^(?:do|does|did|can|could|is|are|was|were|will|would|should|shall|may|have|has|how|"
+    r"what|when|where|why|which|who|whom|whose|any|kann|kannst|können|könnt|gibt|gibt's|"
+    r"wie|was|wann|wo|woher|wohin|warum|wieso|weshalb|welche|welcher|welches|wer|habt|"
+    r"haben|hast|ist|sind|seid|bietet|bietest|bieten|darf|muss|soll)\b",
+    re.IGNORECASE,
+)
+
+
+def as_question(text: str) -> str:
+    """A shopper's wording as an FAQ's question, which shoppers see in the widget: a
+    capital first letter, and a question mark where it asks one and ends without any."""
+    tidy = " ".join(text.split())
+    if not tidy:
+        return tidy
+    tidy = tidy[0].upper() + tidy[1:]
+    if _ASKS.match(tidy) and tidy[-1] not in "?!.":
+        tidy += "?"
+    return tidy
+
+
 def draft_faq(
     cluster_texts: Sequence[str],
     turn_ids: Sequence[int],
@@ -213,8 +235,10 @@ def draft_faq(
     locale: str,
     taken: Iterable[str] = (),
 ) -> FaqDraft:
-    """The first text becomes the question, the others (without redacted data) variants."""
-    question, *variants = wordings(cluster_texts) or wordings(cluster_texts, redacted_too=True)
+    """The first text becomes the question (as_question), the others (without redacted
+    data) variants."""
+    first, *variants = wordings(cluster_texts) or wordings(cluster_texts, redacted_too=True)
+    question = as_question(first)
     return FaqDraft(
         id=slug(question, taken), question=question, variants=variants, locale=locale,
         turn_ids=sorted(turn_ids),

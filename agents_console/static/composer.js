@@ -3,15 +3,25 @@
 // the knowledge base panel (FAQ answers into the box, products as cards).
 
 import { api } from "./api.js";
-import { byId, h } from "./dom.js";
+import { byId, h, safeUrl } from "./dom.js";
 import { productCard } from "./messages.js";
 
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 3000;
 const KB_LIMIT = 6;
+const DRAFTS_KEY = "touchpoint.console.drafts"; // sessionStorage: unsent replies, per conversation
+
+function storedDrafts() {
+  try {
+    return new Map(Object.entries(JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}")));
+  } catch {
+    return new Map();
+  }
+}
 
 export class Composer {
-  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(on), toast(text)}
+  // actions: {conversationId(), send(text, isPrivate), sendProducts(products), typing(conversationId, on),
+  // toast(text), shopperPage(): the page the open conversation's shopper is on, or null}
   constructor(actions) {
     this.actions = actions;
     this.input = byId("composer-input");
@@ -27,13 +37,18 @@ export class Composer {
     this.selected = 0;
     this.typingSentAt = 0;
     this.typingTimer = null;
+    this.drafts = storedDrafts(); // conversation id -> {text, note}
+    this.draftFor = null; // the conversation whose draft the box holds
     this.input.addEventListener("keydown", (event) => this.keydown(event));
     this.input.addEventListener("input", () => this.changed());
     byId("composer").addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
-    this.note.addEventListener("change", () => this.input.classList.toggle("note-mode", this.note.checked));
+    this.note.addEventListener("change", () => {
+      this.input.classList.toggle("note-mode", this.note.checked);
+      this.keepDraft();
+    });
     byId("kb-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.searchKb();
@@ -56,6 +71,48 @@ export class Composer {
     this.input.value = "";
     this.hint.textContent = this.locked;
     this.closePopup();
+    this.keepDraft();
+  }
+
+  // The agent moves to conversation `id`: what they were writing stays with the
+  // conversation they leave (and a reload), and that of `id` comes back.
+  switchTo(id) {
+    if (id === this.draftFor) return;
+    this.keepDraft();
+    this.stopTyping();
+    this.draftFor = id;
+    const draft = this.drafts.get(String(id)) || { text: "", note: false };
+    this.input.value = draft.text;
+    this.note.checked = draft.note;
+    this.input.classList.toggle("note-mode", draft.note);
+    this.hint.textContent = this.locked;
+    this.closePopup();
+  }
+
+  // The conversation is no longer shown (closed): its draft goes with it.
+  forget(id) {
+    this.drafts.delete(String(id));
+    if (this.draftFor === id) this.draftFor = null;
+    this.saveDrafts();
+  }
+
+  forgetAll() {
+    this.drafts.clear();
+    this.draftFor = null;
+    sessionStorage.removeItem(DRAFTS_KEY);
+  }
+
+  keepDraft() {
+    if (this.draftFor === null) return;
+    const key = String(this.draftFor);
+    if (this.input.value.trim() || this.note.checked) {
+      this.drafts.set(key, { text: this.input.value, note: this.note.checked });
+    } else this.drafts.delete(key);
+    this.saveDrafts();
+  }
+
+  saveDrafts() {
+    sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(Object.fromEntries(this.drafts)));
   }
 
   // `reason` non-empty: the open conversation is not the agent's to answer (not
@@ -96,10 +153,11 @@ export class Composer {
   }
 
   changed() {
+    this.keepDraft();
     const now = Date.now();
     if (now - this.typingSentAt > TYPING_REPEAT_MS && !this.note.checked) {
       this.typingSentAt = now;
-      this.actions.typing(true);
+      this.actions.typing(this.draftFor, true);
     }
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -112,7 +170,7 @@ export class Composer {
     clearTimeout(this.typingTimer);
     if (this.typingSentAt) {
       this.typingSentAt = 0;
-      this.actions.typing(false);
+      this.actions.typing(this.draftFor, false);
     }
   }
 
@@ -187,6 +245,7 @@ export class Composer {
       if (this.actions.conversationId() !== conversationId) return;
     }
     this.input.value = text;
+    this.keepDraft();
     this.hint.textContent = missing.length
       ? `Fill in by hand: ${missing.map((name) => `{${name}}`).join(", ")}`
       : "";
@@ -207,10 +266,35 @@ export class Composer {
     this.clear();
   }
 
+  // At the cursor, a space apart from the words around it; not into a box the agent
+  // may not send from (the toast says why).
   insertText(text) {
+    if (this.locked) {
+      this.actions.toast(this.locked);
+      return;
+    }
     const { selectionStart, selectionEnd, value } = this.input;
-    this.input.value = value.slice(0, selectionStart) + text + value.slice(selectionEnd);
+    const before = value.slice(0, selectionStart);
+    const after = value.slice(selectionEnd);
+    const lead = before && !/\s$/.test(before) ? " " : "";
+    const trail = after && !/^\s/.test(after) ? " " : "";
+    this.input.value = before + lead + text + trail + after;
+    const cursor = (before + lead + text).length;
+    this.input.setSelectionRange(cursor, cursor);
+    this.keepDraft();
     this.focus();
+  }
+
+  // A product's page as a full address the shopper's widget makes a link of: a
+  // catalogue path ("/products/x") is on the shop's site, where the shopper is now.
+  productLink(url) {
+    const shopPage = safeUrl(this.actions.shopperPage?.() || "") || window.location.href;
+    try {
+      const link = new URL(url, shopPage);
+      return ["http:", "https:"].includes(link.protocol) ? link.href : null;
+    } catch {
+      return null;
+    }
   }
 
   async searchKb() {
@@ -250,17 +334,31 @@ export class Composer {
       stock: item.stock,
       rating: item.rating,
     };
+    const link = item.url ? this.productLink(item.url) : null;
     return h(
       "li",
       { class: "kb-product" },
       productCard(
         card,
-        h("button", {
-          type: "button",
-          class: "small-button",
-          text: "Send card",
-          onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
-        }),
+        h(
+          "div",
+          { class: "inline" },
+          h("button", {
+            type: "button",
+            class: "small-button",
+            text: "Send card",
+            onclick: () => (this.locked ? this.actions.toast(this.locked) : this.actions.sendProducts([card])),
+          }),
+          link
+            ? h("button", {
+                type: "button",
+                class: "small-button",
+                text: "Insert link",
+                title: link,
+                onclick: () => this.insertText(`${item.title}: ${this.productLink(item.url)}`),
+              })
+            : null,
+        ),
       ),
     );
   }

@@ -143,8 +143,23 @@ function switchOrder() {
   return [...convs.filter((c) => c.mine), ...convs.filter((c) => !c.mine)];
 }
 
+// The list's second line: the last thing said, by whom, so an agent with several
+// chats sees which shopper waits for an answer without opening each.
+function lastWords(conv) {
+  const last = conv
+    .ordered()
+    .filter((m) => m.content_type !== "system_event" && !m.private)
+    .pop();
+  if (!last) return conv.conversation.status;
+  const kind = last.sender?.kind;
+  const text = last.text || (last.content_type === "product_cards" ? "[product cards]" : `[${last.content_type}]`);
+  const who = kind === "agent" ? (String(last.sender?.id) === String(state.me.id) ? "You: " : `${last.sender?.name || "Agent"}: `) : kind === "bot" ? "Bot: " : "";
+  return `${who}${text.replace(/\s+/g, " ")}`;
+}
+
 function convItem(conv, index) {
   const typing = conv.typingUntil > Date.now();
+  const status = conv.conversation.status;
   return h(
     "li",
     { class: state.active === conv.id ? "active" : "" },
@@ -158,7 +173,8 @@ function convItem(conv, index) {
         title: index < 9 ? `Alt+${index + 1}` : false,
       },
       h("span", { class: "name", text: contactName(conv.conversation) }),
-      h("span", { class: "small muted", text: typing ? "typing…" : conv.conversation.status }),
+      h("span", { class: "preview small muted", text: typing ? "typing…" : lastWords(conv) }),
+      status !== "assigned" ? h("span", { class: `badge status-${status}`, text: status }) : null,
       conv.unread ? h("span", { class: "count unread", text: String(conv.unread), "aria-label": `${conv.unread} unread` }) : null,
     ),
   );
@@ -177,10 +193,20 @@ function actionButton(label, onclick, extra = {}) {
   return h("button", { type: "button", class: "small-button", text: label, onclick, ...extra });
 }
 
+// Waiting or with the bot: the agent may take it. Taking never steals one another
+// agent is answering (the hub refuses); that takes a transfer.
+function takeable(conv) {
+  return ["queued", "bot"].includes(conv?.conversation.status);
+}
+
 // Why the agent may not answer this conversation; "" when they may.
 function replyBlocked(conv) {
   if (conv.mine) return "";
-  if (conv.conversation.status === "resolved") return "Resolved: reopen the conversation to reply.";
+  const { status, assignee_id: assignee } = conv.conversation;
+  if (status === "resolved") return "Resolved: reopen the conversation to reply.";
+  if (status === "assigned" && assignee) {
+    return `${agentName(assignee)} is answering: ask them to transfer it to you to reply.`;
+  }
   return "Not assigned to you: take the conversation to reply.";
 }
 
@@ -197,7 +223,7 @@ function renderHeader(conv) {
       : "";
   const id = conversation.id;
   const actions = [];
-  if (!conv.mine && conversation.status !== "resolved") actions.push(actionButton("Take", () => take(id), { accesskey: "t" }));
+  if (takeable(conv)) actions.push(actionButton("Take", () => take(id), { accesskey: "t" }));
   if (conversation.status !== "resolved") {
     actions.push(actionButton("Transfer…", () => openTransfer(id)));
     if (conversation.status !== "bot") actions.push(actionButton("Hand back to bot", () => command("release", id)));
@@ -210,12 +236,36 @@ function renderHeader(conv) {
   composer.lock(replyBlocked(conv));
 }
 
-function renderTimeline(conv) {
+const AT_END_PX = 48;
+
+function timelineAtEnd(timeline) {
+  return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < AT_END_PX;
+}
+
+function scrollToEnd() {
+  const timeline = byId("timeline");
+  timeline.scrollTop = timeline.scrollHeight;
+  byId("jump").hidden = true;
+}
+
+// A conversation just opened, or read to its end, follows new messages; one the agent
+// scrolled back in stays where they are reading, and "New messages" takes them down.
+function renderTimeline(conv, { follow = false } = {}) {
   const messages = conv.ordered();
   const lastSeen = messages.filter((m) => m.sender?.kind === "agent" && !m.private && m.seq <= conv.conversation.visitor_read_seq).pop();
   const timeline = byId("timeline");
+  const switched = timeline.dataset.conversation !== String(conv.id);
+  const stay = !switched && !follow && !timelineAtEnd(timeline);
+  const top = timeline.scrollTop;
+  const before = timeline.children.length;
   timeline.replaceChildren(...messages.map((m) => renderMessage(m, { seen: m === lastSeen })));
-  timeline.scrollTop = timeline.scrollHeight;
+  timeline.dataset.conversation = String(conv.id);
+  if (!stay) {
+    scrollToEnd();
+    return;
+  }
+  timeline.scrollTop = top;
+  if (messages.length > before) byId("jump").hidden = false;
 }
 
 function renderTyping(conv) {
@@ -229,7 +279,7 @@ function renderSide(conv) {
   );
 }
 
-function renderActive() {
+function renderActive({ follow = false } = {}) {
   const conv = state.convs.get(state.active);
   byId("empty").hidden = Boolean(conv);
   byId("conv-view").hidden = !conv;
@@ -239,7 +289,7 @@ function renderActive() {
     return;
   }
   renderHeader(conv);
-  renderTimeline(conv);
+  renderTimeline(conv, { follow });
   renderTyping(conv);
   renderSide(conv);
 }
@@ -255,11 +305,11 @@ function markRead(conv) {
 
 function activate(id) {
   if (!state.convs.has(id)) return;
-  if (state.active !== id) composer.clear();
   state.active = id;
+  composer.switchTo(id);
   const conv = state.convs.get(id);
   markRead(conv);
-  renderActive();
+  renderActive({ follow: true }); // opened: at its newest message
   renderLists();
   renderQueue();
   composer.focus();
@@ -309,6 +359,7 @@ async function openConversation(id, { focus = true } = {}) {
 function closeConversation(id) {
   socket.command("close", id).catch(failed("Close"));
   state.convs.delete(id);
+  composer.forget(id);
   if (state.active === id) state.active = null;
   saveWatched();
   renderActive();
@@ -328,10 +379,16 @@ async function take(id) {
 
 function openTransfer(id) {
   const dialog = byId("transfer");
+  // Someone offline would hold the conversation with nobody there to answer the
+  // shopper: they are listed, but cannot be chosen; a team's queue reaches whoever comes.
   const others = [...state.agents.values()].filter((a) => a.id !== state.me.id && a.active !== false);
+  const online = (a) => (a.status || "offline") !== "offline";
+  others.sort((a, b) => Number(online(b)) - Number(online(a)) || a.name.localeCompare(b.name));
   byId("transfer-agent").replaceChildren(
     h("option", { value: "", text: "—" }),
-    ...others.map((a) => h("option", { value: String(a.id), text: `${a.name} (${a.status || "offline"})` })),
+    ...others.map((a) =>
+      h("option", { value: String(a.id), text: `${a.name} (${a.status || "offline"})`, disabled: !online(a) }),
+    ),
   );
   byId("transfer-team").replaceChildren(
     h("option", { value: "", text: "—" }),
@@ -458,7 +515,8 @@ function onMessage({ detail }) {
   }
   if (state.active === conv.id) {
     markRead(conv);
-    renderTimeline(conv);
+    const mine = message.sender?.kind === "agent" && String(message.sender.id) === String(state.me.id);
+    renderTimeline(conv, { follow: mine });
     renderTyping(conv);
     if (message.content_type === "system_event") renderHeader(conv);
   }
@@ -544,7 +602,7 @@ function onKey(event) {
   } else if (key === "q") {
     byId("queue").querySelector("button")?.focus();
   } else if (key === "t") {
-    const target = state.active && !state.convs.get(state.active)?.mine ? state.active : state.queue[0]?.id;
+    const target = takeable(state.convs.get(state.active)) ? state.active : state.queue[0]?.id;
     if (target) take(target);
   } else if (key === "k") {
     byId("kb").open = true;
@@ -566,7 +624,8 @@ async function start() {
     send: (text, isPrivate) => socket.message(state.active, text, { isPrivate }),
     sendProducts: (products) =>
       socket.message(state.active, "", { contentType: "product_cards", payload: { products } }),
-    typing: (on) => state.active && socket.typing(state.active, on),
+    typing: (id, on) => id && socket.typing(id, on),
+    shopperPage: () => state.convs.get(state.active)?.profile?.current_page || null,
     toast,
   });
   composer.loadCanned();
@@ -596,9 +655,14 @@ async function start() {
     socket.stop();
     await api("POST", "/api/auth/logout").catch(() => null);
     sessionStorage.removeItem(WATCHED_KEY);
+    composer.forgetAll(); // unsent replies are not left for whoever signs in next
     window.location.assign("/console/login");
   });
   document.addEventListener("keydown", onKey);
+  byId("jump").addEventListener("click", scrollToEnd);
+  byId("timeline").addEventListener("scroll", (event) => {
+    if (timelineAtEnd(event.target)) byId("jump").hidden = true;
+  });
   document.addEventListener("pointerdown", unlockSound, { once: true });
   document.addEventListener("visibilitychange", () => {
     const conv = state.convs.get(state.active);

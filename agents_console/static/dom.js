@@ -14,6 +14,26 @@ export function safeUrl(value) {
   }
 }
 
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/g;
+const TRAILING = /[.,;:!?)\]}'"]+$/;
+
+// Text with its http(s) addresses as links (new tab, no referrer), the rest text
+// nodes; punctuation ending a sentence stays out of the link.
+export function linkify(text) {
+  const parts = [];
+  let done = 0;
+  for (const match of String(text).matchAll(URL_IN_TEXT)) {
+    const address = match[0].replace(TRAILING, "");
+    const url = safeUrl(address);
+    if (!url) continue;
+    parts.push(text.slice(done, match.index));
+    parts.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow", text: address }));
+    done = match.index + address.length;
+  }
+  parts.push(text.slice(done));
+  return parts.filter((part) => part !== "");
+}
+
 // h("a", {href, class, text, onclick}, ...children): props are written by our
 // code; values may be data. href/src go through safeUrl, on* props become listeners.
 export function h(tag, props = {}, ...children) {

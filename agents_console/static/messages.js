@@ -1,7 +1,8 @@
 // One timeline entry as DOM. Shopper text is data: it only ever becomes text
-// nodes, and links and images only take http(s) URLs (dom.js#safeUrl).
+// nodes, and links and images only take http(s) URLs (dom.js#safeUrl); the
+// http(s) addresses in a text become links (dom.js#linkify).
 
-import { formatMoney, formatTime, h, safeUrl } from "./dom.js";
+import { formatMoney, formatTime, h, linkify, safeUrl } from "./dom.js";
 
 const SENDER_LABELS = { visitor: "Shopper", bot: "Assistant", agent: "Agent", system: "" };
 
@@ -36,7 +37,7 @@ export function productCard(product, extra = null) {
 
 function body(message) {
   const payload = message.payload || {};
-  const text = message.text ? h("p", { class: "text", text: message.text }) : null;
+  const text = message.text ? h("p", { class: "text" }, linkify(message.text)) : null;
   switch (message.content_type) {
     case "quick_replies":
       return [

@@ -12,6 +12,11 @@ const SEGMENTS = {
   high_value: "High-value customer",
 };
 
+// A status code as words: "return_received" reads "received".
+function words(code) {
+  return String(code ?? "").replace(/^return_/, "").replaceAll("_", " ");
+}
+
 function section(title, ...children) {
   return h("section", { class: "panel-section" }, h("h3", { text: title }), children);
 }
@@ -39,7 +44,18 @@ function botTranscript(messages) {
 
 export function renderHandoff(conversation, handoffContext, messages) {
   const transcript = botTranscript(messages);
-  const { summary, ...packet } = handoffContext || {};
+  const { summary, ...everything } = handoffContext || {};
+  // What the bot had nothing for (no slots, no products, no failed question) is left out.
+  const packet = Object.fromEntries(
+    Object.entries(everything).filter(
+      ([, value]) =>
+        value !== null &&
+        value !== undefined &&
+        value !== "" &&
+        !(Array.isArray(value) && !value.length) &&
+        !(typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length),
+    ),
+  );
   // Products the bot showed read as "title · price", not as a table per product.
   if (Array.isArray(packet.products_shown)) {
     packet.products_shown = packet.products_shown.map((p) =>
@@ -68,7 +84,7 @@ export function renderHandoff(conversation, handoffContext, messages) {
     h(
       "details",
       { class: "panel-section transcript" },
-      h("summary", { text: `Bot transcript (${transcript.length} messages)` }),
+      h("summary", { text: `Bot transcript (${transcript.length} message${transcript.length === 1 ? "" : "s"})` }),
       h("ol", { class: "timeline compact" }, transcript.map((m) => renderMessage(m))),
     ),
   );
@@ -185,8 +201,8 @@ function orders(profile) {
               {},
               h("strong", { text: order.id }),
               " ",
-              h("span", { class: "badge", text: order.status }),
-              order.return_status ? h("span", { class: "badge warn", text: `return ${order.return_status}` }) : null,
+              h("span", { class: "badge", text: words(order.status) }),
+              order.return_status ? h("span", { class: "badge warn", text: `return: ${words(order.return_status)}` }) : null,
               h("div", { class: "small", text: `${formatMoney(order.total, order.currency)} · ${formatDate(order.placed_at)}` }),
               order.tracking_url ? h("div", { class: "small" }, link(order.tracking_url, "tracking")) : null,
             ),

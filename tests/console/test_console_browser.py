@@ -722,3 +722,397 @@ def test_the_status_an_agent_chose_survives_a_reload_and_editors_start_away(
     expect(status).to_have_value("online")
     expect(page.locator("#agents-online")).to_have_text("1 agent online")
     shopper.close()
+
+
+def test_each_conversation_keeps_its_own_draft(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    first, first_id = console_hub.shopper_asks_for_human("first shopper")
+    second, second_id = console_hub.shopper_asks_for_human("second shopper")
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+    box = page.locator("#composer-input")
+    timeline = page.locator("#timeline")
+
+    def show(shopper: Socket) -> None:
+        items.filter(has_text=f"Visitor {shopper.welcome['contact_id'][:6]}").locator(
+            "button"
+        ).click()
+
+    # Half an answer to the first shopper, then a look at the second one.
+    show(first)
+    expect(timeline).to_contain_text("first shopper")
+    box.press_sequentially("Your parcel left on Monday,")
+    first.wait_for(lambda f: f["type"] == "typing" and f["on"] is True)
+    show(second)
+    expect(timeline).to_contain_text("second shopper")
+    # The first shopper no longer sees the agent typing; the second box starts empty.
+    first.wait_for(
+        lambda f: f["type"] == "typing" and f["conversation_id"] == first_id and f["on"] is False
+    )
+    expect(box).to_have_value("")
+    page.check("#composer-note")
+    box.fill("check the returns policy")
+
+    # Back and forth: each conversation's words (and note mode) are where they were left.
+    show(first)
+    expect(timeline).to_contain_text("first shopper")
+    expect(box).to_have_value("Your parcel left on Monday,")
+    expect(page.locator("#composer-note")).not_to_be_checked()
+    show(second)
+    expect(box).to_have_value("check the returns policy")
+    expect(page.locator("#composer-note")).to_be_checked()
+
+    # A reload keeps them too; a sent reply leaves an empty box behind.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(items).to_have_count(2)
+    show(first)
+    expect(box).to_have_value("Your parcel left on Monday,")
+    box.press_sequentially(" it arrives tomorrow.")
+    box.press("Enter")
+    first.wait_for(
+        lambda f: (
+            f["type"] == "message"
+            and f["message"]["text"] == "Your parcel left on Monday, it arrives tomorrow."
+        )
+    )
+    show(second)
+    expect(box).to_have_value("check the returns policy")
+    show(first)
+    expect(box).to_have_value("")
+    assert second_id != first_id
+
+    # Signing out drops the drafts: the next person at this browser does not get them.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/console/login$"))
+    assert page.evaluate("sessionStorage.getItem('touchpoint.console.drafts')") is None
+    first.close()
+    second.close()
+
+
+def test_with_no_conversation_open_only_the_hint_shows(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    # Nothing picked yet: no empty header, reply box or knowledge panel to type into.
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#conv-view")).to_be_hidden()
+    expect(page.locator("#composer-input")).to_be_hidden()
+    expect(page.get_by_text("Knowledge base")).to_be_hidden()
+    # The hint sits in the middle of the conversation column, not squeezed at its top.
+    column = page.locator("#conversation").bounding_box()
+    hint = page.locator("#empty").bounding_box()
+    assert column is not None and hint is not None
+    assert hint["y"] > column["y"] + column["height"] / 3, (hint, column)
+
+    shopper, _ = console_hub.shopper_asks_for_human("hello?")
+    expect(page.locator("#composer-input")).to_be_visible()
+    expect(page.locator("#empty")).to_be_hidden()
+    # Closing the last one brings the hint back.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    page.locator("#conv-actions").get_by_role("button", name="Close").click()
+    expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#composer-input")).to_be_hidden()
+    shopper.close()
+
+
+def test_a_second_agent_on_a_taken_conversation_is_told_who_answers(
+    console_hub: ConsoleServer, console_page: Page, browser: Browser
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    admin = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(admin, console_hub.url, "admin@demo.shop", "demo-admin")
+    admin.select_option("#status-select", "away")
+    expect(admin.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my parcel is lost")
+
+    # Both open it from the queue; Alex takes it.
+    admin.locator("#queue .conv-link").first.click()
+    expect(admin.locator("#conv-actions").get_by_role("button", name="Take")).to_be_visible()
+    page.locator("#queue .conv-link").first.click()
+    page.locator("#conv-actions").get_by_role("button", name="Take").click()
+    shopper.wait_for(assigned(conversation_id))
+
+    # Ada sees who answers and how to get it: no Take button the hub would refuse.
+    expect(admin.locator("#conv-assignee")).to_have_text("with Alex Agent")
+    expect(admin.locator("#composer-hint")).to_have_text(
+        "Alex Agent is answering: ask them to transfer it to you to reply."
+    )
+    expect(admin.locator("#conv-actions").get_by_role("button", name="Take")).to_have_count(0)
+    # Alt+T has nothing to take: no refusal pops up, the conversation stays Alex's.
+    admin.keyboard.press("Alt+t")
+    admin.wait_for_timeout(500)
+    expect(admin.locator("#toasts")).to_have_text("")
+    expect(page.locator("#conv-assignee")).to_have_text("with you")
+
+    # Alex transfers it to Ada: now she may answer, and he is told who has it.
+    page.get_by_role("button", name="Transfer…").click()
+    admin_id = next(
+        a["id"]
+        for a in console_hub.sign_in("admin")[0].get("/api/agents").json()
+        if a["name"] == "Ada Admin"
+    )
+    page.select_option("#transfer-agent", str(admin_id))
+    page.locator("#transfer button[value=transfer]").click()
+    expect(admin.locator("#conv-assignee")).to_have_text("with you")
+    expect(admin.locator("#composer-input")).to_be_enabled()
+    expect(page.locator("#composer-hint")).to_have_text(
+        "Ada Admin is answering: ask them to transfer it to you to reply."
+    )
+    shopper.close()
+    admin.context.close()
+
+
+def test_knowledge_base_answers_and_product_links_go_into_the_reply(
+    full_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, full_hub.url)
+    shopper = full_hub.visitor_socket()
+    # The shopper is on the shop's own site, where its catalogue paths lead.
+    shopper.send({"type": "event", "kind": "page_view", "url": "https://shop.example/outdoor"})
+    conversation_id = shopper.message("which tent for two?")["conversation_id"]
+    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    expect(page.locator("#mine li")).to_have_count(1)
+    page.locator("#mine li button").first.click()
+    expect(page.locator("#side")).to_contain_text("https://shop.example/outdoor")
+
+    box = page.locator("#composer-input")
+    box.fill("Try this one")
+    page.keyboard.press("Alt+k")
+    page.fill("#kb-query", "ultralight tent for two")
+    page.select_option("#kb-kind", "products")
+    page.press("#kb-query", "Enter")
+    product = page.locator("#kb-results li.kb-product", has_text="Trail 2 ultralight tent")
+    product.get_by_role("button", name="Insert link").click()
+    # At the cursor, a space apart, as an address on the shop's site.
+    expect(box).to_have_value(
+        "Try this one Trail 2 ultralight tent: https://shop.example/demo/products/te-601"
+    )
+    expect(box).to_be_focused()
+    box.press("Enter")
+    sent = shopper.wait_for(
+        lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "agent"
+    )
+    assert sent["message"]["text"].endswith("https://shop.example/demo/products/te-601")
+
+    # Resolved, the box is closed: an answer is not slipped into it, the agent is told why.
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#conv-status")).to_have_text("resolved")
+    page.select_option("#kb-kind", "faqs")
+    page.fill("#kb-query", "how long does delivery take")
+    page.press("#kb-query", "Enter")
+    page.locator("#kb-results li.kb-faq").first.get_by_role("button", name="Insert answer").click()
+    expect(page.locator("#toasts")).to_contain_text("Resolved: reopen the conversation to reply.")
+    expect(box).to_have_value("")
+    shopper.close()
+
+
+def test_the_list_shows_each_conversations_last_words(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    first, first_id = console_hub.shopper_asks_for_human("first shopper")
+    second, second_id = console_hub.shopper_asks_for_human("second shopper")
+    items = page.locator("#mine li")
+    expect(items).to_have_count(2)
+
+    def item(shopper: Socket) -> Any:
+        return items.filter(has_text=f"Visitor {shopper.welcome['contact_id'][:6]}")
+
+    # What each shopper last said (this hub has no bot), not just "assigned".
+    expect(item(first).locator(".preview")).to_have_text("first shopper")
+    expect(item(second).locator(".preview")).to_have_text("second shopper")
+    item(first).locator("button").click()
+    box = page.locator("#composer-input")
+    box.fill("Hello, I'm looking into it")
+    box.press("Enter")
+    expect(item(first).locator(".preview")).to_have_text("You: Hello, I'm looking into it")
+
+    # The other shopper writes while the first is on screen: the list says what, on one line.
+    second.message(
+        "are you there?\nI have been waiting for a while now " + "really " * 30, second_id
+    )
+    preview = item(second).locator(".preview")
+    expect(preview).to_have_text(re.compile(r"^are you there\? I have been waiting"))
+    expect(item(second).locator(".unread")).to_have_text("2")  # never opened
+    box_height = preview.evaluate("e => e.getBoundingClientRect().height")
+    line_height = preview.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+    assert box_height <= line_height * 1.5, (box_height, line_height)
+    # A private note is not what the shopper last heard.
+    page.check("#composer-note")
+    box.fill("internal: check the warehouse")
+    box.press("Enter")
+    expect(page.locator("#timeline .msg.note")).to_have_count(1)
+    expect(item(first).locator(".preview")).to_have_text("You: Hello, I'm looking into it")
+    assert first_id != second_id
+    first.close()
+    second.close()
+
+
+def test_reading_back_in_a_long_chat_is_not_interrupted_by_new_messages(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    # A few long messages (the hub limits how many come in a burst) fill the screen twice.
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my order history")
+    for part in range(1, 6):
+        lines = "\n".join(f"part {part}, line {line}" for line in range(14))
+        shopper.message(lines, conversation_id)
+    page.locator("#mine li button").first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline.locator(".msg.visitor")).to_have_count(6)
+    assert timeline.evaluate("t => t.scrollHeight > 2 * t.clientHeight"), timeline.evaluate(
+        "t => [t.scrollHeight, t.clientHeight]"
+    )
+    at_end = "t => t.scrollHeight - t.scrollTop - t.clientHeight < 48"
+    assert timeline.evaluate(at_end)  # opened at its newest message
+
+    # The agent scrolls back to the start; the shopper writes meanwhile.
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    shopper.message("hello? anyone?", conversation_id)
+    expect(timeline).to_contain_text("hello? anyone?")
+    jump = page.get_by_role("button", name="New messages ↓")
+    expect(jump).to_be_visible()
+    assert timeline.evaluate("t => t.scrollTop") == 0  # still where they were reading
+    jump.click()
+    expect(jump).to_be_hidden()
+    assert timeline.evaluate(at_end)
+    expect(timeline.get_by_text("hello? anyone?")).to_be_in_viewport()
+
+    # At the end it follows, and the agent's own reply always brings them down.
+    shopper.message("still there?", conversation_id)
+    expect(timeline.get_by_text("still there?")).to_be_in_viewport()
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    box = page.locator("#composer-input")
+    box.fill("Yes, one moment")
+    box.press("Enter")
+    expect(timeline.get_by_text("Yes, one moment")).to_be_in_viewport()
+    expect(jump).to_be_hidden()
+    shopper.close()
+
+
+def test_a_transfer_goes_only_to_agents_who_are_there(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    shopper, conversation_id = console_hub.shopper_asks_for_human("can someone from sales help?")
+    expect(page.locator("#mine li")).to_have_count(1)  # Alex is the only one online
+    page.locator("#mine li button").first.click()
+    _, sales_login = console_hub.sign_in("sales")
+    sales = console_hub.agent_socket(sales_login["token"])
+    expect(page.locator("#agents-online")).to_have_text("2 agents online")
+
+    page.get_by_role("button", name="Transfer…").click()
+    options = page.locator("#transfer-agent option")
+    # Ada (admin) and Erin (editor) are not signed in: shown, not choosable.
+    expect(options.filter(has_text="Ada Admin (offline)")).to_be_disabled()
+    expect(options.filter(has_text="Erin Editor (offline)")).to_be_disabled()
+    expect(options.filter(has_text="Sam Sales (online)")).to_be_enabled()
+    page.select_option("#transfer-agent", str(sales_login["agent"]["id"]))
+    page.locator("#transfer button[value=transfer]").click()
+    sales.wait_for(assigned(conversation_id, sales_login["agent"]["id"]))
+    expect(page.locator("#conv-assignee")).to_have_text("with Sam Sales")
+    shopper.close()
+
+
+def test_addresses_in_messages_are_links_and_the_rest_stays_text(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    text = (
+        "I saw it at https://shop.example/products/te-601?colour=green, "
+        "and (http://shop.example/sale). Not javascript:alert(1) nor <a href=x>this</a>. "
+        "https://shop.example/" + "very-long-path-segment-" * 12
+    )
+    shopper, _ = console_hub.shopper_asks_for_human(text)
+    page.locator("#mine li button").first.click()
+    bubble = page.locator("#timeline .msg.visitor .text")
+    expect(bubble).to_have_text(text)  # every character as the shopper wrote it
+    links = bubble.locator("a")
+    expect(links).to_have_count(3)
+    expect(links.nth(0)).to_have_attribute(
+        "href", "https://shop.example/products/te-601?colour=green"
+    )
+    expect(links.nth(1)).to_have_attribute("href", "http://shop.example/sale")
+    expect(links.nth(0)).to_have_attribute("target", "_blank")
+    expect(links.nth(0)).to_have_attribute("rel", re.compile(r"noopener"))
+    # The long address wraps inside the bubble; nothing sticks out of the timeline.
+    timeline = page.locator("#timeline")
+    assert timeline.evaluate("t => t.scrollWidth <= t.clientWidth")
+    assert page.evaluate("window.__pwned") is None
+    shopper.close()
+
+
+def test_the_side_panel_reads_as_words(full_hub: ConsoleServer, console_page: Page) -> None:
+    page, console_hub = console_page, full_hub
+    admin, _ = console_hub.sign_in("admin")
+    pushed = admin.post(
+        "/api/orders",
+        json=[
+            {
+                "id": "TP-777",
+                "customer_id": "cust-777",
+                "email": "kim@example.com",
+                "status": "out_for_delivery",
+                "total": 59.0,
+                "return_status": "return_requested",
+            }
+        ],
+    )
+    assert pushed.status_code == 200, pushed.text
+    sign_in(page, console_hub.url)
+    shopper = verified_shopper(console_hub, "cust-777", "Kim Lee")
+    conversation_id = shopper.message("my parcel is late")["conversation_id"]
+    shopper.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"]["kind"] == "bot")
+    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    page.locator("#mine li button").first.click()
+
+    side = page.locator("#side")
+    order = side.locator(".orders li", has_text="TP-777")
+    expect(order.locator(".badge").first).to_have_text("out for delivery")
+    expect(order.locator(".badge.warn")).to_have_text("return: requested")
+    expect(side.locator(".transcript summary")).to_have_text(
+        re.compile(r"^Bot transcript \(\d+ messages?\)$")
+    )
+    # The handoff packet lists what the hub knows, not rows of "none" and "—".
+    packet = side.locator(".handoff dl.kv").first
+    expect(packet).to_contain_text("reason")
+    expect(packet.locator("dd", has_text=re.compile(r"^(none|—)$"))).to_have_count(0)
+    shopper.close()
+
+
+def test_a_conversation_opened_again_shows_its_newest_message(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    sign_in(page, console_hub.url)
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    shopper, conversation_id = console_hub.shopper_asks_for_human("a long story")
+    for part in range(1, 5):
+        shopper.message("\n".join(f"part {part}, line {n}" for n in range(14)), conversation_id)
+    shopper.message("the newest words", conversation_id)
+
+    # A look from the queue, read back to the start, closed; then opened again.
+    page.locator("#queue .conv-link").first.click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("the newest words")
+    timeline.evaluate("t => { t.scrollTop = 0; }")
+    page.locator("#conv-actions").get_by_role("button", name="Close").click()
+    expect(page.locator("#empty")).to_be_visible()
+    page.locator("#queue .conv-link").first.click()
+    expect(timeline.get_by_text("the newest words")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="New messages ↓")).to_be_hidden()
+    shopper.close()

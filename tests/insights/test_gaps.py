@@ -123,6 +123,26 @@ def test_draft_takes_the_question_and_the_other_wordings() -> None:
     assert draft.answer == "" and draft.turn_ids == [3, 5, 9]
 
 
+def test_a_drafts_question_reads_as_one_for_shoppers() -> None:
+    # Shoppers type in lower case and leave out the "?"; the FAQ's question is shown to
+    # other shoppers in the widget, so the draft starts from a tidy one.
+    draft = draft_faq(
+        ["do you offer engraving on knives", "Can you engrave a knife as a gift?"],
+        [4, 2],
+        locale="en",
+    )
+    assert draft.question == "Do you offer engraving on knives?"
+    assert draft.variants == ["Can you engrave a knife as a gift?"]
+    assert draft.id == "do-you-offer-engraving-on-knives"
+    assert draft_faq(["kann  ich bei euch abholen"], [1], locale="de").question == (
+        "Kann ich bei euch abholen?"
+    )
+    # Not a question, or already ending in its own mark: only the capital letter.
+    assert draft_faq(["my tent pole broke"], [1], locale="en").question == "My tent pole broke"
+    assert draft_faq(["is there a sale!"], [1], locale="en").question == "Is there a sale!"
+    assert draft_faq(["doing returns"], [1], locale="en").question == "Doing returns"
+
+
 def test_wordings_are_new_distinct_and_unredacted() -> None:
     asked = [
         "Can I pay later?",

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agents_console.insights._gaps import as_question
 from agents_console.insights._models import BotTurn
 from agents_console.insights._settings import InsightsSettings
 from chat.db import utcnow
@@ -123,8 +124,10 @@ def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServe
     )
     assert draft.status_code == 200, draft.text
     faq = draft.json()
-    assert faq["question"] == cluster["question"] and faq["answer"] == ""
-    assert set(faq["variants"]) | {faq["question"]} <= set(asked) and faq["variants"]
+    # The cluster's question, tidied for shoppers to read ("can I hire…" gets "Can", "?").
+    assert faq["question"] == as_question(cluster["question"]) and faq["answer"] == ""
+    assert faq["question"] in {as_question(text) for text in asked}
+    assert set(faq["variants"]) <= set(asked) and faq["variants"]
     unanswered = editor.post(
         "/api/insights/gaps/publish",
         json={
