@@ -374,3 +374,19 @@ async def test_a_kind_alone_shows_the_best_rated_and_a_slip_is_read_as_meant(sho
         assert {card["title"] for card in tents["payload"]["products"]} >= {
             "Trail 2 ultralight tent", "Summit 2 expedition tent"
         }  # fmt: skip
+
+
+async def test_gift_wrapping_is_not_the_gift_card_faq_and_a_present_is_a_search(
+    shop: Any,
+) -> None:
+    """The demo answers gift wrapping with its own FAQ, in both languages (the gift-card
+    FAQ answered it confidently), while a present to find stays guided selling."""
+    for text, locale, faq_id in (
+        ("Do you offer gift wrapping?", "en", "gift-wrapping"),
+        ("Könnt ihr das als Geschenk einpacken?", "de", "geschenkverpackung"),
+        ("do you sell gift cards", "en", "gift-cards"),
+    ):
+        outcome = await first_turn(shop, text, locale)
+        assert (outcome["action"], outcome["faq_id"]) == ("answer_faq", faq_id), outcome
+    present = await first_turn(shop, "I need a birthday present")
+    assert present["action"] == "ask_clarifying", present

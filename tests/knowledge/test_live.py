@@ -34,7 +34,7 @@ def test_restart_loads_saved_vectors_and_a_new_model_rebuilds(tmp_path: Path) ->
     data = tmp_path / "data"
     server = start_server(Settings(data_dir=data), plugins=["knowledge"], demo=True)
     service = server.hub.require(KnowledgeService)
-    assert service.kb.counts() == {"products": 51, "faqs": 42}
+    assert service.kb.counts() == {"products": 51, "faqs": 44}
     server.stop()
     assert (data / "index" / "product.vectors.npz").exists()
 
@@ -42,7 +42,7 @@ def test_restart_loads_saved_vectors_and_a_new_model_rebuilds(tmp_path: Path) ->
     report = server.hub.require(KnowledgeService).last_load
     server.stop()
     assert report is not None
-    assert (report.products, report.faqs, report.embedded) == (51, 42, 0)
+    assert (report.products, report.faqs, report.embedded) == (51, 44, 0)
     assert report.reused > 0
 
     # The same weights under a different configuration: another model as far as the index knows.
