@@ -308,7 +308,21 @@ class Connection:
             current = await db.get(Contact, self.contact_id)
             known = await storage.contact_by_customer_id(db, customer_id=identity.customer_id)
             assert current is not None
-            if known is not None and known.id != current.id:
+            switched = bool(
+                current.identity_verified
+                and current.customer_id
+                and current.customer_id != identity.customer_id
+            )
+            if switched:
+                # The visit belongs to another customer (a shared device whose shop did
+                # not call Touchpoint.reset() on log-out): the new customer continues on
+                # their own contact and nothing of the other one moves or stays in view.
+                if known is None:
+                    known = Contact(locale=current.locale, site=current.site)
+                    db.add(known)
+                    await db.flush()
+                current = known
+            elif known is not None and known.id != current.id:
                 # The customer has a contact already: move this visit's history there
                 # (consent records too: deleting the visit's contact would cascade to them).
                 moved: list[type[Conversation | ShopperEvent | ConsentRecord]] = [
@@ -338,6 +352,16 @@ class Connection:
                 self.contact_id = current.id
                 self._subscribe(contact_channel(current.id))
                 token = self.hub.tokens.visitor_token(current.id)
+            if switched:
+                # Stop following the other customer's conversations on this connection.
+                for conversation_id in list(self.delivery.followed()):
+                    self._unfollow(conversation_id)
+                self.owned.clear()
+                for conversation in await storage.conversations_of_contact(
+                    db, contact_id=current.id, limit=10
+                ):
+                    self.owned.add(conversation.id)
+                    await self._follow(conversation.id, conversation.last_seq)
         self.hub.listeners.dispatch(
             [
                 DomainEvent.of(
