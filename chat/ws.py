@@ -68,6 +68,10 @@ log = logging.getLogger("touchpoint.ws")
 router = APIRouter()
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 CLOSE_BAD_FRAME, CLOSE_AUTH, CLOSE_RATE = 4400, 4401, 4429
+# How stale an agent's session check may be when a notice (not a frame of theirs)
+# arrives: signing out, disabling or a team change reach an open socket this fast.
+AGENT_RECHECK_SECONDS = 5.0
+SESSION_ENDED = "this session has ended (signed out, expired or account disabled); sign in again"
 
 
 @router.websocket("/ws/visitor")
@@ -100,6 +104,8 @@ class Connection:
         self.contact_id: str | None = None
         self.owned: set[int] = set()  # a visitor's own conversations, checked once
         self.agent: Agent | None = None
+        self._agent_token = ""
+        self._agent_checked = 0.0
         self.closing: int | None = None
         self.commands: dict[str, Callable[[Command], Awaitable[dict[str, Any]]]] = (
             self._visitor_commands() if role is Role.visitor else self._agent_commands()
@@ -149,6 +155,8 @@ class Connection:
     async def _take(self, item: dict[str, Any]) -> bool:
         """Handle a frame or a bus notice; False once the client has gone."""
         if item["kind"] != "frame":
+            if self._agent_due_for_check(item) and not await self._agent_session_holds():
+                return True
             await self._notify(item)
             return True
         incoming = item["incoming"]
@@ -157,7 +165,11 @@ class Connection:
             return False
         data = incoming.get("text")
         self.session.receive_data(data if data is not None else incoming.get("bytes") or b"")
-        for frame in self.session.events_received():
+        frames = self.session.events_received()
+        # Every frame of a signed-in agent is checked against the session as it is now.
+        if frames and self.agent is not None and not await self._agent_session_holds():
+            frames = []
+        for frame in frames:
             await self._handle(frame)
         if self.session.failed:
             self.closing = CLOSE_BAD_FRAME
@@ -387,12 +399,12 @@ class Connection:
         async with self.hub.sessions() as db:
             agent = await db.get(Agent, agent_session.agent_id)
             if not session_is_current(agent_session, agent):
-                raise TokenError(
-                    "bad_token", "this session has ended (signed out or account disabled)"
-                )
+                raise TokenError("bad_token", SESSION_ENDED)
             assert agent is not None
             assigned = await storage.assigned_to(db, agent_id=agent.id)
         self.agent = agent
+        self._agent_token = token
+        self._agent_checked = time.monotonic()
         await self.hub.presence.connected(agent.id, starting_status(agent))
         self._subscribe(AGENTS_CHANNEL)
         for conversation in assigned:
@@ -420,6 +432,30 @@ class Connection:
                 continue
             await self._follow(point.conversation_id, point.last_seq)
             await self._replay(point.conversation_id)
+
+    def _agent_due_for_check(self, notice: dict[str, Any]) -> bool:
+        if self.agent is None:
+            return False
+        if notice.get("kind") == "agent_changed":
+            return bool(notice.get("agent_id") == self.agent.id)
+        return time.monotonic() - self._agent_checked > AGENT_RECHECK_SECONDS
+
+    async def _agent_session_holds(self) -> bool:
+        """Whether the agent's session still holds (not signed out, expired or disabled);
+        refreshes the agent (role, teams). Otherwise the connection closes with 4401."""
+        self._agent_checked = time.monotonic()
+        try:
+            session = self.hub.tokens.agent_session(self._agent_token)
+        except TokenError as exc:
+            self.fail(ErrorCode(exc.code), str(exc), CLOSE_AUTH)
+            return False
+        async with self.hub.sessions() as db:
+            agent = await db.get(Agent, session.agent_id)
+        if not session_is_current(session, agent):
+            self.fail(ErrorCode.bad_token, SESSION_ENDED, CLOSE_AUTH)
+            return False
+        self.agent = agent
+        return True
 
     def _limits(self) -> dict[str, int]:
         return {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from chat.auth import identity_hmac
-from tests.chat.helpers import query, visitor
+from tests.chat.helpers import Client, agent, login, query, visitor
 
 
 def signed(server: Any, customer_id: str) -> dict[str, str]:
@@ -52,3 +54,28 @@ async def test_a_second_customer_on_the_same_device_gets_nothing_of_the_first(co
     assert query(
         core.hub.database_url, "SELECT customer_id FROM contacts WHERE id = :c", c=anna_id
     ) == [{"customer_id": "cust-1001"}]
+
+
+async def test_an_open_agent_socket_ends_with_the_session(core: Any) -> None:
+    shopper = await visitor(core)
+    cid = (await shopper.send_message("is anybody there?"))["conversation_id"]
+
+    # Signing out (everywhere) closes the agent's open socket at once.
+    token = (await login(core, "agent@demo.shop", "demo-agent"))["token"]
+    console = await Client.connect(core, "agent")
+    await console.hello(token=token)
+    async with httpx.AsyncClient(
+        base_url=core.url, headers={"Authorization": f"Bearer {token}"}
+    ) as http:
+        assert (await http.post("/api/auth/logout")).status_code == 204
+    error = await console.expect_error("bad_token")
+    assert error["fatal"] is True and "signed out" in error["message"]
+    assert await console.closed() == 4401
+
+    # A disabled agent's next frame is refused and the socket closes; nothing is shown.
+    sales = await agent(core, "sales@demo.shop")
+    query(core.hub.database_url, "UPDATE agents SET active = false WHERE email = 'sales@demo.shop'")
+    await sales.send({"type": "command", "id": "late", "name": "open", "conversation_id": cid})
+    assert (await sales.expect_error("bad_token"))["fatal"] is True
+    assert await sales.closed() == 4401
+    assert not [f for f in sales.log if f.get("type") == "result"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from chat.api.deps import CurrentAgent, DbSession, HubDep
 from chat.auth import CSRF_COOKIE, SESSION_COOKIE, verify_password
 from chat.models import Agent
+from chat.service import AGENTS_CHANNEL
 from chat.storage import agent_info
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -64,10 +65,12 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(agent: CurrentAgent, db: DbSession, response: Response) -> Response:
+async def logout(agent: CurrentAgent, hub: HubDep, db: DbSession, response: Response) -> Response:
     """Sign out everywhere: every token of this agent stops working."""
     agent.session_epoch += 1
     await db.commit()
+    # Open sockets of this agent, in any process, check their session now and close.
+    await hub.bus.publish(AGENTS_CHANNEL, {"kind": "agent_changed", "agent_id": agent.id})
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     response.status_code = 204
