@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 16384
     visitor_messages_per_minute: int = 30
     ip_messages_per_minute: int = 120
+    # Every other frame of a visitor (events, commands, typing, read marks, resumes;
+    # not pings): each costs a write or a broadcast.
+    visitor_frames_per_minute: int = 120
+    ip_frames_per_minute: int = 600
     ip_connections_per_minute: int = 60
     login_attempts_per_minute: int = 10
     agent_grace_seconds: float = 30.0

@@ -59,6 +59,8 @@ class Limits:
     def __init__(self, settings: Settings) -> None:
         self.visitor_messages = RateLimiter(settings.visitor_messages_per_minute)
         self.ip_messages = RateLimiter(settings.ip_messages_per_minute)
+        self.visitor_frames = RateLimiter(settings.visitor_frames_per_minute)
+        self.ip_frames = RateLimiter(settings.ip_frames_per_minute)
         self.ip_connections = RateLimiter(settings.ip_connections_per_minute)
         self.logins = RateLimiter(
             settings.login_attempts_per_minute, burst=settings.login_attempts_per_minute

@@ -210,6 +210,8 @@ class Connection:
     async def _handle(self, frame: Any) -> None:
         ref = getattr(frame, "id", None)
         try:
+            if self.role is Role.visitor and not isinstance(frame, Hello | SendMessage | Ping):
+                self._frame_limit(ref)
             if isinstance(frame, Hello):
                 await self._hello(frame)
             elif isinstance(frame, SendMessage):
@@ -544,6 +546,20 @@ class Connection:
             raise ProtocolError(
                 ErrorCode.rate_limited,
                 f"too many messages; try again in {wait:.1f} s (the message was not stored)",
+                ref=ref,
+                retry_after=wait,
+            )
+
+    def _frame_limit(self, ref: str | None) -> None:
+        now = time.monotonic()
+        wait = max(
+            self.limits.visitor_frames.hit(self._contact(), now),
+            self.limits.ip_frames.hit(self.ip, now),
+        )
+        if wait:
+            raise ProtocolError(
+                ErrorCode.rate_limited,
+                f"too many frames; try again in {wait:.1f} s (this one was dropped)",
                 ref=ref,
                 retry_after=wait,
             )

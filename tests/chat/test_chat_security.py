@@ -79,3 +79,33 @@ async def test_an_open_agent_socket_ends_with_the_session(core: Any) -> None:
     assert (await sales.expect_error("bad_token"))["fatal"] is True
     assert await sales.closed() == 4401
     assert not [f for f in sales.log if f.get("type") == "result"]
+
+
+async def test_a_visitor_cannot_flood_events_commands_or_typing(start_core: Any) -> None:
+    server = start_core(visitor_frames_per_minute=6, ip_frames_per_minute=600)  # a burst of 2
+    shopper = await visitor(server)
+    for i in range(10):
+        await shopper.send(
+            {"type": "event", "kind": "page_view", "url": f"/p{i}", "data": {"pad": "x" * 8000}}
+        )
+    for i in range(5):
+        await shopper.send(
+            {"type": "command", "id": f"consent-{i}", "name": "consent", "args": {"granted": True}}
+        )
+    await shopper.send({"type": "ping"})
+    await shopper.expect("pong")
+    limited = [f for f in shopper.log if f.get("type") == "error"]
+    assert len(limited) == 13 and {f["code"] for f in limited} == {"rate_limited"}
+    assert all(f["retry_after"] > 0 and not f.get("fatal") for f in limited)
+    assert {f.get("ref") for f in limited if f.get("ref")} == {f"consent-{i}" for i in range(5)}
+    stored = query(
+        server.hub.database_url,
+        "SELECT count(*) AS n FROM shopper_events WHERE contact_id = :c",
+        c=shopper.welcome["contact_id"],
+    )
+    assert stored == [{"n": 2}]
+    assert query(server.hub.database_url, "SELECT count(*) AS n FROM consent_records") == [{"n": 0}]
+    # Messages have their own limit, and another visitor has their own budget.
+    assert (await shopper.send_message("still heard"))["seq"] == 1
+    other = await visitor(server)
+    assert (await other.command("consent", granted=False)) == {"granted": False}
