@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     ip_frames_per_minute: int = 600
     ip_connections_per_minute: int = 60
     login_attempts_per_minute: int = 10
+    login_failures_per_ip_per_minute: int = 30
     agent_grace_seconds: float = 30.0
     replay_limit: int = 500
     session_hours: int = 12

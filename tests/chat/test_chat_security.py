@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -109,3 +110,39 @@ async def test_a_visitor_cannot_flood_events_commands_or_typing(start_core: Any)
     assert (await shopper.send_message("still heard"))["seq"] == 1
     other = await visitor(server)
     assert (await other.command("consent", granted=False)) == {"granted": False}
+
+
+async def test_sign_in_does_not_tell_which_accounts_exist_or_allow_spraying(
+    start_core: Any,
+) -> None:
+    server = start_core()
+    async with httpx.AsyncClient(base_url=server.url) as http:
+
+        async def seconds(email: str) -> float:
+            started = time.perf_counter()
+            answer = await http.post("/api/auth/login", json={"email": email, "password": "guess"})
+            assert answer.status_code == 401
+            return time.perf_counter() - started
+
+        known, unknown = [], []
+        for i in range(3):
+            known.append(await seconds("agent@demo.shop"))
+            unknown.append(await seconds(f"nobody-{i}@demo.shop"))
+        # Checking an argon2 hash dominates; without it the unknown address answers
+        # in a few milliseconds.
+        assert min(unknown) > 0.3 * min(known), (known, unknown)
+
+    sprayed = start_core(login_failures_per_ip_per_minute=3)
+    async with httpx.AsyncClient(base_url=sprayed.url) as http:
+        ok = await http.post(
+            "/api/auth/login", json={"email": "agent@demo.shop", "password": "demo-agent"}
+        )
+        assert ok.status_code == 200, "successful sign-ins do not count"
+        for email in ("agent@demo.shop", "sales@demo.shop", "nobody@demo.shop"):
+            wrong = await http.post("/api/auth/login", json={"email": email, "password": "guess"})
+            assert wrong.status_code == 401
+        limited = await http.post(
+            "/api/auth/login", json={"email": "editor@demo.shop", "password": "guess"}
+        )
+        assert limited.status_code == 429 and limited.json()["detail"]["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1

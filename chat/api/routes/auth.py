@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from chat.api.deps import CurrentAgent, DbSession, HubDep
-from chat.auth import CSRF_COOKIE, SESSION_COOKIE, verify_password
+from chat.auth import CSRF_COOKIE, SESSION_COOKIE, spend_verification, verify_password
 from chat.models import Agent
 from chat.service import AGENTS_CHANNEL
 from chat.storage import agent_info
@@ -34,7 +34,13 @@ async def login(
     body: LoginRequest, request: Request, response: Response, hub: HubDep, db: DbSession
 ) -> LoginResponse:
     ip = request.client.host if request.client else "unknown"
-    wait = hub.limits.logins.hit(f"{ip}|{body.email.lower()}", time.monotonic())
+    now = time.monotonic()
+    # Attempts per account and address, and failures per address over all accounts
+    # (password spraying).
+    wait = max(
+        hub.limits.logins.hit(f"{ip}|{body.email.lower()}", now),
+        hub.limits.ip_logins.waiting(ip, now),
+    )
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -47,7 +53,10 @@ async def login(
     agent = (
         await db.execute(select(Agent).where(Agent.email == body.email.lower()))
     ).scalar_one_or_none()
+    if agent is None or not agent.active:
+        spend_verification(body.password)
     if agent is None or not agent.active or not verify_password(agent.password_hash, body.password):
+        hub.limits.ip_logins.hit(ip, now)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail={"code": "bad_credentials", "message": "e-mail or password is wrong"},
