@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -146,3 +147,30 @@ async def test_sign_in_does_not_tell_which_accounts_exist_or_allow_spraying(
         )
         assert limited.status_code == 429 and limited.json()["detail"]["code"] == "rate_limited"
         assert int(limited.headers["retry-after"]) >= 1
+
+
+async def test_sign_ins_do_not_stall_the_chat(core: Any) -> None:
+    shopper = await visitor(core)
+    async with httpx.AsyncClient(base_url=core.url, timeout=60) as http:
+
+        async def attempt(email: str) -> int:
+            answer = await http.post("/api/auth/login", json={"email": email, "password": "guess"})
+            return answer.status_code
+
+        started = time.perf_counter()
+        attempts = asyncio.ensure_future(
+            asyncio.gather(
+                *(attempt(e) for e in ("agent@demo.shop", "sales@demo.shop", "nobody@demo.shop"))
+            )
+        )
+        pongs = []
+        while not attempts.done():
+            pinged = time.perf_counter()
+            await shopper.send({"type": "ping"})
+            await shopper.expect("pong")
+            pongs.append(time.perf_counter() - pinged)
+            await asyncio.sleep(0.02)
+        assert await attempts == [401, 401, 401]
+        signing_in = time.perf_counter() - started
+    # Before, each argon2 check held the event loop (every socket) for its whole duration.
+    assert max(pongs) < signing_in / 4, (pongs, signing_in)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -53,9 +54,14 @@ async def login(
     agent = (
         await db.execute(select(Agent).where(Agent.email == body.email.lower()))
     ).scalar_one_or_none()
+    # Argon2 takes a good part of a second of CPU by design: in a worker thread (it
+    # releases the GIL), so every websocket of the hub goes on meanwhile.
     if agent is None or not agent.active:
-        spend_verification(body.password)
-    if agent is None or not agent.active or not verify_password(agent.password_hash, body.password):
+        await asyncio.to_thread(spend_verification, body.password)
+        valid = False
+    else:
+        valid = await asyncio.to_thread(verify_password, agent.password_hash, body.password)
+    if agent is None or not valid:
         hub.limits.ip_logins.hit(ip, now)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
