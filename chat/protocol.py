@@ -462,9 +462,17 @@ class Session:
                 f"unknown frame type {kind!r}; expected one of {', '.join(sorted(CLIENT_TYPES))}",
                 ref=ref,
             )
-        if _has_lone_surrogate(raw):
+        flaw = _string_flaw(raw)
+        if flaw == "surrogate":
             raise ProtocolError(
                 ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref
+            )
+        if flaw == "nul":
+            # No text column takes them (PostgreSQL refuses the whole statement).
+            raise ProtocolError(
+                ErrorCode.invalid_frame,
+                "frame contains NUL characters (\\u0000); remove them",
+                ref=ref,
             )
         try:
             # Strict: "12" is not a conversation id and "yes" is not true. JSON mode
@@ -542,18 +550,25 @@ class Session:
             raise ProtocolError(ErrorCode.forbidden, "only visitors send shopper events", ref=ref)
 
 
-def _has_lone_surrogate(value: Any) -> bool:
+def _string_flaw(value: Any) -> str | None:
+    """ "surrogate" or "nul" for the first string (key or value) that holds one, else None."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return True
-        return False
+            return "surrogate"
+        return "nul" if "\x00" in value else None
     if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+        for key, item in value.items():
+            flaw = _string_flaw(key) or _string_flaw(item)
+            if flaw:
+                return flaw
+    elif isinstance(value, list):
+        for item in value:
+            flaw = _string_flaw(item)
+            if flaw:
+                return flaw
+    return None
 
 
 def _describe(exc: ValidationError, *, prefix: str = "", tagged: bool = True) -> str:

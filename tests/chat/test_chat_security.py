@@ -174,3 +174,47 @@ async def test_sign_ins_do_not_stall_the_chat(core: Any) -> None:
         signing_in = time.perf_counter() - started
     # Before, each argon2 check held the event loop (every socket) for its whole duration.
     assert max(pongs) < signing_in / 4, (pongs, signing_in)
+
+
+async def test_nul_characters_are_refused_before_they_reach_postgresql(
+    start_core: Any, postgres_url: str
+) -> None:
+    server = start_core(database_url=postgres_url)
+    # A NUL in an offline message failed the whole group commit on PostgreSQL:
+    # other shoppers' messages written in the same batch got "internal" errors.
+    attacker = await visitor(server)
+    shoppers = [await visitor(server) for _ in range(4)]
+    for round_ in range(3):
+        sends = [
+            s.send({"type": "message", "id": f"m{round_}-{i}", "text": "hello"})
+            for i, s in enumerate(shoppers)
+        ]
+        nul = {"email": "a@shop.example", "text": "call me\u0000"}
+        await asyncio.gather(
+            *sends,
+            attacker.send(
+                {"type": "command", "id": f"off-{round_}", "name": "offline_message", "args": nul}
+            ),
+        )
+        for i, shopper in enumerate(shoppers):
+            await shopper.expect("ack", lambda f, r=round_, i=i: f["id"] == f"m{r}-{i}")
+        error = await attacker.expect_error("invalid_frame")
+        assert error["ref"] == f"off-{round_}" and "NUL" in error["message"]
+    for shopper in shoppers:
+        assert not [f for f in shopper.log if f.get("type") == "error"]
+
+    # Elsewhere a NUL was an "internal" error; now it says what is wrong.
+    for frame in (
+        {"type": "event", "kind": "page_view", "url": "/a\u0000b"},
+        {"type": "command", "id": "rate-nul", "name": "identify", "args": {"x\u0000": 1}},
+    ):
+        await attacker.send(frame)
+        assert "NUL" in (await attacker.expect_error("invalid_frame"))["message"]
+    nul_hello = await Client.connect(server)
+    await nul_hello.send({"type": "hello", "v": 1, "site": "demo\u0000"})
+    assert "NUL" in (await nul_hello.expect_error("invalid_frame"))["message"]
+    assert query(
+        server.hub.database_url,
+        "SELECT count(*) AS n FROM shopper_events WHERE contact_id = :c",
+        c=attacker.welcome["contact_id"],
+    ) == [{"n": 0}]
