@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from chat.auth import identity_hmac
-from tests.chat.helpers import Client, agent, login, query, visitor
+from tests.chat.helpers import DEMO_PASSWORDS, Client, agent, login, query, visitor
 
 
 def signed(server: Any, customer_id: str) -> dict[str, str]:
@@ -218,3 +218,35 @@ async def test_nul_characters_are_refused_before_they_reach_postgresql(
         "SELECT count(*) AS n FROM shopper_events WHERE contact_id = :c",
         c=attacker.welcome["contact_id"],
     ) == [{"n": 0}]
+
+
+async def test_a_shoppers_profile_is_only_for_agents_of_their_conversations(core: Any) -> None:
+    shopper = await visitor(core)
+    first = (await shopper.send_message("my address is Elm Street 5"))["conversation_id"]
+    contact = shopper.welcome["contact_id"]
+    query(core.hub.database_url, "UPDATE conversations SET team_id = 1 WHERE id = :c", c=first)
+
+    async def profile(email: str) -> httpx.Response:
+        token = (await login(core, email, DEMO_PASSWORDS[email]))["token"]
+        async with httpx.AsyncClient(
+            base_url=core.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            return await http.get(f"/api/contacts/{contact}")
+
+    refused = await profile("sales@demo.shop")  # Sales only; the chat is Support's
+    assert refused.status_code == 403 and refused.json()["detail"]["code"] == "forbidden"
+    assert "team" in refused.json()["detail"]["message"]
+    assert (await profile("agent@demo.shop")).status_code == 200
+    assert (await profile("admin@demo.shop")).status_code == 200
+
+    # A later chat in Sales opens the profile to Sales, with only the chats Sales may see.
+    await shopper.command("end", conversation_id=first)
+    query(
+        core.hub.database_url, "UPDATE conversations SET status = 'resolved' WHERE id = :c", c=first
+    )
+    second = (await shopper.send_message("a question for sales"))["conversation_id"]
+    assert second != first
+    query(core.hub.database_url, "UPDATE conversations SET team_id = 2 WHERE id = :c", c=second)
+    sales_view = await profile("sales@demo.shop")
+    assert sales_view.status_code == 200
+    assert [c["id"] for c in sales_view.json()["conversations"]] == [second]
