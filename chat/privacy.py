@@ -31,6 +31,7 @@ from chat.models import (
     Order,
     ShopperEvent,
 )
+from chat.service import contact_channel
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -381,6 +382,8 @@ async def erase_contact(hub: Hub, contact_id: str, actor: str) -> ErasureReport:
             )
         )
         await db.commit()
+    # The shopper's open widget sockets (in every process sharing the bus) close.
+    await hub.bus.publish(contact_channel(contact_id), {"kind": "erased"})
     for follow_up in follow_ups:
         await follow_up()
     await _checkpoint(hub.engine)

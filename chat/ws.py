@@ -877,6 +877,12 @@ class Connection:
             )
         elif kind == "presence" and self.role is Role.agent:
             await self._send_presence()
+        elif kind == "erased" and self.role is Role.visitor:
+            self.fail(
+                ErrorCode.bad_token,
+                "this visitor's data was erased; start a new visit",
+                CLOSE_AUTH,
+            )
         elif kind == "replay_all":
             for conversation_id in self.delivery.followed():
                 await self._replay(conversation_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from chat import privacy
 from chat.auth import identity_hmac
 from tests.chat.helpers import DEMO_PASSWORDS, Client, agent, login, query, visitor
 
@@ -250,3 +251,19 @@ async def test_a_shoppers_profile_is_only_for_agents_of_their_conversations(core
     sales_view = await profile("sales@demo.shop")
     assert sales_view.status_code == 200
     assert [c["id"] for c in sales_view.json()["conversations"]] == [second]
+
+
+async def test_erasure_closes_the_shoppers_open_widget(core: Any) -> None:
+    shopper = await visitor(core)
+    await shopper.send_message("please forget me")
+    contact = shopper.welcome["contact_id"]
+    # What DELETE /api/privacy/contacts/{id} and `touchpoint privacy erase` run, on the hub's loop.
+    loop = core.server.servers[0].get_loop()
+    erasing = asyncio.run_coroutine_threadsafe(
+        privacy.erase_contact(core.hub, contact, actor="test"), loop
+    )
+    assert (await asyncio.wrap_future(erasing)).conversations == 1
+    error = await shopper.expect_error("bad_token")
+    assert error["fatal"] is True and "erased" in error["message"]
+    assert await shopper.closed() == 4401
+    assert query(core.hub.database_url, "SELECT id FROM contacts WHERE id = :c", c=contact) == []
