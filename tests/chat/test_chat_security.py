@@ -267,3 +267,37 @@ async def test_erasure_closes_the_shoppers_open_widget(core: Any) -> None:
     assert error["fatal"] is True and "erased" in error["message"]
     assert await shopper.closed() == 4401
     assert query(core.hub.database_url, "SELECT id FROM contacts WHERE id = :c", c=contact) == []
+
+
+async def test_the_export_holds_the_whole_order_and_what_the_bot_kept(core: Any) -> None:
+    anna = await visitor(core, identity=signed(core, "cust-1001"))
+    cid = (await anna.send_message("where is my parcel?"))["conversation_id"]
+    query(
+        core.hub.database_url,
+        "UPDATE conversations SET bot_state = :s WHERE id = :c",
+        s='{"awaiting": "order", "order_number": "A-77", "email": "anna@example.com"}',
+        c=cid,
+    )
+    query(
+        core.hub.database_url,
+        "INSERT INTO orders (id, customer_id, email, status, total, currency, items,"
+        " tracking_url, return_status, placed_at, updated_at) VALUES ('A-77', 'cust-1001',"
+        " 'anna@example.com', 'shipped', 12.5, 'EUR', '[]', 'https://track.example/A-77',"
+        " 'requested', '2026-01-02 03:04:05', '2026-01-03 03:04:05')",
+    )
+
+    async def export() -> Any:
+        async with core.hub.sessions() as db:
+            return await privacy.export_contact(db, anna.welcome["contact_id"])
+
+    loop = core.server.servers[0].get_loop()
+    data = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(export(), loop))
+    (order,) = [o for o in data.orders if o.id == "A-77"]
+    assert (order.email, order.tracking_url, order.return_status, order.customer_id) == (
+        "anna@example.com",
+        "https://track.example/A-77",
+        "requested",
+        "cust-1001",
+    )
+    (conversation,) = [c for c in data.conversations if c.id == cid]
+    assert conversation.bot_state["order_number"] == "A-77"
