@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     max_text_bytes: int = 4096
+    # HTTP request bodies: file uploads (multipart, the knowledge import) and all others.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 201 * 1024 * 1024
     max_frame_bytes: int = 16384
     visitor_messages_per_minute: int = 30
     ip_messages_per_minute: int = 120

@@ -301,3 +301,24 @@ async def test_the_export_holds_the_whole_order_and_what_the_bot_kept(core: Any)
     )
     (conversation,) = [c for c in data.conversations if c.id == cid]
     assert conversation.bot_state["order_number"] == "A-77"
+
+
+async def test_oversized_request_bodies_are_refused_before_they_are_parsed(core: Any) -> None:
+    orders = b"[" + b",".join([b'{"id":"x","email":"a@b.cd","status":"s","total":1}'] * 40_000)
+    big = orders + b"]"  # about 2 MB, over the 1 MB limit
+    assert len(big) > 2 * 1024 * 1024 - 100_000
+
+    async def chunks() -> Any:
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    json_type = {"content-type": "application/json"}
+    async with httpx.AsyncClient(base_url=core.url, timeout=60) as http:
+        # Without credentials the body used to be read and parsed in full first.
+        for body in (big, chunks()):
+            answer = await http.post("/api/orders", content=body, headers=json_type)
+            assert answer.status_code == 413, answer.text
+            assert answer.json()["detail"]["code"] == "too_large"
+            assert "1048576 bytes" in answer.json()["detail"]["message"]
+        small = await http.post("/api/orders", content=b"[]", headers=json_type)
+        assert small.status_code == 401
