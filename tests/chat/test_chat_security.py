@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from chat import privacy
 from chat.auth import identity_hmac
@@ -322,3 +323,29 @@ async def test_oversized_request_bodies_are_refused_before_they_are_parsed(core:
             assert "1048576 bytes" in answer.json()["detail"]["message"]
         small = await http.post("/api/orders", content=b"[]", headers=json_type)
         assert small.status_code == 401
+
+
+async def test_database_errors_do_not_carry_shoppers_words_into_the_log(core: Any) -> None:
+    from sqlalchemy import text
+
+    from chat.db import GroupWriter, create_engine
+    from chat.storage import write_messages
+
+    failing = text("INSERT INTO no_such_table (text) VALUES (:text)")
+    words = {"text": "my card is 4111 1111 1111 1111, Anna Secret"}
+    engine = create_engine(core.hub.database_url)  # the hub's engine, as it makes it
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(Exception) as failed:
+                await connection.execute(failing, words)
+    finally:
+        await engine.dispose()
+    writer = GroupWriter(core.hub.database_url, write_messages)  # the message writer's
+    try:
+        with writer.engine.connect() as connection, pytest.raises(Exception) as failed_too:
+            connection.execute(failing, words)
+    finally:
+        writer.close()
+    for error in (failed.value, failed_too.value):
+        assert "no_such_table" in str(error)
+        assert "Anna Secret" not in str(error) and "4111" not in str(error)
