@@ -452,6 +452,8 @@ class Session:
             raw = json.loads(data)
         except json.JSONDecodeError as exc:
             raise ProtocolError(ErrorCode.bad_json, f"frame is not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise ProtocolError(ErrorCode.bad_json, _TOO_DEEP) from None
         if not isinstance(raw, dict):
             raise ProtocolError(ErrorCode.invalid_frame, "a frame must be a JSON object")
         ref = raw.get("id") if isinstance(raw.get("id"), str) else None
@@ -467,6 +469,8 @@ class Session:
             raise ProtocolError(
                 ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref
             )
+        if flaw == "deep":
+            raise ProtocolError(ErrorCode.invalid_frame, _TOO_DEEP, ref=ref)
         if flaw == "nul":
             # No text column takes them (PostgreSQL refuses the whole statement).
             raise ProtocolError(
@@ -550,24 +554,28 @@ class Session:
             raise ProtocolError(ErrorCode.forbidden, "only visitors send shopper events", ref=ref)
 
 
+MAX_DEPTH = 32
+_TOO_DEEP = f"frame nests objects and lists deeper than {MAX_DEPTH} levels"
+
+
 def _string_flaw(value: Any) -> str | None:
-    """ "surrogate" or "nul" for the first string (key or value) that holds one, else None."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "surrogate"
-        return "nul" if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            flaw = _string_flaw(key) or _string_flaw(item)
-            if flaw:
-                return flaw
-    elif isinstance(value, list):
-        for item in value:
-            flaw = _string_flaw(item)
-            if flaw:
-                return flaw
+    """The first flaw of a parsed frame: "surrogate" or "nul" in a string (key or value),
+    "deep" for nesting deeper than ``MAX_DEPTH``; None if none. Iterative: no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "surrogate"
+            if "\x00" in item:
+                return "nul"
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return "deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return None
 
 
