@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 VERSION = 1
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-ConversationId = Annotated[int, Field(ge=1)]
+# Ids and sequence numbers are 32-bit integer columns (PostgreSQL refuses larger ones).
+MAX_ID = 2**31 - 1
+ConversationId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Seq = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Role(StrEnum):
@@ -60,7 +63,7 @@ class Identity(Frame):
 
 class ResumePoint(Frame):
     conversation_id: ConversationId
-    last_seq: Annotated[int, Field(ge=0)]
+    last_seq: Seq
 
 
 class Hello(Frame):
@@ -149,13 +152,13 @@ class Typing(Frame):
 class Read(Frame):
     type: Literal["read"]
     conversation_id: ConversationId
-    seq: Annotated[int, Field(ge=0)]
+    seq: Seq
 
 
 class Resume(Frame):
     type: Literal["resume"]
     conversation_id: ConversationId
-    last_seq: Annotated[int, Field(ge=0)]
+    last_seq: Seq
 
 
 class VisitorCommand(StrEnum):

@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ from chat.lifecycle import Cause, LifecycleError, Status
 from chat.models import Agent, ConsentRecord, Contact, Conversation, ShopperEvent, Team
 from chat.presence import starting_status
 from chat.protocol import (
+    MAX_ID,
     Ack,
     Command,
     ConversationFrame,
@@ -798,7 +799,7 @@ class Connection:
     async def _cmd_transfer(self, command: Command) -> dict[str, Any]:
         if "team_id" in command.args:
             team_id = command.args["team_id"]
-            if not isinstance(team_id, int) or isinstance(team_id, bool):
+            if not _is_id(team_id):
                 raise ProtocolError(
                     ErrorCode.invalid_frame, "args.team_id must be a team id", ref=command.id
                 )
@@ -810,7 +811,7 @@ class Connection:
 
     async def _target_agent(self, command: Command) -> int:
         agent_id = command.args.get("agent_id")
-        if not isinstance(agent_id, int) or isinstance(agent_id, bool):
+        if not _is_id(agent_id):
             raise ProtocolError(
                 ErrorCode.invalid_frame, "args.agent_id must be an agent id", ref=command.id
             )
@@ -1020,6 +1021,10 @@ def _same_origin(headers: Any) -> bool:
     if origin is None:
         return True  # not a browser: no ambient cookie to abuse
     return bool(origin.split("://", 1)[-1] == headers.get("host"))
+
+
+def _is_id(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def _required_conversation(command: Command) -> int:

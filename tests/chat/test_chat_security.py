@@ -349,3 +349,31 @@ async def test_database_errors_do_not_carry_shoppers_words_into_the_log(core: An
     for error in (failed.value, failed_too.value):
         assert "no_such_table" in str(error)
         assert "Anna Secret" not in str(error) and "4111" not in str(error)
+
+
+async def test_ids_beyond_32_bits_are_invalid_not_internal_errors(
+    start_core: Any, postgres_url: str
+) -> None:
+    server = start_core(database_url=postgres_url)
+    huge = 2**40
+    shopper = await visitor(server)
+    cid = (await shopper.send_message("hi"))["conversation_id"]
+    await shopper.send({"type": "message", "id": "far", "conversation_id": huge, "text": "x"})
+    error = await shopper.expect_error("invalid_frame")
+    assert error["ref"] == "far" and "conversation_id" in error["message"]
+    await shopper.send({"type": "read", "conversation_id": cid, "seq": huge})
+    assert "seq" in (await shopper.expect_error("invalid_frame"))["message"]
+
+    console = await agent(server)
+    await console.send(
+        {"type": "command", "id": "to", "name": "assign", "conversation_id": cid,
+         "args": {"agent_id": huge}}
+    )  # fmt: skip
+    assert (await console.expect_error("invalid_frame"))["ref"] == "to"
+    token = shopper.welcome["visitor_token"]
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        answer = await http.get(
+            f"/api/conversations/{huge}/messages", headers={"X-Visitor-Token": token}
+        )
+    assert answer.status_code == 422 and answer.json()["detail"]["code"] == "invalid_request"
+    assert not [f for f in shopper.log + console.log if f.get("code") == "internal"]
