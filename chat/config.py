@@ -6,6 +6,7 @@ indexes, uploads and the generated secrets, so two data dirs never share state.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -63,7 +64,10 @@ class Settings(BaseSettings):
 
     def prepare(self) -> Settings:
         """Create the data dir and fill unset secrets from files kept in it."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.data_dir.exists():
+            # The SQLite file, indexes and secrets hold shoppers' data: a new data dir is
+            # for this user only (an existing one keeps the permissions it was given).
+            self.data_dir.mkdir(parents=True, mode=0o700)
         if not self.secret_key:
             self.secret_key = _persistent_secret(self.data_dir / "secret_key")
         if not self.identity_secret:
@@ -76,6 +80,8 @@ def _persistent_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
+    # Created readable by the owner only: never for a moment by everyone.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value)
     return value

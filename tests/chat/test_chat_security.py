@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import stat
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ import pytest
 
 from chat import privacy
 from chat.auth import identity_hmac
+from chat.config import Settings
 from tests.chat.helpers import DEMO_PASSWORDS, Client, agent, login, query, visitor
 
 
@@ -377,3 +380,16 @@ async def test_ids_beyond_32_bits_are_invalid_not_internal_errors(
         )
     assert answer.status_code == 422 and answer.json()["detail"]["code"] == "invalid_request"
     assert not [f for f in shopper.log + console.log if f.get("code") == "internal"]
+
+
+def test_a_new_data_dir_and_its_secrets_are_private(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "fresh" / "data").prepare()
+    assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
+    for secret in ("secret_key", "identity_secret"):
+        assert stat.S_IMODE((settings.data_dir / secret).stat().st_mode) == 0o600
+    # An existing data dir keeps what the operator gave it (a group may need it).
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o750)
+    shared.chmod(0o750)
+    Settings(data_dir=shared).prepare()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o750
