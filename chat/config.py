@@ -81,7 +81,10 @@ def _persistent_secret(path: Path) -> str:
         return path.read_text().strip()
     value = secrets.token_urlsafe(32)
     # Created readable by the owner only: never for a moment by everyone.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process starting on this data dir made it first
+        return path.read_text().strip()
     with os.fdopen(descriptor, "w") as file:
         file.write(value)
     return value
