@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -78,13 +79,23 @@ class Settings(BaseSettings):
 def _persistent_secret(path: Path) -> str:
     # Generated once per data dir so tokens survive restarts; production sets env vars.
     if path.exists():
-        return path.read_text().strip()
+        return _written_secret(path)
     value = secrets.token_urlsafe(32)
     # Created readable by the owner only: never for a moment by everyone.
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process starting on this data dir made it first
-        return path.read_text().strip()
+        return _written_secret(path)
     with os.fdopen(descriptor, "w") as file:
         file.write(value)
     return value
+
+
+def _written_secret(path: Path) -> str:
+    # The other process may not have written it yet; never go on with an empty secret.
+    for _ in range(50):
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"{path} is empty; delete it or set the secret in the environment")

@@ -393,3 +393,13 @@ def test_a_new_data_dir_and_its_secrets_are_private(tmp_path: Path) -> None:
     shared.chmod(0o750)
     Settings(data_dir=shared).prepare()
     assert stat.S_IMODE(shared.stat().st_mode) == 0o750
+
+
+def test_an_empty_secret_file_stops_the_hub_instead_of_signing_with_nothing(
+    tmp_path: Path,
+) -> None:
+    # A crash between creating and writing the file left it empty: tokens were then
+    # signed with an empty key, which anyone can forge.
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(RuntimeError, match="secret_key is empty"):
+        Settings(data_dir=tmp_path).prepare()
