@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chat.api.routes import auth, contacts, conversations, health, orders
+from chat.auth import SESSION_COOKIE
 from chat.hub import Hub
 from chat.ws import router as ws_router
 
@@ -54,10 +55,15 @@ class BodyLimit:
             return
         headers = dict(scope["headers"])
         upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-        limit = self.max_upload_bytes if upload else self.max_bytes
+        # Only a request that carries an agent's credentials may send a large file: the
+        # form is parsed (and spooled to disk) before the route checks them.
+        credentials = b"authorization" in headers or SESSION_COOKIE.encode() in headers.get(
+            b"cookie", b""
+        )
+        limit = self.max_upload_bytes if upload and credentials else self.max_bytes
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit)
+            await _too_large(send, limit, sign_in=upload and not credentials)
             return
         received = 0
         over = False
@@ -79,7 +85,7 @@ class BodyLimit:
             if over:  # whatever the app makes of the cut body, the answer is 413
                 if not answered:
                     answered = True
-                    await _too_large(send, limit)
+                    await _too_large(send, limit, sign_in=upload and not credentials)
                 return
             await send(message)
 
@@ -89,16 +95,18 @@ class BodyLimit:
             if not over:
                 raise
         if over and not answered:
-            await _too_large(send, limit)
+            await _too_large(send, limit, sign_in=upload and not credentials)
 
 
-async def _too_large(send: Send, limit: int) -> None:
+async def _too_large(send: Send, limit: int, *, sign_in: bool) -> None:
+    hint = " (uploading larger files needs an agent's sign-in)" if sign_in else ""
     response = JSONResponse(
         status_code=413,
         content={
             "detail": {
                 "code": "too_large",
-                "message": f"the request body is over the limit of {limit} bytes; send less at once",
+                "message": f"the request body is over the limit of {limit} bytes;"
+                f" send less at once{hint}",
             }
         },
     )

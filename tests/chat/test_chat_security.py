@@ -403,3 +403,16 @@ def test_an_empty_secret_file_stops_the_hub_instead_of_signing_with_nothing(
     (tmp_path / "secret_key").write_text("")
     with pytest.raises(RuntimeError, match="secret_key is empty"):
         Settings(data_dir=tmp_path).prepare()
+
+
+async def test_only_signed_in_agents_may_send_large_files(core: Any) -> None:
+    upload = {"file": ("products.csv", b"id,title\n" + b"x,y\n" * 600_000, "text/csv")}
+    token = (await login(core, "admin@demo.shop", "demo-admin"))["token"]
+    async with httpx.AsyncClient(base_url=core.url, timeout=60) as http:
+        anonymous = await http.post("/api/orders", files=upload)
+        assert anonymous.status_code == 413, "parsed and spooled to disk before, then 401"
+        assert "sign-in" in anonymous.json()["detail"]["message"]
+        signed_in = await http.post(
+            "/api/orders", files=upload, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert signed_in.status_code == 422, "big enough for an import once signed in"
