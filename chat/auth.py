@@ -39,6 +39,17 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+_decoy: list[str] = []
+
+
+def spend_verification(password: str) -> None:
+    """Verify against a decoy hash: a sign-in for an unknown or disabled account takes as
+    long as a wrong password, so the answer time tells no one which e-mails exist."""
+    if not _decoy:
+        _decoy.append(_hasher.hash(secrets.token_urlsafe(16)))
+    verify_password(_decoy[0], password)
+
+
 def identity_hmac(identity_secret: str, customer_id: str) -> str:
     """What the shop's backend computes for a logged-in customer."""
     return hmac.new(identity_secret.encode(), customer_id.encode(), hashlib.sha256).hexdigest()

@@ -6,7 +6,9 @@ indexes, uploads and the generated secrets, so two data dirs never share state.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -34,11 +36,19 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     max_text_bytes: int = 4096
+    # HTTP request bodies: file uploads (multipart, the knowledge import) and all others.
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 201 * 1024 * 1024
     max_frame_bytes: int = 16384
     visitor_messages_per_minute: int = 30
     ip_messages_per_minute: int = 120
+    # Every other frame of a visitor (events, commands, typing, read marks, resumes;
+    # not pings): each costs a write or a broadcast.
+    visitor_frames_per_minute: int = 120
+    ip_frames_per_minute: int = 600
     ip_connections_per_minute: int = 60
     login_attempts_per_minute: int = 10
+    login_failures_per_ip_per_minute: int = 30
     agent_grace_seconds: float = 30.0
     replay_limit: int = 500
     session_hours: int = 12
@@ -55,7 +65,10 @@ class Settings(BaseSettings):
 
     def prepare(self) -> Settings:
         """Create the data dir and fill unset secrets from files kept in it."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.data_dir.exists():
+            # The SQLite file, indexes and secrets hold shoppers' data: a new data dir is
+            # for this user only (an existing one keeps the permissions it was given).
+            self.data_dir.mkdir(parents=True, mode=0o700)
         if not self.secret_key:
             self.secret_key = _persistent_secret(self.data_dir / "secret_key")
         if not self.identity_secret:
@@ -66,8 +79,23 @@ class Settings(BaseSettings):
 def _persistent_secret(path: Path) -> str:
     # Generated once per data dir so tokens survive restarts; production sets env vars.
     if path.exists():
-        return path.read_text().strip()
+        return _written_secret(path)
     value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
+    # Created readable by the owner only: never for a moment by everyone.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process starting on this data dir made it first
+        return _written_secret(path)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value)
     return value
+
+
+def _written_secret(path: Path) -> str:
+    # The other process may not have written it yet; never go on with an empty secret.
+    for _ in range(50):
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"{path} is empty; delete it or set the secret in the environment")

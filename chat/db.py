@@ -74,15 +74,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# A failed statement's error names its parameters unless hidden: shoppers' messages,
+# e-mail addresses and names would end up in logged tracebacks.
+HIDE_PARAMETERS = {"hide_parameters": True}
+
+
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, **HIDE_PARAMETERS}
         if ":memory:" in url:
             kwargs["poolclass"] = StaticPool
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=20, max_overflow=20, pool_pre_ping=True, **HIDE_PARAMETERS
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -172,6 +179,7 @@ class GroupWriter(Generic[Item, Outcome]):
         self.in_flight_limit = 1 if sqlite else 4
         self.engine = sa_create_engine(
             sync_url(url),
+            **HIDE_PARAMETERS,
             **(
                 {"connect_args": {"check_same_thread": False, "timeout": 30}}
                 if sqlite

@@ -31,6 +31,7 @@ from chat.models import (
     Order,
     ShopperEvent,
 )
+from chat.service import contact_channel
 
 if TYPE_CHECKING:
     from chat.hub import Hub
@@ -185,17 +186,24 @@ class ExportedConversation(BaseModel):
     resolved_at: dt.datetime | None
     handoff_reason: str | None
     handoff_context: dict[str, Any] | None
+    # What the bot keeps of the conversation (e.g. an order number and e-mail it asked for).
+    bot_state: dict[str, Any]
     rating: ExportedRating | None
     messages: list[ExportedMessage]
 
 
 class ExportedOrder(BaseModel):
     id: str
+    customer_id: str | None
+    email: str
     status: str
     total: float
     currency: str
     items: list[Any]
+    tracking_url: str | None
+    return_status: str | None
     placed_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class ExportedContact(BaseModel):
@@ -293,6 +301,7 @@ async def export_contact(
                 resolved_at=c.resolved_at,
                 handoff_reason=c.handoff_reason,
                 handoff_context=c.handoff_context,
+                bot_state=c.bot_state or {},
                 rating=ratings.get(c.id),
                 messages=messages[c.id],
             )
@@ -301,11 +310,16 @@ async def export_contact(
         orders=[
             ExportedOrder(
                 id=o.id,
+                customer_id=o.customer_id,
+                email=o.email,
                 status=o.status,
                 total=float(o.total),
                 currency=o.currency,
                 items=o.items or [],
+                tracking_url=o.tracking_url,
+                return_status=o.return_status,
                 placed_at=o.placed_at,
+                updated_at=o.updated_at,
             )
             for o in await _orders_of(db, contact)
         ],
@@ -381,6 +395,8 @@ async def erase_contact(hub: Hub, contact_id: str, actor: str) -> ErasureReport:
             )
         )
         await db.commit()
+    # The shopper's open widget sockets (in every process sharing the bus) close.
+    await hub.bus.publish(contact_channel(contact_id), {"kind": "erased"})
     for follow_up in follow_ups:
         await follow_up()
     await _checkpoint(hub.engine)

@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 VERSION = 1
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-ConversationId = Annotated[int, Field(ge=1)]
+# Ids and sequence numbers are 32-bit integer columns (PostgreSQL refuses larger ones).
+MAX_ID = 2**31 - 1
+ConversationId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Seq = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Role(StrEnum):
@@ -60,7 +63,7 @@ class Identity(Frame):
 
 class ResumePoint(Frame):
     conversation_id: ConversationId
-    last_seq: Annotated[int, Field(ge=0)]
+    last_seq: Seq
 
 
 class Hello(Frame):
@@ -149,13 +152,13 @@ class Typing(Frame):
 class Read(Frame):
     type: Literal["read"]
     conversation_id: ConversationId
-    seq: Annotated[int, Field(ge=0)]
+    seq: Seq
 
 
 class Resume(Frame):
     type: Literal["resume"]
     conversation_id: ConversationId
-    last_seq: Annotated[int, Field(ge=0)]
+    last_seq: Seq
 
 
 class VisitorCommand(StrEnum):
@@ -452,6 +455,8 @@ class Session:
             raw = json.loads(data)
         except json.JSONDecodeError as exc:
             raise ProtocolError(ErrorCode.bad_json, f"frame is not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise ProtocolError(ErrorCode.bad_json, _TOO_DEEP) from None
         if not isinstance(raw, dict):
             raise ProtocolError(ErrorCode.invalid_frame, "a frame must be a JSON object")
         ref = raw.get("id") if isinstance(raw.get("id"), str) else None
@@ -462,9 +467,19 @@ class Session:
                 f"unknown frame type {kind!r}; expected one of {', '.join(sorted(CLIENT_TYPES))}",
                 ref=ref,
             )
-        if _has_lone_surrogate(raw):
+        flaw = _string_flaw(raw)
+        if flaw == "surrogate":
             raise ProtocolError(
                 ErrorCode.invalid_utf8, "frame contains invalid UTF-16 escapes", ref=ref
+            )
+        if flaw == "deep":
+            raise ProtocolError(ErrorCode.invalid_frame, _TOO_DEEP, ref=ref)
+        if flaw == "nul":
+            # No text column takes them (PostgreSQL refuses the whole statement).
+            raise ProtocolError(
+                ErrorCode.invalid_frame,
+                "frame contains NUL characters (\\u0000); remove them",
+                ref=ref,
             )
         try:
             # Strict: "12" is not a conversation id and "yes" is not true. JSON mode
@@ -542,18 +557,29 @@ class Session:
             raise ProtocolError(ErrorCode.forbidden, "only visitors send shopper events", ref=ref)
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+MAX_DEPTH = 32
+_TOO_DEEP = f"frame nests objects and lists deeper than {MAX_DEPTH} levels"
+
+
+def _string_flaw(value: Any) -> str | None:
+    """The first flaw of a parsed frame: "surrogate" or "nul" in a string (key or value),
+    "deep" for nesting deeper than ``MAX_DEPTH``; None if none. Iterative: no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "surrogate"
+            if "\x00" in item:
+                return "nul"
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return "deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _describe(exc: ValidationError, *, prefix: str = "", tagged: bool = True) -> str:

@@ -40,6 +40,14 @@ class RateLimiter:
             return 0.0
         return round((1.0 - bucket.tokens) / self.rate, 3)
 
+    def waiting(self, key: str, now: float) -> float:
+        """Seconds until ``key`` may take a token (0.0: now), without taking one."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
+        return 0.0 if tokens >= 1.0 else round((1.0 - tokens) / self.rate, 3)
+
     def _evict(self, now: float) -> None:
         # Drop buckets that have refilled completely: forgetting them changes nothing.
         full = [
@@ -59,7 +67,13 @@ class Limits:
     def __init__(self, settings: Settings) -> None:
         self.visitor_messages = RateLimiter(settings.visitor_messages_per_minute)
         self.ip_messages = RateLimiter(settings.ip_messages_per_minute)
+        self.visitor_frames = RateLimiter(settings.visitor_frames_per_minute)
+        self.ip_frames = RateLimiter(settings.ip_frames_per_minute)
         self.ip_connections = RateLimiter(settings.ip_connections_per_minute)
         self.logins = RateLimiter(
             settings.login_attempts_per_minute, burst=settings.login_attempts_per_minute
+        )
+        self.ip_logins = RateLimiter(
+            settings.login_failures_per_ip_per_minute,
+            burst=settings.login_failures_per_ip_per_minute,
         )

@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ from chat.lifecycle import Cause, LifecycleError, Status
 from chat.models import Agent, ConsentRecord, Contact, Conversation, ShopperEvent, Team
 from chat.presence import starting_status
 from chat.protocol import (
+    MAX_ID,
     Ack,
     Command,
     ConversationFrame,
@@ -68,6 +69,10 @@ log = logging.getLogger("touchpoint.ws")
 router = APIRouter()
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 CLOSE_BAD_FRAME, CLOSE_AUTH, CLOSE_RATE = 4400, 4401, 4429
+# How stale an agent's session check may be when a notice (not a frame of theirs)
+# arrives: signing out, disabling or a team change reach an open socket this fast.
+AGENT_RECHECK_SECONDS = 5.0
+SESSION_ENDED = "this session has ended (signed out, expired or account disabled); sign in again"
 
 
 @router.websocket("/ws/visitor")
@@ -100,6 +105,8 @@ class Connection:
         self.contact_id: str | None = None
         self.owned: set[int] = set()  # a visitor's own conversations, checked once
         self.agent: Agent | None = None
+        self._agent_token = ""
+        self._agent_checked = 0.0
         self.closing: int | None = None
         self.commands: dict[str, Callable[[Command], Awaitable[dict[str, Any]]]] = (
             self._visitor_commands() if role is Role.visitor else self._agent_commands()
@@ -149,6 +156,8 @@ class Connection:
     async def _take(self, item: dict[str, Any]) -> bool:
         """Handle a frame or a bus notice; False once the client has gone."""
         if item["kind"] != "frame":
+            if self._agent_due_for_check(item) and not await self._agent_session_holds():
+                return True
             await self._notify(item)
             return True
         incoming = item["incoming"]
@@ -157,7 +166,11 @@ class Connection:
             return False
         data = incoming.get("text")
         self.session.receive_data(data if data is not None else incoming.get("bytes") or b"")
-        for frame in self.session.events_received():
+        frames = self.session.events_received()
+        # Every frame of a signed-in agent is checked against the session as it is now.
+        if frames and self.agent is not None and not await self._agent_session_holds():
+            frames = []
+        for frame in frames:
             await self._handle(frame)
         if self.session.failed:
             self.closing = CLOSE_BAD_FRAME
@@ -198,6 +211,8 @@ class Connection:
     async def _handle(self, frame: Any) -> None:
         ref = getattr(frame, "id", None)
         try:
+            if self.role is Role.visitor and not isinstance(frame, Hello | SendMessage | Ping):
+                self._frame_limit(ref)
             if isinstance(frame, Hello):
                 await self._hello(frame)
             elif isinstance(frame, SendMessage):
@@ -308,7 +323,21 @@ class Connection:
             current = await db.get(Contact, self.contact_id)
             known = await storage.contact_by_customer_id(db, customer_id=identity.customer_id)
             assert current is not None
-            if known is not None and known.id != current.id:
+            switched = bool(
+                current.identity_verified
+                and current.customer_id
+                and current.customer_id != identity.customer_id
+            )
+            if switched:
+                # The visit belongs to another customer (a shared device whose shop did
+                # not call Touchpoint.reset() on log-out): the new customer continues on
+                # their own contact and nothing of the other one moves or stays in view.
+                if known is None:
+                    known = Contact(locale=current.locale, site=current.site)
+                    db.add(known)
+                    await db.flush()
+                current = known
+            elif known is not None and known.id != current.id:
                 # The customer has a contact already: move this visit's history there
                 # (consent records too: deleting the visit's contact would cascade to them).
                 moved: list[type[Conversation | ShopperEvent | ConsentRecord]] = [
@@ -338,6 +367,16 @@ class Connection:
                 self.contact_id = current.id
                 self._subscribe(contact_channel(current.id))
                 token = self.hub.tokens.visitor_token(current.id)
+            if switched:
+                # Stop following the other customer's conversations on this connection.
+                for conversation_id in list(self.delivery.followed()):
+                    self._unfollow(conversation_id)
+                self.owned.clear()
+                for conversation in await storage.conversations_of_contact(
+                    db, contact_id=current.id, limit=10
+                ):
+                    self.owned.add(conversation.id)
+                    await self._follow(conversation.id, conversation.last_seq)
         self.hub.listeners.dispatch(
             [
                 DomainEvent.of(
@@ -363,12 +402,12 @@ class Connection:
         async with self.hub.sessions() as db:
             agent = await db.get(Agent, agent_session.agent_id)
             if not session_is_current(agent_session, agent):
-                raise TokenError(
-                    "bad_token", "this session has ended (signed out or account disabled)"
-                )
+                raise TokenError("bad_token", SESSION_ENDED)
             assert agent is not None
             assigned = await storage.assigned_to(db, agent_id=agent.id)
         self.agent = agent
+        self._agent_token = token
+        self._agent_checked = time.monotonic()
         await self.hub.presence.connected(agent.id, starting_status(agent))
         self._subscribe(AGENTS_CHANNEL)
         for conversation in assigned:
@@ -396,6 +435,30 @@ class Connection:
                 continue
             await self._follow(point.conversation_id, point.last_seq)
             await self._replay(point.conversation_id)
+
+    def _agent_due_for_check(self, notice: dict[str, Any]) -> bool:
+        if self.agent is None:
+            return False
+        if notice.get("kind") == "agent_changed":
+            return bool(notice.get("agent_id") == self.agent.id)
+        return time.monotonic() - self._agent_checked > AGENT_RECHECK_SECONDS
+
+    async def _agent_session_holds(self) -> bool:
+        """Whether the agent's session still holds (not signed out, expired or disabled);
+        refreshes the agent (role, teams). Otherwise the connection closes with 4401."""
+        self._agent_checked = time.monotonic()
+        try:
+            session = self.hub.tokens.agent_session(self._agent_token)
+        except TokenError as exc:
+            self.fail(ErrorCode(exc.code), str(exc), CLOSE_AUTH)
+            return False
+        async with self.hub.sessions() as db:
+            agent = await db.get(Agent, session.agent_id)
+        if not session_is_current(session, agent):
+            self.fail(ErrorCode.bad_token, SESSION_ENDED, CLOSE_AUTH)
+            return False
+        self.agent = agent
+        return True
 
     def _limits(self) -> dict[str, int]:
         return {
@@ -484,6 +547,20 @@ class Connection:
             raise ProtocolError(
                 ErrorCode.rate_limited,
                 f"too many messages; try again in {wait:.1f} s (the message was not stored)",
+                ref=ref,
+                retry_after=wait,
+            )
+
+    def _frame_limit(self, ref: str | None) -> None:
+        now = time.monotonic()
+        wait = max(
+            self.limits.visitor_frames.hit(self._contact(), now),
+            self.limits.ip_frames.hit(self.ip, now),
+        )
+        if wait:
+            raise ProtocolError(
+                ErrorCode.rate_limited,
+                f"too many frames; try again in {wait:.1f} s (this one was dropped)",
                 ref=ref,
                 retry_after=wait,
             )
@@ -722,7 +799,7 @@ class Connection:
     async def _cmd_transfer(self, command: Command) -> dict[str, Any]:
         if "team_id" in command.args:
             team_id = command.args["team_id"]
-            if not isinstance(team_id, int) or isinstance(team_id, bool):
+            if not _is_id(team_id):
                 raise ProtocolError(
                     ErrorCode.invalid_frame, "args.team_id must be a team id", ref=command.id
                 )
@@ -734,7 +811,7 @@ class Connection:
 
     async def _target_agent(self, command: Command) -> int:
         agent_id = command.args.get("agent_id")
-        if not isinstance(agent_id, int) or isinstance(agent_id, bool):
+        if not _is_id(agent_id):
             raise ProtocolError(
                 ErrorCode.invalid_frame, "args.agent_id must be an agent id", ref=command.id
             )
@@ -801,6 +878,12 @@ class Connection:
             )
         elif kind == "presence" and self.role is Role.agent:
             await self._send_presence()
+        elif kind == "erased" and self.role is Role.visitor:
+            self.fail(
+                ErrorCode.bad_token,
+                "this visitor's data was erased; start a new visit",
+                CLOSE_AUTH,
+            )
         elif kind == "replay_all":
             for conversation_id in self.delivery.followed():
                 await self._replay(conversation_id)
@@ -938,6 +1021,10 @@ def _same_origin(headers: Any) -> bool:
     if origin is None:
         return True  # not a browser: no ambient cookie to abuse
     return bool(origin.split("://", 1)[-1] == headers.get("host"))
+
+
+def _is_id(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def _required_conversation(command: Command) -> int:

@@ -213,6 +213,20 @@ def test_a_surrogate_pair_is_fine() -> None:
     assert event.text == "smile \U0001f600"
 
 
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    # Deeper than the JSON parser's recursion limit: it used to raise out of the
+    # session (RecursionError), and the server dropped the connection without a word.
+    s = session()
+    bomb = '{"type": "event", "kind": "order", "data": {"x": ' + "[" * 3000 + "]" * 3000 + "}}"
+    assert "deeper than 32 levels" in rejected(s, bomb, ErrorCode.bad_json)["message"]
+    nested: Any = "x"
+    for _ in range(40):
+        nested = {"a": nested}
+    error = rejected(s, message(payload=nested), ErrorCode.invalid_frame)
+    assert "deeper than 32 levels" in error["message"] and error["ref"] == "m-1"
+    accepted(s, message(payload={"form": "f", "values": {"size": ["M", {"fit": "slim"}]}}))
+
+
 @pytest.mark.parametrize("text", ["a\x00b", "\x00"])
 def test_nul_in_text(text: str) -> None:
     error = rejected(session(), message(text=text), ErrorCode.invalid_frame)

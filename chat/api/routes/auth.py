@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -10,8 +11,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from chat.api.deps import CurrentAgent, DbSession, HubDep
-from chat.auth import CSRF_COOKIE, SESSION_COOKIE, verify_password
+from chat.auth import CSRF_COOKIE, SESSION_COOKIE, spend_verification, verify_password
 from chat.models import Agent
+from chat.service import AGENTS_CHANNEL
 from chat.storage import agent_info
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -33,7 +35,13 @@ async def login(
     body: LoginRequest, request: Request, response: Response, hub: HubDep, db: DbSession
 ) -> LoginResponse:
     ip = request.client.host if request.client else "unknown"
-    wait = hub.limits.logins.hit(f"{ip}|{body.email.lower()}", time.monotonic())
+    now = time.monotonic()
+    # Attempts per account and address, and failures per address over all accounts
+    # (password spraying).
+    wait = max(
+        hub.limits.logins.hit(f"{ip}|{body.email.lower()}", now),
+        hub.limits.ip_logins.waiting(ip, now),
+    )
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -46,7 +54,15 @@ async def login(
     agent = (
         await db.execute(select(Agent).where(Agent.email == body.email.lower()))
     ).scalar_one_or_none()
-    if agent is None or not agent.active or not verify_password(agent.password_hash, body.password):
+    # Argon2 takes a good part of a second of CPU by design: in a worker thread (it
+    # releases the GIL), so every websocket of the hub goes on meanwhile.
+    if agent is None or not agent.active:
+        await asyncio.to_thread(spend_verification, body.password)
+        valid = False
+    else:
+        valid = await asyncio.to_thread(verify_password, agent.password_hash, body.password)
+    if agent is None or not valid:
+        hub.limits.ip_logins.hit(ip, now)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail={"code": "bad_credentials", "message": "e-mail or password is wrong"},
@@ -64,10 +80,12 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(agent: CurrentAgent, db: DbSession, response: Response) -> Response:
+async def logout(agent: CurrentAgent, hub: HubDep, db: DbSession, response: Response) -> Response:
     """Sign out everywhere: every token of this agent stops working."""
     agent.session_epoch += 1
     await db.commit()
+    # Open sockets of this agent, in any process, check their session now and close.
+    await hub.bus.publish(AGENTS_CHANNEL, {"kind": "agent_changed", "agent_id": agent.id})
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     response.status_code = 204

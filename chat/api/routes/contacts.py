@@ -80,18 +80,29 @@ def cart_of(visit: list[ShopperEvent]) -> list[dict[str, Any]]:
 
 
 @router.get("/{contact_id}", response_model=Profile)
-async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profile:
+async def profile(contact_id: str, agent: CurrentAgent, db: DbSession) -> Profile:
+    """For agents who may see one of the contact's conversations, if it has any (admins:
+    any contact): another team's shopper stays theirs."""
     contact = await db.get(Contact, contact_id)
     if contact is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             detail={"code": "not_found", "message": f"contact {contact_id} does not exist"},
         )
+    every = await storage.conversations_of_contact(db, contact_id=contact.id, limit=500)
+    conversations = [c for c in every if storage.may_see(agent, c)][:50]
+    if every and not conversations and agent.role != "admin":
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={
+                "code": "forbidden",
+                "message": "this shopper's conversations belong to teams you are not in",
+            },
+        )
     visit = current_visit(await storage.recent_events(db, contact_id=contact.id))
     orders: list[Order] = []
     if contact.identity_verified and contact.customer_id:
         orders = await storage.orders_of_customer(db, customer_id=contact.customer_id)
-    conversations = await storage.conversations_of_contact(db, contact_id=contact.id, limit=50)
     consents = (
         await db.execute(
             select(ConsentRecord)
@@ -119,7 +130,7 @@ async def profile(contact_id: str, _agent: CurrentAgent, db: DbSession) -> Profi
         segment=segment_of(
             orders=len(orders),
             total_spent=float(sum(o.total for o in orders)),
-            conversations=len(conversations),
+            conversations=len(every),
         ),
         created_at=contact.created_at,
         last_seen_at=contact.last_seen_at,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
 
 from chat import storage
 from chat.api.deps import CurrentAgent, DbSession, HubDep, current_agent
 from chat.auth import TokenError
 from chat.models import Agent, Contact, Conversation
-from chat.protocol import ConversationOut, MessageOut
+from chat.protocol import MAX_ID, ConversationOut, MessageOut
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 StatusFilter = Literal["bot", "queued", "assigned", "resolved"]
+ConversationIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ConversationSummary(ConversationOut):
@@ -69,18 +70,18 @@ async def list_conversations(
 
 @router.get("/{conversation_id}", response_model=ConversationSummary)
 async def get_conversation(
-    conversation_id: int, agent: CurrentAgent, db: DbSession
+    conversation_id: ConversationIdPath, agent: CurrentAgent, db: DbSession
 ) -> ConversationSummary:
     return await _summary(db, await _agent_conversation(conversation_id, agent, db))
 
 
 @router.get("/{conversation_id}/messages", response_model=list[MessageOut])
 async def conversation_messages(
-    conversation_id: int,
+    conversation_id: ConversationIdPath,
     request: Request,
     hub: HubDep,
     db: DbSession,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     x_visitor_token: Annotated[str | None, Header()] = None,
 ) -> list[MessageOut]:
