@@ -235,22 +235,24 @@ class Flow:
         """``text``, lower case, with each of the flow's words replaced by ``word``."""
         return self._words.sub(word, text.lower())
 
-    def named_alone(self, text: str) -> bool:
+    def named_alone(self, text: str, *, compounds: bool = True) -> bool:
         """Whether ``text`` holds nothing but the flow's words ("Pfanne", "ein Kuppelzelt",
         "tents"), after a request or "which", before a use and around asking for the
         best ("I need a lamp", "welche Pfanne ist die beste für Induktion"): it names a
         kind of product and asks nothing about it ("Pfanne rostet"). Read in either
-        language: one word says too little to tell ("Pfannen")."""
+        language: one word says too little to tell ("Pfannen"). Without ``compounds``
+        a German compound ending in a head counts as more ("Fahrradrucksack": a
+        backpack for cycling, not any backpack)."""
         words = _USE.sub("", _BEST.sub("", _WHICH.sub("", after_request(text).strip())))
         return self.used_in(words) and any(
-            self._only_own_words(words, language) for language in LANGUAGES
+            self._only_own_words(words, language, compounds) for language in LANGUAGES
         )
 
-    def _only_own_words(self, text: str, language: Language) -> bool:
-        own = {term for word in self.match for term in analyse(word, language)}
+    def _only_own_words(self, text: str, language: Language, compounds: bool) -> bool:
+        own = {term for word in (*self.match, *self.heads) for term in analyse(word, language)}
         heads = tuple(term for word in self.heads for term in analyse(word, language))
         terms = analyse(text, language)
-        return bool(terms) and all(t in own or t.endswith(heads) for t in terms)
+        return bool(terms) and all(t in own or (compounds and t.endswith(heads)) for t in terms)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Flow:

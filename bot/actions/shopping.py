@@ -223,7 +223,7 @@ async def _search(brain: Brain, query: str, filters: dict[str, Any], k: int) -> 
     A guided-selling search runs on its first message again and again; the embedder's
     cache of recent texts still holds that message's vector."""
     flow = flow_of(filters.get("category"), brain.flows)
-    if flow is not None and flow.named_alone(query):
+    if flow is not None and flow.named_alone(query, compounds=False):
         # "I need a sleeping bag": every one is as much one. Browse them, popular and
         # best rated first; ranked by the words, the shortest title led ("Kids' sleeping bag").
         query = ""
