@@ -104,6 +104,36 @@ def test_admin_manages_agents_and_teams(console_hub: ConsoleServer) -> None:
     assert admin.delete(f"/api/teams/{team_id}").status_code == 404
 
 
+def test_a_new_password_ends_the_agents_sessions_and_open_sockets(
+    console_hub: ConsoleServer,
+) -> None:
+    """An admin sets a new password for an agent whose password leaked: the agent's
+    running sessions end, HTTP and websocket alike (the socket hears of it at once, not
+    at its next frame), and only the new password signs in."""
+    admin, _ = console_hub.sign_in("admin")
+    created = admin.post(
+        "/api/agents",
+        json={"email": "sam@demo.shop", "name": "Sam", "password": "first password"},
+    )
+    assert created.status_code == 201, created.text
+    sam, body = console_hub.sign_in(email="sam@demo.shop", password="first password")
+    socket = console_hub.agent_socket(body["token"])
+    changed = admin.patch(
+        f"/api/agents/{created.json()['id']}", json={"password": "second password"}
+    )
+    assert changed.status_code == 200, changed.text
+    ended = socket.wait_for(lambda f: f["type"] == "error", timeout=3)
+    assert ended["code"] == "bad_token" and ended["fatal"], ended
+    assert sam.get("/api/auth/me").status_code == 401
+    refused = httpx.post(
+        f"{console_hub.url}/api/auth/login",
+        json={"email": "sam@demo.shop", "password": "first password"},
+        timeout=20,
+    )
+    assert refused.status_code == 401
+    console_hub.sign_in(email="sam@demo.shop", password="second password")
+
+
 def test_the_last_admin_cannot_be_demoted_or_deactivated(console_hub: ConsoleServer) -> None:
     admin, body = console_hub.sign_in("admin")
     admin_id = body["agent"]["id"]
