@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from chat.auth import identity_hmac
 from tests.chat.helpers import DEMO_PASSWORDS, query
 from tests.widget.widget_helpers import (
     WIDGET,
@@ -701,3 +702,37 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
     )
     expect(page.locator(f"{WIDGET} .tp-subtitle")).to_have_text("Waiting for an agent")
     expect(page.locator(f"{WIDGET} .tp-menu button", has_text="Talk to a person")).to_be_hidden()
+
+
+def test_another_customer_on_a_shared_browser_gets_a_chat_of_their_own(
+    server: Any, widget: Widget
+) -> None:
+    """Anna chats while logged in; the shop forgets Touchpoint.reset() at log-out and
+    Ben identifies in the same browser. The hub gives Ben a contact of his own; the
+    widget drops Anna's chat from the screen and Ben's message starts his own
+    conversation (it was refused as another's: not_found)."""
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
+    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
+    widget.open()
+    widget.send("A question only Anna may see")
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    annas = stored(page, "conversation")
+    ben = {
+        "customerId": "cust-2002",
+        "hmac": identity_hmac(server.settings.identity_secret, "cust-2002"),
+    }
+    page.evaluate("identity => Touchpoint.identify(identity)", ben)
+    expect(widget.bubble("A question only Anna may see")).to_have_count(0)
+    widget.send("Ben here, a question of mine")
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    expect(widget.log.locator(".tp-error, [role=alert]")).to_have_count(0)
+    rows = query(
+        server.hub.database_url,
+        "SELECT m.conversation_id, ct.customer_id FROM messages m "
+        "JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id "
+        "WHERE m.text = 'Ben here, a question of mine'",
+    )
+    assert len(rows) == 1 and rows[0]["customer_id"] == "cust-2002", rows
+    assert rows[0]["conversation_id"] != annas

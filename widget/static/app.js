@@ -540,6 +540,8 @@
       s.attempts = 0;
       if (welcome.visitor_token) store.set("token", welcome.visitor_token);
       s.agentsOnline = welcome.agents_online || 0;
+      s.contactId = welcome.contact_id;
+      s.verifiedVisit = !!welcome.identity_verified;
       if (welcome.limits && welcome.limits.max_text_bytes) s.maxTextBytes = welcome.limits.max_text_bytes;
       ui.length.check();
       var wanted = s.conversation ? s.conversation.id : store.get("conversation");
@@ -1376,11 +1378,22 @@
       s.helloIdentity = identity;
       command("identify", identity).then(function (data) {
         if (data.visitor_token) store.set("token", data.visitor_token);
+        // Another customer on a verified visit (a shared device whose shop did not call
+        // reset() at log-out): the hub gave them a contact of their own, so the chat on
+        // screen is not theirs. Start over on their token.
+        var switched = s.verifiedVisit && data.contact_id && data.contact_id !== s.contactId;
         ctx.emit("identified", { identity_verified: !!data.identity_verified });
+        if (switched) startOver();
       }, function (failure) { ctx.emit("error", failure); });
     }
 
     function reset() {
+      s.identity = s.helloIdentity = null;
+      startOver();
+    }
+
+    // A fresh connection with nothing of the chat before on screen or waiting to be sent.
+    function startOver() {
       s.stopped = true;
       abandon();
       clearTimeout(s.retryTimer);
@@ -1388,7 +1401,6 @@
       outbox = [];
       Array.prototype.slice.call(ui.log.querySelectorAll(".tp-pending")).forEach(function (node) { node.remove(); });
       s.conversation = null;
-      s.identity = s.helloIdentity = null;
       s.everConnected = false;
       s.returning = false;
       resetLog();
