@@ -98,7 +98,7 @@ class Brain:
             return self._intents
 
     @cached_property
-    def words(self) -> Lexicon:
+    def bot_words(self) -> Lexicon:
         """How shoppers talk to the bot (its intents' examples) and the flows' words for
         their kinds: a slip is mended to these as to the shop's content."""
         examples = intent_examples()
@@ -135,12 +135,12 @@ class Brain:
     ) -> list[Understanding]:
         if not texts:
             return []
+        # "tnet for two", "where is my oredr": read as the shopper meant them.
+        texts = [self.kb.mended(text, also=self.bot_words) for text in texts]
         # The words naming the product in a message with a price or person count ("a
         # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
         # So do the messages with their product words made general ("my item arrived
         # damaged"); _faq_for_any_product reads them.
-        # "tnet for two", "where is my oredr": read as the shopper meant them.
-        texts = [self.kb.mended(text, also=self.words) for text in texts]
         embedded = [_LEADING_AND.sub("", text) for text in texts]
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]

@@ -4,8 +4,9 @@
 A word is mended only where it is unknown (no product, FAQ, synonym or category name
 holds it, and it is no common English or German word) and exactly one letter away
 (left out, added, changed or swapped with its neighbour, the slips most typing makes)
-from a word the shop's content holds, and not another form of one ("steakhouses"). Common words are left alone, so "cool" is not
-taken for "cook" nor "Welt" for "Zelt"; an unknown word two slips away stays as typed.
+from a word the shop's content holds, and not another form of one ("steakhouses").
+Common words are left alone, so "cool" is not taken for "cook" nor "Welt" for "Zelt";
+an unknown word two slips away stays as typed.
 """
 
 from __future__ import annotations
@@ -137,9 +138,7 @@ def mend(text: str, lexicons: Iterable[Lexicon]) -> str:
     def mended(match: re.Match[str]) -> str:
         word = match.group()
         key = fold(word)
-        if key in ANY_STOPWORD or any(key in lexicon for lexicon in held):
-            return word
-        if key in common_words():
+        if key in ANY_STOPWORD or key in common_words() or any(key in lex for lex in held):
             return word
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
