@@ -57,6 +57,7 @@ from chat.protocol import (
     TypingOut,
     Welcome,
 )
+from chat.ratelimit import RateLimiter
 from chat.service import (
     AGENTS_CHANNEL,
     NotFound,
@@ -538,31 +539,27 @@ class Connection:
         return True
 
     def _rate_limit(self, ref: str | None) -> None:
-        now = time.monotonic()
-        wait = max(
-            self.limits.visitor_messages.hit(self._contact(), now),
-            self.limits.ip_messages.hit(self.ip, now),
-        )
-        if wait:
-            raise ProtocolError(
-                ErrorCode.rate_limited,
-                f"too many messages; try again in {wait:.1f} s (the message was not stored)",
-                ref=ref,
-                retry_after=wait,
-            )
+        self._limit(
+            self.limits.visitor_messages, self.limits.ip_messages, ref,
+            "too many messages; try again in {wait:.1f} s (the message was not stored)",
+        )  # fmt: skip
 
     def _frame_limit(self, ref: str | None) -> None:
+        self._limit(
+            self.limits.visitor_frames, self.limits.ip_frames, ref,
+            "too many frames; try again in {wait:.1f} s (this one was dropped)",
+        )  # fmt: skip
+
+    def _limit(
+        self, per_visitor: RateLimiter, per_ip: RateLimiter, ref: str | None, message: str
+    ) -> None:
+        """Counts a hit against the visitor's and the address's limits; over either,
+        ``rate_limited`` with the wait."""
         now = time.monotonic()
-        wait = max(
-            self.limits.visitor_frames.hit(self._contact(), now),
-            self.limits.ip_frames.hit(self.ip, now),
-        )
+        wait = max(per_visitor.hit(self._contact(), now), per_ip.hit(self.ip, now))
         if wait:
             raise ProtocolError(
-                ErrorCode.rate_limited,
-                f"too many frames; try again in {wait:.1f} s (this one was dropped)",
-                ref=ref,
-                retry_after=wait,
+                ErrorCode.rate_limited, message.format(wait=wait), ref=ref, retry_after=wait
             )
 
     async def _typing(self, frame: Typing) -> None:

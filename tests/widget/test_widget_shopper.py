@@ -212,8 +212,9 @@ ODD_PRODUCTS = [
 ]  # fmt: skip
 
 
-def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
-    """An agent shows the shopper ODD_PRODUCTS; returns the cards."""
+def with_an_agent(server: Any, widget: Widget, loop: Loop) -> tuple[Any, int]:
+    """A shopper on the demo shop says hello and asks for a person; returns the agent
+    the conversation was routed to and its id."""
     page = widget.page
     agent = agent_client(loop, server)
     page.goto(f"{server.url}/demo")
@@ -222,8 +223,14 @@ def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
     expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
     widget.menu("Talk to a person")
     page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
-    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
+    conversation_id: int = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
     routed_to(agent, conversation_id)
+    return agent, conversation_id
+
+
+def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
+    """An agent shows the shopper ODD_PRODUCTS; returns the cards."""
+    agent, conversation_id = with_an_agent(server, widget, loop)
     agent.send_message(
         "Some ideas",
         conversation_id=conversation_id,
@@ -357,15 +364,7 @@ def test_the_launcher_says_how_many_messages_are_new(
     server: Any, widget: Widget, loop: Loop
 ) -> None:
     page = widget.page
-    agent = agent_client(loop, server)
-    page.goto(f"{server.url}/demo")
-    widget.open()
-    widget.send("Hello")
-    expect(widget.log.locator(".tp-from-visitor[data-seq]")).to_have_count(1)
-    widget.menu("Talk to a person")
-    page.wait_for_function("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
-    conversation_id = page.evaluate("JSON.parse(localStorage.getItem('tp.demo.conversation'))")
-    routed_to(agent, conversation_id)
+    agent, conversation_id = with_an_agent(server, widget, loop)
     expect(page.locator(f"{WIDGET} .tp-system", has_text="joined the chat")).to_be_visible()
     page.keyboard.press("Escape")
     expect(widget.panel).to_be_hidden()
