@@ -816,6 +816,13 @@ class Connection:
             target = await db.get(Agent, agent_id)
         if target is None or not target.active:
             raise NotFound(f"agent {agent_id} does not exist or is disabled")
+        # An offline assignee would hold the chat unseen: no grace period runs for an
+        # agent who was never connected, so the shopper would wait with nobody there.
+        if agent_id != self._agent().id and not await self.hub.presence.is_online(agent_id):
+            raise LifecycleError(
+                f"{target.name} is offline and would not see this conversation; "
+                "choose an agent who is online, or transfer it to a team"
+            )
         return agent_id
 
     async def _cmd_release(self, command: Command) -> dict[str, Any]:

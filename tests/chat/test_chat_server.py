@@ -733,6 +733,38 @@ async def test_transfer_to_a_team_shows_it_only_in_that_teams_queue(core: Any) -
     assert (await sales.expect("error", replying_to("nowhere")))["code"] == "not_found"
 
 
+async def test_a_transfer_to_an_agent_who_is_not_signed_in_is_refused(core: Any) -> None:
+    shopper = await visitor(core)
+    cid = (await shopper.send_message("can a person help me?"))["conversation_id"]
+    support = await agent(core, "agent@demo.shop")
+    await support.command("take", conversation_id=cid)
+    sales_id = (await login(core, "sales@demo.shop", "demo-sales"))["agent"]["id"]
+
+    await support.send(
+        {
+            "type": "command",
+            "id": "away",
+            "name": "transfer",
+            "conversation_id": cid,
+            "args": {"agent_id": sales_id},
+        }
+    )
+    error = await support.expect("error", replying_to("away"))
+    assert error["code"] == "illegal_transition"
+    assert "offline" in error["message"] and "team" in error["message"]
+    assert (await support.command("open", conversation_id=cid))["conversation"][
+        "assignee_id"
+    ] == support.welcome["agent"]["id"]
+
+    sales = await agent(core, "sales@demo.shop")  # now signed in: the same transfer works
+    moved = await support.command("transfer", conversation_id=cid, agent_id=sales_id)
+    assert moved["assignee_id"] == sales_id
+    await sales.expect(
+        "conversation",
+        lambda f: f["conversation"]["id"] == cid and f["conversation"]["assignee_id"] == sales_id,
+    )
+
+
 async def test_too_many_new_connections_from_one_address(start_core: Any) -> None:
     server = start_core(ip_connections_per_minute=3)  # a burst of one
     first = await visitor(server)
