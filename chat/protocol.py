@@ -126,6 +126,22 @@ class Form(RichPayload):
     submit_label: Annotated[str, Field(max_length=100)] | None = None
 
 
+class VisitorPayload(Frame):
+    """What a visitor's message may carry besides its text: the quick reply clicked or
+    the form filled in. Other keys (``offline_message``, ``bot_turn``, ``source_url``)
+    are written by the server and mean something there, so a visitor cannot set them."""
+
+    reply: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    form: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    values: (
+        Annotated[
+            dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=4096)]],
+            Field(max_length=20),
+        ]
+        | None
+    ) = None
+
+
 class SendMessage(Frame):
     type: Literal["message"]
     id: ClientId
@@ -518,6 +534,8 @@ class Session:
                 )
             if not frame.text.strip() and frame.payload is None:
                 raise ProtocolError(ErrorCode.invalid_frame, "message text is empty", ref=ref)
+            if self.role is Role.visitor and frame.payload is not None:
+                _check_payload(VisitorPayload, frame.payload, ref)
             if self.role is Role.agent and frame.conversation_id is None:
                 raise ProtocolError(ErrorCode.invalid_frame, "conversation_id is required", ref=ref)
             if frame.content_type is ContentType.system_event:
@@ -534,14 +552,7 @@ class Session:
                         f"payload is required for {frame.content_type.value}",
                         ref=ref,
                     )
-                try:
-                    shape.model_validate(frame.payload)
-                except ValidationError as exc:
-                    raise ProtocolError(
-                        ErrorCode.invalid_frame,
-                        _describe(exc, prefix="payload", tagged=False),
-                        ref=ref,
-                    ) from None
+                _check_payload(shape, frame.payload, ref)
         elif isinstance(frame, Command):
             allowed = VISITOR_COMMANDS if self.role is Role.visitor else AGENT_COMMANDS
             if frame.name not in allowed:
@@ -555,6 +566,15 @@ class Session:
                 )
         elif isinstance(frame, Track) and self.role is not Role.visitor:
             raise ProtocolError(ErrorCode.forbidden, "only visitors send shopper events", ref=ref)
+
+
+def _check_payload(shape: type[BaseModel], payload: dict[str, Any], ref: str | None) -> None:
+    try:
+        shape.model_validate(payload)
+    except ValidationError as exc:
+        raise ProtocolError(
+            ErrorCode.invalid_frame, _describe(exc, prefix="payload", tagged=False), ref=ref
+        ) from None
 
 
 MAX_DEPTH = 32

@@ -224,7 +224,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         nested = {"a": nested}
     error = rejected(s, message(payload=nested), ErrorCode.invalid_frame)
     assert "deeper than 32 levels" in error["message"] and error["ref"] == "m-1"
-    accepted(s, message(payload={"form": "f", "values": {"size": ["M", {"fit": "slim"}]}}))
+    accepted(s, {"type": "event", "kind": "order", "data": {"size": ["M", {"fit": "slim"}]}})
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "\x00"])
@@ -356,6 +356,32 @@ def test_rich_content_payload_must_have_its_shape(
 def test_a_visitor_quick_reply_click_carries_its_value() -> None:
     event = accepted(session(), message(text="Track my order", payload={"reply": "track_order"}))
     assert event.payload == {"reply": "track_order"}
+
+
+def test_a_visitor_submitted_form_carries_its_values() -> None:
+    payload = {"form": "callback", "values": {"phone": "+49 30 1234", "when": "mornings"}}
+    event = accepted(session(), message(text="phone: +49 30 1234", payload=payload))
+    assert event.payload == payload
+
+
+@pytest.mark.parametrize(
+    ("payload", "named"),
+    [
+        # Keys the server writes and acts on: a visitor setting them would silence
+        # the bot ("offline_message"), forge a bot turn or a link.
+        ({"offline_message": {"email": "a@b.example"}}, "payload.offline_message"),
+        ({"reply": "yes", "bot_turn": {"action": "faq"}}, "payload.bot_turn"),
+        ({"source_url": "https://evil.example"}, "payload.source_url"),
+        ({"reply": 3}, "payload.reply"),
+        ({"reply": "x" * 201}, "payload.reply"),
+        ({"form": "callback", "values": {"phone": ["1", "2"]}}, "payload.values.phone"),
+    ],
+)
+def test_a_visitor_payload_holds_only_a_reply_or_a_form(
+    payload: dict[str, Any], named: str
+) -> None:
+    error = rejected(session(), message(payload=payload), ErrorCode.invalid_frame)
+    assert named in error["message"]
 
 
 def test_errors_never_stop_the_session() -> None:
