@@ -5,6 +5,7 @@ See docs/subsystems/bot.md. Other packages use only the names below.
 
 from bot.dialogue import Dialogue, Reply, TurnResult
 from bot.engine import ActionName, BotState, Decision, Facts, HandoffReason, decide
+from bot.nlu import bare_handoff_request
 from bot.runtime import Runtime
 from bot.settings import BotSettings
 
@@ -19,5 +20,6 @@ __all__ = [
     "Reply",
     "Runtime",
     "TurnResult",
+    "bare_handoff_request",
     "decide",
 ]

@@ -505,3 +505,27 @@ def by_rules(text: str, *, locale: str = "en", expecting_order: bool = False) ->
         faq=None,
         entities=extract(text, expecting_order=expecting_order),
     )
+
+
+# What a request for a person is made of when it says nothing else ("can I please
+# speak to a real person now?", „ich möchte bitte mit einem Mitarbeiter sprechen“).
+_REQUEST_WORDS = frozenset(map(fold, [
+    "i", "me", "my", "we", "us", "you", "a", "an", "the", "to", "with", "please", "pls",
+    "plz", "now", "right", "away", "just", "asap", "want", "wanna", "need", "would", "like",
+    "love", "can", "could", "may", "might", "let", "lets", "get", "give", "talk", "speak",
+    "chat", "real", "live", "actual", "actually", "someone", "somebody", "hi", "hello", "hey",
+    "thanks", "ok", "okay",
+    "ich", "mir", "mich", "wir", "uns", "möchte", "will", "würde", "gern", "gerne", "bitte",
+    "mit", "einem", "einer", "einen", "jetzt", "sofort", "mal", "doch", "kann", "könnte",
+    "sprechen", "reden", "chatten", "echten", "hallo", "danke",
+]))  # fmt: skip
+
+
+def bare_handoff_request(text: str) -> bool:
+    """Whether ``text`` asks for a person and names nothing else: no topic the shop's
+    content could have covered, unlike "can I talk to someone about my warranty?"."""
+    pattern = _RULES["handoff_request"]
+    if not pattern.search(text):
+        return False
+    rest = pattern.sub(" ", text)
+    return all(fold(token) in _REQUEST_WORDS for token in tokens(rest))

@@ -76,8 +76,13 @@ async def save_turn(
     language: str,
     turn: Turn,
     blame_previous: bool,
+    names_topic: bool,
 ) -> BotTurn:
-    """Insert or update the turn answering ``visitor_seq``."""
+    """Insert or update the turn answering ``visitor_seq``.
+
+    ``blame_previous``: the turn says the answer before it did not help (see
+    ``_gaps.blames_previous``); with no such answer the turn itself is the gap, if
+    its question ``names_topic`` ("a person, please" names none)."""
     row = await db.scalar(
         select(BotTurn).where(
             BotTurn.conversation_id == conversation_id, BotTurn.visitor_seq == visitor_seq
@@ -98,9 +103,10 @@ async def save_turn(
             .order_by(BotTurn.visitor_seq.desc())
             .limit(1)
         )
-        # Without an earlier answer to blame, the request itself names the missing topic.
-        blamed = previous if previous is not None and previous.action not in NOT_BLAMED else row
-        blamed.gap = blamed.gap or "handoff"
+        if previous is not None and previous.action not in NOT_BLAMED:
+            previous.gap = previous.gap or "handoff"
+        elif names_topic:
+            row.gap = row.gap or "handoff"
     await db.flush()
     return row
 

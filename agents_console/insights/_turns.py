@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents_console.insights import _storage
 from agents_console.insights._gaps import blames_previous, gap_kind
-from bot import BotState
+from bot import BotState, bare_handoff_request
 from bot.texts import TEXTS
 from chat.events import DomainEvent, EventName, MessageCreated
 from chat.models import Conversation
@@ -230,6 +230,7 @@ class TurnRecorder:
                 language=await _storage.contact_locale(db, contact_id=conversation.contact_id),
                 turn=turn,
                 blame_previous=blames_previous(turn.action, turn.handoff_reason),
+                names_topic=not bare_handoff_request(question.text),
             )
             await db.commit()
         log.debug(

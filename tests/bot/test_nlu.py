@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu import by_rules, rule_intent
+from bot.nlu import bare_handoff_request, by_rules, rule_intent
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,21 @@ def test_by_rules_needs_no_model() -> None:
     u = by_rules("Ich suche ein Zelt für 4 Personen unter 300 Euro", locale="de")
     assert (u.intent, u.language, u.faq, u.vector) == ("product_search", "de", None, None)
     assert u.entities.slots() == {"persons": 4, "budget_max": 300.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("I want to talk to a person", True),
+        ("Can I please speak to a real person now?", True),
+        ("agent", True),
+        ("Ich möchte bitte mit einem Mitarbeiter sprechen", True),
+        ("mit einem Menschen reden", True),
+        ("can I talk to someone about my warranty claim?", False),
+        ("I need to speak to a manager, the tent I got is broken", False),
+        ("Kundenservice bitte, meine Bestellung ist kaputt", False),
+        ("where is my order?", False),  # no request for a person at all
+    ],
+)
+def test_a_bare_request_for_a_person_names_no_topic(text: str, bare: bool) -> None:
+    assert bare_handoff_request(text) is bare

@@ -100,6 +100,16 @@ def test_a_real_conversation_becomes_turns_with_redacted_questions(hub: ConsoleS
     turns = wait_for_turns(hub, cid, 2)
     assert [(t.action, t.gap) for t in turns] == [("answer_faq", "handoff"), ("handoff", None)]
 
+    # Asked for a person straight away: a topic named in the request is the gap, a bare
+    # request ("a person, please") names nothing to write an FAQ on.
+    for request, gap in [
+        ("I want to talk to a person", None),
+        ("Ich möchte mit einem Mitarbeiter sprechen", None),
+        ("can I talk to someone about a warranty claim for my tent?", "handoff"),
+    ]:
+        (turn,) = wait_for_turns(hub, ask(hub, [request]), 1)
+        assert (turn.action, turn.gap) == ("handoff", gap), request
+
 
 def test_a_gap_becomes_an_faq_and_later_questions_are_answered(hub: ConsoleServer) -> None:
     asked = [
