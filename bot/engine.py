@@ -328,6 +328,11 @@ def decide(u: Understanding, state: BotState, facts: Facts, settings: BotSetting
         )
     ):
         return Decision(ActionName.show_products, reason="names a product, not an FAQ's question")
+    # Small talk the rules heard ("tell me a joke", „Erzähl mir einen Witz“) is the bot's
+    # to answer unless the FAQ shares a word with it (a shop's "Am I talking to a real
+    # person?"): the model alone puts some FAQ near any sentence, German ones the most.
+    if u.intent == "about_me" and u.intent_score >= 1.0 and faq and not faq.keyword:
+        return Decision(ActionName.goodbye, reason=u.intent)
     if faq and faq.band == "answer":
         return Decision(ActionName.answer_faq, reason="confident FAQ match", faq_id=faq.faq_id)
     if u.browses and not state.selling:

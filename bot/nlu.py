@@ -419,6 +419,7 @@ class FaqVerdict:
     band: str  # "answer" | "suggest" | "unknown"
     suggestions: tuple[str, ...] = ()
     similarity: float = 0.0  # cosine to the FAQ's nearest text (compared with the catalog's)
+    keyword: float = 0.0  # the keyword index's evidence for it: 0 when they share no word
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,7 @@ def verdict(guess: FaqGuess, keyword: float, calibration: Calibration) -> FaqVer
         band=band,
         suggestions=(guess.faq_id, *guess.runner_ups),
         similarity=guess.dense,
+        keyword=keyword,
     )
 
 

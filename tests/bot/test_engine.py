@@ -66,6 +66,16 @@ def test_confident_faq_is_answered() -> None:
     )
 
 
+def test_small_talk_the_rules_heard_beats_an_faq_sharing_no_word() -> None:
+    joke = understood("Erzähl mir einen Witz", "about_me", band="answer", faq_id="payment")
+    assert decide(joke, BotState(), Facts(), SETTINGS).reason == "about_me"
+    # A shop's own FAQ on it shares its words: the FAQ answers.
+    assert joke.faq is not None
+    person = replace(joke, faq=replace(joke.faq, faq_id="real-person", keyword=0.8))
+    decision = decide(person, BotState(), Facts(), SETTINGS)
+    assert (decision.action, decision.faq_id) == (ActionName.answer_faq, "real-person")
+
+
 def test_middle_band_offers_the_closest_questions() -> None:
     decision = decide(understood("give back stuff", band="suggest"), BotState(), Facts(), SETTINGS)
     assert decision.action is ActionName.ask_clarifying
