@@ -144,8 +144,18 @@ _WHICH_HAS = re.compile(
     r"\s+(?:is|are|has|have|can|ist|sind|hat|haben|kann|können|geht|gehen|passt|passen)\b",
     re.IGNORECASE,
 )
-# "How many settings does it have?": answered, like those, by what its text says.
-_HOW_MANY = re.compile(r"^\W*(?:(?:and|und)\s+)?(?:how many|wie viele?)\b", re.IGNORECASE)
+# "How many settings does it have?", "how does it grind?", "how loud is it?", „Wie laut
+# ist er?“: answered, like those, by what its text says. Not of a subject that is no
+# product ("how do I return it?"), nor how long or soon ("how long does delivery take?"
+# is a time, for the FAQ).
+_HOW = re.compile(
+    r"^\W*(?:(?:and|so|und|also)\s+)?(?:how many|wie viele?|"
+    r"how\s+(?!long\b|soon\b|often\b|quickly\b)(?:\w+\s+)?(?:does|do|is|are|will|would|can)"
+    r"\s+(?:it|they|this|that|these|those|the)|"
+    r"wie\s+(?!lange?\b|bald\b|oft\b|schnell\b)(?:\w+\s+)?(?:ist|sind|\w+t)"
+    r"\s+(?:es|er|sie|das|der|die|dieser|diese|dieses))\b",
+    re.IGNORECASE,
+)
 # "And the second one?", "what about the Summit 2?", "und das andere?": the last
 # question again, of the products its other words point at.
 _AGAIN = re.compile(
@@ -167,7 +177,7 @@ _SINGULAR = re.compile(
 # Words of such a question that name no feature: "does it *go* in the oven?"
 # (Besides ``_FILLER``, which names nothing in any question: "use", "fit", "come".)
 _NO_FEATURE = frozenset(map(fold, [
-    "go", "goes", "put",
+    "go", "goes", "going", "put",
     "gehen", "geht", "passt", "passen", "lässt", "lassen", "sich", "verwenden", "benutzen",
 ]))  # fmt: skip
 _ORDINALS = {
@@ -255,7 +265,7 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = own
     elif asked:
         about, pattern = asked, _DETAIL_PATTERNS[asked]
-    elif _YES_NO.search(text) or _HOW_MANY.search(text) or which:
+    elif _YES_NO.search(text) or _HOW.search(text) or which:
         about, pattern = FEATURE, _YES_NO
     elif _AGAIN.search(text):
         about, pattern = AGAIN, _AGAIN

@@ -1054,11 +1054,13 @@ async def test_is_it_so_is_answered_with_what_the_catalog_writes(
             "is it waterproof?", "is the delivery free?",
         )  # fmt: skip
         shown, none_says = await talk(dialogue, "the cheapest frying pan", "are they waterproof?")
+        _, how_on_gas = await talk(dialogue, "show me skillets", "how does it do on gas?")
     assert pots_safe.action == "product_details", pots_safe.summary()
     assert pots_safe.replies[0].text == "Saucepan set: “Dishwasher safe.”"
     assert lids.replies[0].text == "Saucepan set: “Three saucepans with glass lids.”"
     assert how_many.replies[0].text == lids.replies[0].text
     assert gas.replies[0].text == "Skillet: “Works on induction, gas and in the oven.”"
+    assert how_on_gas.replies[0].text == gas.replies[0].text, how_on_gas.summary()
     assert (skillet_safe.action, skillet_safe.replies[0].payload["faq_id"]) == (  # type: ignore[index]
         "answer_faq", "cast-iron-care"
     )  # fmt: skip

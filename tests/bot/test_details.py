@@ -126,6 +126,10 @@ def test_an_attribute_wished_for_is_no_question() -> None:
     [
         "is there a lighter one?",
         "can I return it?",
+        "how do I return it?",
+        "how does it work?",
+        "how is it going?",
+        "wie geht das?",
         "I need a tent",
         "where is my order?",
         "hello",
@@ -180,6 +184,16 @@ def test_an_attribute_named_outside_a_question_is_no_detail(text: str) -> None:
         ("Hat die zweite einen Deckel?", Detail(FEATURE, (1,), "deckel", definite=True)),
         ("how many settings does it have?", Detail(FEATURE, rest="settings", singular=True)),
         ("Wie viele Stufen hat er?", Detail(FEATURE, rest="stufen", singular=True)),
+        # How it does something: what its text says of that ("how does it grind?" was
+        # the product shown again, "how loud is it?" the bot's "I don't know").
+        ("how does it grind?", Detail(FEATURE, rest="grind", singular=True)),
+        ("how loud is it?", Detail(FEATURE, rest="loud", singular=True)),
+        (
+            "and how is the second one packed?",
+            Detail(FEATURE, (1,), "packed", definite=True, follows=False),
+        ),
+        ("Wie laut ist er?", Detail(FEATURE, rest="laut", singular=True)),
+        ("Wie mahlt sie?", Detail(FEATURE, rest="mahlt")),
         # Which of several have it: the kind's word stays, for the brain to drop.
         ("which one is waterproof?", Detail(FEATURE, rest="waterproof", which=True)),
         ("which of them has a rain cover?", Detail(FEATURE, rest="rain cover", which=True)),
@@ -199,6 +213,10 @@ def test_a_yes_no_question_asks_for_a_feature(text: str, detail: Detail) -> None
         "is it?",
         "how many?",
         "can I return it?",
+        "how do I return it?",
+        "how does it work?",
+        "how is it going?",
+        "wie geht das?",
         "is it in stock?",
         "it is red",
         "which tents do you have?",
