@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     login_failures_per_ip_per_minute: int = 30
     agent_grace_seconds: float = 30.0
+    # Without a shared bus (no Redis), how often a server looks in the audit log for an
+    # erasure by another process (`touchpoint privacy erase`): to close the shopper's
+    # widgets and let plugins empty their caches.
+    erasure_watch_seconds: float = Field(default=2.0, gt=0)
     replay_limit: int = 500
     session_hours: int = 12
     cookie_secure: bool = False

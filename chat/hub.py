@@ -102,6 +102,13 @@ class Hub:
         self.background: set[asyncio.Task[Any]] = set()
         self._services: dict[type, Any] = {}
 
+    def run_in_background(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Run ``work`` until it ends or the hub stops (which cancels it)."""
+        task = asyncio.ensure_future(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
     # Services that plugins offer each other (the knowledge base to the bot, ...).
     def provide(self, kind: type[T], service: T) -> None:
         self._services[kind] = service
@@ -148,6 +155,10 @@ class Hub:
         await self.migrate()
         await self.bus.start()
         await self.presence.start()
+        if not self.bus.crosses_processes:
+            from chat.privacy import watch_erasures  # privacy needs the hub's types
+
+            self.run_in_background(watch_erasures(self))
         for plugin in self.plugins:
             if plugin.startup:
                 await plugin.startup(self)

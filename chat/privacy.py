@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from chat.bus import watch_database
 from chat.db import utcnow
 from chat.models import (
     AuditEntry,
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from chat.hub import Hub
 
 __all__ = [
+    "ERASED_ELSEWHERE",
+    "ERASE_ACTION",
     "ContactData",
     "ContactExport",
     "ContactNotFound",
@@ -50,14 +53,20 @@ __all__ = [
     "redact",
     "register",
     "secure_delete",
+    "watch_erasures",
 ]
 
 log = logging.getLogger("touchpoint.privacy")
 # The audit action of an erasure (other processes without a shared bus watch for it).
 ERASE_ACTION = "privacy.erase"
+# Published within this process when ``watch_erasures`` sees another process's erasure:
+# plugins empty what they keep of shoppers in memory.
+ERASED_ELSEWHERE = "privacy.erased_elsewhere"
 EXPORT_FORMAT = "touchpoint.contact-export/1"
 # Rows deleted per statement and commit while purging, so a large purge never holds long locks.
 PURGE_BATCH = 500
+# What a contact's channel hears when it is erased: its open widgets close.
+ERASED = {"kind": "erased"}
 
 
 # ---- redaction (pure) --------------------------------------------------------
@@ -396,12 +405,52 @@ async def erase_contact(hub: Hub, contact_id: str, actor: str) -> ErasureReport:
         )
         await db.commit()
     # The shopper's open widget sockets (in every process sharing the bus) close.
-    await hub.bus.publish(contact_channel(contact_id), {"kind": "erased"})
+    await hub.bus.publish(contact_channel(contact_id), ERASED)
     for follow_up in follow_ups:
         await follow_up()
     await _checkpoint(hub.engine)
     log.info("contact erased", extra={"actor": actor, **report.model_dump()})
     return report
+
+
+async def watch_erasures(hub: Hub) -> None:
+    """For a server without a shared bus: an erasure by another process (`touchpoint
+    privacy erase`) shows only as its audit entry. Close the erased shoppers' widgets
+    here too and tell the plugins (``ERASED_ELSEWHERE``). Runs until cancelled."""
+
+    async def last_erasure() -> int:
+        async with hub.sessions() as db:
+            newest = await db.scalar(
+                select(func.max(AuditEntry.id)).where(AuditEntry.action == ERASE_ACTION)
+            )
+        return newest or 0
+
+    handled = await last_erasure()
+
+    async def close_erased() -> bool:
+        nonlocal handled
+        async with hub.sessions() as db:
+            entries = await db.execute(
+                select(AuditEntry.id, AuditEntry.target)
+                .where(AuditEntry.action == ERASE_ACTION, AuditEntry.id > handled)
+                .order_by(AuditEntry.id)
+            )
+        erased = 0
+        for entry_id, target in entries.tuples():
+            # Sockets of a contact this process erased itself are closed already.
+            await hub.bus.publish(contact_channel(target.removeprefix("contact:")), ERASED)
+            handled, erased = entry_id, erased + 1
+        if erased:
+            await hub.bus.publish(ERASED_ELSEWHERE, {"erasures": erased})
+        return True
+
+    await watch_database(
+        last_erasure,
+        close_erased,
+        seen=handled,
+        every=hub.settings.erasure_watch_seconds,
+        what="erasures",
+    )
 
 
 @dataclass(frozen=True)

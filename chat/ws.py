@@ -1054,6 +1054,4 @@ def schedule_requeue(hub: Hub, agent_id: int) -> None:
             except LifecycleError:
                 pass  # someone resolved or moved it meanwhile
 
-    task = asyncio.ensure_future(requeue_later())
-    hub.background.add(task)
-    task.add_done_callback(hub.background.discard)
+    hub.run_in_background(requeue_later())

@@ -15,15 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
 
 from agents_console.insights import _storage
 from agents_console.insights._gaps import Cluster, cluster_questions
 from agents_console.insights._settings import InsightsSettings
-from chat.bus import watch_database
 from chat.hub import Hub
-from chat.models import AuditEntry
-from chat.privacy import ERASE_ACTION
+from chat.privacy import ERASED_ELSEWHERE
 from knowledge import Embedder
 
 CACHE = 20000
@@ -37,29 +34,20 @@ class GapFinder:
         self.settings = settings
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._watch: asyncio.Task[None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
 
     async def start(self) -> None:
-        self._unsubscribe = self.hub.bus.subscribe(CHANNEL, self._on_bus)
-        if not self.hub.bus.crosses_processes:
-            # An erasure by another process shows only as its entry in the audit log.
-            self._watch = asyncio.create_task(
-                watch_database(
-                    self._last_erasure,
-                    self._erased_elsewhere,
-                    seen=await self._last_erasure(),
-                    every=self.settings.erasure_watch_seconds,
-                    what="erasures",
-                )
-            )
+        self._unsubscribe = [
+            self.hub.bus.subscribe(CHANNEL, self._on_bus),
+            # Without a shared bus, the hub's watch of the audit log tells of an erasure
+            # by another process (chat.privacy.watch_erasures).
+            self.hub.bus.subscribe(ERASED_ELSEWHERE, self._on_erased_elsewhere),
+        ]
 
     async def stop(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-        if self._watch:
-            self._watch.cancel()
-            await asyncio.gather(self._watch, return_exceptions=True)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
 
     async def clusters(self, *, since: dt.datetime, until: dt.datetime) -> list[Cluster]:
         async with self.hub.sessions() as db:
@@ -106,15 +94,8 @@ class GapFinder:
             self._vectors.clear()
         self.embedder.clear_recent()
 
-    async def _erased_elsewhere(self) -> bool:
+    async def _on_erased_elsewhere(self, _message: dict[str, Any]) -> None:
         self._forget_all()
-        return True
-
-    async def _last_erasure(self) -> int | None:
-        async with self.hub.sessions() as db:
-            return await db.scalar(
-                select(func.max(AuditEntry.id)).where(AuditEntry.action == ERASE_ACTION)
-            )
 
     def holds(self, text: str) -> bool:
         with self._lock:

@@ -19,6 +19,3 @@ class InsightsSettings(BaseSettings):
     gap_similarity: float = Field(default=DEFAULT_THRESHOLD, ge=0, le=1)
     # The newest this many open gap questions are clustered.
     gap_questions: int = Field(default=3000, ge=1, le=20000)
-    # Without a shared bus (no Redis), how often a server looks in the audit log for an
-    # erasure by another process (`touchpoint privacy erase`), to empty its caches.
-    erasure_watch_seconds: float = Field(default=2.0, gt=0)

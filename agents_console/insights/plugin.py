@@ -45,9 +45,7 @@ async def startup(hub: Hub) -> None:
     await hub.require(FlowBook).start()
     days = hub.require(InsightsSettings).retention_days
     if days is not None:
-        task = asyncio.create_task(_purge_regularly(hub, days))
-        hub.background.add(task)
-        task.add_done_callback(hub.background.discard)
+        hub.run_in_background(_purge_regularly(hub, days))
 
 
 async def shutdown(hub: Hub) -> None:

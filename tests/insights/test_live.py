@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents_console.insights._gaps import as_question
 from agents_console.insights._models import BotTurn
-from agents_console.insights._settings import InsightsSettings
 from chat.db import utcnow
 from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
 from knowledge import KnowledgeBase
@@ -538,10 +537,11 @@ def test_privacy_export_and_erasure_over_http(hub: ConsoleServer) -> None:
 
 def test_an_erasure_by_another_process_empties_the_servers_caches(hub: ConsoleServer) -> None:
     """`touchpoint privacy erase` beside a server without Redis: the server learns of it
-    from the audit log and forgets the texts it holds in memory."""
+    from the audit log, closes the shopper's open widget and forgets the texts it holds
+    in memory."""
     # The watch empties the cache for earlier tests' erasures too: once it has seen them,
     # only this erasure can empty it below.
-    time.sleep(2.5 * InsightsSettings().erasure_watch_seconds)
+    time.sleep(2.5 * hub.server.settings.erasure_watch_seconds)
     visitor = hub.visitor_socket()
     secret = "Ring Ada Quill on +49 171 5550123 about her order"
     conversation_id = visitor.message(secret)["conversation_id"]
@@ -555,6 +555,9 @@ def test_an_erasure_by_another_process_empties_the_servers_caches(hub: ConsoleSe
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["messages"] >= 2  # the question and the bot's answer
+    closing = visitor.wait_for(lambda f: f["type"] == "error", timeout=30)
+    assert (closing["code"], closing["fatal"]) == ("bad_token", True)
+    assert "erased" in closing["message"]
     deadline = time.monotonic() + 30  # a functional check: the speed is the benchmark's business
     while embedder.recent(secret) is not None:
         assert time.monotonic() < deadline, "the server kept the erased message in its cache"
