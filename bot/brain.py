@@ -299,11 +299,13 @@ class Brain:
 
     def _any_product_reading(self, text: str, locale: str) -> str | None:
         """``text`` with its flow's words made general, where that may change the answer:
-        not where a rule says what the message is ("I'm looking for a tent", "hello"),
-        and not where no other word of it is in any FAQ ("a light backpack around 45
-        liters"), since an FAQ does not answer those. Most messages with a flow's words
-        are such product requests; they skip the second embedding."""
-        if rule_intent(text)[1] >= 1.0:
+        not where a rule says what the message is ("I'm looking for a tent", "hello";
+        but "my tent pole broke" is for an FAQ on any product), and not where no other
+        word of it is in any FAQ ("a light backpack around 45 liters"), since an FAQ does
+        not answer those. Most messages with a flow's words are such product requests;
+        they skip the second embedding."""
+        intent, score = rule_intent(text)
+        if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
         rest = without_kinds(text, self.flows, language, word=" ")

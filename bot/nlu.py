@@ -167,6 +167,20 @@ _RULES: dict[str, re.Pattern[str]] = {
     ),
     "accessories": ACCESSORY_WORDS,
     "product_search": PRODUCT_REQUEST,
+    # Something the shopper has is broken: for the FAQ (warranty, damaged goods) or a
+    # person, not a search ("the zipper on my backpack broke" was a backpack search).
+    # After the search rule: "I need a new tent, mine is broken" is a search.
+    "product_problem": re.compile(
+        r"\b(?:my|mine|our)\b[^.?!]{0,40}?\b(?:broke|broken|breaks|torn|tore|ripped|cracked|"
+        r"leaks|leaking|defective|faulty|damaged|came apart|fell apart|stopped working|"
+        r"(?:does ?n[o']?t|won'?t|will not|no longer) (?:work|close|zip|switch on|turn on|"
+        r"heat up|charge))\b"
+        r"|\bmein\w*\b[^.?!]{0,40}?\b(?:kaputt\w*|gerissen|gebrochen|defekt|undicht|"
+        r"beschädigt|funktioniert nicht|geht nicht mehr)\b"
+        r"|\b(?:broken|torn|ripped|cracked|defective|faulty|damaged|kaputte[nmrs]?|"
+        r"defekte[nmrs]?)\s+(?:\w+\s+){0,3}?(?:on|of|in|an|am|bei)\s+(?:my|our|meine[mnrs]?)\b",
+        re.IGNORECASE,
+    ),
     "goodbye": re.compile(
         rf"^\W*{_ACK}{_THANKED}(?:bye|goodbye|see you|ciao|tschüss?|auf wiedersehen|bis bald)\W*$"
         # The answer to "anything else?"

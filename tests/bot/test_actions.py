@@ -220,6 +220,28 @@ async def test_wanting_a_product_as_people_type_it_starts_the_search(
     assert (refund.action, giving_back.action) == ("answer_faq", "answer_faq")
 
 
+async def test_something_of_the_shoppers_that_broke_is_no_product_search(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the zipper on my backpack broke" asked which backpack to buy and
+    "my kettle stopped working" showed kettles."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        broken = [
+            await dialogue.respond(text)
+            for text in ("the zipper on my backpack broke", "my kettle stopped working")
+        ]
+        zipper = await dialogue.respond("my backpack zipper is broken")
+        replacing = await dialogue.respond("I need a new tent, my old one is broken")
+    for result in broken:  # the FAQ has no answer: a person, if the shopper likes
+        assert (result.action, result.product_ids) == ("fallback", []), result.summary()
+        assert result.replies[-1].payload == {
+            "options": [{"label": "Talk to a human", "value": "human"}]
+        }
+    # Read as any product's, the damaged-item FAQ answers it.
+    assert (zipper.action, zipper.decision.faq_id) == ("answer_faq", "damaged"), zipper.summary()
+    assert replacing.product_ids, replacing.summary()  # a new one is a search
+
+
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
     first, second, third = await talk(
         dialogue,

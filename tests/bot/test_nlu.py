@@ -21,6 +21,13 @@ from bot.nlu import bare_handoff_request, by_rules, rule_intent
         ("can I talk to customer service?", "handoff_request"),
         ("Ich will Ihren Vorgesetzten sprechen", "handoff_request"),
         ("what does the manager of a tent do", None),
+        # Something the shopper has is broken; a new one is a search.
+        ("the zipper on my backpack broke", "product_problem"),
+        ("my kettle stopped working", "product_problem"),
+        ("Der Reißverschluss an meinem Rucksack ist kaputt", "product_problem"),
+        ("broken zipper on my backpack", "product_problem"),
+        ("I need a new tent, my old one is broken", "product_search"),
+        ("a pan that does not break", None),
         # Questions about the bot are not requests for a person: the bot says who it is.
         ("are you a real person?", "about_me"),
         ("Bist du ein Mensch?", "about_me"),
@@ -64,9 +71,9 @@ from bot.nlu import bare_handoff_request, by_rules, rule_intent
         ("Habt ihr eine Filiale in Hamburg?", None),
         ("do you have any physical shops?", None),
         ("where is my parcel", "order_status"),
-        # What arrived broken or wrong is the FAQ's, not where the order is.
-        ("Mein Paket ist beschädigt", None),
-        ("my order arrived damaged", None),
+        # What arrived broken is a problem for the FAQ, not where the order is.
+        ("Mein Paket ist beschädigt", "product_problem"),
+        ("my order arrived damaged", "product_problem"),
         # When people answer; "when can I talk to a person?" asks for the hours.
         ("what are your opening hours?", "opening_hours"),
         ("when can I talk to a person?", "opening_hours"),
