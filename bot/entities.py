@@ -302,9 +302,18 @@ def extract_budget(text: str) -> Budget | None:
     return None
 
 
+# German "ein", "eine" are also the article: „für eine Tagestour“ is no count of one.
+_ARTICLES = frozenset(["ein", "eine", "einen"])
+_PERSON_WORD = re.compile(
+    r"(?:people|persons?|guests?|adults?|personen|leute|gäste|mann|man)\s*$", re.IGNORECASE
+)
+
+
 def extract_persons(text: str) -> int | None:
     for match in _PERSONS.finditer(text):
         word = _first(match.groups())
+        if word and word.lower() in _ARTICLES and not _PERSON_WORD.search(match.group(0)):
+            continue
         count = _count(word) if word else None
         # "for 2" alone is a person count; "for 20 euro" a price, "for 6 cups" a capacity.
         if count and 0 < count <= 30 and not _UNIT_AFTER.match(text, match.end()):

@@ -58,6 +58,11 @@ def test_budget(text: str, budget: Budget | None) -> None:
         ("Zelt für zu viert", 4),
         ("Wir sind zu zweit und suchen ein Zelt", 2),
         ("ein Zelt für zu Hause", None),
+        # „Ein“, „eine“ are the article too: a count only with people after it.
+        ("ein Zelt für eine Person", 1),
+        ("Zelt für 1 Person", 1),
+        ("ein Rucksack für eine Tagestour", None),
+        ("eine Pfanne für einen Gasherd", None),
     ],
 )
 def test_persons(text: str, persons: int | None) -> None:
