@@ -263,6 +263,7 @@ class Connection:
 
     async def _hello_visitor(self, hello: Hello) -> None:
         token = hello.token
+        fresh_visit = False
         async with self.hub.sessions() as db:
             contact = None
             if token:
@@ -271,7 +272,13 @@ class Connection:
                     raise TokenError(
                         "bad_token", "this visitor is unknown (erased?); start a new visit"
                     )
-            else:
+                if contact.identity_verified and not self._signed(hello.identity):
+                    # A known customer's pages send their identity: a visit with their
+                    # token alone (or a wrong HMAC) may be the next person on a shared
+                    # device (a shop that did not call Touchpoint.reset()), who must see
+                    # nothing of theirs. It starts anonymous; identifying leads back.
+                    contact, token, fresh_visit = None, None, True
+            if contact is None:
                 contact = Contact(locale=hello.locale or "en")
                 db.add(contact)
             if hello.locale:
@@ -308,12 +315,19 @@ class Connection:
                 limits=self._limits(),
             )
         )
-        await self._resume_points(hello)
+        if not fresh_visit:  # the points are in the customer's conversations
+            await self._resume_points(hello)
+
+    def _signed(self, identity: Identity | None) -> bool:
+        """Whether the shop's HMAC for ``identity`` checks out."""
+        secret = self.hub.settings.identity_secret or ""
+        return identity is not None and verify_identity(
+            secret, identity.customer_id, identity.hmac
+        )
 
     async def _identify(self, identity: Identity, token: str) -> tuple[bool, str]:
         """Mark the visitor as a known customer if the shop's HMAC checks out."""
-        secret = self.hub.settings.identity_secret or ""
-        if not verify_identity(secret, identity.customer_id, identity.hmac):
+        if not self._signed(identity):
             self.session.send_error(
                 ErrorCode.bad_identity,
                 "the identity HMAC does not match this customer id; continuing as an anonymous visitor",

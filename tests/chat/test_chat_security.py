@@ -51,9 +51,30 @@ async def test_a_second_customer_on_the_same_device_gets_nothing_of_the_first(co
     assert again.welcome["contact_id"] == ben["id"]
     assert cid not in [c["id"] for c in again.welcome["conversations"]]
 
-    # A customer the hub has not seen yet gets a contact of their own, not Anna's.
-    anna_again = await visitor(core, token=anna.welcome["visitor_token"])
+    # Her token without her identity (the next person, not logged in) or with a wrong
+    # HMAC is a fresh anonymous visit: nothing of hers, no resume into her conversation.
+    for identity in (None, {"customer_id": "cust-1001", "hmac": "0" * 64}):
+        nobody = await Client.connect(core)
+        hello = {"type": "hello", "v": 1, "token": anna.welcome["visitor_token"]}
+        await nobody.send(
+            {**hello, "identity": identity, "resume": [{"conversation_id": cid, "last_seq": 0}]}
+        )
+        if identity:
+            await nobody.expect_error("bad_identity")
+        welcome = await nobody.expect("welcome")
+        assert welcome["contact_id"] != anna_id
+        assert (welcome["identity_verified"], welcome["conversations"]) == (False, [])
+        await nobody.send({"type": "ping"})
+        await nobody.expect("pong")
+        assert not nobody.messages(cid)
+        assert not [f for f in nobody.log if f["type"] == "error" and f["code"] != "bad_identity"]
+    # With her identity it is her visit again.
+    anna_again = await visitor(
+        core, token=anna.welcome["visitor_token"], identity=signed(core, "cust-1001")
+    )
     assert anna_again.welcome["contact_id"] == anna_id
+    assert cid in [c["id"] for c in anna_again.welcome["conversations"]]
+    # A customer the hub has not seen yet gets a contact of their own, not Anna's.
     carl = await visitor(
         core, token=anna.welcome["visitor_token"], identity=signed(core, "cust-new-9")
     )

@@ -505,7 +505,14 @@ async def test_identify_later_moves_the_visit_to_the_customer(core: Any) -> None
         c=ben["id"],
     )
     assert profile["consent_personalisation"], "the newest decision counts (Ben had refused)"
-    returning = await visitor(core, token=result["visitor_token"])
+    returning = await visitor(
+        core,
+        token=result["visitor_token"],
+        identity={
+            "customer_id": "cust-1002",
+            "hmac": identity_hmac(core.settings.identity_secret, "cust-1002"),
+        },
+    )
     assert (
         returning.welcome["contact_id"] == ben["id"]
         and returning.welcome["identity_verified"] is True

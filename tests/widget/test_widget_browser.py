@@ -704,6 +704,41 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
     expect(page.locator(f"{WIDGET} .tp-menu button", has_text="Talk to a person")).to_be_hidden()
 
 
+def test_a_customers_chat_needs_their_identity_on_the_page(server: Any, widget: Widget) -> None:
+    """Anna chats while logged in; the shop forgets Touchpoint.reset() at log-out (here:
+    the log-in cookie goes, the widget's storage stays). The next person's page has no
+    identity: the widget shows nothing of Anna's chat. Her pages, which identify her,
+    show it again, also where identify() comes after the widget connected."""
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
+    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
+    widget.open()
+    widget.send("My delivery address is Elm Street 5")
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    annas = stored(page, "conversation")
+
+    page.context.clear_cookies()
+    page.goto(f"{server.url}/demo")
+    expect(widget.panel).to_be_visible()  # it stays open from page to page
+    expect(widget.log.locator(".tp-greeting")).to_be_visible()
+    expect(widget.bubble("My delivery address is Elm Street 5")).to_have_count(0)
+    # The hub answers with a visit of its own, and the widget forgets Anna's conversation.
+    page.wait_for_function(
+        "annas => JSON.parse(localStorage.getItem('tp.demo.conversation')) !== annas", arg=annas
+    )
+    expect(widget.bubble("My delivery address is Elm Street 5")).to_have_count(0)
+    expect(widget.log.locator(".tp-error, [role=alert]")).to_have_count(0)
+
+    anna = {
+        "customerId": "cust-1001",
+        "hmac": identity_hmac(server.settings.identity_secret, "cust-1001"),
+    }
+    page.evaluate("identity => Touchpoint.identify(identity)", anna)
+    expect(widget.bubble("My delivery address is Elm Street 5")).to_be_visible()
+    assert stored(page, "conversation") == annas
+
+
 def test_another_customer_on_a_shared_browser_gets_a_chat_of_their_own(
     server: Any, widget: Widget
 ) -> None:

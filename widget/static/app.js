@@ -541,7 +541,6 @@
       if (welcome.visitor_token) store.set("token", welcome.visitor_token);
       s.agentsOnline = welcome.agents_online || 0;
       s.contactId = welcome.contact_id;
-      s.verifiedVisit = !!welcome.identity_verified;
       if (welcome.limits && welcome.limits.max_text_bytes) s.maxTextBytes = welcome.limits.max_text_bytes;
       ui.length.check();
       var wanted = s.conversation ? s.conversation.id : store.get("conversation");
@@ -1378,12 +1377,13 @@
       s.helloIdentity = identity;
       command("identify", identity).then(function (data) {
         if (data.visitor_token) store.set("token", data.visitor_token);
-        // Another customer on a verified visit (a shared device whose shop did not call
-        // reset() at log-out): the hub gave them a contact of their own, so the chat on
-        // screen is not theirs. Start over on their token.
-        var switched = s.verifiedVisit && data.contact_id && data.contact_id !== s.contactId;
+        // The visit is now another contact's: another customer's on a shared device
+        // whose shop did not call reset() at log-out (the chat on screen is not theirs),
+        // or the customer's own, whose page connected before identify() (the hub began
+        // that visit anonymous, and their chat is not on screen). Start over on the token.
+        var moved = data.contact_id && data.contact_id !== s.contactId;
         ctx.emit("identified", { identity_verified: !!data.identity_verified });
-        if (switched) startOver();
+        if (moved) startOver();
       }, function (failure) { ctx.emit("error", failure); });
     }
 
