@@ -265,8 +265,52 @@ def test_product_cards_without_a_picture_keep_their_place(
     widget.page.evaluate("Touchpoint.setLocale('de')")
     expect(cards.nth(3).locator(".tp-price")).to_have_text("1.234,50\xa0€")
     expect(cards.nth(3).locator(".tp-meta").first).to_have_text("Ausverkauft")
-    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_have_count(0)
+    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_be_disabled()
     expect(cards.nth(1).get_by_role("link")).to_have_count(0)
+
+
+def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loop: Loop) -> None:
+    cards = cards_from_an_agent(server, widget, loop)
+    page = widget.page
+    plenty, few, none = cards.nth(0), cards.nth(1), cards.nth(3)
+    lines = [
+        plenty.get_by_text("In stock", exact=True),
+        few.get_by_text("Only 3 left", exact=True),
+        none.get_by_text("Out of stock", exact=True),
+    ]
+    # "Out of stock" looked exactly like "In stock": each level now looks its own ...
+    looks = [
+        tuple(style(line, p) for p in ("color", "background-color", "font-weight", "opacity"))
+        for line in lines
+    ]
+    assert len(set(looks)) == 3, looks
+    # ... a few left and sold out as labels on their own background, readable (4.5:1) ...
+    for line in lines[1:]:
+        background = style(line, "background-color")
+        assert background not in ("rgba(0, 0, 0, 0)", style(widget.panel, "background-color"))
+        assert contrast(page, style(line, "color"), background) >= 4.5
+        assert style(line, "opacity") == "1"
+    # ... and a sold-out card greys its picture out.
+    assert float(style(none.locator(".tp-card-media"), "opacity")) < 1
+    assert style(plenty.locator(".tp-card-media"), "opacity") == "1"
+
+    # Its "Add to cart" is switched off, looks it, says why, and does nothing.
+    buy = none.get_by_role("button", name="Add to cart")
+    expect(buy).to_be_disabled()
+    expect(buy).to_have_accessible_description(f"{LONG_TITLE} Out of stock")
+    assert float(style(buy, "opacity")) < 1
+    on_sale = plenty.get_by_role("button", name="Add to cart")
+    expect(on_sale).to_be_enabled()
+    assert style(on_sale, "opacity") == "1"
+    buy.evaluate("el => el.click()")
+    buy.focus()  # still reachable by keyboard, to hear why
+    page.keyboard.press("Enter")
+    expect(buy).to_have_text("Add to cart")
+    on_sale.click()
+    expect(plenty.locator(".tp-row button")).to_have_text("Added")
+    # The demo shop puts what the widget's add_to_cart hands it in its cart: only that one.
+    cart = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))")
+    assert [line["product_id"] for line in cart] == ["TE-605"]
 
 
 def test_a_long_product_title_does_not_stretch_the_cards(
@@ -393,8 +437,12 @@ def test_card_buttons_say_which_product_they_are_for(
             card.get_by_role("button", name="Add to cart"),
             card.get_by_role("link", name="View product"),
         ):
-            if control.count():
+            if control.count() and product["stock"]:
                 expect(control).to_have_accessible_description(product["title"])
+    # Sold out, the switched-off button says why.
+    expect(cards.nth(3).get_by_role("button", name="Add to cart")).to_have_accessible_description(
+        f"{LONG_TITLE} Out of stock"
+    )
     expect(cards.nth(0).get_by_role("button", name="Add to cart")).to_have_count(1)
     expect(cards.nth(0).get_by_role("link", name="View product")).to_have_count(1)
 

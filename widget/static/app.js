@@ -772,9 +772,16 @@
       }
     }
 
+    // "out", "few" or "in": how the stock line looks, and whether the card sells.
+    function stockLevel(stock) {
+      if (typeof stock === "number") return stock <= 0 ? "out" : stock <= 5 ? "few" : "in";
+      if (typeof stock === "boolean") return stock ? "in" : "out";
+      return "";
+    }
+
     function stockText(stock) {
-      if (typeof stock === "number") return stock <= 0 ? t.outOfStock : stock <= 5 ? fill(t.fewLeft, { n: stock }) : t.inStock;
-      if (typeof stock === "boolean") return stock ? t.inStock : t.outOfStock;
+      var level = stockLevel(stock);
+      if (level) return level === "out" ? t.outOfStock : level === "few" ? fill(t.fewLeft, { n: stock }) : t.inStock;
       return stock ? String(stock) : "";
     }
 
@@ -793,28 +800,35 @@
     function renderCard(product, index, count) {
       var image = product.image_url && safeUrl(product.image_url);
       var link = product.url && safeUrl(product.url);
-      var canBuy = (ctx.handlers.add_to_cart || []).length && product.stock !== 0 && product.stock !== false;
+      var level = stockLevel(product.stock);
+      var soldOut = level === "out";
+      var canBuy = (ctx.handlers.add_to_cart || []).length;
       var rating = Number(product.rating);
       // Every card has the same two buttons: each names its product as its description, or
       // a screen reader's list of buttons shows a row of "Add to cart" none can tell apart.
       uid += 1;
       var titleId = "tp-card-title-" + uid;
+      var stockId = "tp-card-stock-" + uid;
+      // Sold out, the button stays in its place switched off (aria-disabled, so a keyboard
+      // or screen reader still reaches it), and says why: its description ends in the stock line.
       var buy = canBuy && h("button", {
-        type: "button", class: "tp-button tp-primary", text: t.addToCart, "aria-describedby": titleId,
+        type: "button", class: "tp-button tp-primary", text: t.addToCart,
+        "aria-describedby": soldOut ? titleId + " " + stockId : titleId, "aria-disabled": soldOut ? "true" : null,
         onclick: function () {
+          if (soldOut) return;
           ctx.emit("add_to_cart", { product: JSON.parse(JSON.stringify(product)) });
           buy.textContent = t.added;
         }
       });
       return h("div", {
-        class: "tp-card", role: "group", "aria-roledescription": count > 1 ? "slide" : null,
+        class: "tp-card" + (soldOut ? " tp-sold-out" : ""), role: "group", "aria-roledescription": count > 1 ? "slide" : null,
         "aria-label": (count > 1 ? fill(t.slide, { i: index + 1, n: count }) + ": " : "") + (product.title || "")
       }, [
         cardMedia(image),
         h("div", { class: "tp-card-body" }, [
           h("p", { id: titleId, class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
-          h("p", { class: "tp-meta", text: stockText(product.stock) }),
+          h("p", { id: stockId, class: "tp-meta tp-stock" + (level ? " tp-stock-" + level : ""), text: stockText(product.stock) }),
           // An image of the rating, named in words: an aria-label on a plain paragraph is not read,
           // and "★ 4,5" alone is read as "black star 4,5".
           rating > 0 ? h("p", {
