@@ -165,7 +165,7 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     shopper = Widget(page)
     shopper.launcher.focus()
     page.keyboard.press("Enter")
-    expect(shopper.input).to_be_focused()
+    expect(shopper.panel).to_be_focused()  # the dialog, not the field (no on-screen keyboard)
     # The chat covers the whole screen: it is modal, and Tab goes round inside it
     # instead of into the shop page hidden under it.
     expect(shopper.panel).to_have_attribute("aria-modal", "true")
@@ -194,6 +194,45 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     shopper.open()
     expect(shopper.panel).not_to_have_attribute("aria-modal", "true")
     page.context.close()
+
+
+def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server: Any) -> None:
+    for phone in (True, False):
+        size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
+        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        shopper = Widget(page)
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches") is phone
+        for how in ("pointer", "keyboard"):
+            if how == "keyboard":
+                shopper.launcher.focus()
+                page.keyboard.press("Enter")
+            elif phone:
+                shopper.launcher.tap()
+            else:
+                shopper.launcher.click()
+            dialog = page.get_by_role("dialog", name="Shop assistant")
+            expect(dialog).to_be_visible()
+            if phone:
+                # The focus on the message field brought the on-screen keyboard up over the
+                # conversation: it goes to the dialog itself, where a screen reader starts
+                # reading, with no ring drawn round all of it.
+                expect(dialog).to_be_focused()
+                expect(shopper.input).not_to_be_focused()
+                assert style(shopper.panel, "outline-style") == "none", how
+                # Shift+Tab from there goes round inside the chat, not out to the page.
+                page.keyboard.press("Shift+Tab")
+                assert page.evaluate(IN_PANEL), how
+                # The keyboard comes up when the shopper taps the field.
+                shopper.input.tap()
+                expect(shopper.input).to_be_focused()
+            else:
+                expect(shopper.input).to_be_focused()  # on a desktop, ready to type
+            page.keyboard.press("Escape")
+            expect(shopper.panel).to_be_hidden()
+            expect(shopper.launcher).to_be_focused()
+        context.close()
 
 
 LONG_TITLE = (
@@ -382,6 +421,7 @@ def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, serv
     page.goto(f"{server.url}/demo")
     shopper = Widget(page)
     shopper.open()
+    shopper.input.tap()  # on a touch screen opening the chat leaves the field to the shopper
     one_line = shopper.input.bounding_box()["height"]
     page.keyboard.type(
         "Hello, I ordered a tent last week and it still has not arrived. "

@@ -210,7 +210,7 @@
       parts.send = h("button", { type: "submit", class: "tp-send" }, [icon("send")]);
       parts.length = lengthHint(parts.input, parts.send);
       parts.panel = h("section", {
-        class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", hidden: true, onkeydown: panelKey
+        class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", tabindex: "-1", hidden: true, onkeydown: panelKey
       }, [
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
@@ -358,7 +358,7 @@
       var list = focusables();
       if (!list.length) return;
       var first = list[0], last = list[list.length - 1], active = ctx.shadow.activeElement;
-      if (event.shiftKey && (active === first || !ui.panel.contains(active))) {
+      if (event.shiftKey && (active === first || active === ui.panel || !ui.panel.contains(active))) {
         event.preventDefault();
         last.focus();
       } else if (!event.shiftKey && active === last) {
@@ -381,13 +381,18 @@
       return ui.panel.contains(ctx.shadow.activeElement);
     }
 
+    // A touch screen: focus on the message field pops up the on-screen keyboard over the chat.
+    function touch() {
+      return !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+    }
+
     // A button the shopper used went away or was switched off, and the focus with it (to the
     // top of the page, for a keyboard or screen reader user): back to the message field. On a
     // touch screen to the list of messages instead, not to pop up the on-screen keyboard.
     function keepFocus(had) {
       var active = ctx.shadow.activeElement; // a switched-off button may hold it a moment longer
       if (!had || !s.open || (active && ui.panel.contains(active) && !active.disabled)) return;
-      if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) ui.log.focus({ preventScroll: true });
+      if (touch()) ui.log.focus({ preventScroll: true });
       else ui.input.focus();
     }
 
@@ -422,7 +427,11 @@
       connect();
       markRead();
       scrollToEnd();
-      if (byUser) ui.input.focus();
+      // Opened by the shopper: the focus goes into the chat, so a screen reader reads it. On a
+      // touch screen to the dialog itself, not the message field: the on-screen keyboard
+      // would come up over the conversation before the shopper has read it.
+      if (byUser && touch()) ui.panel.focus({ preventScroll: true });
+      else if (byUser) ui.input.focus();
     }
 
     function close() {
