@@ -235,6 +235,54 @@ def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server:
         context.close()
 
 
+CONSENT_TEXT = {
+    "en": "May we use your browsing and purchase history to personalise our answers and "
+    "recommendations? Privacy policy",
+    "de": "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu "
+    "personalisieren? Datenschutz",
+}
+
+
+def test_the_consent_notice_leaves_a_phone_its_screen(browser: Any, server: Any) -> None:
+    answers = {"en": ("Yes, personalise", True), "de": ("Nein, danke", False)}
+    for lang, (answer, granted) in answers.items():
+        context = browser.new_context(
+            viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        page.evaluate(f"Touchpoint.setLocale('{lang}')")
+        shopper = Widget(page)
+        shopper.open()
+        consent = page.locator(f"{WIDGET} .tp-consent")
+        expect(consent).to_be_visible()
+        # It took about 130 px of the phone's 667: now at most 80 ...
+        box = consent.bounding_box()
+        assert box["height"] <= 80, f"{lang}: {box['height']} px"
+        # ... with all of its text on screen, none cut off, the privacy page linked ...
+        text = consent.locator("p")
+        expect(text).to_have_text(CONSENT_TEXT[lang])
+        assert text.evaluate("el => el.scrollHeight <= el.clientHeight")
+        expect(text.get_by_role("link")).to_have_attribute("href", f"{server.url}/demo/privacy")
+        # ... and both answers inside it, big enough to tap (24 px), and working.
+        buttons = consent.get_by_role("button")
+        expect(buttons).to_have_count(2)
+        for index in range(2):
+            button = buttons.nth(index).bounding_box()
+            assert button["width"] >= 24 and button["height"] >= 24
+            assert button["x"] >= 0 and button["x"] + button["width"] <= 375
+            assert (
+                box["y"] <= button["y"]
+                and button["y"] + button["height"] <= box["y"] + box["height"]
+            )
+        consent.get_by_role("button", name=answer).tap()
+        expect(consent).to_be_hidden()
+        assert (
+            page.evaluate("JSON.parse(localStorage.getItem('tp.demo.consent')).granted") is granted
+        )
+        context.close()
+
+
 LONG_TITLE = (
     "Ultralight 3-season backpacking tent with double-wall construction, aluminium poles, "
     "footprint and gear loft included, extra long edition"

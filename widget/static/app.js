@@ -50,7 +50,7 @@
       endConfirm: "Chat beenden? Ein neuer Chat ist danach jederzeit möglich.", endYes: "Ja, beenden", cancel: "Abbrechen",
       consentText: "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
-      consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
+      consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutz",
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
       sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", connecting: "Verbindung wird wiederhergestellt…", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
@@ -1347,11 +1347,14 @@
       if (ui.consent.hidden) return;
       var privacy = safeUrl(ctx.config.privacy_url || "");
       var state = choice === null ? "" : " " + (choice.granted ? t.consentOn : t.consentOff);
-      ui.consent.appendChild(h("p", { text: t.consentText + state }));
+      // The link to the privacy page follows the question, the answers beside it on a phone (widget.css).
+      ui.consent.appendChild(h("p", null, [
+        document.createTextNode(t.consentText + state + (privacy ? " " : "")),
+        privacy ? h("a", { href: privacy, target: "_blank", rel: "noopener", text: t.consentLink }) : null
+      ]));
       ui.consent.appendChild(h("div", { class: "tp-row" }, [
         h("button", { type: "button", class: "tp-button tp-primary", text: t.consentYes, onclick: function () { choose(true); } }),
-        h("button", { type: "button", class: "tp-button", text: t.consentNo, onclick: function () { choose(false); } }),
-        privacy ? h("a", { href: privacy, target: "_blank", rel: "noopener", text: t.consentLink }) : null
+        h("button", { type: "button", class: "tp-button", text: t.consentNo, onclick: function () { choose(false); } })
       ]));
     }
 
