@@ -109,6 +109,61 @@ def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any)
         shop.close()
 
 
+# The colours and widths of a computed box-shadow list: [(colour, x, y, blur, spread), ...].
+SHADOWS = """(value) => value === "none" ? [] : value.split(/,(?![^(]*\\))/).map((one) => {
+  const colour = one.match(/rgba?\\([^)]*\\)/)[0];
+  return [colour, ...one.replace(colour, "").trim().split(/\\s+/).map(parseFloat)];
+})"""
+
+
+def test_the_launcher_focus_ring_shows_on_any_page(browser: Any, server: Any) -> None:
+    # The ring was one colour (the text colour, #1d2430 by default): on a page of that
+    # colour it was not there at all.
+    pages = {
+        "/light": "#ffffff",
+        "/dark": "#1d2430",
+        "/blue": "#1f6feb",  # the launcher's own colour
+    }
+    shop = ForeignShop(
+        {
+            path: shop_page(server, "demo").replace(
+                "</head>", f"<style>body {{ background: {colour}; }}</style></head>"
+            )
+            for path, colour in pages.items()
+        }
+    )
+    try:
+        for path in pages:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            page.goto(f"{shop.url}{path}")
+            shopper = Widget(page)
+            expect(shopper.launcher).to_be_visible()
+            page.keyboard.press("Tab")  # focus by keyboard: the ring shows
+            expect(shopper.launcher).to_be_focused()
+            assert shopper.launcher.evaluate("el => el.matches(':focus-visible')")
+            behind = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            outline = style(shopper.launcher, "outline-color")
+            assert style(shopper.launcher, "outline-style") == "solid"
+            offset = float(style(shopper.launcher, "outline-offset").removesuffix("px"))
+            width = float(style(shopper.launcher, "outline-width").removesuffix("px"))
+            assert width >= 2
+            # A second band of another colour, flat (no blur), fills the gap up to the outline.
+            shadows = page.evaluate(SHADOWS, style(shopper.launcher, "box-shadow"))
+            bands = [s for s in shadows if s[1:4] == [0, 0, 0] and s[4] >= max(offset, 2)]
+            assert bands, shadows
+            inner = bands[0][0]
+            assert contrast(page, inner, outline) >= 3, (inner, outline)
+            # Whatever the page's colour, one of the two stands out from it (3:1).
+            seen = max(contrast(page, outline, behind), contrast(page, inner, behind))
+            assert seen >= 3, f"{path}: {outline} / {inner} on {behind}"
+            # Only while it has the keyboard's focus: no ring after a click elsewhere.
+            page.mouse.click(5, 5)
+            assert "0px 0px 0px" not in style(shopper.launcher, "box-shadow")
+            page.context.close()
+    finally:
+        shop.close()
+
+
 # What a screen reader reads out by itself: the text of every live region of the widget.
 LIVE_TEXT = """() => {
   const root = document.querySelector("touchpoint-widget").shadowRoot;
