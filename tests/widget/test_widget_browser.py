@@ -620,12 +620,12 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     form = page.locator(f"{WIDGET} .tp-offline")
     form.get_by_label("E-mail").fill("anna@")
     # Too long for the hub: said at once, and the form cannot be sent.
-    form.get_by_label("Message").fill("€" * 1500)
+    form.get_by_label("Message for the team").fill("€" * 1500)
     expect(form.locator(".tp-length")).to_have_text(
         "4,500 / 4,096: too long to send. Please shorten the message."
     )
     expect(form.get_by_role("button", name="Send message")).to_be_disabled()
-    form.get_by_label("Message").fill("Please call me back about my tent order")
+    form.get_by_label("Message for the team").fill("Please call me back about my tent order")
     expect(form.locator(".tp-length")).to_be_hidden()
     form.get_by_role("button", name="Send message").click()
     expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")

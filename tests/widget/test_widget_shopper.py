@@ -516,6 +516,35 @@ def test_the_keyboard_focus_is_not_lost_when_a_button_goes_away(
     assert page.evaluate(FOCUSED) == "tp-input"
 
 
+def test_the_two_message_fields_have_names_of_their_own(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.menu("Talk to a person")  # nobody is online in this test: the offline form
+    panel = page.locator(f"{WIDGET} .tp-panel")
+    offline = page.locator(f"{WIDGET} .tp-offline textarea")
+    expect(offline).to_be_visible()
+    # Both were "Message": a screen reader's list of fields could not tell them apart.
+    names = {
+        "en": ("Chat message", "Message for the team"),
+        "de": ("Chat-Nachricht", "Nachricht an das Team"),
+    }
+    for lang, (composer, form) in names.items():
+        page.evaluate(f"Touchpoint.setLocale('{lang}')")
+        expect(widget.input).to_have_accessible_name(composer)
+        expect(offline).to_have_accessible_name(form)
+        expect(panel.get_by_role("textbox", name=composer, exact=True)).to_have_count(1)
+        expect(panel.get_by_role("textbox", name=form, exact=True)).to_have_count(1)
+        expect(panel.get_by_label(composer, exact=True)).to_have_id("tp-input")
+        panel.get_by_label(form, exact=True).fill(f"For the team ({lang})")
+        expect(widget.input).to_have_value("")
+    # No two fields in the chat share a label.
+    labels = [
+        f.evaluate("el => el.labels[0].textContent") for f in panel.get_by_role("textbox").all()
+    ]
+    assert len(labels) == len(set(labels)) == 3, labels
+
+
 def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, server: Any) -> None:
     context = browser.new_context(
         viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True

@@ -8,7 +8,7 @@
   var T = {
     en: {
       title: "Chat", messages: "Messages", close: "Close chat", menu: "More options", send: "Send",
-      placeholder: "Write a message…", inputLabel: "Message",
+      placeholder: "Write a message…", inputLabel: "Chat message",
       online: "We are online", offline: "Nobody is online – leave us a message",
       inQueue: "Waiting for an agent", withAgent: "Chatting with {name}",
       human: "Talk to a person", privacy: "Personalisation settings", otherLanguage: "Deutsch", end: "End chat",
@@ -30,7 +30,7 @@
       surveyComment: "What could we do better? (optional)", surveySend: "Send rating",
       surveyThanks: "Thank you for your feedback!", surveyPick: "Please choose a rating from 1 to 5.",
       offlineTitle: "Nobody is available right now. Leave your e-mail address and message and we will get back to you.",
-      email: "E-mail", message: "Message", offlineSend: "Send message",
+      email: "E-mail", message: "Message for the team", offlineSend: "Send message",
       offlineThanks: "Thank you! We will reply to {email}.",
       offlineQueued: "We have your message and will reply by e-mail. Anything you add here reaches the team too.",
       badEmail: "Please enter a valid e-mail address.", required: "Please fill in this field.",
@@ -42,7 +42,7 @@
     },
     de: {
       title: "Chat", messages: "Nachrichten", close: "Chat schließen", menu: "Weitere Optionen", send: "Senden",
-      placeholder: "Nachricht schreiben…", inputLabel: "Nachricht",
+      placeholder: "Nachricht schreiben…", inputLabel: "Chat-Nachricht",
       online: "Wir sind online", offline: "Gerade ist niemand da – Nachricht hinterlassen",
       inQueue: "Warten auf einen Mitarbeiter", withAgent: "Chat mit {name}",
       human: "Mit einem Menschen sprechen", privacy: "Einstellungen zur Personalisierung", otherLanguage: "English",
@@ -65,7 +65,7 @@
       surveyComment: "Was können wir besser machen? (optional)", surveySend: "Bewertung senden",
       surveyThanks: "Vielen Dank für das Feedback!", surveyPick: "Bitte eine Bewertung von 1 bis 5 wählen.",
       offlineTitle: "Gerade ist niemand erreichbar. Mit E-Mail-Adresse und Nachricht melden wir uns so bald wie möglich.",
-      email: "E-Mail", message: "Nachricht", offlineSend: "Nachricht senden",
+      email: "E-Mail", message: "Nachricht an das Team", offlineSend: "Nachricht senden",
       offlineThanks: "Danke! Wir antworten an {email}.",
       offlineQueued: "Die Nachricht ist angekommen; die Antwort kommt per E-Mail. Was hier noch dazukommt, liest das Team ebenfalls.",
       badEmail: "Bitte eine gültige E-Mail-Adresse eingeben.", required: "Bitte dieses Feld ausfüllen.",
