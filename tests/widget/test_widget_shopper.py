@@ -290,6 +290,32 @@ def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server:
         context.close()
 
 
+def test_answering_the_consent_notice_on_a_phone_keeps_the_keyboard_down(
+    browser: Any, server: Any
+) -> None:
+    for phone in (True, False):
+        size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
+        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        shopper = Widget(page)
+        shopper.open()
+        no = page.locator(f"{WIDGET} .tp-consent").get_by_role("button", name="No, thanks")
+        if phone:
+            no.tap()
+        else:
+            no.click()
+        expect(no).to_be_hidden()
+        if phone:
+            # The focus went to the message field, and the on-screen keyboard came up over
+            # the chat: it goes to the list of messages, still inside the chat.
+            expect(shopper.log).to_be_focused()
+            expect(shopper.input).not_to_be_focused()
+        else:
+            expect(shopper.input).to_be_focused()
+        context.close()
+
+
 CONSENT_TEXT = {
     "en": "May we use your browsing and purchase history to personalise our answers and "
     "recommendations? Privacy policy",

@@ -1361,7 +1361,10 @@
     function choose(granted) {
       store.set("consent", { granted: granted, synced: false });
       ui.consent.hidden = true;
-      ui.input.focus();
+      // The answer went away with the notice: the focus to the message field, on a touch
+      // screen to the list of messages (the field would pop up the on-screen keyboard).
+      if (touch()) ui.log.focus({ preventScroll: true });
+      else ui.input.focus();
       syncConsent();
       flushEvents();
       ctx.emit("consent", { granted: granted });
