@@ -438,7 +438,15 @@ def test_product_cards_without_a_picture_keep_their_place(
 
 
 def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loop: Loop) -> None:
-    cards = cards_from_an_agent(server, widget, loop)
+    agent, conversation_id = with_an_agent(server, widget, loop)
+    agent.send_message(
+        "Some ideas",
+        conversation_id=conversation_id,
+        content_type="product_cards",
+        payload={"products": ODD_PRODUCTS},
+    )
+    cards = widget.log.locator(".tp-card")
+    expect(cards).to_have_count(4)
     page = widget.page
     plenty, few, none = cards.nth(0), cards.nth(1), cards.nth(3)
     lines = [
@@ -479,6 +487,7 @@ def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loo
     # The demo shop puts what the widget's add_to_cart hands it in its cart: only that one.
     cart = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))")
     assert [line["product_id"] for line in cart] == ["TE-605"]
+    agent.command("resolve", conversation_id)  # the agent takes a few chats at a time
 
 
 def test_a_long_product_title_does_not_stretch_the_cards(
