@@ -416,12 +416,13 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.launcher).to_have_css("background-color", "rgb(138, 43, 226)")
     assert shopper.launcher.bounding_box()["x"] < 100  # bottom-left
 
-    # Keyboard only: open, type, close; focus goes to the input and back to the launcher.
+    # Keyboard only: open, type, close; focus goes to the dialog (on a touch screen, not to
+    # the input: the on-screen keyboard would cover the chat), then back to the launcher.
     shopper.launcher.focus()
     page.keyboard.press("Enter")
     expect(shopper.panel).to_be_visible()
     active = "document.querySelector('touchpoint-widget').shadowRoot.activeElement"
-    assert page.evaluate(f"{active}.id") == "tp-input"
+    assert page.evaluate(f"{active}.className") == "tp-panel"
     # Full screen.
     assert shopper.panel.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 740}
     expect(page.locator(f"{WIDGET} #tp-title")).to_have_text("Outlet-Hilfe")
@@ -430,6 +431,7 @@ def test_mobile_keyboard_and_german(browser: Any, server: Any, foreign_shop: For
     expect(shopper.log).to_have_attribute("aria-label", "Nachrichten")
     expect(page.locator(f"{WIDGET} .tp-panel [role=log]")).to_have_attribute("aria-live", "polite")
     expect(shopper.log.locator(".tp-greeting")).to_have_text("Moin! Was suchen Sie?")
+    shopper.input.focus()
     page.keyboard.type("Hallo, ich brauche Hilfe")
     page.keyboard.press("Enter")
     expect(shopper.log.locator(".tp-from-visitor .tp-bubble")).to_have_text(
@@ -618,12 +620,12 @@ def test_offline_form_reaches_the_agents(server: Any, widget: Widget) -> None:
     form = page.locator(f"{WIDGET} .tp-offline")
     form.get_by_label("E-mail").fill("anna@")
     # Too long for the hub: said at once, and the form cannot be sent.
-    form.get_by_label("Message").fill("€" * 1500)
+    form.get_by_label("Message for the team").fill("€" * 1500)
     expect(form.locator(".tp-length")).to_have_text(
         "4,500 / 4,096: too long to send. Please shorten the message."
     )
     expect(form.get_by_role("button", name="Send message")).to_be_disabled()
-    form.get_by_label("Message").fill("Please call me back about my tent order")
+    form.get_by_label("Message for the team").fill("Please call me back about my tent order")
     expect(form.locator(".tp-length")).to_be_hidden()
     form.get_by_role("button", name="Send message").click()
     expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")

@@ -109,6 +109,61 @@ def test_a_light_brand_colour_keeps_the_text_readable(browser: Any, server: Any)
         shop.close()
 
 
+# The colours and widths of a computed box-shadow list: [(colour, x, y, blur, spread), ...].
+SHADOWS = """(value) => value === "none" ? [] : value.split(/,(?![^(]*\\))/).map((one) => {
+  const colour = one.match(/rgba?\\([^)]*\\)/)[0];
+  return [colour, ...one.replace(colour, "").trim().split(/\\s+/).map(parseFloat)];
+})"""
+
+
+def test_the_launcher_focus_ring_shows_on_any_page(browser: Any, server: Any) -> None:
+    # The ring was one colour (the text colour, #1d2430 by default): on a page of that
+    # colour it was not there at all.
+    pages = {
+        "/light": "#ffffff",
+        "/dark": "#1d2430",
+        "/blue": "#1f6feb",  # the launcher's own colour
+    }
+    shop = ForeignShop(
+        {
+            path: shop_page(server, "demo").replace(
+                "</head>", f"<style>body {{ background: {colour}; }}</style></head>"
+            )
+            for path, colour in pages.items()
+        }
+    )
+    try:
+        for path in pages:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            page.goto(f"{shop.url}{path}")
+            shopper = Widget(page)
+            expect(shopper.launcher).to_be_visible()
+            page.keyboard.press("Tab")  # focus by keyboard: the ring shows
+            expect(shopper.launcher).to_be_focused()
+            assert shopper.launcher.evaluate("el => el.matches(':focus-visible')")
+            behind = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            outline = style(shopper.launcher, "outline-color")
+            assert style(shopper.launcher, "outline-style") == "solid"
+            offset = float(style(shopper.launcher, "outline-offset").removesuffix("px"))
+            width = float(style(shopper.launcher, "outline-width").removesuffix("px"))
+            assert width >= 2
+            # A second band of another colour, flat (no blur), fills the gap up to the outline.
+            shadows = page.evaluate(SHADOWS, style(shopper.launcher, "box-shadow"))
+            bands = [s for s in shadows if s[1:4] == [0, 0, 0] and s[4] >= max(offset, 2)]
+            assert bands, shadows
+            inner = bands[0][0]
+            assert contrast(page, inner, outline) >= 3, (inner, outline)
+            # Whatever the page's colour, one of the two stands out from it (3:1).
+            seen = max(contrast(page, outline, behind), contrast(page, inner, behind))
+            assert seen >= 3, f"{path}: {outline} / {inner} on {behind}"
+            # Only while it has the keyboard's focus: no ring after a click elsewhere.
+            page.mouse.click(5, 5)
+            assert "0px 0px 0px" not in style(shopper.launcher, "box-shadow")
+            page.context.close()
+    finally:
+        shop.close()
+
+
 # What a screen reader reads out by itself: the text of every live region of the widget.
 LIVE_TEXT = """() => {
   const root = document.querySelector("touchpoint-widget").shadowRoot;
@@ -165,7 +220,7 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     shopper = Widget(page)
     shopper.launcher.focus()
     page.keyboard.press("Enter")
-    expect(shopper.input).to_be_focused()
+    expect(shopper.panel).to_be_focused()  # the dialog, not the field (no on-screen keyboard)
     # The chat covers the whole screen: it is modal, and Tab goes round inside it
     # instead of into the shop page hidden under it.
     expect(shopper.panel).to_have_attribute("aria-modal", "true")
@@ -194,6 +249,119 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     shopper.open()
     expect(shopper.panel).not_to_have_attribute("aria-modal", "true")
     page.context.close()
+
+
+def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server: Any) -> None:
+    for phone in (True, False):
+        size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
+        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        shopper = Widget(page)
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches") is phone
+        for how in ("pointer", "keyboard"):
+            if how == "keyboard":
+                shopper.launcher.focus()
+                page.keyboard.press("Enter")
+            elif phone:
+                shopper.launcher.tap()
+            else:
+                shopper.launcher.click()
+            dialog = page.get_by_role("dialog", name="Shop assistant")
+            expect(dialog).to_be_visible()
+            if phone:
+                # The focus on the message field brought the on-screen keyboard up over the
+                # conversation: it goes to the dialog itself, where a screen reader starts
+                # reading, with no ring drawn round all of it.
+                expect(dialog).to_be_focused()
+                expect(shopper.input).not_to_be_focused()
+                assert style(shopper.panel, "outline-style") == "none", how
+                # Shift+Tab from there goes round inside the chat, not out to the page.
+                page.keyboard.press("Shift+Tab")
+                assert page.evaluate(IN_PANEL), how
+                # The keyboard comes up when the shopper taps the field.
+                shopper.input.tap()
+                expect(shopper.input).to_be_focused()
+            else:
+                expect(shopper.input).to_be_focused()  # on a desktop, ready to type
+            page.keyboard.press("Escape")
+            expect(shopper.panel).to_be_hidden()
+            expect(shopper.launcher).to_be_focused()
+        context.close()
+
+
+def test_answering_the_consent_notice_on_a_phone_keeps_the_keyboard_down(
+    browser: Any, server: Any
+) -> None:
+    for phone in (True, False):
+        size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
+        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        shopper = Widget(page)
+        shopper.open()
+        no = page.locator(f"{WIDGET} .tp-consent").get_by_role("button", name="No, thanks")
+        if phone:
+            no.tap()
+        else:
+            no.click()
+        expect(no).to_be_hidden()
+        if phone:
+            # The focus went to the message field, and the on-screen keyboard came up over
+            # the chat: it goes to the list of messages, still inside the chat.
+            expect(shopper.log).to_be_focused()
+            expect(shopper.input).not_to_be_focused()
+        else:
+            expect(shopper.input).to_be_focused()
+        context.close()
+
+
+CONSENT_TEXT = {
+    "en": "May we use your browsing and purchase history to personalise our answers and "
+    "recommendations? Privacy policy",
+    "de": "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu "
+    "personalisieren? Datenschutz",
+}
+
+
+def test_the_consent_notice_leaves_a_phone_its_screen(browser: Any, server: Any) -> None:
+    answers = {"en": ("Yes, personalise", True), "de": ("Nein, danke", False)}
+    for lang, (answer, granted) in answers.items():
+        context = browser.new_context(
+            viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.goto(f"{server.url}/demo")
+        page.evaluate(f"Touchpoint.setLocale('{lang}')")
+        shopper = Widget(page)
+        shopper.open()
+        consent = page.locator(f"{WIDGET} .tp-consent")
+        expect(consent).to_be_visible()
+        # It took about 130 px of the phone's 667: now at most 80 ...
+        box = consent.bounding_box()
+        assert box["height"] <= 80, f"{lang}: {box['height']} px"
+        # ... with all of its text on screen, none cut off, the privacy page linked ...
+        text = consent.locator("p")
+        expect(text).to_have_text(CONSENT_TEXT[lang])
+        assert text.evaluate("el => el.scrollHeight <= el.clientHeight")
+        expect(text.get_by_role("link")).to_have_attribute("href", f"{server.url}/demo/privacy")
+        # ... and both answers inside it, big enough to tap (24 px), and working.
+        buttons = consent.get_by_role("button")
+        expect(buttons).to_have_count(2)
+        for index in range(2):
+            button = buttons.nth(index).bounding_box()
+            assert button["width"] >= 24 and button["height"] >= 24
+            assert button["x"] >= 0 and button["x"] + button["width"] <= 375
+            assert (
+                box["y"] <= button["y"]
+                and button["y"] + button["height"] <= box["y"] + box["height"]
+            )
+        consent.get_by_role("button", name=answer).tap()
+        expect(consent).to_be_hidden()
+        assert (
+            page.evaluate("JSON.parse(localStorage.getItem('tp.demo.consent')).granted") is granted
+        )
+        context.close()
 
 
 LONG_TITLE = (
@@ -265,8 +433,61 @@ def test_product_cards_without_a_picture_keep_their_place(
     widget.page.evaluate("Touchpoint.setLocale('de')")
     expect(cards.nth(3).locator(".tp-price")).to_have_text("1.234,50\xa0€")
     expect(cards.nth(3).locator(".tp-meta").first).to_have_text("Ausverkauft")
-    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_have_count(0)
+    expect(cards.nth(3).get_by_role("button", name="In den Warenkorb")).to_be_disabled()
     expect(cards.nth(1).get_by_role("link")).to_have_count(0)
+
+
+def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loop: Loop) -> None:
+    agent, conversation_id = with_an_agent(server, widget, loop)
+    agent.send_message(
+        "Some ideas",
+        conversation_id=conversation_id,
+        content_type="product_cards",
+        payload={"products": ODD_PRODUCTS},
+    )
+    cards = widget.log.locator(".tp-card")
+    expect(cards).to_have_count(4)
+    page = widget.page
+    plenty, few, none = cards.nth(0), cards.nth(1), cards.nth(3)
+    lines = [
+        plenty.get_by_text("In stock", exact=True),
+        few.get_by_text("Only 3 left", exact=True),
+        none.get_by_text("Out of stock", exact=True),
+    ]
+    # "Out of stock" looked exactly like "In stock": each level now looks its own ...
+    looks = [
+        tuple(style(line, p) for p in ("color", "background-color", "font-weight", "opacity"))
+        for line in lines
+    ]
+    assert len(set(looks)) == 3, looks
+    # ... a few left and sold out as labels on their own background, readable (4.5:1) ...
+    for line in lines[1:]:
+        background = style(line, "background-color")
+        assert background not in ("rgba(0, 0, 0, 0)", style(widget.panel, "background-color"))
+        assert contrast(page, style(line, "color"), background) >= 4.5
+        assert style(line, "opacity") == "1"
+    # ... and a sold-out card greys its picture out.
+    assert float(style(none.locator(".tp-card-media"), "opacity")) < 1
+    assert style(plenty.locator(".tp-card-media"), "opacity") == "1"
+
+    # Its "Add to cart" is switched off, looks it, says why, and does nothing.
+    buy = none.get_by_role("button", name="Add to cart")
+    expect(buy).to_be_disabled()
+    expect(buy).to_have_accessible_description(f"{LONG_TITLE} Out of stock")
+    assert float(style(buy, "opacity")) < 1
+    on_sale = plenty.get_by_role("button", name="Add to cart")
+    expect(on_sale).to_be_enabled()
+    assert style(on_sale, "opacity") == "1"
+    buy.evaluate("el => el.click()")
+    buy.focus()  # still reachable by keyboard, to hear why
+    page.keyboard.press("Enter")
+    expect(buy).to_have_text("Add to cart")
+    on_sale.click()
+    expect(plenty.locator(".tp-row button")).to_have_text("Added")
+    # The demo shop puts what the widget's add_to_cart hands it in its cart: only that one.
+    cart = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))")
+    assert [line["product_id"] for line in cart] == ["TE-605"]
+    agent.command("resolve", conversation_id)  # the agent takes a few chats at a time
 
 
 def test_a_long_product_title_does_not_stretch_the_cards(
@@ -330,6 +551,35 @@ def test_the_keyboard_focus_is_not_lost_when_a_button_goes_away(
     assert page.evaluate(FOCUSED) == "tp-input"
 
 
+def test_the_two_message_fields_have_names_of_their_own(server: Any, widget: Widget) -> None:
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    widget.open()
+    widget.menu("Talk to a person")  # nobody is online in this test: the offline form
+    panel = page.locator(f"{WIDGET} .tp-panel")
+    offline = page.locator(f"{WIDGET} .tp-offline textarea")
+    expect(offline).to_be_visible()
+    # Both were "Message": a screen reader's list of fields could not tell them apart.
+    names = {
+        "en": ("Chat message", "Message for the team"),
+        "de": ("Chat-Nachricht", "Nachricht an das Team"),
+    }
+    for lang, (composer, form) in names.items():
+        page.evaluate(f"Touchpoint.setLocale('{lang}')")
+        expect(widget.input).to_have_accessible_name(composer)
+        expect(offline).to_have_accessible_name(form)
+        expect(panel.get_by_role("textbox", name=composer, exact=True)).to_have_count(1)
+        expect(panel.get_by_role("textbox", name=form, exact=True)).to_have_count(1)
+        expect(panel.get_by_label(composer, exact=True)).to_have_id("tp-input")
+        panel.get_by_label(form, exact=True).fill(f"For the team ({lang})")
+        expect(widget.input).to_have_value("")
+    # No two fields in the chat share a label.
+    labels = [
+        f.evaluate("el => el.labels[0].textContent") for f in panel.get_by_role("textbox").all()
+    ]
+    assert len(labels) == len(set(labels)) == 3, labels
+
+
 def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, server: Any) -> None:
     context = browser.new_context(
         viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
@@ -338,6 +588,7 @@ def test_the_message_field_grows_with_what_the_shopper_writes(browser: Any, serv
     page.goto(f"{server.url}/demo")
     shopper = Widget(page)
     shopper.open()
+    shopper.input.tap()  # on a touch screen opening the chat leaves the field to the shopper
     one_line = shopper.input.bounding_box()["height"]
     page.keyboard.type(
         "Hello, I ordered a tent last week and it still has not arrived. "
@@ -393,8 +644,12 @@ def test_card_buttons_say_which_product_they_are_for(
             card.get_by_role("button", name="Add to cart"),
             card.get_by_role("link", name="View product"),
         ):
-            if control.count():
+            if control.count() and product["stock"]:
                 expect(control).to_have_accessible_description(product["title"])
+    # Sold out, the switched-off button says why.
+    expect(cards.nth(3).get_by_role("button", name="Add to cart")).to_have_accessible_description(
+        f"{LONG_TITLE} Out of stock"
+    )
     expect(cards.nth(0).get_by_role("button", name="Add to cart")).to_have_count(1)
     expect(cards.nth(0).get_by_role("link", name="View product")).to_have_count(1)
 

@@ -8,7 +8,7 @@
   var T = {
     en: {
       title: "Chat", messages: "Messages", close: "Close chat", menu: "More options", send: "Send",
-      placeholder: "Write a message…", inputLabel: "Message",
+      placeholder: "Write a message…", inputLabel: "Chat message",
       online: "We are online", offline: "Nobody is online – leave us a message",
       inQueue: "Waiting for an agent", withAgent: "Chatting with {name}",
       human: "Talk to a person", privacy: "Personalisation settings", otherLanguage: "Deutsch", end: "End chat",
@@ -30,7 +30,7 @@
       surveyComment: "What could we do better? (optional)", surveySend: "Send rating",
       surveyThanks: "Thank you for your feedback!", surveyPick: "Please choose a rating from 1 to 5.",
       offlineTitle: "Nobody is available right now. Leave your e-mail address and message and we will get back to you.",
-      email: "E-mail", message: "Message", offlineSend: "Send message",
+      email: "E-mail", message: "Message for the team", offlineSend: "Send message",
       offlineThanks: "Thank you! We will reply to {email}.",
       offlineQueued: "We have your message and will reply by e-mail. Anything you add here reaches the team too.",
       badEmail: "Please enter a valid e-mail address.", required: "Please fill in this field.",
@@ -42,7 +42,7 @@
     },
     de: {
       title: "Chat", messages: "Nachrichten", close: "Chat schließen", menu: "Weitere Optionen", send: "Senden",
-      placeholder: "Nachricht schreiben…", inputLabel: "Nachricht",
+      placeholder: "Nachricht schreiben…", inputLabel: "Chat-Nachricht",
       online: "Wir sind online", offline: "Gerade ist niemand da – Nachricht hinterlassen",
       inQueue: "Warten auf einen Mitarbeiter", withAgent: "Chat mit {name}",
       human: "Mit einem Menschen sprechen", privacy: "Einstellungen zur Personalisierung", otherLanguage: "English",
@@ -50,7 +50,7 @@
       endConfirm: "Chat beenden? Ein neuer Chat ist danach jederzeit möglich.", endYes: "Ja, beenden", cancel: "Abbrechen",
       consentText: "Dürfen wir den Browser- und Kaufverlauf nutzen, um Antworten und Empfehlungen zu personalisieren?",
       consentOn: "Personalisierung ist an.", consentOff: "Personalisierung ist aus.",
-      consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutzerklärung",
+      consentYes: "Ja, personalisieren", consentNo: "Nein, danke", consentLink: "Datenschutz",
       reconnecting: "Verbindung unterbrochen. Neuer Versuch läuft… Neue Nachrichten werden gesendet, sobald die Verbindung steht.",
       sending: "Wird gesendet…", waiting: "Wartet auf Verbindung", connecting: "Verbindung wird wiederhergestellt…", sent: "Gesendet", read: "Gelesen",
       failed: "Nicht gesendet: {error}", retry: "Erneut senden",
@@ -65,7 +65,7 @@
       surveyComment: "Was können wir besser machen? (optional)", surveySend: "Bewertung senden",
       surveyThanks: "Vielen Dank für das Feedback!", surveyPick: "Bitte eine Bewertung von 1 bis 5 wählen.",
       offlineTitle: "Gerade ist niemand erreichbar. Mit E-Mail-Adresse und Nachricht melden wir uns so bald wie möglich.",
-      email: "E-Mail", message: "Nachricht", offlineSend: "Nachricht senden",
+      email: "E-Mail", message: "Nachricht an das Team", offlineSend: "Nachricht senden",
       offlineThanks: "Danke! Wir antworten an {email}.",
       offlineQueued: "Die Nachricht ist angekommen; die Antwort kommt per E-Mail. Was hier noch dazukommt, liest das Team ebenfalls.",
       badEmail: "Bitte eine gültige E-Mail-Adresse eingeben.", required: "Bitte dieses Feld ausfüllen.",
@@ -210,7 +210,7 @@
       parts.send = h("button", { type: "submit", class: "tp-send" }, [icon("send")]);
       parts.length = lengthHint(parts.input, parts.send);
       parts.panel = h("section", {
-        class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", hidden: true, onkeydown: panelKey
+        class: "tp-panel", role: "dialog", "aria-labelledby": "tp-title", tabindex: "-1", hidden: true, onkeydown: panelKey
       }, [
         h("header", { class: "tp-head" }, [
           h("div", { class: "tp-head-text" }, [parts.title, parts.subtitle]), parts.end, parts.menuButton, parts.close
@@ -358,7 +358,7 @@
       var list = focusables();
       if (!list.length) return;
       var first = list[0], last = list[list.length - 1], active = ctx.shadow.activeElement;
-      if (event.shiftKey && (active === first || !ui.panel.contains(active))) {
+      if (event.shiftKey && (active === first || active === ui.panel || !ui.panel.contains(active))) {
         event.preventDefault();
         last.focus();
       } else if (!event.shiftKey && active === last) {
@@ -381,13 +381,18 @@
       return ui.panel.contains(ctx.shadow.activeElement);
     }
 
+    // A touch screen: focus on the message field pops up the on-screen keyboard over the chat.
+    function touch() {
+      return !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+    }
+
     // A button the shopper used went away or was switched off, and the focus with it (to the
     // top of the page, for a keyboard or screen reader user): back to the message field. On a
     // touch screen to the list of messages instead, not to pop up the on-screen keyboard.
     function keepFocus(had) {
       var active = ctx.shadow.activeElement; // a switched-off button may hold it a moment longer
       if (!had || !s.open || (active && ui.panel.contains(active) && !active.disabled)) return;
-      if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) ui.log.focus({ preventScroll: true });
+      if (touch()) ui.log.focus({ preventScroll: true });
       else ui.input.focus();
     }
 
@@ -422,7 +427,11 @@
       connect();
       markRead();
       scrollToEnd();
-      if (byUser) ui.input.focus();
+      // Opened by the shopper: the focus goes into the chat, so a screen reader reads it. On a
+      // touch screen to the dialog itself, not the message field: the on-screen keyboard
+      // would come up over the conversation before the shopper has read it.
+      if (byUser && touch()) ui.panel.focus({ preventScroll: true });
+      else if (byUser) ui.input.focus();
     }
 
     function close() {
@@ -771,9 +780,16 @@
       }
     }
 
+    // "out", "few" or "in": how the stock line looks, and whether the card sells.
+    function stockLevel(stock) {
+      if (typeof stock === "number") return stock <= 0 ? "out" : stock <= 5 ? "few" : "in";
+      if (typeof stock === "boolean") return stock ? "in" : "out";
+      return "";
+    }
+
     function stockText(stock) {
-      if (typeof stock === "number") return stock <= 0 ? t.outOfStock : stock <= 5 ? fill(t.fewLeft, { n: stock }) : t.inStock;
-      if (typeof stock === "boolean") return stock ? t.inStock : t.outOfStock;
+      var level = stockLevel(stock);
+      if (level) return level === "out" ? t.outOfStock : level === "few" ? fill(t.fewLeft, { n: stock }) : t.inStock;
       return stock ? String(stock) : "";
     }
 
@@ -792,28 +808,35 @@
     function renderCard(product, index, count) {
       var image = product.image_url && safeUrl(product.image_url);
       var link = product.url && safeUrl(product.url);
-      var canBuy = (ctx.handlers.add_to_cart || []).length && product.stock !== 0 && product.stock !== false;
+      var level = stockLevel(product.stock);
+      var soldOut = level === "out";
+      var canBuy = (ctx.handlers.add_to_cart || []).length;
       var rating = Number(product.rating);
       // Every card has the same two buttons: each names its product as its description, or
       // a screen reader's list of buttons shows a row of "Add to cart" none can tell apart.
       uid += 1;
       var titleId = "tp-card-title-" + uid;
+      var stockId = "tp-card-stock-" + uid;
+      // Sold out, the button stays in its place switched off (aria-disabled, so a keyboard
+      // or screen reader still reaches it), and says why: its description ends in the stock line.
       var buy = canBuy && h("button", {
-        type: "button", class: "tp-button tp-primary", text: t.addToCart, "aria-describedby": titleId,
+        type: "button", class: "tp-button tp-primary", text: t.addToCart,
+        "aria-describedby": soldOut ? titleId + " " + stockId : titleId, "aria-disabled": soldOut ? "true" : null,
         onclick: function () {
+          if (soldOut) return;
           ctx.emit("add_to_cart", { product: JSON.parse(JSON.stringify(product)) });
           buy.textContent = t.added;
         }
       });
       return h("div", {
-        class: "tp-card", role: "group", "aria-roledescription": count > 1 ? "slide" : null,
+        class: "tp-card" + (soldOut ? " tp-sold-out" : ""), role: "group", "aria-roledescription": count > 1 ? "slide" : null,
         "aria-label": (count > 1 ? fill(t.slide, { i: index + 1, n: count }) + ": " : "") + (product.title || "")
       }, [
         cardMedia(image),
         h("div", { class: "tp-card-body" }, [
           h("p", { id: titleId, class: "tp-card-title", title: product.title || null, text: product.title || "" }),
           h("p", { class: "tp-price", text: formatPrice(product.price, product.currency) }),
-          h("p", { class: "tp-meta", text: stockText(product.stock) }),
+          h("p", { id: stockId, class: "tp-meta tp-stock" + (level ? " tp-stock-" + level : ""), text: stockText(product.stock) }),
           // An image of the rating, named in words: an aria-label on a plain paragraph is not read,
           // and "★ 4,5" alone is read as "black star 4,5".
           rating > 0 ? h("p", {
@@ -1323,18 +1346,24 @@
       if (ui.consent.hidden) return;
       var privacy = safeUrl(ctx.config.privacy_url || "");
       var state = choice === null ? "" : " " + (choice.granted ? t.consentOn : t.consentOff);
-      ui.consent.appendChild(h("p", { text: t.consentText + state }));
+      // The link to the privacy page follows the question, the answers beside it on a phone (widget.css).
+      ui.consent.appendChild(h("p", null, [
+        document.createTextNode(t.consentText + state + (privacy ? " " : "")),
+        privacy ? h("a", { href: privacy, target: "_blank", rel: "noopener", text: t.consentLink }) : null
+      ]));
       ui.consent.appendChild(h("div", { class: "tp-row" }, [
         h("button", { type: "button", class: "tp-button tp-primary", text: t.consentYes, onclick: function () { choose(true); } }),
-        h("button", { type: "button", class: "tp-button", text: t.consentNo, onclick: function () { choose(false); } }),
-        privacy ? h("a", { href: privacy, target: "_blank", rel: "noopener", text: t.consentLink }) : null
+        h("button", { type: "button", class: "tp-button", text: t.consentNo, onclick: function () { choose(false); } })
       ]));
     }
 
     function choose(granted) {
       store.set("consent", { granted: granted, synced: false });
       ui.consent.hidden = true;
-      ui.input.focus();
+      // The answer went away with the notice: the focus to the message field, on a touch
+      // screen to the list of messages (the field would pop up the on-screen keyboard).
+      if (touch()) ui.log.focus({ preventScroll: true });
+      else ui.input.focus();
       syncConsent();
       flushEvents();
       ctx.emit("consent", { granted: granted });

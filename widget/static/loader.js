@@ -35,7 +35,10 @@
     "color:var(--tp-on-primary);font:600 15px/1 inherit;font-family:inherit;cursor:pointer;" +
     "box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
     ".tp[data-position=bottom-left] .tp-launcher{right:auto;left:20px}" +
-    ".tp-launcher:focus-visible{outline:3px solid var(--tp-text);outline-offset:3px}" +
+    // Two colours, whatever the page behind: the outline, and inside it the gap filled
+    // with the panel's background (the shadow below stays).
+    ".tp-launcher:focus-visible{outline:3px solid var(--tp-text);outline-offset:3px;" +
+    "box-shadow:0 0 0 3px var(--tp-bg),0 4px 16px rgba(0,0,0,.25)}" +
     ".tp-launcher svg{width:22px;height:22px;fill:currentColor}" +
     ".tp-launcher[hidden]{display:none}" +
     ".tp-badge{min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#d1242f;color:#fff;" +
