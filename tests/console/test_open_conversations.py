@@ -4,17 +4,12 @@ its cost does not grow with the number of conversations."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from sqlalchemy import event
 
-from chat.hub import Hub
-from chat.models import Contact, Conversation, Message
-from tests.console.console_helpers import ConsoleServer, assigned
+from tests.console.console_helpers import ConsoleServer, add_open_conversations, assigned
 
 OPEN = "/api/open-conversations"
 
@@ -112,46 +107,12 @@ def test_only_admins_may_list_every_open_conversation(console_hub: ConsoleServer
         socket.close()
 
 
-def _add_open_conversations(hub_settings: Any, count: int) -> None:
-    async def add() -> None:
-        hub = Hub(hub_settings, plugins=[])
-        start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-        async with hub.sessions() as db:
-            for n in range(count):
-                contact = Contact(id=f"bulk-{n:04d}", name=f"Bulk Shopper {n}")
-                conversation = Conversation(
-                    contact_id=contact.id,
-                    status=("bot", "queued", "assigned")[n % 3],
-                    queued_at=start if n % 3 else None,
-                    last_seq=3,
-                )
-                db.add_all([contact, conversation])
-                await db.flush()
-                for seq, (kind, text) in enumerate(
-                    [("visitor", "hi"), ("bot", "Hello!"), ("visitor", f"question {n}")], 1
-                ):
-                    db.add(
-                        Message(
-                            conversation_id=conversation.id,
-                            seq=seq,
-                            sender_kind=kind,
-                            text=text,
-                            created_at=start + dt.timedelta(seconds=seq),
-                        )
-                    )
-            await db.commit()
-        await hub.engine.dispose()
-
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: asyncio.run(add())).result()
-
-
 def test_several_hundred_open_conversations_take_a_few_queries(
     console_hub: ConsoleServer,
 ) -> None:
     admin_http, _ = console_hub.sign_in("admin")
     before = len(admin_http.get(OPEN).json()["conversations"])
-    _add_open_conversations(console_hub.server.settings, 600)
+    add_open_conversations(console_hub.server.settings, 600)
 
     statements: list[str] = []
 
