@@ -300,6 +300,10 @@ function renderActive({ follow = false } = {}) {
 function markRead(conv) {
   if (state.active !== conv.id || document.visibilityState !== "visible") return;
   conv.unread = 0;
+  // Watching a conversation another agent answers reads it for nobody: the read mark
+  // would clear their unread count and tell the shopper "seen".
+  const { status, assignee_id: assignee } = conv.conversation;
+  if (status === "assigned" && assignee !== state.me.id) return;
   if (conv.lastSeq > conv.readSeq) {
     conv.readSeq = conv.lastSeq;
     socket.read(conv.id, conv.lastSeq);
@@ -505,7 +509,10 @@ function onConversation({ detail }) {
   if (conv) {
     const wasMine = conv.mine;
     conv.conversation = conversation;
-    if (assignedToMe && !wasMine) announceAssigned(conv);
+    if (assignedToMe && !wasMine) {
+      announceAssigned(conv);
+      markRead(conv); // in view when it became theirs: now their reading counts
+    }
     if (state.active === conv.id) renderActive();
   } else if (assignedToMe) {
     // It still gets the focus if nothing is open once it has loaded. Deciding that

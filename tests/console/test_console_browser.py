@@ -1248,3 +1248,28 @@ def test_all_open_lists_hundreds_with_one_request(
     listings = [u for u in requests if "/api/open-conversations" in u]
     assert per_conversation == [] and 1 <= len(listings) <= 4, listings
     shopper.close()
+
+
+def test_watching_another_agents_conversation_marks_nothing_read(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_http, _ = console_hub.sign_in("admin")
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    _, alex_login = console_hub.sign_in("agent")
+    alex = console_hub.agent_socket(alex_login["token"])
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my parcel is lost")
+    alex.wait_for(assigned(conversation_id, alex_login["agent"]["id"]))
+
+    # Ada watches from All open while the shopper writes on; Alex has read nothing.
+    page.get_by_role("button", name=re.compile(r"^All open")).click()
+    page.locator(f"#all-open-rows tr[data-id='{conversation_id}'] .who button").click()
+    shopper.message("hello? it was due on Monday", conversation_id)
+    expect(page.locator("#timeline")).to_contain_text("hello? it was due on Monday")
+    time.sleep(1.5)  # a read mark the console sent would be stored by now
+    # Alex's unread count and the shopper's "seen" are Alex's reading, not the watcher's.
+    conversation = admin_http.get(f"/api/conversations/{conversation_id}").json()
+    assert conversation["agent_read_seq"] == 0, conversation
+    shopper.close()
