@@ -159,9 +159,11 @@ async def open_conversations(db: AsyncSession, *, limit: int) -> list[OpenConver
     }
     if not found:
         return []
-    # What the shopper saw: no private notes, no status changes.
+    # What the shopper saw: no private notes, no status changes. Joined to the open
+    # conversations rather than given their ids: no bound parameter per conversation
+    # (those beyond ``limit`` are counted too, and dropped).
     said = and_(
-        Message.conversation_id.in_(list(found)),
+        Conversation.status.in_(OPEN_STATUSES),
         Message.private.is_(False),
         Message.content_type != "system_event",
     )
@@ -175,6 +177,7 @@ async def open_conversations(db: AsyncSession, *, limit: int) -> list[OpenConver
                 "reply_seq"
             ),
         )
+        .join(Conversation, Conversation.id == Message.conversation_id)
         .where(said)
         .group_by(Message.conversation_id)
         .subquery()

@@ -115,9 +115,11 @@ def test_several_hundred_open_conversations_take_a_few_queries(
     add_open_conversations(console_hub.server.settings, 600)
 
     statements: list[str] = []
+    parameters: list[int] = []
 
     def count(*args: Any) -> None:
         statements.append(args[2])
+        parameters.append(len(args[3]) if isinstance(args[3], tuple | list | dict) else 0)
 
     engine = console_hub.server.hub.engine.sync_engine
     event.listen(engine, "before_cursor_execute", count)
@@ -138,3 +140,5 @@ def test_several_hundred_open_conversations_take_a_few_queries(
     listing_queries = [s for s in statements if "messages" in s or "conversations" in s]
     assert len(listing_queries) <= 4, listing_queries
     assert len(statements) <= 10, statements
+    # Nor a bound parameter per conversation (databases cap them: SQLite at 32766).
+    assert max(parameters) < 20, parameters
