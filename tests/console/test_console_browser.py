@@ -1237,6 +1237,13 @@ def test_all_open_lists_hundreds_with_one_request(
     expect(seventh.locator(".preview")).to_have_text("question 7")
     eighth = rows.filter(has=page.get_by_role("button", name="Bulk Shopper 8", exact=True))
     expect(eighth.locator(".assignee")).to_have_text("Sam Sales")
+    # On a laptop screen the row's button shows whole, inside its cell.
+    button = eighth.get_by_role("button", name=re.compile(r"^Transfer"))
+    cell, shown = button.locator("xpath=..").bounding_box(), button.bounding_box()
+    assert cell and shown and shown["x"] + shown["width"] <= cell["x"] + cell["width"], (
+        cell,
+        shown,
+    )
 
     # Changes come as frames; none makes a request per conversation.
     shopper, conversation_id = console_hub.shopper_asks_for_human("one more")
