@@ -6,6 +6,7 @@ directories, because transfers need them.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 
@@ -20,6 +21,9 @@ from agents_console._schemas import (
     AgentUpdate,
     CannedIn,
     CannedOut,
+    LastWords,
+    OpenConversationOut,
+    OpenConversations,
     Rendered,
     TeamIn,
     TeamOut,
@@ -244,6 +248,76 @@ async def delete_team(team_id: int, admin: AdminAgent, db: DbSession) -> Respons
     await db.delete(team)
     await db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- all open conversations (admins) ----------------------------------------
+
+LAST_WORDS_CHARS = 200
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    # Aggregates (min, max) may come back without the column type's time zone.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _waiting_since(item: _storage.OpenConversation) -> dt.datetime | None:
+    conversation = item.conversation
+    queued_at = _utc(conversation.queued_at)
+    agent_at = _utc(item.last_agent_reply_at)
+    starts = [_utc(item.unanswered_since)]
+    if queued_at is not None and (
+        conversation.status == "queued"
+        # Assigned from the queue, and no agent has answered since: still waiting.
+        or (conversation.status == "assigned" and (agent_at is None or agent_at < queued_at))
+    ):
+        starts.append(queued_at)
+    return min((start for start in starts if start is not None), default=None)
+
+
+def _open_out(item: _storage.OpenConversation) -> OpenConversationOut:
+    conversation, message = item.conversation, item.last_message
+    return OpenConversationOut(
+        id=conversation.id,
+        status=conversation.status,  # type: ignore[arg-type]
+        contact_id=conversation.contact_id,
+        contact_name=item.contact_name,
+        contact_email=item.contact_email,
+        team_id=conversation.team_id,
+        assignee_id=conversation.assignee_id,
+        priority=conversation.priority,
+        handoff_reason=conversation.handoff_reason,
+        created_at=conversation.created_at,
+        queued_at=conversation.queued_at,
+        waiting_since=_waiting_since(item),
+        last_seq=conversation.last_seq,
+        last_message=None
+        if message is None
+        else LastWords(
+            seq=message.seq,
+            sender_kind=message.sender_kind,
+            sender_id=message.sender_id,
+            content_type=message.content_type,
+            text=message.text[:LAST_WORDS_CHARS],
+            created_at=message.created_at,
+        ),
+    )
+
+
+@router.get("/open-conversations", response_model=OpenConversations)
+async def open_conversations(
+    _admin: AdminAgent,
+    db: DbSession,
+    limit: int = Query(1000, ge=1, le=2000, description="at most this many, the oldest first"),
+) -> OpenConversations:
+    """Every conversation not resolved, for the supervisors' *All open* view: one
+    request for all of them, with their last words and how long the shopper waits."""
+    items = await _storage.open_conversations(db, limit=limit + 1)
+    return OpenConversations(
+        conversations=[_open_out(item) for item in items[:limit]],
+        truncated=len(items) > limit,
+    )
 
 
 # ---- canned responses -------------------------------------------------------

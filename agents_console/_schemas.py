@@ -150,6 +150,41 @@ class CannedOut(BaseModel):
         )
 
 
+class LastWords(BaseModel):
+    """What the shopper last saw said in a conversation (no notes, no status changes)."""
+
+    seq: int
+    sender_kind: str  # visitor | bot | agent
+    sender_id: str | None
+    content_type: str
+    text: str  # at most LAST_WORDS_CHARS characters
+    created_at: dt.datetime
+
+
+class OpenConversationOut(BaseModel):
+    id: int
+    status: Literal["bot", "queued", "assigned"]
+    contact_id: str
+    contact_name: str | None
+    contact_email: str | None
+    team_id: int | None
+    assignee_id: int | None
+    priority: int
+    handoff_reason: str | None
+    created_at: dt.datetime
+    queued_at: dt.datetime | None
+    # Since when the shopper waits for an answer (None: they are not waiting): in the
+    # queue since queued_at, or since their first message nobody answered yet.
+    waiting_since: dt.datetime | None
+    last_seq: int
+    last_message: LastWords | None
+
+
+class OpenConversations(BaseModel):
+    conversations: list[OpenConversationOut]
+    truncated: bool  # more are open than ``limit``: the oldest are listed
+
+
 class Rendered(BaseModel):
     text: str
     missing: list[str]  # placeholders left in the text: no value known for them

@@ -5,13 +5,26 @@ Small functions with keyword-only arguments; routes call these and never build S
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat.models import Agent, AuditEntry, CannedResponse, Order, Team
+from chat.models import (
+    Agent,
+    AuditEntry,
+    CannedResponse,
+    Contact,
+    Conversation,
+    Message,
+    Order,
+    Team,
+)
+
+OPEN_STATUSES = ("bot", "queued", "assigned")
 
 
 class UnknownTeams(Exception):
@@ -111,6 +124,92 @@ async def count_canned_of_team(db: AsyncSession, *, team_id: int) -> int:
 async def canned_by_shortcut(db: AsyncSession, *, shortcut: str) -> CannedResponse | None:
     query = select(CannedResponse).where(CannedResponse.shortcut == shortcut)
     return (await db.execute(query)).scalar_one_or_none()
+
+
+# ---- all open conversations (the supervisors' view) -------------------------
+
+
+@dataclass
+class OpenConversation:
+    conversation: Conversation
+    contact_name: str | None
+    contact_email: str | None
+    last_message: Message | None = None
+    last_agent_reply_at: dt.datetime | None = None
+    unanswered_since: dt.datetime | None = None  # the shopper's first message since a reply
+
+
+async def open_conversations(db: AsyncSession, *, limit: int) -> list[OpenConversation]:
+    """Every conversation that is not resolved (oldest first, at most ``limit``), with
+    what was last said and since when the shopper waits for an answer.
+
+    Three queries whatever the number of conversations: the conversations with their
+    contacts, the last words, the shopper's unanswered messages.
+    """
+    rows = await db.execute(
+        select(Conversation, Contact.name, Contact.email)
+        .outerjoin(Contact, Contact.id == Conversation.contact_id)
+        .where(Conversation.status.in_(OPEN_STATUSES))
+        .order_by(Conversation.id)
+        .limit(limit)
+    )
+    found = {
+        conversation.id: OpenConversation(conversation, name, email)
+        for conversation, name, email in rows.all()
+    }
+    if not found:
+        return []
+    # What the shopper saw: no private notes, no status changes. Joined to the open
+    # conversations rather than given their ids: no bound parameter per conversation
+    # (those beyond ``limit`` are counted too, and dropped).
+    said = and_(
+        Conversation.status.in_(OPEN_STATUSES),
+        Message.private.is_(False),
+        Message.content_type != "system_event",
+    )
+    replies = (
+        select(
+            Message.conversation_id.label("conversation_id"),
+            func.max(Message.seq).label("last_seq"),
+            func.max(case((Message.sender_kind == "agent", Message.seq))).label("agent_seq"),
+            func.max(case((Message.sender_kind == "agent", Message.created_at))).label("agent_at"),
+            func.max(case((Message.sender_kind.in_(("agent", "bot")), Message.seq))).label(
+                "reply_seq"
+            ),
+        )
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(said)
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    last = await db.execute(
+        select(Message, replies.c.agent_at).join(
+            replies,
+            and_(
+                Message.conversation_id == replies.c.conversation_id,
+                Message.seq == replies.c.last_seq,
+            ),
+        )
+    )
+    for message, agent_at in last.all():
+        item = found.get(message.conversation_id)
+        if item is not None:
+            item.last_message = message
+            item.last_agent_reply_at = agent_at
+    # With the bot any reply answers the shopper; waiting for a person, only a person's.
+    answered = case((Conversation.status == "bot", replies.c.reply_seq), else_=replies.c.agent_seq)
+    unanswered = await db.execute(
+        select(Message.conversation_id, func.min(Message.created_at))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .outerjoin(replies, replies.c.conversation_id == Message.conversation_id)
+        .where(said, Message.sender_kind == "visitor", Message.seq > func.coalesce(answered, 0))
+        .group_by(Message.conversation_id)
+    )
+    for conversation_id, since in unanswered.all():
+        item = found.get(conversation_id)
+        if item is not None:
+            item.unanswered_since = since
+    return list(found.values())
 
 
 # ---- what placeholders are filled from -------------------------------------

@@ -7,6 +7,7 @@ import { Composer } from "./composer.js";
 import { byId, formatWait, h, handoffReason } from "./dom.js";
 import { renderMessage } from "./messages.js";
 import { askForNotifications, beep, notificationsAllowed, notify, unlockSound } from "./notify.js";
+import { AllOpen } from "./overview.js";
 import { renderHandoff, renderProfile } from "./profile.js";
 import { AgentSocket } from "./socket.js";
 
@@ -62,6 +63,7 @@ const socket = new AgentSocket(() =>
   [...state.convs.values()].filter((c) => c.loaded).map((c) => ({ conversation_id: c.id, last_seq: c.lastSeq })),
 );
 let composer;
+let allOpen = null; // admins: the "All open" view (overview.js)
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -281,8 +283,9 @@ function renderSide(conv) {
 
 function renderActive({ follow = false } = {}) {
   const conv = state.convs.get(state.active);
-  byId("empty").hidden = Boolean(conv);
-  byId("conv-view").hidden = !conv;
+  const overview = Boolean(allOpen?.shown);
+  byId("empty").hidden = Boolean(conv) || overview;
+  byId("conv-view").hidden = !conv || overview;
   if (!conv) {
     byId("handoff").replaceChildren();
     byId("profile-body").replaceChildren();
@@ -297,6 +300,10 @@ function renderActive({ follow = false } = {}) {
 function markRead(conv) {
   if (state.active !== conv.id || document.visibilityState !== "visible") return;
   conv.unread = 0;
+  // Watching a conversation another agent answers reads it for nobody: the read mark
+  // would clear their unread count and tell the shopper "seen".
+  const { status, assignee_id: assignee } = conv.conversation;
+  if (status === "assigned" && assignee !== state.me.id) return;
   if (conv.lastSeq > conv.readSeq) {
     conv.readSeq = conv.lastSeq;
     socket.read(conv.id, conv.lastSeq);
@@ -305,6 +312,7 @@ function markRead(conv) {
 
 function activate(id) {
   if (!state.convs.has(id)) return;
+  hideAllOpen();
   state.active = id;
   composer.switchTo(id);
   const conv = state.convs.get(id);
@@ -352,7 +360,8 @@ async function openConversation(id, { focus = true } = {}) {
     saveWatched();
     loadProfile(conv);
   }
-  if (focus || state.active === null) activate(id);
+  // A supervisor looking at all open conversations stays there.
+  if (focus || (state.active === null && !allOpen?.shown)) activate(id);
   else renderLists();
 }
 
@@ -375,10 +384,37 @@ async function take(id) {
   await command("take", id);
 }
 
+// ---- all open (admins) ----------------------------------------------------------
+
+function showAllOpen() {
+  allOpen.show();
+  document.querySelector(".app").classList.add("overview");
+  byId("all-open-button").setAttribute("aria-pressed", "true");
+  renderActive();
+}
+
+function hideAllOpen() {
+  if (!allOpen?.shown) return;
+  allOpen.hide();
+  document.querySelector(".app").classList.remove("overview");
+  byId("all-open-button").setAttribute("aria-pressed", "false");
+  renderActive();
+}
+
+// From the list: watch it, read only (the reply box stays locked: it is not the admin's).
+function watch(id) {
+  openConversation(id);
+}
+
 // ---- transfer ------------------------------------------------------------------
 
 function openTransfer(id) {
   const dialog = byId("transfer");
+  const status = state.convs.get(id)?.conversation.status ?? allOpen?.rows.get(id)?.status;
+  // A conversation nobody holds is assigned; the bot's cannot go to a team's queue.
+  byId("transfer-title").textContent = status === "assigned" ? "Transfer conversation" : "Assign conversation";
+  const submit = byId("transfer").querySelector("button[value=transfer]");
+  submit.textContent = status === "assigned" ? "Transfer" : "Assign";
   // Someone offline would hold the conversation with nobody there to answer the
   // shopper: they are listed, but cannot be chosen; a team's queue reaches whoever comes.
   const others = [...state.agents.values()].filter((a) => a.id !== state.me.id && a.active !== false);
@@ -394,6 +430,7 @@ function openTransfer(id) {
     h("option", { value: "", text: "—" }),
     ...state.teams.map((t) => h("option", { value: String(t.id), text: t.name })),
   );
+  byId("transfer-team").disabled = status === "bot";
   byId("transfer-error").textContent = "";
   dialog.dataset.conversation = String(id);
   dialog.showModal();
@@ -436,12 +473,17 @@ function onWelcome({ detail }) {
     if (!state.convs.get(id)?.loaded) openConversation(id, { focus: false });
   }
   renderLists();
+  // Frames missed while disconnected: the list again.
+  if (allOpen?.loaded) allOpen.refresh();
 }
 
 async function onQueue({ detail }) {
   const fresh = detail.waiting.filter((c) => !state.seenQueue.has(c.id));
   state.queue = detail.waiting;
-  for (const conversation of detail.waiting) state.seenQueue.add(conversation.id);
+  for (const conversation of detail.waiting) {
+    state.seenQueue.add(conversation.id);
+    allOpen?.conversation(conversation);
+  }
   if (detail.waiting.some((c) => !state.contacts.has(c.contact_id))) {
     try {
       const listed = await api("GET", "/api/conversations?status=queued");
@@ -461,12 +503,16 @@ async function onQueue({ detail }) {
 
 function onConversation({ detail }) {
   const conversation = detail.conversation;
+  allOpen?.conversation(conversation);
   const conv = state.convs.get(conversation.id);
   const assignedToMe = conversation.status === "assigned" && conversation.assignee_id === state.me.id;
   if (conv) {
     const wasMine = conv.mine;
     conv.conversation = conversation;
-    if (assignedToMe && !wasMine) announceAssigned(conv);
+    if (assignedToMe && !wasMine) {
+      announceAssigned(conv);
+      markRead(conv); // in view when it became theirs: now their reading counts
+    }
     if (state.active === conv.id) renderActive();
   } else if (assignedToMe) {
     // It still gets the focus if nothing is open once it has loaded. Deciding that
@@ -489,6 +535,7 @@ function announceAssigned(conv) {
 
 function onMessage({ detail }) {
   const message = detail.message;
+  allOpen?.message(message);
   const conv = state.convs.get(message.conversation_id);
   if (!conv || !conv.add(message)) return;
   const change = message.content_type === "system_event" ? message.payload : null;
@@ -613,6 +660,24 @@ function onKey(event) {
 
 // ---- start -----------------------------------------------------------------------
 
+function setupAllOpen() {
+  allOpen = new AllOpen({
+    open: watch,
+    assign: openTransfer,
+    agentName,
+    teamName: (id) => teamName(id) || `team ${id}`,
+    me: state.me,
+    toast,
+    onCount: (count) => {
+      byId("all-open-count").textContent = count === null ? "" : String(count);
+    },
+  });
+  const button = byId("all-open-button");
+  button.hidden = false;
+  button.addEventListener("click", () => (allOpen.shown ? hideAllOpen() : showAllOpen()));
+  allOpen.refresh(); // for the count beside the button
+}
+
 async function start() {
   state.me = await api("GET", "/api/auth/me");
   byId("me-name").textContent = `${state.me.name} (${state.me.role})`;
@@ -637,6 +702,7 @@ async function start() {
     for (const link of document.querySelectorAll("#pages [data-admin]")) {
       link.hidden = state.me.role !== "admin";
     }
+    if (state.me.role === "admin") setupAllOpen();
     const settings = new Settings(state.me, { onCannedChanged: () => composer.loadCanned() });
     const button = byId("settings-button");
     button.hidden = false;

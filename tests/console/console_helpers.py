@@ -3,14 +3,20 @@ that keep every frame, so a test can wait for the one it expects."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from websockets.sync.client import ClientConnection, connect
+
+from chat.hub import Hub
+from chat.models import Contact, Conversation, Message
 
 DEMO = {
     "agent": ("agent@demo.shop", "demo-agent"),
@@ -148,3 +154,41 @@ class ConsoleServer:
             socket.close()
         for client in self._clients:
             client.close()
+
+
+def add_open_conversations(hub_settings: Any, count: int, assignee_id: int | None = None) -> None:
+    """``count`` open conversations straight into the hub's database: with the bot,
+    queued and assigned (to ``assignee_id``) in turn, each shopper's last words "question N"."""
+
+    async def add() -> None:
+        hub = Hub(hub_settings, plugins=[])
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        async with hub.sessions() as db:
+            for n in range(count):
+                contact = Contact(id=f"bulk-{n:04d}", name=f"Bulk Shopper {n}")
+                conversation = Conversation(
+                    contact_id=contact.id,
+                    status=("bot", "queued", "assigned")[n % 3],
+                    queued_at=start if n % 3 else None,
+                    assignee_id=assignee_id if n % 3 == 2 else None,
+                    last_seq=3,
+                )
+                db.add_all([contact, conversation])
+                await db.flush()
+                for seq, (kind, text) in enumerate(
+                    [("visitor", "hi"), ("bot", "Hello!"), ("visitor", f"question {n}")], 1
+                ):
+                    db.add(
+                        Message(
+                            conversation_id=conversation.id,
+                            seq=seq,
+                            sender_kind=kind,
+                            text=text,
+                            created_at=start + dt.timedelta(seconds=seq),
+                        )
+                    )
+            await db.commit()
+        await hub.engine.dispose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(add())).result()

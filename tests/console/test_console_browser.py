@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from chat.auth import identity_hmac
-from tests.console.console_helpers import ConsoleServer, Socket, assigned
+from tests.console.console_helpers import ConsoleServer, Socket, add_open_conversations, assigned
 from tests.widget.widget_helpers import WIDGET, Widget
 
 pytestmark = pytest.mark.browser
@@ -1115,4 +1115,168 @@ def test_a_conversation_opened_again_shows_its_newest_message(
     page.locator("#queue .conv-link").first.click()
     expect(timeline.get_by_text("the newest words")).to_be_in_viewport()
     expect(page.get_by_role("button", name="New messages ↓")).to_be_hidden()
+    shopper.close()
+
+
+def test_an_admin_watches_all_open_conversations_live(
+    console_hub: ConsoleServer, console_page: Page, browser: Browser
+) -> None:
+    page = console_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    page.select_option("#status-select", "away")  # Ada supervises; routing skips her
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    browsing = console_hub.visitor_socket()
+    browsing_id = browsing.message("just browsing the tents")["conversation_id"]
+    waiting, waiting_id = console_hub.shopper_asks_for_human("is anyone there?")
+
+    page.get_by_role("button", name=re.compile(r"^All open")).click()
+    view = page.locator("#all-open")
+    expect(view).to_be_visible()
+    expect(page.locator("#side")).to_be_hidden()  # the table takes the side column too
+    rows = page.locator("#all-open-rows tr")
+
+    def row(conversation_id: int) -> Any:
+        return page.locator(f"#all-open-rows tr[data-id='{conversation_id}']")
+
+    expect(rows).to_have_count(2)
+    expect(page.locator("#all-open-count")).to_have_text("2")
+    expect(row(waiting_id).locator(".status")).to_have_text("queued")
+    expect(row(waiting_id).locator(".waiting")).to_have_text(re.compile(r"^\d+ s$"))
+    expect(row(waiting_id).locator(".preview")).to_have_text("is anyone there?")
+    expect(row(waiting_id).locator(".assignee")).to_have_text("—")
+    expect(row(browsing_id).locator(".status")).to_have_text("bot")
+    expect(row(browsing_id).locator(".preview")).to_have_text("just browsing the tents")
+    # The longest waiting first.
+    expect(rows.first).to_have_attribute("data-id", str(browsing_id))
+
+    # Alex comes online: routing gives him the waiting one, the row follows at once.
+    _, alex_login = console_hub.sign_in("agent")
+    alex_id = alex_login["agent"]["id"]
+    alex = console_hub.agent_socket(alex_login["token"])
+    alex.wait_for(assigned(waiting_id, alex_id))
+    expect(row(waiting_id).locator(".status")).to_have_text("assigned")
+    expect(row(waiting_id).locator(".assignee")).to_have_text("Alex Agent")
+    # A new handoff appears without a reload, with its shopper's words.
+    later, later_id = console_hub.shopper_asks_for_human("my order never came")
+    alex.wait_for(assigned(later_id, alex_id))
+    expect(rows).to_have_count(3)
+    expect(row(later_id).locator(".preview")).to_have_text("my order never came")
+    expect(row(later_id).locator(".assignee")).to_have_text("Alex Agent")
+    # Resolved ones leave.
+    assert alex.command("resolve", waiting_id)["type"] == "result"
+    expect(row(waiting_id)).to_have_count(0)
+    expect(page.locator("#all-open-count")).to_have_text("2")
+
+    # Assign the one with the bot to Alex, with the Transfer dialog.
+    row(browsing_id).get_by_role("button", name=re.compile(r"^Assign")).click()
+    dialog = page.locator("#transfer")
+    expect(dialog.locator("h2")).to_have_text("Assign conversation")
+    expect(dialog.locator("#transfer-team")).to_be_disabled()  # the bot's: no team queue
+    page.select_option("#transfer-agent", str(alex_id))
+    dialog.locator("button[value=transfer]").click()
+    alex.wait_for(assigned(browsing_id, alex_id))
+    expect(row(browsing_id).locator(".assignee")).to_have_text("Alex Agent")
+    # Transfer the other to Sales, where nobody is online: back in the queue.
+    row(later_id).get_by_role("button", name=re.compile(r"^Transfer")).click()
+    expect(dialog.locator("h2")).to_have_text("Transfer conversation")
+    page.select_option("#transfer-team", label="Sales")
+    dialog.locator("button[value=transfer]").click()
+    expect(row(later_id).locator(".status")).to_have_text("queued")
+    expect(row(later_id).locator(".team")).to_have_text("Sales")
+    expect(row(later_id).locator(".assignee")).to_have_text("—")
+    page.select_option("#all-open-filter", "queued")
+    expect(rows).to_have_count(1)
+    page.select_option("#all-open-filter", "")
+
+    # Watching one: its messages, read only; the shopper's new words reach the list.
+    row(browsing_id).get_by_role("button", name=re.compile(r"^Visitor ")).click()
+    expect(view).to_be_hidden()
+    expect(page.locator("#timeline")).to_contain_text("just browsing the tents")
+    expect(page.locator("#composer-input")).to_be_disabled()
+    expect(page.locator("#composer-hint")).to_contain_text("Alex Agent is answering")
+    browsing.message("do you have 4-person tents?", browsing_id)
+    expect(page.locator("#timeline")).to_contain_text("do you have 4-person tents?")
+    page.get_by_role("button", name=re.compile(r"^All open")).click()
+    expect(row(browsing_id).locator(".preview")).to_have_text("do you have 4-person tents?")
+
+    # An agent has no such view.
+    other = browser.new_context().new_page()
+    other.set_default_timeout(TIMEOUT)
+    sign_in(other, console_hub.url)
+    expect(other.locator("#all-open-button")).to_be_hidden()
+    other.context.close()
+    assert errors == []
+    for socket in (browsing, waiting, later):
+        socket.close()
+
+
+def test_all_open_lists_hundreds_with_one_request(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_http, admin_login = console_hub.sign_in("admin")
+    # Ada chose "away" before: routing gives her none of the queue when she signs in.
+    ada = console_hub.agent_socket(admin_login["token"])
+    assert ada.command("status", status="away")["type"] == "result"
+    ada.close()
+    sales = next(a for a in admin_http.get("/api/agents").json() if a["name"] == "Sam Sales")
+    add_open_conversations(console_hub.server.settings, 450, assignee_id=sales["id"])
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    expect(page.locator("#status-select")).to_have_value("away")
+    page.get_by_role("button", name=re.compile(r"^All open")).click()
+    rows = page.locator("#all-open-rows tr")
+    expect(rows).to_have_count(450)
+    expect(page.locator("#all-open-summary")).to_have_text(
+        "450 open: 150 queued, 150 assigned, 150 with the bot"
+    )
+    seventh = rows.filter(has=page.get_by_role("button", name="Bulk Shopper 7", exact=True))
+    expect(seventh.locator(".preview")).to_have_text("question 7")
+    eighth = rows.filter(has=page.get_by_role("button", name="Bulk Shopper 8", exact=True))
+    expect(eighth.locator(".assignee")).to_have_text("Sam Sales")
+    # On a laptop screen the row's button shows whole, inside its cell.
+    button = eighth.get_by_role("button", name=re.compile(r"^Transfer"))
+    cell, shown = button.locator("xpath=..").bounding_box(), button.bounding_box()
+    assert cell and shown and shown["x"] + shown["width"] <= cell["x"] + cell["width"], (
+        cell,
+        shown,
+    )
+
+    # Changes come as frames; none makes a request per conversation.
+    shopper, conversation_id = console_hub.shopper_asks_for_human("one more")
+    expect(rows).to_have_count(451)
+    expect(page.locator(f"#all-open-rows tr[data-id='{conversation_id}'] .preview")).to_have_text(
+        "one more"
+    )
+    per_conversation = [u for u in requests if re.search(r"/api/conversations/\d+", u)]
+    listings = [u for u in requests if "/api/open-conversations" in u]
+    assert per_conversation == [] and 1 <= len(listings) <= 4, listings
+    shopper.close()
+
+
+def test_watching_another_agents_conversation_marks_nothing_read(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_http, _ = console_hub.sign_in("admin")
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    page.select_option("#status-select", "away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    _, alex_login = console_hub.sign_in("agent")
+    alex = console_hub.agent_socket(alex_login["token"])
+    shopper, conversation_id = console_hub.shopper_asks_for_human("my parcel is lost")
+    alex.wait_for(assigned(conversation_id, alex_login["agent"]["id"]))
+
+    # Ada watches from All open while the shopper writes on; Alex has read nothing.
+    page.get_by_role("button", name=re.compile(r"^All open")).click()
+    page.locator(f"#all-open-rows tr[data-id='{conversation_id}'] .who button").click()
+    shopper.message("hello? it was due on Monday", conversation_id)
+    expect(page.locator("#timeline")).to_contain_text("hello? it was due on Monday")
+    time.sleep(1.5)  # a read mark the console sent would be stored by now
+    # Alex's unread count and the shopper's "seen" are Alex's reading, not the watcher's.
+    conversation = admin_http.get(f"/api/conversations/{conversation_id}").json()
+    assert conversation["agent_read_seq"] == 0, conversation
     shopper.close()
