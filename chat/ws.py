@@ -321,9 +321,7 @@ class Connection:
     def _signed(self, identity: Identity | None) -> bool:
         """Whether the shop's HMAC for ``identity`` checks out."""
         secret = self.hub.settings.identity_secret or ""
-        return identity is not None and verify_identity(
-            secret, identity.customer_id, identity.hmac
-        )
+        return identity is not None and verify_identity(secret, identity.customer_id, identity.hmac)
 
     async def _identify(self, identity: Identity, token: str) -> tuple[bool, str]:
         """Mark the visitor as a known customer if the shop's HMAC checks out."""

@@ -68,6 +68,13 @@ async def test_a_second_customer_on_the_same_device_gets_nothing_of_the_first(co
         await nobody.expect("pong")
         assert not nobody.messages(cid)
         assert not [f for f in nobody.log if f["type"] == "error" and f["code"] != "bad_identity"]
+    # Nor over HTTP, where no identity can come with the token.
+    async with httpx.AsyncClient(base_url=core.url) as http:
+        history = await http.get(
+            f"/api/conversations/{cid}/messages",
+            headers={"X-Visitor-Token": anna.welcome["visitor_token"]},
+        )
+    assert history.status_code == 403 and history.json()["detail"]["code"] == "identity_required"
     # With her identity it is her visit again.
     anna_again = await visitor(
         core, token=anna.welcome["visitor_token"], identity=signed(core, "cust-1001")

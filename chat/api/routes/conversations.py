@@ -96,6 +96,18 @@ async def conversation_messages(
         conversation = await db.get(Conversation, conversation_id)
         if conversation is None or conversation.contact_id != contact_id:
             raise _not_found(conversation_id)
+        contact = await db.get(Contact, contact_id)
+        if contact is not None and contact.identity_verified:
+            # As over the websocket: a known customer's token alone may be the next
+            # person's on a shared device, and here no identity can come with it.
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail={
+                    "code": "identity_required",
+                    "message": "a known customer's conversation is read over the websocket, "
+                    "with their identity in hello (docs/protocol.md)",
+                },
+            )
         include_private = False
     else:
         agent = await current_agent(request, hub, db)
