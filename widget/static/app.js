@@ -392,6 +392,12 @@
     function keepFocus(had) {
       var active = ctx.shadow.activeElement; // a switched-off button may hold it a moment longer
       if (!had || !s.open || (active && ui.panel.contains(active) && !active.disabled)) return;
+      focusChat();
+    }
+
+    // The message field, or on a touch screen the list of messages: the field would pop up
+    // the on-screen keyboard.
+    function focusChat() {
       if (touch()) ui.log.focus({ preventScroll: true });
       else ui.input.focus();
     }
@@ -1360,10 +1366,7 @@
     function choose(granted) {
       store.set("consent", { granted: granted, synced: false });
       ui.consent.hidden = true;
-      // The answer went away with the notice: the focus to the message field, on a touch
-      // screen to the list of messages (the field would pop up the on-screen keyboard).
-      if (touch()) ui.log.focus({ preventScroll: true });
-      else ui.input.focus();
+      focusChat(); // the answer went away with the notice
       syncConsent();
       flushEvents();
       ctx.emit("consent", { granted: granted });
