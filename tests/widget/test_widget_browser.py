@@ -706,19 +706,25 @@ def test_queue_position_while_the_agents_are_busy(server: Any, widget: Widget, l
     expect(page.locator(f"{WIDGET} .tp-menu button", has_text="Talk to a person")).to_be_hidden()
 
 
+def anna_logs_in_and_asks(server: Any, widget: Widget, text: str) -> Any:
+    """On the demo shop, Anna logs in and asks ``text``; returns her conversation's id."""
+    page = widget.page
+    page.goto(f"{server.url}/demo")
+    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
+    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
+    widget.open()
+    widget.send(text)
+    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
+    return stored(page, "conversation")
+
+
 def test_a_customers_chat_needs_their_identity_on_the_page(server: Any, widget: Widget) -> None:
     """Anna chats while logged in; the shop forgets Touchpoint.reset() at log-out (here:
     the log-in cookie goes, the widget's storage stays). The next person's page has no
     identity: the widget shows nothing of Anna's chat. Her pages, which identify her,
     show it again, also where identify() comes after the widget connected."""
     page = widget.page
-    page.goto(f"{server.url}/demo")
-    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
-    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
-    widget.open()
-    widget.send("My delivery address is Elm Street 5")
-    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
-    annas = stored(page, "conversation")
+    annas = anna_logs_in_and_asks(server, widget, "My delivery address is Elm Street 5")
 
     page.context.clear_cookies()
     page.goto(f"{server.url}/demo")
@@ -749,13 +755,7 @@ def test_another_customer_on_a_shared_browser_gets_a_chat_of_their_own(
     widget drops Anna's chat from the screen and Ben's message starts his own
     conversation (it was refused as another's: not_found)."""
     page = widget.page
-    page.goto(f"{server.url}/demo")
-    page.get_by_role("button", name="Log in as Anna (cust-1001)").click()
-    expect(page.get_by_text("Logged in as Anna Schmidt")).to_be_visible()
-    widget.open()
-    widget.send("A question only Anna may see")
-    expect(widget.log.locator(".tp-from-visitor[data-seq] .tp-receipt").last).to_have_text("Sent")
-    annas = stored(page, "conversation")
+    annas = anna_logs_in_and_asks(server, widget, "A question only Anna may see")
     ben = {
         "customerId": "cust-2002",
         "hmac": identity_hmac(server.settings.identity_secret, "cust-2002"),

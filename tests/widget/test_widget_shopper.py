@@ -4,8 +4,10 @@ with odd data, a hub that restarts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.chat.helpers import query
@@ -396,8 +398,10 @@ def with_an_agent(server: Any, widget: Widget, loop: Loop) -> tuple[Any, int]:
     return agent, conversation_id
 
 
-def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
-    """An agent shows the shopper ODD_PRODUCTS; returns the cards."""
+@pytest.fixture
+def cards(server: Any, widget: Widget, loop: Loop) -> Iterator[Any]:
+    """An agent shows the shopper ODD_PRODUCTS: the cards. The agent resolves the chat
+    afterwards, as the demo agent takes a few chats at a time."""
     agent, conversation_id = with_an_agent(server, widget, loop)
     agent.send_message(
         "Some ideas",
@@ -405,15 +409,13 @@ def cards_from_an_agent(server: Any, widget: Widget, loop: Loop) -> Any:
         content_type="product_cards",
         payload={"products": ODD_PRODUCTS},
     )
-    cards = widget.log.locator(".tp-card")
-    expect(cards).to_have_count(4)
-    return cards
+    shown = widget.log.locator(".tp-card")
+    expect(shown).to_have_count(4)
+    yield shown
+    agent.command("resolve", conversation_id)
 
 
-def test_product_cards_without_a_picture_keep_their_place(
-    server: Any, widget: Widget, loop: Loop
-) -> None:
-    cards = cards_from_an_agent(server, widget, loop)
+def test_product_cards_without_a_picture_keep_their_place(cards: Any, widget: Widget) -> None:
     # A card without a picture, or whose picture is gone, shows a placeholder of the same
     # size, never the browser's broken-image sign: the row of cards stays even.
     with_picture = cards.nth(0).locator(".tp-card-media")
@@ -437,16 +439,7 @@ def test_product_cards_without_a_picture_keep_their_place(
     expect(cards.nth(1).get_by_role("link")).to_have_count(0)
 
 
-def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loop: Loop) -> None:
-    agent, conversation_id = with_an_agent(server, widget, loop)
-    agent.send_message(
-        "Some ideas",
-        conversation_id=conversation_id,
-        content_type="product_cards",
-        payload={"products": ODD_PRODUCTS},
-    )
-    cards = widget.log.locator(".tp-card")
-    expect(cards).to_have_count(4)
+def test_the_stock_line_says_what_can_be_bought(cards: Any, widget: Widget) -> None:
     page = widget.page
     plenty, few, none = cards.nth(0), cards.nth(1), cards.nth(3)
     lines = [
@@ -487,13 +480,9 @@ def test_the_stock_line_says_what_can_be_bought(server: Any, widget: Widget, loo
     # The demo shop puts what the widget's add_to_cart hands it in its cart: only that one.
     cart = page.evaluate("JSON.parse(localStorage.getItem('demo-shop.cart'))")
     assert [line["product_id"] for line in cart] == ["TE-605"]
-    agent.command("resolve", conversation_id)  # the agent takes a few chats at a time
 
 
-def test_a_long_product_title_does_not_stretch_the_cards(
-    server: Any, widget: Widget, loop: Loop
-) -> None:
-    cards = cards_from_an_agent(server, widget, loop)
+def test_a_long_product_title_does_not_stretch_the_cards(cards: Any, widget: Widget) -> None:
     short, long = cards.nth(0), cards.nth(3)
     title = long.locator(".tp-card-title")
     # At most three lines; the whole title is in the tooltip and the card's accessible name.
@@ -632,10 +621,7 @@ def test_the_launcher_says_how_many_messages_are_new(
     agent.command("resolve", conversation_id)
 
 
-def test_card_buttons_say_which_product_they_are_for(
-    server: Any, widget: Widget, loop: Loop
-) -> None:
-    cards = cards_from_an_agent(server, widget, loop)
+def test_card_buttons_say_which_product_they_are_for(cards: Any, widget: Widget) -> None:
     # A screen reader's list of buttons showed four "Add to cart" and no way to tell them
     # apart: each names its product as its description.
     for index, product in enumerate(ODD_PRODUCTS):
@@ -719,8 +705,7 @@ def test_a_hub_restart_mid_chat(browser: Any, live_server: Any) -> None:
     page.context.close()
 
 
-def test_a_card_rating_is_read_as_words(server: Any, widget: Widget, loop: Loop) -> None:
-    cards = cards_from_an_agent(server, widget, loop)
+def test_a_card_rating_is_read_as_words(cards: Any, widget: Widget) -> None:
     # "★ 4.3" on screen; a screen reader said "black star 4.3" (an aria-label on a
     # paragraph is not read): it is an image of the rating, named in words.
     rating = cards.nth(0).get_by_role("img", name="Rated 4.3 out of 5")
