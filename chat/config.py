@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     login_failures_per_ip_per_minute: int = 30
     agent_grace_seconds: float = 30.0
+    # A conversation with the bot that nobody wrote in for this long is resolved, so the
+    # open conversations are those going on (the shopper's next message starts a new
+    # one). 0: never.
+    bot_idle_minutes: float = Field(default=60.0, ge=0)
     # Without a shared bus (no Redis), how often a server looks in the audit log for an
     # erasure by another process (`touchpoint privacy erase`): to close the shopper's
     # widgets and let plugins empty their caches.

@@ -155,10 +155,14 @@ class Hub:
         await self.migrate()
         await self.bus.start()
         await self.presence.start()
-        if not self.bus.crosses_processes:
-            from chat.privacy import watch_erasures  # privacy needs the hub's types
+        # Imported here: both modules need the hub's types.
+        from chat.privacy import watch_erasures
+        from chat.service import resolve_idle_forever
 
+        if not self.bus.crosses_processes:
             self.run_in_background(watch_erasures(self))
+        if self.settings.bot_idle_minutes:
+            self.run_in_background(resolve_idle_forever(self))
         for plugin in self.plugins:
             if plugin.startup:
                 await plugin.startup(self)

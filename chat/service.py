@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,21 @@ def contact_channel(contact_id: str) -> str:
 
 
 AGENTS_CHANNEL = "agents"
+
+
+async def resolve_idle_forever(hub: Hub) -> None:
+    """At start and every few minutes (at most a quarter of the idle time), resolve the
+    conversations left with the bot (``Settings.bot_idle_minutes``). Every process may
+    run it: a conversation another one resolved first is skipped. Runs until cancelled."""
+    idle = dt.timedelta(minutes=hub.settings.bot_idle_minutes)
+    every = min(300.0, idle.total_seconds() / 4)
+    while True:
+        try:
+            if resolved := await hub.conversations.resolve_idle(idle=idle):
+                log.info("idle conversations resolved", extra={"resolved": resolved})
+        except Exception:  # the sweep must go on
+            log.exception("resolving idle conversations failed; trying again")
+        await asyncio.sleep(every)
 
 
 def message_notice(message: MessageOut) -> dict[str, Any]:
@@ -328,6 +344,25 @@ class ConversationService:
             },
         )
         return change.after
+
+    async def resolve_idle(self, *, idle: dt.timedelta, limit: int = 500) -> int:
+        """Resolve the conversations with the bot nobody wrote in for ``idle``; how many."""
+        async with self.hub.sessions() as db:
+            found = await storage.idle_with_the_bot(db, since=utcnow() - idle, limit=limit)
+        resolved = 0
+        for conversation_id, last_activity in found:
+            try:
+                await self.transition(
+                    conversation_id, Cause.resolve, actor="bot", expected=Status.bot
+                )
+            except (LifecycleError, NotFound):
+                continue  # a person took it, or it went, meanwhile
+            # It ended when the shopper left: its idle hour is no time to resolution.
+            async with self.hub.sessions() as db:
+                await storage.date_resolution(db, conversation_id=conversation_id, at=last_activity)
+                await db.commit()
+            resolved += 1
+        return resolved
 
     async def save_bot_state(self, conversation_id: int, state: dict[str, Any]) -> None:
         async with self.hub.sessions() as db:

@@ -400,6 +400,29 @@ async def waiting_conversations(db: AsyncSession, *, limit: int = 200) -> list[C
     )
 
 
+async def idle_with_the_bot(
+    db: AsyncSession, *, since: dt.datetime, limit: int
+) -> list[tuple[int, dt.datetime]]:
+    """Conversations with the bot nobody wrote in since ``since``, oldest first, each with
+    its last activity."""
+    rows = await db.execute(
+        select(Conversation.id, Conversation.updated_at)
+        .where(Conversation.status == "bot", Conversation.updated_at < since)
+        .order_by(Conversation.id)
+        .limit(limit)
+    )
+    return list(rows.tuples())
+
+
+async def date_resolution(db: AsyncSession, *, conversation_id: int, at: dt.datetime) -> None:
+    """Say a resolved conversation ended ``at`` (its last activity, not when it was closed)."""
+    await db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == "resolved")
+        .values(resolved_at=at)
+    )
+
+
 async def assigned_to(db: AsyncSession, *, agent_id: int) -> list[Conversation]:
     return list(
         (

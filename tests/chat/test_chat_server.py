@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -769,6 +770,57 @@ async def test_a_transfer_to_an_agent_who_is_not_signed_in_is_refused(core: Any)
     await sales.expect(
         "conversation",
         lambda f: f["conversation"]["id"] == cid and f["conversation"]["assignee_id"] == sales_id,
+    )
+
+
+async def test_a_conversation_left_with_the_bot_is_resolved(
+    start_core: Any,
+) -> None:
+    server = start_core(bot_idle_minutes=0.02)  # idle after 1.2 s, looked for every 0.3 s
+    shopper = await visitor(server)
+    cid = (await shopper.send_message("just looking around"))["conversation_id"]
+    waiting = await visitor(server)
+    queued = (await waiting.send_message("a person, please"))["conversation_id"]
+    await waiting.command("request_human", conversation_id=queued)
+
+    def resolved(frame: dict[str, Any]) -> bool:
+        return frame["conversation"]["id"] == cid and frame["conversation"]["status"] == "resolved"
+
+    await shopper.expect("conversation", resolved, timeout=15)
+    (event,) = query(
+        server.hub.database_url,
+        "SELECT payload, created_at FROM messages"
+        " WHERE conversation_id = :c AND content_type = 'system_event'",
+        c=cid,
+    )
+    change = json.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
+    assert (change["from"], change["to"], change["cause"]) == ("bot", "resolved", "resolve")
+    # It ended when the shopper left, not when it was closed: the idle time is no time
+    # to resolution in the analytics.
+    ((resolved_at, created_at),) = [
+        (row["resolved_at"], row["created_at"])
+        for row in query(
+            server.hub.database_url,
+            "SELECT resolved_at, created_at FROM conversations WHERE id = :c",
+            c=cid,
+        )
+    ]
+    assert str(created_at) <= str(resolved_at) < str(event["created_at"])
+    # Waiting for a person is the team's: it stays queued however long it waits.
+    await asyncio.sleep(2)
+    assert query(
+        server.hub.database_url, "SELECT status FROM conversations WHERE id = :c", c=queued
+    ) == [{"status": "queued"}]
+    # The shopper's next message starts a new conversation, with the bot (the widget
+    # names none once the last one ended); naming the old one opens it again.
+    later = (await shopper.send_message("back again"))["conversation_id"]
+    assert later != cid
+    assert (await shopper.send_message("about before", conversation_id=cid))[
+        "conversation_id"
+    ] == cid
+    await shopper.expect(
+        "conversation",
+        lambda f: f["conversation"]["id"] == cid and f["conversation"]["status"] == "bot",
     )
 
 
