@@ -142,3 +142,27 @@ def test_several_hundred_open_conversations_take_a_few_queries(
     assert len(statements) <= 10, statements
     # Nor a bound parameter per conversation (databases cap them: SQLite at 32766).
     assert max(parameters) < 20, parameters
+
+
+def test_the_conversation_list_reads_its_contacts_in_one_query(
+    console_hub: ConsoleServer,
+) -> None:
+    admin_http, _ = console_hub.sign_in("admin")
+    add_open_conversations(console_hub.server.settings, 300)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = console_hub.server.hub.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        listed = admin_http.get("/api/conversations", params={"limit": 300})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert listed.status_code == 200 and len(listed.json()) == 300
+    bulk = [c for c in listed.json() if c["contact_id"].startswith("bulk-")]
+    assert bulk and all(c["contact"]["name"].startswith("Bulk Shopper ") for c in bulk)
+    # It made one query per conversation for its contact.
+    contact_queries = [s for s in statements if "FROM contacts" in s]
+    assert len(contact_queries) <= 1, len(contact_queries)

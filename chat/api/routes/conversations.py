@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from sqlalchemy import select
 
 from chat import storage
 from chat.api.deps import CurrentAgent, DbSession, HubDep, current_agent
@@ -30,7 +31,10 @@ def _not_found(conversation_id: int) -> HTTPException:
 
 
 async def _summary(db: DbSession, conversation: Conversation) -> ConversationSummary:
-    contact = await db.get(Contact, conversation.contact_id)
+    return _summary_of(conversation, await db.get(Contact, conversation.contact_id))
+
+
+def _summary_of(conversation: Conversation, contact: Contact | None) -> ConversationSummary:
     return ConversationSummary(
         **storage.conversation_out(conversation).model_dump(),
         contact=storage.contact_summary(contact) if contact else None,
@@ -65,7 +69,12 @@ async def list_conversations(
     rows = await storage.conversations_for_agent(
         db, agent=agent, status=status_, mine=mine, contact_id=contact_id, limit=limit
     )
-    return [await _summary(db, row) for row in rows]
+    # Their contacts in one query, not one each.
+    found = await db.scalars(
+        select(Contact).where(Contact.id.in_({row.contact_id for row in rows}))
+    )
+    contacts = {contact.id: contact for contact in found}
+    return [_summary_of(row, contacts.get(row.contact_id)) for row in rows]
 
 
 @router.get("/{conversation_id}", response_model=ConversationSummary)
