@@ -349,7 +349,7 @@ class ConversationService:
         """Resolve the conversations with the bot nobody wrote in for ``idle``; how many."""
         async with self.hub.sessions() as db:
             found = await storage.idle_with_the_bot(db, since=utcnow() - idle, limit=limit)
-        resolved = 0
+        resolved = []
         for conversation_id, last_activity in found:
             try:
                 await self.transition(
@@ -357,12 +357,13 @@ class ConversationService:
                 )
             except (LifecycleError, NotFound):
                 continue  # a person took it, or it went, meanwhile
-            # It ended when the shopper left: its idle hour is no time to resolution.
-            async with self.hub.sessions() as db:
+            resolved.append((conversation_id, last_activity))
+        # They ended when the shopper left: the idle hour is no time to resolution.
+        async with self.hub.sessions() as db:
+            for conversation_id, last_activity in resolved:
                 await storage.date_resolution(db, conversation_id=conversation_id, at=last_activity)
-                await db.commit()
-            resolved += 1
-        return resolved
+            await db.commit()
+        return len(resolved)
 
     async def save_bot_state(self, conversation_id: int, state: dict[str, Any]) -> None:
         async with self.hub.sessions() as db:

@@ -253,13 +253,19 @@ def test_on_a_phone_the_keyboard_stays_in_the_chat(browser: Any, server: Any) ->
     page.context.close()
 
 
-def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server: Any) -> None:
+def phone_then_desktop(browser: Any, server: Any) -> Iterator[tuple[bool, Any, Widget]]:
+    """The demo shop on a touch phone, then on a desktop: (phone?, page, widget) each."""
     for phone in (True, False):
         size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
         context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
         page = context.new_page()
         page.goto(f"{server.url}/demo")
-        shopper = Widget(page)
+        yield phone, page, Widget(page)
+        context.close()
+
+
+def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server: Any) -> None:
+    for phone, page, shopper in phone_then_desktop(browser, server):
         assert page.evaluate("matchMedia('(pointer: coarse)').matches") is phone
         for how in ("pointer", "keyboard"):
             if how == "keyboard":
@@ -289,18 +295,12 @@ def test_opening_on_a_touch_screen_keeps_the_keyboard_down(browser: Any, server:
             page.keyboard.press("Escape")
             expect(shopper.panel).to_be_hidden()
             expect(shopper.launcher).to_be_focused()
-        context.close()
 
 
 def test_answering_the_consent_notice_on_a_phone_keeps_the_keyboard_down(
     browser: Any, server: Any
 ) -> None:
-    for phone in (True, False):
-        size = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 800}
-        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
-        page = context.new_page()
-        page.goto(f"{server.url}/demo")
-        shopper = Widget(page)
+    for phone, page, shopper in phone_then_desktop(browser, server):
         shopper.open()
         no = page.locator(f"{WIDGET} .tp-consent").get_by_role("button", name="No, thanks")
         if phone:
@@ -315,7 +315,6 @@ def test_answering_the_consent_notice_on_a_phone_keeps_the_keyboard_down(
             expect(shopper.input).not_to_be_focused()
         else:
             expect(shopper.input).to_be_focused()
-        context.close()
 
 
 CONSENT_TEXT = {
