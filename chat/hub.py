@@ -178,7 +178,7 @@ class Hub:
         await self.presence.stop()
         await self.bus.stop()
         await self.engine.dispose()
-        self.message_writer.close()
+        await self.message_writer.close()
 
     async def seed_demo(self) -> None:
         from chat.demo import seed_core

@@ -376,7 +376,7 @@ async def test_database_errors_do_not_carry_shoppers_words_into_the_log(core: An
         with writer.engine.connect() as connection, pytest.raises(Exception) as failed_too:
             connection.execute(failing, words)
     finally:
-        writer.close()
+        await writer.close()
     for error in (failed.value, failed_too.value):
         assert "no_such_table" in str(error)
         assert "Anna Secret" not in str(error) and "4111" not in str(error)

@@ -4,6 +4,7 @@ de-duplication under concurrency, transitions with row locks."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -217,6 +218,33 @@ async def test_the_writers_driver_sql_stores_what_the_orm_reads(hub: Hub) -> Non
     assert conversation.updated_at == posted.message.created_at
 
 
+async def test_the_first_public_agent_reply_stamps_the_first_response_once(hub: Hub) -> None:
+    """A visitor's message, a private note and the bot do not count; a later reply keeps
+    the first one's time (PostgreSQL stamps it in the statement that stores the message)."""
+    cid = await new_conversation(hub)
+
+    async def first_response() -> dt.datetime | None:
+        async with hub.sessions() as db:
+            conversation = await db.get(Conversation, cid)
+            assert conversation is not None
+            return conversation.first_response_at
+
+    await hub.conversations.post_message(cid, sender_kind="visitor", text="hello?")
+    await hub.conversations.post_message(cid, sender_kind="bot", text="Hi! How can I help?")
+    await hub.conversations.post_message(
+        cid, sender_kind="agent", sender_id="1", text="a note", private=True
+    )
+    assert await first_response() is None
+    first = await hub.conversations.post_message(
+        cid, sender_kind="agent", sender_id="1", text="Hello, I am Alex"
+    )
+    await hub.conversations.post_message(
+        cid, sender_kind="agent", sender_id="1", text="How can I help?"
+    )
+    assert await first_response() == first.message.created_at
+    assert [row.seq for row in await timeline(hub, cid)] == [1, 2, 3, 4, 5]
+
+
 def test_a_driver_statement_refuses_missing_values() -> None:
     """A Python-side column default (updated_at) is the caller's to give, never silently NULL."""
     from sqlalchemy import create_engine
@@ -272,7 +300,7 @@ async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_
         ]
     finally:
         await hub.engine.dispose()
-        hub.message_writer.close()
+        await hub.message_writer.close()
 
 
 async def test_transitions_are_stored_in_the_timeline(hub: Hub) -> None:
@@ -449,4 +477,4 @@ async def test_the_sqlite_writer_checkpoints_beside_the_commits(
         assert [row.seq for row in await timeline(hub, cid)] == list(range(1, 21))
     finally:
         await hub.engine.dispose()
-        writer.close()
+        await writer.close()
