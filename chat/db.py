@@ -300,6 +300,9 @@ class GroupWriter(Generic[Item, Outcome]):
             return self.write_batch(connection, items)
 
     async def close(self) -> None:
+        # What was submitted is written (and acknowledged) before the connections go.
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
         if self._inline is not None:
             self._inline.close()
         if self.executor:

@@ -245,6 +245,20 @@ async def test_the_first_public_agent_reply_stamps_the_first_response_once(hub: 
     assert [row.seq for row in await timeline(hub, cid)] == [1, 2, 3, 4, 5]
 
 
+async def test_closing_the_writer_finishes_the_writes_under_way(hub: Hub) -> None:
+    cid = await new_conversation(hub)
+    posts = [
+        asyncio.ensure_future(
+            hub.conversations.post_message(cid, sender_kind="visitor", text=f"m{n}")
+        )
+        for n in range(30)
+    ]
+    await asyncio.sleep(0)  # the posts reach the writer
+    await hub.message_writer.close()
+    assert all(post.done() and not post.exception() for post in posts)
+    assert [row.seq for row in await timeline(hub, cid)] == list(range(1, 31))
+
+
 def test_a_driver_statement_refuses_missing_values() -> None:
     """A Python-side column default (updated_at) is the caller's to give, never silently NULL."""
     from sqlalchemy import create_engine
