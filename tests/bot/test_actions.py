@@ -242,6 +242,27 @@ async def test_something_of_the_shoppers_that_broke_is_no_product_search(
     assert replacing.product_ids, replacing.summary()  # a new one is a search
 
 
+async def test_a_part_that_broke_off_is_no_care_question_for_its_product_word(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the handle of my pan broke off" and "my pan is cracked" were
+    the cast-iron care FAQ, confidently, for their "pan": something of the shopper's
+    that broke is read as any product's."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        broken = [
+            await dialogue.respond(text)
+            for text in (
+                "the handle of my pan broke off", "the handle fell off my pan",
+                "my pan is cracked",
+            )
+        ]  # fmt: skip
+        rusty = await dialogue.respond("my pan is rusty")
+    for result in broken:
+        assert result.decision.faq_id != "cast-iron-care", result.summary()
+        assert not result.product_ids, result.summary()
+    assert (rusty.action, rusty.decision.faq_id) == ("answer_faq", "cast-iron-care")
+
+
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
     first, second, third = await talk(
         dialogue,
