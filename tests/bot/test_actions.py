@@ -263,6 +263,26 @@ async def test_a_part_that_broke_off_is_no_care_question_for_its_product_word(
     assert (rusty.action, rusty.decision.faq_id) == ("answer_faq", "cast-iron-care")
 
 
+async def test_one_of_those_shown_pointed_at_alone_is_what_the_next_question_is_about(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the second one" after two tents was "Sorry, I don't know", and
+    "how much does it cost?" after it priced the first tent."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        shown, second, price = await talk(
+            dialogue, "I need a tent for 2", "the second one", "how much does it cost?"
+        )
+        _, german = await talk(
+            dialogue, "Ich suche ein Zelt für 2 Personen", "die zweite bitte", locale="de"
+        )
+    assert len(shown.product_ids) >= 2, shown.summary()
+    title = shown.replies[0].payload["products"][1]["title"]  # type: ignore[index]
+    assert second.action == "product_details", second.summary()
+    assert second.replies[0].text.startswith(title), second.summary()
+    assert price.replies[0].text.startswith(title), price.summary()
+    assert german.replies[0].text.startswith(title), german.summary()
+
+
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
     first, second, third = await talk(
         dialogue,
