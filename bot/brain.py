@@ -302,14 +302,18 @@ class Brain:
         not where a rule says what the message is ("I'm looking for a tent", "hello";
         but "my tent pole broke" is for an FAQ on any product), and not where no other
         word of it is in any FAQ ("a light backpack around 45 liters"), since an FAQ does
-        not answer those. Most messages with a flow's words are such product requests;
-        they skip the second embedding."""
+        not answer those, unless something of the shopper's broke. Most messages with a
+        flow's words are such product requests; they skip the second embedding."""
         intent, score = rule_intent(text)
         if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
         rest = without_kinds(text, self.flows, language, word=" ")
-        if rest is None or not self.kb.faq_matches(rest, k=1, mode="keyword"):
+        if rest is None or (
+            # Something of the shopper's that broke: "my pan is cracked" shares no word
+            # with an FAQ but "pan" with the care one; its general reading says which.
+            intent != "product_problem" and not self.kb.faq_matches(rest, k=1, mode="keyword")
+        ):
             return None
         return without_kinds(text, self.flows, language)
 
@@ -319,12 +323,16 @@ class Brain:
         """``u`` answered by an FAQ about any product where ``general``, the message
         with its product words made general, is surely answered, and surer than the
         message itself. "My tent arrived damaged" is "my item arrived damaged": the
-        product word pulled the message away from the FAQ on damaged items."""
+        product word pulled the message away from the FAQ on damaged items. Of something
+        the shopper has that broke, the general reading alone says which FAQ: "the handle
+        of my pan broke off" was the cast-iron care FAQ, confidently, for its "pan"."""
         vector = self._encode([general])[0]
         guess = classifier.guess(vector[None], reference=self.calibration.reference_faqs)[0]
         keyword = self.keyword_evidence(general, guess.faq_id, vector)
         found = verdict(guess, keyword, self.calibration)
         if found.band == "answer" and (u.faq is None or found.confidence > u.faq.confidence):
+            return replace(u, faq=found)
+        if u.intent == "product_problem" and u.faq is not None and found.faq_id != u.faq.faq_id:
             return replace(u, faq=found)
         return u
 

@@ -186,6 +186,13 @@ _ORDINALS = {
     "zweiter": 1, "zweites": 1, "dritte": 2, "dritten": 2, "dritter": 2, "drittes": 2,
     "letzte": -1, "letzten": -1, "letzter": -1, "letztes": -1,
 }  # fmt: skip
+# One of those shown pointed at and nothing asked: "the second one", "die zweite bitte",
+# "the last one?": what it is, as "tell me about the second one".
+_POINTED_ALONE = re.compile(
+    r"^\W*(?:(?:and|und|ok(?:ay)?|so|also)\s+)?(?:(?:the|der|die|das|den)\s+)?"
+    rf"(?:{'|'.join(_ORDINALS)})(?:\s+(?:one|eins))?(?:\s+(?:please|bitte))?\W*$",
+    re.IGNORECASE,
+)
 # The words of a question about "it" that name nothing: what is left once they and the
 # stop words are gone names the product, or asks something else ("shipping").
 _FILLER = frozenset(map(fold, [
@@ -269,6 +276,8 @@ def asked_detail(text: str, attributes: Iterable[str] = ()) -> Detail | None:
         about, pattern = FEATURE, _YES_NO
     elif _AGAIN.search(text):
         about, pattern = AGAIN, _AGAIN
+    elif _POINTED_ALONE.match(text):
+        about, pattern = DESCRIPTION, _DETAIL_PATTERNS[DESCRIPTION]
     else:
         return None
     rest = _WHICH.sub(" ", text if about == FEATURE else pattern.sub(_kept, text))

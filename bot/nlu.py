@@ -71,6 +71,17 @@ _ACK = (
 )
 # "Thanks, bye", "Danke, tschüss": a goodbye after thanks.
 _THANKED = r"(?:(?:thanks?(?: you)?(?: so much)?|thx|danke(?: schön| sehr)?|vielen dank)[\s,.!]+)?"
+# Something that broke, came off or gave way, as a shopper reports it.
+_GAVE_WAY_EN = (
+    r"broke(?:\s+off)?|broken|torn|tore|ripped|cracked|snapped|leaks|leaked|leaking|"
+    r"defective|faulty|damaged|(?:came|fell|come|fallen)\s+(?:off|apart|loose)|"
+    r"stopped working"
+)
+# German: "ist kaputt", "ist abgebrochen", "ist gerissen", "leckt", "funktioniert nicht".
+_GAVE_WAY_DE = (
+    r"(?:kaputt\w*|gerissen|gebrochen|abgebrochen|abgefallen|abgegangen|gesprungen|"
+    r"defekt|undicht|beschädigt|leckt|tropft|funktioniert nicht|geht nicht mehr)\b"
+)
 _RULES: dict[str, re.Pattern[str]] = {
     # When people answer, before handoff_request: "when can I talk to a person?" asks
     # for the hours, not for a person now.
@@ -170,13 +181,19 @@ _RULES: dict[str, re.Pattern[str]] = {
     # Something the shopper has is broken: for the FAQ (warranty, damaged goods) or a
     # person, not a search ("the zipper on my backpack broke" was a backpack search).
     # After the search rule: "I need a new tent, mine is broken" is a search.
+    # A part that came off or gave way is the shopper's too, said of "the" thing as a
+    # statement ("the handle came off", „der Griff ist abgebrochen“); not a question
+    # ("is the lid cracked?", „Leckt die Flasche?“).
     "product_problem": re.compile(
-        r"\b(?:my|mine|our)\b[^.?!]{0,40}?\b(?:broke|broken|breaks|torn|tore|ripped|cracked|"
-        r"leaks|leaking|defective|faulty|damaged|came apart|fell apart|stopped working|"
+        rf"\b(?:my|mine|our)\b[^.?!]{{0,40}}?\b(?:{_GAVE_WAY_EN}|breaks|"
         r"(?:does ?n[o']?t|won'?t|will not|no longer) (?:work|close|zip|switch on|turn on|"
         r"heat up|charge))\b"
-        r"|\bmein\w*\b[^.?!]{0,40}?\b(?:kaputt\w*|gerissen|gebrochen|defekt|undicht|"
-        r"beschädigt|funktioniert nicht|geht nicht mehr)\b"
+        rf"|^(?!\W*(?:is|are|was|were|does|do|did|has|have|can|could|will|would|should|"
+        rf"which|what|how)\b)[^?]*?\b(?:the|this|its|their)\b[^.?!]{{0,40}}?"
+        rf"(?<!never )(?<!not )\b(?:{_GAVE_WAY_EN})\b"
+        rf"|\bmein\w*\b[^.?!]{{0,40}}?\b(?:{_GAVE_WAY_DE})"
+        rf"|^(?!\W*(?:ist|sind|war|hat|kann|wird|welche\w*|was|wie)\b)[^?]*?"
+        rf"\b(?:der|die|das|dessen|deren)\b[^.?!]{{0,40}}?\b(?:{_GAVE_WAY_DE})"
         r"|\b(?:broken|torn|ripped|cracked|defective|faulty|damaged|kaputte[nmrs]?|"
         r"defekte[nmrs]?)\s+(?:\w+\s+){0,3}?(?:on|of|in|an|am|bei)\s+(?:my|our|meine[mnrs]?)\b",
         re.IGNORECASE,

@@ -242,6 +242,47 @@ async def test_something_of_the_shoppers_that_broke_is_no_product_search(
     assert replacing.product_ids, replacing.summary()  # a new one is a search
 
 
+async def test_a_part_that_broke_off_is_no_care_question_for_its_product_word(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the handle of my pan broke off" and "my pan is cracked" were
+    the cast-iron care FAQ, confidently, for their "pan": something of the shopper's
+    that broke is read as any product's."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        broken = [
+            await dialogue.respond(text)
+            for text in (
+                "the handle of my pan broke off", "the handle fell off my pan",
+                "my pan is cracked",
+            )
+        ]  # fmt: skip
+        rusty = await dialogue.respond("my pan is rusty")
+    for result in broken:
+        assert result.decision.faq_id != "cast-iron-care", result.summary()
+        assert not result.product_ids, result.summary()
+    assert (rusty.action, rusty.decision.faq_id) == ("answer_faq", "cast-iron-care")
+
+
+async def test_one_of_those_shown_pointed_at_alone_is_what_the_next_question_is_about(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the second one" after two tents was "Sorry, I don't know", and
+    "how much does it cost?" after it priced the first tent."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        shown, second, price = await talk(
+            dialogue, "I need a tent for 2", "the second one", "how much does it cost?"
+        )
+        _, german = await talk(
+            dialogue, "Ich suche ein Zelt für 2 Personen", "die zweite bitte", locale="de"
+        )
+    assert len(shown.product_ids) >= 2, shown.summary()
+    title = shown.replies[0].payload["products"][1]["title"]  # type: ignore[index]
+    assert second.action == "product_details", second.summary()
+    assert second.replies[0].text.startswith(title), second.summary()
+    assert price.replies[0].text.startswith(title), price.summary()
+    assert german.replies[0].text.startswith(title), german.summary()
+
+
 async def test_guided_selling_narrows_to_one_product(dialogue: Dialogue) -> None:
     first, second, third = await talk(
         dialogue,

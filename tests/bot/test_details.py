@@ -35,6 +35,10 @@ from knowledge.synonyms import Thesaurus
         ("are they still available?", Detail(STOCK)),
         ("Ist das Zelt auf Lager?", Detail(STOCK, rest="zelt", definite=True, singular=True)),
         ("is the second one available?", Detail(STOCK, ordinals=(1,), definite=True)),
+        # One of them pointed at, nothing asked: what it is.
+        ("the second one", Detail(DESCRIPTION, ordinals=(1,), definite=True)),
+        ("die zweite bitte", Detail(DESCRIPTION, ordinals=(1,), definite=True)),
+        ("the last one?", Detail(DESCRIPTION, ordinals=(-1,), definite=True)),
         ("how much is it?", Detail(PRICE, singular=True)),
         ("how much does it cost?", Detail(PRICE, singular=True)),
         ("Was kostet der?", Detail(PRICE, definite=True, singular=True)),
