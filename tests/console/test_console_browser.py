@@ -1284,3 +1284,27 @@ def test_watching_another_agents_conversation_marks_nothing_read(
     conversation = admin_http.get(f"/api/conversations/{conversation_id}").json()
     assert conversation["agent_read_seq"] == 0, conversation
     shopper.close()
+
+
+def test_keyboard_focus_stays_on_the_actions_as_they_change(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    status, focused_action = (
+        page.locator("#conv-status"),
+        page.locator("#conv-actions button:focus"),
+    )
+    sign_in(page, console_hub.url)
+    shopper, _ = console_hub.shopper_asks_for_human("my parcel is lost")
+    expect(status).to_have_text("assigned")  # routed to Alex, the only agent, and in view
+
+    # Resolve by keyboard: the buttons are redrawn, the focus moves to Reopen in its place.
+    page.locator("#conv-actions").get_by_role("button", name="Resolve").focus()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("resolved")
+    expect(page.get_by_role("button", name="Reopen")).to_be_focused()
+    # Reopen the same way: the focus stays among the actions, not lost to the page.
+    page.keyboard.press("Enter")
+    expect(status).not_to_have_text("resolved")
+    expect(focused_action).to_have_count(1)
+    shopper.close()
