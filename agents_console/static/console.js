@@ -234,8 +234,20 @@ function renderHeader(conv) {
     actions.push(actionButton("Reopen", () => command("reopen", id)));
   }
   if (!conv.mine) actions.push(actionButton("Close", () => closeConversation(id)));
-  byId("conv-actions").replaceChildren(...actions);
+  replaceKeepingFocus(byId("conv-actions"), actions);
   composer.lock(replyBlocked(conv));
+}
+
+// Redraws the action buttons without dropping a keyboard user's focus to the page:
+// the same button again, else the first one new (Resolve gives way to Reopen), else the first.
+function replaceKeepingFocus(box, buttons) {
+  const focused = box.contains(document.activeElement) ? document.activeElement : null;
+  const before = new Set([...box.children].map((button) => button.textContent));
+  box.replaceChildren(...buttons);
+  if (!focused || !buttons.length) return;
+  const same = buttons.find((button) => button.textContent === focused.textContent);
+  const fresh = buttons.find((button) => !before.has(button.textContent));
+  (same || fresh || buttons[0]).focus();
 }
 
 const AT_END_PX = 48;

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.sync.client import ClientConnection, connect
 
 from chat.hub import Hub
@@ -156,6 +157,27 @@ class ConsoleServer:
             client.close()
 
 
+def add_messages(
+    db: AsyncSession,
+    conversation_id: int,
+    lines: list[tuple[str, str]],
+    at: dt.datetime,
+    step: dt.timedelta = dt.timedelta(0),
+) -> None:
+    """Adds ``lines`` (sender kind, text) to the conversation as messages 1, 2, …, message
+    ``seq`` made at ``at + seq * step``."""
+    for seq, (kind, text) in enumerate(lines, 1):
+        db.add(
+            Message(
+                conversation_id=conversation_id,
+                seq=seq,
+                sender_kind=kind,
+                text=text,
+                created_at=at + seq * step,
+            )
+        )
+
+
 def add_open_conversations(hub_settings: Any, count: int, assignee_id: int | None = None) -> None:
     """``count`` open conversations straight into the hub's database: with the bot,
     queued and assigned (to ``assignee_id``) in turn, each shopper's last words "question N"."""
@@ -175,18 +197,8 @@ def add_open_conversations(hub_settings: Any, count: int, assignee_id: int | Non
                 )
                 db.add_all([contact, conversation])
                 await db.flush()
-                for seq, (kind, text) in enumerate(
-                    [("visitor", "hi"), ("bot", "Hello!"), ("visitor", f"question {n}")], 1
-                ):
-                    db.add(
-                        Message(
-                            conversation_id=conversation.id,
-                            seq=seq,
-                            sender_kind=kind,
-                            text=text,
-                            created_at=start + dt.timedelta(seconds=seq),
-                        )
-                    )
+                lines = [("visitor", "hi"), ("bot", "Hello!"), ("visitor", f"question {n}")]
+                add_messages(db, conversation.id, lines, start, dt.timedelta(seconds=1))
             await db.commit()
         await hub.engine.dispose()
 

@@ -41,6 +41,19 @@ def sign_in(
     expect(page.locator("#connection")).to_have_text("Connected", timeout=TIMEOUT)
 
 
+def admin_signs_in_away(console_hub: ConsoleServer, page: Page) -> httpx.Client:
+    """Ada, the admin, chose "away" before and signs in to supervise: routing gives her
+    nothing. Returns her signed-in HTTP client."""
+    admin_http, admin_login = console_hub.sign_in("admin")
+    ada = console_hub.agent_socket(admin_login["token"])
+    assert ada.command("status", status="away")["type"] == "result"
+    ada.close()
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    expect(page.locator("#status-select")).to_have_value("away")
+    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    return admin_http
+
+
 def verified_shopper(console_hub: ConsoleServer, customer_id: str, name: str) -> Socket:
     secret = console_hub.server.settings.identity_secret
     return console_hub.visitor_socket(
@@ -1216,17 +1229,11 @@ def test_all_open_lists_hundreds_with_one_request(
     console_hub: ConsoleServer, console_page: Page
 ) -> None:
     page = console_page
-    admin_http, admin_login = console_hub.sign_in("admin")
-    # Ada chose "away" before: routing gives her none of the queue when she signs in.
-    ada = console_hub.agent_socket(admin_login["token"])
-    assert ada.command("status", status="away")["type"] == "result"
-    ada.close()
-    sales = next(a for a in admin_http.get("/api/agents").json() if a["name"] == "Sam Sales")
-    add_open_conversations(console_hub.server.settings, 450, assignee_id=sales["id"])
+    _, sales_login = console_hub.sign_in("sales")  # over HTTP only: Sam stays offline
+    add_open_conversations(console_hub.server.settings, 450, sales_login["agent"]["id"])
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
-    expect(page.locator("#status-select")).to_have_value("away")
+    admin_signs_in_away(console_hub, page)  # routing gives her none of the queue
     page.get_by_role("button", name=re.compile(r"^All open")).click()
     rows = page.locator("#all-open-rows tr")
     expect(rows).to_have_count(450)
@@ -1261,10 +1268,7 @@ def test_watching_another_agents_conversation_marks_nothing_read(
     console_hub: ConsoleServer, console_page: Page
 ) -> None:
     page = console_page
-    admin_http, _ = console_hub.sign_in("admin")
-    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
-    page.select_option("#status-select", "away")
-    expect(page.locator("#agents-online")).to_have_text("0 agents online")
+    admin_http = admin_signs_in_away(console_hub, page)
     _, alex_login = console_hub.sign_in("agent")
     alex = console_hub.agent_socket(alex_login["token"])
     shopper, conversation_id = console_hub.shopper_asks_for_human("my parcel is lost")
@@ -1279,4 +1283,28 @@ def test_watching_another_agents_conversation_marks_nothing_read(
     # Alex's unread count and the shopper's "seen" are Alex's reading, not the watcher's.
     conversation = admin_http.get(f"/api/conversations/{conversation_id}").json()
     assert conversation["agent_read_seq"] == 0, conversation
+    shopper.close()
+
+
+def test_keyboard_focus_stays_on_the_actions_as_they_change(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    status, focused_action = (
+        page.locator("#conv-status"),
+        page.locator("#conv-actions button:focus"),
+    )
+    sign_in(page, console_hub.url)
+    shopper, _ = console_hub.shopper_asks_for_human("my parcel is lost")
+    expect(status).to_have_text("assigned")  # routed to Alex, the only agent, and in view
+
+    # Resolve by keyboard: the buttons are redrawn, the focus moves to Reopen in its place.
+    page.locator("#conv-actions").get_by_role("button", name="Resolve").focus()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("resolved")
+    expect(page.get_by_role("button", name="Reopen")).to_be_focused()
+    # Reopen the same way: the focus stays among the actions, not lost to the page.
+    page.keyboard.press("Enter")
+    expect(status).not_to_have_text("resolved")
+    expect(focused_action).to_have_count(1)
     shopper.close()

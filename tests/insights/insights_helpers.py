@@ -29,6 +29,7 @@ from chat.models import (
     Order,
     ShopperEvent,
 )
+from tests.console.console_helpers import add_messages
 
 T = TypeVar("T")
 
@@ -91,16 +92,7 @@ async def add_shopper(
             ("bot", "Sorry, I don't know."),
             ("agent", f"Hello {markers[0]}"),
         ]
-        for seq, (kind, text) in enumerate(lines, start=1):
-            db.add(
-                Message(
-                    conversation_id=conversation.id,
-                    seq=seq,
-                    sender_kind=kind,
-                    text=text,
-                    created_at=at,
-                )
-            )
+        add_messages(db, conversation.id, lines, at)
         db.add(
             Message(
                 conversation_id=conversation.id,

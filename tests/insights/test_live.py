@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents_console.insights._gaps import as_question
 from agents_console.insights._models import BotTurn
 from chat.db import utcnow
-from chat.models import AuditEntry, Contact, Conversation, CsatRating, Message, ShopperEvent
+from chat.models import AuditEntry, Contact, Conversation, CsatRating, ShopperEvent
 from knowledge import KnowledgeBase
-from tests.console.console_helpers import ConsoleServer
+from tests.console.console_helpers import ConsoleServer, add_messages
 from tests.insights.insights_helpers import (
     bot_reply,
     database_dump,
@@ -295,15 +295,7 @@ async def seed_history(db: AsyncSession) -> None:
         )  # fmt: skip
         db.add(conversation)
         await db.flush()
-        db.add(
-            Message(
-                conversation_id=conversation.id,
-                seq=1,
-                sender_kind="visitor",
-                text="hi",
-                created_at=start,
-            )
-        )
+        add_messages(db, conversation.id, [("visitor", "hi")], start)
         db.add(BotTurn(
             conversation_id=conversation.id, contact_id=contact.id, visitor_seq=1, question="pan please",
             action="show_products", product_ids=["CW-101"], created_at=start,
