@@ -146,27 +146,22 @@ def _sqlite_busy(exc: OperationalError) -> bool:
 
 
 class GroupWriter(Generic[Item, Outcome]):
-    """Writes items submitted concurrently in batches, one call of ``write_batch`` each.
+    """Writes items submitted concurrently in batches: one transaction, one thread call.
 
-    ``write_batch`` takes a synchronous connection, commits, and returns one
-    outcome per item. While batches are being written the next one gathers.
-
+    ``write_batch`` runs on a worker thread with a synchronous connection and
+    returns one outcome per item. While batches are being written the next one
+    gathers, so under load a commit (and the handover between the event loop and
+    the thread, which costs more than the SQL) is shared by many messages.
     PostgreSQL waits for each commit to reach the network and the disk, so
-    several batches overlap there (a ``write_batch`` that locks several rows in
-    one transaction must lock them in a fixed order so that batches cannot
-    deadlock). They run on the event loop
-    through the async driver (SQLAlchemy's ``run_sync``): a worker thread would
-    wait for the GIL after every round trip while the event loop holds it, up to
-    the interpreter's 5 ms switch interval each time, which put 10 ms on the
-    median message under load.
+    several batches overlap there (``write_batch`` must take its row locks in a
+    fixed order so that they cannot deadlock).
 
-    SQLite has one writer anyway, so it gets one batch at a time on a worker
-    thread (its driver blocks), and an item that finds no batch being written is
-    written at once on the event loop: a commit that waits for neither the disk
-    (WAL, ``synchronous=NORMAL``, no checkpoint) nor a lock (busy timeout 0)
-    takes about 70 µs there, against about 180 µs of handover to the thread and
-    back. If another connection holds the write lock, the item goes to the
-    thread, which waits for it.
+    SQLite has one writer anyway, so it gets one batch at a time, and an item
+    that finds no batch being written is written at once on the event loop: a
+    commit that waits for neither the disk (WAL, ``synchronous=NORMAL``, no
+    checkpoint) nor a lock (busy timeout 0) takes about 70 µs there, against
+    about 180 µs of handover to the thread and back. If another connection holds
+    the write lock, the item goes to the thread, which waits for it.
 
     On SQLite the writer's commits never checkpoint the WAL (a checkpoint waits
     for the disk, and every message queued behind it would wait too); a second
@@ -182,36 +177,29 @@ class GroupWriter(Generic[Item, Outcome]):
     ) -> None:
         sqlite = url.startswith("sqlite")
         self.in_flight_limit = 1 if sqlite else 4
-        self.write_batch = write_batch
-        self.max_batch = max_batch
-        self.engine: Engine | None = None  # SQLite's: a thread and the event loop write
-        self.async_engine: AsyncEngine | None = None  # the others': the event loop writes
-        self.executor: ThreadPoolExecutor | None = None
+        self.engine = sa_create_engine(
+            sync_url(url),
+            **HIDE_PARAMETERS,
+            **(
+                {"connect_args": {"check_same_thread": False, "timeout": 30}}
+                if sqlite
+                else {"pool_size": self.in_flight_limit, "pool_pre_ping": True}
+            ),
+        )
         self.checkpointer: ThreadPoolExecutor | None = None
         self.writes_inline = sqlite
         self._inline: Connection | None = None
         if sqlite:
-            self.engine = sa_create_engine(
-                sync_url(url),
-                connect_args={"check_same_thread": False, "timeout": 30},
-                **HIDE_PARAMETERS,
-            )
             sqlite_engine_hook(self.engine)
             event.listen(self.engine, "connect", _no_autocheckpoint)
-            self.executor = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="touchpoint-writer"
-            )
             self.checkpointer = ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="touchpoint-checkpoint"
             )
-        else:
-            self.async_engine = create_async_engine(
-                url,
-                pool_size=self.in_flight_limit,
-                max_overflow=0,
-                pool_pre_ping=True,
-                **HIDE_PARAMETERS,
-            )
+        self.write_batch = write_batch
+        self.max_batch = max_batch
+        self.executor = ThreadPoolExecutor(
+            max_workers=self.in_flight_limit, thread_name_prefix="touchpoint-writer"
+        )
         self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._checkpoint_due = time.monotonic() + CHECKPOINT_SECONDS
@@ -243,7 +231,6 @@ class GroupWriter(Generic[Item, Outcome]):
 
     def _inline_connection(self) -> Connection:
         if self._inline is None:
-            assert self.engine is not None  # only SQLite writes inline
             self._inline = self.engine.connect()
             # Never wait on the event loop: a held lock sends the item to the thread.
             self._inline.exec_driver_sql("PRAGMA busy_timeout=0")
@@ -266,7 +253,6 @@ class GroupWriter(Generic[Item, Outcome]):
             done.add_done_callback(self._checkpoint_done)
 
     def _checkpoint(self) -> None:
-        assert self.engine is not None  # only SQLite checkpoints
         with self.engine.connect() as connection:
             # PASSIVE copies what no reader still needs and never blocks the writer.
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
@@ -280,13 +266,9 @@ class GroupWriter(Generic[Item, Outcome]):
     async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
         items = [item for item, _ in batch]
         try:
-            if self.async_engine is not None:
-                async with self.async_engine.connect() as connection:
-                    outcomes = await connection.run_sync(self.write_batch, items)
-            else:
-                outcomes = await asyncio.get_running_loop().run_in_executor(
-                    self.executor, self._write, items
-                )
+            outcomes = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self._write, items
+            )
         except Exception as exc:  # noqa: BLE001 - each writer in the batch gets the failure
             for _, future in batch:
                 future.set_exception(exc)
@@ -295,7 +277,6 @@ class GroupWriter(Generic[Item, Outcome]):
             future.set_result(outcome)
 
     def _write(self, items: list[Item]) -> list[Outcome]:
-        assert self.engine is not None  # the thread writes SQLite's batches
         with self.engine.connect() as connection:
             return self.write_batch(connection, items)
 
@@ -305,11 +286,7 @@ class GroupWriter(Generic[Item, Outcome]):
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         if self._inline is not None:
             self._inline.close()
-        if self.executor:
-            self.executor.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
         if self.checkpointer:
             self.checkpointer.shutdown(wait=True)
-        if self.engine:
-            self.engine.dispose()
-        if self.async_engine:
-            await self.async_engine.dispose()
+        self.engine.dispose()

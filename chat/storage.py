@@ -58,38 +58,6 @@ _FIRST_RESPONSE = (
 )
 
 
-def _claim_and_insert(*, unless_resolved: bool) -> ClauseElement:
-    """Claim the next seq and insert the message with it, in one statement (a
-    data-modifying CTE, which PostgreSQL has and SQLite lacks). It returns no row
-    where nothing was claimed: no such conversation, or (``unless_resolved``) a
-    resolved one. The conversation's first response is stamped on the way where
-    ``first_response_at`` is given."""
-    conversations = _CONVERSATIONS.c
-    claim = (
-        update(_CONVERSATIONS)
-        .where(conversations.id == bindparam("conversation_id"))
-        .values(
-            last_seq=conversations.last_seq + 1,
-            updated_at=bindparam("created_at"),
-            first_response_at=func.coalesce(
-                conversations.first_response_at,
-                bindparam("first_response_at", type_=conversations.first_response_at.type),
-            ),
-        )
-        .returning(conversations.last_seq)
-    )
-    if unless_resolved:
-        claim = claim.where(conversations.status != "resolved")
-    claimed = claim.cte("claimed")
-    fields = [field for field in _MESSAGE_FIELDS if field != "seq"]
-    row = select(*(bindparam(field, type_=_MESSAGES.c[field].type) for field in fields))
-    return (
-        insert(_MESSAGES)
-        .from_select([*fields, "seq"], row.add_columns(claimed.c.last_seq))
-        .returning(_MESSAGES.c.id, _MESSAGES.c.seq)
-    )
-
-
 @dataclass(frozen=True)
 class DriverStatement:
     """A statement compiled once for a dialect and run on the driver's own cursor.
@@ -183,22 +151,6 @@ def _hot_path(dialect: Dialect) -> _HotPath:
     )
 
 
-@dataclass(frozen=True)
-class _OneStatementPath:
-    write: DriverStatement
-    write_unless_resolved: DriverStatement
-
-
-@functools.lru_cache(maxsize=8)
-def _one_statement_path(dialect: Dialect) -> _OneStatementPath:
-    return _OneStatementPath(
-        write=DriverStatement.compile(_claim_and_insert(unless_resolved=False), dialect),
-        write_unless_resolved=DriverStatement.compile(
-            _claim_and_insert(unless_resolved=True), dialect
-        ),
-    )
-
-
 def _claimed(row: Any) -> ClaimedSeq | None:
     if row is None:
         return None
@@ -269,44 +221,18 @@ class PendingMessage:
 
 
 def write_messages(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
-    """The hot path: claim seqs and insert messages (chat/db.py ``GroupWriter``).
+    """The hot path: claim seqs and insert many messages in one transaction.
 
-    Anything that changes a conversation's status is left to the service's
-    lifecycle path. On PostgreSQL each message is one statement, committed on
-    its own: one round trip, against four for begin, claim, insert and commit,
-    whose driver work alone made the database's hub use a core at 500 messages
-    a second. SQLite, with no such statement and no round trips, writes the
-    batch in one transaction; retried client ids are rare, so it inserts first
-    and only on a conflict falls back to one transaction per message, which
-    finds the stored one.
+    Runs on the group writer's thread (chat/db.py ``GroupWriter``). Anything that
+    changes a conversation's status is left to the service's lifecycle path.
+    Retried client ids are rare, so the batch inserts first and only on a
+    conflict falls back to one transaction per message, which finds the stored one.
     """
-    if connection.dialect.name == "postgresql":
-        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-        statements = _one_statement_path(connection.dialect)
-        return [_write_one(autocommit, statements, item) for item in pending]
     try:
         with connection.begin():
             return _write_batch(connection, pending)
     except IntegrityError:
         return [_write_alone(connection, item) for item in pending]
-
-
-def _write_one(
-    connection: Connection, statements: _OneStatementPath, item: PendingMessage
-) -> WriteOutcome:
-    message = item.message
-    visitor = message.sender_kind == "visitor"
-    statement = statements.write_unless_resolved if visitor else statements.write
-    values = _message_values(message)
-    values["first_response_at"] = message.created_at if item.first_response else None
-    try:
-        row = statement.fetchone(connection, values)
-    except IntegrityError as conflict:
-        return _found_stored(connection, message, conflict)
-    if row is None:
-        return WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing
-    message.id, message.seq = row
-    return WriteOutcome.stored
 
 
 def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
@@ -347,26 +273,22 @@ def _write_alone(connection: Connection, item: PendingMessage) -> WriteOutcome:
     try:
         with connection.begin():
             return _write_batch(connection, [item])[0]
-    except IntegrityError as conflict:
+    except IntegrityError:
+        message = item.message
+        if message.client_msg_id is None:
+            raise
         with connection.begin():
-            return _found_stored(connection, item.message, conflict)
-
-
-def _found_stored(
-    connection: Connection, message: Message, conflict: IntegrityError
-) -> WriteOutcome:
-    """After ``conflict``: ``message`` retries a stored one, which it becomes."""
-    if message.client_msg_id is None:
-        raise conflict  # no retry: some other constraint
-    stored = (
-        connection.execute(
-            _client_id_query(message.conversation_id, message.sender_kind, message.client_msg_id)
-        )
-        .mappings()
-        .one()
-    )
-    copy_stored(stored, into=message)
-    return WriteOutcome.duplicate
+            stored = (
+                connection.execute(
+                    _client_id_query(
+                        message.conversation_id, message.sender_kind, message.client_msg_id
+                    )
+                )
+                .mappings()
+                .one()
+            )
+        copy_stored(stored, into=message)
+        return WriteOutcome.duplicate
 
 
 async def find_by_client_id(
