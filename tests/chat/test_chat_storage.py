@@ -220,7 +220,7 @@ async def test_the_writers_driver_sql_stores_what_the_orm_reads(hub: Hub) -> Non
 
 async def test_the_first_public_agent_reply_stamps_the_first_response_once(hub: Hub) -> None:
     """A visitor's message, a private note and the bot do not count; a later reply keeps
-    the first one's time (PostgreSQL stamps it in the statement that stores the message)."""
+    the first one's time."""
     cid = await new_conversation(hub)
 
     async def first_response() -> dt.datetime | None:
