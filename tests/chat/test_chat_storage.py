@@ -272,6 +272,21 @@ def test_a_driver_statement_refuses_missing_values() -> None:
         statement.fetchone(connection, {"cid": 1, "count": 1})
 
 
+def test_a_driver_statements_error_hides_the_shoppers_words() -> None:
+    """Errors are logged with their statement; like the engines', they leave out the values."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from chat import storage
+
+    engine = create_engine("sqlite://")
+    failing = text("SELECT :words FROM no_such_table").bindparams(words="my address is 1 Elm St")
+    statement = storage.DriverStatement.compile(failing, engine.dialect)
+    with engine.connect() as connection, pytest.raises(OperationalError) as error:
+        statement.fetchone(connection, {"words": "my address is 1 Elm St"})
+    assert "no_such_table" in str(error.value) and "Elm St" not in str(error.value)
+
+
 async def test_a_message_waits_in_the_thread_while_another_connection_holds_the_sqlite_lock(
     tmp_path: Path,
 ) -> None:
