@@ -272,6 +272,36 @@ def test_a_driver_statement_refuses_missing_values() -> None:
         statement.fetchone(connection, {"cid": 1, "count": 1})
 
 
+async def test_messages_are_stored_after_the_database_dropped_the_hubs_connections(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """A restarted or failed-over PostgreSQL leaves the pools holding dead connections;
+    the next message is stored on a new one, not failed."""
+    import psycopg
+
+    name = f"hub-{tmp_path.name}"[:60]  # to end this hub's connections and no one else's
+    url = f"{postgres_url}&application_name={name}"
+    hub = create_hub(Settings(data_dir=tmp_path, database_url=url), plugins=[])
+    await hub.migrate()
+    try:
+        cid = await new_conversation(hub)
+        await hub.conversations.post_message(cid, sender_kind="visitor", text="before")
+        plain = postgres_url.partition("?")[0].replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(plain, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                (name,),
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1
+        after = await hub.conversations.post_message(cid, sender_kind="visitor", text="after")
+        assert after.message.seq == 2
+        assert [row.text for row in await timeline(hub, cid)] == ["before", "after"]
+    finally:
+        await hub.message_writer.close()
+        await hub.engine.dispose()
+
+
 def test_a_driver_statements_error_hides_the_shoppers_words() -> None:
     """Errors are logged with their statement; like the engines', they leave out the values."""
     from sqlalchemy import create_engine
