@@ -65,6 +65,30 @@ def verified_shopper(console_hub: ConsoleServer, customer_id: str, name: str) ->
     )
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window."""
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, (scroll, client)
+
+
+def assert_one_row(page: Page, selector: str) -> list[dict[str, float]]:
+    """The visible elements matching ``selector`` sit side by side on one line, each
+    whole inside the window; returns their boxes, left to right."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    boxes = [box for box in (e.bounding_box() for e in page.locator(selector).all()) if box]
+    boxes = [box for box in boxes if box["width"] and box["height"]]
+    assert boxes, selector
+    middle = boxes[0]["y"] + boxes[0]["height"] / 2
+    for box in boxes:
+        # Same line: each one's middle inside every other's height, and one line of text high.
+        assert box["y"] <= middle <= box["y"] + box["height"], (selector, boxes)
+        assert box["height"] < 36, (selector, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box, width)
+    return sorted(boxes, key=lambda box: box["x"])
+
+
 @pytest.fixture
 def console_page(page: Page) -> Page:
     page.set_viewport_size({"width": 1366, "height": 768})  # a laptop screen
@@ -1310,3 +1334,36 @@ def test_keyboard_focus_stays_on_the_actions_as_they_change(
     expect(status).not_to_have_text("resolved")
     expect(focused_action).to_have_count(1)
     shopper.close()
+
+
+def test_the_top_bar_keeps_to_one_line_on_small_laptops(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    # An admin's bar holds the most: four page links, settings, the name with the role.
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    expect(page.locator("#agents-online")).to_have_text("1 agent online")
+    controls = ".topbar > :not(.spacer)"
+    for width in (1280, 1024, 800):
+        page.set_viewport_size({"width": width, "height": 768})
+        boxes = assert_one_row(page, controls)
+        # Pages, connection, agents online, status, 3 buttons, name, and the brand where room.
+        assert len(boxes) == (9 if width > 900 else 8), boxes
+        assert_no_sideways_scroll(page)
+        if width <= 1024:
+            assert_one_row(page, "#pages a")
+            # Icons where the words were: the words are still the buttons' names.
+            for name in ("Enable alerts", "Settings", "Sign out"):
+                expect(page.get_by_role("button", name=name)).to_be_visible()
+            expect(page.get_by_role("combobox", name="My status")).to_be_visible()
+            expect(page.locator("#me-name")).to_have_attribute("title", "Ada Admin (admin)")
+    # Still working from the keyboard: Settings opens, and closes with Escape.
+    page.get_by_role("button", name="Settings").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#settings")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#settings")).to_be_hidden()
+    page.get_by_role("button", name="Enable alerts").click()
+    expect(page.locator("#alerts-button")).to_have_accessible_name(
+        re.compile(r"^(Alerts on|Sound only)$")
+    )
