@@ -695,7 +695,7 @@ def test_canned_placeholders_fall_back_and_only_the_filled_text_is_sent(
     shopper.close()
 
 
-def test_analytics_fits_laptop_widths_with_long_shopper_words(
+def test_analytics_and_knowledge_fit_laptop_widths(
     live_server: Callable[..., Any], console_page: Page
 ) -> None:
     page = console_page
@@ -714,9 +714,27 @@ def test_analytics_fits_laptop_widths_with_long_shopper_words(
         expect(gap).to_be_visible()
         expect(page.locator("#chart-faqs svg")).to_be_visible()
         # The demo's many gaps and chart rows plus the long word: nothing sticks out.
-        assert page.evaluate("document.documentElement.scrollWidth") == width
+        assert_no_sideways_scroll(page)
         box = gap.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
+
+        # The knowledge workspace: every FAQ's buttons show, clear of the Ask panel beside
+        # the table (at 1024 px the long questions pushed them under it).
+        page.goto(f"{hub.url}/console/knowledge")
+        deletes = page.locator("table[aria-label=faqs] td button", has_text="Delete")
+        expect(deletes.first).to_be_visible()
+        assert deletes.count() > 10
+        ask = page.locator(".ask").bounding_box()
+        assert ask is not None
+        for delete in deletes.all():
+            shown = delete.bounding_box()
+            assert shown is not None and shown["x"] + shown["width"] <= ask["x"], (
+                width,
+                shown,
+                ask,
+            )
+        assert_one_row(page, "table[aria-label=faqs] tbody tr:first-child td:last-child button")
+        assert_no_sideways_scroll(page)
     hub.close()
 
 
