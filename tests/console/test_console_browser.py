@@ -930,11 +930,10 @@ def test_knowledge_base_answers_and_product_links_go_into_the_reply(
 ) -> None:
     page = console_page
     sign_in(page, full_hub.url)
-    shopper = full_hub.visitor_socket()
     # The shopper is on the shop's own site, where its catalogue paths lead.
-    shopper.send({"type": "event", "kind": "page_view", "url": "https://shop.example/outdoor"})
-    conversation_id = shopper.message("which tent for two?")["conversation_id"]
-    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    shopper, _ = full_hub.shopper_asks_for_human(
+        "which tent for two?", on_page="https://shop.example/outdoor"
+    )
     expect(page.locator("#mine li")).to_have_count(1)
     page.locator("#mine li button").first.click()
     expect(page.locator("#side")).to_contain_text("https://shop.example/outdoor")
@@ -1091,7 +1090,12 @@ def test_addresses_in_messages_are_links_and_the_rest_stays_text(
         "and (http://shop.example/sale). Not javascript:alert(1) nor <a href=x>this</a>. "
         "https://shop.example/" + "very-long-path-segment-" * 12
     )
-    shopper, _ = console_hub.shopper_asks_for_human(text)
+    # The page the shopper is on: a product with campaign parameters, one long word.
+    address = (
+        f"{console_hub.url}/demo/products/trail-2-ultralight-tent"
+        "?utm_source=newsletter&utm_campaign=winter_sale_2026_tents_and_sleeping_bags"
+    )
+    shopper, _ = console_hub.shopper_asks_for_human(text, on_page=address)
     page.locator("#mine li button").first.click()
     bubble = page.locator("#timeline .msg.visitor .text")
     expect(bubble).to_have_text(text)  # every character as the shopper wrote it
@@ -1107,6 +1111,16 @@ def test_addresses_in_messages_are_links_and_the_rest_stays_text(
     timeline = page.locator("#timeline")
     assert timeline.evaluate("t => t.scrollWidth <= t.clientWidth")
     assert page.evaluate("window.__pwned") is None
+    # The side panel's link to that page breaks at the panel's edge, on a small laptop too.
+    side = page.locator("#side")
+    link = side.get_by_role("link", name=address)
+    expect(link).to_have_attribute("href", address)
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        assert side.evaluate("s => s.scrollWidth <= s.clientWidth"), width
+        panel, shown = side.bounding_box(), link.bounding_box()
+        assert panel and shown and shown["x"] + shown["width"] <= panel["x"] + panel["width"]
+        assert_no_sideways_scroll(page)
     shopper.close()
 
 
