@@ -723,6 +723,7 @@ def test_analytics_and_knowledge_fit_laptop_widths(
         page.goto(f"{hub.url}/console/knowledge")
         deletes = page.locator("table[aria-label=faqs] td button", has_text="Delete")
         expect(deletes.first).to_be_visible()
+        assert len(assert_one_row(page, ".tabs [role=tab]")) == 7  # "Canned responses" whole
         assert deletes.count() > 10
         ask = page.locator(".ask").bounding_box()
         assert ask is not None
