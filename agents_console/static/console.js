@@ -692,7 +692,9 @@ function setupAllOpen() {
 
 async function start() {
   state.me = await api("GET", "/api/auth/me");
-  byId("me-name").textContent = `${state.me.name} (${state.me.role})`;
+  // The role gives way first on a narrow top bar (console.css).
+  byId("me-name").replaceChildren(state.me.name, h("span", { class: "label", text: ` (${state.me.role})` }));
+  byId("me-name").title = `${state.me.name} (${state.me.role})`;
   state.teams = await api("GET", "/api/teams");
   await loadAgents();
 
@@ -726,7 +728,9 @@ async function start() {
   byId("alerts-button").addEventListener("click", async () => {
     unlockSound();
     const allowed = notificationsAllowed() || (await askForNotifications());
-    byId("alerts-button").textContent = allowed ? "Alerts on" : "Sound only";
+    const label = allowed ? "Alerts on" : "Sound only";
+    byId("alerts-label").textContent = label;
+    byId("alerts-button").title = label;
     beep();
   });
   byId("logout-button").addEventListener("click", async () => {

@@ -143,8 +143,13 @@ class ConsoleServer:
         self._sockets.append(socket)
         return socket
 
-    def shopper_asks_for_human(self, text: str = "I need a person please") -> tuple[Socket, int]:
+    def shopper_asks_for_human(
+        self, text: str = "I need a person please", on_page: str | None = None
+    ) -> tuple[Socket, int]:
+        """A shopper (first seen on the page ``on_page``, if given) asks for a person."""
         visitor = self.visitor_socket()
+        if on_page is not None:
+            visitor.send({"type": "event", "kind": "page_view", "url": on_page})
         ack = visitor.message(text)
         result = visitor.command("request_human", ack["conversation_id"])
         assert result["type"] == "result", result

@@ -65,6 +65,30 @@ def verified_shopper(console_hub: ConsoleServer, customer_id: str, name: str) ->
     )
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window."""
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, (scroll, client)
+
+
+def assert_one_row(page: Page, selector: str) -> list[dict[str, float]]:
+    """The visible elements matching ``selector`` sit side by side on one line, each
+    whole inside the window; returns their boxes, left to right."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    boxes = [box for box in (e.bounding_box() for e in page.locator(selector).all()) if box]
+    boxes = [box for box in boxes if box["width"] and box["height"]]
+    assert boxes, selector
+    middle = boxes[0]["y"] + boxes[0]["height"] / 2
+    for box in boxes:
+        # Same line: each one's middle inside every other's height, and one line of text high.
+        assert box["y"] <= middle <= box["y"] + box["height"], (selector, boxes)
+        assert box["height"] < 36, (selector, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box, width)
+    return sorted(boxes, key=lambda box: box["x"])
+
+
 @pytest.fixture
 def console_page(page: Page) -> Page:
     page.set_viewport_size({"width": 1366, "height": 768})  # a laptop screen
@@ -671,7 +695,7 @@ def test_canned_placeholders_fall_back_and_only_the_filled_text_is_sent(
     shopper.close()
 
 
-def test_analytics_fits_laptop_widths_with_long_shopper_words(
+def test_analytics_and_knowledge_fit_laptop_widths(
     live_server: Callable[..., Any], console_page: Page
 ) -> None:
     page = console_page
@@ -690,9 +714,28 @@ def test_analytics_fits_laptop_widths_with_long_shopper_words(
         expect(gap).to_be_visible()
         expect(page.locator("#chart-faqs svg")).to_be_visible()
         # The demo's many gaps and chart rows plus the long word: nothing sticks out.
-        assert page.evaluate("document.documentElement.scrollWidth") == width
+        assert_no_sideways_scroll(page)
         box = gap.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
+
+        # The knowledge workspace: every FAQ's buttons show, clear of the Ask panel beside
+        # the table (at 1024 px the long questions pushed them under it).
+        page.goto(f"{hub.url}/console/knowledge")
+        deletes = page.locator("table[aria-label=faqs] td button", has_text="Delete")
+        expect(deletes.first).to_be_visible()
+        assert len(assert_one_row(page, ".tabs [role=tab]")) == 7  # "Canned responses" whole
+        assert deletes.count() > 10
+        ask = page.locator(".ask").bounding_box()
+        assert ask is not None
+        for delete in deletes.all():
+            shown = delete.bounding_box()
+            assert shown is not None and shown["x"] + shown["width"] <= ask["x"], (
+                width,
+                shown,
+                ask,
+            )
+        assert_one_row(page, "table[aria-label=faqs] tbody tr:first-child td:last-child button")
+        assert_no_sideways_scroll(page)
     hub.close()
 
 
@@ -888,11 +931,10 @@ def test_knowledge_base_answers_and_product_links_go_into_the_reply(
 ) -> None:
     page = console_page
     sign_in(page, full_hub.url)
-    shopper = full_hub.visitor_socket()
     # The shopper is on the shop's own site, where its catalogue paths lead.
-    shopper.send({"type": "event", "kind": "page_view", "url": "https://shop.example/outdoor"})
-    conversation_id = shopper.message("which tent for two?")["conversation_id"]
-    assert shopper.command("request_human", conversation_id)["type"] == "result"
+    shopper, _ = full_hub.shopper_asks_for_human(
+        "which tent for two?", on_page="https://shop.example/outdoor"
+    )
     expect(page.locator("#mine li")).to_have_count(1)
     page.locator("#mine li button").first.click()
     expect(page.locator("#side")).to_contain_text("https://shop.example/outdoor")
@@ -1049,7 +1091,12 @@ def test_addresses_in_messages_are_links_and_the_rest_stays_text(
         "and (http://shop.example/sale). Not javascript:alert(1) nor <a href=x>this</a>. "
         "https://shop.example/" + "very-long-path-segment-" * 12
     )
-    shopper, _ = console_hub.shopper_asks_for_human(text)
+    # The page the shopper is on: a product with campaign parameters, one long word.
+    address = (
+        f"{console_hub.url}/demo/products/trail-2-ultralight-tent"
+        "?utm_source=newsletter&utm_campaign=winter_sale_2026_tents_and_sleeping_bags"
+    )
+    shopper, _ = console_hub.shopper_asks_for_human(text, on_page=address)
     page.locator("#mine li button").first.click()
     bubble = page.locator("#timeline .msg.visitor .text")
     expect(bubble).to_have_text(text)  # every character as the shopper wrote it
@@ -1065,6 +1112,16 @@ def test_addresses_in_messages_are_links_and_the_rest_stays_text(
     timeline = page.locator("#timeline")
     assert timeline.evaluate("t => t.scrollWidth <= t.clientWidth")
     assert page.evaluate("window.__pwned") is None
+    # The side panel's link to that page breaks at the panel's edge, on a small laptop too.
+    side = page.locator("#side")
+    link = side.get_by_role("link", name=address)
+    expect(link).to_have_attribute("href", address)
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        assert side.evaluate("s => s.scrollWidth <= s.clientWidth"), width
+        panel, shown = side.bounding_box(), link.bounding_box()
+        assert panel and shown and shown["x"] + shown["width"] <= panel["x"] + panel["width"]
+        assert_no_sideways_scroll(page)
     shopper.close()
 
 
@@ -1310,3 +1367,36 @@ def test_keyboard_focus_stays_on_the_actions_as_they_change(
     expect(status).not_to_have_text("resolved")
     expect(focused_action).to_have_count(1)
     shopper.close()
+
+
+def test_the_top_bar_keeps_to_one_line_on_small_laptops(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    # An admin's bar holds the most: four page links, settings, the name with the role.
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    expect(page.locator("#agents-online")).to_have_text("1 agent online")
+    controls = ".topbar > :not(.spacer)"
+    for width in (1280, 1024, 800):
+        page.set_viewport_size({"width": width, "height": 768})
+        boxes = assert_one_row(page, controls)
+        # Pages, connection, agents online, status, 3 buttons, name, and the brand where room.
+        assert len(boxes) == (9 if width > 900 else 8), boxes
+        assert_no_sideways_scroll(page)
+        if width <= 1024:
+            assert_one_row(page, "#pages a")
+            # Icons where the words were: the words are still the buttons' names.
+            for name in ("Enable alerts", "Settings", "Sign out"):
+                expect(page.get_by_role("button", name=name)).to_be_visible()
+            expect(page.get_by_role("combobox", name="My status")).to_be_visible()
+            expect(page.locator("#me-name")).to_have_attribute("title", "Ada Admin (admin)")
+    # Still working from the keyboard: Settings opens, and closes with Escape.
+    page.get_by_role("button", name="Settings").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#settings")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#settings")).to_be_hidden()
+    page.get_by_role("button", name="Enable alerts").click()
+    expect(page.locator("#alerts-button")).to_have_accessible_name(
+        re.compile(r"^(Alerts on|Sound only)$")
+    )
