@@ -242,6 +242,32 @@ async def test_something_of_the_shoppers_that_broke_is_no_product_search(
     assert replacing.product_ids, replacing.summary()  # a new one is a search
 
 
+async def test_what_broke_in_use_is_the_warranty_faq_what_arrived_broken_the_damaged_one(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "my pan cracked after a month of use" was asked back with the
+    damaged-on-arrival FAQ first, "the handle came off after two weeks" was "I don't
+    know", „Der Griff ist nach zwei Wochen abgefallen“ and „Meine Pfanne hat nach einem
+    Monat einen Riss bekommen“ got the exchange and the cast-iron care FAQs: a defect
+    that showed in use is for the warranty; what arrived broken stays the damaged one."""
+    in_use = [
+        ("my pan cracked after a month of use", "en", "warranty"),
+        ("the handle came off after two weeks", "en", "warranty"),
+        ("Der Griff ist nach zwei Wochen abgefallen", "de", "garantie"),
+        ("Meine Pfanne hat nach einem Monat einen Riss bekommen", "de", "garantie"),
+    ]
+    on_arrival = [("my pan arrived broken", "en", "damaged"),
+                  ("the pan was cracked when it arrived", "en", "damaged"),
+                  ("Die Pfanne war beim Auspacken gesprungen", "de", "beschaedigt"),
+                  ("Meine Pfanne ist kaputt angekommen", "de", "beschaedigt")]  # fmt: skip
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        for text, locale, faq_id in in_use + on_arrival:
+            result = await dialogue.respond(text, locale=locale)
+            assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), (
+                result.summary()
+            )
+
+
 async def test_a_part_that_broke_off_is_no_care_question_for_its_product_word(
     kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
 ) -> None:
