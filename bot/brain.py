@@ -43,6 +43,7 @@ from bot.nlu import (
     verdict,
 )
 from bot.selling import (
+    ANY_PRODUCT,
     THAN_SHOWN,
     Flow,
     asks_for_gift,
@@ -50,6 +51,7 @@ from bot.selling import (
     category_named,
     feature_words,
     flow_for,
+    flow_of,
     german_kind_only,
     load_flows,
     part_in,
@@ -57,7 +59,7 @@ from bot.selling import (
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product
-from knowledge.analysis import tokens
+from knowledge.analysis import ANY_STOPWORD, fold, tokens
 from knowledge.spelling import Lexicon
 
 KEYWORD_DEPTH = 10
@@ -308,14 +310,42 @@ class Brain:
         if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
-        rest = without_kinds(text, self.flows, language, word=" ")
-        if rest is None or (
+        if intent == "product_problem":
             # Something of the shopper's that broke: "my pan is cracked" shares no word
             # with an FAQ but "pan" with the care one; its general reading says which.
-            intent != "product_problem" and not self.kb.faq_matches(rest, k=1, mode="keyword")
-        ):
+            # A product no flow's words name is made general by the catalog's names:
+            # "the handle of the skillet came off" was the care FAQ, for its "skillet".
+            kindless = without_kinds(text, self.flows, language) or text
+            general = self._without_product_names(kindless, language)
+            return general if general != text else None
+        rest = without_kinds(text, self.flows, language, word=" ")
+        if rest is None or not self.kb.faq_matches(rest, k=1, mode="keyword"):
             return None
         return without_kinds(text, self.flows, language)
+
+    def _without_product_names(self, text: str, language: str) -> str:
+        """``text`` with each run of words that name products of a flow's kind in the
+        catalog (in a title, category or attribute value: "skillet", "cast iron skillet
+        28 cm" of cookware) replaced by a word for any product, as the flow's own words
+        are ("pan")."""
+        named = [
+            found
+            for found in re.finditer(r"\w+", text)
+            if fold(found[0]) not in ANY_STOPWORD
+            and any(
+                flow_of(product.category, self.flows)
+                for product in self.kb.products_named(found[0])
+            )
+        ]
+        word = ANY_PRODUCT.get(language, ANY_PRODUCT["en"])
+        # From the last: one word for a run ("cast iron skillet"), where only spaces
+        # are between one and the next (already replaced).
+        for found, following in zip(named[::-1], [None, *named[::-1]], strict=False):
+            if following is not None and not text[found.end() : following.start()].strip():
+                text = f"{text[: found.start()]}{text[following.start() :]}"
+            else:
+                text = f"{text[: found.start()]}{word}{text[found.end() :]}"
+        return text
 
     def _faq_for_any_product(
         self, u: Understanding, general: str, classifier: FaqClassifier

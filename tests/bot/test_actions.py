@@ -289,6 +289,28 @@ async def test_a_part_that_broke_off_is_no_care_question_for_its_product_word(
     assert (rusty.action, rusty.decision.faq_id) == ("answer_faq", "cast-iron-care")
 
 
+async def test_a_product_the_flows_do_not_name_that_broke_is_read_as_any_product(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "the handle of the skillet came off" was the cast-iron care FAQ,
+    confidently: "skillet" is no word of the cookware flow, so the message was not read
+    as any product's, as "the handle of the pan came off" is. The catalog's names of a
+    flow's products count as its words."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        pairs = [
+            [await dialogue.respond(text) for text in pair]
+            for pair in (
+                ("The handle of the skillet came off", "The handle of the pan came off"),
+                ("my cast iron skillet 28 cm cracked", "my pan cracked"),
+            )
+        ]
+        rusty = await dialogue.respond("my skillet is rusty")
+    for skillet, pan in pairs:
+        assert skillet.decision.faq_id != "cast-iron-care", skillet.summary()
+        assert (skillet.action, skillet.decision.faq_id) == (pan.action, pan.decision.faq_id)
+    assert (rusty.action, rusty.decision.faq_id) == ("answer_faq", "cast-iron-care")
+
+
 async def test_one_of_those_shown_pointed_at_alone_is_what_the_next_question_is_about(
     kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
 ) -> None:
