@@ -1761,6 +1761,31 @@ async def test_a_feature_the_catalog_lacks_gets_an_faq_only_of_the_product_s_kin
     assert pay.action == "answer_faq", pay.summary()
 
 
+async def test_is_it_so_of_several_shown_none_of_which_says_asks_which_one(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "is it dishwasher safe?" after three pans were shown answered
+    with the cast-iron care text, of no pan in particular. Where the catalog says of
+    none of them, the bot asks which one is meant, and "the second one" is asked it;
+    what their attributes say is answered for each; "are they?" gets the FAQ where it
+    is of every one's kind."""
+    pans = ("I'm looking for a pan", ("Show results", "results"))
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        *_, which, second = await talk(dialogue, *pans, "Is it dishwasher safe?", "the second one")
+        *_, induction = await talk(dialogue, *pans, "Is it for induction?")
+        *_, they = await talk(dialogue, *pans, "Are they dishwasher safe?")
+    shown = which.state.shown
+    assert len(shown) == 3, which.summary()
+    assert (which.action, which.decision.faq_id) == ("ask_clarifying", None), which.summary()
+    assert which.replies[0].text == TEXTS["detail_which_shown"]["en"]
+    title = dialogue.runtime.brain.kb.products([shown[1]])[0].title
+    assert second.state.asked_of == [shown[1]], second.summary()
+    assert second.replies[0].text == f"The catalog doesn't say that about {title}."
+    assert induction.action == "product_details", induction.summary()
+    assert len(induction.replies[0].text.splitlines()) == 3
+    assert (they.action, they.replies[0].payload["faq_id"]) == ("answer_faq", "cast-iron-care")  # type: ignore[index]
+
+
 async def test_which_is_cheaper_after_two_products_asked_one_by_one_compares_both(
     dialogue: Dialogue,
 ) -> None:
