@@ -287,6 +287,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Welchen davon meinst du? Sag zum Beispiel „der erste“ oder „der letzte“.",
         "de-sie": "Welchen davon meinen Sie? Sagen Sie zum Beispiel „der erste“ oder „der letzte“.",
     },
+    # "Can I pay with Klarna?" where the shop's content names no Klarna: said before the
+    # FAQ's list of the ways it takes.
+    "payment_not_accepted": {
+        "en": "Sorry, we don't accept {method}.",
+        "de": "{method} können wir leider nicht anbieten.",
+    },
+    "or": {"en": " or ", "de": " oder "},
     "detail_which": {
         "en": "Which product do you mean? Tell me its name and I'll look it up.",
         "de": "Welches Produkt meinst du? Nenn mir den Namen, dann schaue ich nach.",

@@ -2237,6 +2237,32 @@ async def test_the_demo_shop_answers_how_to_order(
     assert where.action == "order_status"
 
 
+async def test_a_way_to_pay_the_shop_does_not_list_is_said_to_be_none_of_them(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop „Kann ich mit Klarna zahlen?“ got the list of payment methods
+    without a word on Klarna, and "Can I pay with Klarna?" was "I don't know" (the
+    instalments FAQ was near): the shopper is told plainly that it is not taken, in
+    their language, then the list. A way the FAQ names gets the list alone."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        klarna = await dialogue.respond("Can I pay with Klarna?")
+        german = await dialogue.respond("Kann ich mit Klarna zahlen?", locale="de")
+        bitcoin = await dialogue.respond("Kann ich mit Bitcoin oder PayPal bezahlen?", locale="de")
+        apple = await dialogue.respond("Can I pay with Apple Pay?")
+        instalments = await dialogue.respond("Can I pay in instalments?")
+    for result, faq_id, note in (
+        (klarna, "payment-methods", "Sorry, we don't accept Klarna."),
+        (german, "zahlungsarten", "Klarna können wir leider nicht anbieten."),
+        (bitcoin, "zahlungsarten", "Bitcoin können wir leider nicht anbieten."),
+    ):
+        assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), result.summary()
+        assert result.replies[0].text == note
+        assert result.replies[1].payload["faq_id"] == faq_id  # type: ignore[index]
+    assert (apple.action, apple.decision.faq_id) == ("answer_faq", "payment-methods")
+    assert len(apple.replies) == 1 and "Apple Pay" in apple.replies[0].text
+    assert (instalments.decision.faq_id, len(instalments.replies)) == ("instalments", 1)
+
+
 async def test_what_arrived_broken_is_the_damaged_items_faq_not_a_look_up(
     kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
 ) -> None:
