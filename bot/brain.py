@@ -66,7 +66,7 @@ from bot.selling import (
     top_levels,
     without_kinds,
 )
-from knowledge import Faq, KnowledgeBase, Product
+from knowledge import Faq, KnowledgeBase, Product, analyse
 from knowledge.analysis import ANY_STOPWORD, fold, tokens
 from knowledge.spelling import Lexicon
 
@@ -195,7 +195,7 @@ class Brain:
                 # my Visa card" where it names Visa, but its own reading is unsure.
                 found = self._general_verdict(method_reading, classifier)
                 faq = self.kb.get_faq(found.faq_id)
-                unnamed = [m for m in methods if faq is not None and not mentions(faq, m)]
+                unnamed = [m for m in methods if faq is not None and not _names_method(faq, m)]
                 unsure = u.faq is None or u.faq.band != "answer"
                 if found.band == "answer" and (unnamed or unsure):
                     u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
@@ -548,6 +548,18 @@ _WHICH = re.compile(r"^\W*(?:which|welche[mnrs]?)\s+([^\W\d_]+)", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:show|give|list|zeig\w*|all|alle[ns]?|everything|alles|anzeigen)\b", re.IGNORECASE
 )
+
+
+def _names_method(faq: Faq, method: str) -> bool:
+    """Whether the FAQ's text names ``method``: holds its words, in German maybe as the
+    end of a compound („Karte“ of „Kreditkarte“)."""
+    if mentions(faq, method):
+        return True
+    if not faq.locale.startswith("de"):
+        return False
+    words = analyse(method, "de")
+    held = set(analyse(f"{faq.question} {faq.answer}", "de"))
+    return bool(words) and all(any(term.endswith(word) for term in held) for word in words)
 
 
 def _product_search_inferred(u: Understanding) -> Understanding:

@@ -2249,6 +2249,8 @@ async def test_a_way_to_pay_the_shop_does_not_list_is_said_to_be_none_of_them(
         german = await dialogue.respond("Kann ich mit Klarna zahlen?", locale="de")
         bitcoin = await dialogue.respond("Kann ich mit Bitcoin oder PayPal bezahlen?", locale="de")
         apple = await dialogue.respond("Can I pay with Apple Pay?")
+        # „Karte“ the FAQ names as the end of „Kreditkarte“.
+        card = await dialogue.respond("Kann ich mit Karte zahlen?", locale="de")
         instalments = await dialogue.respond("Can I pay in instalments?")
     for result, faq_id, note in (
         (klarna, "payment-methods", "Sorry, we don't accept Klarna."),
@@ -2260,6 +2262,7 @@ async def test_a_way_to_pay_the_shop_does_not_list_is_said_to_be_none_of_them(
         assert result.replies[1].payload["faq_id"] == faq_id  # type: ignore[index]
     assert (apple.action, apple.decision.faq_id) == ("answer_faq", "payment-methods")
     assert len(apple.replies) == 1 and "Apple Pay" in apple.replies[0].text
+    assert (card.decision.faq_id, len(card.replies)) == ("zahlungsarten", 1), card.summary()
     assert (instalments.decision.faq_id, len(instalments.replies)) == ("instalments", 1)
 
 
