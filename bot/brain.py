@@ -29,20 +29,29 @@ from bot.details import (
     naming_words,
 )
 from bot.engine import is_shopping
-from bot.entities import Entities, detect_language, without_constraints, without_ranking
+from bot.entities import (
+    Entities,
+    detect_language,
+    payment_methods_asked,
+    without_constraints,
+    without_ranking,
+)
 from bot.nlu import (
     INTENT_THRESHOLD,
     Calibration,
     FaqClassifier,
     FaqGuess,
+    FaqVerdict,
     IntentClassifier,
     Understanding,
     intent_examples,
+    mentions,
     rule_intent,
     understand,
     verdict,
 )
 from bot.selling import (
+    ANY_PRODUCT,
     THAN_SHOWN,
     Flow,
     asks_for_gift,
@@ -50,14 +59,15 @@ from bot.selling import (
     category_named,
     feature_words,
     flow_for,
+    flow_of,
     german_kind_only,
     load_flows,
     part_in,
     top_levels,
     without_kinds,
 )
-from knowledge import Faq, KnowledgeBase, Product
-from knowledge.analysis import tokens
+from knowledge import Faq, KnowledgeBase, Product, analyse
+from knowledge.analysis import ANY_STOPWORD, fold, tokens
 from knowledge.spelling import Lexicon
 
 KEYWORD_DEPTH = 10
@@ -73,6 +83,9 @@ _COMPARED_WITH = re.compile(
 
 # A question about a time: "when is the tent available again?", "wann ist das Zelt da?".
 _WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
+# A word for any way to pay: stands in for one the shop's content never names ("can I
+# pay with Klarna?" -> "can I pay with this payment method?").
+ANY_PAYMENT_METHOD = {"en": "this payment method", "de": "dieser Zahlungsart"}
 
 
 class Brain:
@@ -144,9 +157,14 @@ class Brain:
         embedded = [_LEADING_AND.sub("", text) for text in texts]
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]
+        unlisted = [self._unlisted_methods(text) for text in texts]
+        any_method = [
+            self._any_method_reading(text, methods, locale) if methods else None
+            for text, methods in zip(texts, unlisted, strict=True)
+        ]
         extra = dict.fromkeys(
             [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
-            + [text for text in general if text is not None]
+            + [text for text in general + any_method if text is not None]
         )
         vectors = self._encode([*embedded, *extra])[: len(texts)]
         classifier = self.faq_classifier()
@@ -154,8 +172,8 @@ class Brain:
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, name, vector, guess, any_product in zip(
-            texts, names, vectors, guesses, general, strict=True
+        for text, name, vector, guess, any_product, methods, method_reading in zip(
+            texts, names, vectors, guesses, general, unlisted, any_method, strict=True
         ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
@@ -171,6 +189,16 @@ class Brain:
             )
             if any_product is not None and guess is not None:
                 u = self._faq_for_any_product(u, any_product, classifier)
+            if method_reading is not None and guess is not None:
+                # "Can I pay with Klarna?": what the FAQ answers of any way to pay (the
+                # list of those the shop takes), and that Klarna is none of them; "with
+                # my Visa card" where it names Visa, but its own reading is unsure.
+                found = self._general_verdict(method_reading, classifier)
+                faq = self.kb.get_faq(found.faq_id)
+                unnamed = [m for m in methods if faq is not None and not _names_method(faq, m)]
+                unsure = u.faq is None or u.faq.band != "answer"
+                if found.band == "answer" and (unnamed or unsure):
+                    u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
             if (
                 u.intent == "all"
                 and content_words(_ALL.sub(" ", text))
@@ -308,14 +336,42 @@ class Brain:
         if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
-        rest = without_kinds(text, self.flows, language, word=" ")
-        if rest is None or (
+        if intent == "product_problem":
             # Something of the shopper's that broke: "my pan is cracked" shares no word
             # with an FAQ but "pan" with the care one; its general reading says which.
-            intent != "product_problem" and not self.kb.faq_matches(rest, k=1, mode="keyword")
-        ):
+            # A product no flow's words name is made general by the catalog's names:
+            # "the handle of the skillet came off" was the care FAQ, for its "skillet".
+            kindless = without_kinds(text, self.flows, language) or text
+            general = self._without_product_names(kindless, language)
+            return general if general != text else None
+        rest = without_kinds(text, self.flows, language, word=" ")
+        if rest is None or not self.kb.faq_matches(rest, k=1, mode="keyword"):
             return None
         return without_kinds(text, self.flows, language)
+
+    def _without_product_names(self, text: str, language: str) -> str:
+        """``text`` with each run of words that name products of a flow's kind in the
+        catalog (in a title, category or attribute value: "skillet", "cast iron skillet
+        28 cm" of cookware) replaced by a word for any product, as the flow's own words
+        are ("pan")."""
+        named = [
+            found
+            for found in re.finditer(r"\w+", text)
+            if fold(found[0]) not in ANY_STOPWORD
+            and any(
+                flow_of(product.category, self.flows)
+                for product in self.kb.products_named(found[0])
+            )
+        ]
+        word = ANY_PRODUCT.get(language, ANY_PRODUCT["en"])
+        # From the last: one word for a run ("cast iron skillet"), where only spaces
+        # are between one and the next (already replaced).
+        for found, following in zip(named[::-1], [None, *named[::-1]], strict=False):
+            if following is not None and not text[found.end() : following.start()].strip():
+                text = f"{text[: found.start()]}{text[following.start() :]}"
+            else:
+                text = f"{text[: found.start()]}{word}{text[found.end() :]}"
+        return text
 
     def _faq_for_any_product(
         self, u: Understanding, general: str, classifier: FaqClassifier
@@ -326,15 +382,35 @@ class Brain:
         product word pulled the message away from the FAQ on damaged items. Of something
         the shopper has that broke, the general reading alone says which FAQ: "the handle
         of my pan broke off" was the cast-iron care FAQ, confidently, for its "pan"."""
-        vector = self._encode([general])[0]
-        guess = classifier.guess(vector[None], reference=self.calibration.reference_faqs)[0]
-        keyword = self.keyword_evidence(general, guess.faq_id, vector)
-        found = verdict(guess, keyword, self.calibration)
+        found = self._general_verdict(general, classifier)
         if found.band == "answer" and (u.faq is None or found.confidence > u.faq.confidence):
             return replace(u, faq=found)
         if u.intent == "product_problem" and u.faq is not None and found.faq_id != u.faq.faq_id:
             return replace(u, faq=found)
         return u
+
+    def _general_verdict(self, general: str, classifier: FaqClassifier) -> FaqVerdict:
+        """The FAQ verdict of ``general``, a message with some of its words made general
+        (embedded with the messages: the embedder's cache answers)."""
+        vector = self._encode([general])[0]
+        guess = classifier.guess(vector[None], reference=self.calibration.reference_faqs)[0]
+        keyword = self.keyword_evidence(general, guess.faq_id, vector)
+        return verdict(guess, keyword, self.calibration)
+
+    def _unlisted_methods(self, text: str) -> list[str]:
+        """The ways to pay ``text`` asks about with a word no product, FAQ question or
+        synonym of the shop has ("Klarna", "Apple Pay"; not "PayPal", a variant's word,
+        nor "instalments"): the FAQ answering any way to pay may not name them."""
+        return [m for m in payment_methods_asked(text) if self.kb.unknown_words(m)]
+
+    @staticmethod
+    def _any_method_reading(text: str, methods: list[str], locale: str) -> str:
+        """``text`` with each of ``methods`` replaced by a word for any way to pay."""
+        language = detect_language(text, locale)
+        word = ANY_PAYMENT_METHOD.get(language, ANY_PAYMENT_METHOD["en"])
+        for method in methods:
+            text = text.replace(method, word, 1)
+        return text
 
     def _products_for(self, u: Understanding, words: str) -> Understanding:
         """``u`` with what the catalog says about it, for a message that may ask for a
@@ -472,6 +548,18 @@ _WHICH = re.compile(r"^\W*(?:which|welche[mnrs]?)\s+([^\W\d_]+)", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:show|give|list|zeig\w*|all|alle[ns]?|everything|alles|anzeigen)\b", re.IGNORECASE
 )
+
+
+def _names_method(faq: Faq, method: str) -> bool:
+    """Whether the FAQ's text names ``method``: holds its words, in German maybe as the
+    end of a compound („Karte“ of „Kreditkarte“)."""
+    if mentions(faq, method):
+        return True
+    if not faq.locale.startswith("de"):
+        return False
+    words = analyse(method, "de")
+    held = set(analyse(f"{faq.question} {faq.answer}", "de"))
+    return bool(words) and all(any(term.endswith(word) for term in held) for word in words)
 
 
 def _product_search_inferred(u: Understanding) -> Understanding:

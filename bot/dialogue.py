@@ -30,9 +30,9 @@ from bot.actions import (
 from bot.actions._turn import OUTCOME_SLOT, STATE_SLOT
 from bot.details import PRICE, leans_on_last
 from bot.engine import ActionName, BotState, Decision, Facts, decide, record, unanswered
-from bot.nlu import Understanding
+from bot.nlu import Understanding, mentions
 from bot.runtime import Runtime, activate
-from knowledge import Faq, Language, analyse
+from knowledge import Faq
 
 
 @dataclass(frozen=True)
@@ -163,19 +163,12 @@ def _answers_instead(found: Faq, asked: Faq, decision: Decision, text: str) -> b
     common), never the same again ("can I pay for that?" after shipping costs stays
     the payment methods)."""
     if decision.action is not ActionName.answer_faq:
-        return found.id != asked.id or _mentions(found, text)
+        return found.id != asked.id or mentions(found, text)
     return (
         found.id not in (asked.id, decision.faq_id)
         and found.locale == asked.locale
         and bool(set(found.tags) & set(asked.tags))
     )
-
-
-def _mentions(faq: Faq, text: str) -> bool:
-    """Whether the FAQ's text holds every word of ``text`` (stemmed, in its language)."""
-    language: Language = "de" if faq.locale == "de" else "en"
-    asked = set(analyse(text, language))
-    return bool(asked) and asked <= set(analyse(f"{faq.question} {faq.answer}", language))
 
 
 class Dialogue:

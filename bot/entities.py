@@ -509,6 +509,37 @@ def without_constraints(text: str) -> str:
     return " ".join(text.split())
 
 
+# "Can I pay with Klarna?", "pay by credit card", „Kann ich mit Klarna zahlen?“, „Zahlung
+# per Rechnung“: the way to pay a shopper names (group ``method``, up to four words).
+_PAYMENT_ASKED = re.compile(
+    r"\bpay(?:ing|ment)?(?:\s+for\s+[^?.!,;:]{1,40}?)?\s+(?:with|by|via|using|through|in)\s+"
+    r"(?P<method>[^?.!,;:]+)"
+    r"|\b(?:mit|per|über|via|durch)\s+(?P<method_de>[^?.!,;:]+?)\s+(?:be)?zahl\w*"
+    r"|\bzahlung\s+(?:mit|per|über|via)\s+(?P<method_de2>[^?.!,;:]+)",
+    re.IGNORECASE,
+)
+# Words before the method ("my", "a", „meiner") and after it that are none of it.
+_NOT_A_METHOD = re.compile(
+    r"^(?:(?:a|an|the|my|your|meine[mnrs]?|eine[mnrs]?|der|die|das|dem|den)\s+)+|"
+    r"\s+(?:(?:please|bitte|too|as well|also|auch|here|hier|at checkout|an der kasse|"
+    r"online|possible|bezahlen|zahlen|möglich)\b\s*)+$",
+    re.IGNORECASE,
+)
+_METHODS_APART = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\boder\b|\bund\b)\s*", re.IGNORECASE)
+
+
+def payment_methods_asked(text: str) -> list[str]:
+    """The ways to pay ``text`` asks about, as the shopper wrote them: ["Klarna"] of "can
+    I pay with Klarna?", ["Klarna", "PayPal"] of „Kann ich mit Klarna oder PayPal
+    zahlen?“; none where it names none."""
+    found = _PAYMENT_ASKED.search(text)
+    if found is None:
+        return []
+    phrase = found["method"] or found["method_de"] or found["method_de2"]
+    methods = [_NOT_A_METHOD.sub("", part).strip() for part in _METHODS_APART.split(phrase)]
+    return [method for method in methods if method and len(method.split()) <= 4]
+
+
 def detect_language(text: str, locale: str = "en") -> str:
     """ "de" or "en" for ``text``; when the words do not tell, the contact's locale decides."""
     return knowledge_language(text, "de" if locale.lower().startswith("de") else "en")

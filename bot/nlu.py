@@ -26,6 +26,7 @@ import yaml
 
 from bot.details import Detail
 from bot.entities import Entities, detect_language, extract
+from knowledge import Faq, Language, analyse
 from knowledge.analysis import fold, tokens
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -77,10 +78,12 @@ _GAVE_WAY_EN = (
     r"defective|faulty|damaged|(?:came|fell|come|fallen)\s+(?:off|apart|loose)|"
     r"stopped working"
 )
-# German: "ist kaputt", "ist abgebrochen", "ist gerissen", "leckt", "funktioniert nicht".
+# German: "ist kaputt", "ist abgebrochen", "ist gerissen", "leckt", "funktioniert nicht",
+# "hat einen Riss", "funktioniert nach drei Monaten nicht mehr".
 _GAVE_WAY_DE = (
     r"(?:kaputt\w*|gerissen|gebrochen|abgebrochen|abgefallen|abgegangen|gesprungen|"
-    r"defekt|undicht|beschädigt|leckt|tropft|funktioniert nicht|geht nicht mehr)\b"
+    r"defekt|undicht|beschädigt|leckt|tropft|risse?|funktioniert(?:\s+\w+){0,4}?\s+nicht|"
+    r"geht nicht mehr)\b"
 )
 _RULES: dict[str, re.Pattern[str]] = {
     # When people answer, before handoff_request: "when can I talk to a person?" asks
@@ -278,6 +281,13 @@ def _no_look_up(text: str) -> bool:
     """Whether ``text`` names an order but asks what an FAQ answers: how to order, or
     what arrived broken or wrong."""
     return bool(_HOW_TO_ORDER.search(text) or _ARRIVED_WRONG.search(text))
+
+
+def mentions(faq: Faq, text: str) -> bool:
+    """Whether the FAQ's text holds every word of ``text`` (stemmed, in its language)."""
+    language: Language = "de" if faq.locale == "de" else "en"
+    asked = set(analyse(text, language))
+    return bool(asked) and asked <= set(analyse(f"{faq.question} {faq.answer}", language))
 
 
 INTENT_THRESHOLD = 0.72  # cosine to the nearest example; below it the intent is "none"
@@ -482,6 +492,9 @@ class Understanding:
     # A question about a product ("is it in stock?", "how heavy is the Trail 2?") whose
     # other words name nothing but a product (bot/details.py; set by the brain).
     detail: Detail | None = None
+    # Ways to pay it asks about that the shop's content never names: "Klarna" of "can I
+    # pay with Klarna?" where the payment FAQ lists others (set by the brain).
+    unlisted_methods: tuple[str, ...] = ()
     vector: Any = field(default=None, repr=False, compare=False)
 
 

@@ -280,6 +280,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "de-sie": "Welches möchten Sie? Jede Karte legt es in den Warenkorb oder öffnet die "
         "Produktseite.",
     },
+    # "Is it dishwasher safe?" of several shown, none pointed at, where the catalog says
+    # nothing of any: which one (the next "the second one" is asked it).
+    "detail_which_shown": {
+        "en": "Which of them do you mean? Say “the first one”, “the second one” or “the last one”.",
+        "de": "Welchen davon meinst du? Sag zum Beispiel „der erste“ oder „der letzte“.",
+        "de-sie": "Welchen davon meinen Sie? Sagen Sie zum Beispiel „der erste“ oder „der letzte“.",
+    },
+    # "Can I pay with Klarna?" where the shop's content names no Klarna: said before the
+    # FAQ's list of the ways it takes.
+    "payment_not_accepted": {
+        "en": "Sorry, we don't accept {method}.",
+        "de": "{method} können wir leider nicht anbieten.",
+    },
+    "or": {"en": " or ", "de": " oder "},
     "detail_which": {
         "en": "Which product do you mean? Tell me its name and I'll look it up.",
         "de": "Welches Produkt meinst du? Nenn mir den Namen, dann schaue ich nach.",

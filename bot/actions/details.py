@@ -290,7 +290,7 @@ def extreme(
 
 
 def _of_another_kind(kb: KnowledgeBase, faq: Faq, products: Sequence[Product]) -> bool:
-    """Whether ``faq`` is about products none of ``products`` is: its question uses words
+    """Whether ``faq`` is about products not every one of ``products`` is: its question uses words
     of products' names that none of theirs holds, nor their descriptions ("How do I
     care for cast iron cookware?" is no answer to "is it dishwasher safe?" of a bread
     knife). "Can I pay by invoice?" uses no such word, and is about every product."""
@@ -300,7 +300,8 @@ def _of_another_kind(kb: KnowledgeBase, faq: Faq, products: Sequence[Product]) -
         f"{p.title} {p.category.replace('/', ' ')} {p.description} {attribute_words(p)}"
         for p in products
     ]
-    return bool(named) and not any(_held_words(ways, text) for text in texts)
+    # Of several ("are they dishwasher safe?"), about each of them.
+    return bool(named) and not all(_held_words(ways, text) for text in texts)
 
 
 def _attribute(name: str, value: Any, voice: str, names: ValueNames | None = None) -> str:
@@ -358,9 +359,12 @@ class ActionProductDetails(Action):
         if not products:
             dispatcher.utter_message(text=say("detail_which", voice))
             return finish(turn, "ask_clarifying")
-        # "And the second one?": the last question, of the products its words point at.
+        # "And the second one?": the last question, of the products its words point at;
+        # "the second one" too where the bot asked which one that question was of.
         detail = pointer
-        if pointer.about == AGAIN and state.asked_detail is not None:
+        which_asked = state.asked_detail is not None and not state.asked_of
+        pointed = pointer.about == DESCRIPTION and pointer.ordinals and not pointer.rest
+        if state.asked_detail is not None and (pointer.about == AGAIN or (which_asked and pointed)):
             detail = Detail(state.asked_detail, rest=state.asked_feature)
         return finish(turn, await answer_about(dispatcher, turn, detail, products, all_shown))
 
@@ -409,6 +413,13 @@ async def answer_about(
         lines = [detail_line(product, detail.about, voice, names) for product in products]
     faq = turn.understanding.faq
     if detail.about == FEATURE and not any(known for _, known in lines):
+        if detail.singular and len(products) > 1:
+            # "Is it dishwasher safe?" of the three pans shown, none pointed at and none
+            # of their texts saying: which one ("the first one" is asked it then); not
+            # an FAQ on one kind of them (it answered with the cast-iron care text).
+            state.asked_of = []
+            dispatcher.utter_message(text=say("detail_which_shown", voice))
+            return "ask_clarifying"
         # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
         # iron pan, "is it possible to pay by invoice?".
         if (

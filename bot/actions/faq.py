@@ -31,6 +31,11 @@ class ActionAnswerFaq(Action):
         if faq is None:  # the FAQ was deleted between matching and answering
             dispatcher.utter_message(text=say("fallback", turn.voice))
             return finish(turn, "fallback")
+        u = turn.understanding
+        if u.unlisted_methods and verdict is not None and verdict.faq_id == faq.id:
+            # "Can I pay with Klarna?": that it is not taken, before the ways that are.
+            methods = say("or", turn.voice).join(u.unlisted_methods)
+            dispatcher.utter_message(text=say("payment_not_accepted", turn.voice, method=methods))
         utter_faq(dispatcher, faq, turn.voice)
         return finish(turn, "answer_faq")
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.entities import Budget, Measure, detect_language, extract, without_constraints
+from bot.entities import (
+    Budget,
+    Measure,
+    detect_language,
+    extract,
+    payment_methods_asked,
+    without_constraints,
+)
 
 
 @pytest.mark.parametrize(
@@ -251,3 +258,20 @@ def test_without_constraints_keeps_what_names_the_product(text: str, words: str)
 def test_ranking(text: str, ranking: str | None) -> None:
     assert extract(text).ranking == ranking
     assert "ranking" not in extract(text).slots()  # an order, not a filter
+
+
+@pytest.mark.parametrize(
+    ("text", "methods"),
+    [
+        ("Can I pay with Klarna?", ["Klarna"]),
+        ("can I pay with my Visa card please", ["Visa card"]),
+        ("Can I pay for the order by bank transfer?", ["bank transfer"]),
+        ("Kann ich mit Klarna oder PayPal bezahlen?", ["Klarna", "PayPal"]),
+        ("Zahlung per Rechnung möglich?", ["Rechnung"]),
+        ("Kann ich die Bestellung mit Apple Pay bezahlen?", ["Apple Pay"]),
+        ("how do I pay?", []),
+        ("Wie kann ich bezahlen?", []),
+    ],
+)
+def test_the_ways_to_pay_a_message_names(text: str, methods: list[str]) -> None:
+    assert payment_methods_asked(text) == methods
