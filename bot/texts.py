@@ -284,14 +284,15 @@ TEXTS: dict[str, dict[str, str]] = {
     # nothing of any: which one (the next "the second one" is asked it).
     "detail_which_shown": {
         "en": "Which of them do you mean? Say “the first one”, “the second one” or “the last one”.",
-        "de": "Welchen davon meinst du? Sag zum Beispiel „der erste“ oder „der letzte“.",
-        "de-sie": "Welchen davon meinen Sie? Sagen Sie zum Beispiel „der erste“ oder „der letzte“.",
+        "de": "Welches davon meinst du? Sag zum Beispiel „das erste“ oder „das letzte“.",
+        "de-sie": "Welches davon meinen Sie? Sagen Sie zum Beispiel „das erste“ oder „das letzte“.",
     },
     # "Can I pay with Klarna?" where the shop's content names no Klarna: said before the
-    # FAQ's list of the ways it takes.
+    # FAQ's list of the ways it takes. Only what the list shows: "bank transfer" may be
+    # how an invoice is paid, so the bot never says a way is refused.
     "payment_not_accepted": {
-        "en": "Sorry, we don't accept {method}.",
-        "de": "{method} können wir leider nicht anbieten.",
+        "en": "{method} is not in our list of payment methods.",
+        "de": "{method} steht nicht in unserer Liste der Zahlungsarten.",
     },
     "or": {"en": " or ", "de": " oder "},
     "detail_which": {

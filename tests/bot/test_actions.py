@@ -2242,8 +2242,8 @@ async def test_a_way_to_pay_the_shop_does_not_list_is_said_to_be_none_of_them(
 ) -> None:
     """On the demo shop „Kann ich mit Klarna zahlen?“ got the list of payment methods
     without a word on Klarna, and "Can I pay with Klarna?" was "I don't know" (the
-    instalments FAQ was near): the shopper is told plainly that it is not taken, in
-    their language, then the list. A way the FAQ names gets the list alone."""
+    instalments FAQ was near): the shopper is told plainly that the shop's list does not
+    name it, in their language, then the list. A way the FAQ names gets the list alone."""
     with demo_shop(kb, settings, orders_db, agents) as dialogue:
         klarna = await dialogue.respond("Can I pay with Klarna?")
         german = await dialogue.respond("Kann ich mit Klarna zahlen?", locale="de")
@@ -2253,9 +2253,9 @@ async def test_a_way_to_pay_the_shop_does_not_list_is_said_to_be_none_of_them(
         card = await dialogue.respond("Kann ich mit Karte zahlen?", locale="de")
         instalments = await dialogue.respond("Can I pay in instalments?")
     for result, faq_id, note in (
-        (klarna, "payment-methods", "Sorry, we don't accept Klarna."),
-        (german, "zahlungsarten", "Klarna können wir leider nicht anbieten."),
-        (bitcoin, "zahlungsarten", "Bitcoin können wir leider nicht anbieten."),
+        (klarna, "payment-methods", "Klarna is not in our list of payment methods."),
+        (german, "zahlungsarten", "Klarna steht nicht in unserer Liste der Zahlungsarten."),
+        (bitcoin, "zahlungsarten", "Bitcoin steht nicht in unserer Liste der Zahlungsarten."),
     ):
         assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), result.summary()
         assert result.replies[0].text == note
