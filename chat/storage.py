@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Dialect, RowMapping
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,41 +56,6 @@ _FIRST_RESPONSE = (
     .where(Conversation.id == bindparam("cid"), Conversation.first_response_at.is_(None))
     .values(first_response_at=bindparam("at"))
 )
-
-
-def _claim_and_insert() -> ClauseElement:
-    """Claim the next seq and insert the message with it, in one statement (a
-    data-modifying CTE, which PostgreSQL has and SQLite lacks).
-
-    It returns no row where nothing was claimed: no such conversation, or a
-    visitor's message (``unless_resolved``) in a resolved one. The conversation's
-    first response is stamped on the way where ``first_response_at`` is given.
-    """
-    conversations = _CONVERSATIONS.c
-    claimed = (
-        update(_CONVERSATIONS)
-        .where(
-            conversations.id == bindparam("conversation_id"),
-            (conversations.status != "resolved") | ~bindparam("unless_resolved", type_=Boolean),
-        )
-        .values(
-            last_seq=conversations.last_seq + 1,
-            updated_at=bindparam("created_at"),
-            first_response_at=func.coalesce(
-                conversations.first_response_at,
-                bindparam("first_response_at", type_=conversations.first_response_at.type),
-            ),
-        )
-        .returning(conversations.last_seq)
-        .cte("claimed")
-    )
-    fields = [field for field in _MESSAGE_FIELDS if field != "seq"]
-    row = select(*(bindparam(field, type_=_MESSAGES.c[field].type) for field in fields))
-    return (
-        insert(_MESSAGES)
-        .from_select([*fields, "seq"], row.add_columns(claimed.c.last_seq))
-        .returning(_MESSAGES.c.id, _MESSAGES.c.seq)
-    )
 
 
 @dataclass(frozen=True)
@@ -144,8 +108,8 @@ class DriverStatement:
             processors=processors,
         )
 
-    def parameters(self, values: dict[str, Any]) -> Any:
-        """The driver's parameters for ``values``, converted as SQLAlchemy would."""
+    def fetchone(self, connection: Connection, values: dict[str, Any]) -> Sequence[Any] | None:
+        """Run with ``values`` inside the connection's transaction; the first row returned."""
         if not self.required <= values.keys():
             raise ValueError(
                 f"values missing for {sorted(self.required - values.keys())}: {self.sql}"
@@ -153,59 +117,27 @@ class DriverStatement:
         merged = {**self.defaults, **values}
         for name, process in self.processors.items():
             merged[name] = process(merged[name])
-        return (
+        params: Any = (
             merged if self.positional is None else tuple(merged[name] for name in self.positional)
         )
-
-    def fetchone(self, connection: Connection, values: dict[str, Any]) -> Sequence[Any] | None:
-        """Run with ``values`` inside the connection's transaction; the first row returned."""
-        params = self.parameters(values)
         cursor = connection.connection.cursor()
         try:
-            with _as_sqlalchemy_error(connection, self.sql, params):
-                cursor.execute(self.sql, params)
-                row: Sequence[Any] | None = cursor.fetchone()
+            cursor.execute(self.sql, params)
+            row: Sequence[Any] | None = cursor.fetchone()
             return row
+        except connection.dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy would raise it (IntegrityError, OperationalError, ...), so
+            # callers handle one kind of error whichever way a statement ran; like the
+            # engines' errors, without the values: shoppers' words would end up in logs.
+            raise DBAPIError.instance(
+                self.sql,
+                params,
+                exc,
+                connection.dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+            ) from exc
         finally:
             cursor.close()
-
-    def fetch_each(
-        self, connection: Connection, values: list[dict[str, Any]]
-    ) -> list[Sequence[Any] | None]:
-        """Run once per item of ``values`` in one round trip (psycopg's pipeline mode,
-        so PostgreSQL only), each statement's first row in order.
-
-        On an autocommit connection the statements up to the pipeline's end form
-        one implicit transaction: all are committed together, or none if one fails.
-        """
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        params = [self.parameters(item) for item in values]
-        cursors = [driver.cursor() for _ in params]
-        try:
-            with _as_sqlalchemy_error(connection, self.sql, params):
-                with driver.pipeline():
-                    for cursor, item_params in zip(cursors, params, strict=True):
-                        # Not prepared: a statement prepared in a pipeline that fails stays
-                        # unprepared on the server while psycopg takes it as prepared.
-                        cursor.execute(self.sql, item_params, prepare=False)
-                return [cursor.fetchone() for cursor in cursors]
-        finally:
-            for cursor in cursors:
-                cursor.close()
-
-
-@contextmanager
-def _as_sqlalchemy_error(connection: Connection, sql: str, params: Any) -> Iterator[None]:
-    """Raise driver errors as SQLAlchemy would (IntegrityError, OperationalError, ...), so
-    callers handle one kind of error whichever way a statement ran. Like the engines'
-    errors, they don't show the parameters: shoppers' messages would end up in logs."""
-    try:
-        yield
-    except connection.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(
-            sql, params, exc, connection.dialect.loaded_dbapi.Error, hide_parameters=True
-        ) from exc
 
 
 @dataclass(frozen=True)
@@ -213,11 +145,6 @@ class _HotPath:
     claim_seq: DriverStatement
     claim_seq_unless_resolved: DriverStatement
     insert_message: DriverStatement
-
-
-@functools.lru_cache(maxsize=8)
-def _claim_and_insert_for(dialect: Dialect) -> DriverStatement:
-    return DriverStatement.compile(_claim_and_insert(), dialect)
 
 
 @functools.lru_cache(maxsize=8)
@@ -305,52 +232,12 @@ def write_messages(connection: Connection, pending: list[PendingMessage]) -> lis
     changes a conversation's status is left to the service's lifecycle path.
     Retried client ids are rare, so the batch inserts first and only on a
     conflict falls back to one transaction per message, which finds the stored one.
-
-    On PostgreSQL the whole batch is one round trip: a statement per message that
-    claims and inserts, pipelined, committed together. Each round trip costs the
-    writer's thread a wait for the GIL, which the event loop holds under load;
-    with begin, claim, insert and commit apart, that wait made PostgreSQL's relay
-    several times slower than SQLite's.
     """
-    write = _write_pipelined if connection.dialect.name == "postgresql" else _write_in_transaction
     try:
-        return write(connection, pending)
+        with connection.begin():
+            return _write_batch(connection, pending)
     except IntegrityError:
-        return [_write_alone(connection, write, item) for item in pending]
-
-
-def _write_in_transaction(
-    connection: Connection, pending: list[PendingMessage]
-) -> list[WriteOutcome]:
-    with connection.begin():
-        return _write_batch(connection, pending)
-
-
-def _write_pipelined(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
-    statement = _claim_and_insert_for(connection.dialect)
-    autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-    # Conversation rows are locked in id order, so overlapping batches cannot deadlock;
-    # the sort is stable, so one conversation's messages keep their order.
-    order = sorted(range(len(pending)), key=lambda i: pending[i].message.conversation_id)
-    values = []
-    for index in order:
-        item = pending[index]
-        values.append(
-            {
-                **_message_values(item.message),
-                "unless_resolved": item.message.sender_kind == "visitor",
-                "first_response_at": item.message.created_at if item.first_response else None,
-            }
-        )
-    outcomes = [WriteOutcome.stored] * len(pending)
-    for index, row in zip(order, statement.fetch_each(autocommit, values), strict=True):
-        message = pending[index].message
-        if row is None:
-            visitor = message.sender_kind == "visitor"
-            outcomes[index] = WriteOutcome.needs_lifecycle if visitor else WriteOutcome.missing
-        else:
-            message.id, message.seq = row
-    return outcomes
+        return [_write_alone(connection, item) for item in pending]
 
 
 def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[WriteOutcome]:
@@ -387,13 +274,10 @@ def _write_batch(connection: Connection, pending: list[PendingMessage]) -> list[
     return outcomes
 
 
-def _write_alone(
-    connection: Connection,
-    write: Callable[[Connection, list[PendingMessage]], list[WriteOutcome]],
-    item: PendingMessage,
-) -> WriteOutcome:
+def _write_alone(connection: Connection, item: PendingMessage) -> WriteOutcome:
     try:
-        return write(connection, [item])[0]
+        with connection.begin():
+            return _write_batch(connection, [item])[0]
     except IntegrityError:
         message = item.message
         if message.client_msg_id is None:
