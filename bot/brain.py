@@ -33,6 +33,7 @@ from bot.entities import (
     Entities,
     detect_language,
     payment_methods_asked,
+    taken_asked,
     without_constraints,
     without_ranking,
 )
@@ -86,6 +87,11 @@ _WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
 # A word for any way to pay: stands in for one the shop's content never names ("can I
 # pay with Klarna?" -> "can I pay with this payment method?").
 ANY_PAYMENT_METHOD = {"en": "this payment method", "de": "dieser Zahlungsart"}
+# What "do you take X?" asks of a way to pay X.
+PAY_WITH_ANY = {
+    "en": f"Can I pay with {ANY_PAYMENT_METHOD['en']}?",
+    "de": f"Kann ich mit {ANY_PAYMENT_METHOD['de']} zahlen?",
+}
 
 
 class Brain:
@@ -158,9 +164,10 @@ class Brain:
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]
         unlisted = [self._unlisted_methods(text) for text in texts]
+        taken = [taken_asked(text) for text in texts]
         any_method = [
-            self._any_method_reading(text, methods, locale) if methods else None
-            for text, methods in zip(texts, unlisted, strict=True)
+            self._any_method_reading(text, methods, things, locale)
+            for text, methods, things in zip(texts, unlisted, taken, strict=True)
         ]
         extra = dict.fromkeys(
             [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
@@ -172,8 +179,8 @@ class Brain:
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, name, vector, guess, any_product, methods, method_reading in zip(
-            texts, names, vectors, guesses, general, unlisted, any_method, strict=True
+        for text, name, vector, guess, any_product, methods, things, method_reading in zip(
+            texts, names, vectors, guesses, general, unlisted, taken, any_method, strict=True
         ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
@@ -193,11 +200,19 @@ class Brain:
                 # "Can I pay with Klarna?": what the FAQ answers of any way to pay (the
                 # list of those the shop takes), and that Klarna is none of them; "with
                 # my Visa card" where it names Visa, but its own reading is unsure.
+                # "Do you take Visa?" (it was the FAQ on shipping abroad): "can I pay with
+                # Visa?", where the FAQ answering that names Visa, or the shop's content
+                # has no word of it ("American Express"); not "do you take returns?".
                 found = self._general_verdict(method_reading, classifier)
                 faq = self.kb.get_faq(found.faq_id)
-                unnamed = [m for m in methods if faq is not None and not _names_method(faq, m)]
+                ways = [*methods, *(t for t in things if faq and self._may_pay_with(faq, t))]
+                unnamed = [m for m in ways if faq is not None and not _names_method(faq, m)]
                 unsure = u.faq is None or u.faq.band != "answer"
-                if found.band == "answer" and (unnamed or unsure):
+                if (
+                    ways
+                    and found.band == "answer"
+                    and (unnamed or unsure or len(ways) > len(methods))
+                ):
                     u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
             if (
                 u.intent == "all"
@@ -403,14 +418,32 @@ class Brain:
         nor "instalments"): the FAQ answering any way to pay may not name them."""
         return [m for m in payment_methods_asked(text) if self.kb.unknown_words(m)]
 
-    @staticmethod
-    def _any_method_reading(text: str, methods: list[str], locale: str) -> str:
-        """``text`` with each of ``methods`` replaced by a word for any way to pay."""
+    def _may_pay_with(self, faq: Faq, thing: str) -> bool:
+        """Whether ``thing`` the shopper asks the shop to take is a way to pay: ``faq``
+        (what "can I pay with it?" finds) names it ("Visa", „Kreditkarte“), or no word
+        of it is in the shop's content ("American Express"); not "returns"."""
+        words = tokens(thing)
+        return _names_method(faq, thing) or (
+            bool(words) and len(self.kb.unknown_words(thing)) == len(words)
+        )
+
+    def _any_method_reading(
+        self, text: str, methods: list[str], things: list[str], locale: str
+    ) -> str | None:
+        """``text`` with each of ``methods`` replaced by a word for any way to pay and
+        its products' words made general ("can I pay for the tent with Amazon Pay?": "can
+        I pay for the item with this payment method?"); where it asks whether the shop
+        takes ``things``, what that would ask of a way to pay ("can I pay with this
+        payment method?"). None where it names no way to pay it may not know."""
+        if not methods and not things:
+            return None
         language = detect_language(text, locale)
         word = ANY_PAYMENT_METHOD.get(language, ANY_PAYMENT_METHOD["en"])
+        if things:
+            return PAY_WITH_ANY.get(language, PAY_WITH_ANY["en"])
         for method in methods:
             text = text.replace(method, word, 1)
-        return text
+        return without_kinds(text, self.flows, language) or text
 
     def _products_for(self, u: Understanding, words: str) -> Understanding:
         """``u`` with what the catalog says about it, for a message that may ask for a

@@ -520,12 +520,29 @@ _PAYMENT_ASKED = re.compile(
 )
 # Words before the method ("my", "a", „meiner") and after it that are none of it.
 _NOT_A_METHOD = re.compile(
-    r"^(?:(?:a|an|the|my|your|meine[mnrs]?|eine[mnrs]?|der|die|das|dem|den)\s+)+|"
+    r"^(?:(?:a|an|the|my|your|auch|meine[mnrs]?|eine[mnrs]?|der|die|das|dem|den)\s+)+|"
     r"\s+(?:(?:please|bitte|too|as well|also|auch|here|hier|at checkout|an der kasse|"
     r"online|possible|bezahlen|zahlen|möglich)\b\s*)+$",
     re.IGNORECASE,
 )
 _METHODS_APART = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\boder\b|\bund\b)\s*", re.IGNORECASE)
+# "Do you take Visa?", "do you accept returns?", „Nehmt ihr auch Kreditkarten an?“,
+# „Akzeptiert ihr American Express?“: what the shopper asks the shop to take (group
+# ``thing``), a way to pay or not.
+_TAKEN_ASKED = re.compile(
+    r"\b(?:do|does|will|would|can)\s+(?:you|they|the shop)\s+(?:also\s+)?(?:take|accept)\s+"
+    r"(?!to\b|long\b|care\b)(?P<thing>[^?.!,;:]+)"
+    r"|\b(?:nehmt\s+ihr|nimmst\s+du|nehmen\s+sie|akzeptiert\s+ihr|akzeptierst\s+du|"
+    r"akzeptieren\s+sie)\s+(?:auch\s+)?(?P<thing_de>[^?.!,;:]+?)(?:\s+an)?\s*(?:[?.!,;:]|$)",
+    re.IGNORECASE,
+)
+
+
+def _methods_in(phrase: str) -> list[str]:
+    """The ways to pay ``phrase`` names, apart ("Klarna or PayPal"), without the words
+    around them that are none of them."""
+    methods = [_NOT_A_METHOD.sub("", part).strip() for part in _METHODS_APART.split(phrase)]
+    return [method for method in methods if method and len(method.split()) <= 4]
 
 
 def payment_methods_asked(text: str) -> list[str]:
@@ -535,9 +552,18 @@ def payment_methods_asked(text: str) -> list[str]:
     found = _PAYMENT_ASKED.search(text)
     if found is None:
         return []
-    phrase = found["method"] or found["method_de"] or found["method_de2"]
-    methods = [_NOT_A_METHOD.sub("", part).strip() for part in _METHODS_APART.split(phrase)]
-    return [method for method in methods if method and len(method.split()) <= 4]
+    return _methods_in(found["method"] or found["method_de"] or found["method_de2"])
+
+
+def taken_asked(text: str) -> list[str]:
+    """What ``text`` asks whether the shop takes, as the shopper wrote it: ["Visa"] of
+    "do you take Visa?", ["returns"] of "do you accept returns?" (whether it is a way to
+    pay, the shop's content says: ``Brain``), ["Kreditkarten"] of „Nehmt ihr auch
+    Kreditkarten an?“."""
+    found = _TAKEN_ASKED.search(text)
+    if found is None:
+        return []
+    return _methods_in(found["thing"] or found["thing_de"])
 
 
 def detect_language(text: str, locale: str = "en") -> str:

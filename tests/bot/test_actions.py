@@ -2297,3 +2297,40 @@ async def test_what_arrived_broken_is_the_damaged_items_faq_not_a_look_up(
     assert (pan.action, pan.decision.faq_id) == ("answer_faq", "beschaedigt"), pan.summary()
     assert (parcel.action, parcel.decision.faq_id) == ("answer_faq", "beschaedigt")
     assert where.action == "order_status"
+
+
+async def test_do_you_take_a_way_to_pay_is_the_payment_faq_returns_stay_returns(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop "Do you take Visa?" got the FAQ on shipping abroad, "Do you accept
+    American Express?" was not answered and "Can I pay for the tent with Amazon Pay?"
+    started a tent search: what a shop is asked to take is a way to pay where its
+    payment FAQ names it or its content has no word of it, and the tent is any product
+    paid for. "Do you take returns?" stays the returns FAQ."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        visa = await dialogue.respond("Do you take Visa?")
+        amex = await dialogue.respond("Do you accept American Express?")
+        amazon = await dialogue.respond("Can I pay for the tent with Amazon Pay?")
+        card = await dialogue.respond("Nehmt ihr Kreditkarte?", locale="de")
+        amex_de = await dialogue.respond("Akzeptiert ihr American Express?", locale="de")
+        take = await dialogue.respond("Do you take returns?")
+        accept = await dialogue.respond("Do you accept returns?")
+    for result, faq_id, note in (
+        (amex, "payment-methods", "American Express is not in our list of payment methods."),
+        (amazon, "payment-methods", "Amazon Pay is not in our list of payment methods."),
+        (
+            amex_de,
+            "zahlungsarten",
+            "American Express steht nicht in unserer Liste der Zahlungsarten.",
+        ),
+    ):
+        assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), result.summary()
+        assert result.replies[0].text == note
+        assert result.replies[1].payload["faq_id"] == faq_id  # type: ignore[index]
+    for result, faq_id in ((visa, "payment-methods"), (card, "zahlungsarten")):
+        assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), result.summary()
+        assert len(result.replies) == 1
+    for result in (take, accept):
+        assert (result.action, result.decision.faq_id) == ("answer_faq", "returns"), (
+            result.summary()
+        )

@@ -10,6 +10,7 @@ from bot.entities import (
     detect_language,
     extract,
     payment_methods_asked,
+    taken_asked,
     without_constraints,
 )
 
@@ -275,3 +276,19 @@ def test_ranking(text: str, ranking: str | None) -> None:
 )
 def test_the_ways_to_pay_a_message_names(text: str, methods: list[str]) -> None:
     assert payment_methods_asked(text) == methods
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("Do you take Visa?", ["Visa"]),
+        ("Do you accept American Express or Diners?", ["American Express", "Diners"]),
+        ("do you take returns?", ["returns"]),
+        ("Nehmt ihr auch Kreditkarten an?", ["Kreditkarten"]),
+        ("Akzeptiert ihr American Express?", ["American Express"]),
+        ("Can I pay with Klarna?", []),
+        ("how long do you take to ship?", []),
+    ],
+)
+def test_what_a_message_asks_the_shop_to_take(text: str, things: list[str]) -> None:
+    assert taken_asked(text) == things
