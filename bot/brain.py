@@ -31,6 +31,7 @@ from bot.details import (
 from bot.engine import is_shopping
 from bot.entities import (
     Entities,
+    currencies_asked,
     detect_language,
     payment_methods_asked,
     taken_asked,
@@ -87,6 +88,11 @@ _WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
 # A word for any way to pay: stands in for one the shop's content never names ("can I
 # pay with Klarna?" -> "can I pay with this payment method?").
 ANY_PAYMENT_METHOD = {"en": "this payment method", "de": "dieser Zahlungsart"}
+# What "can I pay in Swiss francs?" asks of any currency.
+PAY_IN_ANY_CURRENCY = {
+    "en": "Can I pay in another currency?",
+    "de": "Kann ich in einer anderen Währung bezahlen?",
+}
 # What "do you take X?" asks of a way to pay X.
 PAY_WITH_ANY = {
     "en": f"Can I pay with {ANY_PAYMENT_METHOD['en']}?",
@@ -169,9 +175,14 @@ class Brain:
             self._any_method_reading(text, methods, things, locale)
             for text, methods, things in zip(texts, unlisted, taken, strict=True)
         ]
+        # "Can I pay in Swiss francs?": a currency, no way to pay; asked as of any.
+        in_currency = [
+            PAY_IN_ANY_CURRENCY[detect_language(text, locale)] if currencies_asked(text) else None
+            for text in texts
+        ]
         extra = dict.fromkeys(
             [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
-            + [text for text in general + any_method if text is not None]
+            + [text for text in general + any_method + in_currency if text is not None]
         )
         vectors = self._encode([*embedded, *extra])[: len(texts)]
         classifier = self.faq_classifier()
@@ -179,8 +190,27 @@ class Brain:
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, name, vector, guess, any_product, methods, things, method_reading in zip(
-            texts, names, vectors, guesses, general, unlisted, taken, any_method, strict=True
+        for (
+            text,
+            name,
+            vector,
+            guess,
+            any_product,
+            methods,
+            things,
+            method_reading,
+            currency,
+        ) in zip(
+            texts,
+            names,
+            vectors,
+            guesses,
+            general,
+            unlisted,
+            taken,
+            any_method,
+            in_currency,
+            strict=True,
         ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
@@ -214,6 +244,14 @@ class Brain:
                     and (unnamed or unsure or len(ways) > len(methods))
                 ):
                     u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
+            if currency is not None and guess is not None and method_reading is None:
+                # What the shop's FAQ says of paying in another currency (the prices'
+                # currency), never that the currency is missing from the ways to pay: "in
+                # Swiss francs" was "not in our list", „in Schweizer Franken“ a product
+                # search.
+                found = self._general_verdict(currency, classifier)
+                if found.band == "answer":
+                    u = replace(u, faq=found)
             if (
                 u.intent == "all"
                 and content_words(_ALL.sub(" ", text))

@@ -2334,3 +2334,29 @@ async def test_do_you_take_a_way_to_pay_is_the_payment_faq_returns_stay_returns(
         assert (result.action, result.decision.faq_id) == ("answer_faq", "returns"), (
             result.summary()
         )
+
+
+async def test_a_currency_is_asked_as_one_never_as_a_missing_way_to_pay(
+    dialogue: Dialogue, kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """ "Can I pay in Swiss francs?" was told "Swiss francs is not in our list of payment
+    methods", „Kann ich in Schweizer Franken bezahlen?“ started a product search: a
+    currency is no way to pay. It is asked as of any currency: on the demo shop, which
+    has no FAQ on its prices' currency, the list of ways to pay, without a note."""
+    with demo_shop(kb, settings, orders_db, agents) as demo:
+        francs = await demo.respond("Can I pay in Swiss francs?")
+        dollars = await demo.respond("Do you accept US dollars?")
+        german = await demo.respond("Kann ich in Schweizer Franken bezahlen?", locale="de")
+        which = await demo.respond("In welcher Währung kann ich bezahlen?", locale="de")
+        instalments = await demo.respond("Can I pay in instalments?")
+    for result, faq_id in (
+        (francs, "payment-methods"),
+        (dollars, "payment-methods"),
+        (german, "zahlungsarten"),
+        (which, "zahlungsarten"),
+    ):
+        assert (result.action, result.decision.faq_id) == ("answer_faq", faq_id), result.summary()
+        assert len(result.replies) == 1, result.summary()
+    assert instalments.decision.faq_id == "instalments"
+    other = await dialogue.respond("Can I pay in Swiss francs?")
+    assert not any("not in our list" in reply.text for reply in other.replies), other.summary()
