@@ -69,7 +69,7 @@ from bot.selling import (
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product, analyse
-from knowledge.analysis import ANY_STOPWORD, fold, tokens
+from knowledge.analysis import ANY_STOPWORD, fold, token_stems, tokens
 from knowledge.spelling import Lexicon
 
 KEYWORD_DEPTH = 10
@@ -113,6 +113,7 @@ class Brain:
         self._faq_key: tuple[int, ...] | None = None
         self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
+        self._faq_words: frozenset[str] = frozenset()
 
     @property
     def intents(self) -> IntentClassifier:
@@ -146,7 +147,10 @@ class Brain:
             return self._classifier
 
     def _fit(self) -> FaqClassifier:
-        faq_ids, _, vectors = self.kb.faq_texts()  # every question and variant, embedded
+        faq_ids, texts, vectors = self.kb.faq_texts()  # every question and variant, embedded
+        self._faq_words = frozenset(
+            stem for text in texts for word in tokens(text) for stem in token_stems(word)
+        )
         return FaqClassifier(faq_ids, vectors if faq_ids else np.zeros((0, self.kb.embedder.dim)))
 
     def keyword_evidence(self, text: str, faq_id: str, vector: np.ndarray | None = None) -> float:
@@ -169,6 +173,9 @@ class Brain:
         embedded = [_LEADING_AND.sub("", text) for text in texts]
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]
+        # "Kann ich meine Anschrift ändern?": in the FAQs' words, "Adresse".
+        classifier = self.faq_classifier()
+        in_faq_words = [self._in_faq_words(text) for text in texts]
         unlisted = [self._unlisted_methods(text) for text in texts]
         taken = [taken_asked(text) for text in texts]
         any_method = [
@@ -182,10 +189,13 @@ class Brain:
         ]
         extra = dict.fromkeys(
             [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
-            + [text for text in general + any_method + in_currency if text is not None]
+            + [
+                text
+                for text in general + any_method + in_currency + in_faq_words
+                if text is not None
+            ]
         )
         vectors = self._encode([*embedded, *extra])[: len(texts)]
-        classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
@@ -200,6 +210,7 @@ class Brain:
             things,
             method_reading,
             currency,
+            synonymous,
         ) in zip(
             texts,
             names,
@@ -210,6 +221,7 @@ class Brain:
             taken,
             any_method,
             in_currency,
+            in_faq_words,
             strict=True,
         ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
@@ -224,6 +236,12 @@ class Brain:
                 locale="de" if german_kind_only(text, self.flows) else locale,
                 expecting_order=expecting_order,
             )
+            if synonymous is not None and guess is not None:
+                found = self._general_verdict(synonymous, classifier)
+                if found.band == "answer" and (
+                    u.faq is None or found.confidence > u.faq.confidence
+                ):
+                    u = replace(u, faq=found)
             if any_product is not None and guess is not None:
                 u = self._faq_for_any_product(u, any_product, classifier)
             if method_reading is not None and guess is not None:
@@ -449,6 +467,27 @@ class Brain:
         guess = classifier.guess(vector[None], reference=self.calibration.reference_faqs)[0]
         keyword = self.keyword_evidence(general, guess.faq_id, vector)
         return verdict(guess, keyword, self.calibration)
+
+    def _in_faq_words(self, text: str) -> str | None:
+        """``text`` with each word no FAQ question or variant holds replaced by a term of
+        its synonym set that one does: „Kann ich meine Anschrift ändern?“ is „… meine
+        Adresse ändern?“, the words of the FAQ on changing an order. None where no word
+        is replaced (most messages: their words are the FAQs' or have no synonyms)."""
+        held = self._faq_words
+        changed = text
+        for word in dict.fromkeys(tokens(text)):
+            if token_stems(word) & held or not self.kb.synonyms.forms_for(word):
+                continue
+            terms = [
+                term
+                for terms in self.kb.synonyms.sets
+                if any(self.kb.same_word(word, term) for term in terms)
+                for term in terms
+                if all(token_stems(part) & held for part in tokens(term))
+            ]
+            if terms:
+                changed = re.sub(rf"\b{re.escape(word)}\b", terms[0], changed, count=1)
+        return changed if changed != text else None
 
     def _unlisted_methods(self, text: str) -> list[str]:
         """The ways to pay ``text`` asks about with a word no product, FAQ question or

@@ -2360,3 +2360,20 @@ async def test_a_currency_is_asked_as_one_never_as_a_missing_way_to_pay(
     assert instalments.decision.faq_id == "instalments"
     other = await dialogue.respond("Can I pay in Swiss francs?")
     assert not any("not in our list" in reply.text for reply in other.replies), other.summary()
+
+
+async def test_a_word_the_faqs_lack_is_read_as_its_synonym_they_have(
+    kb: KnowledgeBase, settings: BotSettings, orders_db: Any, agents: Any
+) -> None:
+    """On the demo shop „Kann ich meine Adresse ändern?“ got the FAQ on changing an
+    order but „Kann ich meine Anschrift ändern?“ was not answered: no FAQ says
+    „Anschrift“. Read with the term of its synonym set that the FAQs use („Adresse“),
+    it is answered as that; the shop's own „Anschrift“ is the contact FAQ, as "What is
+    your address?" is, and the English address change keeps its FAQ."""
+    with demo_shop(kb, settings, orders_db, agents) as dialogue:
+        mine = await dialogue.respond("Kann ich meine Anschrift ändern?", locale="de")
+        yours = await dialogue.respond("Wie ist eure Anschrift?", locale="de")
+        english = await dialogue.respond("Can I change my shipping address?")
+    assert (mine.action, mine.decision.faq_id) == ("answer_faq", "stornieren"), mine.summary()
+    assert (yours.action, yours.decision.faq_id) == ("answer_faq", "kontakt"), yours.summary()
+    assert (english.action, english.decision.faq_id) == ("answer_faq", "cancel-order")
