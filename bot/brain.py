@@ -88,6 +88,23 @@ _WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
 # A word for any way to pay: stands in for one the shop's content never names ("can I
 # pay with Klarna?" -> "can I pay with this payment method?").
 ANY_PAYMENT_METHOD = {"en": "this payment method", "de": "dieser Zahlungsart"}
+# Something that broke "after three months", „nach zwei Wochen“: a defect that showed in
+# use, said as any shopper would of any product; not what arrived so, or was unpacked so.
+_IN_USE = re.compile(
+    r"\b(?:after|nach)\s+(?:\w+\s+){0,2}?(?:days?|weeks?|months?|years?|tag(?:en)?|"
+    r"wochen?|monat(?:en)?|jahr(?:en)?|use|usage|gebrauch|benutzung)\b"
+    r"|\b(?:after|nach)\s+(?:a (?:short |little )?while|some time|kurzer zeit|einiger zeit)\b",
+    re.IGNORECASE,
+)
+_ON_ARRIVAL = re.compile(
+    r"\b(?:arriv\w*|deliver\w*|unpack\w*|angekommen|ankam|kam\b[^.?!]*\ban|geliefert|"
+    r"auspack\w*|lieferung)",
+    re.IGNORECASE,
+)
+DEFECT_IN_USE = {
+    "en": "My item has a defect that showed up after some time of use",
+    "de": "Mein Artikel hat einen Defekt, der sich nach einiger Zeit der Benutzung gezeigt hat",
+}
 # What "can I pay in Swiss francs?" asks of any currency.
 PAY_IN_ANY_CURRENCY = {
     "en": "Can I pay in another currency?",
@@ -407,6 +424,11 @@ class Brain:
         if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
+        if intent == "product_problem" and _IN_USE.search(text) and not _ON_ARRIVAL.search(text):
+            # „Die Lampe funktioniert nach drei Monaten nicht mehr“: a defect that showed
+            # in use, whatever broke and however (it was near „wieder lieferbar“ for its
+            # „nicht mehr“, and fell back).
+            return DEFECT_IN_USE.get(language, DEFECT_IN_USE["en"])
         if intent == "product_problem":
             # Something of the shopper's that broke: "my pan is cracked" shares no word
             # with an FAQ but "pan" with the care one; its general reading says which.
