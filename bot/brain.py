@@ -71,6 +71,7 @@ from bot.selling import (
 from knowledge import Faq, KnowledgeBase, Product, analyse
 from knowledge.analysis import ANY_STOPWORD, fold, token_stems, tokens
 from knowledge.spelling import Lexicon
+from knowledge.synonyms import Thesaurus
 
 KEYWORD_DEPTH = 10
 _FOR = re.compile(r"\b(?:for|für)\b", re.IGNORECASE)
@@ -131,6 +132,9 @@ class Brain:
         self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
         self._faq_words: frozenset[str] = frozenset()
+        self._faq_synonyms: (
+            tuple[Thesaurus, frozenset[str], list[tuple[frozenset[tuple[str, ...]], str]]] | None
+        ) = None
 
     @property
     def intents(self) -> IntentClassifier:
@@ -495,21 +499,32 @@ class Brain:
         its synonym set that one does: „Kann ich meine Anschrift ändern?“ is „… meine
         Adresse ändern?“, the words of the FAQ on changing an order. None where no word
         is replaced (most messages: their words are the FAQs' or have no synonyms)."""
-        held = self._faq_words
+        held, sets = self._faq_words, self._synonyms_in_faqs()
         changed = text
         for word in dict.fromkeys(tokens(text)):
-            if token_stems(word) & held or not self.kb.synonyms.forms_for(word):
+            if not sets or token_stems(word) & held:
                 continue
-            terms = [
-                term
-                for terms in self.kb.synonyms.sets
-                if any(self.kb.same_word(word, term) for term in terms)
-                for term in terms
-                if all(token_stems(part) & held for part in tokens(term))
-            ]
-            if terms:
-                changed = re.sub(rf"\b{re.escape(word)}\b", terms[0], changed, count=1)
+            forms = set(self.kb.synonyms.forms_for(word))
+            term = next((term for of_set, term in sets if forms & of_set), None)
+            if term is not None:
+                changed = re.sub(rf"\b{re.escape(word)}\b", term, changed, count=1)
         return changed if changed != text else None
+
+    def _synonyms_in_faqs(self) -> list[tuple[frozenset[tuple[str, ...]], str]]:
+        """Of each synonym set with a term the FAQs' questions and variants hold: how
+        the index holds its terms (``Thesaurus.forms_for``), and that term. Kept until
+        the synonyms or the FAQs change."""
+        synonyms, held = self.kb.synonyms, self._faq_words
+        cached = self._faq_synonyms
+        if cached is None or cached[0] is not synonyms or cached[1] is not held:
+            found = []
+            for terms in synonyms.sets:
+                faqs_say = [t for t in terms if all(token_stems(w) & held for w in tokens(t))]
+                if faqs_say:
+                    forms = frozenset(form for t in terms for form in synonyms.forms_for(t))
+                    found.append((forms, faqs_say[0]))
+            cached = self._faq_synonyms = (synonyms, held, found)
+        return cached[2]
 
     def _unlisted_methods(self, text: str) -> list[str]:
         """The ways to pay ``text`` asks about with a word no product, FAQ question or
