@@ -31,8 +31,10 @@ from bot.details import (
 from bot.engine import is_shopping
 from bot.entities import (
     Entities,
+    currencies_asked,
     detect_language,
     payment_methods_asked,
+    taken_asked,
     without_constraints,
     without_ranking,
 )
@@ -67,8 +69,9 @@ from bot.selling import (
     without_kinds,
 )
 from knowledge import Faq, KnowledgeBase, Product, analyse
-from knowledge.analysis import ANY_STOPWORD, fold, tokens
+from knowledge.analysis import ANY_STOPWORD, fold, token_stems, tokens
 from knowledge.spelling import Lexicon
+from knowledge.synonyms import Thesaurus
 
 KEYWORD_DEPTH = 10
 _FOR = re.compile(r"\b(?:for|für)\b", re.IGNORECASE)
@@ -86,6 +89,33 @@ _WHEN = re.compile(r"\b(?:when|wann)\b", re.IGNORECASE)
 # A word for any way to pay: stands in for one the shop's content never names ("can I
 # pay with Klarna?" -> "can I pay with this payment method?").
 ANY_PAYMENT_METHOD = {"en": "this payment method", "de": "dieser Zahlungsart"}
+# Something that broke "after three months", „nach zwei Wochen“: a defect that showed in
+# use, said as any shopper would of any product; not what arrived so, or was unpacked so.
+_IN_USE = re.compile(
+    r"\b(?:after|nach)\s+(?:\w+\s+){0,2}?(?:days?|weeks?|months?|years?|tag(?:en)?|"
+    r"wochen?|monat(?:en)?|jahr(?:en)?|use|usage|gebrauch|benutzung)\b"
+    r"|\b(?:after|nach)\s+(?:a (?:short |little )?while|some time|kurzer zeit|einiger zeit)\b",
+    re.IGNORECASE,
+)
+_ON_ARRIVAL = re.compile(
+    r"\b(?:arriv\w*|deliver\w*|unpack\w*|angekommen|ankam|kam\b[^.?!]*\ban|geliefert|"
+    r"auspack\w*|lieferung)",
+    re.IGNORECASE,
+)
+DEFECT_IN_USE = {
+    "en": "My item has a defect that showed up after some time of use",
+    "de": "Mein Artikel hat einen Defekt, der sich nach einiger Zeit der Benutzung gezeigt hat",
+}
+# What "can I pay in Swiss francs?" asks of any currency.
+PAY_IN_ANY_CURRENCY = {
+    "en": "Can I pay in another currency?",
+    "de": "Kann ich in einer anderen Währung bezahlen?",
+}
+# What "do you take X?" asks of a way to pay X.
+PAY_WITH_ANY = {
+    "en": f"Can I pay with {ANY_PAYMENT_METHOD['en']}?",
+    "de": f"Kann ich mit {ANY_PAYMENT_METHOD['de']} zahlen?",
+}
 
 
 class Brain:
@@ -101,6 +131,10 @@ class Brain:
         self._faq_key: tuple[int, ...] | None = None
         self._faqs: list[Faq] = []
         self._classifier: FaqClassifier | None = None
+        self._faq_words: frozenset[str] = frozenset()
+        self._faq_synonyms: (
+            tuple[Thesaurus, frozenset[str], list[tuple[frozenset[tuple[str, ...]], str]]] | None
+        ) = None
 
     @property
     def intents(self) -> IntentClassifier:
@@ -134,7 +168,10 @@ class Brain:
             return self._classifier
 
     def _fit(self) -> FaqClassifier:
-        faq_ids, _, vectors = self.kb.faq_texts()  # every question and variant, embedded
+        faq_ids, texts, vectors = self.kb.faq_texts()  # every question and variant, embedded
+        self._faq_words = frozenset(
+            stem for text in texts for word in tokens(text) for stem in token_stems(word)
+        )
         return FaqClassifier(faq_ids, vectors if faq_ids else np.zeros((0, self.kb.embedder.dim)))
 
     def keyword_evidence(self, text: str, faq_id: str, vector: np.ndarray | None = None) -> float:
@@ -157,23 +194,56 @@ class Brain:
         embedded = [_LEADING_AND.sub("", text) for text in texts]
         names = [without_constraints(text) for text in embedded]
         general = [self._any_product_reading(text, locale) for text in texts]
+        # "Kann ich meine Anschrift ändern?": in the FAQs' words, "Adresse".
+        classifier = self.faq_classifier()
+        in_faq_words = [self._in_faq_words(text) for text in texts]
         unlisted = [self._unlisted_methods(text) for text in texts]
+        taken = [taken_asked(text) for text in texts]
         any_method = [
-            self._any_method_reading(text, methods, locale) if methods else None
-            for text, methods in zip(texts, unlisted, strict=True)
+            self._any_method_reading(text, methods, things, locale)
+            for text, methods, things in zip(texts, unlisted, taken, strict=True)
+        ]
+        # "Can I pay in Swiss francs?": a currency, no way to pay; asked as of any.
+        in_currency = [
+            PAY_IN_ANY_CURRENCY[detect_language(text, locale)] if currencies_asked(text) else None
+            for text in texts
         ]
         extra = dict.fromkeys(
             [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
-            + [text for text in general + any_method if text is not None]
+            + [
+                text
+                for text in general + any_method + in_currency + in_faq_words
+                if text is not None
+            ]
         )
         vectors = self._encode([*embedded, *extra])[: len(texts)]
-        classifier = self.faq_classifier()
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for text, name, vector, guess, any_product, methods, method_reading in zip(
-            texts, names, vectors, guesses, general, unlisted, any_method, strict=True
+        for (
+            text,
+            name,
+            vector,
+            guess,
+            any_product,
+            methods,
+            things,
+            method_reading,
+            currency,
+            synonymous,
+        ) in zip(
+            texts,
+            names,
+            vectors,
+            guesses,
+            general,
+            unlisted,
+            taken,
+            any_method,
+            in_currency,
+            in_faq_words,
+            strict=True,
         ):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
@@ -187,18 +257,40 @@ class Brain:
                 locale="de" if german_kind_only(text, self.flows) else locale,
                 expecting_order=expecting_order,
             )
+            if synonymous is not None and guess is not None:
+                found = self._general_verdict(synonymous, classifier)
+                if found.band == "answer" and (
+                    u.faq is None or found.confidence > u.faq.confidence
+                ):
+                    u = replace(u, faq=found)
             if any_product is not None and guess is not None:
                 u = self._faq_for_any_product(u, any_product, classifier)
             if method_reading is not None and guess is not None:
                 # "Can I pay with Klarna?": what the FAQ answers of any way to pay (the
                 # list of those the shop takes), and that Klarna is none of them; "with
                 # my Visa card" where it names Visa, but its own reading is unsure.
+                # "Do you take Visa?" (it was the FAQ on shipping abroad): "can I pay with
+                # Visa?", where the FAQ answering that names Visa, or the shop's content
+                # has no word of it ("American Express"); not "do you take returns?".
                 found = self._general_verdict(method_reading, classifier)
                 faq = self.kb.get_faq(found.faq_id)
-                unnamed = [m for m in methods if faq is not None and not _names_method(faq, m)]
+                ways = [*methods, *(t for t in things if faq and self._may_pay_with(faq, t))]
+                unnamed = [m for m in ways if faq is not None and not _names_method(faq, m)]
                 unsure = u.faq is None or u.faq.band != "answer"
-                if found.band == "answer" and (unnamed or unsure):
+                if (
+                    ways
+                    and found.band == "answer"
+                    and (unnamed or unsure or len(ways) > len(methods))
+                ):
                     u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
+            if currency is not None and guess is not None and method_reading is None:
+                # What the shop's FAQ says of paying in another currency (the prices'
+                # currency), never that the currency is missing from the ways to pay: "in
+                # Swiss francs" was "not in our list", „in Schweizer Franken“ a product
+                # search.
+                found = self._general_verdict(currency, classifier)
+                if found.band == "answer":
+                    u = replace(u, faq=found)
             if (
                 u.intent == "all"
                 and content_words(_ALL.sub(" ", text))
@@ -336,6 +428,11 @@ class Brain:
         if score >= 1.0 and intent != "product_problem":
             return None
         language = detect_language(text, locale)
+        if intent == "product_problem" and _IN_USE.search(text) and not _ON_ARRIVAL.search(text):
+            # „Die Lampe funktioniert nach drei Monaten nicht mehr“: a defect that showed
+            # in use, whatever broke and however (it was near „wieder lieferbar“ for its
+            # „nicht mehr“, and fell back).
+            return DEFECT_IN_USE.get(language, DEFECT_IN_USE["en"])
         if intent == "product_problem":
             # Something of the shopper's that broke: "my pan is cracked" shares no word
             # with an FAQ but "pan" with the care one; its general reading says which.
@@ -397,20 +494,70 @@ class Brain:
         keyword = self.keyword_evidence(general, guess.faq_id, vector)
         return verdict(guess, keyword, self.calibration)
 
+    def _in_faq_words(self, text: str) -> str | None:
+        """``text`` with each word no FAQ question or variant holds replaced by a term of
+        its synonym set that one does: „Kann ich meine Anschrift ändern?“ is „… meine
+        Adresse ändern?“, the words of the FAQ on changing an order. None where no word
+        is replaced (most messages: their words are the FAQs' or have no synonyms)."""
+        held, sets = self._faq_words, self._synonyms_in_faqs()
+        changed = text
+        for word in dict.fromkeys(tokens(text)):
+            if not sets or token_stems(word) & held:
+                continue
+            forms = set(self.kb.synonyms.forms_for(word))
+            term = next((term for of_set, term in sets if forms & of_set), None)
+            if term is not None:
+                changed = re.sub(rf"\b{re.escape(word)}\b", term, changed, count=1)
+        return changed if changed != text else None
+
+    def _synonyms_in_faqs(self) -> list[tuple[frozenset[tuple[str, ...]], str]]:
+        """Of each synonym set with a term the FAQs' questions and variants hold: how
+        the index holds its terms (``Thesaurus.forms_for``), and that term. Kept until
+        the synonyms or the FAQs change."""
+        synonyms, held = self.kb.synonyms, self._faq_words
+        cached = self._faq_synonyms
+        if cached is None or cached[0] is not synonyms or cached[1] is not held:
+            found = []
+            for terms in synonyms.sets:
+                faqs_say = [t for t in terms if all(token_stems(w) & held for w in tokens(t))]
+                if faqs_say:
+                    forms = frozenset(form for t in terms for form in synonyms.forms_for(t))
+                    found.append((forms, faqs_say[0]))
+            cached = self._faq_synonyms = (synonyms, held, found)
+        return cached[2]
+
     def _unlisted_methods(self, text: str) -> list[str]:
         """The ways to pay ``text`` asks about with a word no product, FAQ question or
         synonym of the shop has ("Klarna", "Apple Pay"; not "PayPal", a variant's word,
         nor "instalments"): the FAQ answering any way to pay may not name them."""
         return [m for m in payment_methods_asked(text) if self.kb.unknown_words(m)]
 
-    @staticmethod
-    def _any_method_reading(text: str, methods: list[str], locale: str) -> str:
-        """``text`` with each of ``methods`` replaced by a word for any way to pay."""
+    def _may_pay_with(self, faq: Faq, thing: str) -> bool:
+        """Whether ``thing`` the shopper asks the shop to take is a way to pay: ``faq``
+        (what "can I pay with it?" finds) names it ("Visa", „Kreditkarte“), or no word
+        of it is in the shop's content ("American Express"); not "returns"."""
+        words = tokens(thing)
+        return _names_method(faq, thing) or (
+            bool(words) and len(self.kb.unknown_words(thing)) == len(words)
+        )
+
+    def _any_method_reading(
+        self, text: str, methods: list[str], things: list[str], locale: str
+    ) -> str | None:
+        """``text`` with each of ``methods`` replaced by a word for any way to pay and
+        its products' words made general ("can I pay for the tent with Amazon Pay?": "can
+        I pay for the item with this payment method?"); where it asks whether the shop
+        takes ``things``, what that would ask of a way to pay ("can I pay with this
+        payment method?"). None where it names no way to pay it may not know."""
+        if not methods and not things:
+            return None
         language = detect_language(text, locale)
         word = ANY_PAYMENT_METHOD.get(language, ANY_PAYMENT_METHOD["en"])
+        if things:
+            return PAY_WITH_ANY.get(language, PAY_WITH_ANY["en"])
         for method in methods:
             text = text.replace(method, word, 1)
-        return text
+        return without_kinds(text, self.flows, language) or text
 
     def _products_for(self, u: Understanding, words: str) -> Understanding:
         """``u`` with what the catalog says about it, for a message that may ask for a

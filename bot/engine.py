@@ -86,6 +86,9 @@ class BotState:
     asked_detail: str | None = None
     asked_feature: str = ""
     asked_of: list[str] = field(default_factory=list)
+    # The FAQ that answers that question where the catalog does not ("is it dishwasher
+    # safe?": the cast-iron care FAQ), for "the second one" to be answered as it.
+    asked_faq: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> BotState:
@@ -108,6 +111,7 @@ class BotState:
     def show(self, product_ids: list[str]) -> None:
         """These products are on screen now, and nothing has been asked about them yet."""
         self.shown, self.asked_detail, self.asked_feature, self.asked_of = product_ids, None, "", []
+        self.asked_faq = None
         self.seen += [product_id for product_id in product_ids if product_id not in self.seen]
 
     def forget_shown(self) -> None:

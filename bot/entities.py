@@ -510,34 +510,85 @@ def without_constraints(text: str) -> str:
 
 
 # "Can I pay with Klarna?", "pay by credit card", „Kann ich mit Klarna zahlen?“, „Zahlung
-# per Rechnung“: the way to pay a shopper names (group ``method``, up to four words).
+# per Rechnung“: the way to pay a shopper names (group ``method``, up to four words);
+# „in Franken zahlen“, „Zahlung in Euro“: the currency (group ``in_de``, read only as one).
 _PAYMENT_ASKED = re.compile(
     r"\bpay(?:ing|ment)?(?:\s+for\s+[^?.!,;:]{1,40}?)?\s+(?:with|by|via|using|through|in)\s+"
     r"(?P<method>[^?.!,;:]+)"
     r"|\b(?:mit|per|über|via|durch)\s+(?P<method_de>[^?.!,;:]+?)\s+(?:be)?zahl\w*"
-    r"|\bzahlung\s+(?:mit|per|über|via)\s+(?P<method_de2>[^?.!,;:]+)",
+    r"|\bzahlung\s+(?:mit|per|über|via)\s+(?P<method_de2>[^?.!,;:]+)"
+    r"|\bin\s+(?P<in_de>[^?.!,;:]+?)\s+(?:be)?zahl\w*|\bzahlung\s+in\s+(?P<in_de2>[^?.!,;:]+)",
     re.IGNORECASE,
 )
 # Words before the method ("my", "a", „meiner") and after it that are none of it.
 _NOT_A_METHOD = re.compile(
-    r"^(?:(?:a|an|the|my|your|meine[mnrs]?|eine[mnrs]?|der|die|das|dem|den)\s+)+|"
+    r"^(?:(?:a|an|the|my|your|auch|meine[mnrs]?|eine[mnrs]?|der|die|das|dem|den)\s+)+|"
     r"\s+(?:(?:please|bitte|too|as well|also|auch|here|hier|at checkout|an der kasse|"
     r"online|possible|bezahlen|zahlen|möglich)\b\s*)+$",
     re.IGNORECASE,
 )
 _METHODS_APART = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\boder\b|\bund\b)\s*", re.IGNORECASE)
+# "Do you take Visa?", "do you accept returns?", „Nehmt ihr auch Kreditkarten an?“,
+# „Akzeptiert ihr American Express?“: what the shopper asks the shop to take (group
+# ``thing``), a way to pay or not.
+_TAKEN_ASKED = re.compile(
+    r"\b(?:do|does|will|would|can)\s+(?:you|they|the shop)\s+(?:also\s+)?(?:take|accept)\s+"
+    r"(?!to\b|long\b|care\b)(?P<thing>[^?.!,;:]+)"
+    r"|\b(?:nehmt\s+ihr|nimmst\s+du|nehmen\s+sie|akzeptiert\s+ihr|akzeptierst\s+du|"
+    r"akzeptieren\s+sie)\s+(?:auch\s+)?(?P<thing_de>[^?.!,;:]+?)(?:\s+an)?\s*(?:[?.!,;:]|$)",
+    re.IGNORECASE,
+)
+
+
+# A currency, which is no way to pay: "Swiss francs", "US dollars", „Schweizer Franken“,
+# "another currency", „Fremdwährung“.
+_A_CURRENCY = re.compile(
+    r"\b(?:euros?|dollars?|francs?|franken|pounds?|sterling|yen|kronen|kronor|kroner|"
+    r"z[lł]oty|rappen|eur|usd|chf|gbp)$|[€$£]|währung|currenc",
+    re.IGNORECASE,
+)
+
+
+def _named_in(phrase: str) -> list[str]:
+    """The ways to pay ``phrase`` names, apart ("Klarna or PayPal"), without the words
+    around them that are none of them."""
+    methods = [_NOT_A_METHOD.sub("", part).strip() for part in _METHODS_APART.split(phrase)]
+    return [method for method in methods if method and len(method.split()) <= 4]
+
+
+def _asked(text: str) -> tuple[list[str], list[str]]:
+    """What ``text`` names to pay with or in (``_PAYMENT_ASKED``) and asks the shop to
+    take (``_TAKEN_ASKED``), currencies among them."""
+    paid, taken = _PAYMENT_ASKED.search(text), _TAKEN_ASKED.search(text)
+    phrase = next((group for group in paid.groups() if group), "") if paid else ""
+    thing = (taken["thing"] or taken["thing_de"]) if taken else ""
+    return _named_in(phrase), _named_in(thing)
 
 
 def payment_methods_asked(text: str) -> list[str]:
     """The ways to pay ``text`` asks about, as the shopper wrote them: ["Klarna"] of "can
     I pay with Klarna?", ["Klarna", "PayPal"] of „Kann ich mit Klarna oder PayPal
-    zahlen?“; none where it names none."""
+    zahlen?“; none where it names none, nor of "can I pay in Swiss francs?" (a currency)."""
     found = _PAYMENT_ASKED.search(text)
-    if found is None:
+    if found is None or not (found["method"] or found["method_de"] or found["method_de2"]):
         return []
-    phrase = found["method"] or found["method_de"] or found["method_de2"]
-    methods = [_NOT_A_METHOD.sub("", part).strip() for part in _METHODS_APART.split(phrase)]
-    return [method for method in methods if method and len(method.split()) <= 4]
+    return [method for method in _asked(text)[0] if not _A_CURRENCY.search(method)]
+
+
+def taken_asked(text: str) -> list[str]:
+    """What ``text`` asks whether the shop takes, as the shopper wrote it: ["Visa"] of
+    "do you take Visa?", ["returns"] of "do you accept returns?" (whether it is a way to
+    pay, the shop's content says: ``Brain``), ["Kreditkarten"] of „Nehmt ihr auch
+    Kreditkarten an?“; none of a currency ("do you accept dollars?")."""
+    return [thing for thing in _asked(text)[1] if not _A_CURRENCY.search(thing)]
+
+
+def currencies_asked(text: str) -> list[str]:
+    """The currencies ``text`` asks to pay in, as the shopper wrote them: ["Swiss
+    francs"] of "can I pay in Swiss francs?", ["US dollars"] of "do you accept US
+    dollars?", ["Schweizer Franken"] of „Kann ich in Schweizer Franken zahlen?“."""
+    paid, taken = _asked(text)
+    return [named for named in paid + taken if _A_CURRENCY.search(named)]
 
 
 def detect_language(text: str, locale: str = "en") -> str:

@@ -361,12 +361,16 @@ class ActionProductDetails(Action):
             return finish(turn, "ask_clarifying")
         # "And the second one?": the last question, of the products its words point at;
         # "the second one" too where the bot asked which one that question was of.
-        detail = pointer
+        detail, faq_id = pointer, None
         which_asked = state.asked_detail is not None and not state.asked_of
         pointed = pointer.about == DESCRIPTION and pointer.ordinals and not pointer.rest
         if state.asked_detail is not None and (pointer.about == AGAIN or (which_asked and pointed)):
+            # With that question's FAQ where the catalog does not say: "the second one"
+            # itself is near no FAQ ("is it dishwasher safe?" of a cast-iron pan).
             detail = Detail(state.asked_detail, rest=state.asked_feature)
-        return finish(turn, await answer_about(dispatcher, turn, detail, products, all_shown))
+            faq_id = state.asked_faq or ""
+        outcome = await answer_about(dispatcher, turn, detail, products, all_shown, faq_id=faq_id)
+        return finish(turn, outcome)
 
 
 async def answer_about(
@@ -375,10 +379,17 @@ async def answer_about(
     detail: Detail,
     products: list[Product],
     all_shown: bool,
+    *,
+    faq_id: str | None = None,
 ) -> str:
     """Say what ``detail`` asks of ``products`` (with their cards where not all of them
-    are on screen); the turn's outcome: "fallback" where the catalog does not say."""
+    are on screen); the turn's outcome: "fallback" where the catalog does not say.
+    ``faq_id``: the FAQ that answers where the catalog does not ("" none); by default
+    the one the message is surely answered by."""
     state, voice, kb = turn.state, turn.voice, turn.runtime.brain.kb
+    faq = turn.understanding.faq
+    if faq_id is None:
+        faq_id = faq.faq_id if faq and faq.band == "answer" else ""
     if not all_shown:  # named, not on screen: shown with the answer
         state.show([p.id for p in products])
     # A question of each product by itself is asked again of others ("and the second?").
@@ -386,6 +397,7 @@ async def answer_about(
     state.asked_detail = detail.about if again else None
     state.asked_feature = detail.rest if detail.about == FEATURE else ""
     state.asked_of = [p.id for p in products]
+    state.asked_faq = (faq_id or None) if again else None
     if detail.about == BUY:  # the cards again, with their buttons at hand
         key = "buy_one" if len(products) == 1 else "buy_which"
         utter_cards(dispatcher, say(key, voice, title=products[0].title), products)
@@ -411,7 +423,6 @@ async def answer_about(
             lines.append((say("feature_not_others", voice), True))
     else:
         lines = [detail_line(product, detail.about, voice, names) for product in products]
-    faq = turn.understanding.faq
     if detail.about == FEATURE and not any(known for _, known in lines):
         if detail.singular and len(products) > 1:
             # "Is it dishwasher safe?" of the three pans shown, none pointed at and none
@@ -422,12 +433,7 @@ async def answer_about(
             return "ask_clarifying"
         # The catalog does not say, an FAQ does: "is it dishwasher safe?" of a cast
         # iron pan, "is it possible to pay by invoice?".
-        if (
-            faq
-            and faq.band == "answer"
-            and (answer := kb.get_faq(faq.faq_id))
-            and not _of_another_kind(kb, answer, products)
-        ):
+        if faq_id and (answer := kb.get_faq(faq_id)) and not _of_another_kind(kb, answer, products):
             utter_faq(dispatcher, answer, voice)
             return "answer_faq"
         if len(lines) > 1:

@@ -7,9 +7,11 @@ import pytest
 from bot.entities import (
     Budget,
     Measure,
+    currencies_asked,
     detect_language,
     extract,
     payment_methods_asked,
+    taken_asked,
     without_constraints,
 )
 
@@ -275,3 +277,36 @@ def test_ranking(text: str, ranking: str | None) -> None:
 )
 def test_the_ways_to_pay_a_message_names(text: str, methods: list[str]) -> None:
     assert payment_methods_asked(text) == methods
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("Do you take Visa?", ["Visa"]),
+        ("Do you accept American Express or Diners?", ["American Express", "Diners"]),
+        ("do you take returns?", ["returns"]),
+        ("Nehmt ihr auch Kreditkarten an?", ["Kreditkarten"]),
+        ("Akzeptiert ihr American Express?", ["American Express"]),
+        ("Can I pay with Klarna?", []),
+        ("how long do you take to ship?", []),
+    ],
+)
+def test_what_a_message_asks_the_shop_to_take(text: str, things: list[str]) -> None:
+    assert taken_asked(text) == things
+
+
+@pytest.mark.parametrize(
+    ("text", "currencies", "methods"),
+    [
+        ("Can I pay in Swiss francs?", ["Swiss francs"], []),
+        ("Do you accept US dollars?", ["US dollars"], []),
+        ("Kann ich in Schweizer Franken bezahlen?", ["Schweizer Franken"], []),
+        ("Can I pay in instalments?", [], ["instalments"]),
+        ("Kann ich in Raten zahlen?", [], []),
+        ("In welcher Währung kann ich bezahlen?", ["welcher Währung kann ich"], []),
+        ("Kann ich in Fremdwährung zahlen?", ["Fremdwährung"], []),
+    ],
+)
+def test_a_currency_is_no_way_to_pay(text: str, currencies: list[str], methods: list[str]) -> None:
+    assert currencies_asked(text) == currencies
+    assert payment_methods_asked(text) + taken_asked(text) == methods
