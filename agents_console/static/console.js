@@ -4,7 +4,7 @@
 import { Settings } from "./admin.js";
 import { api } from "./api.js";
 import { Composer } from "./composer.js";
-import { byId, formatWait, h, handoffReason } from "./dom.js";
+import { byId, formatWait, h, handoffReason, toast as showToast } from "./dom.js";
 import { renderMessage } from "./messages.js";
 import { askForNotifications, beep, notificationsAllowed, notify, unlockSound } from "./notify.js";
 import { AllOpen } from "./overview.js";
@@ -67,10 +67,12 @@ let allOpen = null; // admins: the "All open" view (overview.js)
 
 // ---- helpers ---------------------------------------------------------------
 
+// Over the first lines of what the middle column shows, just under its header: clear
+// of the lists, the conversation's actions and the reply box.
 function toast(text) {
-  const item = h("div", { class: "toast", text });
-  byId("toasts").append(item);
-  setTimeout(() => item.remove(), 6000);
+  const header = byId("conversation").querySelector("section:not([hidden]) > .conv-header");
+  byId("toasts").style.top = `${header ? header.offsetHeight : 0}px`;
+  showToast(text);
 }
 
 function failed(what) {
