@@ -106,6 +106,10 @@ function updateTitle() {
 
 // ---- lists -------------------------------------------------------------------
 
+function tag(className, text) {
+  return h("span", { class: className, text, title: text });
+}
+
 function renderQueue() {
   byId("queue-count").textContent = String(state.queue.length);
   const now = Date.now();
@@ -122,10 +126,9 @@ function renderQueue() {
           h(
             "span",
             { class: "tags" },
-            conversation.handoff_reason
-              ? h("span", { class: "badge", text: handoffReason(conversation.handoff_reason) })
-              : null,
-            conversation.team_id ? h("span", { class: "badge team", text: teamName(conversation.team_id) }) : null,
+            // One line each, cut with "…" in a narrow sidebar: the whole words are the title.
+            conversation.handoff_reason ? tag("badge", handoffReason(conversation.handoff_reason)) : null,
+            conversation.team_id ? tag("badge team", teamName(conversation.team_id)) : null,
             conversation.priority ? h("span", { class: "badge warn", text: `priority ${conversation.priority}` }) : null,
           ),
         ),

@@ -422,6 +422,29 @@ def test_toasts_cover_no_list_or_action_and_go_on_a_click_or_escape(
         expect(toasts).to_have_count(0, timeout=1500)
 
 
+def test_a_handoff_reason_keeps_to_one_line_in_a_narrow_queue(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_signs_in_away(console_hub, page)
+    page.set_viewport_size({"width": 1024, "height": 768})  # the narrowest sidebar
+    shopper, _ = console_hub.shopper_asks_for_human("is anyone there?")
+    item = page.locator("#queue li .conv-link").first
+    badge = item.locator(".badge").first
+    expect(badge).to_have_attribute("title", "clicked talk to a person")
+    # The whole reason stays in the item's name; shown, it takes one line inside the item.
+    expect(item).to_have_accessible_name(re.compile("clicked talk to a person"))
+    lines = badge.evaluate(  # the tops of its text's boxes
+        "(b) => { const r = document.createRange(); r.selectNodeContents(b);"
+        " return new Set([...r.getClientRects()].map((box) => Math.round(box.top))).size; }"
+    )
+    assert lines == 1, lines
+    shown, around = badge.bounding_box(), item.bounding_box()
+    assert shown and around and shown["x"] + shown["width"] <= around["x"] + around["width"]
+    assert_no_sideways_scroll(page)
+    shopper.close()
+
+
 # The console's requests for the agents list answer 1.5 s late, as on a busy hub.
 SLOW_AGENTS_LIST = """
 const fetchNow = window.fetch;
