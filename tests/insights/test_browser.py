@@ -388,3 +388,25 @@ def test_categories_are_named_per_language_and_the_bot_uses_the_names(
     asked = client.post("/api/insights/preview", json={"text": "Was habt ihr so?", "locale": "de"})
     labels = [o["label"] for o in asked.json()["replies"][0]["payload"]["options"]]
     assert labels[:4] == ["Küche", "Outdoor", "Garten", "Wohnen & Deko"], labels
+
+
+def test_the_knowledge_tables_buttons_sit_in_line_with_their_rows(server: Any, page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
+    for tab, table in (("FAQs", "faqs"), ("Products", "products"), ("Canned", "Canned responses")):
+        page.get_by_role("tab", name=tab).click()
+        row = page.locator(f"table[aria-label='{table}'] tbody tr").first
+        expect(row.get_by_role("button", name="Delete")).to_be_visible()
+        # Every cell of the row, the buttons' too, spans the row: same top, same height.
+        cells = [cell.bounding_box() for cell in row.locator("td").all()]
+        assert all(cells) and len(cells) >= 4, cells
+        for cell in cells:
+            assert abs(cell["y"] - cells[0]["y"]) <= 1, (tab, cells)
+            assert abs(cell["height"] - cells[0]["height"]) <= 1, (tab, cells)
+        # Edit and Delete side by side on one line, inside their cell.
+        edit, delete = (
+            row.get_by_role("button", name=name).bounding_box() for name in ("Edit", "Delete")
+        )
+        assert edit and delete and abs(edit["y"] - delete["y"]) <= 1, (tab, edit, delete)
+        assert edit["x"] + edit["width"] <= delete["x"], (tab, edit, delete)
+        assert delete["x"] + delete["width"] <= cells[-1]["x"] + cells[-1]["width"], (tab, cells)
