@@ -4,7 +4,7 @@
 import { Settings } from "./admin.js";
 import { api } from "./api.js";
 import { Composer } from "./composer.js";
-import { byId, formatWait, h, handoffReason } from "./dom.js";
+import { byId, formatWait, h, handoffReason, toast as showToast } from "./dom.js";
 import { renderMessage } from "./messages.js";
 import { askForNotifications, beep, notificationsAllowed, notify, unlockSound } from "./notify.js";
 import { AllOpen } from "./overview.js";
@@ -67,10 +67,12 @@ let allOpen = null; // admins: the "All open" view (overview.js)
 
 // ---- helpers ---------------------------------------------------------------
 
+// Over the first lines of what the middle column shows, just under its header: clear
+// of the lists, the conversation's actions and the reply box.
 function toast(text) {
-  const item = h("div", { class: "toast", text });
-  byId("toasts").append(item);
-  setTimeout(() => item.remove(), 6000);
+  const header = byId("conversation").querySelector("section:not([hidden]) > .conv-header");
+  byId("toasts").style.top = `${header ? header.offsetHeight : 0}px`;
+  showToast(text);
 }
 
 function failed(what) {
@@ -104,6 +106,10 @@ function updateTitle() {
 
 // ---- lists -------------------------------------------------------------------
 
+function tag(className, text) {
+  return h("span", { class: className, text, title: text });
+}
+
 function renderQueue() {
   byId("queue-count").textContent = String(state.queue.length);
   const now = Date.now();
@@ -120,10 +126,9 @@ function renderQueue() {
           h(
             "span",
             { class: "tags" },
-            conversation.handoff_reason
-              ? h("span", { class: "badge", text: handoffReason(conversation.handoff_reason) })
-              : null,
-            conversation.team_id ? h("span", { class: "badge team", text: teamName(conversation.team_id) }) : null,
+            // One line each, cut with "…" in a narrow sidebar: the whole words are the title.
+            conversation.handoff_reason ? tag("badge", handoffReason(conversation.handoff_reason)) : null,
+            conversation.team_id ? tag("badge team", teamName(conversation.team_id)) : null,
             conversation.priority ? h("span", { class: "badge warn", text: `priority ${conversation.priority}` }) : null,
           ),
         ),

@@ -65,6 +65,22 @@ export function byId(id) {
   return document.getElementById(id);
 }
 
+const TOAST_MS = 6000;
+
+// A passing message in the page's #toasts box (a live region): gone after 6 s, or at
+// once on a click or, the newest first, on Escape (not one a dialog or the canned
+// list took). Where the box sits is the page's (console.css, insights.css).
+export function toast(text) {
+  const item = h("div", { class: "toast", text, title: "Click or press Escape to dismiss", onclick: () => item.remove() });
+  byId("toasts").append(item);
+  setTimeout(() => item.remove(), TOAST_MS);
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+  byId("toasts")?.lastElementChild?.remove();
+});
+
 let fieldErrors = 0;
 
 // A failed submit of `form`: each of a 422's field messages goes next to its input,

@@ -366,6 +366,85 @@ def test_queue_manual_pick_and_settings(console_hub: ConsoleServer, console_page
     shopper.close()
 
 
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two bounding boxes share any area."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_toasts_cover_no_list_or_action_and_go_on_a_click_or_escape(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_http, admin_login = console_hub.sign_in("admin")
+    admin_id = admin_login["agent"]["id"]
+    ada = console_hub.agent_socket(admin_login["token"])
+    assert ada.command("status", status="away")["type"] == "result"
+    ada.close()
+    time.sleep(1)  # past the grace after which an agent who left loses their chats
+    # Lists longer than the sidebar: 8 waiting, 8 Ada's (and 8 with the bot).
+    add_open_conversations(console_hub.server.settings, 24, admin_id)
+    sign_in(page, console_hub.url, "admin@demo.shop", "demo-admin")
+    expect(page.locator("#status-select")).to_have_value("away")
+    expect(page.locator("#queue li")).to_have_count(8)
+    expect(page.locator("#mine li")).to_have_count(8)
+    page.locator("#mine li .conv-link").first.click()
+    expect(page.locator("#conv-actions button").first).to_be_visible()
+    listing = admin_http.get("/api/open-conversations").json()["conversations"]
+    waiting = [c["id"] for c in listing if c["status"] == "queued"]
+    sam = console_hub.agent_socket(console_hub.sign_in("sales")[1]["token"])
+    toasts = page.locator("#toasts .toast")
+    for width, dismiss in ((1366, "click"), (1024, "Escape")):
+        page.set_viewport_size({"width": width, "height": 768})
+        # Sam hands Ada a waiting conversation: her console says so, read out as a status.
+        conversation_id = waiting.pop()
+        assert sam.command("take", conversation_id)["type"] == "result"
+        assert sam.command("transfer", conversation_id, agent_id=admin_id)["type"] == "result"
+        expect(page.get_by_role("status").filter(has_text="is now yours")).to_be_visible()
+        expect(toasts).to_have_count(1)
+        box = toasts.first.bounding_box()
+        assert box is not None
+        covered = page.locator(
+            "#queue li, #mine li, #watching li, #conv-actions button, #composer, #side"
+        )
+        for item in covered.all():
+            other = item.bounding_box()
+            assert other is None or not overlaps(box, other), (width, box, other)
+        # Gone at once (not after its 6 s) on a click or on Escape.
+        if dismiss == "click":
+            toasts.first.click()
+        else:
+            page.keyboard.press("Escape")
+        expect(toasts).to_have_count(0, timeout=1500)
+
+
+def test_a_handoff_reason_keeps_to_one_line_in_a_narrow_queue(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    page = console_page
+    admin_signs_in_away(console_hub, page)
+    page.set_viewport_size({"width": 1024, "height": 768})  # the narrowest sidebar
+    shopper, _ = console_hub.shopper_asks_for_human("is anyone there?")
+    item = page.locator("#queue li .conv-link").first
+    badge = item.locator(".badge").first
+    expect(badge).to_have_attribute("title", "clicked talk to a person")
+    # The whole reason stays in the item's name; shown, it takes one line inside the item.
+    expect(item).to_have_accessible_name(re.compile("clicked talk to a person"))
+    lines = badge.evaluate(  # the tops of its text's boxes
+        "(b) => { const r = document.createRange(); r.selectNodeContents(b);"
+        " return new Set([...r.getClientRects()].map((box) => Math.round(box.top))).size; }"
+    )
+    assert lines == 1, lines
+    shown, around = badge.bounding_box(), item.bounding_box()
+    assert shown and around and shown["x"] + shown["width"] <= around["x"] + around["width"]
+    assert_no_sideways_scroll(page)
+    shopper.close()
+
+
 # The console's requests for the agents list answer 1.5 s late, as on a busy hub.
 SLOW_AGENTS_LIST = """
 const fetchNow = window.fetch;

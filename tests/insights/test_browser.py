@@ -388,3 +388,57 @@ def test_categories_are_named_per_language_and_the_bot_uses_the_names(
     asked = client.post("/api/insights/preview", json={"text": "Was habt ihr so?", "locale": "de"})
     labels = [o["label"] for o in asked.json()["replies"][0]["payload"]["options"]]
     assert labels[:4] == ["Küche", "Outdoor", "Garten", "Wohnen & Deko"], labels
+
+
+def test_the_knowledge_tables_buttons_sit_in_line_with_their_rows(server: Any, page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, server.url, "editor@demo.shop", "demo-editor", "/console/knowledge")
+    for tab, table in (("FAQs", "faqs"), ("Products", "products"), ("Canned", "Canned responses")):
+        page.get_by_role("tab", name=tab).click()
+        row = page.locator(f"table[aria-label='{table}'] tbody tr").first
+        expect(row.get_by_role("button", name="Delete")).to_be_visible()
+        # Every cell of the row, the buttons' too, spans the row: same top, same height.
+        cells = [cell.bounding_box() for cell in row.locator("td").all()]
+        assert all(cells) and len(cells) >= 4, cells
+        for cell in cells:
+            assert abs(cell["y"] - cells[0]["y"]) <= 1, (tab, cells)
+            assert abs(cell["height"] - cells[0]["height"]) <= 1, (tab, cells)
+        # Edit and Delete side by side on one line, inside their cell.
+        edit, delete = (
+            row.get_by_role("button", name=name).bounding_box() for name in ("Edit", "Delete")
+        )
+        assert edit and delete and abs(edit["y"] - delete["y"]) <= 1, (tab, edit, delete)
+        assert edit["x"] + edit["width"] <= delete["x"], (tab, edit, delete)
+        assert delete["x"] + delete["width"] <= cells[-1]["x"] + cells[-1]["width"], (tab, cells)
+
+
+def test_the_privacy_pages_export_and_erase_actions_match(server: Any, page: Any) -> None:
+    sign_in(page, server.url, "admin@demo.shop", "demo-admin", "/console/privacy")
+    page.fill("#find-query", "anna@example.com")
+    page.get_by_role("button", name="Find").click()
+    page.locator("#find-results button", has_text="Anna Schmidt").click()
+    contact = page.locator("#contact")
+    export = contact.get_by_role("link", name="Download export (JSON)")
+    erase = contact.get_by_role("button", name="Erase contact…")
+    # The export stays a link to the file; it looks like the button beside it.
+    expect(export).to_have_attribute("href", re.compile(r"/api/privacy/contacts/[^/]+/export$"))
+    shown = [action.bounding_box() for action in (export, erase)]
+    assert shown[0] and shown[1], shown
+    assert abs(shown[0]["height"] - shown[1]["height"]) <= 1, shown
+    assert abs(shown[0]["y"] - shown[1]["y"]) <= 1, shown
+    style = (
+        "(e) => { const s = getComputedStyle(e); return [s.fontSize, s.padding, s.borderRadius]; }"
+    )
+    assert export.evaluate(style) == erase.evaluate(style)
+    # Their words as far from the top, as high: a flex row stretched the smaller link
+    # to the button's height, and its words sat high in it.
+    words = (
+        "(e) => { const r = document.createRange(); r.selectNodeContents(e);"
+        " const box = r.getBoundingClientRect();"
+        " return [box.top - e.getBoundingClientRect().top, box.height]; }"
+    )
+    (export_top, export_high), (erase_top, erase_high) = (
+        a.evaluate(words) for a in (export, erase)
+    )
+    assert abs(export_top - erase_top) <= 1, (export_top, erase_top)
+    assert abs(export_high - erase_high) <= 1, (export_high, erase_high)

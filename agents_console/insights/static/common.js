@@ -6,13 +6,7 @@ const apiModule = await import(`${consoleAssets}/api.js`);
 const domModule = await import(`${consoleAssets}/dom.js`);
 
 export const { api, ApiError, cookie } = apiModule;
-export const { h, byId, append, formatDate, formatMoney, describe, handoffReason, showFailure } = domModule;
-
-export function toast(text) {
-  const item = h("div", { class: "toast", text });
-  byId("toasts").append(item);
-  setTimeout(() => item.remove(), 6000);
-}
+export const { h, byId, append, formatDate, formatMoney, describe, handoffReason, showFailure, toast } = domModule;
 
 // The signed-in agent if their role may use this page; otherwise the page says why.
 export async function signIn(roles, what) {

@@ -103,6 +103,12 @@ function fieldList(fields, item, editing) {
   }));
 }
 
+// A table row's buttons on one line. The flex box is a wrapper in the cell: a cell that
+// is itself a flex box stops being a table cell, and sat apart from its row's others.
+function rowButtons(...buttons) {
+  return h("td", {}, h("div", { class: "row-buttons" }, buttons));
+}
+
 // ---- FAQs and products ---------------------------------------------------------
 
 class Catalog {
@@ -163,7 +169,7 @@ class Catalog {
     return h("tr", { dataset: { id: item.id } },
       h("td", {}, star),
       cells.map((text, i) => h("td", { class: i === 1 ? "clip" : undefined, text })),
-      h("td", { class: "inline" },
+      rowButtons(
         h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => this.open(item) }),
         h("button", { type: "button", class: "small-button danger", text: "Delete", onclick: () => this.remove(item) })));
   }
@@ -294,7 +300,7 @@ async function cannedView() {
       h("thead", {}, h("tr", {}, ["Shortcut", "Title", "Text", "For", ""].map((t) => h("th", { text: t })))),
       h("tbody", {}, canned.map((item) => h("tr", {},
         h("td", { text: `/${item.shortcut}` }), h("td", { text: item.title }), h("td", { class: "clip", text: item.text }), h("td", { text: teamName(item.team_id) }),
-        h("td", { class: "inline" },
+        rowButtons(
           h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => open(item) }),
           h("button", { type: "button", class: "small-button danger", text: "Delete", onclick: () => remove(item) })))))));
 }
@@ -378,7 +384,7 @@ async function flowsView() {
         h("td", { text: flow.category }), h("td", { text: flow.match.join(", ") }),
         h("td", { text: flow.questions.map((q) => q.ask.en).join(" · ") }),
         h("td", {}, h("span", { class: flow.source === "edited" ? "badge ok" : "badge", text: flow.source })),
-        h("td", { class: "inline" },
+        rowButtons(
           h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => open(flow) }),
           flow.source === "edited" ? h("button", { type: "button", class: "small-button danger", text: "Revert", onclick: () => revert(flow) }) : null))))));
 }
@@ -422,7 +428,7 @@ async function synonymsView() {
       h("thead", {}, h("tr", {}, ["Words that mean the same", "Last changed", ""].map((t) => h("th", { text: t })))),
       h("tbody", {}, sets.map((set) => h("tr", { dataset: { id: set.id } },
         h("td", { text: set.terms.join(", ") }), h("td", { text: changed(set) }),
-        h("td", { class: "inline" },
+        rowButtons(
           h("button", { type: "button", class: "small-button", text: "Edit", onclick: () => open(set) }),
           h("button", { type: "button", class: "small-button danger", text: "Delete", onclick: () => remove(set) })))))),
     sets.length ? null : h("p", { class: "muted", text: "No synonyms yet." }));
@@ -455,7 +461,7 @@ async function categoriesView() {
         h("td", { text: category.path, class: `depth-${Math.min(depth(category.path), 3)}` }),
         h("td", { text: category.products }),
         NAMED_LANGUAGES.map(([language]) => h("td", { text: category.names[language] || "—" })),
-        h("td", { class: "inline" }, h("button", { type: "button", class: "small-button", text: "Edit names", onclick: () => open(category) })))))),
+        rowButtons(h("button", { type: "button", class: "small-button", text: "Edit names", onclick: () => open(category) })))))),
     categories.length ? null : h("p", { class: "muted", text: "No categories yet: import products first." }));
 }
 
