@@ -79,11 +79,11 @@ _GAVE_WAY_EN = (
     r"stopped working"
 )
 # German: "ist kaputt", "ist abgebrochen", "ist gerissen", "leckt", "funktioniert nicht",
-# "hat einen Riss", "funktioniert nach drei Monaten nicht mehr".
+# "hat einen Riss", "funktioniert nach drei Monaten nicht mehr", "geht seit gestern nicht mehr".
 _GAVE_WAY_DE = (
     r"(?:kaputt\w*|gerissen|gebrochen|abgebrochen|abgefallen|abgegangen|gesprungen|"
     r"defekt|undicht|beschädigt|leckt|tropft|risse?|funktioniert(?:\s+\w+){0,4}?\s+nicht|"
-    r"geht nicht mehr)\b"
+    r"geht(?:\s+\w+){0,4}?\s+nicht\s+mehr)\b"
 )
 _RULES: dict[str, re.Pattern[str]] = {
     # When people answer, before handoff_request: "when can I talk to a person?" asks
