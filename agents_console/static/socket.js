@@ -30,15 +30,28 @@ export class AgentSocket extends EventTarget {
     if (!this.onlineHooked) {
       this.onlineHooked = true;
       window.addEventListener("online", () => this.retryNow());
+      window.addEventListener("offline", () => this.abandon());
     }
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${window.location.host}/ws/agent`);
     this.ws = ws;
+    // An abandoned socket's late events are not this connection's.
     ws.addEventListener("open", () => {
-      ws.send(JSON.stringify({ type: "hello", v: 1, resume: this.resumePoints() }));
+      if (this.ws === ws) ws.send(JSON.stringify({ type: "hello", v: 1, resume: this.resumePoints() }));
     });
-    ws.addEventListener("message", (event) => this.receive(event.data));
-    ws.addEventListener("close", (event) => this.closed(event));
+    ws.addEventListener("message", (event) => this.ws === ws && this.receive(event.data));
+    ws.addEventListener("close", (event) => this.ws === ws && this.closed(event));
+  }
+
+  // The agent's network is gone: drop the socket at once, as the widget does. A dead
+  // link may take minutes to report its close, and the console said "Connected" all
+  // along; "online" then reconnects without waiting out the backoff.
+  abandon() {
+    const ws = this.ws;
+    if (this.stopped || !ws || ws.readyState === WebSocket.CLOSED) return;
+    this.ws = null;
+    ws.close();
+    this.closed({ code: 1006 });
   }
 
   stop() {

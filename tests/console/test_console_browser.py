@@ -487,6 +487,26 @@ def test_an_admin_sets_the_chat_hours(full_hub: ConsoleServer, console_page: Pag
     assert config["privacy_url"] == "/demo/privacy"  # the other settings stay as they were
 
 
+def test_the_console_says_at_once_that_the_agents_network_is_gone(
+    console_hub: ConsoleServer, console_page: Page
+) -> None:
+    """A dead link may take minutes to report its close: the console said "Connected"
+    while the agent was offline. It drops the socket when the browser goes offline,
+    and connects again, and hears the shopper, when it is back."""
+    page = console_page
+    sign_in(page, console_hub.url)
+    shopper, conversation_id = console_hub.shopper_asks_for_human("are you there?")
+    expect(page.locator("#mine li")).to_have_count(1)
+    page.context.set_offline(True)
+    expect(page.locator("#connection")).to_have_text("Reconnecting…")
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_have_text("Connected")
+    page.locator("#mine li button").first.click()
+    shopper.message("hello again", conversation_id)
+    expect(page.locator("#timeline")).to_contain_text("hello again")
+    shopper.close()
+
+
 def test_console_resumes_after_the_hub_restarts(
     console_hub: ConsoleServer, console_page: Page
 ) -> None:
