@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -118,6 +118,26 @@ PAY_WITH_ANY = {
 }
 
 
+@dataclass(frozen=True)
+class _Readings:
+    """A message read again in other words; each reading is embedded with the messages
+    in one model call, and read where it is needed (the embedder's cache answers)."""
+
+    name: str  # the words naming the product: "a kayak" of "a kayak for two" (_peek)
+    any_product: str | None  # its product words made general: "my item arrived damaged"
+    synonymous: str | None  # in the FAQs' words: „Anschrift“ as „Adresse“
+    methods: list[str]  # ways to pay it names that the shop's content never does
+    taken: list[str]  # what "do you take …?" asks the shop to take
+    any_method: str | None  # asked of any way to pay: "can I pay with this payment method?"
+    in_currency: str | None  # asked of any currency: "can I pay in another currency?"
+
+    def others(self, alone: str) -> list[str]:
+        """The readings that differ from the message ``alone``, for the model call."""
+        name = [self.name] if self.name not in ("", alone) else []
+        readings = (self.any_product, self.any_method, self.in_currency, self.synonymous)
+        return name + [reading for reading in readings if reading is not None]
+
+
 class Brain:
     """Intent, FAQ verdict and entities for shopper messages."""
 
@@ -187,64 +207,25 @@ class Brain:
             return []
         # "tnet for two", "where is my oredr": read as the shopper meant them.
         texts = [self.kb.mended(text, also=self.bot_words) for text in texts]
-        # The words naming the product in a message with a price or person count ("a
-        # kayak" of "a kayak for two") join the model call; _peek finds them in the cache.
-        # So do the messages with their product words made general ("my item arrived
-        # damaged"); _faq_for_any_product reads them.
-        embedded = [_LEADING_AND.sub("", text) for text in texts]
-        names = [without_constraints(text) for text in embedded]
-        general = [self._any_product_reading(text, locale) for text in texts]
-        # "Kann ich meine Anschrift ändern?": in the FAQs' words, "Adresse".
+        # First: fitting to the FAQs as they are now also refreshes their words, which
+        # the synonym reading (_in_faq_words) looks in.
         classifier = self.faq_classifier()
-        in_faq_words = [self._in_faq_words(text) for text in texts]
-        unlisted = [self._unlisted_methods(text) for text in texts]
-        taken = [taken_asked(text) for text in texts]
-        any_method = [
-            self._any_method_reading(text, methods, things, locale)
-            for text, methods, things in zip(texts, unlisted, taken, strict=True)
-        ]
-        # "Can I pay in Swiss francs?": a currency, no way to pay; asked as of any.
-        in_currency = [
-            PAY_IN_ANY_CURRENCY[detect_language(text, locale)] if currencies_asked(text) else None
-            for text in texts
+        # Each message's readings in other words (_Readings) join the model call.
+        embedded = [_LEADING_AND.sub("", text) for text in texts]
+        readings = [
+            self._readings(text, alone, locale) for text, alone in zip(texts, embedded, strict=True)
         ]
         extra = dict.fromkeys(
-            [name for name, text in zip(names, embedded, strict=True) if name not in ("", text)]
-            + [
-                text
-                for text in general + any_method + in_currency + in_faq_words
-                if text is not None
-            ]
+            other
+            for reading, alone in zip(readings, embedded, strict=True)
+            for other in reading.others(alone)
         )
         vectors = self._encode([*embedded, *extra])[: len(texts)]
         guesses: list[FaqGuess | None] = list(
             classifier.guess(vectors, reference=self.calibration.reference_faqs)
         ) or [None] * len(texts)
         results = []
-        for (
-            text,
-            name,
-            vector,
-            guess,
-            any_product,
-            methods,
-            things,
-            method_reading,
-            currency,
-            synonymous,
-        ) in zip(
-            texts,
-            names,
-            vectors,
-            guesses,
-            general,
-            unlisted,
-            taken,
-            any_method,
-            in_currency,
-            in_faq_words,
-            strict=True,
-        ):
+        for text, vector, guess, r in zip(texts, vectors, guesses, readings, strict=True):
             keyword = self.keyword_evidence(text, guess.faq_id, vector) if guess else 0.0
             u = understand(
                 text,
@@ -257,38 +238,38 @@ class Brain:
                 locale="de" if german_kind_only(text, self.flows) else locale,
                 expecting_order=expecting_order,
             )
-            if synonymous is not None and guess is not None:
-                found = self._general_verdict(synonymous, classifier)
+            if r.synonymous is not None and guess is not None:
+                found = self._general_verdict(r.synonymous, classifier)
                 if found.band == "answer" and (
                     u.faq is None or found.confidence > u.faq.confidence
                 ):
                     u = replace(u, faq=found)
-            if any_product is not None and guess is not None:
-                u = self._faq_for_any_product(u, any_product, classifier)
-            if method_reading is not None and guess is not None:
+            if r.any_product is not None and guess is not None:
+                u = self._faq_for_any_product(u, r.any_product, classifier)
+            if r.any_method is not None and guess is not None:
                 # "Can I pay with Klarna?": what the FAQ answers of any way to pay (the
                 # list of those the shop takes), and that Klarna is none of them; "with
                 # my Visa card" where it names Visa, but its own reading is unsure.
                 # "Do you take Visa?" (it was the FAQ on shipping abroad): "can I pay with
                 # Visa?", where the FAQ answering that names Visa, or the shop's content
                 # has no word of it ("American Express"); not "do you take returns?".
-                found = self._general_verdict(method_reading, classifier)
+                found = self._general_verdict(r.any_method, classifier)
                 faq = self.kb.get_faq(found.faq_id)
-                ways = [*methods, *(t for t in things if faq and self._may_pay_with(faq, t))]
+                ways = [*r.methods, *(t for t in r.taken if faq and self._may_pay_with(faq, t))]
                 unnamed = [m for m in ways if faq is not None and not _names_method(faq, m)]
                 unsure = u.faq is None or u.faq.band != "answer"
                 if (
                     ways
                     and found.band == "answer"
-                    and (unnamed or unsure or len(ways) > len(methods))
+                    and (unnamed or unsure or len(ways) > len(r.methods))
                 ):
                     u = replace(u, faq=found, unlisted_methods=tuple(unnamed))
-            if currency is not None and guess is not None and method_reading is None:
+            if r.in_currency is not None and guess is not None and r.any_method is None:
                 # What the shop's FAQ says of paying in another currency (the prices'
                 # currency), never that the currency is missing from the ways to pay: "in
                 # Swiss francs" was "not in our list", „in Schweizer Franken“ a product
                 # search.
-                found = self._general_verdict(currency, classifier)
+                found = self._general_verdict(r.in_currency, classifier)
                 if found.band == "answer":
                     u = replace(u, faq=found)
             if (
@@ -314,7 +295,7 @@ class Brain:
                 # A flow's category words name a kind of product ("Pfanne für Induktion").
                 u = _product_search_inferred(u)
             if self.kb.counts()["products"]:
-                u = self._products_for(u, name)
+                u = self._products_for(u, r.name)
                 u = self._with_detail(u)
             if u.entities.ranking and not content_words(without_ranking(text)):
                 # "Is there a cheaper one?"; "the cheapest?" of those being looked for.
@@ -324,6 +305,24 @@ class Brain:
                 u = replace(u, browses=True)  # "what do you have?"
             results.append(u)
         return results
+
+    def _readings(self, text: str, alone: str, locale: str) -> _Readings:
+        """``text`` read in other words (``alone``: without a leading "and")."""
+        methods = self._unlisted_methods(text)
+        taken = taken_asked(text)
+        return _Readings(
+            name=without_constraints(alone),
+            any_product=self._any_product_reading(text, locale),
+            synonymous=self._in_faq_words(text),
+            methods=methods,
+            taken=taken,
+            any_method=self._any_method_reading(text, methods, taken, locale),
+            in_currency=(
+                PAY_IN_ANY_CURRENCY[detect_language(text, locale)]
+                if currencies_asked(text)
+                else None
+            ),
+        )
 
     def _with_detail(self, u: Understanding) -> Understanding:
         """``u`` with the product detail it asks about, where its other words are
